@@ -1,0 +1,110 @@
+/*!
+The `jestbench` command line: the only code that prints or picks exit codes.
+
+Exit codes: 0 success; 1 a run failed; 2 bad input (experiment file, data file,
+command-line flag). Errors print once, as a chain, never as a panic.
+*/
+
+mod run;
+mod validate;
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand, ValueEnum};
+
+use crate::data::DataError;
+use crate::spec::SpecError;
+
+#[derive(Parser, Debug)]
+#[command(
+    name = "jestbench",
+    version,
+    about = "Reproducible benchmarks of data-efficient training claims (JEST, SWIM)",
+    long_about = "Runs seeded experiments described in YAML, logs every evaluation to CSV, \
+                  and compares selectors with honest FLOP accounting."
+)]
+pub struct Cli {
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+#[derive(Subcommand, Debug)]
+pub enum Command {
+    /// Run every (sweep cell, seed) of an experiment and write results CSVs.
+    Run(RunArgs),
+    /// Parse and expand an experiment; print its runs and estimated cost without running.
+    Validate(ValidateArgs),
+}
+
+#[derive(clap::Args, Debug)]
+pub struct RunArgs {
+    /// The experiment file (YAML).
+    pub experiment: PathBuf,
+    /// Results folder [default: results/<experiment name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Where tensors live.
+    #[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
+    pub device: DeviceKind,
+    /// Independent runs trained in parallel (CPU).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: u32,
+    /// No progress bars (summary lines only).
+    #[arg(long, short)]
+    pub quiet: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct ValidateArgs {
+    /// The experiment file (YAML).
+    pub experiment: PathBuf,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
+pub enum DeviceKind {
+    Cpu,
+    Cuda,
+}
+
+impl DeviceKind {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            DeviceKind::Cpu => "cpu",
+            DeviceKind::Cuda => "cuda",
+        }
+    }
+}
+
+/// A flag that cannot be honoured (exit code 2).
+#[derive(Debug, thiserror::Error)]
+#[error("{0}")]
+pub struct UsageError(pub String);
+
+/// Parses arguments, runs, prints any error chain once, returns the exit code.
+pub fn main() -> ExitCode {
+    let cli = Cli::parse();
+    let result = match cli.command {
+        Command::Run(args) => run::run(args),
+        Command::Validate(args) => validate::validate(args),
+    };
+    match result {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("error: {e:#}");
+            ExitCode::from(exit_code(&e))
+        }
+    }
+}
+
+/// 2 for bad input anywhere in the chain, 1 otherwise.
+fn exit_code(e: &anyhow::Error) -> u8 {
+    let bad_input = e
+        .chain()
+        .any(|c| c.is::<SpecError>() || c.is::<DataError>() || c.is::<UsageError>());
+    if bad_input {
+        2
+    } else {
+        1
+    }
+}

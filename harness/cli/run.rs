@@ -1,0 +1,308 @@
+//! `jestbench run`: expand, skip runs already done, train the rest, write CSVs.
+
+use std::collections::BTreeMap;
+use std::io::IsTerminal;
+use std::path::{Path, PathBuf};
+use std::sync::{Arc, Mutex};
+use std::time::Instant;
+
+use anyhow::Context;
+use dfdx::prelude::*;
+use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
+use rayon::prelude::*;
+
+use super::{DeviceKind, RunArgs, UsageError};
+use crate::data::Dataset;
+use crate::log::{ResultsWriter, Row, RunIdentity, SUMMARY_FILE};
+use crate::spec::{DatasetSpec, Experiment, Run};
+use crate::train::{self, EvalRecord, Observer, RunStatus};
+
+pub fn run(args: RunArgs) -> anyhow::Result<()> {
+    let exp = Experiment::load(&args.experiment)?;
+    let out = args
+        .out
+        .clone()
+        .unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    if args.device == DeviceKind::Cuda && !cfg!(feature = "cuda") {
+        return Err(UsageError(
+            "--device cuda: this jestbench was built without CUDA; rebuild with \
+             `cargo build --release --features cuda` on a machine with the CUDA toolkit"
+                .into(),
+        )
+        .into());
+    }
+    let (writer, done) = ResultsWriter::open(&out)
+        .with_context(|| format!("cannot use results folder {}", out.display()))?;
+    let runs = exp.runs();
+    let todo: Vec<&Run> = runs.iter().filter(|r| !done.contains(&r.id())).collect();
+    let skipped = runs.len() - todo.len();
+    let datasets = build_datasets(&exp, &todo)?;
+
+    let interactive = !args.quiet && std::io::stderr().is_terminal();
+    let progress = Progress::new(interactive, runs.len() as u64, skipped as u64);
+    if skipped > 0 {
+        progress.say(&format!(
+            "{}: {skipped} of {} runs already complete in {}; running the other {}",
+            exp.name,
+            runs.len(),
+            out.display(),
+            todo.len()
+        ));
+    }
+    let started = Instant::now();
+    let writer = Mutex::new(writer);
+    let ctx = RunContext {
+        exp: &exp,
+        device: args.device,
+        writer: &writer,
+        progress: &progress,
+        datasets: &datasets,
+    };
+    if args.jobs <= 1 || args.device == DeviceKind::Cuda {
+        for run in &todo {
+            ctx.one(run)?;
+        }
+    } else {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(args.jobs as usize)
+            .build()
+            .context("cannot start worker threads")?;
+        pool.install(|| todo.par_iter().try_for_each(|run| ctx.one(run)))?;
+    }
+    progress.finish();
+    print_summary(&exp, &out, started.elapsed().as_secs_f64())
+}
+
+/// Builds each distinct dataset of the runs to do, once.
+fn build_datasets(
+    exp: &Experiment,
+    todo: &[&Run],
+) -> anyhow::Result<BTreeMap<String, Arc<Dataset>>> {
+    let mut out = BTreeMap::new();
+    for run in todo {
+        let key = dataset_key(&run.cell.config.dataset);
+        if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(key) {
+            let ds = Dataset::build(&run.cell.config.dataset, &exp.base_dir)
+                .with_context(|| format!("cannot build the dataset of {}", exp.path.display()))?;
+            slot.insert(Arc::new(ds));
+        }
+    }
+    Ok(out)
+}
+
+fn dataset_key(spec: &DatasetSpec) -> String {
+    serde_yaml::to_string(spec).expect("specs serialise")
+}
+
+struct RunContext<'a> {
+    exp: &'a Experiment,
+    device: DeviceKind,
+    writer: &'a Mutex<ResultsWriter>,
+    progress: &'a Progress,
+    datasets: &'a BTreeMap<String, Arc<Dataset>>,
+}
+
+impl RunContext<'_> {
+    fn one(&self, run: &Run) -> anyhow::Result<()> {
+        let config = &run.cell.config;
+        let data = &self.datasets[&dataset_key(&config.dataset)];
+        let identity = RunIdentity {
+            experiment: self.exp.name.clone(),
+            run_id: run.id(),
+            config_hash: run.cell.config_hash.clone(),
+            seed: run.seed,
+            family: "jest".into(),
+            method: config.train.selector.as_str().into(),
+            filter_ratio: config.train.filter_ratio,
+            batch_size: config.train.batch_size,
+            super_batch: config.train.super_batch(),
+            reference_quality: config.reference.quality,
+            sweep: run.sweep_label(),
+            device: self.device.as_str().into(),
+        };
+        let label = format!("{} seed {}", short_label(run), run.seed);
+        let mut observer = RowObserver {
+            identity,
+            writer: self.writer,
+            bar: self.progress.run_bar(&label, config.train.steps as u64),
+        };
+        let last = match self.device {
+            DeviceKind::Cpu => train::run(&Cpu::default(), config, run.seed, data, &mut observer),
+            DeviceKind::Cuda => run_cuda(config, run.seed, data, &mut observer),
+        }
+        .with_context(|| format!("run {} failed", run.id()))?;
+        observer.bar.finish_and_clear();
+        self.progress.run_done(&label, &last);
+        Ok(())
+    }
+}
+
+#[cfg(feature = "cuda")]
+fn run_cuda(
+    config: &crate::spec::RunConfig,
+    seed: u64,
+    data: &Dataset,
+    observer: &mut dyn Observer,
+) -> Result<EvalRecord, train::TrainError> {
+    let dev = Cuda::default();
+    train::run(&dev, config, seed, data, observer)
+}
+
+#[cfg(not(feature = "cuda"))]
+fn run_cuda(
+    _: &crate::spec::RunConfig,
+    _: u64,
+    _: &Dataset,
+    _: &mut dyn Observer,
+) -> Result<EvalRecord, train::TrainError> {
+    unreachable!("--device cuda is refused before any run starts on a build without CUDA")
+}
+
+fn short_label(run: &Run) -> String {
+    if run.cell.swept.is_empty() {
+        run.cell.config.train.selector.as_str().to_string()
+    } else {
+        run.sweep_label()
+    }
+}
+
+/// Writes each eval record as a row, and the last as the run's summary.
+struct RowObserver<'a> {
+    identity: RunIdentity,
+    writer: &'a Mutex<ResultsWriter>,
+    bar: ProgressBar,
+}
+
+impl Observer for RowObserver<'_> {
+    fn on_step(&mut self, step: usize, _total: usize) {
+        self.bar.set_position(step as u64);
+    }
+
+    fn on_eval(
+        &mut self,
+        record: &EvalRecord,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let row = Row::from_record(&self.identity, record);
+        let mut w = self.writer.lock().expect("a writer thread panicked");
+        w.eval_row(&row)?;
+        if record.status != RunStatus::Running {
+            w.summary_row(&row)?;
+        }
+        Ok(())
+    }
+}
+
+/// Progress bars on a terminal; one line per finished run otherwise.
+struct Progress {
+    multi: MultiProgress,
+    overall: ProgressBar,
+    interactive: bool,
+}
+
+impl Progress {
+    fn new(interactive: bool, total: u64, done: u64) -> Progress {
+        let target = if interactive {
+            ProgressDrawTarget::stderr()
+        } else {
+            ProgressDrawTarget::hidden()
+        };
+        let multi = MultiProgress::with_draw_target(target);
+        let overall = multi.add(ProgressBar::new(total));
+        overall.set_style(
+            ProgressStyle::with_template(
+                "runs {pos}/{len} [{elapsed_precise}] {wide_bar} ETA {eta}",
+            )
+            .expect("valid template"),
+        );
+        overall.set_position(done);
+        Progress {
+            multi,
+            overall,
+            interactive,
+        }
+    }
+
+    fn run_bar(&self, label: &str, steps: u64) -> ProgressBar {
+        let bar = self.multi.add(ProgressBar::new(steps));
+        bar.set_style(
+            ProgressStyle::with_template("  {msg}: step {pos}/{len} {bar:30} {per_sec} ETA {eta}")
+                .expect("valid template"),
+        );
+        bar.set_message(label.to_string());
+        bar
+    }
+
+    fn run_done(&self, label: &str, last: &EvalRecord) {
+        self.overall.inc(1);
+        let line = format!(
+            "[{}/{}] {label}: {} at step {}, zero-shot {:.3}, recall@1 A→B {:.3}, {:.1}s",
+            self.overall.position(),
+            self.overall.length().unwrap_or(0),
+            last.status.as_str(),
+            last.step,
+            last.metrics.zero_shot_accuracy,
+            last.metrics.recall_at1_a2b,
+            last.train_seconds
+        );
+        self.say(&line);
+    }
+
+    fn say(&self, line: &str) {
+        if self.interactive {
+            self.multi.println(line).ok();
+        } else {
+            eprintln!("{line}");
+        }
+    }
+
+    fn finish(&self) {
+        self.overall.finish_and_clear();
+    }
+}
+
+/// Seed-mean final scores per sweep cell, from the summary file.
+fn print_summary(exp: &Experiment, out: &Path, seconds: f64) -> anyhow::Result<()> {
+    let rows = crate::log::read_rows(&out.join(SUMMARY_FILE))?.kept;
+    let mut by_cell: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();
+    for r in rows.iter().filter(|r| r.experiment == exp.name) {
+        by_cell
+            .entry((r.sweep.clone(), r.method.clone()))
+            .or_default()
+            .push(r);
+    }
+    println!(
+        "{}: {} runs in {:.1}s → {}",
+        exp.name,
+        rows.len(),
+        seconds,
+        out.display()
+    );
+    println!(
+        "{:<48} {:>5} {:>22} {:>9}",
+        "cell", "seeds", "final zero-shot (±sd)", "diverged"
+    );
+    for ((sweep, method), rs) in &by_cell {
+        let scores: Vec<f64> = rs.iter().filter_map(|r| r.eval_score).collect();
+        let n = scores.len() as f64;
+        let mean = scores.iter().sum::<f64>() / n.max(1.0);
+        let sd = if scores.len() > 1 {
+            (scores.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
+        } else {
+            0.0
+        };
+        let diverged = rs.iter().filter(|r| r.status == "diverged").count();
+        let cell = if sweep.is_empty() {
+            method.clone()
+        } else {
+            sweep.clone()
+        };
+        println!(
+            "{cell:<48} {:>5} {:>14.4} ± {:<5.4} {diverged:>9}",
+            rs.len(),
+            mean,
+            sd
+        );
+    }
+    println!("results: {}", out.join(crate::log::RESULTS_FILE).display());
+    Ok(())
+}

@@ -1,0 +1,66 @@
+//! `jestbench validate`: parse, expand, and estimate cost without running.
+
+use anyhow::Context;
+
+use super::ValidateArgs;
+use crate::data::files;
+use crate::model::Layout;
+use crate::spec::Experiment;
+use crate::train::IterationCost;
+
+pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
+    let exp = Experiment::load(&args.experiment)?;
+    let runs = exp.runs();
+    println!(
+        "{}: {} sweep cells × {} seeds = {} runs",
+        exp.name,
+        exp.cells.len(),
+        exp.seeds.len(),
+        runs.len()
+    );
+    let mut total_steps = 0u64;
+    let mut total_flops = 0u64;
+    println!(
+        "{:<56} {:>6} {:>5} {:>5} {:>12}",
+        "cell", "steps", "b", "B", "FLOPs/run"
+    );
+    for cell in &exp.cells {
+        let c = &cell.config;
+        let (dim_a, dim_b) = match (&c.dataset.synthetic, &c.dataset.files) {
+            (Some(s), _) => (s.dim_a, s.dim_b),
+            (None, Some(f)) => {
+                let (pairs, _) = files::load_pairs(f, &exp.base_dir)
+                    .with_context(|| format!("dataset of {}", exp.path.display()))?;
+                (pairs.a.cols, pairs.b.cols)
+            }
+            (None, None) => unreachable!("validated: one source"),
+        };
+        let layout = Layout::new(&c.model, dim_a, dim_b);
+        let b = c.train.batch_size;
+        let super_b = c.train.super_batch();
+        let scores = crate::select::build(c.train.selector).needs_scores();
+        let cost = IterationCost::new(&layout, b, super_b, scores);
+        let per_run = (cost.train + cost.learner_scoring) * c.train.steps as u64;
+        let label = if cell.swept.is_empty() {
+            "(no sweep)".to_string()
+        } else {
+            cell.swept
+                .iter()
+                .map(|(k, v)| format!("{k}={v}"))
+                .collect::<Vec<_>>()
+                .join(" ")
+        };
+        println!(
+            "{label:<56} {:>6} {b:>5} {super_b:>5} {:>12.3e}",
+            c.train.steps, per_run as f64
+        );
+        total_steps += (c.train.steps * exp.seeds.len()) as u64;
+        total_flops += per_run * exp.seeds.len() as u64;
+    }
+    println!(
+        "total: {total_steps} training steps, {:.3e} learner FLOPs (training + scoring; \
+         evaluation and reference training not included)",
+        total_flops as f64
+    );
+    Ok(())
+}

@@ -1,0 +1,16 @@
+/*!
+jestbench: a reproducible benchmark harness for data-efficient training claims.
+
+Modules, upstream to downstream (imports point only down this list):
+`spec` (experiment files) → `data` (synthetic and file-backed paired data) →
+`model` (two towers, SigLIP loss, AdamW) → `select` (selectors) → `train` (the run
+loop, eval, FLOPs) → `log` (results CSV) → `cli` (the only code that prints).
+*/
+
+pub mod cli;
+pub mod data;
+pub mod log;
+pub mod model;
+pub mod select;
+pub mod spec;
+pub mod train;

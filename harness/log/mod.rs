@@ -1,0 +1,148 @@
+/*!
+Results on disk: `results.csv` (one row per run × eval point) and `summary.csv` (one
+row per finished run) in a results folder, one schema for every kind of run.
+
+Rows are appended whole and flushed one at a time. A run counts as done only once its
+summary row is written; reopening a folder drops the rows of runs that never got one
+(and any torn last line) so that a rerun redoes them without duplicates.
+*/
+
+mod row;
+
+use std::collections::BTreeSet;
+use std::fs::{self, File, OpenOptions};
+use std::io::Write;
+use std::path::{Path, PathBuf};
+
+pub use row::{Row, RunIdentity, GIT_COMMIT, HARNESS_VERSION};
+
+pub const RESULTS_FILE: &str = "results.csv";
+pub const SUMMARY_FILE: &str = "summary.csv";
+
+/// A results folder that cannot be used.
+#[derive(Debug, thiserror::Error)]
+pub enum LogError {
+    #[error("{}: {source}", path.display())]
+    Io {
+        path: PathBuf,
+        source: std::io::Error,
+    },
+    #[error("{}: {message}", path.display())]
+    Format { path: PathBuf, message: String },
+}
+
+fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
+    move |source| LogError::Io {
+        path: path.to_path_buf(),
+        source,
+    }
+}
+
+/// An open results folder, appending.
+pub struct ResultsWriter {
+    results: (PathBuf, File),
+    summary: (PathBuf, File),
+}
+
+impl ResultsWriter {
+    /// Opens (creating) `dir`; returns the writer and the ids of runs already done.
+    pub fn open(dir: &Path) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+        let summary_path = dir.join(SUMMARY_FILE);
+        let results_path = dir.join(RESULTS_FILE);
+        let summaries = read_rows(&summary_path)?;
+        let done: BTreeSet<String> = summaries.kept.iter().map(|r| r.run_id.clone()).collect();
+        if summaries.torn {
+            rewrite(&summary_path, &summaries.kept)?;
+        }
+        let results = read_rows(&results_path)?;
+        let kept: Vec<Row> = results
+            .kept
+            .iter()
+            .filter(|r| done.contains(&r.run_id))
+            .cloned()
+            .collect();
+        if results.torn || kept.len() != results.kept.len() {
+            rewrite(&results_path, &kept)?;
+        }
+        Ok((
+            ResultsWriter {
+                results: (results_path.clone(), append(&results_path)?),
+                summary: (summary_path.clone(), append(&summary_path)?),
+            },
+            done,
+        ))
+    }
+
+    /// Appends an eval-point row.
+    pub fn eval_row(&mut self, row: &Row) -> Result<(), LogError> {
+        write_row(&mut self.results, row)
+    }
+
+    /// Appends a run's summary row: from now on the run counts as done.
+    pub fn summary_row(&mut self, row: &Row) -> Result<(), LogError> {
+        write_row(&mut self.summary, row)
+    }
+}
+
+fn append(path: &Path) -> Result<File, LogError> {
+    let new = fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
+    let mut f = OpenOptions::new()
+        .create(true)
+        .append(true)
+        .open(path)
+        .map_err(io(path))?;
+    if new {
+        f.write_all(row::header_line().as_bytes())
+            .map_err(io(path))?;
+    }
+    Ok(f)
+}
+
+fn write_row((path, file): &mut (PathBuf, File), row: &Row) -> Result<(), LogError> {
+    // One write of one whole line: a crash leaves at most a torn last line.
+    let line = row.to_line();
+    file.write_all(line.as_bytes()).map_err(io(path))?;
+    file.flush().map_err(io(path))
+}
+
+pub struct ReadRows {
+    pub kept: Vec<Row>,
+    /// The file ended in a partial line.
+    pub torn: bool,
+}
+
+/// Reads every whole row of a results file (absent file: none).
+pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
+    let text = match fs::read_to_string(path) {
+        Ok(t) => t,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+            return Ok(ReadRows {
+                kept: Vec::new(),
+                torn: false,
+            })
+        }
+        Err(e) => return Err(io(path)(e)),
+    };
+    let torn = !text.is_empty() && !text.ends_with('\n');
+    let whole = match text.rfind('\n') {
+        Some(i) => &text[..=i],
+        None => "",
+    };
+    let rows = row::parse(whole).map_err(|message| LogError::Format {
+        path: path.to_path_buf(),
+        message,
+    })?;
+    Ok(ReadRows { kept: rows, torn })
+}
+
+/// Replaces a file's rows atomically (write aside, then rename).
+fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
+    let tmp = path.with_extension("csv.tmp");
+    let mut text = row::header_line();
+    for r in rows {
+        text.push_str(&r.to_line());
+    }
+    fs::write(&tmp, text).map_err(io(&tmp))?;
+    fs::rename(&tmp, path).map_err(io(path))
+}

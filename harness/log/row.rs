@@ -1,0 +1,184 @@
+//! The results schema (SPEC §4): one flat row type for every family of run.
+
+use serde::{Deserialize, Serialize};
+
+use crate::train::{EvalRecord, RunStatus};
+
+pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
+pub const GIT_COMMIT: &str = env!("JESTBENCH_GIT_COMMIT");
+
+/// The columns that identify a run and its configuration (same on all its rows).
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RunIdentity {
+    pub experiment: String,
+    pub run_id: String,
+    pub config_hash: String,
+    pub seed: u64,
+    /// `jest` (data selection runs) or `swim` (sampled networks).
+    pub family: String,
+    /// The selector (jest family) or the fitting method (swim family).
+    pub method: String,
+    pub filter_ratio: f64,
+    pub batch_size: usize,
+    pub super_batch: usize,
+    pub reference_quality: f64,
+    /// The swept keys and this run's values, `key=value;...`.
+    pub sweep: String,
+    pub device: String,
+}
+
+/// One row of results.csv / summary.csv. Empty cells are values that do not apply.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Row {
+    pub experiment: String,
+    pub run_id: String,
+    pub config_hash: String,
+    pub seed: u64,
+    pub family: String,
+    pub method: String,
+    pub filter_ratio: f64,
+    pub batch_size: usize,
+    pub super_batch: usize,
+    pub reference_quality: f64,
+    pub sweep: String,
+    pub step: usize,
+    pub examples_trained: u64,
+    pub examples_scored: u64,
+    pub flops_train: u64,
+    pub flops_learner_scoring: u64,
+    pub flops_reference_scoring_cached: u64,
+    pub flops_reference_scoring_uncached: u64,
+    pub flops_reference_embedding: u64,
+    pub flops_reference_training: u64,
+    pub train_seconds: f64,
+    pub select_seconds: f64,
+    pub eval_seconds: f64,
+    pub train_loss: Option<f64>,
+    pub eval_loss: Option<f64>,
+    pub zero_shot_accuracy: Option<f64>,
+    pub recall_at1_a2b: Option<f64>,
+    pub recall_at1_b2a: Option<f64>,
+    /// The headline metric of the family (jest: zero-shot accuracy).
+    pub eval_score: Option<f64>,
+    pub selected_learnability: Option<f64>,
+    pub superbatch_learnability: Option<f64>,
+    pub status: String,
+    pub device: String,
+    pub harness_version: String,
+    pub git_commit: String,
+}
+
+fn finite(x: f64) -> Option<f64> {
+    x.is_finite().then_some(x)
+}
+
+impl Row {
+    /// The row of an eval record of a jest-family run.
+    pub fn from_record(id: &RunIdentity, r: &EvalRecord) -> Row {
+        let m = &r.metrics;
+        Row {
+            experiment: id.experiment.clone(),
+            run_id: id.run_id.clone(),
+            config_hash: id.config_hash.clone(),
+            seed: id.seed,
+            family: id.family.clone(),
+            method: id.method.clone(),
+            filter_ratio: id.filter_ratio,
+            batch_size: id.batch_size,
+            super_batch: id.super_batch,
+            reference_quality: id.reference_quality,
+            sweep: id.sweep.clone(),
+            step: r.step,
+            examples_trained: r.examples_trained,
+            examples_scored: r.examples_scored,
+            flops_train: r.flops.train,
+            flops_learner_scoring: r.flops.learner_scoring,
+            flops_reference_scoring_cached: r.flops.reference_scoring_cached,
+            flops_reference_scoring_uncached: r.flops.reference_scoring_uncached,
+            flops_reference_embedding: r.flops.reference_embedding,
+            flops_reference_training: r.flops.reference_training,
+            train_seconds: r.train_seconds,
+            select_seconds: r.select_seconds,
+            eval_seconds: r.eval_seconds,
+            train_loss: if r.status == RunStatus::Diverged {
+                Some(r.train_loss)
+            } else {
+                finite(r.train_loss)
+            },
+            eval_loss: finite(m.eval_loss),
+            zero_shot_accuracy: finite(m.zero_shot_accuracy),
+            recall_at1_a2b: finite(m.recall_at1_a2b),
+            recall_at1_b2a: finite(m.recall_at1_b2a),
+            eval_score: finite(m.zero_shot_accuracy),
+            selected_learnability: finite(r.selected_learnability),
+            superbatch_learnability: finite(r.superbatch_learnability),
+            status: r.status.as_str().to_string(),
+            device: id.device.clone(),
+            harness_version: HARNESS_VERSION.to_string(),
+            git_commit: GIT_COMMIT.to_string(),
+        }
+    }
+
+    /// The row as one CSV line, newline included.
+    pub fn to_line(&self) -> String {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(self).expect("rows serialise");
+        String::from_utf8(w.into_inner().expect("in-memory write")).expect("utf-8")
+    }
+
+    /// The names of the metric columns, which must be bit-identical across reruns.
+    pub const METRIC_COLUMNS: [&'static str; 9] = [
+        "train_loss",
+        "eval_loss",
+        "zero_shot_accuracy",
+        "recall_at1_a2b",
+        "recall_at1_b2a",
+        "eval_score",
+        "selected_learnability",
+        "superbatch_learnability",
+        "flops_train",
+    ];
+}
+
+/// The header line of both files.
+pub fn header_line() -> String {
+    let mut w = csv::WriterBuilder::new()
+        .has_headers(true)
+        .from_writer(Vec::new());
+    // Serialising any row makes csv write the header from the field names.
+    let dummy = Row::default();
+    w.serialize(&dummy).expect("rows serialise");
+    let text = String::from_utf8(w.into_inner().expect("in-memory write")).expect("utf-8");
+    text.lines().next().expect("a header line").to_string() + "\n"
+}
+
+/// Parses whole CSV text (header first) into rows; errors name the line.
+pub fn parse(text: &str) -> Result<Vec<Row>, String> {
+    if text.trim().is_empty() {
+        return Ok(Vec::new());
+    }
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let want = header_line();
+    let want: Vec<&str> = want.trim_end().split(',').collect();
+    let got: Vec<String> = r
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    if let Some(missing) = want.iter().find(|c| !got.iter().any(|g| g == *c)) {
+        return Err(format!("line 1: missing column `{missing}` (not a jestbench results file, or from another version)"));
+    }
+    let mut rows = Vec::new();
+    for rec in r.deserialize::<Row>() {
+        rows.push(rec.map_err(|e| match e.position() {
+            Some(p) => format!("line {}: {e}", p.line()),
+            None => e.to_string(),
+        })?);
+    }
+    Ok(rows)
+}

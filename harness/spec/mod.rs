@@ -1,0 +1,191 @@
+/*!
+Experiment files: parse (`RawExperiment`, mirrors the YAML), validate, expand the
+sweep into [`Cell`]s, and pair each cell with each seed into a [`Run`].
+
+Errors are [`SpecError`]s that name `file:line:col`, the dotted key at fault, and what
+was expected. Nothing here touches data, devices or results.
+*/
+
+mod locate;
+mod sweep;
+mod types;
+mod validate;
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+
+use sha2::{Digest, Sha256};
+
+pub use locate::{KeyIndex, Pos};
+pub use types::*;
+
+/// An experiment file, validated, its sweep expanded.
+#[derive(Clone, Debug)]
+pub struct Experiment {
+    pub name: String,
+    pub path: PathBuf,
+    /// Relative data paths in the file are resolved against this folder.
+    pub base_dir: PathBuf,
+    pub seeds: Vec<u64>,
+    pub cells: Vec<Cell>,
+}
+
+/// One point of the sweep's cartesian product.
+#[derive(Clone, Debug)]
+pub struct Cell {
+    pub config: RunConfig,
+    /// The swept keys and the values this cell takes, in file order.
+    pub swept: Vec<(String, String)>,
+    /// Stable hash of `config` (independent of key order in the file).
+    pub config_hash: String,
+}
+
+/// One (cell, seed) pair: the unit of work and of results.
+#[derive(Clone, Debug)]
+pub struct Run<'a> {
+    pub cell: &'a Cell,
+    pub seed: u64,
+}
+
+impl Run<'_> {
+    /// `<config hash>-s<seed>`: the same run always has the same id.
+    pub fn id(&self) -> String {
+        format!("{}-s{}", self.cell.config_hash, self.seed)
+    }
+
+    /// `key=value;...` of the swept keys, for the results' `sweep` column.
+    pub fn sweep_label(&self) -> String {
+        self.cell
+            .swept
+            .iter()
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
+    }
+}
+
+impl Experiment {
+    /// Every (cell, seed), cells outermost.
+    pub fn runs(&self) -> Vec<Run<'_>> {
+        self.cells
+            .iter()
+            .flat_map(|cell| self.seeds.iter().map(move |&seed| Run { cell, seed }))
+            .collect()
+    }
+
+    pub fn load(path: &Path) -> Result<Experiment, SpecError> {
+        let source = std::fs::read_to_string(path).map_err(|e| SpecError {
+            file: path.to_path_buf(),
+            pos: None,
+            key: None,
+            message: format!("cannot read experiment file: {e}"),
+        })?;
+        Experiment::parse(&source, path)
+    }
+
+    /// Parses `source` as if read from `path` (used for messages and relative paths).
+    pub fn parse(source: &str, path: &Path) -> Result<Experiment, SpecError> {
+        let index = KeyIndex::build(source);
+        let err = |key: &str, message: String| SpecError::at(path, &index, key, message);
+
+        let raw: RawExperiment = serde_yaml::from_str(source).map_err(|e| SpecError {
+            file: path.to_path_buf(),
+            pos: e.location().map(|l| Pos {
+                line: l.line(),
+                col: l.column(),
+            }),
+            key: None,
+            message: strip_location(&e.to_string()),
+        })?;
+        if raw.name.trim().is_empty() {
+            return Err(err("name", "must not be empty".into()));
+        }
+        validate::seeds(&raw.seeds).map_err(|(k, m)| err(&k, m))?;
+
+        let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed above");
+        let cells = sweep::expand(&document, &raw.sweep, &|k, m| err(k, m))?;
+        for cell in &cells {
+            validate::config(&cell.config).map_err(|(key, message)| {
+                // A swept key is reported where the sweep sets it.
+                let swept = cell.swept.iter().any(|(k, _)| *k == key);
+                let shown = if swept {
+                    format!("sweep.{key}")
+                } else {
+                    key.clone()
+                };
+                let mut e = err(&shown, message);
+                e.key = Some(key);
+                if swept {
+                    e.message = format!("{} (in sweep cell {})", e.message, label(cell));
+                }
+                e
+            })?;
+        }
+        Ok(Experiment {
+            name: raw.name,
+            path: path.to_path_buf(),
+            base_dir: path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            seeds: raw.seeds,
+            cells,
+        })
+    }
+}
+
+fn label(cell: &Cell) -> String {
+    cell.swept
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Stable 12-hex-digit hash of a run configuration.
+pub fn config_hash(config: &RunConfig) -> String {
+    let canonical = serde_yaml::to_string(config).expect("configs serialise");
+    let digest = Sha256::digest(canonical.as_bytes());
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// serde_yaml appends " at line L column C"; we print the position up front instead.
+fn strip_location(msg: &str) -> String {
+    match msg.rfind(" at line ") {
+        Some(i) => msg[..i].to_string(),
+        None => msg.to_string(),
+    }
+}
+
+/// A bad experiment file: where, which key, what was expected.
+#[derive(Clone, Debug, thiserror::Error)]
+pub struct SpecError {
+    pub file: PathBuf,
+    pub pos: Option<Pos>,
+    pub key: Option<String>,
+    pub message: String,
+}
+
+impl SpecError {
+    fn at(file: &Path, index: &KeyIndex, key: &str, message: String) -> SpecError {
+        SpecError {
+            file: file.to_path_buf(),
+            pos: index.find(key),
+            key: Some(key.to_string()),
+            message,
+        }
+    }
+}
+
+impl fmt::Display for SpecError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}", self.file.display())?;
+        if let Some(p) = self.pos {
+            write!(f, ":{}:{}", p.line, p.col)?;
+        }
+        if let Some(k) = &self.key {
+            write!(f, ": {k}")?;
+        }
+        write!(f, ": {}", self.message)
+    }
+}

@@ -1,0 +1,173 @@
+//! Sweep expansion: `sweep: {train.lr: [a, b], train.batch_size: [c, d]}` becomes the
+//! cartesian product of the lists (first key outermost), each cell the base document
+//! with those scalar keys set.
+
+use serde_yaml::{Mapping, Value};
+
+use super::{config_hash, Cell, RunConfig, SpecError};
+
+/// Keys of the file that are not part of a run's configuration.
+const NOT_CONFIG: [&str; 3] = ["name", "seeds", "sweep"];
+
+pub(super) fn expand(
+    document: &Value,
+    sweep: &Mapping,
+    err: &dyn Fn(&str, String) -> SpecError,
+) -> Result<Vec<Cell>, SpecError> {
+    let mut base = document.as_mapping().cloned().unwrap_or_default();
+    for k in NOT_CONFIG {
+        base.remove(k);
+    }
+    let base = Value::Mapping(base);
+
+    // Collect and check the axes.
+    let mut axes: Vec<(String, Vec<Value>)> = Vec::new();
+    for (k, v) in sweep {
+        let key = match k {
+            Value::String(s) => s.clone(),
+            other => {
+                return Err(err(
+                    "sweep",
+                    format!("sweep keys must be dotted key names, found {other:?}"),
+                ))
+            }
+        };
+        let at = format!("sweep.{key}");
+        if NOT_CONFIG.contains(&key.split('.').next().unwrap_or("")) {
+            return Err(err(
+                &at,
+                format!("`{key}` cannot be swept (seeds are listed in `seeds`)"),
+            ));
+        }
+        let values = match v {
+            Value::Sequence(s) => s.clone(),
+            _ => return Err(err(&at, "expected a list of values to sweep over".into())),
+        };
+        if values.is_empty() {
+            return Err(err(&at, "empty sweep list: give at least one value".into()));
+        }
+        for value in &values {
+            if matches!(
+                value,
+                Value::Mapping(_) | Value::Sequence(_) | Value::Tagged(_)
+            ) {
+                return Err(err(
+                    &at,
+                    format!("sweep values must be scalars, found {}", show(value)),
+                ));
+            }
+        }
+        for (i, a) in values.iter().enumerate() {
+            if values[..i].contains(a) {
+                return Err(err(&at, format!("duplicate sweep value {}", show(a))));
+            }
+        }
+        // Each value alone on the base must give a valid configuration, so a bad
+        // key or type is reported at the sweep key that causes it.
+        for value in &values {
+            let mut doc = base.clone();
+            set_path(&mut doc, &key, value.clone()).map_err(|m| err(&at, m))?;
+            if let Err(e) = serde_yaml::from_value::<RunConfig>(doc) {
+                return Err(err(&at, format!("{} (value {})", strip(e), show(value))));
+            }
+        }
+        axes.push((key, values));
+    }
+
+    // Cartesian product, first axis outermost.
+    let mut cells = Vec::new();
+    let total: usize = axes.iter().map(|(_, v)| v.len()).product();
+    for flat in 0..total {
+        let mut doc = base.clone();
+        let mut swept = Vec::with_capacity(axes.len());
+        let mut rest = flat;
+        let mut choice = vec![0; axes.len()];
+        for (i, (_, values)) in axes.iter().enumerate().rev() {
+            choice[i] = rest % values.len();
+            rest /= values.len();
+        }
+        for (i, (key, values)) in axes.iter().enumerate() {
+            let value = &values[choice[i]];
+            let at = format!("sweep.{key}");
+            set_path(&mut doc, key, value.clone()).map_err(|m| err(&at, m))?;
+            swept.push((key.clone(), show(value)));
+        }
+        let config: RunConfig = serde_yaml::from_value(doc).map_err(|e| {
+            err(
+                "sweep",
+                format!("{} (sweeping {})", strip(e), label(&swept)),
+            )
+        })?;
+        let config_hash = config_hash(&config);
+        cells.push(Cell {
+            config,
+            swept,
+            config_hash,
+        });
+    }
+    Ok(cells)
+}
+
+fn strip(e: serde_yaml::Error) -> String {
+    let mut msg = e.to_string();
+    if let Some(i) = msg.rfind(" at line ") {
+        msg.truncate(i);
+    }
+    msg
+}
+
+fn label(swept: &[(String, String)]) -> String {
+    swept
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// Sets a dotted key, creating missing mappings on the way.
+fn set_path(doc: &mut Value, path: &str, value: Value) -> Result<(), String> {
+    let parts: Vec<&str> = path.split('.').collect();
+    if parts.iter().any(|p| p.is_empty()) {
+        return Err(format!("`{path}` is not a dotted key name"));
+    }
+    let mut node = doc;
+    for (i, part) in parts.iter().enumerate() {
+        let map = match node {
+            Value::Mapping(m) => m,
+            Value::Null => {
+                *node = Value::Mapping(Mapping::new());
+                node.as_mapping_mut().expect("just set")
+            }
+            other => {
+                return Err(format!(
+                    "`{}` is {}, not a section with keys",
+                    parts[..i].join("."),
+                    show(other)
+                ))
+            }
+        };
+        let key = Value::String(part.to_string());
+        if i + 1 == parts.len() {
+            if let Some(Value::Mapping(_) | Value::Sequence(_)) = map.get(&key) {
+                return Err(format!("`{path}` is a section or list, not a scalar key"));
+            }
+            map.insert(key, value);
+            return Ok(());
+        }
+        node = map.entry(key).or_insert(Value::Null);
+    }
+    unreachable!("the loop returns on the last part")
+}
+
+/// A scalar as the user would write it.
+pub(super) fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "null".into(),
+        Value::Bool(b) => b.to_string(),
+        Value::Number(n) => n.to_string(),
+        Value::String(s) => s.clone(),
+        Value::Sequence(_) => "a list".into(),
+        Value::Mapping(_) => "a mapping".into(),
+        Value::Tagged(t) => format!("a value tagged {}", t.tag),
+    }
+}

@@ -1,0 +1,283 @@
+//! The experiment file's schema: what a user may write, with paper values as defaults.
+//!
+//! Every struct denies unknown fields, so a typo is an error naming the key and the
+//! valid ones. One expanded sweep cell is a [`RunConfig`]; with a seed it is one run.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// The whole file, as written (sweep not yet expanded).
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawExperiment {
+    pub name: String,
+    pub seeds: Vec<u64>,
+    pub dataset: DatasetSpec,
+    pub model: ModelSpec,
+    pub train: TrainSpec,
+    pub eval: EvalSpec,
+    #[serde(default)]
+    pub reference: ReferenceSpec,
+    /// Dotted key → list of values; expands to the cartesian product.
+    #[serde(default)]
+    pub sweep: serde_yaml::Mapping,
+}
+
+/// One cell of the sweep: everything that defines a run except its seed.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    pub dataset: DatasetSpec,
+    pub model: ModelSpec,
+    pub train: TrainSpec,
+    pub eval: EvalSpec,
+    #[serde(default)]
+    pub reference: ReferenceSpec,
+}
+
+/// Where the pairs come from, and the web-noise knobs applied to the pool.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSpec {
+    /// Seed of the data itself; fixed across run seeds so selectors see the same pool.
+    #[serde(default)]
+    pub seed: u64,
+    /// Exactly one of `synthetic` and `files`.
+    #[serde(default)]
+    pub synthetic: Option<SyntheticSpec>,
+    #[serde(default)]
+    pub files: Option<FilesSpec>,
+    /// Fraction of pool pairs whose B view is taken from another example.
+    #[serde(default)]
+    pub misaligned: f64,
+    /// Fraction of pool pairs with heavy noise added to both views.
+    #[serde(default)]
+    pub heavy_noise: f64,
+    /// Standard deviation of that heavy noise, in units of the view's scale.
+    #[serde(default = "default_heavy_noise_scale")]
+    pub heavy_noise_scale: f64,
+    /// Fraction of pool pairs that are near-copies of another pool pair.
+    #[serde(default)]
+    pub duplicates: f64,
+}
+
+fn default_heavy_noise_scale() -> f64 {
+    3.0
+}
+
+/// SPEC §3 synthetic multimodal data.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SyntheticSpec {
+    /// Number of latent concepts K.
+    pub concepts: usize,
+    /// Zipf exponent of concept frequencies in the web pool (p_k ∝ 1/k^zipf).
+    #[serde(default = "default_zipf")]
+    pub zipf: f64,
+    pub latent_dim: usize,
+    pub dim_a: usize,
+    pub dim_b: usize,
+    /// Hidden width of the fixed random non-linear view maps.
+    #[serde(default = "default_view_hidden")]
+    pub view_hidden: usize,
+    /// Standard deviation of an example's latent around its concept centre.
+    #[serde(default = "default_concept_spread")]
+    pub concept_spread: f64,
+    /// Observation noise added to every view (relative to the view's scale).
+    #[serde(default = "default_observation_noise")]
+    pub observation_noise: f64,
+    /// Web pool size N.
+    pub pool: usize,
+    /// Curated set size (clean, balanced).
+    pub curated: usize,
+    /// Fraction of curated items drawn from the evaluation concepts.
+    #[serde(default = "default_curated_eval_weight")]
+    pub curated_eval_weight: f64,
+    /// Number of concepts the zero-shot evaluation uses.
+    pub eval_concepts: usize,
+    /// Held-out clean examples per evaluation concept.
+    pub eval_per_concept: usize,
+}
+
+fn default_zipf() -> f64 {
+    1.0
+}
+fn default_view_hidden() -> usize {
+    64
+}
+fn default_concept_spread() -> f64 {
+    0.5
+}
+fn default_observation_noise() -> f64 {
+    0.1
+}
+fn default_curated_eval_weight() -> f64 {
+    0.5
+}
+
+/// Paired features from files: row i of `a` and row i of `b` are the same item.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilesSpec {
+    pub a: PathBuf,
+    pub b: PathBuf,
+    /// Optional labels file (.npy of integers, or a one-column CSV).
+    #[serde(default)]
+    pub labels: Option<PathBuf>,
+    /// In a CSV view, a column of this name is taken as the label, not a feature.
+    #[serde(default = "default_label_column")]
+    pub label_column: String,
+    /// Fraction of items held out for evaluation (seeded split).
+    #[serde(default = "default_eval_fraction")]
+    pub eval_fraction: f64,
+    /// Fraction of the training split kept clean as the curated set.
+    #[serde(default = "default_curated_fraction")]
+    pub curated_fraction: f64,
+}
+
+fn default_label_column() -> String {
+    "label".into()
+}
+fn default_eval_fraction() -> f64 {
+    0.2
+}
+fn default_curated_fraction() -> f64 {
+    0.2
+}
+
+/// Two towers: an MLP per modality, a linear projection to `embed`, L2-normalised.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ModelSpec {
+    /// Hidden widths of each tower's MLP (ReLU between layers).
+    pub hidden: Vec<usize>,
+    /// Embedding width e.
+    pub embed: usize,
+    /// SigLIP temperature t at init (the parameter is t' = ln t).
+    #[serde(default = "default_temperature")]
+    pub temperature_init: f64,
+    /// SigLIP bias c at init.
+    #[serde(default = "default_bias")]
+    pub bias_init: f64,
+}
+
+fn default_temperature() -> f64 {
+    10.0
+}
+fn default_bias() -> f64 {
+    -10.0
+}
+
+/// How examples are chosen each iteration (SPEC §2 "Selectors").
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectorName {
+    /// b examples drawn uniformly from the super-batch, which is not scored.
+    Uniform,
+}
+
+impl SelectorName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectorName::Uniform => "uniform",
+        }
+    }
+}
+
+/// The training recipe: batch sizes, selection, optimiser, schedule.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrainSpec {
+    /// Training iterations.
+    pub steps: usize,
+    /// Learning batch size b.
+    pub batch_size: usize,
+    /// Filtering ratio f = 1 − b/B; the super-batch is B = round(b / (1 − f)).
+    #[serde(default)]
+    pub filter_ratio: f64,
+    #[serde(default = "default_selector")]
+    pub selector: SelectorName,
+    /// Peak learning rate.
+    #[serde(default = "default_lr")]
+    pub lr: f64,
+    /// Linear warmup steps, then cosine decay to zero.
+    #[serde(default)]
+    pub warmup_steps: usize,
+    #[serde(default = "default_beta1")]
+    pub beta1: f64,
+    /// The paper's Adam uses β2 = 0.95.
+    #[serde(default = "default_beta2")]
+    pub beta2: f64,
+    #[serde(default = "default_eps")]
+    pub eps: f64,
+    /// Decoupled weight decay on weight matrices.
+    #[serde(default = "default_weight_decay")]
+    pub weight_decay: f64,
+    /// Global gradient-norm clipping threshold.
+    #[serde(default = "default_clip_norm")]
+    pub clip_norm: f64,
+}
+
+fn default_selector() -> SelectorName {
+    SelectorName::Uniform
+}
+fn default_lr() -> f64 {
+    1e-3
+}
+fn default_beta1() -> f64 {
+    0.9
+}
+fn default_beta2() -> f64 {
+    0.95
+}
+fn default_eps() -> f64 {
+    1e-8
+}
+fn default_weight_decay() -> f64 {
+    1e-4
+}
+fn default_clip_norm() -> f64 {
+    1.0
+}
+
+impl TrainSpec {
+    /// B = round(b / (1 − f)).
+    pub fn super_batch(&self) -> usize {
+        (self.batch_size as f64 / (1.0 - self.filter_ratio)).round() as usize
+    }
+}
+
+/// Held-out evaluation.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EvalSpec {
+    /// Evaluate every this many steps (and at step 0 and the last step).
+    pub every: usize,
+}
+
+/// The reference model (trained on curated data at quality q).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSpec {
+    /// q in [0, 1]: the fraction of the reference training set drawn from the
+    /// curated set; the rest is web pool.
+    #[serde(default = "default_quality")]
+    pub quality: f64,
+    /// Reference training steps (0: as many as the learner).
+    #[serde(default)]
+    pub steps: usize,
+}
+
+fn default_quality() -> f64 {
+    1.0
+}
+
+impl Default for ReferenceSpec {
+    fn default() -> Self {
+        ReferenceSpec {
+            quality: default_quality(),
+            steps: 0,
+        }
+    }
+}

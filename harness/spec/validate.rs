@@ -1,0 +1,174 @@
+//! Impossible values, reported as (dotted key, what was expected).
+
+use super::RunConfig;
+
+type Check = Result<(), (String, String)>;
+
+fn fail(key: &str, msg: impl Into<String>) -> Check {
+    Err((key.to_string(), msg.into()))
+}
+
+fn positive(key: &str, v: usize) -> Check {
+    if v == 0 {
+        return fail(key, "must be at least 1, found 0");
+    }
+    Ok(())
+}
+
+fn fraction(key: &str, v: f64) -> Check {
+    if !(0.0..=1.0).contains(&v) {
+        return fail(key, format!("must be in [0, 1], found {v}"));
+    }
+    Ok(())
+}
+
+fn finite_positive(key: &str, v: f64) -> Check {
+    if !(v.is_finite() && v > 0.0) {
+        return fail(key, format!("must be a positive number, found {v}"));
+    }
+    Ok(())
+}
+
+pub(super) fn seeds(seeds: &[u64]) -> Check {
+    if seeds.is_empty() {
+        return fail("seeds", "list at least one seed");
+    }
+    for (i, s) in seeds.iter().enumerate() {
+        if seeds[..i].contains(s) {
+            return fail(&format!("seeds.{i}"), format!("duplicate seed {s}"));
+        }
+    }
+    Ok(())
+}
+
+pub(super) fn config(c: &RunConfig) -> Check {
+    let d = &c.dataset;
+    match (&d.synthetic, &d.files) {
+        (Some(_), Some(_)) => {
+            return fail("dataset", "give one of `synthetic` and `files`, not both")
+        }
+        (None, None) => return fail("dataset", "give one of `synthetic` or `files`"),
+        _ => {}
+    }
+    fraction("dataset.misaligned", d.misaligned)?;
+    fraction("dataset.heavy_noise", d.heavy_noise)?;
+    fraction("dataset.duplicates", d.duplicates)?;
+    if d.misaligned + d.heavy_noise + d.duplicates > 1.0 {
+        return fail(
+            "dataset.misaligned",
+            "misaligned + heavy_noise + duplicates must not exceed 1 (they are disjoint)",
+        );
+    }
+    finite_positive("dataset.heavy_noise_scale", d.heavy_noise_scale)?;
+    let mut pool = usize::MAX;
+    if let Some(s) = &d.synthetic {
+        positive("dataset.synthetic.concepts", s.concepts)?;
+        positive("dataset.synthetic.latent_dim", s.latent_dim)?;
+        positive("dataset.synthetic.dim_a", s.dim_a)?;
+        positive("dataset.synthetic.dim_b", s.dim_b)?;
+        positive("dataset.synthetic.view_hidden", s.view_hidden)?;
+        positive("dataset.synthetic.pool", s.pool)?;
+        positive("dataset.synthetic.curated", s.curated)?;
+        positive("dataset.synthetic.eval_per_concept", s.eval_per_concept)?;
+        if s.eval_concepts < 2 || s.eval_concepts > s.concepts {
+            return fail(
+                "dataset.synthetic.eval_concepts",
+                format!(
+                    "must be between 2 and concepts ({}), found {}",
+                    s.concepts, s.eval_concepts
+                ),
+            );
+        }
+        if !(s.zipf.is_finite() && s.zipf >= 0.0) {
+            return fail(
+                "dataset.synthetic.zipf",
+                format!("must be ≥ 0, found {}", s.zipf),
+            );
+        }
+        finite_positive("dataset.synthetic.concept_spread", s.concept_spread)?;
+        if !(s.observation_noise.is_finite() && s.observation_noise >= 0.0) {
+            return fail(
+                "dataset.synthetic.observation_noise",
+                format!("must be ≥ 0, found {}", s.observation_noise),
+            );
+        }
+        fraction(
+            "dataset.synthetic.curated_eval_weight",
+            s.curated_eval_weight,
+        )?;
+        pool = s.pool;
+    }
+    if let Some(f) = &d.files {
+        if !(f.eval_fraction > 0.0 && f.eval_fraction < 1.0) {
+            return fail(
+                "dataset.files.eval_fraction",
+                format!("must be in (0, 1), found {}", f.eval_fraction),
+            );
+        }
+        if !(f.curated_fraction > 0.0 && f.curated_fraction < 1.0) {
+            return fail(
+                "dataset.files.curated_fraction",
+                format!("must be in (0, 1), found {}", f.curated_fraction),
+            );
+        }
+    }
+
+    let m = &c.model;
+    if m.hidden.contains(&0) {
+        return fail("model.hidden", "hidden widths must be at least 1");
+    }
+    positive("model.embed", m.embed)?;
+    finite_positive("model.temperature_init", m.temperature_init)?;
+    if !m.bias_init.is_finite() {
+        return fail("model.bias_init", "must be a finite number");
+    }
+
+    let t = &c.train;
+    positive("train.steps", t.steps)?;
+    positive("train.batch_size", t.batch_size)?;
+    if !(0.0..1.0).contains(&t.filter_ratio) {
+        return fail(
+            "train.filter_ratio",
+            format!(
+                "must be in [0, 1), found {} (f = 1 keeps nothing)",
+                t.filter_ratio
+            ),
+        );
+    }
+    if t.super_batch() > pool {
+        return fail(
+            "train.batch_size",
+            format!(
+                "super-batch B = b / (1 - f) = {} exceeds the pool of {pool} examples",
+                t.super_batch()
+            ),
+        );
+    }
+    finite_positive("train.lr", t.lr)?;
+    if t.warmup_steps > t.steps {
+        return fail(
+            "train.warmup_steps",
+            format!(
+                "must not exceed train.steps ({}), found {}",
+                t.steps, t.warmup_steps
+            ),
+        );
+    }
+    for (key, v) in [("train.beta1", t.beta1), ("train.beta2", t.beta2)] {
+        if !(0.0..1.0).contains(&v) {
+            return fail(key, format!("must be in [0, 1), found {v}"));
+        }
+    }
+    finite_positive("train.eps", t.eps)?;
+    if !(t.weight_decay.is_finite() && t.weight_decay >= 0.0) {
+        return fail(
+            "train.weight_decay",
+            format!("must be ≥ 0, found {}", t.weight_decay),
+        );
+    }
+    finite_positive("train.clip_norm", t.clip_norm)?;
+
+    positive("eval.every", c.eval.every)?;
+    fraction("reference.quality", c.reference.quality)?;
+    Ok(())
+}
