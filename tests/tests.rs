@@ -1,1 +1,7 @@
+//! One integration-test binary, grouped by concern (ripgrep's layout).
 
+mod util;
+
+mod cli;
+mod data;
+mod spec;

@@ -467,5 +467,6 @@ pub fn paired_dataset(spec: &FilesSpec, seed: u64, base_dir: &Path) -> Result<Da
         eval,
         prototypes,
         n_classes,
+        eval_concepts: (0..n_classes).collect(),
     })
 }

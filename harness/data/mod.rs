@@ -145,6 +145,8 @@ pub struct Dataset {
     pub eval: Pairs,
     pub prototypes: Prototypes,
     pub n_classes: usize,
+    /// The label (concept) of each evaluation class, in class order.
+    pub eval_concepts: Vec<usize>,
 }
 
 impl Dataset {

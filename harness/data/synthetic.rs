@@ -185,5 +185,6 @@ pub fn generate(s: &SyntheticSpec, seed: u64) -> Dataset {
         eval,
         prototypes: Prototypes::Inputs(Matrix::new(eval_concepts.len(), s.dim_b, proto)),
         n_classes: eval_concepts.len(),
+        eval_concepts,
     }
 }

@@ -1,0 +1,227 @@
+//! The binary end to end: determinism, resume, exit codes, help.
+
+use std::path::Path;
+
+use crate::util::{columns, jestbench, read_csv, stderr, write, TINY};
+
+const METRICS: [&str; 12] = [
+    "run_id",
+    "step",
+    "examples_trained",
+    "flops_train",
+    "train_loss",
+    "eval_loss",
+    "zero_shot_accuracy",
+    "recall_at1_a2b",
+    "recall_at1_b2a",
+    "eval_score",
+    "status",
+    "seed",
+];
+
+fn run(exp: &Path, out: &Path, extra: &[&str]) -> std::process::Output {
+    let mut args = vec!["run", exp.to_str().unwrap(), "--out", out.to_str().unwrap()];
+    args.extend(extra);
+    let o = jestbench(&args);
+    assert!(o.status.success(), "run failed:\n{}", stderr(&o));
+    o
+}
+
+#[test]
+fn same_config_and_seed_give_identical_metric_columns() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(dir.path(), "tiny.yaml", TINY);
+    let (one, two, par) = (
+        dir.path().join("1"),
+        dir.path().join("2"),
+        dir.path().join("p"),
+    );
+    run(&exp, &one, &[]);
+    run(&exp, &two, &[]);
+    run(&exp, &par, &["--jobs", "2"]);
+    let a = columns(&one.join("results.csv"), &METRICS);
+    // 2 seeds × (step 0 + 3 evals).
+    assert_eq!(a.len(), 8);
+    assert_eq!(a, columns(&two.join("results.csv"), &METRICS));
+    assert_eq!(a, columns(&par.join("results.csv"), &METRICS));
+    assert_eq!(
+        columns(&one.join("summary.csv"), &METRICS),
+        columns(&par.join("summary.csv"), &METRICS)
+    );
+}
+
+#[test]
+fn results_have_the_spec_columns_and_learn() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(dir.path(), "tiny.yaml", TINY);
+    let out = dir.path().join("r");
+    let o = run(&exp, &out, &[]);
+    let (header, rows) = read_csv(&out.join("results.csv"));
+    for col in [
+        "run_id",
+        "config_hash",
+        "seed",
+        "method",
+        "filter_ratio",
+        "batch_size",
+        "super_batch",
+        "reference_quality",
+        "sweep",
+        "step",
+        "examples_trained",
+        "examples_scored",
+        "flops_train",
+        "flops_learner_scoring",
+        "flops_reference_scoring_cached",
+        "flops_reference_scoring_uncached",
+        "flops_reference_training",
+        "train_seconds",
+        "zero_shot_accuracy",
+        "recall_at1_a2b",
+        "recall_at1_b2a",
+        "eval_loss",
+        "selected_learnability",
+        "harness_version",
+        "git_commit",
+        "device",
+    ] {
+        assert!(header.iter().any(|h| h == col), "missing column {col}");
+    }
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (step, zs, ex) = (
+        col("step"),
+        col("zero_shot_accuracy"),
+        col("examples_trained"),
+    );
+    let first = &rows[0];
+    let last = rows
+        .iter()
+        .rfind(|r| r[0] == first[0] && r[1] == first[1])
+        .unwrap();
+    assert_eq!(first[step], "0");
+    assert_eq!(last[step], "150");
+    assert_eq!(last[ex], "2400");
+    let (z0, z1): (f64, f64) = (first[zs].parse().unwrap(), last[zs].parse().unwrap());
+    assert!(
+        z1 > z0 + 0.2,
+        "zero-shot {z0} → {z1}: uniform training should learn"
+    );
+    // The summary has one row per run, status complete.
+    let (_, summary) = read_csv(&out.join("summary.csv"));
+    assert_eq!(summary.len(), 2);
+    assert!(summary.iter().all(|r| r[col("status")] == "complete"));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(stdout.contains("tiny: 2 runs"), "{stdout}");
+}
+
+#[test]
+fn rerun_skips_completed_runs_and_repairs_a_torn_tail() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(dir.path(), "tiny.yaml", TINY);
+    let out = dir.path().join("r");
+    run(&exp, &out, &[]);
+    let before = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let o = run(&exp, &out, &[]);
+    assert!(stderr(&o).contains("2 of 2 runs already complete"));
+    assert_eq!(
+        before,
+        std::fs::read_to_string(out.join("results.csv")).unwrap()
+    );
+
+    // Forget the second run's summary and tear the results file's last line, as a
+    // crash would: the rerun redoes that run alone and no row is duplicated.
+    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
+    let kept: Vec<&str> = summary.lines().take(2).collect();
+    std::fs::write(out.join("summary.csv"), kept.join("\n") + "\n").unwrap();
+    std::fs::write(out.join("results.csv"), &before[..before.len() - 7]).unwrap();
+    let o = run(&exp, &out, &[]);
+    assert!(stderr(&o).contains("1 of 2 runs already complete"));
+    let mut a = columns(&out.join("results.csv"), &METRICS);
+    let b = columns(&dir.path().join("r").join("results.csv"), &METRICS);
+    assert_eq!(a.len(), 8);
+    a.dedup();
+    assert_eq!(a.len(), 8, "no duplicated rows");
+    assert_eq!(a, b);
+    let fresh = dir.path().join("fresh");
+    run(&exp, &fresh, &[]);
+    assert_eq!(a, columns(&fresh.join("results.csv"), &METRICS));
+}
+
+#[test]
+fn validate_prints_runs_and_cost_without_running() {
+    let dir = tempfile::tempdir().unwrap();
+    let exp = write(
+        dir.path(),
+        "tiny.yaml",
+        &format!("{TINY}sweep:\n  train.batch_size: [8, 16]\n"),
+    );
+    let o = jestbench(&["validate", exp.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let stdout = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        stdout.contains("2 sweep cells × 2 seeds = 4 runs"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("FLOPs"), "{stdout}");
+    assert!(!dir.path().join("results").exists());
+}
+
+#[test]
+fn bad_inputs_exit_2_with_a_message_and_no_panic() {
+    let dir = tempfile::tempdir().unwrap();
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        &TINY.replace("steps: 150", "steps: 0"),
+    );
+    for cmd in ["run", "validate"] {
+        let o = jestbench(&[cmd, bad.to_str().unwrap()]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("bad.yaml:21:3: train.steps: must be at least 1"));
+    }
+    let good = write(dir.path(), "tiny.yaml", TINY);
+    if !cfg!(feature = "cuda") {
+        let o = jestbench(&["run", good.to_str().unwrap(), "--device", "cuda"]);
+        assert_eq!(o.status.code(), Some(2));
+        assert!(stderr(&o).contains("built without CUDA"));
+    }
+    let o = jestbench(&["run", good.to_str().unwrap(), "--jobs", "0"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("--jobs"));
+    let o = jestbench(&["run", "/no/such/file.yaml"]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("/no/such/file.yaml: cannot read experiment file"));
+    let missing = write(
+        dir.path(),
+        "missing.yaml",
+        &TINY.replace(
+            "  synthetic:\n    concepts: 12\n    latent_dim: 6\n    dim_a: 10\n    dim_b: 8\n    pool: 1500\n    curated: 300\n    eval_concepts: 6\n    eval_per_concept: 20\n",
+            "  files:\n    a: missing_a.csv\n    b: missing_b.csv\n",
+        ),
+    );
+    let o = jestbench(&[
+        "run",
+        missing.to_str().unwrap(),
+        "--out",
+        dir.path().join("o").to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("missing_a.csv: No such file"),
+        "{}",
+        stderr(&o)
+    );
+}
+
+#[test]
+fn every_subcommand_has_help() {
+    for cmd in [
+        vec!["--help"],
+        vec!["run", "--help"],
+        vec!["validate", "--help"],
+    ] {
+        let o = jestbench(&cmd);
+        assert!(o.status.success());
+        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
+    }
+}

@@ -1,0 +1,87 @@
+//! Helpers shared by the integration tests.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+
+/// A small but complete experiment: trains in well under a second per run.
+pub const TINY: &str = "\
+name: tiny
+seeds: [1, 2]
+dataset:
+  seed: 3
+  synthetic:
+    concepts: 12
+    latent_dim: 6
+    dim_a: 10
+    dim_b: 8
+    pool: 1500
+    curated: 300
+    eval_concepts: 6
+    eval_per_concept: 20
+  misaligned: 0.2
+  heavy_noise: 0.1
+  duplicates: 0.1
+model:
+  hidden: [24]
+  embed: 12
+train:
+  steps: 150
+  batch_size: 16
+  filter_ratio: 0.5
+  warmup_steps: 6
+eval:
+  every: 50
+";
+
+/// Writes `text` to `dir/name` and returns the path.
+pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
+    let p = dir.join(name);
+    std::fs::write(&p, text).unwrap();
+    p
+}
+
+/// Runs the jestbench binary.
+pub fn jestbench(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_jestbench"))
+        .args(args)
+        .output()
+        .expect("the jestbench binary runs")
+}
+
+/// stderr as text, asserting that nothing panicked.
+pub fn stderr(out: &Output) -> String {
+    let s = String::from_utf8_lossy(&out.stderr).to_string();
+    assert!(!s.contains("panicked"), "panic in stderr:\n{s}");
+    s
+}
+
+/// Reads a CSV into a header and rows of cells.
+pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut r = csv::Reader::from_path(path).unwrap();
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// The given columns of every row, rows sorted (so parallel order does not matter).
+pub fn columns(path: &Path, names: &[&str]) -> Vec<Vec<String>> {
+    let (header, rows) = read_csv(path);
+    let idx: Vec<usize> = names
+        .iter()
+        .map(|n| {
+            header
+                .iter()
+                .position(|h| h == n)
+                .unwrap_or_else(|| panic!("no column {n}"))
+        })
+        .collect();
+    let mut out: Vec<Vec<String>> = rows
+        .iter()
+        .map(|r| idx.iter().map(|&i| r[i].clone()).collect())
+        .collect();
+    out.sort();
+    out
+}
