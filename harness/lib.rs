@@ -3,7 +3,7 @@ jestbench: a reproducible benchmark harness for data-efficient training claims.
 
 Modules, upstream to downstream (imports point only down this list):
 `spec` (experiment files) → `data` (synthetic and file-backed paired data) →
-`model` (two towers, SigLIP loss, AdamW) → `select` (selectors) → `train` (the run
+`model` (two towers, SigLIP loss, AdamW) → `score` (L, R, A) → `select` (selectors) → `train` (the run
 loop, eval, FLOPs) → `log` (results CSV) → `cli` (the only code that prints).
 */
 
@@ -11,6 +11,7 @@ pub mod cli;
 pub mod data;
 pub mod log;
 pub mod model;
+pub mod score;
 pub mod select;
 pub mod spec;
 pub mod train;

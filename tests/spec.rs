@@ -54,7 +54,12 @@ fn sweep_expands_to_the_cartesian_product_first_key_outermost() {
     let got: Vec<(f64, usize)> = e
         .cells
         .iter()
-        .map(|c| (c.config.train.filter_ratio, c.config.train.batch_size))
+        .map(|c| {
+            (
+                c.config.train.filter_ratio.unwrap(),
+                c.config.train.batch_size,
+            )
+        })
         .collect();
     assert_eq!(
         got,

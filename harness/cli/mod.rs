@@ -6,6 +6,7 @@ command-line flag). Errors print once, as a chain, never as a panic.
 */
 
 mod run;
+mod select;
 mod validate;
 
 use std::path::PathBuf;
@@ -35,6 +36,8 @@ pub enum Command {
     Run(RunArgs),
     /// Parse and expand an experiment; print its runs and estimated cost without running.
     Validate(ValidateArgs),
+    /// Run a selector on embeddings from files; print the chosen indices.
+    Select(select::SelectArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -87,6 +90,7 @@ pub fn main() -> ExitCode {
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
+        Command::Select(args) => select::select(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -14,8 +14,8 @@ use rayon::prelude::*;
 use super::{DeviceKind, RunArgs, UsageError};
 use crate::data::Dataset;
 use crate::log::{ResultsWriter, Row, RunIdentity, SUMMARY_FILE};
-use crate::spec::{DatasetSpec, Experiment, Run};
-use crate::train::{self, EvalRecord, Observer, RunStatus};
+use crate::spec::{DatasetSpec, Experiment, Run, RunConfig};
+use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus};
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let exp = Experiment::load(&args.experiment)?;
@@ -37,6 +37,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let todo: Vec<&Run> = runs.iter().filter(|r| !done.contains(&r.id())).collect();
     let skipped = runs.len() - todo.len();
     let datasets = build_datasets(&exp, &todo)?;
+    let references = train_references(&exp, &todo, &datasets, args.device, args.jobs as usize)?;
 
     let interactive = !args.quiet && std::io::stderr().is_terminal();
     let progress = Progress::new(interactive, runs.len() as u64, skipped as u64);
@@ -57,6 +58,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         writer: &writer,
         progress: &progress,
         datasets: &datasets,
+        references: &references,
     };
     if args.jobs <= 1 || args.device == DeviceKind::Cuda {
         for run in &todo {
@@ -90,6 +92,60 @@ fn build_datasets(
     Ok(out)
 }
 
+/// Trains each reference that a scoring run needs, once (in parallel with `jobs`).
+fn train_references(
+    exp: &Experiment,
+    todo: &[&Run],
+    datasets: &BTreeMap<String, Arc<Dataset>>,
+    device: DeviceKind,
+    jobs: usize,
+) -> anyhow::Result<BTreeMap<String, Arc<Reference>>> {
+    let mut needed: BTreeMap<String, &RunConfig> = BTreeMap::new();
+    for run in todo
+        .iter()
+        .filter(|r| r.cell.config.train.selector.scores())
+    {
+        needed
+            .entry(reference::key(&run.cell.config))
+            .or_insert(&run.cell.config);
+    }
+    let train_one =
+        |(key, config): (&String, &&RunConfig)| -> anyhow::Result<(String, Arc<Reference>)> {
+            let data = &datasets[&dataset_key(&config.dataset)];
+            eprintln!(
+                "{}: training a reference model (quality {}, {} steps)",
+                exp.name,
+                config.reference.quality,
+                reference::recipe(config).steps
+            );
+            let r = match device {
+                DeviceKind::Cpu => reference::train(&Cpu::default(), config, data),
+                DeviceKind::Cuda => reference_cuda(config, data),
+            }
+            .context("training the reference model failed")?;
+            Ok((key.clone(), Arc::new(r)))
+        };
+    if jobs > 1 && device == DeviceKind::Cpu && needed.len() > 1 {
+        let pool = rayon::ThreadPoolBuilder::new()
+            .num_threads(jobs)
+            .build()
+            .context("cannot start worker threads")?;
+        pool.install(|| needed.par_iter().map(train_one).collect())
+    } else {
+        needed.iter().map(train_one).collect()
+    }
+}
+
+#[cfg(feature = "cuda")]
+fn reference_cuda(config: &RunConfig, data: &Dataset) -> Result<Reference, train::TrainError> {
+    reference::train(&Cuda::default(), config, data)
+}
+
+#[cfg(not(feature = "cuda"))]
+fn reference_cuda(_: &RunConfig, _: &Dataset) -> Result<Reference, train::TrainError> {
+    unreachable!("--device cuda is refused before any run starts on a build without CUDA")
+}
+
 fn dataset_key(spec: &DatasetSpec) -> String {
     serde_yaml::to_string(spec).expect("specs serialise")
 }
@@ -100,22 +156,31 @@ struct RunContext<'a> {
     writer: &'a Mutex<ResultsWriter>,
     progress: &'a Progress,
     datasets: &'a BTreeMap<String, Arc<Dataset>>,
+    references: &'a BTreeMap<String, Arc<Reference>>,
 }
 
 impl RunContext<'_> {
     fn one(&self, run: &Run) -> anyhow::Result<()> {
         let config = &run.cell.config;
         let data = &self.datasets[&dataset_key(&config.dataset)];
+        let reference = self.references.get(&reference::key(config)).map(|r| &**r);
         let identity = RunIdentity {
             experiment: self.exp.name.clone(),
             run_id: run.id(),
             config_hash: run.cell.config_hash.clone(),
             seed: run.seed,
             family: "jest".into(),
-            method: config.train.selector.as_str().into(),
-            filter_ratio: config.train.filter_ratio,
+            method: method_name(&config.train),
+            scoring: if config.train.selector.scores() {
+                config.train.scoring.as_str().into()
+            } else {
+                String::new()
+            },
+            filter_ratio: config.train.effective_filter_ratio(),
             batch_size: config.train.batch_size,
             super_batch: config.train.super_batch(),
+            n_chunks: config.train.n_chunks,
+            gain: config.train.gain,
             reference_quality: config.reference.quality,
             sweep: run.sweep_label(),
             device: self.device.as_str().into(),
@@ -127,8 +192,15 @@ impl RunContext<'_> {
             bar: self.progress.run_bar(&label, config.train.steps as u64),
         };
         let last = match self.device {
-            DeviceKind::Cpu => train::run(&Cpu::default(), config, run.seed, data, &mut observer),
-            DeviceKind::Cuda => run_cuda(config, run.seed, data, &mut observer),
+            DeviceKind::Cpu => train::run(
+                &Cpu::default(),
+                config,
+                run.seed,
+                data,
+                reference,
+                &mut observer,
+            ),
+            DeviceKind::Cuda => run_cuda(config, run.seed, data, reference, &mut observer),
         }
         .with_context(|| format!("run {} failed", run.id()))?;
         observer.bar.finish_and_clear();
@@ -142,10 +214,11 @@ fn run_cuda(
     config: &crate::spec::RunConfig,
     seed: u64,
     data: &Dataset,
+    reference: Option<&Reference>,
     observer: &mut dyn Observer,
 ) -> Result<EvalRecord, train::TrainError> {
     let dev = Cuda::default();
-    train::run(&dev, config, seed, data, observer)
+    train::run(&dev, config, seed, data, reference, observer)
 }
 
 #[cfg(not(feature = "cuda"))]
@@ -153,14 +226,26 @@ fn run_cuda(
     _: &crate::spec::RunConfig,
     _: u64,
     _: &Dataset,
+    _: Option<&Reference>,
     _: &mut dyn Observer,
 ) -> Result<EvalRecord, train::TrainError> {
     unreachable!("--device cuda is refused before any run starts on a build without CUDA")
 }
 
+/// The selector, with independent prioritisation's mode (`independent_topk`).
+fn method_name(t: &crate::spec::TrainSpec) -> String {
+    match t.selector {
+        crate::spec::SelectorName::Independent => match t.mode {
+            crate::spec::IndependentMode::Topk => "independent_topk".into(),
+            crate::spec::IndependentMode::Sample => "independent_sample".into(),
+        },
+        s => s.as_str().into(),
+    }
+}
+
 fn short_label(run: &Run) -> String {
     if run.cell.swept.is_empty() {
-        run.cell.config.train.selector.as_str().to_string()
+        method_name(&run.cell.config.train)
     } else {
         run.sweep_label()
     }

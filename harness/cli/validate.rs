@@ -38,7 +38,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         let layout = Layout::new(&c.model, dim_a, dim_b);
         let b = c.train.batch_size;
         let super_b = c.train.super_batch();
-        let scores = crate::select::build(c.train.selector).needs_scores();
+        let scores = c.train.selector.scores() && crate::score::needs(c.train.scoring).0;
         let cost = IterationCost::new(&layout, b, super_b, scores);
         let per_run = (cost.train + cost.learner_scoring) * c.train.steps as u64;
         let label = if cell.swept.is_empty() {

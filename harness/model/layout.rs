@@ -113,8 +113,14 @@ impl Layout {
     /// Forward FLOPs of a batch of n pairs: n·F plus the n×n similarity matmul
     /// (2·n²·e) and the logits' scale and shift (2·n²).
     pub fn forward_flops(&self, n: usize) -> u64 {
+        n as u64 * self.flops_per_example() + self.similarity_flops(n)
+    }
+
+    /// The n×n similarity matmul and the logits' scale and shift: 2·n²·e + 2·n²
+    /// (all that reference scoring costs per iteration once embeddings are cached).
+    pub fn similarity_flops(&self, n: usize) -> u64 {
         let n = n as u64;
-        n * self.flops_per_example() + 2 * n * n * self.embed as u64 + 2 * n * n
+        2 * n * n * self.embed as u64 + 2 * n * n
     }
 
     /// One training step on n pairs: forward plus backward (≈ 2× forward) = 3× forward.

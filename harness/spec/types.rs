@@ -175,14 +175,57 @@ fn default_bias() -> f64 {
 pub enum SelectorName {
     /// b examples drawn uniformly from the super-batch, which is not scored.
     Uniform,
+    /// Each example scored alone (s_i = A_ii); top-k or sampled (`train.mode`).
+    Independent,
+    /// Joint example selection: chunks sampled on conditional learnability.
+    Jest,
 }
 
 impl SelectorName {
     pub fn as_str(self) -> &'static str {
         match self {
             SelectorName::Uniform => "uniform",
+            SelectorName::Independent => "independent",
+            SelectorName::Jest => "jest",
         }
     }
+
+    /// Whether the super-batch must be scored by learner and reference.
+    pub fn scores(self) -> bool {
+        !matches!(self, SelectorName::Uniform)
+    }
+}
+
+/// How the score matrix A is formed from the learner (L) and reference (R) pair losses.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// A = L − R.
+    Learnability,
+    /// A = L.
+    HardLearner,
+    /// A = −R.
+    EasyReference,
+}
+
+impl Scoring {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scoring::Learnability => "learnability",
+            Scoring::HardLearner => "hard_learner",
+            Scoring::EasyReference => "easy_reference",
+        }
+    }
+}
+
+/// Independent prioritisation's rule.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum IndependentMode {
+    /// The b highest scores (as RHO-LOSS).
+    Topk,
+    /// b draws without replacement, p ∝ exp(gain · s_i).
+    Sample,
 }
 
 /// The training recipe: batch sizes, selection, optimiser, schedule.
@@ -194,10 +237,26 @@ pub struct TrainSpec {
     /// Learning batch size b.
     pub batch_size: usize,
     /// Filtering ratio f = 1 − b/B; the super-batch is B = round(b / (1 − f)).
+    /// Give this or `super_batch`, not both (neither: f = 0, B = b).
     #[serde(default)]
-    pub filter_ratio: f64,
+    pub filter_ratio: Option<f64>,
+    /// The super-batch size B directly (for a fixed B across learning batch sizes).
+    #[serde(default)]
+    pub super_batch: Option<usize>,
     #[serde(default = "default_selector")]
     pub selector: SelectorName,
+    /// The score matrix A (scoring selectors only).
+    #[serde(default = "default_scoring")]
+    pub scoring: Scoring,
+    /// `independent`: top-k or sampled.
+    #[serde(default = "default_mode")]
+    pub mode: IndependentMode,
+    /// `jest`: number of chunks; b must be divisible by it.
+    #[serde(default = "default_n_chunks")]
+    pub n_chunks: usize,
+    /// Inverse temperature of the sampling distributions, p ∝ exp(gain · score).
+    #[serde(default = "default_gain")]
+    pub gain: f64,
     /// Peak learning rate.
     #[serde(default = "default_lr")]
     pub lr: f64,
@@ -222,6 +281,18 @@ pub struct TrainSpec {
 fn default_selector() -> SelectorName {
     SelectorName::Uniform
 }
+fn default_scoring() -> Scoring {
+    Scoring::Learnability
+}
+fn default_mode() -> IndependentMode {
+    IndependentMode::Topk
+}
+fn default_n_chunks() -> usize {
+    16
+}
+fn default_gain() -> f64 {
+    100.0
+}
 fn default_lr() -> f64 {
     1e-3
 }
@@ -242,9 +313,17 @@ fn default_clip_norm() -> f64 {
 }
 
 impl TrainSpec {
-    /// B = round(b / (1 − f)).
+    /// B: `super_batch` if given, else round(b / (1 − f)).
     pub fn super_batch(&self) -> usize {
-        (self.batch_size as f64 / (1.0 - self.filter_ratio)).round() as usize
+        match (self.super_batch, self.filter_ratio) {
+            (Some(b_super), _) => b_super,
+            (None, f) => (self.batch_size as f64 / (1.0 - f.unwrap_or(0.0))).round() as usize,
+        }
+    }
+
+    /// The effective filtering ratio 1 − b/B.
+    pub fn effective_filter_ratio(&self) -> f64 {
+        1.0 - self.batch_size as f64 / self.super_batch() as f64
     }
 }
 
@@ -267,6 +346,13 @@ pub struct ReferenceSpec {
     /// Reference training steps (0: as many as the learner).
     #[serde(default)]
     pub steps: usize,
+    /// Seed of the reference's initialisation, order and reference-set draw; one
+    /// reference is trained per (data, model, reference) and shared by every run.
+    #[serde(default)]
+    pub seed: u64,
+    /// Reference batch size (0: the learner's b).
+    #[serde(default)]
+    pub batch_size: usize,
 }
 
 fn default_quality() -> f64 {
@@ -278,6 +364,8 @@ impl Default for ReferenceSpec {
         ReferenceSpec {
             quality: default_quality(),
             steps: 0,
+            seed: 0,
+            batch_size: 0,
         }
     }
 }

@@ -126,14 +126,30 @@ pub(super) fn config(c: &RunConfig) -> Check {
     let t = &c.train;
     positive("train.steps", t.steps)?;
     positive("train.batch_size", t.batch_size)?;
-    if !(0.0..1.0).contains(&t.filter_ratio) {
-        return fail(
-            "train.filter_ratio",
-            format!(
-                "must be in [0, 1), found {} (f = 1 keeps nothing)",
-                t.filter_ratio
-            ),
-        );
+    if let Some(f) = t.filter_ratio {
+        if t.super_batch.is_some() {
+            return fail(
+                "train.super_batch",
+                "give `filter_ratio` or `super_batch`, not both (f = 1 − b/B)",
+            );
+        }
+        if !(0.0..1.0).contains(&f) {
+            return fail(
+                "train.filter_ratio",
+                format!("must be in [0, 1), found {f} (f = 1 keeps nothing)"),
+            );
+        }
+    }
+    if let Some(b_super) = t.super_batch {
+        if b_super < t.batch_size {
+            return fail(
+                "train.super_batch",
+                format!(
+                    "the super-batch B = {b_super} is smaller than the learning batch b = {}",
+                    t.batch_size
+                ),
+            );
+        }
     }
     if t.super_batch() > pool {
         return fail(
@@ -142,6 +158,24 @@ pub(super) fn config(c: &RunConfig) -> Check {
                 "super-batch B = b / (1 - f) = {} exceeds the pool of {pool} examples",
                 t.super_batch()
             ),
+        );
+    }
+    if t.selector == super::SelectorName::Jest {
+        positive("train.n_chunks", t.n_chunks)?;
+        if !t.batch_size.is_multiple_of(t.n_chunks) {
+            return fail(
+                "train.n_chunks",
+                format!(
+                    "the learning batch b = {} is not divisible by n_chunks = {}",
+                    t.batch_size, t.n_chunks
+                ),
+            );
+        }
+    }
+    if !t.gain.is_finite() {
+        return fail(
+            "train.gain",
+            format!("must be a finite number, found {}", t.gain),
         );
     }
     finite_positive("train.lr", t.lr)?;

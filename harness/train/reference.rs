@@ -1,0 +1,148 @@
+//! The reference model (SPEC §2): the learner's architecture trained on the
+//! reference set at quality q, then run once over the pool to cache its embeddings.
+//! Held on the host, so that every run (and every thread) can share one.
+
+use std::time::Instant;
+
+use dfdx::prelude::*;
+
+use super::{EvalMetrics, EvalSet, Fit, Silent, TrainError};
+use crate::data::{Dataset, Matrix};
+use crate::model::{to_device, Layout};
+use crate::score::CachedReference;
+use crate::select::Uniform;
+use crate::spec::{RunConfig, TrainSpec};
+
+/// What training and caching the reference cost.
+#[derive(Clone, Copy, Debug, Default, PartialEq)]
+pub struct ReferenceCost {
+    pub train_flops: u64,
+    pub train_seconds: f64,
+    /// One forward pass over the pool: F_ref · N.
+    pub embed_flops: u64,
+    pub embed_seconds: f64,
+}
+
+/// A trained reference's pool embeddings and its own quality.
+#[derive(Clone, Debug)]
+pub struct Reference {
+    pub a: Matrix,
+    pub b: Matrix,
+    pub temperature: f32,
+    pub bias: f32,
+    pub embed: usize,
+    pub cost: ReferenceCost,
+    /// Its held-out metrics, for the record.
+    pub metrics: EvalMetrics,
+}
+
+impl Reference {
+    pub fn to_device<D: Device<f32>>(&self, dev: &D) -> CachedReference<D> {
+        CachedReference {
+            a: to_device(dev, &self.a),
+            b: to_device(dev, &self.b),
+            temperature: self.temperature,
+            bias: self.bias,
+        }
+    }
+}
+
+/// The training recipe of the reference: the learner's optimiser, uniform batches
+/// (no filtering) of `reference.batch_size` (0: the learner's b) for
+/// `reference.steps` steps (0: the learner's). Selection keys are reset, so runs that
+/// differ only in how the learner selects share one reference.
+pub fn recipe(config: &RunConfig) -> TrainSpec {
+    let mut t = config.train.clone();
+    let r = &config.reference;
+    if r.steps > 0 {
+        t.steps = r.steps;
+    }
+    if r.batch_size > 0 {
+        t.batch_size = r.batch_size;
+    }
+    t.warmup_steps = t.warmup_steps.min(t.steps);
+    t.filter_ratio = None;
+    t.super_batch = None;
+    let defaults: TrainSpec =
+        serde_yaml::from_str("steps: 1\nbatch_size: 1").expect("defaults parse");
+    t.selector = defaults.selector;
+    t.scoring = defaults.scoring;
+    t.mode = defaults.mode;
+    t.n_chunks = defaults.n_chunks;
+    t.gain = defaults.gain;
+    t
+}
+
+/// Two runs share a reference exactly when these agree.
+pub fn key(config: &RunConfig) -> String {
+    let parts = (
+        &config.dataset,
+        &config.model,
+        recipe(config),
+        &config.reference,
+    );
+    serde_yaml::to_string(&parts).expect("specs serialise")
+}
+
+/// Trains the reference of `config` and caches its pool embeddings.
+pub fn train<D: Device<f32>>(
+    dev: &D,
+    config: &RunConfig,
+    data: &Dataset,
+) -> Result<Reference, TrainError> {
+    let r = &config.reference;
+    let set = data.reference_set(r.quality, r.seed);
+    let spec = recipe(config);
+    let eval_set = EvalSet::new(
+        dev,
+        &data.eval,
+        &data.prototypes,
+        data.n_classes,
+        spec.batch_size,
+    );
+    let fit = Fit {
+        model: &config.model,
+        train: &spec,
+        eval_every: spec.steps,
+        seed: r.seed,
+    };
+    let started = Instant::now();
+    let trained = fit.train_model(
+        dev,
+        data,
+        &set,
+        &eval_set,
+        Box::new(Uniform),
+        None,
+        &mut Silent,
+    )?;
+    let train_seconds = started.elapsed().as_secs_f64();
+    let (model, record) = trained;
+
+    let started = Instant::now();
+    let pool_a = to_device(dev, &data.pool.a);
+    let pool_b = to_device(dev, &data.pool.b);
+    let emb = model.embed(&model.theta, pool_a, pool_b);
+    let e = model.layout.embed;
+    let n = data.pool.len();
+    let (a, b) = (
+        Matrix::new(n, e, emb.a.as_vec()),
+        Matrix::new(n, e, emb.b.as_vec()),
+    );
+    let (temperature, bias) = model.temperature_and_bias();
+    let layout: &Layout = &model.layout;
+    Ok(Reference {
+        a,
+        b,
+        temperature,
+        bias,
+        embed: e,
+        cost: ReferenceCost {
+            train_flops: record.flops.train,
+            train_seconds,
+            embed_flops: n as u64 * layout.flops_per_example(),
+            embed_seconds: started.elapsed().as_secs_f64(),
+        },
+        metrics: record.metrics,
+    })
+}
