@@ -276,3 +276,53 @@ fn missing_file_is_an_error_naming_it() {
         &["/nonexistent/exp.yaml", "cannot read experiment file"],
     );
 }
+
+#[test]
+fn selector_settings_are_checked() {
+    let jest = edit(
+        "  warmup_steps: 6\n",
+        "  warmup_steps: 6\n  selector: jest\n  n_chunks: 5\n",
+    );
+    let msg = error(&jest);
+    assert_has(
+        &msg,
+        &[
+            "exp.yaml:",
+            "train.n_chunks",
+            "b = 16 is not divisible by n_chunks = 5",
+        ],
+    );
+    let msg = error(&edit(
+        "  warmup_steps: 6\n",
+        "  warmup_steps: 6\n  scoring: easiest\n",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "train.scoring",
+            "unknown variant `easiest`",
+            "learnability",
+            "hard_learner",
+            "easy_reference",
+        ],
+    );
+    let msg = error(&edit(
+        "  warmup_steps: 6\n",
+        "  warmup_steps: 6\n  super_batch: 64\n",
+    ));
+    assert_has(&msg, &["train.super_batch", "not both"]);
+    let msg = error(&edit("  filter_ratio: 0.5\n", "  super_batch: 8\n"));
+    assert_has(
+        &msg,
+        &[
+            "train.super_batch",
+            "B = 8 is smaller than the learning batch b = 16",
+        ],
+    );
+    let msg = error(&edit("  filter_ratio: 0.5\n", "  super_batch: 4000\n"));
+    assert_has(&msg, &["super-batch B", "exceeds the pool of 1500"]);
+    // A valid fixed super-batch: f follows from b.
+    let e = parse(&edit("  filter_ratio: 0.5\n", "  super_batch: 64\n")).unwrap();
+    assert_eq!(e.cells[0].config.train.super_batch(), 64);
+    assert_eq!(e.cells[0].config.train.effective_filter_ratio(), 0.75);
+}

@@ -4,4 +4,5 @@ mod util;
 
 mod cli;
 mod data;
+mod selection;
 mod spec;

@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 a run failed; 2 bad input (experiment file, data file,
 command-line flag). Errors print once, as a chain, never as a panic.
 */
 
+mod report;
 mod run;
 mod select;
 mod validate;
@@ -38,6 +39,10 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Run a selector on embeddings from files; print the chosen indices.
     Select(select::SelectArgs),
+    /// Statistics, plots and claim verdicts from results CSVs (Markdown, HTML, SVG).
+    Report(report::ReportArgs),
+    /// Exit non-zero when results fall below the thresholds of a gates file.
+    Check(report::CheckArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -91,6 +96,8 @@ pub fn main() -> ExitCode {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
         Command::Select(args) => select::select(args),
+        Command::Report(args) => report::report(args),
+        Command::Check(args) => report::check(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -222,14 +222,17 @@ impl Fit<'_> {
         };
         let cost = IterationCost::new(&model.layout, b, super_b, needs_l);
         let ref_layout = reference.map(|_| Layout::new(self.model, data.dim_a(), data.dim_b()));
+        let charged = reference.filter(|_| needs_r);
 
         let mut record = EvalRecord {
             step: 0,
             examples_trained: 0,
             examples_scored: 0,
+            // A reference's costs are charged only to runs that score with it (a
+            // uniform run may use it for its logged learnability alone).
             flops: FlopCounts {
-                reference_training: reference.map_or(0, |r| r.cost.train_flops),
-                reference_embedding: reference.map_or(0, |r| r.cost.embed_flops),
+                reference_training: charged.map_or(0, |r| r.cost.train_flops),
+                reference_embedding: charged.map_or(0, |r| r.cost.embed_flops),
                 ..FlopCounts::default()
             },
             train_seconds: 0.0,

@@ -1,0 +1,143 @@
+//! `jestbench report` and `jestbench check`: statistics from results CSVs alone.
+
+use std::path::{Path, PathBuf};
+
+use anyhow::Context;
+
+use super::UsageError;
+use crate::log::{self, Row, RESULTS_FILE};
+use crate::report::{gates, Report};
+
+#[derive(clap::Args, Debug)]
+pub struct ReportArgs {
+    /// Results folders (or results.csv files).
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// Report folder [default: reports/<experiment name>].
+    #[arg(long)]
+    pub out: Option<PathBuf>,
+    /// Allow results of several experiments in one report.
+    #[arg(long)]
+    pub combine: bool,
+}
+
+#[derive(clap::Args, Debug)]
+pub struct CheckArgs {
+    /// Results folders (or results.csv files).
+    #[arg(required = true)]
+    pub results: Vec<PathBuf>,
+    /// A YAML file with `gates: ["jest.speedup_iterations.lower_ci >= 1.5", ...]`.
+    #[arg(long)]
+    pub gate: PathBuf,
+    /// Allow results of several experiments.
+    #[arg(long)]
+    pub combine: bool,
+}
+
+/// Reads the rows of every results folder or file.
+pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>)> {
+    let mut rows = Vec::new();
+    let mut sources = Vec::new();
+    for p in paths {
+        let file = if p.is_dir() {
+            p.join(RESULTS_FILE)
+        } else {
+            p.clone()
+        };
+        if !file.exists() {
+            return Err(UsageError(format!(
+                "{}: no such results file or folder",
+                file.display()
+            ))
+            .into());
+        }
+        let read = log::read_rows(&file).map_err(|e| UsageError(e.to_string()))?;
+        if read.torn {
+            eprintln!(
+                "warning: {}: its last line is incomplete (an interrupted run?) and is ignored",
+                file.display()
+            );
+        }
+        rows.extend(read.kept);
+        sources.push(file);
+    }
+    Ok((rows, sources))
+}
+
+fn build(paths: &[PathBuf], combine: bool) -> anyhow::Result<Report> {
+    let (rows, sources) = load(paths)?;
+    let report = Report::build(rows, sources, combine).map_err(|e| UsageError(e.to_string()))?;
+    for w in &report.warnings {
+        eprintln!("warning: {w}");
+    }
+    Ok(report)
+}
+
+pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    let report = build(&args.results, args.combine)?;
+    let out = args.out.clone().unwrap_or_else(|| {
+        let name = if report.experiments.len() == 1 {
+            report.experiments[0].clone()
+        } else {
+            "combined".into()
+        };
+        Path::new("reports").join(name)
+    });
+    let written = report
+        .write(&out)
+        .map_err(anyhow::Error::msg)
+        .context("cannot write the report")?;
+    println!("claims:");
+    for c in &report.claims {
+        println!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict.text());
+    }
+    println!(
+        "wrote {} files to {} (report.md, report.html, summary.csv, SVGs)",
+        written.len(),
+        out.display()
+    );
+    Ok(())
+}
+
+/// A gate that did not pass (exit code 1).
+#[derive(Debug, thiserror::Error)]
+#[error("{failed} of {total} gates failed")]
+pub struct GatesFailed {
+    pub failed: usize,
+    pub total: usize,
+}
+
+pub fn check(args: CheckArgs) -> anyhow::Result<()> {
+    let text = std::fs::read_to_string(&args.gate).map_err(|e| {
+        UsageError(format!(
+            "{}: cannot read gates file: {e}",
+            args.gate.display()
+        ))
+    })?;
+    let file: gates::GatesFile = serde_yaml::from_str(&text)
+        .map_err(|e| UsageError(format!("{}: {e}", args.gate.display())))?;
+    if file.gates.is_empty() {
+        return Err(UsageError(format!("{}: `gates` lists no gate", args.gate.display())).into());
+    }
+    let report = build(&args.results, args.combine)?;
+    let results = gates::check(&report, &file.gates)
+        .map_err(|e| UsageError(format!("{}: {e}", args.gate.display())))?;
+    let failed = results.iter().filter(|r| !r.passed).count();
+    for r in &results {
+        println!(
+            "{} {}  ({})",
+            if r.passed { "PASS" } else { "FAIL" },
+            r.gate,
+            r.detail
+        );
+    }
+    if failed > 0 {
+        return Err(GatesFailed {
+            failed,
+            total: results.len(),
+        }
+        .into());
+    }
+    println!("all {} gates passed", results.len());
+    Ok(())
+}

@@ -1,0 +1,160 @@
+//! A report as a list of blocks, rendered to Markdown and to self-contained HTML
+//! (SVGs inline, no network), so both say exactly the same.
+
+/// One piece of a report.
+#[derive(Clone, Debug)]
+pub enum Block {
+    Heading(usize, String),
+    Para(String),
+    List(Vec<String>),
+    Table {
+        header: Vec<String>,
+        rows: Vec<Vec<String>>,
+    },
+    Figure {
+        file: String,
+        svg: String,
+        caption: String,
+    },
+}
+
+pub fn markdown(blocks: &[Block]) -> String {
+    let mut out = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(level, text) => out += &format!("{} {text}\n\n", "#".repeat(*level)),
+            Block::Para(text) => out += &format!("{text}\n\n"),
+            Block::List(items) => {
+                for i in items {
+                    out += &format!("- {i}\n");
+                }
+                out += "\n";
+            }
+            Block::Table { header, rows } => {
+                let cell = |s: &String| s.replace('|', "\\|");
+                out += &format!(
+                    "| {} |\n",
+                    header.iter().map(cell).collect::<Vec<_>>().join(" | ")
+                );
+                out += &format!("|{}\n", "---|".repeat(header.len()));
+                for r in rows {
+                    out += &format!(
+                        "| {} |\n",
+                        r.iter().map(cell).collect::<Vec<_>>().join(" | ")
+                    );
+                }
+                out += "\n";
+            }
+            Block::Figure { file, caption, .. } => {
+                out += &format!("![{caption}]({file})\n\n*{caption}*\n\n")
+            }
+        }
+    }
+    out
+}
+
+fn escape(s: &str) -> String {
+    s.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+}
+
+/// `code` spans of the Markdown text become <code> in HTML.
+fn inline(s: &str) -> String {
+    let e = escape(s);
+    let mut out = String::new();
+    for (i, part) in e.split('`').enumerate() {
+        if i % 2 == 1 {
+            out += &format!("<code>{part}</code>");
+        } else {
+            out += part;
+        }
+    }
+    out
+}
+
+pub fn html(title: &str, blocks: &[Block]) -> String {
+    let mut body = String::new();
+    for b in blocks {
+        match b {
+            Block::Heading(level, text) => {
+                body += &format!("<h{level}>{}</h{level}>\n", inline(text))
+            }
+            Block::Para(text) => body += &format!("<p>{}</p>\n", inline(text)),
+            Block::List(items) => {
+                body += "<ul>\n";
+                for i in items {
+                    body += &format!("<li>{}</li>\n", inline(i));
+                }
+                body += "</ul>\n";
+            }
+            Block::Table { header, rows } => {
+                body += "<table>\n<thead><tr>";
+                for h in header {
+                    body += &format!("<th>{}</th>", inline(h));
+                }
+                body += "</tr></thead>\n<tbody>\n";
+                for r in rows {
+                    body += "<tr>";
+                    for c in r {
+                        body += &format!("<td>{}</td>", inline(c));
+                    }
+                    body += "</tr>\n";
+                }
+                body += "</tbody>\n</table>\n";
+            }
+            Block::Figure { svg, caption, .. } => {
+                // The SVG inline, without its XML prologue.
+                let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
+                body += &format!(
+                    "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                    inline(caption)
+                );
+            }
+        }
+    }
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
+        escape(title)
+    )
+}
+
+const STYLE: &str = "body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
+table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
+th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
+th { background: #f0f0f0; }
+figure { margin: 1.5em 0; }
+figcaption { font-size: 0.9em; color: #555; }
+code { background: #f4f4f4; padding: 0 0.2em; }
+";
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn renders_the_same_blocks_both_ways() {
+        let blocks = vec![
+            Block::Heading(1, "Title".into()),
+            Block::Para("a `code` & <b>".into()),
+            Block::Table {
+                header: vec!["x".into(), "y|z".into()],
+                rows: vec![vec!["1".into(), "2".into()]],
+            },
+            Block::Figure {
+                file: "f.svg".into(),
+                svg: "<?xml version=\"1.0\"?><svg width=\"1\"></svg>".into(),
+                caption: "cap".into(),
+            },
+        ];
+        let md = markdown(&blocks);
+        assert!(
+            md.contains("# Title") && md.contains("| x | y\\|z |") && md.contains("![cap](f.svg)")
+        );
+        let h = html("T", &blocks);
+        assert!(h.contains("<code>code</code> &amp; &lt;b&gt;"));
+        assert!(h.contains("<figure>\n<svg width=\"1\"></svg>"));
+        assert!(!h.contains("<?xml"));
+    }
+}

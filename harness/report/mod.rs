@@ -1,0 +1,502 @@
+/*!
+Reports from results CSVs alone: `analysis` turns rows into cells, baselines and
+bootstrap speed-ups (every number from `stats`); `claims` judges SPEC §1's claims;
+`svg` draws; `doc` renders Markdown and HTML from one list of blocks. `gates`
+checks thresholds for CI.
+*/
+
+pub mod analysis;
+pub mod claims;
+pub mod doc;
+pub mod gates;
+pub mod svg;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use analysis::{Axis, Cell, Comparison, Speedup, Target};
+use claims::Claim;
+use doc::Block;
+
+use crate::log::Row;
+use crate::stats::{Interval, Reached};
+
+/// Everything a report shows, computed once.
+pub struct Report {
+    pub experiments: Vec<String>,
+    pub sources: Vec<PathBuf>,
+    pub rows: usize,
+    pub cells: Vec<Cell>,
+    pub comparisons: Vec<Comparison>,
+    pub claims: Vec<Claim>,
+    pub warnings: Vec<String>,
+}
+
+/// Results that cannot be reported as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum ReportError {
+    #[error("these results mix {n} experiments ({names}); pass --combine to report them together")]
+    Mixed { n: usize, names: String },
+    #[error("run {run_id} of {experiment} appears with two configurations ({a} and {b}): the results mix different experiment files under one name")]
+    Conflict {
+        experiment: String,
+        run_id: String,
+        a: String,
+        b: String,
+    },
+    #[error("run {run_id} has two rows for step {step}: the results were merged twice")]
+    Duplicate { run_id: String, step: usize },
+    #[error("no results rows to report")]
+    Empty,
+}
+
+impl Report {
+    /// Analyses `rows` (read from `sources`).
+    pub fn build(
+        rows: Vec<Row>,
+        sources: Vec<PathBuf>,
+        combine: bool,
+    ) -> Result<Report, ReportError> {
+        if rows.is_empty() {
+            return Err(ReportError::Empty);
+        }
+        let experiments: Vec<String> = rows
+            .iter()
+            .map(|r| r.experiment.clone())
+            .collect::<BTreeSet<_>>()
+            .into_iter()
+            .collect();
+        if experiments.len() > 1 && !combine {
+            return Err(ReportError::Mixed {
+                n: experiments.len(),
+                names: experiments.join(", "),
+            });
+        }
+        let mut configs: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+        let mut steps: BTreeSet<(&str, &str, usize)> = BTreeSet::new();
+        for r in &rows {
+            let prev = configs
+                .entry((&r.experiment, &r.run_id))
+                .or_insert(&r.config_hash);
+            if *prev != r.config_hash {
+                return Err(ReportError::Conflict {
+                    experiment: r.experiment.clone(),
+                    run_id: r.run_id.clone(),
+                    a: prev.to_string(),
+                    b: r.config_hash.clone(),
+                });
+            }
+            if !steps.insert((&r.experiment, &r.run_id, r.step)) {
+                return Err(ReportError::Duplicate {
+                    run_id: r.run_id.clone(),
+                    step: r.step,
+                });
+            }
+        }
+        let mut warnings = Vec::new();
+        let commits: BTreeSet<&str> = rows.iter().map(|r| r.git_commit.as_str()).collect();
+        if commits.len() > 1 {
+            warnings.push(format!(
+                "rows come from {} different commits ({}): results may not be comparable",
+                commits.len(),
+                commits.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let n_rows = rows.len();
+        let cells = analysis::cells(&rows);
+        for c in &cells {
+            if c.diverged > 0 {
+                warnings.push(format!(
+                    "{} ({}): {} of {} runs diverged and are left out of the statistics",
+                    c.label(),
+                    c.experiment,
+                    c.diverged,
+                    c.runs.len()
+                ));
+            }
+        }
+        let comparisons = analysis::comparisons(&cells);
+        let claims = claims::claims(&cells, &comparisons);
+        Ok(Report {
+            experiments,
+            sources,
+            rows: n_rows,
+            cells,
+            comparisons,
+            claims,
+            warnings,
+        })
+    }
+
+    /// Writes report.md, report.html, the SVGs and summary.csv into `dir`.
+    pub fn write(&self, dir: &Path) -> Result<Vec<PathBuf>, String> {
+        std::fs::create_dir_all(dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+        let blocks = self.blocks()?;
+        let mut written = Vec::new();
+        let mut put = |name: &str, text: &str| -> Result<(), String> {
+            let p = dir.join(name);
+            std::fs::write(&p, text).map_err(|e| format!("{}: {e}", p.display()))?;
+            written.push(p);
+            Ok(())
+        };
+        for b in &blocks {
+            if let Block::Figure { file, svg, .. } = b {
+                put(file, svg)?;
+            }
+        }
+        let title = format!("jestbench report: {}", self.experiments.join(", "));
+        put("report.md", &doc::markdown(&blocks))?;
+        put("report.html", &doc::html(&title, &blocks))?;
+        put("summary.csv", &self.summary_csv())?;
+        Ok(written)
+    }
+
+    fn blocks(&self) -> Result<Vec<Block>, String> {
+        let mut b = vec![Block::Heading(
+            1,
+            format!("jestbench report: {}", self.experiments.join(", ")),
+        )];
+        b.push(Block::Para(format!(
+            "{} result rows from {}; {} sweep cells; speed-ups and intervals from {} seeded bootstrap resamples over seeds (percentile 95% CIs).",
+            self.rows,
+            self.sources.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "),
+            self.cells.len(),
+            analysis::RESAMPLES
+        )));
+        if !self.warnings.is_empty() {
+            b.push(Block::Heading(2, "Warnings".into()));
+            b.push(Block::List(self.warnings.clone()));
+        }
+        b.push(Block::Heading(2, "Claims".into()));
+        b.push(Block::Table {
+            header: ["claim", "measured", "95% CI", "accounting", "verdict"]
+                .map(String::from)
+                .to_vec(),
+            rows: self
+                .claims
+                .iter()
+                .map(|c| {
+                    vec![
+                        c.claim.clone(),
+                        c.measured.clone(),
+                        c.estimate.map_or("—".into(), |i| ci_text(&i)),
+                        c.accounting.clone(),
+                        format!("**{}**", c.verdict.text()),
+                    ]
+                })
+                .collect(),
+        });
+        b.push(Block::Para("Verdict rules:".into()));
+        b.push(Block::List(
+            self.claims
+                .iter()
+                .map(|c| format!("{}: {}.", c.claim, c.rule))
+                .collect(),
+        ));
+        b.push(Block::Para(
+            "Targets: a selector's speed-up is uniform's (iterations, FLOPs or seconds) to reach the target divided by its own, where the target is uniform's final seed-mean zero-shot accuracy (and, in the second table, its best), and the seed-mean curves are interpolated linearly between evaluation points. A selector that never reaches the target is reported as such, never as a number; in a CI, resamples that never reach it count as the lowest values. FLOP accountings: *paper* counts learner FLOPs with the scoring forward reused for the chosen batch, F(B + 2b) per JEST iteration, and cached reference embeddings as free; *+ reference scoring* adds a reference forward over each super-batch; *+ reference training* also adds the reference's whole training; *executed* is what this harness ran (a fresh forward for training, cached reference scoring and its one pass over the pool).".into(),
+        ));
+
+        for exp in &self.experiments {
+            self.experiment_blocks(exp, &mut b)?;
+        }
+        Ok(b)
+    }
+
+    fn experiment_blocks(&self, exp: &str, b: &mut Vec<Block>) -> Result<(), String> {
+        let idx: Vec<usize> = (0..self.cells.len())
+            .filter(|&i| self.cells[i].experiment == exp)
+            .collect();
+        b.push(Block::Heading(2, format!("Experiment `{exp}`")));
+        b.push(Block::Table {
+            header: [
+                "method",
+                "setting",
+                "seeds",
+                "diverged",
+                "final zero-shot (mean, 95% CI)",
+                "reference zero-shot",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: idx
+                .iter()
+                .map(|&i| {
+                    let c = &self.cells[i];
+                    let finals = c.final_scores();
+                    let reps = crate::stats::bootstrap(
+                        finals.len(),
+                        analysis::RESAMPLES,
+                        analysis::BOOTSTRAP_SEED,
+                        |k| Some(k.iter().map(|&j| finals[j]).sum::<f64>() / k.len() as f64),
+                    );
+                    let ci =
+                        crate::stats::percentile_interval(crate::stats::mean(&finals), &reps, 0.95);
+                    vec![
+                        c.method.clone(),
+                        c.setting.clone(),
+                        c.complete().len().to_string(),
+                        c.diverged.to_string(),
+                        format!("{:.4} {}", ci.point_estimate, bracket(&ci)),
+                        self.reference_score(c),
+                    ]
+                })
+                .collect(),
+        });
+        let comps: Vec<&Comparison> = self
+            .comparisons
+            .iter()
+            .filter(|c| self.cells[c.method].experiment == exp)
+            .collect();
+        if !comps.is_empty() {
+            for target in [Target::Final, Target::Best] {
+                b.push(Block::Heading(
+                    3,
+                    format!("Speed-ups to uniform's {} score", target.name()),
+                ));
+                let mut header = vec!["method".to_string(), "setting".into(), "target".into()];
+                header.extend(Axis::ALL.iter().map(|a| a.label().to_string()));
+                b.push(Block::Table {
+                    header,
+                    rows: comps
+                        .iter()
+                        .map(|c| {
+                            let cell = &self.cells[c.method];
+                            let mut row = vec![
+                                cell.method.clone(),
+                                cell.setting.clone(),
+                                format!("{:.4}", c.speedup(target, Axis::Iterations).target_score),
+                            ];
+                            row.extend(
+                                Axis::ALL
+                                    .iter()
+                                    .map(|&a| speedup_text(c.speedup(target, a))),
+                            );
+                            row
+                        })
+                        .collect(),
+                });
+            }
+            b.push(Block::Heading(3, "Final scores against uniform".into()));
+            b.push(Block::Table {
+                header: [
+                    "method",
+                    "setting",
+                    "difference",
+                    "Welch t",
+                    "df",
+                    "p",
+                    "p (Holm)",
+                    "Hedges' g",
+                ]
+                .map(String::from)
+                .to_vec(),
+                rows: comps
+                    .iter()
+                    .map(|c| {
+                        let cell = &self.cells[c.method];
+                        let w = c.welch;
+                        vec![
+                            cell.method.clone(),
+                            cell.setting.clone(),
+                            format!(
+                                "{:+.4}",
+                                c.final_score.point_estimate
+                                    - c.baseline_final_score.point_estimate
+                            ),
+                            w.map_or("—".into(), |w| format!("{:.2}", w.t)),
+                            w.map_or("—".into(), |w| format!("{:.1}", w.df)),
+                            w.map_or("—".into(), |w| format!("{:.2e}", w.p_value)),
+                            format!("{:.2e}", c.holm_p),
+                            c.hedges_g.map_or("—".into(), |g| format!("{g:.2}")),
+                        ]
+                    })
+                    .collect(),
+            });
+        }
+        // Figures: learning curves per setting, on iterations and paper FLOPs.
+        let mut settings: Vec<&str> = idx
+            .iter()
+            .map(|&i| self.cells[i].setting.as_str())
+            .collect();
+        settings.dedup();
+        let slug = |s: &str| {
+            s.chars()
+                .map(|c| {
+                    if c.is_ascii_alphanumeric() || c == '.' {
+                        c
+                    } else {
+                        '-'
+                    }
+                })
+                .collect::<String>()
+        };
+        for setting in settings {
+            let group: Vec<&Cell> = idx
+                .iter()
+                .map(|&i| &self.cells[i])
+                .filter(|c| c.setting == setting)
+                .collect();
+            let name = if setting.is_empty() {
+                "all".to_string()
+            } else {
+                setting.replace(';', ", ")
+            };
+            for axis in [Axis::Iterations, Axis::FlopsPaper] {
+                let file = format!(
+                    "{}-curves-{}-{}.svg",
+                    slug(exp),
+                    slug(if setting.is_empty() { "all" } else { setting }),
+                    axis.name()
+                );
+                b.push(Block::Figure {
+                    svg: svg::learning_curves(&format!("{exp}: {name}"), &group, axis)?,
+                    file,
+                    caption: format!("{exp}, {name}: seed-mean zero-shot accuracy vs {} with point-wise 95% bootstrap bands.", axis.label()),
+                });
+            }
+        }
+        let comps_here: Vec<Comparison> = comps.iter().map(|c| (*c).clone()).collect();
+        for key in [
+            "train.filter_ratio",
+            "reference.quality",
+            "train.batch_size",
+        ] {
+            if let Some(s) = svg::speedup_vs(key, &self.cells, &comps_here)? {
+                b.push(Block::Figure {
+                    file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
+                    svg: s,
+                    caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up)."),
+                });
+            }
+        }
+        let refs: Vec<&Cell> = idx.iter().map(|&i| &self.cells[i]).collect();
+        if let Some(s) =
+            svg::learnability(&format!("{exp}: learnability of trained batches"), &refs)?
+        {
+            b.push(Block::Figure {
+                file: format!("{}-learnability.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}: seed-mean learnability (Σ_ij A_ij / b) of the batches each cell trained on, per evaluation window."),
+            });
+        }
+        Ok(())
+    }
+
+    fn reference_score(&self, c: &Cell) -> String {
+        let v: Vec<f64> = c.runs.iter().filter_map(|r| r.reference_score).collect();
+        if v.is_empty() {
+            "—".into()
+        } else {
+            format!("{:.4}", crate::stats::mean(&v))
+        }
+    }
+
+    fn summary_csv(&self) -> String {
+        let mut w = csv::Writer::from_writer(Vec::new());
+        w.write_record([
+            "experiment",
+            "method",
+            "setting",
+            "baseline",
+            "target",
+            "target_score",
+            "axis",
+            "baseline_reached",
+            "method_reached",
+            "speedup",
+            "speedup_lower",
+            "speedup_upper",
+            "not_reached_share",
+            "final_score",
+            "final_lower",
+            "final_upper",
+            "baseline_final_score",
+            "welch_t",
+            "welch_df",
+            "p_value",
+            "p_holm",
+            "hedges_g",
+        ])
+        .expect("in-memory csv");
+        let num = |v: f64| {
+            if v.is_finite() {
+                v.to_string()
+            } else {
+                String::new()
+            }
+        };
+        let reached = |r: Reached| match r {
+            Reached::At(x) => x.to_string(),
+            Reached::Never => "never".into(),
+        };
+        for c in &self.comparisons {
+            let (cell, base) = (&self.cells[c.method], &self.cells[c.baseline]);
+            for s in &c.speedups {
+                let (pt, lo, hi, share) = match s.interval {
+                    Some(i) => (
+                        num(i.point_estimate),
+                        num(i.lower_bound),
+                        num(i.upper_bound),
+                        num(i.undefined_share),
+                    ),
+                    None => (
+                        "not reached".into(),
+                        String::new(),
+                        String::new(),
+                        String::new(),
+                    ),
+                };
+                w.write_record([
+                    cell.experiment.clone(),
+                    cell.method.clone(),
+                    cell.setting.clone(),
+                    base.label(),
+                    s.target.name().into(),
+                    num(s.target_score),
+                    s.axis.name().into(),
+                    reached(s.baseline_reached),
+                    reached(s.method_reached),
+                    pt,
+                    lo,
+                    hi,
+                    share,
+                    num(c.final_score.point_estimate),
+                    num(c.final_score.lower_bound),
+                    num(c.final_score.upper_bound),
+                    num(c.baseline_final_score.point_estimate),
+                    c.welch.map_or(String::new(), |x| num(x.t)),
+                    c.welch.map_or(String::new(), |x| num(x.df)),
+                    c.welch.map_or(String::new(), |x| num(x.p_value)),
+                    num(c.holm_p),
+                    c.hedges_g.map_or(String::new(), num),
+                ])
+                .expect("in-memory csv");
+            }
+        }
+        String::from_utf8(w.into_inner().expect("in-memory csv")).expect("utf-8")
+    }
+}
+
+/// "[lo, hi]", with "n.r." where the bound falls among never-reached resamples.
+fn bracket(i: &Interval) -> String {
+    let f = |v: f64| {
+        if v.is_nan() {
+            "n.r.".to_string()
+        } else {
+            format!("{v:.2}")
+        }
+    };
+    format!("[{}, {}]", f(i.lower_bound), f(i.upper_bound))
+}
+
+fn ci_text(i: &Interval) -> String {
+    bracket(i)
+}
+
+fn speedup_text(s: &Speedup) -> String {
+    match (s.interval, s.method_reached) {
+        (Some(i), _) => format!("{:.2}x {}", i.point_estimate, bracket(&i)),
+        (None, _) => "did not reach".into(),
+    }
+}

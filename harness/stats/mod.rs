@@ -1,0 +1,121 @@
+/*!
+Statistics over seeds, standing alone (nothing here imports the rest of the crate):
+seed-mean curves, steps-to-target with linear interpolation, percentile bootstrap
+over seeds, Welch's t-test with Holm's correction, and Hedges' g.
+
+"Did not reach the target" is a variant ([`Reached::Never`]), never a number.
+*/
+
+mod bootstrap;
+mod tests_welch;
+
+pub use bootstrap::{bootstrap, percentile_interval, Interval};
+pub use tests_welch::{hedges_g, holm, welch_t_test, WelchTest};
+
+use serde::Serialize;
+
+/// A curve: y at increasing x (steps, FLOPs or seconds).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Curve {
+    pub x: Vec<f64>,
+    pub y: Vec<f64>,
+}
+
+/// Where a curve first reaches a target.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub enum Reached {
+    /// At this x, interpolated linearly between the evaluation points around it.
+    At(f64),
+    /// Never, within the curve.
+    Never,
+}
+
+impl Reached {
+    pub fn value(self) -> Option<f64> {
+        match self {
+            Reached::At(x) => Some(x),
+            Reached::Never => None,
+        }
+    }
+}
+
+impl Curve {
+    pub fn new(x: Vec<f64>, y: Vec<f64>) -> Curve {
+        assert_eq!(x.len(), y.len(), "a curve has one y per x");
+        Curve { x, y }
+    }
+
+    /// The first x at which y ≥ target: linear interpolation between the last point
+    /// below and the first at or above; `x[0]` if the curve starts there.
+    pub fn first_reaching(&self, target: f64) -> Reached {
+        for k in 0..self.y.len() {
+            if self.y[k] >= target {
+                if k == 0 {
+                    return Reached::At(self.x[0]);
+                }
+                let (x0, x1, y0, y1) = (self.x[k - 1], self.x[k], self.y[k - 1], self.y[k]);
+                let frac = (target - y0) / (y1 - y0);
+                return Reached::At(x0 + frac * (x1 - x0));
+            }
+        }
+        Reached::Never
+    }
+
+    pub fn last(&self) -> f64 {
+        *self.y.last().expect("a non-empty curve")
+    }
+
+    pub fn max(&self) -> f64 {
+        self.y.iter().copied().fold(f64::NEG_INFINITY, f64::max)
+    }
+}
+
+/// The point-wise mean of curves that share their x (seeds of one configuration).
+/// Curves of different lengths are cut to the shortest.
+pub fn mean_curve(curves: &[&Curve]) -> Curve {
+    let len = curves.iter().map(|c| c.y.len()).min().unwrap_or(0);
+    let n = curves.len() as f64;
+    let x = (0..len)
+        .map(|k| curves.iter().map(|c| c.x[k]).sum::<f64>() / n)
+        .collect();
+    let y = (0..len)
+        .map(|k| curves.iter().map(|c| c.y[k]).sum::<f64>() / n)
+        .collect();
+    Curve::new(x, y)
+}
+
+/// Arithmetic mean (NaN for none).
+pub fn mean(xs: &[f64]) -> f64 {
+    xs.iter().sum::<f64>() / xs.len() as f64
+}
+
+/// Sample standard deviation (n − 1; 0 for fewer than two values).
+pub fn std_dev(xs: &[f64]) -> f64 {
+    if xs.len() < 2 {
+        return 0.0;
+    }
+    let m = mean(xs);
+    (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt()
+}
+
+/// A ratio of "x to reach the target": baseline / method. `None` (did not reach)
+/// when the method never reached it; infinite speed-ups cannot occur because a
+/// method that reaches the target at x = 0 had it from the start (reported as such).
+pub fn speedup(baseline: Reached, method: Reached) -> Option<f64> {
+    match (baseline, method) {
+        (Reached::At(b), Reached::At(m)) if m > 0.0 => Some(b / m),
+        (Reached::At(_), Reached::At(_)) => None,
+        _ => None,
+    }
+}
+
+/// Least-squares slope of y on x.
+pub fn slope(x: &[f64], y: &[f64]) -> f64 {
+    let (mx, my) = (mean(x), mean(y));
+    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
+    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
+    sxy / sxx
+}
+
+#[cfg(test)]
+mod tests;

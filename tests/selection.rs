@@ -1,0 +1,177 @@
+//! Selectors end to end: a JEST run's cost accounting and learnability logs, and the
+//! `select` command on embeddings from files.
+
+use std::path::Path;
+
+use jestbench::data::files::write_npy;
+use jestbench::data::rng::{chacha, normals};
+use jestbench::data::Matrix;
+use jestbench::model::Layout;
+use jestbench::spec::Experiment;
+
+use crate::util::{jestbench, read_csv, stderr, write, TINY};
+
+fn with_selectors() -> String {
+    format!(
+        "{}reference:\n  quality: 1.0\n  steps: 100\nsweep:\n  train.selector: [uniform, independent, jest]\n",
+        TINY.replace("  warmup_steps: 6\n", "  warmup_steps: 6\n  n_chunks: 4\n")
+    )
+}
+
+#[test]
+fn jest_run_counts_scoring_flops_and_logs_learnability() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = with_selectors();
+    let exp_path = write(dir.path(), "sel.yaml", &text);
+    let out = dir.path().join("r");
+    let o = jestbench(&[
+        "run",
+        exp_path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(stderr(&o).contains("training a reference model (quality 1, 100 steps)"));
+
+    let exp = Experiment::parse(&text, Path::new("sel.yaml")).unwrap();
+    let layout = Layout::new(&exp.cells[0].config.model, 10, 8);
+    let (b, super_b, steps) = (16u64, 32u64, 150u64);
+    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    assert_eq!(rows.len(), 6);
+    for r in &rows {
+        let method = r[col("method")].as_str();
+        let num = |c: &str| r[col(c)].parse::<u64>().unwrap();
+        assert_eq!(num("flops_train"), steps * layout.train_flops(b as usize));
+        assert_eq!(num("examples_trained"), steps * b);
+        // One reference, trained once: 100 steps of b = 16, embedded over the pool.
+        assert_eq!(
+            num("flops_reference_training"),
+            100 * layout.train_flops(16)
+        );
+        assert_eq!(
+            num("flops_reference_embedding"),
+            1500 * layout.flops_per_example()
+        );
+        assert!(!r[col("reference_score")].is_empty());
+        assert!(!r[col("selected_learnability")].is_empty(), "{method}");
+        if method == "uniform" {
+            assert_eq!(num("flops_learner_scoring"), 0);
+            assert_eq!(num("examples_scored"), 0);
+            assert_eq!(r[col("scoring")], "");
+            assert!(r[col("superbatch_learnability")].is_empty());
+        } else {
+            assert_eq!(
+                num("flops_learner_scoring"),
+                steps * layout.forward_flops(super_b as usize)
+            );
+            assert_eq!(num("examples_scored"), steps * super_b);
+            assert_eq!(
+                num("flops_reference_scoring_cached"),
+                steps * layout.similarity_flops(32)
+            );
+            assert_eq!(
+                num("flops_reference_scoring_uncached"),
+                steps * layout.forward_flops(32)
+            );
+            assert_eq!(r[col("scoring")], "learnability");
+            // The chosen batch is more learnable than a uniform draw would be.
+            let sel: f64 = r[col("selected_learnability")].parse().unwrap();
+            let sup: f64 = r[col("superbatch_learnability")].parse().unwrap();
+            assert!(sel > sup, "{method}: selected {sel} vs super-batch {sup}");
+        }
+    }
+}
+
+fn embeddings(dir: &Path, name: &str, n: usize, e: usize, seed: u64) {
+    let mut r = chacha(seed, 0);
+    let mut m = Matrix::new(n, e, normals(&mut r, n * e, 1.0));
+    for i in 0..n {
+        let row = m.row_mut(i);
+        let norm = row.iter().map(|x| x * x).sum::<f32>().sqrt();
+        row.iter_mut().for_each(|x| *x /= norm);
+    }
+    write_npy(&dir.join(name), &m).unwrap();
+}
+
+#[test]
+fn select_command_chooses_dumps_and_checks_its_flags() {
+    let dir = tempfile::tempdir().unwrap();
+    let d = dir.path();
+    for (i, f) in ["la.npy", "lb.npy", "ra.npy", "rb.npy"].iter().enumerate() {
+        embeddings(d, f, 12, 4, i as u64);
+    }
+    let p = |f: &str| d.join(f).to_str().unwrap().to_string();
+    let base = vec![
+        "select".to_string(),
+        "--learner-a".into(),
+        p("la.npy"),
+        "--learner-b".into(),
+        p("lb.npy"),
+        "--reference-a".into(),
+        p("ra.npy"),
+        "--reference-b".into(),
+        p("rb.npy"),
+        "--b".into(),
+        "4".into(),
+        "--n-chunks".into(),
+        "2".into(),
+        "--seed".into(),
+        "7".into(),
+        "--learner-bias".into(),
+        "-2".into(),
+    ];
+    let args = |extra: &[&str]| {
+        let mut a: Vec<String> = base.clone();
+        a.extend(extra.iter().map(|s| s.to_string()));
+        a
+    };
+    let run = |a: Vec<String>| {
+        let refs: Vec<&str> = a.iter().map(String::as_str).collect();
+        jestbench(&refs)
+    };
+    let o = run(args(&["--dump-scores"]));
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = String::from_utf8_lossy(&o.stdout).to_string();
+    let chosen: Vec<usize> = text
+        .lines()
+        .find_map(|l| l.strip_prefix("chosen: "))
+        .unwrap()
+        .split(' ')
+        .map(|x| x.parse().unwrap())
+        .collect();
+    assert_eq!(chosen.len(), 4);
+    let mut u = chosen.clone();
+    u.sort_unstable();
+    u.dedup();
+    assert_eq!(u.len(), 4);
+    assert!(text.contains("A (12×12"));
+    assert!(text.contains("chunk 0: chosen") && text.contains("chunk 1 conditional scores:"));
+    // The second chunk's scores mark the first chunk's items as taken.
+    let scores1 = text
+        .lines()
+        .find_map(|l| l.strip_prefix("chunk 1 conditional scores: "))
+        .unwrap();
+    assert_eq!(scores1.split(' ').filter(|s| *s == "-").count(), 2);
+    // Same seed, same choice.
+    let again = run(args(&[]));
+    let text2 = String::from_utf8_lossy(&again.stdout).to_string();
+    assert_eq!(text.lines().next(), text2.lines().next());
+
+    let mut three = base.clone();
+    three[12] = "3".into();
+    let bad = run(three);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("--b 4 is not divisible by --n-chunks 3"));
+    let mut no_ref = base.clone();
+    no_ref.drain(5..9);
+    let bad = run(no_ref);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("needs --reference-a and --reference-b"));
+    embeddings(d, "short.npy", 10, 4, 9);
+    let mut short = base.clone();
+    short[4] = p("short.npy");
+    let bad = run(short);
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(stderr(&bad).contains("same candidates"));
+}
