@@ -44,15 +44,15 @@ fn jest_run_counts_scoring_flops_and_logs_learnability() {
         let num = |c: &str| r[col(c)].parse::<u64>().unwrap();
         assert_eq!(num("flops_train"), steps * layout.train_flops(b as usize));
         assert_eq!(num("examples_trained"), steps * b);
-        // One reference, trained once: 100 steps of b = 16, embedded over the pool.
-        assert_eq!(
-            num("flops_reference_training"),
-            100 * layout.train_flops(16)
-        );
-        assert_eq!(
-            num("flops_reference_embedding"),
-            1500 * layout.flops_per_example()
-        );
+        // One reference, trained once: 100 steps of b = 16, embedded over the pool,
+        // and charged only to the runs that score with it.
+        let (ref_train, ref_embed) = if method == "uniform" {
+            (0, 0)
+        } else {
+            (100 * layout.train_flops(16), 1500 * layout.flops_per_example())
+        };
+        assert_eq!(num("flops_reference_training"), ref_train, "{method}");
+        assert_eq!(num("flops_reference_embedding"), ref_embed, "{method}");
         assert!(!r[col("reference_score")].is_empty());
         assert!(!r[col("selected_learnability")].is_empty(), "{method}");
         if method == "uniform" {
