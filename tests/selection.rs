@@ -49,7 +49,10 @@ fn jest_run_counts_scoring_flops_and_logs_learnability() {
         let (ref_train, ref_embed) = if method == "uniform" {
             (0, 0)
         } else {
-            (100 * layout.train_flops(16), 1500 * layout.flops_per_example())
+            (
+                100 * layout.train_flops(16),
+                1500 * layout.flops_per_example(),
+            )
         };
         assert_eq!(num("flops_reference_training"), ref_train, "{method}");
         assert_eq!(num("flops_reference_embedding"), ref_embed, "{method}");

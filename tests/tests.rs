@@ -4,5 +4,6 @@ mod util;
 
 mod cli;
 mod data;
+mod report;
 mod selection;
 mod spec;

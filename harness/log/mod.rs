@@ -14,7 +14,7 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use row::{Row, RunIdentity, GIT_COMMIT, HARNESS_VERSION};
+pub use row::{header_line, Row, RunIdentity, GIT_COMMIT, HARNESS_VERSION};
 
 pub const RESULTS_FILE: &str = "results.csv";
 pub const SUMMARY_FILE: &str = "summary.csv";

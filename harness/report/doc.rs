@@ -60,7 +60,24 @@ fn escape(s: &str) -> String {
         .replace('"', "&quot;")
 }
 
-/// `code` spans of the Markdown text become <code> in HTML.
+/// Wraps the odd-numbered pieces of `s` split at `mark` in `<tag>`.
+fn spans(s: &str, mark: &str, tag: &str) -> String {
+    if s.matches(mark).count() < 2 {
+        return s.to_string();
+    }
+    let mut out = String::new();
+    for (i, part) in s.split(mark).enumerate() {
+        if i % 2 == 1 {
+            out += &format!("<{tag}>{part}</{tag}>");
+        } else {
+            out += part;
+        }
+    }
+    out
+}
+
+/// The Markdown inline marks the reports use — `code`, **strong**, *emphasis* —
+/// as HTML.
 fn inline(s: &str) -> String {
     let e = escape(s);
     let mut out = String::new();
@@ -68,7 +85,7 @@ fn inline(s: &str) -> String {
         if i % 2 == 1 {
             out += &format!("<code>{part}</code>");
         } else {
-            out += part;
+            out += &spans(&spans(part, "**", "strong"), "*", "em");
         }
     }
     out
@@ -137,7 +154,7 @@ mod tests {
     fn renders_the_same_blocks_both_ways() {
         let blocks = vec![
             Block::Heading(1, "Title".into()),
-            Block::Para("a `code` & <b>".into()),
+            Block::Para("a `code` & <b> **bold** *em* `x*y*z`".into()),
             Block::Table {
                 header: vec!["x".into(), "y|z".into()],
                 rows: vec![vec!["1".into(), "2".into()]],
@@ -153,7 +170,7 @@ mod tests {
             md.contains("# Title") && md.contains("| x | y\\|z |") && md.contains("![cap](f.svg)")
         );
         let h = html("T", &blocks);
-        assert!(h.contains("<code>code</code> &amp; &lt;b&gt;"));
+        assert!(h.contains("<code>code</code> &amp; &lt;b&gt; <strong>bold</strong> <em>em</em> <code>x*y*z</code>"));
         assert!(h.contains("<figure>\n<svg width=\"1\"></svg>"));
         assert!(!h.contains("<?xml"));
     }

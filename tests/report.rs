@@ -1,0 +1,286 @@
+//! Reports and gates on a hand-made results file with known answers.
+
+use std::path::{Path, PathBuf};
+
+use jestbench::log::{header_line, Row};
+
+use crate::util::{jestbench, read_csv, stderr, write};
+
+/// One run's rows: score `y(step)` every 100 steps to 1000, FLOPs per step given.
+fn run_rows(
+    method: &str,
+    f: f64,
+    seed: u64,
+    offset: f64,
+    y: impl Fn(f64) -> f64,
+    scoring_flops: u64,
+) -> Vec<Row> {
+    let sweep = format!(
+        "train.selector={};train.filter_ratio={f}",
+        method.split('_').next().unwrap()
+    );
+    let hash = format!("{method}-{f}");
+    (0..=10)
+        .map(|k| {
+            let step = k * 100;
+            let last = k == 10;
+            Row {
+                experiment: "fixture".into(),
+                run_id: format!("{hash}-s{seed}"),
+                config_hash: hash.clone(),
+                seed,
+                family: "jest".into(),
+                method: method.into(),
+                filter_ratio: f,
+                batch_size: 64,
+                super_batch: (64.0 / (1.0 - f)) as usize,
+                sweep: sweep.clone(),
+                step,
+                examples_trained: 64 * step as u64,
+                flops_train: 300 * step as u64,
+                flops_learner_scoring: scoring_flops * step as u64,
+                train_seconds: step as f64 * 0.01,
+                eval_score: Some(y(step as f64) + offset),
+                zero_shot_accuracy: Some(y(step as f64) + offset),
+                selected_learnability: Some(if method == "uniform" { -1.0 } else { 0.5 }),
+                status: if last { "complete" } else { "running" }.into(),
+                git_commit: "fixture".into(),
+                ..Row::default()
+            }
+        })
+        .collect()
+}
+
+/// Uniform reaches 0.6 at step 1000 (linearly); JEST at f = 0.8 reaches it at 250
+/// (4x), at f = 0.5 at 500 (2x); independent at f = 0.8 never does.
+pub fn fixture(dir: &Path) -> PathBuf {
+    let mut rows = Vec::new();
+    for (seed, offset) in [(0u64, -0.01), (1, 0.0), (2, 0.01)] {
+        for f in [0.5, 0.8] {
+            rows.extend(run_rows(
+                "uniform",
+                f,
+                seed,
+                offset,
+                |s| 0.6 * s / 1000.0,
+                0,
+            ));
+            let speed = if f == 0.8 { 4.0 } else { 2.0 };
+            rows.extend(run_rows(
+                "jest",
+                f,
+                seed,
+                offset,
+                move |s| (0.6 * speed * s / 1000.0).min(0.75),
+                (64.0 / (1.0 - f)) as u64 * 100 / 64,
+            ));
+        }
+        rows.extend(run_rows(
+            "independent_topk",
+            0.8,
+            seed,
+            offset,
+            |s| (0.001 * s).min(0.5),
+            500,
+        ));
+    }
+    let mut text = header_line();
+    for r in &rows {
+        text.push_str(&r.to_line());
+    }
+    let dir = dir.join("fixture");
+    std::fs::create_dir_all(&dir).unwrap();
+    write(&dir, "results.csv", &text);
+    dir
+}
+
+fn summary_value(
+    rows: &[Vec<String>],
+    header: &[String],
+    method: &str,
+    setting: &str,
+    axis: &str,
+) -> String {
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    rows.iter()
+        .find(|r| {
+            r[col("method")] == method
+                && r[col("setting")] == setting
+                && r[col("axis")] == axis
+                && r[col("target")] == "final"
+        })
+        .unwrap_or_else(|| panic!("no summary row for {method} {setting} {axis}"))[col("speedup")]
+    .clone()
+}
+
+#[test]
+fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = fixture(dir.path());
+    let out = dir.path().join("rep");
+    let o = jestbench(&[
+        "report",
+        results.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+
+    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let num = |s: String| s.parse::<f64>().unwrap();
+    let s = "train.filter_ratio=0.8";
+    assert!((num(summary_value(&rows, &header, "jest", s, "iterations")) - 4.0).abs() < 1e-9);
+    assert!(
+        (num(summary_value(
+            &rows,
+            &header,
+            "jest",
+            "train.filter_ratio=0.5",
+            "iterations"
+        )) - 2.0)
+            .abs()
+            < 1e-9
+    );
+    // Paper FLOPs per JEST step at f = 0.8: scoring 500 + (2/3)·300 = 700 vs 300.
+    let flops = num(summary_value(&rows, &header, "jest", s, "flops_paper"));
+    assert!((flops - 4.0 * 300.0 / 700.0).abs() < 1e-9, "{flops}");
+    // Executed: 500 + 300 = 800 per step.
+    let exec = num(summary_value(&rows, &header, "jest", s, "flops_executed"));
+    assert!((exec - 4.0 * 300.0 / 800.0).abs() < 1e-9, "{exec}");
+    assert_eq!(
+        summary_value(&rows, &header, "independent_topk", s, "iterations"),
+        "not reached"
+    );
+
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    for claim in [
+        "13x fewer iterations",
+        "10x fewer FLOPs",
+        "(a)",
+        "(b)",
+        "(b')",
+        "(c)",
+        "(d)",
+        "(e)",
+    ] {
+        assert!(md.contains(claim), "claims table lacks {claim}");
+    }
+    assert!(
+        md.contains("| Up to 13x fewer iterations than uniform (JEST) | 4.00x"),
+        "{md}"
+    );
+    assert!(md.contains("did not reach"));
+    // (a): 2x at f = 0.5, 4x at f = 0.8.
+    let line = md.lines().find(|l| l.starts_with("| (a)")).unwrap();
+    assert!(
+        line.contains("holds at this scale") && line.contains("0.5: 2.00x, 0.8: 4.00x"),
+        "{line}"
+    );
+
+    // Every SVG is well-formed XML with an <svg> root; the HTML inlines them.
+    let html = std::fs::read_to_string(out.join("report.html")).unwrap();
+    let mut svgs = 0;
+    for entry in std::fs::read_dir(&out).unwrap() {
+        let p = entry.unwrap().path();
+        if p.extension().is_some_and(|e| e == "svg") {
+            let text = std::fs::read_to_string(&p).unwrap();
+            let doc = roxmltree::Document::parse(&text)
+                .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
+            assert_eq!(doc.root_element().tag_name().name(), "svg");
+            svgs += 1;
+        }
+    }
+    // Curves (2 settings × 2 axes), speed-up vs f, learnability.
+    assert_eq!(svgs, 6);
+    assert_eq!(html.matches("<svg").count(), 6);
+    // Self-contained: no scripts, no external resources (the SVG namespace is no fetch).
+    assert!(!html.contains("<script"));
+    for attr in ["src=\"http", "href=\"http", "url(http", "@import"] {
+        assert!(!html.contains(attr), "external resource: {attr}");
+    }
+}
+
+#[test]
+fn report_refuses_mixed_or_duplicated_results() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = fixture(dir.path());
+    let other = dir.path().join("other");
+    std::fs::create_dir_all(&other).unwrap();
+    let text = std::fs::read_to_string(results.join("results.csv"))
+        .unwrap()
+        .replace("fixture,", "other,");
+    write(&other, "results.csv", &text);
+    let out = dir.path().join("r");
+    let o = jestbench(&[
+        "report",
+        results.to_str().unwrap(),
+        other.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("mix 2 experiments (fixture, other); pass --combine"));
+    let o = jestbench(&[
+        "report",
+        results.to_str().unwrap(),
+        results.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("two rows for step"));
+    let o = jestbench(&["report", dir.path().join("nothing").to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("no such results file or folder"));
+    let bad = write(dir.path(), "bad.csv", "experiment,run_id\nx,y\n");
+    let o = jestbench(&["report", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("missing column"), "{}", stderr(&o));
+}
+
+#[test]
+fn check_passes_and_fails_by_its_gates() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = fixture(dir.path());
+    let r = results.to_str().unwrap();
+    let good = write(
+        dir.path(),
+        "good.yaml",
+        "gates:\n  - jest[train.filter_ratio=0.8].speedup_iterations.mean >= 3.9\n  - jest[train.filter_ratio=0.8].selected_learnability.mean > uniform[train.filter_ratio=0.8].selected_learnability.mean\n",
+    );
+    let o = jestbench(&["check", r, "--gate", good.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("all 2 gates passed"));
+
+    let bad = write(
+        dir.path(),
+        "bad.yaml",
+        "gates:\n  - jest[train.filter_ratio=0.5].speedup_iterations.lower_ci >= 3\n",
+    );
+    let o = jestbench(&["check", r, "--gate", bad.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1));
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert!(
+        out.contains("FAIL jest[train.filter_ratio=0.5].speedup_iterations.lower_ci >= 3"),
+        "{out}"
+    );
+    assert!(stderr(&o).contains("1 of 1 gates failed"));
+
+    let ambiguous = write(
+        dir.path(),
+        "amb.yaml",
+        "gates:\n  - jest.final_score.mean > 0.5\n",
+    );
+    let o = jestbench(&["check", r, "--gate", ambiguous.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("matches 2 cells") && stderr(&o).contains("add a filter"),
+        "{}",
+        stderr(&o)
+    );
+
+    let typo = write(dir.path(), "typo.yaml", "gate:\n  - x\n");
+    let o = jestbench(&["check", r, "--gate", typo.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("unknown field `gate`"));
+}
