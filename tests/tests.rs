@@ -2,8 +2,10 @@
 
 mod util;
 
+mod bad_inputs;
 mod cli;
 mod data;
 mod report;
+mod resume;
 mod selection;
 mod spec;

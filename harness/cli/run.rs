@@ -32,7 +32,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         .into());
     }
     let (writer, done) = ResultsWriter::open(&out)
-        .with_context(|| format!("cannot use results folder {}", out.display()))?;
+        .map_err(|e| UsageError(format!("cannot use results folder {}: {e}", out.display())))?;
     let runs = exp.runs();
     let todo: Vec<&Run> = runs.iter().filter(|r| !done.contains(&r.id())).collect();
     let skipped = runs.len() - todo.len();
@@ -319,6 +319,17 @@ impl Progress {
 
     fn run_done(&self, label: &str, last: &EvalRecord) {
         self.overall.inc(1);
+        if last.status == RunStatus::Diverged {
+            self.say(&format!(
+                "[{}/{}] {label}: diverged at step {} (loss {}), {:.1}s",
+                self.overall.position(),
+                self.overall.length().unwrap_or(0),
+                last.step,
+                last.train_loss,
+                last.train_seconds
+            ));
+            return;
+        }
         let line = format!(
             "[{}/{}] {label}: {} at step {}, zero-shot {:.3}, recall@1 A→B {:.3}, {:.1}s",
             self.overall.position(),
@@ -364,29 +375,31 @@ fn print_summary(exp: &Experiment, out: &Path, seconds: f64) -> anyhow::Result<(
     );
     println!(
         "{:<48} {:>5} {:>22} {:>9}",
-        "cell", "seeds", "final zero-shot (±sd)", "diverged"
+        "cell", "runs", "final zero-shot (±sd)", "diverged"
     );
     for ((sweep, method), rs) in &by_cell {
-        let scores: Vec<f64> = rs.iter().filter_map(|r| r.eval_score).collect();
-        let n = scores.len() as f64;
-        let mean = scores.iter().sum::<f64>() / n.max(1.0);
-        let sd = if scores.len() > 1 {
-            (scores.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1.0)).sqrt()
-        } else {
-            0.0
-        };
+        // Diverged runs are counted apart, not averaged in (stats does the sums).
+        let scores: Vec<f64> = rs
+            .iter()
+            .filter(|r| r.status == "complete")
+            .filter_map(|r| r.eval_score)
+            .collect();
         let diverged = rs.iter().filter(|r| r.status == "diverged").count();
         let cell = if sweep.is_empty() {
             method.clone()
         } else {
             sweep.clone()
         };
-        println!(
-            "{cell:<48} {:>5} {:>14.4} ± {:<5.4} {diverged:>9}",
-            rs.len(),
-            mean,
-            sd
-        );
+        let score = if scores.is_empty() {
+            format!("{:>22}", "—")
+        } else {
+            format!(
+                "{:>14.4} ± {:<5.4}",
+                crate::stats::mean(&scores),
+                crate::stats::std_dev(&scores)
+            )
+        };
+        println!("{cell:<48} {:>5} {score} {diverged:>9}", rs.len());
     }
     println!("results: {}", out.join(crate::log::RESULTS_FILE).display());
     Ok(())

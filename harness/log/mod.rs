@@ -29,7 +29,13 @@ pub enum LogError {
     },
     #[error("{}: {message}", path.display())]
     Format { path: PathBuf, message: String },
+    #[error("{}: another jestbench run is writing to this results folder (it holds {}); wait for it, or pass another --out", dir.display(), LOCK_FILE)]
+    Locked { dir: PathBuf },
 }
+
+/// Held (an OS file lock, released when the process ends, even by SIGKILL) while a
+/// run writes into a results folder.
+pub const LOCK_FILE: &str = ".jestbench.lock";
 
 fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
     move |source| LogError::Io {
@@ -38,16 +44,33 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
     }
 }
 
-/// An open results folder, appending.
+/// An open results folder, appending; holds the folder's lock until dropped.
 pub struct ResultsWriter {
     results: (PathBuf, File),
     summary: (PathBuf, File),
+    _lock: File,
 }
 
 impl ResultsWriter {
     /// Opens (creating) `dir`; returns the writer and the ids of runs already done.
     pub fn open(dir: &Path) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
         fs::create_dir_all(dir).map_err(io(dir))?;
+        let lock_path = dir.join(LOCK_FILE);
+        let lock = OpenOptions::new()
+            .create(true)
+            .truncate(false)
+            .write(true)
+            .open(&lock_path)
+            .map_err(io(&lock_path))?;
+        match lock.try_lock() {
+            Ok(()) => {}
+            Err(fs::TryLockError::WouldBlock) => {
+                return Err(LogError::Locked {
+                    dir: dir.to_path_buf(),
+                })
+            }
+            Err(fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
+        }
         let summary_path = dir.join(SUMMARY_FILE);
         let results_path = dir.join(RESULTS_FILE);
         let summaries = read_rows(&summary_path)?;
@@ -69,6 +92,7 @@ impl ResultsWriter {
             ResultsWriter {
                 results: (results_path.clone(), append(&results_path)?),
                 summary: (summary_path.clone(), append(&summary_path)?),
+                _lock: lock,
             },
             done,
         ))

@@ -19,6 +19,18 @@ pub struct EvalMetrics {
     pub eval_loss: f64,
 }
 
+impl EvalMetrics {
+    /// No evaluation (a run that diverged between evaluations).
+    pub fn undefined() -> EvalMetrics {
+        EvalMetrics {
+            zero_shot_accuracy: f64::NAN,
+            recall_at1_a2b: f64::NAN,
+            recall_at1_b2a: f64::NAN,
+            eval_loss: f64::NAN,
+        }
+    }
+}
+
 /// The eval split, resident on the device.
 pub struct EvalSet<D: Device<f32>> {
     a: Mat<D>,

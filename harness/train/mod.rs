@@ -313,6 +313,10 @@ impl Fit<'_> {
                 record.train_seconds += started.elapsed().as_secs_f64();
                 record.train_loss = loss_value;
                 record.status = RunStatus::Diverged;
+                // Nothing was evaluated at this step: its metrics are empty.
+                record.metrics = EvalMetrics::undefined();
+                record.selected_learnability = f64::NAN;
+                record.superbatch_learnability = f64::NAN;
                 observer.on_eval(&record).map_err(TrainError::Observer)?;
                 return Ok((model, record));
             }
