@@ -103,9 +103,15 @@ impl ResultsWriter {
         write_row(&mut self.results, row)
     }
 
-    /// Appends a run's summary row: from now on the run counts as done.
+    /// Appends a run's summary row: from now on the run counts as done. Its eval
+    /// rows reach the disk first, so even a power loss cannot leave a run marked
+    /// done with rows missing.
     pub fn summary_row(&mut self, row: &Row) -> Result<(), LogError> {
-        write_row(&mut self.summary, row)
+        let (path, file) = &self.results;
+        file.sync_data().map_err(io(path))?;
+        write_row(&mut self.summary, row)?;
+        let (path, file) = &self.summary;
+        file.sync_data().map_err(io(path))
     }
 }
 
@@ -167,6 +173,8 @@ fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
     for r in rows {
         text.push_str(&r.to_line());
     }
-    fs::write(&tmp, text).map_err(io(&tmp))?;
+    let mut f = File::create(&tmp).map_err(io(&tmp))?;
+    f.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    f.sync_data().map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))
 }
