@@ -112,6 +112,10 @@ fn results_have_the_spec_columns_and_learn() {
     assert!(summary.iter().all(|r| r[col("status")] == "complete"));
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("tiny: 2 runs"), "{stdout}");
+    // The run also writes its report, beside the results when --out is given.
+    for f in ["report.md", "report.html", "summary.csv"] {
+        assert!(out.join("report").join(f).exists(), "no {f}");
+    }
 }
 
 #[test]

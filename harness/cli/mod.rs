@@ -61,6 +61,12 @@ pub struct RunArgs {
     /// No progress bars (summary lines only).
     #[arg(long, short)]
     pub quiet: bool,
+    /// Report folder [default: reports/<experiment name>, or <out>/report with --out].
+    #[arg(long)]
+    pub report: Option<PathBuf>,
+    /// Do not write a report after the runs.
+    #[arg(long, conflicts_with = "report")]
+    pub no_report: bool,
 }
 
 #[derive(clap::Args, Debug)]

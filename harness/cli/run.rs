@@ -72,7 +72,29 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         pool.install(|| todo.par_iter().try_for_each(|run| ctx.one(run)))?;
     }
     progress.finish();
-    print_summary(&exp, &out, started.elapsed().as_secs_f64())
+    print_summary(&exp, &out, started.elapsed().as_secs_f64())?;
+    if !args.no_report {
+        let dir = match (&args.report, &args.out) {
+            (Some(r), _) => r.clone(),
+            (None, Some(o)) => o.join("report"),
+            (None, None) => PathBuf::from("reports").join(&exp.name),
+        };
+        write_report(&out, &dir)?;
+    }
+    Ok(())
+}
+
+/// The report of a results folder (its statistics need every run's rows).
+fn write_report(results: &Path, dir: &Path) -> anyhow::Result<()> {
+    let (rows, sources) = super::report::load(&[results.to_path_buf()])?;
+    let report =
+        crate::report::Report::build(rows, sources, false).map_err(|e| anyhow::anyhow!("{e}"))?;
+    report
+        .write(dir)
+        .map_err(anyhow::Error::msg)
+        .context("cannot write the report")?;
+    println!("report: {}", dir.join("report.html").display());
+    Ok(())
 }
 
 /// Builds each distinct dataset of the runs to do, once.

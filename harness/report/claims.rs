@@ -285,12 +285,14 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
             "f",
         );
     }
-    // The claim is the absence of a rise: invert the slope verdict.
-    ind.rule = "slope of independent's iteration speed-up against f, bootstrapped; holds unless its 95% CI lies above 0 (then it does improve with f)".into();
-    ind.verdict = match ind.verdict {
-        Verdict::Holds => Verdict::DoesNotHold,
-        Verdict::NotMeasured => Verdict::NotMeasured,
-        _ => Verdict::Holds,
+    // The claim is the absence of a rise: a CI above 0 refutes it; a slope at or
+    // below 0 supports it; a positive slope whose CI reaches 0 is inconclusive.
+    ind.rule = "slope of independent's iteration speed-up against f, bootstrapped; does not hold if its 95% CI lies above 0 (it does improve with f), holds if the slope is at most 0, else inconclusive".into();
+    ind.verdict = match (ind.verdict, ind.estimate) {
+        (Verdict::NotMeasured, _) => Verdict::NotMeasured,
+        (Verdict::Holds, _) => Verdict::DoesNotHold,
+        (_, Some(ci)) if ci.point_estimate <= 0.0 => Verdict::Holds,
+        _ => Verdict::Inconclusive,
     };
     out.push(ind);
 
