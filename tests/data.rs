@@ -192,6 +192,8 @@ fn loader_reads_csv_and_npy_alike() {
         labels: Some("labels.csv".into()),
         label_column: "label".into(),
         eval_fraction: 0.25,
+        split: None,
+        split_column: "split".into(),
         curated_fraction: 0.3,
     };
     let (pairs, labels) = load_pairs(&spec, dir.path()).unwrap();
@@ -207,6 +209,8 @@ fn load_error(dir: &Path, a: &str, b: &str) -> String {
         labels: None,
         label_column: "label".into(),
         eval_fraction: 0.25,
+        split: None,
+        split_column: "split".into(),
         curated_fraction: 0.3,
     };
     load_pairs(&spec, dir).unwrap_err().to_string()

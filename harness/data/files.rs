@@ -323,18 +323,56 @@ pub fn write_npy(path: &Path, m: &Matrix) -> std::io::Result<()> {
     w.finish()
 }
 
-/// Loads two views (and labels) of the same items, checking they agree.
-pub fn load_pairs(
-    spec: &FilesSpec,
-    base_dir: &Path,
-) -> Result<(Pairs, Option<Vec<i64>>), DataError> {
-    let resolve = |p: &Path| {
-        if p.is_absolute() {
-            p.to_path_buf()
-        } else {
-            base_dir.join(p)
+fn resolve(base_dir: &Path, p: &Path) -> PathBuf {
+    if p.is_absolute() {
+        p.to_path_buf()
+    } else {
+        base_dir.join(p)
+    }
+}
+
+/// (test items, train items) from a split file's `column` of `train` / `test`.
+fn read_split(path: &Path, column: &str, n: usize) -> Result<(Vec<usize>, Vec<usize>), DataError> {
+    let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
+    let header = reader.headers().map_err(|e| csv_err(path, e))?.clone();
+    let at = header.iter().position(|h| h.trim() == column).ok_or_else(|| {
+        file_err(
+            path,
+            format!("no column `{column}` (the header has {})", header.iter().collect::<Vec<_>>().join(", ")),
+        )
+    })?;
+    let (mut test, mut train) = (Vec::new(), Vec::new());
+    for (i, record) in reader.records().enumerate() {
+        let record = record.map_err(|e| csv_err(path, e))?;
+        let line = record.position().map(|p| p.line()).unwrap_or(0);
+        match record.get(at).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+            Some("train") => train.push(i),
+            Some("test") => test.push(i),
+            other => {
+                return Err(DataError::AtLine {
+                    path: path.to_path_buf(),
+                    line,
+                    message: format!("column `{column}`: `{}` is neither `train` nor `test`", other.unwrap_or("")),
+                })
+            }
         }
-    };
+    }
+    if train.len() + test.len() != n {
+        return Err(DataError::Mismatch(format!(
+            "{} assigns {} items to a split, but the views hold {n}",
+            path.display(),
+            train.len() + test.len()
+        )));
+    }
+    if test.is_empty() || train.len() < 2 {
+        return Err(file_err(path, "the split needs at least one test and two train items"));
+    }
+    Ok((test, train))
+}
+
+/// Loads two views (and labels) of the same items, checking they agree.
+pub fn load_pairs(spec: &FilesSpec, base_dir: &Path) -> Result<(Pairs, Option<Vec<i64>>), DataError> {
+    let resolve = |p: &Path| resolve(base_dir, p);
     let (pa, pb) = (resolve(&spec.a), resolve(&spec.b));
     let a = read_view(&pa, &spec.label_column)?;
     let b = read_view(&pb, &spec.label_column)?;
@@ -417,15 +455,20 @@ fn standardise(m: &mut Matrix, train: &[usize]) {
 pub fn paired_dataset(spec: &FilesSpec, seed: u64, base_dir: &Path) -> Result<Dataset, DataError> {
     let (mut pairs, raw_labels) = load_pairs(spec, base_dir)?;
     let n = pairs.len();
-    let mut r = rng::chacha(seed, stream::SPLIT);
-    let order = rng::permutation(&mut r, n);
-    let n_eval = ((spec.eval_fraction * n as f64).round() as usize).clamp(1, n.saturating_sub(2));
     if n < 3 {
-        return Err(DataError::Mismatch(format!(
-            "{n} items are too few to split"
-        )));
+        return Err(DataError::Mismatch(format!("{n} items are too few to split")));
     }
-    let (eval_idx, train_idx) = order.split_at(n_eval);
+    let (eval_idx, train_idx) = match &spec.split {
+        Some(p) => read_split(&resolve(base_dir, p), &spec.split_column, n)?,
+        None => {
+            let mut r = rng::chacha(seed, stream::SPLIT);
+            let order = rng::permutation(&mut r, n);
+            let n_eval = ((spec.eval_fraction * n as f64).round() as usize).clamp(1, n - 2);
+            let (e, t) = order.split_at(n_eval);
+            (e.to_vec(), t.to_vec())
+        }
+    };
+    let (eval_idx, train_idx) = (&eval_idx[..], &train_idx[..]);
     standardise(&mut pairs.a, train_idx);
     standardise(&mut pairs.b, train_idx);
 

@@ -128,9 +128,15 @@ pub struct FilesSpec {
     /// In a CSV view, a column of this name is taken as the label, not a feature.
     #[serde(default = "default_label_column")]
     pub label_column: String,
-    /// Fraction of items held out for evaluation (seeded split).
+    /// Fraction of items held out for evaluation (seeded split; ignored with `split`).
     #[serde(default = "default_eval_fraction")]
     pub eval_fraction: f64,
+    /// A CSV whose `split_column` says, per item, `train` or `test` (a standard split,
+    /// e.g. the Wikipedia set's `items.csv`). Without it the split is seeded.
+    #[serde(default)]
+    pub split: Option<PathBuf>,
+    #[serde(default = "default_split_column")]
+    pub split_column: String,
     /// Fraction of the training split kept clean as the curated set.
     #[serde(default = "default_curated_fraction")]
     pub curated_fraction: f64,
@@ -138,6 +144,9 @@ pub struct FilesSpec {
 
 fn default_label_column() -> String {
     "label".into()
+}
+fn default_split_column() -> String {
+    "split".into()
 }
 fn default_eval_fraction() -> f64 {
     0.2
