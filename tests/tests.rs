@@ -5,6 +5,7 @@ mod util;
 mod bad_inputs;
 mod cli;
 mod data;
+mod real_data;
 mod report;
 mod resume;
 mod selection;

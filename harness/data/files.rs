@@ -335,24 +335,37 @@ fn resolve(base_dir: &Path, p: &Path) -> PathBuf {
 fn read_split(path: &Path, column: &str, n: usize) -> Result<(Vec<usize>, Vec<usize>), DataError> {
     let mut reader = csv::Reader::from_reader(BufReader::new(open(path)?));
     let header = reader.headers().map_err(|e| csv_err(path, e))?.clone();
-    let at = header.iter().position(|h| h.trim() == column).ok_or_else(|| {
-        file_err(
-            path,
-            format!("no column `{column}` (the header has {})", header.iter().collect::<Vec<_>>().join(", ")),
-        )
-    })?;
+    let at = header
+        .iter()
+        .position(|h| h.trim() == column)
+        .ok_or_else(|| {
+            file_err(
+                path,
+                format!(
+                    "no column `{column}` (the header has {})",
+                    header.iter().collect::<Vec<_>>().join(", ")
+                ),
+            )
+        })?;
     let (mut test, mut train) = (Vec::new(), Vec::new());
     for (i, record) in reader.records().enumerate() {
         let record = record.map_err(|e| csv_err(path, e))?;
         let line = record.position().map(|p| p.line()).unwrap_or(0);
-        match record.get(at).map(|v| v.trim().to_ascii_lowercase()).as_deref() {
+        match record
+            .get(at)
+            .map(|v| v.trim().to_ascii_lowercase())
+            .as_deref()
+        {
             Some("train") => train.push(i),
             Some("test") => test.push(i),
             other => {
                 return Err(DataError::AtLine {
                     path: path.to_path_buf(),
                     line,
-                    message: format!("column `{column}`: `{}` is neither `train` nor `test`", other.unwrap_or("")),
+                    message: format!(
+                        "column `{column}`: `{}` is neither `train` nor `test`",
+                        other.unwrap_or("")
+                    ),
                 })
             }
         }
@@ -365,13 +378,19 @@ fn read_split(path: &Path, column: &str, n: usize) -> Result<(Vec<usize>, Vec<us
         )));
     }
     if test.is_empty() || train.len() < 2 {
-        return Err(file_err(path, "the split needs at least one test and two train items"));
+        return Err(file_err(
+            path,
+            "the split needs at least one test and two train items",
+        ));
     }
     Ok((test, train))
 }
 
 /// Loads two views (and labels) of the same items, checking they agree.
-pub fn load_pairs(spec: &FilesSpec, base_dir: &Path) -> Result<(Pairs, Option<Vec<i64>>), DataError> {
+pub fn load_pairs(
+    spec: &FilesSpec,
+    base_dir: &Path,
+) -> Result<(Pairs, Option<Vec<i64>>), DataError> {
     let resolve = |p: &Path| resolve(base_dir, p);
     let (pa, pb) = (resolve(&spec.a), resolve(&spec.b));
     let a = read_view(&pa, &spec.label_column)?;
@@ -456,7 +475,9 @@ pub fn paired_dataset(spec: &FilesSpec, seed: u64, base_dir: &Path) -> Result<Da
     let (mut pairs, raw_labels) = load_pairs(spec, base_dir)?;
     let n = pairs.len();
     if n < 3 {
-        return Err(DataError::Mismatch(format!("{n} items are too few to split")));
+        return Err(DataError::Mismatch(format!(
+            "{n} items are too few to split"
+        )));
     }
     let (eval_idx, train_idx) = match &spec.split {
         Some(p) => read_split(&resolve(base_dir, p), &spec.split_column, n)?,
