@@ -4,6 +4,7 @@ mod util;
 
 mod bad_inputs;
 mod cli;
+mod cluster;
 mod data;
 mod real_data;
 mod report;

@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 a run failed; 2 bad input (experiment file, data file,
 command-line flag). Errors print once, as a chain, never as a panic.
 */
 
+pub mod cluster;
 mod report;
 mod run;
 mod select;
@@ -43,6 +44,10 @@ pub enum Command {
     Report(report::ReportArgs),
     /// Exit non-zero when results fall below the thresholds of a gates file.
     Check(report::CheckArgs),
+    /// Write (and with --submit, submit) a Slurm job array running the sweep in shards.
+    Slurm(cluster::SlurmArgs),
+    /// Join shard folders into one results folder, checking every run is there once.
+    Merge(cluster::MergeArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -67,6 +72,10 @@ pub struct RunArgs {
     /// Do not write a report after the runs.
     #[arg(long, conflicts_with = "report")]
     pub no_report: bool,
+    /// Run only shard I of N (0-based) of the sweep: a deterministic, cost-balanced
+    /// share [default folder: results/<name>/shard-I-of-N].
+    #[arg(long)]
+    pub shard: Option<crate::spec::shard::Shard>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -104,6 +113,8 @@ pub fn main() -> ExitCode {
         Command::Select(args) => select::select(args),
         Command::Report(args) => report::report(args),
         Command::Check(args) => report::check(args),
+        Command::Slurm(args) => cluster::slurm(args),
+        Command::Merge(args) => cluster::merge(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -116,9 +127,12 @@ pub fn main() -> ExitCode {
 
 /// 2 for bad input anywhere in the chain, 1 otherwise.
 fn exit_code(e: &anyhow::Error) -> u8 {
-    let bad_input = e
-        .chain()
-        .any(|c| c.is::<SpecError>() || c.is::<DataError>() || c.is::<UsageError>());
+    let bad_input = e.chain().any(|c| {
+        c.is::<SpecError>()
+            || c.is::<DataError>()
+            || c.is::<UsageError>()
+            || c.is::<cluster::MergeError>()
+    });
     if bad_input {
         2
     } else {

@@ -19,10 +19,13 @@ use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus};
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let exp = Experiment::load(&args.experiment)?;
-    let out = args
-        .out
-        .clone()
-        .unwrap_or_else(|| PathBuf::from("results").join(&exp.name));
+    let out = args.out.clone().unwrap_or_else(|| {
+        let dir = PathBuf::from("results").join(&exp.name);
+        match args.shard {
+            Some(s) => dir.join(format!("shard-{}-of-{}", s.index, s.count)),
+            None => dir,
+        }
+    });
     if args.device == DeviceKind::Cuda && !cfg!(feature = "cuda") {
         return Err(UsageError(
             "--device cuda: this jestbench was built without CUDA; rebuild with \
@@ -33,7 +36,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     let (writer, done) = ResultsWriter::open(&out)
         .map_err(|e| UsageError(format!("cannot use results folder {}: {e}", out.display())))?;
-    let runs = exp.runs();
+    let runs = match args.shard {
+        Some(shard) => {
+            let (runs, manifest) = super::cluster::shard_runs(&exp, shard)?;
+            super::cluster::write_manifest(&out, &manifest)?;
+            runs
+        }
+        None => exp.runs(),
+    };
     let todo: Vec<&Run> = runs.iter().filter(|r| !done.contains(&r.id())).collect();
     let skipped = runs.len() - todo.len();
     let datasets = build_datasets(&exp, &todo)?;
@@ -73,7 +83,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     }
     progress.finish();
     print_summary(&exp, &out, started.elapsed().as_secs_f64())?;
-    if !args.no_report {
+    // A shard is part of a sweep: its report waits for the merge.
+    if !args.no_report && (args.shard.is_none() || args.report.is_some()) {
         let dir = match (&args.report, &args.out) {
             (Some(r), _) => r.clone(),
             (None, Some(o)) => o.join("report"),

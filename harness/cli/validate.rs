@@ -1,12 +1,7 @@
 //! `jestbench validate`: parse, expand, and estimate cost without running.
 
-use anyhow::Context;
-
 use super::ValidateArgs;
-use crate::data::files;
-use crate::model::Layout;
 use crate::spec::Experiment;
-use crate::train::IterationCost;
 
 pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let exp = Experiment::load(&args.experiment)?;
@@ -20,27 +15,16 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     );
     let mut total_steps = 0u64;
     let mut total_flops = 0u64;
+    let mut dims = std::collections::BTreeMap::new();
     println!(
         "{:<56} {:>6} {:>5} {:>5} {:>12}",
         "cell", "steps", "b", "B", "FLOPs/run"
     );
     for cell in &exp.cells {
         let c = &cell.config;
-        let (dim_a, dim_b) = match (&c.dataset.synthetic, &c.dataset.files) {
-            (Some(s), _) => (s.dim_a, s.dim_b),
-            (None, Some(f)) => {
-                let (pairs, _) = files::load_pairs(f, &exp.base_dir)
-                    .with_context(|| format!("dataset of {}", exp.path.display()))?;
-                (pairs.a.cols, pairs.b.cols)
-            }
-            (None, None) => unreachable!("validated: one source"),
-        };
-        let layout = Layout::new(&c.model, dim_a, dim_b);
         let b = c.train.batch_size;
         let super_b = c.train.super_batch();
-        let scores = c.train.selector.scores() && crate::score::needs(c.train.scoring).0;
-        let cost = IterationCost::new(&layout, b, super_b, scores);
-        let per_run = (cost.train + cost.learner_scoring) * c.train.steps as u64;
+        let per_run = super::cluster::run_flops(&exp, cell, &mut dims)? as u64;
         let label = if cell.swept.is_empty() {
             "(no sweep)".to_string()
         } else {
