@@ -17,4 +17,5 @@ pub mod score;
 pub mod select;
 pub mod spec;
 pub mod stats;
+pub mod swim;
 pub mod train;

@@ -11,3 +11,4 @@ mod report;
 mod resume;
 mod selection;
 mod spec;
+mod swim;

@@ -9,6 +9,7 @@ pub mod cluster;
 mod report;
 mod run;
 mod select;
+mod swim_run;
 mod validate;
 
 use std::path::PathBuf;
@@ -132,6 +133,7 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             || c.is::<DataError>()
             || c.is::<UsageError>()
             || c.is::<cluster::MergeError>()
+            || c.is::<crate::swim::SwimError>()
     });
     if bad_input {
         2

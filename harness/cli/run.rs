@@ -14,11 +14,14 @@ use rayon::prelude::*;
 use super::{DeviceKind, RunArgs, UsageError};
 use crate::data::Dataset;
 use crate::log::{ResultsWriter, Row, RunIdentity, SUMMARY_FILE};
-use crate::spec::{DatasetSpec, Experiment, Run, RunConfig};
+use crate::spec::{AnyExperiment, DatasetSpec, Experiment, Run, RunConfig};
 use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus};
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let exp = Experiment::load(&args.experiment)?;
+    let exp = match AnyExperiment::load(&args.experiment)? {
+        AnyExperiment::Jest(e) => e,
+        AnyExperiment::Swim(e) => return super::swim_run::run(args, e),
+    };
     let out = args.out.clone().unwrap_or_else(|| {
         let dir = PathBuf::from("results").join(&exp.name);
         match args.shard {
@@ -96,7 +99,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 }
 
 /// The report of a results folder (its statistics need every run's rows).
-fn write_report(results: &Path, dir: &Path) -> anyhow::Result<()> {
+pub(super) fn write_report(results: &Path, dir: &Path) -> anyhow::Result<()> {
     let (rows, sources) = super::report::load(&[results.to_path_buf()])?;
     let report =
         crate::report::Report::build(rows, sources, false).map_err(|e| anyhow::anyhow!("{e}"))?;

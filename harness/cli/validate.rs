@@ -1,10 +1,33 @@
 //! `jestbench validate`: parse, expand, and estimate cost without running.
 
 use super::ValidateArgs;
-use crate::spec::Experiment;
+use crate::spec::AnyExperiment;
 
 pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
-    let exp = Experiment::load(&args.experiment)?;
+    let exp = match AnyExperiment::load(&args.experiment)? {
+        AnyExperiment::Jest(e) => e,
+        AnyExperiment::Swim(e) => {
+            println!(
+                "{}: {} sweep cells × {} seeds = {} runs (sampled networks vs iterative training)",
+                e.name,
+                e.cells.len(),
+                e.seeds.len(),
+                e.runs().len()
+            );
+            for c in &e.cells {
+                let label: Vec<String> = c.swept.iter().map(|(k, v)| format!("{k}={v}")).collect();
+                println!(
+                    "  {}",
+                    if label.is_empty() {
+                        "(no sweep)".into()
+                    } else {
+                        label.join(" ")
+                    }
+                );
+            }
+            return Ok(());
+        }
+    };
     let runs = exp.runs();
     println!(
         "{}: {} sweep cells × {} seeds = {} runs",

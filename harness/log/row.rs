@@ -77,7 +77,14 @@ pub struct Row {
     pub device: String,
     pub harness_version: String,
     pub git_commit: String,
+    /// What `eval_score` measures: `zero_shot_accuracy` (jest), `accuracy` or
+    /// `rel_l2_error` (swim). Absent in files written before it existed.
+    #[serde(default)]
+    pub eval_metric: String,
 }
+
+/// Columns a results file may lack (added after the first files were written).
+const OPTIONAL_COLUMNS: [&str; 1] = ["eval_metric"];
 
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
@@ -132,6 +139,7 @@ impl Row {
             device: id.device.clone(),
             harness_version: HARNESS_VERSION.to_string(),
             git_commit: GIT_COMMIT.to_string(),
+            eval_metric: "zero_shot_accuracy".into(),
         }
     }
 
@@ -186,7 +194,11 @@ pub fn parse(text: &str) -> Result<Vec<Row>, String> {
         .iter()
         .map(str::to_string)
         .collect();
-    if let Some(missing) = want.iter().find(|c| !got.iter().any(|g| g == *c)) {
+    if let Some(missing) = want
+        .iter()
+        .filter(|c| !OPTIONAL_COLUMNS.contains(c))
+        .find(|c| !got.iter().any(|g| g == *c))
+    {
         return Err(format!("line 1: missing column `{missing}` (not a jestbench results file, or from another version)"));
     }
     let mut rows = Vec::new();

@@ -43,17 +43,39 @@ pub struct StepInfo {
 
 impl<D: Device<f32>> AdamW<D> {
     pub fn new(dev: &D, layout: &Layout, train: &TrainSpec) -> Self {
-        let n = layout.len();
+        AdamW::from_parts(
+            dev,
+            layout.decay_mask(),
+            train.beta1,
+            train.beta2,
+            train.eps,
+            train.weight_decay,
+            train.clip_norm,
+        )
+    }
+
+    /// Any flat parameter vector: `decay_mask` (1 where weight decay applies) sets
+    /// its length; `clip_norm = ∞` disables clipping.
+    pub fn from_parts(
+        dev: &D,
+        decay_mask: Vec<f32>,
+        beta1: f64,
+        beta2: f64,
+        eps: f64,
+        weight_decay: f64,
+        clip_norm: f64,
+    ) -> Self {
+        let n = decay_mask.len();
         AdamW {
             m: dev.zeros_like(&(n,)),
             v: dev.zeros_like(&(n,)),
-            decay_mask: dev.tensor_from_vec(layout.decay_mask(), (n,)),
+            decay_mask: dev.tensor_from_vec(decay_mask, (n,)),
             t: 0,
-            beta1: train.beta1,
-            beta2: train.beta2,
-            eps: train.eps,
-            weight_decay: train.weight_decay,
-            clip_norm: train.clip_norm,
+            beta1,
+            beta2,
+            eps,
+            weight_decay,
+            clip_norm,
         }
     }
 

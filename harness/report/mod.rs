@@ -10,6 +10,7 @@ pub mod claims;
 pub mod doc;
 pub mod gates;
 pub mod svg;
+pub mod swim;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
@@ -29,6 +30,8 @@ pub struct Report {
     pub cells: Vec<Cell>,
     pub comparisons: Vec<Comparison>,
     pub claims: Vec<Claim>,
+    pub swim_cells: Vec<swim::SwimCell>,
+    pub swim_comparisons: Vec<swim::SwimComparison>,
     pub warnings: Vec<String>,
 }
 
@@ -103,6 +106,10 @@ impl Report {
             ));
         }
         let n_rows = rows.len();
+        let (swim_rows, rows): (Vec<Row>, Vec<Row>) =
+            rows.into_iter().partition(|r| r.family == "swim");
+        let swim_cells = swim::cells(&swim_rows.iter().collect::<Vec<_>>());
+        let swim_comparisons = swim::comparisons(&swim_cells);
         let cells = analysis::cells(&rows);
         for c in &cells {
             if c.diverged > 0 {
@@ -116,7 +123,12 @@ impl Report {
             }
         }
         let comparisons = analysis::comparisons(&cells);
-        let claims = claims::claims(&cells, &comparisons);
+        let mut claims = if cells.is_empty() {
+            Vec::new()
+        } else {
+            claims::claims(&cells, &comparisons)
+        };
+        claims.extend(swim::claims(&swim_comparisons));
         Ok(Report {
             experiments,
             sources,
@@ -124,6 +136,8 @@ impl Report {
             cells,
             comparisons,
             claims,
+            swim_cells,
+            swim_comparisons,
             warnings,
         })
     }
@@ -198,7 +212,12 @@ impl Report {
         ));
 
         for exp in &self.experiments {
-            self.experiment_blocks(exp, &mut b)?;
+            if self.cells.iter().any(|c| &c.experiment == exp) {
+                self.experiment_blocks(exp, &mut b)?;
+            }
+        }
+        if !self.swim_cells.is_empty() {
+            self.swim_blocks(&mut b);
         }
         Ok(b)
     }
@@ -381,6 +400,82 @@ impl Report {
             });
         }
         Ok(())
+    }
+
+    fn swim_blocks(&self, b: &mut Vec<Block>) {
+        b.push(Block::Heading(
+            2,
+            "Sampled networks (SWIM) against iterative training".into(),
+        ));
+        b.push(Block::Para("Per task setting and method: the test metric (accuracy, or relative L2 error ‖ŷ − y‖/‖y‖ for regression) and the wall-clock fit time, seed means with 95% bootstrap CIs. `swim` samples hidden weights from data pairs where the target changes fastest, `elm` uses random features (W ~ N(0, 1), b ~ U(−π, π)), both with a least-squares output layer; `adam` trains the same architecture (lr 1e-3, batch 64, at most 100 epochs, early stopping with patience 3).".into()));
+        let ci = |i: &Interval, digits: usize| {
+            format!(
+                "{:.*} [{:.*}, {:.*}]",
+                digits, i.point_estimate, digits, i.lower_bound, digits, i.upper_bound
+            )
+        };
+        b.push(Block::Table {
+            header: [
+                "experiment",
+                "setting",
+                "method",
+                "seeds",
+                "metric",
+                "value (95% CI)",
+                "fit seconds (95% CI)",
+                "FLOPs (mean)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: self
+                .swim_cells
+                .iter()
+                .map(|c| {
+                    let flops = c.interval(2).point_estimate;
+                    vec![
+                        c.experiment.clone(),
+                        c.setting.clone(),
+                        c.method.clone(),
+                        c.seeds.len().to_string(),
+                        c.metric_name.clone(),
+                        ci(&c.interval(0), 4),
+                        ci(&c.interval(1), 4),
+                        format!("{flops:.3e}"),
+                    ]
+                })
+                .collect(),
+        });
+        b.push(Block::Table {
+            header: [
+                "experiment",
+                "setting",
+                "Adam / SWIM fit time (95% CI)",
+                "SWIM vs Adam (95% CI)",
+                "comparable",
+                "≥ 100x at comparable accuracy",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: self
+                .swim_comparisons
+                .iter()
+                .map(|c| {
+                    let kind = if c.metric_name == "accuracy" {
+                        "accuracy difference"
+                    } else {
+                        "error ratio"
+                    };
+                    vec![
+                        c.experiment.clone(),
+                        c.setting.clone(),
+                        format!("{}x", ci(&c.speedup, 1)),
+                        format!("{kind} {}", ci(&c.comparability, 4)),
+                        c.comparable.text().into(),
+                        format!("**{}**", c.claim.text()),
+                    ]
+                })
+                .collect(),
+        });
     }
 
     fn reference_score(&self, c: &Cell) -> String {

@@ -9,6 +9,7 @@ was expected. Nothing here touches data, devices or results.
 mod locate;
 pub mod shard;
 mod sweep;
+pub mod swim;
 mod types;
 mod validate;
 
@@ -33,8 +34,8 @@ pub struct Experiment {
 
 /// One point of the sweep's cartesian product.
 #[derive(Clone, Debug)]
-pub struct Cell {
-    pub config: RunConfig,
+pub struct Cell<T = RunConfig> {
+    pub config: T,
     /// The swept keys and the values this cell takes, in file order.
     pub swept: Vec<(String, String)>,
     /// Stable hash of `config` (independent of key order in the file).
@@ -43,12 +44,12 @@ pub struct Cell {
 
 /// One (cell, seed) pair: the unit of work and of results.
 #[derive(Clone, Debug)]
-pub struct Run<'a> {
-    pub cell: &'a Cell,
+pub struct Run<'a, T = RunConfig> {
+    pub cell: &'a Cell<T>,
     pub seed: u64,
 }
 
-impl Run<'_> {
+impl<T> Run<'_, T> {
     /// `<config hash>-s<seed>`: the same run always has the same id.
     pub fn id(&self) -> String {
         format!("{}-s{}", self.cell.config_hash, self.seed)
@@ -135,6 +136,95 @@ impl Experiment {
     }
 }
 
+/// A SWIM experiment file, validated, its sweep expanded.
+#[derive(Clone, Debug)]
+pub struct SwimExperiment {
+    pub name: String,
+    pub path: PathBuf,
+    pub base_dir: PathBuf,
+    pub seeds: Vec<u64>,
+    pub cells: Vec<Cell<swim::SwimConfig>>,
+}
+
+impl SwimExperiment {
+    pub fn runs(&self) -> Vec<Run<'_, swim::SwimConfig>> {
+        self.cells
+            .iter()
+            .flat_map(|cell| self.seeds.iter().map(move |&seed| Run { cell, seed }))
+            .collect()
+    }
+
+    pub fn parse(source: &str, path: &Path) -> Result<SwimExperiment, SpecError> {
+        let index = KeyIndex::build(source);
+        let err = |key: &str, message: String| SpecError::at(path, &index, key, message);
+        let raw: swim::RawSwimExperiment = serde_yaml::from_str(source).map_err(|e| SpecError {
+            file: path.to_path_buf(),
+            pos: e.location().map(|l| Pos {
+                line: l.line(),
+                col: l.column(),
+            }),
+            key: None,
+            message: strip_location(&e.to_string()),
+        })?;
+        if raw.name.trim().is_empty() {
+            return Err(err("name", "must not be empty".into()));
+        }
+        validate::seeds(&raw.seeds).map_err(|(k, m)| err(&k, m))?;
+        let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed above");
+        let cells: Vec<Cell<swim::SwimConfig>> =
+            sweep::expand(&document, &raw.sweep, &|k, m| err(k, m))?;
+        for cell in &cells {
+            swim::validate(&cell.config).map_err(|(key, message)| {
+                let swept = cell.swept.iter().any(|(k, _)| *k == key);
+                let shown = if swept {
+                    format!("sweep.{key}")
+                } else {
+                    key.clone()
+                };
+                let mut e = err(&shown, message);
+                e.key = Some(key);
+                e
+            })?;
+        }
+        Ok(SwimExperiment {
+            name: raw.name,
+            path: path.to_path_buf(),
+            base_dir: path
+                .parent()
+                .map(Path::to_path_buf)
+                .unwrap_or_else(|| PathBuf::from(".")),
+            seeds: raw.seeds,
+            cells,
+        })
+    }
+}
+
+/// Either kind of experiment file: a SWIM file has a top-level `task`.
+pub enum AnyExperiment {
+    Jest(Experiment),
+    Swim(SwimExperiment),
+}
+
+impl AnyExperiment {
+    pub fn load(path: &Path) -> Result<AnyExperiment, SpecError> {
+        let source = std::fs::read_to_string(path).map_err(|e| SpecError {
+            file: path.to_path_buf(),
+            pos: None,
+            key: None,
+            message: format!("cannot read experiment file: {e}"),
+        })?;
+        let is_swim = serde_yaml::from_str::<serde_yaml::Value>(&source)
+            .ok()
+            .and_then(|v| v.as_mapping().map(|m| m.contains_key("task")))
+            .unwrap_or(false);
+        if is_swim {
+            SwimExperiment::parse(&source, path).map(AnyExperiment::Swim)
+        } else {
+            Experiment::parse(&source, path).map(AnyExperiment::Jest)
+        }
+    }
+}
+
 fn label(cell: &Cell) -> String {
     cell.swept
         .iter()
@@ -144,7 +234,7 @@ fn label(cell: &Cell) -> String {
 }
 
 /// Stable 12-hex-digit hash of a run configuration.
-pub fn config_hash(config: &RunConfig) -> String {
+pub fn config_hash<T: serde::Serialize>(config: &T) -> String {
     let canonical = serde_yaml::to_string(config).expect("configs serialise");
     let digest = Sha256::digest(canonical.as_bytes());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()

@@ -83,11 +83,13 @@ mod tests {
                 .map(|(k, c)| (k.to_string(), *c))
                 .collect();
         let shards = partition(&runs, 2);
-        // LPT: a → 0, e → 1, then b, c, d → 1, 1, 0 ... loads 11 and 9.
+        // LPT: a (10) → 0; e (7) → 1; b, c, d (1 each) → 1 while it is lighter:
+        // loads 10 and 10, which a split by count (3 + 2) could not reach.
         let loads: Vec<f64> = shards
             .iter()
             .map(|s| s.iter().map(|&i| runs[i].1).sum())
             .collect();
-        assert_eq!(loads, vec![11.0, 9.0]);
+        assert_eq!(loads, vec![10.0, 10.0]);
+        assert_eq!(shards, vec![vec![0], vec![1, 2, 3, 4]]);
     }
 }

@@ -4,16 +4,19 @@
 
 use serde_yaml::{Mapping, Value};
 
-use super::{config_hash, Cell, RunConfig, SpecError};
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::{config_hash, Cell, SpecError};
 
 /// Keys of the file that are not part of a run's configuration.
 const NOT_CONFIG: [&str; 3] = ["name", "seeds", "sweep"];
 
-pub(super) fn expand(
+pub(super) fn expand<T: DeserializeOwned + Serialize>(
     document: &Value,
     sweep: &Mapping,
     err: &dyn Fn(&str, String) -> SpecError,
-) -> Result<Vec<Cell>, SpecError> {
+) -> Result<Vec<Cell<T>>, SpecError> {
     let mut base = document.as_mapping().cloned().unwrap_or_default();
     for k in NOT_CONFIG {
         base.remove(k);
@@ -67,7 +70,7 @@ pub(super) fn expand(
         for value in &values {
             let mut doc = base.clone();
             set_path(&mut doc, &key, value.clone()).map_err(|m| err(&at, m))?;
-            if let Err(e) = serde_yaml::from_value::<RunConfig>(doc) {
+            if let Err(e) = serde_yaml::from_value::<T>(doc) {
                 return Err(err(&at, format!("{} (value {})", strip(e), show(value))));
             }
         }
@@ -92,7 +95,7 @@ pub(super) fn expand(
             set_path(&mut doc, key, value.clone()).map_err(|m| err(&at, m))?;
             swept.push((key.clone(), show(value)));
         }
-        let config: RunConfig = serde_yaml::from_value(doc).map_err(|e| {
+        let config: T = serde_yaml::from_value(doc).map_err(|e| {
             err(
                 "sweep",
                 format!("{} (sweeping {})", strip(e), label(&swept)),
