@@ -89,47 +89,19 @@ impl Experiment {
     pub fn parse(source: &str, path: &Path) -> Result<Experiment, SpecError> {
         let index = KeyIndex::build(source);
         let err = |key: &str, message: String| SpecError::at(path, &index, key, message);
-
-        let raw: RawExperiment = serde_yaml::from_str(source).map_err(|e| SpecError {
-            file: path.to_path_buf(),
-            pos: e.location().map(|l| Pos {
-                line: l.line(),
-                col: l.column(),
-            }),
-            key: None,
-            message: strip_location(&e.to_string()),
-        })?;
-        if raw.name.trim().is_empty() {
-            return Err(err("name", "must not be empty".into()));
-        }
-        validate::seeds(&raw.seeds).map_err(|(k, m)| err(&k, m))?;
-
-        let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed above");
-        let cells = sweep::expand(&document, &raw.sweep, &|k, m| err(k, m))?;
-        for cell in &cells {
-            validate::config(&cell.config).map_err(|(key, message)| {
-                // A swept key is reported where the sweep sets it.
-                let swept = cell.swept.iter().any(|(k, _)| *k == key);
-                let shown = if swept {
-                    format!("sweep.{key}")
-                } else {
-                    key.clone()
-                };
-                let mut e = err(&shown, message);
-                e.key = Some(key);
-                if swept {
-                    e.message = format!("{} (in sweep cell {})", e.message, label(cell));
-                }
-                e
-            })?;
-        }
+        let raw: RawExperiment = from_yaml(source, path)?;
+        let cells = expand_checked(
+            source,
+            &raw.name,
+            &raw.seeds,
+            &raw.sweep,
+            &err,
+            validate::config,
+        )?;
         Ok(Experiment {
             name: raw.name,
             path: path.to_path_buf(),
-            base_dir: path
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(".")),
+            base_dir: base_dir(path),
             seeds: raw.seeds,
             cells,
         })
@@ -157,35 +129,15 @@ impl SwimExperiment {
     pub fn parse(source: &str, path: &Path) -> Result<SwimExperiment, SpecError> {
         let index = KeyIndex::build(source);
         let err = |key: &str, message: String| SpecError::at(path, &index, key, message);
-        let raw: swim::RawSwimExperiment = serde_yaml::from_str(source).map_err(|e| SpecError {
-            file: path.to_path_buf(),
-            pos: e.location().map(|l| Pos {
-                line: l.line(),
-                col: l.column(),
-            }),
-            key: None,
-            message: strip_location(&e.to_string()),
-        })?;
-        if raw.name.trim().is_empty() {
-            return Err(err("name", "must not be empty".into()));
-        }
-        validate::seeds(&raw.seeds).map_err(|(k, m)| err(&k, m))?;
-        let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed above");
-        let cells: Vec<Cell<swim::SwimConfig>> =
-            sweep::expand(&document, &raw.sweep, &|k, m| err(k, m))?;
-        for cell in &cells {
-            swim::validate(&cell.config).map_err(|(key, message)| {
-                let swept = cell.swept.iter().any(|(k, _)| *k == key);
-                let shown = if swept {
-                    format!("sweep.{key}")
-                } else {
-                    key.clone()
-                };
-                let mut e = err(&shown, message);
-                e.key = Some(key);
-                e
-            })?;
-        }
+        let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
+        let cells = expand_checked(
+            source,
+            &raw.name,
+            &raw.seeds,
+            &raw.sweep,
+            &err,
+            swim::validate,
+        )?;
         Ok(SwimExperiment {
             name: raw.name,
             path: path.to_path_buf(),
@@ -225,12 +177,67 @@ impl AnyExperiment {
     }
 }
 
-fn label(cell: &Cell) -> String {
+fn label<T>(cell: &Cell<T>) -> String {
     cell.swept
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// The folder relative data paths resolve against.
+fn base_dir(path: &Path) -> PathBuf {
+    path.parent()
+        .map(Path::to_path_buf)
+        .unwrap_or_else(|| PathBuf::from("."))
+}
+
+/// Deserialises a whole experiment file; errors carry serde_yaml's position.
+fn from_yaml<T: serde::de::DeserializeOwned>(source: &str, path: &Path) -> Result<T, SpecError> {
+    serde_yaml::from_str(source).map_err(|e| SpecError {
+        file: path.to_path_buf(),
+        pos: e.location().map(|l| Pos {
+            line: l.line(),
+            col: l.column(),
+        }),
+        key: None,
+        message: strip_location(&e.to_string()),
+    })
+}
+
+/// Checks name and seeds, expands the sweep, and checks every cell; a bad value
+/// that a sweep sets is reported where the sweep sets it.
+fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
+    source: &str,
+    name: &str,
+    seeds: &[u64],
+    sweep: &serde_yaml::Mapping,
+    err: &dyn Fn(&str, String) -> SpecError,
+    check: fn(&T) -> Result<(), (String, String)>,
+) -> Result<Vec<Cell<T>>, SpecError> {
+    if name.trim().is_empty() {
+        return Err(err("name", "must not be empty".into()));
+    }
+    validate::seeds(seeds).map_err(|(k, m)| err(&k, m))?;
+    let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed before");
+    let cells: Vec<Cell<T>> = sweep::expand(&document, sweep, err)?;
+    for cell in &cells {
+        check(&cell.config).map_err(|(key, message)| {
+            let swept = cell.swept.iter().any(|(k, _)| *k == key);
+            let shown = if swept {
+                format!("sweep.{key}")
+            } else {
+                key.clone()
+            };
+            let mut e = err(&shown, message);
+            e.key = Some(key);
+            if swept {
+                e.message = format!("{} (in sweep cell {})", e.message, label(cell));
+            }
+            e
+        })?;
+    }
+    Ok(cells)
 }
 
 /// Stable 12-hex-digit hash of a run configuration.
