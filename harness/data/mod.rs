@@ -10,6 +10,7 @@ f32); the training code moves it to the device once.
 
 pub mod files;
 pub mod noise;
+pub mod paired;
 pub mod rng;
 pub mod synthetic;
 
@@ -154,7 +155,7 @@ impl Dataset {
     pub fn build(spec: &DatasetSpec, base_dir: &Path) -> Result<Dataset, DataError> {
         let mut ds = match (&spec.synthetic, &spec.files) {
             (Some(s), _) => synthetic::generate(s, spec.seed),
-            (None, Some(f)) => files::paired_dataset(f, spec.seed, base_dir)?,
+            (None, Some(f)) => paired::paired_dataset(f, spec.seed, base_dir)?,
             (None, None) => return Err(DataError::NoSource),
         };
         ds.pool_kinds = noise::apply(&mut ds.pool, &noise::Knobs::from(spec), spec.seed);
