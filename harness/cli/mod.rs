@@ -5,6 +5,7 @@ Exit codes: 0 success; 1 a run failed; 2 bad input (experiment file, data file,
 command-line flag). Errors print once, as a chain, never as a panic.
 */
 
+mod bench;
 pub mod cluster;
 mod report;
 mod run;
@@ -49,6 +50,8 @@ pub enum Command {
     Slurm(cluster::SlurmArgs),
     /// Join shard folders into one results folder, checking every run is there once.
     Merge(cluster::MergeArgs),
+    /// Time each selector's iteration against its FLOP floor; the sampler's scaling.
+    Bench(bench::BenchArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -116,6 +119,7 @@ pub fn main() -> ExitCode {
         Command::Check(args) => report::check(args),
         Command::Slurm(args) => cluster::slurm(args),
         Command::Merge(args) => cluster::merge(args),
+        Command::Bench(args) => bench::bench(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

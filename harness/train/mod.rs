@@ -61,6 +61,8 @@ pub struct EvalRecord {
     pub train_seconds: f64,
     /// Of which: scoring the super-batch and choosing the batch.
     pub select_seconds: f64,
+    /// Of which: the sampling step alone (the selector's call on the host).
+    pub sample_seconds: f64,
     /// Seconds spent evaluating so far.
     pub eval_seconds: f64,
     /// Mean training loss since the previous record (NaN at step 0).
@@ -237,6 +239,7 @@ impl Fit<'_> {
             },
             train_seconds: 0.0,
             select_seconds: 0.0,
+            sample_seconds: 0.0,
             eval_seconds: 0.0,
             train_loss: f64::NAN,
             metrics: eval_set.evaluate(&model),
@@ -278,7 +281,9 @@ impl Fit<'_> {
             } else {
                 None
             };
+            let sampling = Instant::now();
             let selection = selector.select(a.as_ref(), super_b, b, &mut select_rng);
+            record.sample_seconds += sampling.elapsed().as_secs_f64();
             let chosen: Vec<usize> = selection.chosen.iter().map(|&i| block[i]).collect();
             record.select_seconds += started.elapsed().as_secs_f64();
             if let Some(a) = &a {
