@@ -35,7 +35,7 @@ impl Report {
                     vec![
                         c.claim.clone(),
                         c.measured.clone(),
-                        c.estimate.map_or("—".into(), |i| ci_text(&i)),
+                        c.estimate.map_or("—".into(), |i| bracket(&i)),
                         c.accounting.clone(),
                         format!("**{}**", c.verdict.text()),
                     ]
@@ -342,13 +342,9 @@ fn bracket(i: &Interval) -> String {
     format!("[{}, {}]", f(i.lower_bound), f(i.upper_bound))
 }
 
-fn ci_text(i: &Interval) -> String {
-    bracket(i)
-}
-
 fn speedup_text(s: &Speedup) -> String {
-    match (s.interval, s.method_reached) {
-        (Some(i), _) => format!("{:.2}x {}", i.point_estimate, bracket(&i)),
-        (None, _) => "did not reach".into(),
+    match s.interval {
+        Some(i) => format!("{:.2}x {}", i.point_estimate, bracket(&i)),
+        None => "did not reach".into(),
     }
 }
