@@ -2,20 +2,27 @@
 jestbench: a reproducible benchmark harness for data-efficient training claims.
 
 Modules, upstream to downstream (imports point only down this list):
-`spec` (experiment files) → `data` (synthetic and file-backed paired data) →
-`model` (two towers, SigLIP loss, AdamW) → `score` (L, R, A) → `select` (selectors) → `train` (the run
-loop, eval, FLOPs) → `log` (results CSV) → `stats` (standing alone) → `report`
-(analysis, claims, plots, gates) → `cli` (the only code that prints).
+`experiment` (experiment files, sweeps) → `data` (synthetic and file-backed paired
+data) → `model` (two towers, SigLIP loss, AdamW) → `flops` (every FLOP formula) →
+`score` (L, R, A) → `select` (selectors) → `train` (the run loop, eval) and `swim`
+(sampled networks) → `log` (results CSV) → `run` (plans, shards, execution) →
+`analysis` (every number a report shows, from `stats`) → `report` (formatting only) →
+`cli` (arguments, printing, exit codes). `stats` stands alone and imports nothing
+of the crate.
 */
 
+pub mod analysis;
 pub mod cli;
 pub mod data;
+pub mod experiment;
+pub mod flops;
 pub mod log;
 pub mod model;
+
 pub mod report;
+pub mod run;
 pub mod score;
 pub mod select;
-pub mod spec;
 pub mod stats;
 pub mod swim;
 pub mod train;

@@ -5,7 +5,7 @@ use std::path::Path;
 
 use jestbench::data::files::{load_pairs, read_view, write_npy};
 use jestbench::data::{Dataset, Matrix, PairKind};
-use jestbench::spec::{DatasetSpec, Experiment, FilesSpec};
+use jestbench::experiment::{DatasetSpec, Experiment, FilesSpec};
 
 use crate::util::{write, TINY};
 

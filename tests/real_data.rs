@@ -1,25 +1,12 @@
 //! The three real paired sets in ../shared/data: a few training steps on each, with
 //! the loader's checks. Skipped aloud, not silently, when the folder is absent.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
 use jestbench::data::Dataset;
-use jestbench::spec::Experiment;
+use jestbench::experiment::Experiment;
 
-use crate::util::{jestbench, read_csv, stderr, write};
-
-fn shared_data() -> Option<PathBuf> {
-    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
-    if p.is_dir() {
-        Some(p.canonicalize().unwrap())
-    } else {
-        eprintln!(
-            "SKIPPED: {} is absent; the real-data tests need the three sets there",
-            p.display()
-        );
-        None
-    }
-}
+use crate::util::{jestbench, read_csv, shared_data, stderr, write};
 
 /// An experiment on one real set: `files` is the YAML body of `dataset.files`.
 fn experiment(name: &str, files: &str) -> String {

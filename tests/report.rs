@@ -3,6 +3,7 @@
 use std::path::{Path, PathBuf};
 
 use jestbench::log::{header_line, Row};
+use jestbench::train::RunStatus;
 
 use crate::util::{jestbench, read_csv, stderr, write};
 
@@ -29,8 +30,8 @@ fn run_rows(
                 run_id: format!("{hash}-s{seed}"),
                 config_hash: hash.clone(),
                 seed,
-                family: "jest".into(),
-                method: method.into(),
+                family: jestbench::experiment::Family::Jest,
+                method: jestbench::experiment::parse_name(method).unwrap(),
                 filter_ratio: f,
                 batch_size: 64,
                 super_batch: (64.0 / (1.0 - f)) as usize,
@@ -43,7 +44,11 @@ fn run_rows(
                 eval_score: Some(y(step as f64) + offset),
                 zero_shot_accuracy: Some(y(step as f64) + offset),
                 selected_learnability: Some(if method == "uniform" { -1.0 } else { 0.5 }),
-                status: if last { "complete" } else { "running" }.into(),
+                status: if last {
+                    RunStatus::Complete
+                } else {
+                    RunStatus::Running
+                },
                 git_commit: "fixture".into(),
                 ..Row::default()
             }

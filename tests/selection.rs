@@ -6,8 +6,9 @@ use std::path::Path;
 use jestbench::data::files::write_npy;
 use jestbench::data::rng::{chacha, normals};
 use jestbench::data::Matrix;
+use jestbench::experiment::Experiment;
+use jestbench::flops::ModelCost;
 use jestbench::model::Layout;
-use jestbench::spec::Experiment;
 
 use crate::util::{jestbench, read_csv, stderr, write, TINY};
 
@@ -34,7 +35,7 @@ fn jest_run_counts_scoring_flops_and_logs_learnability() {
     assert!(stderr(&o).contains("training a reference model (quality 1, 100 steps)"));
 
     let exp = Experiment::parse(&text, Path::new("sel.yaml")).unwrap();
-    let layout = Layout::new(&exp.cells[0].config.model, 10, 8);
+    let layout = ModelCost::of(&Layout::new(&exp.cells[0].config.model, 10, 8));
     let (b, super_b, steps) = (16u64, 32u64, 150u64);
     let (header, rows) = read_csv(&out.join("summary.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
@@ -42,17 +43,14 @@ fn jest_run_counts_scoring_flops_and_logs_learnability() {
     for r in &rows {
         let method = r[col("method")].as_str();
         let num = |c: &str| r[col(c)].parse::<u64>().unwrap();
-        assert_eq!(num("flops_train"), steps * layout.train_flops(b as usize));
+        assert_eq!(num("flops_train"), steps * layout.train_step(b as usize));
         assert_eq!(num("examples_trained"), steps * b);
         // One reference, trained once: 100 steps of b = 16, embedded over the pool,
         // and charged only to the runs that score with it.
         let (ref_train, ref_embed) = if method == "uniform" {
             (0, 0)
         } else {
-            (
-                100 * layout.train_flops(16),
-                1500 * layout.flops_per_example(),
-            )
+            (100 * layout.train_step(16), 1500 * layout.per_example)
         };
         assert_eq!(num("flops_reference_training"), ref_train, "{method}");
         assert_eq!(num("flops_reference_embedding"), ref_embed, "{method}");
@@ -66,16 +64,16 @@ fn jest_run_counts_scoring_flops_and_logs_learnability() {
         } else {
             assert_eq!(
                 num("flops_learner_scoring"),
-                steps * layout.forward_flops(super_b as usize)
+                steps * layout.forward(super_b as usize)
             );
             assert_eq!(num("examples_scored"), steps * super_b);
             assert_eq!(
                 num("flops_reference_scoring_cached"),
-                steps * layout.similarity_flops(32)
+                steps * layout.logits(32)
             );
             assert_eq!(
                 num("flops_reference_scoring_uncached"),
-                steps * layout.forward_flops(32)
+                steps * layout.forward(32)
             );
             assert_eq!(r[col("scoring")], "learnability");
             // The chosen batch is more learnable than a uniform draw would be.

@@ -6,9 +6,11 @@ mod bad_inputs;
 mod cli;
 mod cluster;
 mod data;
+mod experiment;
 mod real_data;
 mod report;
+mod reproduce;
 mod resume;
 mod selection;
-mod spec;
+
 mod swim;

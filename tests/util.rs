@@ -33,6 +33,30 @@ eval:
   every: 50
 ";
 
+/// ../shared/data, where the real datasets live, if present (skipped aloud if not).
+pub fn shared_data() -> Option<PathBuf> {
+    let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
+    if p.is_dir() {
+        Some(p.canonicalize().unwrap())
+    } else {
+        eprintln!(
+            "SKIPPED: {} is absent; the real-data tests need the three sets there",
+            p.display()
+        );
+        None
+    }
+}
+
+pub fn real_data_present() -> bool {
+    shared_data().is_some()
+}
+
+/// Whether the tests run under CI (`CI` set and not "false"), where a test that
+/// needs a tool must fail rather than skip.
+pub fn under_ci() -> bool {
+    std::env::var("CI").is_ok_and(|v| !v.is_empty() && v != "false" && v != "0")
+}
+
 /// Writes `text` to `dir/name` and returns the path.
 pub fn write(dir: &Path, name: &str, text: &str) -> PathBuf {
     let p = dir.join(name);

@@ -5,11 +5,11 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use dfdx::prelude::*;
 use jestbench::data::rng;
+use jestbench::experiment::IndependentMode;
 use jestbench::model::loss::{identity, pair_loss};
 use jestbench::model::Mat;
 use jestbench::score::ScoreMatrix;
 use jestbench::select::{Independent, Jest, Selector};
-use jestbench::spec::IndependentMode;
 
 fn random_matrix(n: usize, seed: u64) -> ScoreMatrix {
     let mut g = rng::chacha(seed, 0);

@@ -1,16 +1,20 @@
 /*!
-The `jestbench` command line: the only code that prints or picks exit codes.
+The `jestbench` command line: arguments, printing, progress and exit codes, and
+nothing else (ripgrep's `main.rs`: dispatch only). The work is the library's: `run`
+executes sweeps, `report` writes reports, `score` and `select` choose batches.
 
-Exit codes: 0 success; 1 a run failed; 2 bad input (experiment file, data file,
-command-line flag). Errors print once, as a chain, never as a panic.
+Exit codes: 0 success; 1 a run failed (or a gate did not pass); 2 bad input
+(experiment file, data file, results folder, command-line flag). Errors print once,
+as a chain, never as a panic.
 */
 
 mod bench;
-pub mod cluster;
+mod cluster;
+mod progress;
 mod report;
+mod reproduce;
 mod run;
 mod select;
-mod swim_run;
 mod validate;
 
 use std::path::PathBuf;
@@ -19,7 +23,8 @@ use std::process::ExitCode;
 use clap::{Parser, Subcommand, ValueEnum};
 
 use crate::data::DataError;
-use crate::spec::SpecError;
+use crate::experiment::ExperimentError;
+use crate::run::{DeviceKind, RunError, Shard};
 
 #[derive(Parser, Debug)]
 #[command(
@@ -52,6 +57,8 @@ pub enum Command {
     Merge(cluster::MergeArgs),
     /// Time each selector's iteration against its FLOP floor; the sampler's scaling.
     Bench(bench::BenchArgs),
+    /// Rerun runs of a results folder and check their rows are identical.
+    Reproduce(reproduce::ReproduceArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -62,8 +69,8 @@ pub struct RunArgs {
     #[arg(long)]
     pub out: Option<PathBuf>,
     /// Where tensors live.
-    #[arg(long, value_enum, default_value_t = DeviceKind::Cpu)]
-    pub device: DeviceKind,
+    #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
+    pub device: DeviceArg,
     /// Independent runs trained in parallel (CPU).
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: u32,
@@ -79,7 +86,10 @@ pub struct RunArgs {
     /// Run only shard I of N (0-based) of the sweep: a deterministic, cost-balanced
     /// share [default folder: results/<name>/shard-I-of-N].
     #[arg(long)]
-    pub shard: Option<crate::spec::shard::Shard>,
+    pub shard: Option<Shard>,
+    /// Run only these runs (ids as in the results' `run_id` column, comma-separated).
+    #[arg(long, value_delimiter = ',')]
+    pub only: Vec<String>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -89,16 +99,16 @@ pub struct ValidateArgs {
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]
-pub enum DeviceKind {
+pub enum DeviceArg {
     Cpu,
     Cuda,
 }
 
-impl DeviceKind {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            DeviceKind::Cpu => "cpu",
-            DeviceKind::Cuda => "cuda",
+impl From<DeviceArg> for DeviceKind {
+    fn from(d: DeviceArg) -> DeviceKind {
+        match d {
+            DeviceArg::Cpu => DeviceKind::Cpu,
+            DeviceArg::Cuda => DeviceKind::Cuda,
         }
     }
 }
@@ -120,6 +130,7 @@ pub fn main() -> ExitCode {
         Command::Slurm(args) => cluster::slurm(args),
         Command::Merge(args) => cluster::merge(args),
         Command::Bench(args) => bench::bench(args),
+        Command::Reproduce(args) => reproduce::reproduce(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,
@@ -133,11 +144,13 @@ pub fn main() -> ExitCode {
 /// 2 for bad input anywhere in the chain, 1 otherwise.
 fn exit_code(e: &anyhow::Error) -> u8 {
     let bad_input = e.chain().any(|c| {
-        c.is::<SpecError>()
+        c.is::<ExperimentError>()
             || c.is::<DataError>()
             || c.is::<UsageError>()
-            || c.is::<cluster::MergeError>()
-            || c.is::<crate::swim::SwimError>()
+            || c.downcast_ref::<RunError>()
+                .is_some_and(RunError::is_bad_input)
+            || c.downcast_ref::<crate::report::ReportError>()
+                .is_some_and(crate::report::ReportError::is_bad_input)
     });
     if bad_input {
         2

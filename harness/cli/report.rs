@@ -1,12 +1,12 @@
-//! `jestbench report` and `jestbench check`: statistics from results CSVs alone.
+//! `jestbench report` and `jestbench check`: the analysis of results CSVs, written
+//! as a report or held against gates.
 
 use std::path::{Path, PathBuf};
 
-use anyhow::Context;
-
 use super::UsageError;
+use crate::analysis::{gates, Analysis};
 use crate::log::{self, Row, RESULTS_FILE};
-use crate::report::{gates, Report};
+use crate::report;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -64,35 +64,39 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>)> {
     Ok((rows, sources))
 }
 
-fn build(paths: &[PathBuf], combine: bool) -> anyhow::Result<Report> {
+fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
     let (rows, sources) = load(paths)?;
-    let report = Report::build(rows, sources, combine).map_err(|e| UsageError(e.to_string()))?;
-    for w in &report.warnings {
+    let analysis = Analysis::build(rows, sources, combine).map_err(report::ReportError::from)?;
+    for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
-    Ok(report)
+    Ok(analysis)
+}
+
+/// Reads results and writes their report into `dir`.
+pub fn write_report(paths: &[PathBuf], dir: &Path, combine: bool) -> anyhow::Result<Analysis> {
+    let analysis = analyse(paths, combine)?;
+    report::write(&analysis, dir)?;
+    Ok(analysis)
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
-    let report = build(&args.results, args.combine)?;
+    let analysis = analyse(&args.results, args.combine)?;
     let out = args.out.clone().unwrap_or_else(|| {
-        let name = if report.experiments.len() == 1 {
-            report.experiments[0].clone()
+        let name = if analysis.experiments.len() == 1 {
+            analysis.experiments[0].clone()
         } else {
             "combined".into()
         };
         Path::new("reports").join(name)
     });
-    let written = report
-        .write(&out)
-        .map_err(anyhow::Error::msg)
-        .context("cannot write the report")?;
+    let written = report::write(&analysis, &out)?;
     println!("claims:");
-    for c in &report.claims {
+    for c in &analysis.claims {
         println!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict.text());
     }
     println!(
-        "wrote {} files to {} (report.md, report.html, summary.csv, SVGs)",
+        "wrote {} files to {} (report.md, report.html, summary.csv, analysis.json, SVGs)",
         written.len(),
         out.display()
     );
@@ -119,8 +123,8 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
     if file.gates.is_empty() {
         return Err(UsageError(format!("{}: `gates` lists no gate", args.gate.display())).into());
     }
-    let report = build(&args.results, args.combine)?;
-    let results = gates::check(&report, &file.gates)
+    let analysis = analyse(&args.results, args.combine)?;
+    let results = gates::check(&analysis, &file.gates)
         .map_err(|e| UsageError(format!("{}: {e}", args.gate.display())))?;
     let failed = results.iter().filter(|r| !r.passed).count();
     for r in &results {

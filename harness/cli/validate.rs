@@ -1,7 +1,8 @@
 //! `jestbench validate`: parse, expand, and estimate cost without running.
 
 use super::ValidateArgs;
-use crate::spec::AnyExperiment;
+use crate::experiment::AnyExperiment;
+use crate::run::plan::{run_flops, Widths};
 
 pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let exp = match AnyExperiment::load(&args.experiment)? {
@@ -38,7 +39,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     );
     let mut total_steps = 0u64;
     let mut total_flops = 0u64;
-    let mut dims = std::collections::BTreeMap::new();
+    let mut widths = Widths::default();
     println!(
         "{:<56} {:>6} {:>5} {:>5} {:>12}",
         "cell", "steps", "b", "B", "FLOPs/run"
@@ -47,7 +48,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         let c = &cell.config;
         let b = c.train.batch_size;
         let super_b = c.train.super_batch();
-        let per_run = super::cluster::run_flops(&exp, cell, &mut dims)? as u64;
+        let per_run = run_flops(&exp, cell, &mut widths)? as u64;
         let label = if cell.swept.is_empty() {
             "(no sweep)".to_string()
         } else {

@@ -12,7 +12,7 @@ use std::path::{Path, PathBuf};
 use npyz::{TypeChar, WriterBuilder};
 
 use super::{Matrix, Pairs};
-use crate::spec::FilesSpec;
+use crate::experiment::FilesSpec;
 
 /// A data file that cannot be used, and why.
 #[derive(Debug, thiserror::Error)]

@@ -18,7 +18,7 @@ use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::spec::DatasetSpec;
+use crate::experiment::DatasetSpec;
 
 pub use files::DataError;
 pub use noise::PairKind;

@@ -6,7 +6,7 @@
 use rand::Rng;
 
 use super::{rng, Pairs};
-use crate::spec::DatasetSpec;
+use crate::experiment::DatasetSpec;
 
 /// What the noise step did to a pool pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

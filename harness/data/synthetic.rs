@@ -12,7 +12,7 @@ use rand::Rng;
 
 use super::rng::{self, stream};
 use super::{Dataset, Matrix, Pairs, Prototypes};
-use crate::spec::SyntheticSpec;
+use crate::experiment::SyntheticSpec;
 
 /// A fixed random non-linear map from the latent space to one view.
 struct ViewMap {

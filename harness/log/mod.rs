@@ -140,6 +140,8 @@ pub struct ReadRows {
     pub kept: Vec<Row>,
     /// The file ended in a partial line.
     pub torn: bool,
+    /// Optional columns the file predates (their cells read as empty).
+    pub absent_columns: Vec<String>,
 }
 
 /// Reads every whole row of a results file (absent file: none).
@@ -150,6 +152,7 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
             return Ok(ReadRows {
                 kept: Vec::new(),
                 torn: false,
+                absent_columns: Vec::new(),
             })
         }
         Err(e) => return Err(io(path)(e)),
@@ -159,11 +162,24 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
         Some(i) => &text[..=i],
         None => "",
     };
-    let rows = row::parse(whole).map_err(|message| LogError::Format {
+    let (kept, absent_columns) = row::parse(whole).map_err(|message| LogError::Format {
         path: path.to_path_buf(),
         message,
     })?;
-    Ok(ReadRows { kept: rows, torn })
+    Ok(ReadRows {
+        kept,
+        torn,
+        absent_columns,
+    })
+}
+
+/// Writes `rows` as a whole results file at `path` (creating its folder),
+/// atomically: written aside, synced, then renamed into place.
+pub fn write_rows(path: &Path, rows: &[Row]) -> Result<(), LogError> {
+    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
+        fs::create_dir_all(dir).map_err(io(dir))?;
+    }
+    rewrite(path, rows)
 }
 
 /// Replaces a file's rows atomically (write aside, then rename).

@@ -2,6 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
+use crate::experiment::{Family, Method};
 use crate::train::{EvalRecord, RunStatus};
 
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -15,9 +16,9 @@ pub struct RunIdentity {
     pub config_hash: String,
     pub seed: u64,
     /// `jest` (data selection runs) or `swim` (sampled networks).
-    pub family: String,
+    pub family: Family,
     /// The selector (jest family) or the fitting method (swim family).
-    pub method: String,
+    pub method: Method,
     /// The scoring rule (empty for selectors that do not score).
     pub scoring: String,
     pub filter_ratio: f64,
@@ -38,8 +39,8 @@ pub struct Row {
     pub run_id: String,
     pub config_hash: String,
     pub seed: u64,
-    pub family: String,
-    pub method: String,
+    pub family: Family,
+    pub method: Method,
     pub scoring: String,
     pub filter_ratio: f64,
     pub batch_size: usize,
@@ -73,7 +74,7 @@ pub struct Row {
     pub reference_score: Option<f64>,
     /// Seconds spent training and embedding the reference (once, shared).
     pub reference_seconds: f64,
-    pub status: String,
+    pub status: RunStatus,
     pub device: String,
     pub harness_version: String,
     pub git_commit: String,
@@ -99,8 +100,8 @@ impl Row {
             run_id: id.run_id.clone(),
             config_hash: id.config_hash.clone(),
             seed: id.seed,
-            family: id.family.clone(),
-            method: id.method.clone(),
+            family: id.family,
+            method: id.method,
             scoring: id.scoring.clone(),
             filter_ratio: id.filter_ratio,
             batch_size: id.batch_size,
@@ -135,11 +136,26 @@ impl Row {
             superbatch_learnability: finite(r.superbatch_learnability),
             reference_score: finite(r.reference_score),
             reference_seconds: r.reference_seconds,
-            status: r.status.as_str().to_string(),
+            status: r.status,
             device: id.device.clone(),
             harness_version: HARNESS_VERSION.to_string(),
             git_commit: GIT_COMMIT.to_string(),
             eval_metric: "zero_shot_accuracy".into(),
+        }
+    }
+
+    /// The row with its timing columns (`*_seconds`) zeroed and its provenance
+    /// columns (harness version, git commit) cleared: what must be bit-identical
+    /// when the same configuration and seed run again on the CPU.
+    pub fn masked(&self) -> Row {
+        Row {
+            train_seconds: 0.0,
+            select_seconds: 0.0,
+            eval_seconds: 0.0,
+            reference_seconds: 0.0,
+            harness_version: String::new(),
+            git_commit: String::new(),
+            ..self.clone()
         }
     }
 
@@ -151,19 +167,6 @@ impl Row {
         w.serialize(self).expect("rows serialise");
         String::from_utf8(w.into_inner().expect("in-memory write")).expect("utf-8")
     }
-
-    /// The names of the metric columns, which must be bit-identical across reruns.
-    pub const METRIC_COLUMNS: [&'static str; 9] = [
-        "train_loss",
-        "eval_loss",
-        "zero_shot_accuracy",
-        "recall_at1_a2b",
-        "recall_at1_b2a",
-        "eval_score",
-        "selected_learnability",
-        "superbatch_learnability",
-        "flops_train",
-    ];
 }
 
 /// The header line of both files.
@@ -178,10 +181,11 @@ pub fn header_line() -> String {
     text.lines().next().expect("a header line").to_string() + "\n"
 }
 
-/// Parses whole CSV text (header first) into rows; errors name the line.
-pub fn parse(text: &str) -> Result<Vec<Row>, String> {
+/// Parses whole CSV text (header first) into rows, and names the optional columns
+/// the file lacks (it predates them: their cells read as empty); errors name the line.
+pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
     if text.trim().is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -201,6 +205,11 @@ pub fn parse(text: &str) -> Result<Vec<Row>, String> {
     {
         return Err(format!("line 1: missing column `{missing}` (not a jestbench results file, or from another version)"));
     }
+    let absent = OPTIONAL_COLUMNS
+        .iter()
+        .filter(|c| !got.iter().any(|g| g == *c))
+        .map(|c| c.to_string())
+        .collect();
     let mut rows = Vec::new();
     for rec in r.deserialize::<Row>() {
         rows.push(rec.map_err(|e| match e.position() {
@@ -208,5 +217,5 @@ pub fn parse(text: &str) -> Result<Vec<Row>, String> {
             None => e.to_string(),
         })?);
     }
-    Ok(rows)
+    Ok((rows, absent))
 }

@@ -1,8 +1,8 @@
-//! Where each parameter lives in the flat vector `theta`, and the model's FLOPs.
+//! Where each parameter lives in the flat vector `theta` (its FLOPs: `crate::flops`).
 
 use std::ops::Range;
 
-use crate::spec::ModelSpec;
+use crate::experiment::ModelSpec;
 
 /// One parameter: `rows × cols` numbers starting at `offset` (row-major).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -97,34 +97,5 @@ impl Layout {
             m[w.range()].iter_mut().for_each(|x| *x = 1.0);
         }
         m
-    }
-
-    /// F: forward FLOPs of one example through both towers, counting each
-    /// multiply-add of a dense layer as 2 FLOPs and each bias add as 1
-    /// (activations and the normalisation are not counted).
-    pub fn flops_per_example(&self) -> u64 {
-        self.tower_a
-            .iter()
-            .chain(&self.tower_b)
-            .map(|(w, _)| (2 * w.rows * w.cols + w.cols) as u64)
-            .sum()
-    }
-
-    /// Forward FLOPs of a batch of n pairs: n·F plus the n×n similarity matmul
-    /// (2·n²·e) and the logits' scale and shift (2·n²).
-    pub fn forward_flops(&self, n: usize) -> u64 {
-        n as u64 * self.flops_per_example() + self.similarity_flops(n)
-    }
-
-    /// The n×n similarity matmul and the logits' scale and shift: 2·n²·e + 2·n²
-    /// (all that reference scoring costs per iteration once embeddings are cached).
-    pub fn similarity_flops(&self, n: usize) -> u64 {
-        let n = n as u64;
-        2 * n * n * self.embed as u64 + 2 * n * n
-    }
-
-    /// One training step on n pairs: forward plus backward (≈ 2× forward) = 3× forward.
-    pub fn train_flops(&self, n: usize) -> u64 {
-        3 * self.forward_flops(n)
     }
 }

@@ -32,8 +32,9 @@ pub fn batch_loss<D: Device<f32>, T: Tape<f32, D>>(
     pair_loss(logits, eye).sum::<(), _>() / n
 }
 
-/// Host oracle for tests: the pair loss written out with f64 logs.
-pub fn pair_loss_reference(logits: &[f64], n: usize) -> Vec<f64> {
+/// The pair loss of an n×n logits matrix on the host, in f64 (the `select` command
+/// and the tests' oracle).
+pub fn pair_loss_host(logits: &[f64], n: usize) -> Vec<f64> {
     (0..n * n)
         .map(|k| {
             let z = if k / n == k % n { 1.0 } else { -1.0 };
@@ -76,7 +77,7 @@ mod tests {
         let x = [30.0, -40.0, 5.0, 12.0, -0.3, 80.0, -25.0, 0.0, -60.0];
         let logits: Mat<Cpu> = dev.tensor_from_vec(x.iter().map(|&v| v as f32).collect(), (n, n));
         let got = pair_loss(logits, &identity(&dev, n)).as_vec();
-        let want = pair_loss_reference(&x, n);
+        let want = pair_loss_host(&x, n);
         for (g, w) in got.iter().zip(&want) {
             assert!(g.is_finite());
             assert!(

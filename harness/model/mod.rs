@@ -18,12 +18,14 @@ use dfdx::prelude::*;
 pub use layout::{Layout, Slot};
 
 use crate::data::rng;
-use crate::spec::ModelSpec;
+use crate::experiment::ModelSpec;
 
 /// 2-D f32 tensor with runtime shape on device `D`, tape `T`.
 pub type Mat<D, T = NoneTape> = Tensor<(usize, usize), f32, D, T>;
 /// Flat parameter vector.
 pub type Flat<D, T = NoneTape> = Tensor<(usize,), f32, D, T>;
+/// Row indices on device `D` (a gather's argument).
+pub type Indices<D> = Tensor<(usize,), usize, D>;
 
 /// Model parameters on a device.
 #[derive(Clone, Debug)]

@@ -7,7 +7,7 @@
 use dfdx::prelude::*;
 
 use super::{Flat, Layout};
-use crate::spec::TrainSpec;
+use crate::experiment::TrainSpec;
 
 /// Learning rate at `step` (0-based) of `total`: linear warmup from 0 over `warmup`
 /// steps, then cosine decay from `peak` to 0.
@@ -119,7 +119,7 @@ mod tests {
     #[test]
     fn adamw_first_step_is_sign_times_lr_and_clips() {
         let dev = Cpu::default();
-        let spec = crate::spec::ModelSpec {
+        let spec = crate::experiment::ModelSpec {
             hidden: vec![],
             embed: 1,
             temperature_init: 10.0,

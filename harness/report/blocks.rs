@@ -1,13 +1,28 @@
 //! The report's content as blocks (`doc`): provenance, the claims table with its
-//! rules, per-experiment tables and figures, and the SWIM section.
+//! rules, per-experiment tables and figures, and the SWIM section. Every number is
+//! read from the analysis.
 
-use super::analysis::{self, Axis, Cell, Comparison, Speedup, Target};
 use super::doc::Block;
-use super::{svg, Report};
+use super::{svg, ReportError};
+use crate::analysis::{Analysis, Axis, Cell, Comparison, Speedup, Target};
 use crate::stats::Interval;
 
-impl Report {
-    pub(super) fn blocks(&self) -> Result<Vec<Block>, String> {
+/// The report of `a`, as blocks.
+pub(super) fn blocks(a: &Analysis) -> Result<Vec<Block>, ReportError> {
+    Blocks(a).all()
+}
+
+struct Blocks<'a>(&'a Analysis);
+
+impl std::ops::Deref for Blocks<'_> {
+    type Target = Analysis;
+    fn deref(&self) -> &Analysis {
+        self.0
+    }
+}
+
+impl Blocks<'_> {
+    fn all(&self) -> Result<Vec<Block>, ReportError> {
         let mut b = vec![Block::Heading(
             1,
             format!("jestbench report: {}", self.experiments.join(", ")),
@@ -17,7 +32,7 @@ impl Report {
             self.rows,
             self.sources.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "),
             self.cells.len(),
-            analysis::RESAMPLES
+            self.resamples
         )));
         if !self.warnings.is_empty() {
             b.push(Block::Heading(2, "Warnings".into()));
@@ -64,7 +79,7 @@ impl Report {
         Ok(b)
     }
 
-    fn experiment_blocks(&self, exp: &str, b: &mut Vec<Block>) -> Result<(), String> {
+    fn experiment_blocks(&self, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
         let idx: Vec<usize> = (0..self.cells.len())
             .filter(|&i| self.cells[i].experiment == exp)
             .collect();
@@ -84,22 +99,15 @@ impl Report {
                 .iter()
                 .map(|&i| {
                     let c = &self.cells[i];
-                    let finals = c.final_scores();
-                    let reps = crate::stats::bootstrap(
-                        finals.len(),
-                        analysis::RESAMPLES,
-                        analysis::BOOTSTRAP_SEED,
-                        |k| Some(k.iter().map(|&j| finals[j]).sum::<f64>() / k.len() as f64),
-                    );
-                    let ci =
-                        crate::stats::percentile_interval(crate::stats::mean(&finals), &reps, 0.95);
                     vec![
-                        c.method.clone(),
+                        c.method.to_string(),
                         c.setting.clone(),
                         c.complete().len().to_string(),
                         c.diverged.to_string(),
-                        format!("{:.4} {}", ci.point_estimate, bracket(&ci)),
-                        self.reference_score(c),
+                        c.final_score.map_or("—".into(), |ci| {
+                            format!("{:.4} {}", ci.point_estimate, bracket(&ci))
+                        }),
+                        c.reference_score.map_or("—".into(), |v| format!("{v:.4}")),
                     ]
                 })
                 .collect(),
@@ -124,7 +132,7 @@ impl Report {
                         .map(|c| {
                             let cell = &self.cells[c.method];
                             let mut row = vec![
-                                cell.method.clone(),
+                                cell.method.to_string(),
                                 cell.setting.clone(),
                                 format!("{:.4}", c.speedup(target, Axis::Iterations).target_score),
                             ];
@@ -158,7 +166,7 @@ impl Report {
                         let cell = &self.cells[c.method];
                         let w = c.welch;
                         vec![
-                            cell.method.clone(),
+                            cell.method.to_string(),
                             cell.setting.clone(),
                             format!(
                                 "{:+.4}",
@@ -203,7 +211,7 @@ impl Report {
             } else {
                 setting.replace(';', ", ")
             };
-            for axis in [Axis::Iterations, Axis::FlopsPaper] {
+            for axis in Axis::PLOTTED {
                 let file = format!(
                     "{}-curves-{}-{}.svg",
                     slug(exp),
@@ -217,13 +225,12 @@ impl Report {
                 });
             }
         }
-        let comps_here: Vec<Comparison> = comps.iter().map(|c| (*c).clone()).collect();
         for key in [
             "train.filter_ratio",
             "reference.quality",
             "train.batch_size",
         ] {
-            if let Some(s) = svg::speedup_vs(key, &self.cells, &comps_here)? {
+            if let Some(s) = svg::speedup_vs(key, &self.cells, &comps)? {
                 b.push(Block::Figure {
                     file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
                     svg: s,
@@ -273,16 +280,15 @@ impl Report {
                 .swim_cells
                 .iter()
                 .map(|c| {
-                    let flops = c.interval(2).point_estimate;
                     vec![
                         c.experiment.clone(),
                         c.setting.clone(),
-                        c.method.clone(),
+                        c.method.to_string(),
                         c.seeds.len().to_string(),
                         c.metric_name.clone(),
-                        ci(&c.interval(0), 4),
-                        ci(&c.interval(1), 4),
-                        format!("{flops:.3e}"),
+                        ci(&c.metric, 4),
+                        ci(&c.seconds, 4),
+                        format!("{:.3e}", c.flops),
                     ]
                 })
                 .collect(),
@@ -318,15 +324,6 @@ impl Report {
                 })
                 .collect(),
         });
-    }
-
-    fn reference_score(&self, c: &Cell) -> String {
-        let v: Vec<f64> = c.runs.iter().filter_map(|r| r.reference_score).collect();
-        if v.is_empty() {
-            "—".into()
-        } else {
-            format!("{:.4}", crate::stats::mean(&v))
-        }
     }
 }
 

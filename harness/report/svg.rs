@@ -3,7 +3,8 @@
 
 use plotters::prelude::*;
 
-use super::analysis::{curve_band, Axis, Cell, Comparison, Target};
+use super::ReportError;
+use crate::analysis::{Axis, Cell, Comparison, Target};
 
 const W: u32 = 720;
 const H: u32 = 440;
@@ -38,21 +39,24 @@ fn bounds(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo, hi)
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> String {
-    format!("plotting failed: {e:?}")
+fn err<E: std::fmt::Debug>(e: E) -> ReportError {
+    ReportError::Plot(format!("{e:?}"))
 }
 
 /// Seed-mean learning curves of `cells` on `axis`, with point-wise 95% bootstrap bands.
-pub fn learning_curves(title: &str, cells: &[&Cell], axis: Axis) -> Result<String, String> {
+pub fn learning_curves(title: &str, cells: &[&Cell], axis: Axis) -> Result<String, ReportError> {
     let series: Vec<_> = cells
         .iter()
-        .map(|c| (c.method.clone(), curve_band(c, axis)))
+        .filter_map(|c| {
+            let b = c.band(axis)?;
+            Some((c.method.to_string(), (&b.mean, &b.lower, &b.upper)))
+        })
         .collect();
     let (x0, x1) = bounds(series.iter().flat_map(|(_, (m, _, _))| m.x.iter().copied()));
     let (y0, y1) = bounds(
         series
             .iter()
-            .flat_map(|(_, (_, lo, hi))| lo.iter().chain(hi).copied()),
+            .flat_map(|(_, (_, lo, hi))| lo.iter().chain(hi.iter()).copied()),
     );
     let mut out = String::new();
     {
@@ -77,9 +81,9 @@ pub fn learning_curves(title: &str, cells: &[&Cell], axis: Axis) -> Result<Strin
             let band: Vec<(f64, f64)> = mean
                 .x
                 .iter()
-                .zip(hi)
+                .zip(hi.iter())
                 .map(|(&x, &y)| (x, y))
-                .chain(mean.x.iter().zip(lo).rev().map(|(&x, &y)| (x, y)))
+                .chain(mean.x.iter().zip(lo.iter()).rev().map(|(&x, &y)| (x, y)))
                 .filter(|(_, y)| y.is_finite())
                 .collect();
             chart
@@ -113,15 +117,15 @@ pub fn learning_curves(title: &str, cells: &[&Cell], axis: Axis) -> Result<Strin
 pub fn speedup_vs(
     key: &str,
     cells: &[Cell],
-    comparisons: &[Comparison],
-) -> Result<Option<String>, String> {
+    comparisons: &[&Comparison],
+) -> Result<Option<String>, ReportError> {
     let mut by_method: std::collections::BTreeMap<String, Vec<(f64, f64, f64, f64)>> =
         Default::default();
     for c in comparisons {
         let cell = &cells[c.method];
         let Some(x) = cell.numeric(key) else { continue };
         if let Some(ci) = c.speedup(Target::Final, Axis::Iterations).interval {
-            by_method.entry(cell.method.clone()).or_default().push((
+            by_method.entry(cell.method.to_string()).or_default().push((
                 x,
                 ci.point_estimate,
                 ci.lower_bound,
@@ -195,26 +199,12 @@ pub fn speedup_vs(
 }
 
 /// Seed-mean learnability of the batches each cell trained on, over training.
-pub fn learnability(title: &str, cells: &[&Cell]) -> Result<Option<String>, String> {
-    let mut series = Vec::new();
-    for c in cells {
-        let runs = c.complete();
-        let Some(first) = runs.first() else { continue };
-        let steps = &first.x[&Axis::Iterations];
-        let pts: Vec<(f64, f64)> = (0..steps.len())
-            .filter_map(|k| {
-                let v: Vec<f64> = runs
-                    .iter()
-                    .map(|r| r.selected_learnability[k])
-                    .filter(|v| v.is_finite())
-                    .collect();
-                (!v.is_empty()).then(|| (steps[k], v.iter().sum::<f64>() / v.len() as f64))
-            })
-            .collect();
-        if !pts.is_empty() {
-            series.push((c.label(), pts));
-        }
-    }
+pub fn learnability(title: &str, cells: &[&Cell]) -> Result<Option<String>, ReportError> {
+    let series: Vec<(String, &Vec<(f64, f64)>)> = cells
+        .iter()
+        .filter(|c| !c.learnability_curve.is_empty())
+        .map(|c| (c.label(), &c.learnability_curve))
+        .collect();
     if series.is_empty() {
         return Ok(None);
     }

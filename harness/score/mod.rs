@@ -11,8 +11,9 @@ the selectors run; only chosen indices go back.
 
 use dfdx::prelude::*;
 
+use crate::data::Matrix;
+use crate::experiment::Scoring;
 use crate::model::{loss, Mat, TwoTower};
-use crate::spec::Scoring;
 
 /// A's B×B values on the host, row-major: `get(i, j)` = A_ij.
 #[derive(Clone, Debug, PartialEq)]
@@ -117,6 +118,32 @@ pub fn combine<D: Device<f32>>(
             rule.as_str()
         ),
     }
+}
+
+/// The pair-loss matrix of one model's embeddings on the host (f64 sums):
+/// l_ij = −log σ(z_ij (t⟨a_i, b_j⟩ + c)). Rows are used as given.
+pub fn pair_losses_host(a: &Matrix, b: &Matrix, temperature: f64, bias: f64) -> Vec<f32> {
+    assert_eq!(
+        a.rows, b.rows,
+        "one embedding row per candidate in each view"
+    );
+    let n = a.rows;
+    let mut logits = vec![0.0f64; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            let dot: f64 = a
+                .row(i)
+                .iter()
+                .zip(b.row(j))
+                .map(|(x, y)| *x as f64 * *y as f64)
+                .sum();
+            logits[i * n + j] = temperature * dot + bias;
+        }
+    }
+    loss::pair_loss_host(&logits, n)
+        .into_iter()
+        .map(|x| x as f32)
+        .collect()
 }
 
 /// Host-side A from host L and R, for tests and the `select` command.

@@ -16,8 +16,8 @@ use rand::{Rng, RngCore};
 
 pub use jest::{conditional_scores, Jest};
 
+use crate::experiment::{IndependentMode, SelectorName, TrainSpec};
 use crate::score::ScoreMatrix;
-use crate::spec::{IndependentMode, SelectorName, TrainSpec};
 
 /// What a selector picked, as positions within the super-batch, in draw order.
 #[derive(Clone, Debug, PartialEq)]
@@ -115,13 +115,25 @@ impl Selector for Independent {
 
 /// The selector a run's training spec names.
 pub fn build(t: &TrainSpec) -> Box<dyn Selector> {
-    match t.selector {
+    named(t.selector, t.mode, t.n_chunks, t.gain, false)
+}
+
+/// A selector by name and settings; `trace` keeps JEST's per-chunk scores.
+pub fn named(
+    name: SelectorName,
+    mode: IndependentMode,
+    n_chunks: usize,
+    gain: f64,
+    trace: bool,
+) -> Box<dyn Selector> {
+    match name {
         SelectorName::Uniform => Box::new(Uniform),
-        SelectorName::Independent => Box::new(Independent {
-            mode: t.mode,
-            gain: t.gain,
+        SelectorName::Independent => Box::new(Independent { mode, gain }),
+        SelectorName::Jest => Box::new(Jest {
+            n_chunks,
+            gain,
+            trace,
         }),
-        SelectorName::Jest => Box::new(Jest::new(t.n_chunks, t.gain)),
     }
 }
 

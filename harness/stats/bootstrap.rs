@@ -3,10 +3,14 @@
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
+
+/// Resamples per bootstrap (SPEC §2: at least 2,000) and the seed of their stream.
+pub const RESAMPLES: usize = 2000;
+pub const BOOTSTRAP_SEED: u64 = 0x5eed;
 
 /// A point estimate with a percentile confidence interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Interval {
     pub point_estimate: f64,
     pub lower_bound: f64,
@@ -15,6 +19,17 @@ pub struct Interval {
     /// Share of resamples where the statistic was undefined (e.g. never reached);
     /// they count as below every defined value.
     pub undefined_share: f64,
+}
+
+impl Interval {
+    /// No estimate (nothing to estimate from).
+    pub const UNDEFINED: Interval = Interval {
+        point_estimate: f64::NAN,
+        lower_bound: f64::NAN,
+        upper_bound: f64::NAN,
+        confidence_level: 0.95,
+        undefined_share: 1.0,
+    };
 }
 
 /// Runs `resamples` bootstrap replicates: each draws `n` indices with replacement
@@ -66,4 +81,16 @@ pub fn percentile_interval(
         confidence_level: level,
         undefined_share: undefined as f64 / n.max(1) as f64,
     }
+}
+
+/// Bootstrap replicates of the mean of `values` (one value per seed).
+pub fn mean_replicates(values: &[f64]) -> Vec<Option<f64>> {
+    bootstrap(values.len(), RESAMPLES, BOOTSTRAP_SEED, |idx| {
+        Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64)
+    })
+}
+
+/// The mean of `values` (one per seed) with its 95% percentile bootstrap interval.
+pub fn mean_interval(values: &[f64]) -> Interval {
+    percentile_interval(super::mean(values), &mean_replicates(values), 0.95)
 }

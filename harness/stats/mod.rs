@@ -7,36 +7,30 @@ over seeds, Welch's t-test with Holm's correction, and Hedges' g.
 */
 
 mod bootstrap;
-mod tests_welch;
+mod hypothesis;
 
-pub use bootstrap::{bootstrap, percentile_interval, Interval};
-pub use tests_welch::{hedges_g, holm, welch_t_test, WelchTest};
+pub use bootstrap::{
+    bootstrap, mean_interval, mean_replicates, percentile_interval, Interval, BOOTSTRAP_SEED,
+    RESAMPLES,
+};
+pub use hypothesis::{hedges_g, holm, welch_t_test, WelchTest};
 
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
 /// A curve: y at increasing x (steps, FLOPs or seconds).
-#[derive(Clone, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Curve {
     pub x: Vec<f64>,
     pub y: Vec<f64>,
 }
 
 /// Where a curve first reaches a target.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub enum Reached {
     /// At this x, interpolated linearly between the evaluation points around it.
     At(f64),
     /// Never, within the curve.
     Never,
-}
-
-impl Reached {
-    pub fn value(self) -> Option<f64> {
-        match self {
-            Reached::At(x) => Some(x),
-            Reached::Never => None,
-        }
-    }
 }
 
 impl Curve {

@@ -9,9 +9,10 @@ use nalgebra::DMatrix;
 use rand::Rng;
 
 use crate::data::rng::{self, stream};
+use crate::experiment::swim::{Activation, FitSpec, NetworkSpec};
+use crate::flops;
 use crate::model::optim::AdamW;
 use crate::model::{scalar_value, Flat, Mat, Slot};
-use crate::spec::swim::{Activation, FitSpec, NetworkSpec};
 
 /// A trained MLP and what training it took.
 pub struct Trained {
@@ -124,10 +125,7 @@ pub fn train(
     let mut theta: Flat<Cpu> = dev.tensor_from_vec(host, (total,));
     // Plain Adam: no weight decay, no clipping.
     let mut opt = AdamW::from_parts(&dev, vec![0.0; total], 0.9, 0.999, 1e-7, 0.0, f64::INFINITY);
-    let f_example: u64 = layers
-        .iter()
-        .map(|(w, _)| (2 * w.rows * w.cols + w.cols) as u64)
-        .sum();
+    let f_example = flops::dense_flops(layers.iter().map(|(w, _)| (w.rows, w.cols)));
 
     let order = rng::permutation(&mut rng::chacha(seed, stream::SPLIT), n);
     let n_val = ((fit.validation_fraction * n as f64).round() as usize).clamp(1, n - 1);

@@ -18,7 +18,8 @@ use std::time::Instant;
 use nalgebra::DMatrix;
 
 use crate::data::rng::{self, stream};
-use crate::spec::swim::{Method, SwimConfig};
+use crate::experiment::swim::{SwimConfig, SwimMethod};
+use crate::flops;
 
 pub use tasks::TaskData;
 
@@ -77,14 +78,14 @@ pub fn fit(config: &SwimConfig, seed: u64, data: &TaskData) -> Result<FitResult,
     let net = &config.network;
     let started = Instant::now();
     let (pred, flops, epochs, examples) = match net.method {
-        Method::Swim | Method::Elm => {
+        SwimMethod::Swim | SwimMethod::Elm => {
             let mut r = rng::chacha(seed, stream::INIT);
             let n = data.x_train.nrows() as u64;
             let (mut h, mut h_test) = (data.x_train.clone(), data.x_test.clone());
             let mut flops = 0u64;
             for _ in 0..net.depth {
                 let layer = match net.method {
-                    Method::Swim => sample::sample_layer(
+                    SwimMethod::Swim => sample::sample_layer(
                         &h,
                         &data.y_train,
                         net.width,
@@ -94,17 +95,16 @@ pub fn fit(config: &SwimConfig, seed: u64, data: &TaskData) -> Result<FitResult,
                     )?,
                     _ => sample::random_layer(h.ncols(), net.width, &mut r),
                 };
-                flops += n * (2 * h.ncols() * net.width + net.width) as u64;
+                flops += n * flops::dense_flops(std::iter::once((h.ncols(), net.width)));
                 h = layer.apply(&h, net.activation);
                 h_test = layer.apply(&h_test, net.activation);
             }
             let coef =
                 lstsq::least_squares(&h, &data.y_train, net.rcond).map_err(SwimError::Solve)?;
-            let k = (net.width + 1) as u64;
-            flops += 4 * n * k * k + 8 * k * k * k + 2 * n * k * data.y_train.ncols() as u64;
+            flops += flops::svd_solve(h.nrows(), net.width + 1, data.y_train.ncols());
             (lstsq::predict(&h_test, &coef), flops, 1, n)
         }
-        Method::Adam => {
+        SwimMethod::Adam => {
             let t = adam::train(
                 &data.x_train,
                 &data.y_train,

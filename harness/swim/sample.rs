@@ -16,7 +16,7 @@ use nalgebra::{DMatrix, DVector};
 use rand::Rng;
 
 use crate::data::rng;
-use crate::spec::swim::Activation;
+use crate::experiment::swim::Activation;
 
 /// Why a layer could not be sampled.
 #[derive(Debug, thiserror::Error, PartialEq)]

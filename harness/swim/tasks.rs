@@ -8,7 +8,7 @@ use rand::Rng;
 
 use crate::data::files::{read_view, DataError};
 use crate::data::rng::{self, stream};
-use crate::spec::swim::TaskSpec;
+use crate::experiment::swim::TaskSpec;
 
 /// Train and test data of a task, in f64.
 #[derive(Clone, Debug)]

@@ -3,10 +3,10 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::*;
 use crate::data::rng::chacha;
-use crate::spec::swim::{Activation, FitSpec, NetworkSpec};
+use crate::experiment::swim::{Activation, FitSpec, NetworkSpec};
 
-fn net(method: Method, width: usize, act: Activation) -> SwimConfig {
-    let task: crate::spec::swim::TaskSpec =
+fn net(method: SwimMethod, width: usize, act: Activation) -> SwimConfig {
+    let task: crate::experiment::swim::TaskSpec =
         serde_yaml::from_str("pendulum: {train: 10, test: 5}").unwrap();
     SwimConfig {
         task,
@@ -36,7 +36,7 @@ fn a_representable_function_is_fitted_to_machine_precision() {
         y_test: y,
         classes: None,
     };
-    let mut cfg = net(Method::Swim, 60, Activation::Tanh);
+    let mut cfg = net(SwimMethod::Swim, 60, Activation::Tanh);
     cfg.network.candidate_pairs = 2000;
     let r = fit(&cfg, 3, &data).unwrap();
     assert!(r.metric < 1e-9, "relative error {}", r.metric);
@@ -79,11 +79,11 @@ fn pair_probabilities_follow_target_change_over_distance() {
 
 #[test]
 fn swim_beats_random_features_on_a_pendulum_and_one_class_does_not_panic() {
-    let spec: crate::spec::swim::TaskSpec =
+    let spec: crate::experiment::swim::TaskSpec =
         serde_yaml::from_str("pendulum: {train: 1500, test: 500}").unwrap();
     let data = tasks::build(&spec, std::path::Path::new(".")).unwrap();
-    let swim = fit(&net(Method::Swim, 200, Activation::Tanh), 1, &data).unwrap();
-    let elm = fit(&net(Method::Elm, 200, Activation::Tanh), 1, &data).unwrap();
+    let swim = fit(&net(SwimMethod::Swim, 200, Activation::Tanh), 1, &data).unwrap();
+    let elm = fit(&net(SwimMethod::Elm, 200, Activation::Tanh), 1, &data).unwrap();
     assert_eq!(swim.metric_name, "rel_l2_error");
     assert!(swim.metric < 0.01, "swim error {}", swim.metric);
     assert!(
@@ -100,6 +100,6 @@ fn swim_beats_random_features_on_a_pendulum_and_one_class_does_not_panic() {
         y_test: DMatrix::from_fn(5, 1, |_, _| 1.0),
         classes: Some(1),
     };
-    let r = fit(&net(Method::Swim, 10, Activation::Relu), 1, &one).unwrap();
+    let r = fit(&net(SwimMethod::Swim, 10, Activation::Relu), 1, &one).unwrap();
     assert_eq!(r.metric, 1.0);
 }

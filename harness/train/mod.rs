@@ -1,39 +1,50 @@
 /*!
-One run, top to bottom: build the learner, stream super-batches from the web pool,
-score them when the selector asks, let it choose the learning batch, take an AdamW
-step, and evaluate every `eval.every` steps. Each evaluation goes to an [`Observer`]
-(the CLI's CSV writer and progress bar) as an [`EvalRecord`]; a non-finite loss ends
-the run as `Diverged`.
+One run, top to bottom (open_clip's `train_one_epoch`, big_vision's `update_fn`):
+each iteration draws a super-batch from the web pool and goes through four named
+steps over one [`Learner`] state —
+
+1. [`Learner::score_super_batch`]: the score matrix A, when the selector asks;
+2. [`Learner::select`]: the selector picks the learning batch;
+3. [`Learner::train_step`]: one AdamW step on it (a non-finite loss ends the run
+   as `Diverged`);
+4. [`Learner::diagnostics`]: what the batch was worth, outside the timed work;
+
+and at every evaluation point [`Learner::evaluate`] hands an [`EvalRecord`] to the
+[`Observer`] (the run pipeline's CSV writer and progress bar).
 
 The reference model is trained by the same loop ([`reference::train`]) on its own
 data, once, and its per-example embeddings are cached.
 
 Host↔device traffic per step: the super-batch's indices go to the device (B usizes),
 the score matrix A comes back (B² floats) when the selector scores, the chosen
-indices go back (b usizes), and the loss and gradient norm come back (two scalars).
+indices go back (b usizes), and the loss comes back (one scalar).
 */
 
 pub mod eval;
-pub mod flops;
 pub mod reference;
+mod stream;
 
 use std::time::Instant;
 
 use dfdx::prelude::*;
+use serde::{Deserialize, Serialize};
 
 use crate::data::{rng, Dataset, Pairs};
-use crate::model::{loss, optim, scalar_value, to_device, Layout, Mat, TwoTower};
+use crate::experiment::{ModelSpec, RunConfig, TrainSpec};
+use crate::flops::{FlopCounts, IterationCost, ModelCost};
+use crate::model::{loss, optim, scalar_value, to_device, Indices, Mat, TwoTower};
 use crate::score::{self, CachedReference, ScoreMatrix};
-use crate::select;
-use crate::spec::{ModelSpec, RunConfig, Scoring, TrainSpec};
+use crate::select::{self, Selector};
 
 pub use eval::{EvalMetrics, EvalSet};
-pub use flops::{FlopCounts, IterationCost};
 pub use reference::{Reference, ReferenceCost};
+pub use stream::SuperBatchStream;
 
 /// Where a run stands.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
 pub enum RunStatus {
+    #[default]
     Running,
     Complete,
     /// The loss became NaN or infinite at this record's step.
@@ -109,31 +120,6 @@ pub enum TrainError {
     NoReference(&'static str),
 }
 
-/// An endless stream of super-batches: a seeded permutation of the pool per epoch,
-/// cut into consecutive blocks of B (an epoch's tail shorter than B is skipped).
-pub struct SuperBatchStream {
-    order: Vec<usize>,
-    pos: usize,
-    rng: rand_chacha::ChaCha8Rng,
-}
-
-impl SuperBatchStream {
-    pub fn new(pool: usize, seed: u64) -> Self {
-        let mut rng = rng::chacha(seed, rng::stream::ORDER);
-        let order = rng::permutation(&mut rng, pool);
-        SuperBatchStream { order, pos: 0, rng }
-    }
-
-    pub fn next_block(&mut self, size: usize) -> &[usize] {
-        if self.pos + size > self.order.len() {
-            self.order = rng::permutation(&mut self.rng, self.order.len());
-            self.pos = 0;
-        }
-        self.pos += size;
-        &self.order[self.pos - size..self.pos]
-    }
-}
-
 /// Trains one (config, seed) run of the learner on `data`'s web pool.
 pub fn run<D: Device<f32>>(
     dev: &D,
@@ -154,27 +140,33 @@ pub fn run<D: Device<f32>>(
         data.n_classes,
         config.train.batch_size,
     );
-    let fit = Fit {
+    let recipe = Recipe {
         model: &config.model,
         train: &config.train,
         eval_every: config.eval.every,
         seed,
     };
-    fit.train_model(
-        dev, data, &data.pool, &eval_set, selector, reference, observer,
-    )
-    .map(|(_, record)| record)
+    let learner = Learner::new(dev, &recipe, data, &data.pool, selector, reference);
+    learner
+        .fit(&recipe, &eval_set, observer)
+        .map(|(_, record)| record)
 }
 
-/// What one call of the training loop needs besides the data.
-pub(crate) struct Fit<'a> {
+/// What one call of the training loop trains: the model, the recipe, the seed.
+pub(crate) struct Recipe<'a> {
     pub model: &'a ModelSpec,
     pub train: &'a TrainSpec,
     pub eval_every: usize,
     pub seed: u64,
 }
 
-/// Learnability sums over the iterations since the last record.
+impl Recipe<'_> {
+    fn is_eval_point(&self, step: usize) -> bool {
+        step.is_multiple_of(self.eval_every) || step == self.train.steps
+    }
+}
+
+/// Sums over the iterations since the last record.
 #[derive(Default)]
 struct Window {
     loss: (f64, usize),
@@ -190,48 +182,73 @@ fn mean((sum, n): (f64, usize)) -> f64 {
     }
 }
 
-impl Fit<'_> {
-    /// Trains a fresh model on `pool`; returns it with its last record.
-    #[allow(clippy::too_many_arguments)]
-    fn train_model<D: Device<f32>>(
-        &self,
+/// Which matrices score the super-batch (none for a selector that does not score).
+#[derive(Clone, Copy)]
+struct ScoredBy {
+    learner: bool,
+    reference: bool,
+}
+
+/// One run's state: the model and optimiser, the pool on the device, the stream,
+/// the selector and its random stream, and what has been recorded so far.
+pub(crate) struct Learner<'a, D: Device<f32>> {
+    dev: D,
+    train: &'a TrainSpec,
+    model: TwoTower<D>,
+    opt: optim::AdamW<D>,
+    pool_a: Mat<D>,
+    pool_b: Mat<D>,
+    eye_b: Mat<D>,
+    eye_super: Mat<D>,
+    cached: Option<CachedReference<D>>,
+    stream: SuperBatchStream,
+    select_rng: rand_chacha::ChaCha8Rng,
+    selector: Box<dyn Selector>,
+    scoring: ScoredBy,
+    cost: IterationCost,
+    record: EvalRecord,
+    window: Window,
+}
+
+/// The outcome of one optimiser step.
+enum Step {
+    Taken,
+    Diverged,
+}
+
+impl<'a, D: Device<f32>> Learner<'a, D> {
+    /// A fresh model on `pool`, scored (when the selector asks) against `reference`.
+    pub(crate) fn new(
         dev: &D,
+        recipe: &Recipe<'a>,
         data: &Dataset,
         pool: &Pairs,
-        eval_set: &EvalSet<D>,
-        mut selector: Box<dyn select::Selector>,
+        selector: Box<dyn Selector>,
         reference: Option<&Reference>,
-        observer: &mut dyn Observer,
-    ) -> Result<(TwoTower<D>, EvalRecord), TrainError> {
-        let t = self.train;
+    ) -> Self {
+        let t = recipe.train;
         let (b, super_b) = (t.batch_size, t.super_batch());
-
-        // ---- setup: model, optimiser, data on the device ----
-        let mut model = TwoTower::init(dev, self.model, data.dim_a(), data.dim_b(), self.seed);
-        let mut opt = optim::AdamW::new(dev, &model.layout, t);
-        let pool_a: Mat<D> = to_device(dev, &pool.a);
-        let pool_b: Mat<D> = to_device(dev, &pool.b);
-        let eye_b = loss::identity(dev, b);
-        let eye_super = loss::identity(dev, super_b);
-        let cached: Option<CachedReference<D>> = reference.map(|r| r.to_device(dev));
-        let mut stream = SuperBatchStream::new(pool.len(), self.seed);
-        let mut select_rng = rng::chacha(self.seed, rng::stream::SELECT);
-        let scores = selector.needs_scores();
-        let (needs_l, needs_r) = if scores {
+        let model = TwoTower::init(dev, recipe.model, data.dim_a(), data.dim_b(), recipe.seed);
+        let opt = optim::AdamW::new(dev, &model.layout, t);
+        let (learner, reference_scores) = if selector.needs_scores() {
             score::needs(t.scoring)
         } else {
             (false, false)
         };
-        let cost = IterationCost::new(&model.layout, b, super_b, needs_l);
-        let ref_layout = reference.map(|_| Layout::new(self.model, data.dim_a(), data.dim_b()));
-        let charged = reference.filter(|_| needs_r);
-
-        let mut record = EvalRecord {
+        let cost = IterationCost::new(
+            &ModelCost::of(&model.layout),
+            b,
+            super_b,
+            learner,
+            reference_scores,
+        );
+        // A reference's costs are charged only to runs that score with it (a
+        // uniform run may use it for its logged learnability alone).
+        let charged = reference.filter(|_| reference_scores);
+        let record = EvalRecord {
             step: 0,
             examples_trained: 0,
             examples_scored: 0,
-            // A reference's costs are charged only to runs that score with it (a
-            // uniform run may use it for its logged learnability alone).
             flops: FlopCounts {
                 reference_training: charged.map_or(0, |r| r.cost.train_flops),
                 reference_embedding: charged.map_or(0, |r| r.cost.embed_flops),
@@ -242,7 +259,7 @@ impl Fit<'_> {
             sample_seconds: 0.0,
             eval_seconds: 0.0,
             train_loss: f64::NAN,
-            metrics: eval_set.evaluate(&model),
+            metrics: EvalMetrics::undefined(),
             selected_learnability: f64::NAN,
             superbatch_learnability: f64::NAN,
             reference_score: reference.map_or(f64::NAN, |r| r.metrics.zero_shot_accuracy),
@@ -250,131 +267,187 @@ impl Fit<'_> {
                 .map_or(0.0, |r| r.cost.train_seconds + r.cost.embed_seconds),
             status: RunStatus::Running,
         };
-        observer.on_eval(&record).map_err(TrainError::Observer)?;
-        let mut window = Window::default();
+        Learner {
+            dev: dev.clone(),
+            train: t,
+            opt,
+            pool_a: to_device(dev, &pool.a),
+            pool_b: to_device(dev, &pool.b),
+            eye_b: loss::identity(dev, b),
+            eye_super: loss::identity(dev, super_b),
+            cached: reference.map(|r| r.to_device(dev)),
+            stream: SuperBatchStream::new(pool.len(), recipe.seed),
+            select_rng: rng::chacha(recipe.seed, rng::stream::SELECT),
+            selector,
+            scoring: ScoredBy {
+                learner,
+                reference: reference_scores,
+            },
+            cost,
+            record,
+            window: Window::default(),
+            model,
+        }
+    }
 
-        // ---- the loop ----
-        for step in 0..t.steps {
+    /// The whole loop; returns the trained model and its last record.
+    pub(crate) fn fit(
+        mut self,
+        recipe: &Recipe,
+        eval_set: &EvalSet<D>,
+        observer: &mut dyn Observer,
+    ) -> Result<(TwoTower<D>, EvalRecord), TrainError> {
+        self.record.metrics = eval_set.evaluate(&self.model);
+        observer
+            .on_eval(&self.record)
+            .map_err(TrainError::Observer)?;
+        let steps = self.train.steps;
+        for step in 0..steps {
             let started = Instant::now();
-            let block = stream.next_block(super_b).to_vec();
-
-            // Score the super-batch (device), choose on the host.
-            let a = if scores {
-                // Host → device: the B candidate indices.
-                let idx = dev.tensor_from_vec(block.clone(), (super_b,));
-                let l = needs_l.then(|| {
-                    score::learner_matrix(
-                        &model,
-                        pool_a.clone().gather(idx.clone()),
-                        pool_b.clone().gather(idx.clone()),
-                        &eye_super,
-                    )
-                });
-                let r = needs_r.then(|| {
-                    score::reference_matrix(cached.as_ref().expect("checked"), &idx, &eye_super)
-                });
-                // Device → host: A, B² floats.
-                Some(ScoreMatrix::new(
-                    super_b,
-                    score::combine(t.scoring, l, r).as_vec(),
-                ))
-            } else {
-                None
-            };
-            let sampling = Instant::now();
-            let selection = selector.select(a.as_ref(), super_b, b, &mut select_rng);
-            record.sample_seconds += sampling.elapsed().as_secs_f64();
-            let chosen: Vec<usize> = selection.chosen.iter().map(|&i| block[i]).collect();
-            record.select_seconds += started.elapsed().as_secs_f64();
-            if let Some(a) = &a {
-                window.selected.0 += a.batch_learnability(&selection.chosen);
-                window.selected.1 += 1;
-                window.superbatch.0 += a.mean_learnability(b);
-                window.superbatch.1 += 1;
+            let block = self.stream.next_block(self.train.super_batch()).to_vec();
+            let scores = self.score_super_batch(&block);
+            let chosen = self.select(scores.as_ref(), &block);
+            self.record.select_seconds += started.elapsed().as_secs_f64();
+            let (xa, xb, idx) = self.gather(&chosen);
+            let outcome = self.train_step(step, xa.clone(), xb.clone());
+            self.record.train_seconds += started.elapsed().as_secs_f64();
+            if let Step::Diverged = outcome {
+                observer
+                    .on_eval(&self.record)
+                    .map_err(TrainError::Observer)?;
+                return Ok((self.model, self.record));
             }
-
-            // Host → device: the b chosen indices. A fresh forward with gradients.
-            let idx = dev.tensor_from_vec(chosen, (b,));
-            let xa: Mat<D> = pool_a.clone().gather(idx.clone());
-            let xb: Mat<D> = pool_b.clone().gather(idx.clone());
-            let theta = model.theta.leaky_trace();
-            let emb = model.embed(&theta, xa.clone(), xb.clone());
-            let batch_loss = loss::batch_loss(model.logits(&theta, emb), &eye_b);
-            // Device → host: the loss, to detect divergence.
-            let loss_value = scalar_value(&batch_loss) as f64;
-
-            record.step = step + 1;
-            record.examples_trained += b as u64;
-            record.flops.train += cost.train;
-            record.flops.learner_scoring += cost.learner_scoring;
-            if scores {
-                record.examples_scored += super_b as u64;
-            }
-            if let (true, Some(rl)) = (needs_r, &ref_layout) {
-                record.flops.reference_scoring_cached += rl.similarity_flops(super_b);
-                record.flops.reference_scoring_uncached += rl.forward_flops(super_b);
-            }
-            if !loss_value.is_finite() {
-                record.train_seconds += started.elapsed().as_secs_f64();
-                record.train_loss = loss_value;
-                record.status = RunStatus::Diverged;
-                // Nothing was evaluated at this step: its metrics are empty.
-                record.metrics = EvalMetrics::undefined();
-                record.selected_learnability = f64::NAN;
-                record.superbatch_learnability = f64::NAN;
-                observer.on_eval(&record).map_err(TrainError::Observer)?;
-                return Ok((model, record));
-            }
-            let grads = batch_loss.backward();
-            let grad = grads.get(&model.theta);
-            let lr = optim::learning_rate(t.lr, t.warmup_steps, t.steps, step);
-            opt.step(&mut model.theta, grad, lr);
-            record.train_seconds += started.elapsed().as_secs_f64();
-            window.loss.0 += loss_value;
-            window.loss.1 += 1;
-
-            // Uniform does not score; when a reference exists, measure its batch's
-            // learnability on the b chosen pairs, outside the timed and counted work.
-            if !scores {
-                if let Some(c) = &cached {
-                    let a = diagnostic_scores(&model, c, t.scoring, xa, xb, &idx, &eye_b);
-                    window.selected.0 += a.batch_learnability(&(0..b).collect::<Vec<_>>());
-                    window.selected.1 += 1;
-                }
-            }
-            observer.on_step(step + 1, t.steps);
-
-            let last = step + 1 == t.steps;
-            if (step + 1) % self.eval_every == 0 || last {
-                let eval_started = Instant::now();
-                record.metrics = eval_set.evaluate(&model);
-                record.eval_seconds += eval_started.elapsed().as_secs_f64();
-                record.train_loss = mean(window.loss);
-                record.selected_learnability = mean(window.selected);
-                record.superbatch_learnability = mean(window.superbatch);
-                window = Window::default();
-                if last {
-                    record.status = RunStatus::Complete;
-                }
-                observer.on_eval(&record).map_err(TrainError::Observer)?;
+            self.diagnostics(xa, xb, &idx);
+            observer.on_step(step + 1, steps);
+            if recipe.is_eval_point(step + 1) {
+                self.evaluate(eval_set);
+                observer
+                    .on_eval(&self.record)
+                    .map_err(TrainError::Observer)?;
             }
         }
-        Ok((model, record))
+        Ok((self.model, self.record))
     }
-}
 
-/// A over a learning batch the selector did not score (uniform's diagnostic).
-fn diagnostic_scores<D: Device<f32>>(
-    model: &TwoTower<D>,
-    reference: &CachedReference<D>,
-    rule: Scoring,
-    xa: Mat<D>,
-    xb: Mat<D>,
-    idx: &Tensor<(usize,), usize, D>,
-    eye: &Mat<D>,
-) -> ScoreMatrix {
-    let (needs_l, needs_r) = score::needs(rule);
-    let l = needs_l.then(|| score::learner_matrix(model, xa, xb, eye));
-    let r = needs_r.then(|| score::reference_matrix(reference, idx, eye));
-    ScoreMatrix::new(eye.shape().0, score::combine(rule, l, r).as_vec())
+    /// Step 1: A over the super-batch `block`, when the selector scores (device work;
+    /// A crosses to the host once, B² floats).
+    fn score_super_batch(&self, block: &[usize]) -> Option<ScoreMatrix> {
+        let ScoredBy { learner, reference } = self.scoring;
+        if !(learner || reference) {
+            return None;
+        }
+        let n = block.len();
+        let idx = self.dev.tensor_from_vec(block.to_vec(), (n,));
+        let l = learner.then(|| {
+            score::learner_matrix(
+                &self.model,
+                self.pool_a.clone().gather(idx.clone()),
+                self.pool_b.clone().gather(idx.clone()),
+                &self.eye_super,
+            )
+        });
+        let r = reference.then(|| {
+            let cached = self
+                .cached
+                .as_ref()
+                .expect("checked: a scoring run has a reference");
+            score::reference_matrix(cached, &idx, &self.eye_super)
+        });
+        Some(ScoreMatrix::new(
+            n,
+            score::combine(self.train.scoring, l, r).as_vec(),
+        ))
+    }
+
+    /// Step 2: the selector's choice, as pool indices; logs the batch's learnability
+    /// and that of a uniform draw from the same super-batch.
+    fn select(&mut self, scores: Option<&ScoreMatrix>, block: &[usize]) -> Vec<usize> {
+        let b = self.train.batch_size;
+        let sampling = Instant::now();
+        let selection = self
+            .selector
+            .select(scores, block.len(), b, &mut self.select_rng);
+        self.record.sample_seconds += sampling.elapsed().as_secs_f64();
+        if let Some(a) = scores {
+            self.window.selected.0 += a.batch_learnability(&selection.chosen);
+            self.window.selected.1 += 1;
+            self.window.superbatch.0 += a.mean_learnability(b);
+            self.window.superbatch.1 += 1;
+        }
+        selection.chosen.iter().map(|&i| block[i]).collect()
+    }
+
+    /// The chosen pairs' inputs on the device (host → device: b indices).
+    fn gather(&self, chosen: &[usize]) -> (Mat<D>, Mat<D>, Indices<D>) {
+        let idx = self.dev.tensor_from_vec(chosen.to_vec(), (chosen.len(),));
+        let xa: Mat<D> = self.pool_a.clone().gather(idx.clone());
+        let xb: Mat<D> = self.pool_b.clone().gather(idx.clone());
+        (xa, xb, idx)
+    }
+
+    /// Step 3: a fresh forward with gradients on the chosen batch, then AdamW; the
+    /// iteration's costs are counted. A non-finite loss marks the run diverged.
+    fn train_step(&mut self, step: usize, xa: Mat<D>, xb: Mat<D>) -> Step {
+        let t = self.train;
+        let theta = self.model.theta.leaky_trace();
+        let emb = self.model.embed(&theta, xa, xb);
+        let batch_loss = loss::batch_loss(self.model.logits(&theta, emb), &self.eye_b);
+        // Device → host: the loss, to detect divergence.
+        let loss_value = scalar_value(&batch_loss) as f64;
+        let r = &mut self.record;
+        r.step = step + 1;
+        r.examples_trained += t.batch_size as u64;
+        if self.scoring.learner || self.scoring.reference {
+            r.examples_scored += t.super_batch() as u64;
+        }
+        r.flops.add(&self.cost);
+        if !loss_value.is_finite() {
+            r.train_loss = loss_value;
+            r.status = RunStatus::Diverged;
+            // Nothing was evaluated at this step: its metrics are empty.
+            r.metrics = EvalMetrics::undefined();
+            r.selected_learnability = f64::NAN;
+            r.superbatch_learnability = f64::NAN;
+            return Step::Diverged;
+        }
+        let grads = batch_loss.backward();
+        let grad = grads.get(&self.model.theta);
+        let lr = optim::learning_rate(t.lr, t.warmup_steps, t.steps, step);
+        self.opt.step(&mut self.model.theta, grad, lr);
+        self.window.loss.0 += loss_value;
+        self.window.loss.1 += 1;
+        Step::Taken
+    }
+
+    /// Step 4: a selector that does not score logs its batch's learnability too,
+    /// when a reference exists, outside the timed and counted work.
+    fn diagnostics(&mut self, xa: Mat<D>, xb: Mat<D>, idx: &Indices<D>) {
+        let scored = self.scoring.learner || self.scoring.reference;
+        let (Some(cached), false) = (&self.cached, scored) else {
+            return;
+        };
+        let rule = self.train.scoring;
+        let (needs_l, needs_r) = score::needs(rule);
+        let l = needs_l.then(|| score::learner_matrix(&self.model, xa, xb, &self.eye_b));
+        let r = needs_r.then(|| score::reference_matrix(cached, idx, &self.eye_b));
+        let b = self.train.batch_size;
+        let a = ScoreMatrix::new(b, score::combine(rule, l, r).as_vec());
+        self.window.selected.0 += a.batch_learnability(&(0..b).collect::<Vec<_>>());
+        self.window.selected.1 += 1;
+    }
+
+    /// At an evaluation point: held-out metrics and the window's means.
+    fn evaluate(&mut self, eval_set: &EvalSet<D>) {
+        let started = Instant::now();
+        let r = &mut self.record;
+        r.metrics = eval_set.evaluate(&self.model);
+        r.eval_seconds += started.elapsed().as_secs_f64();
+        r.train_loss = mean(self.window.loss);
+        r.selected_learnability = mean(self.window.selected);
+        r.superbatch_learnability = mean(self.window.superbatch);
+        self.window = Window::default();
+        if r.step == self.train.steps {
+            r.status = RunStatus::Complete;
+        }
+    }
 }

@@ -6,12 +6,13 @@ use std::time::Instant;
 
 use dfdx::prelude::*;
 
-use super::{EvalMetrics, EvalSet, Fit, Silent, TrainError};
+use super::{EvalMetrics, EvalSet, Learner, Recipe, Silent, TrainError};
 use crate::data::{Dataset, Matrix};
-use crate::model::{to_device, Layout};
+use crate::experiment::{RunConfig, TrainSpec};
+use crate::flops::{self, ModelCost};
+use crate::model::to_device;
 use crate::score::CachedReference;
 use crate::select::Uniform;
-use crate::spec::{RunConfig, TrainSpec};
 
 /// What training and caching the reference cost.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
@@ -52,7 +53,7 @@ impl Reference {
 /// `reference.steps` steps (0: the learner's). Selection keys are reset, so runs that
 /// differ only in how the learner selects share one reference.
 pub fn recipe(config: &RunConfig) -> TrainSpec {
-    let mut t = config.train.clone();
+    let mut t = config.train.without_selection();
     let r = &config.reference;
     if r.steps > 0 {
         t.steps = r.steps;
@@ -61,15 +62,6 @@ pub fn recipe(config: &RunConfig) -> TrainSpec {
         t.batch_size = r.batch_size;
     }
     t.warmup_steps = t.warmup_steps.min(t.steps);
-    t.filter_ratio = None;
-    t.super_batch = None;
-    let defaults: TrainSpec =
-        serde_yaml::from_str("steps: 1\nbatch_size: 1").expect("defaults parse");
-    t.selector = defaults.selector;
-    t.scoring = defaults.scoring;
-    t.mode = defaults.mode;
-    t.n_chunks = defaults.n_chunks;
-    t.gain = defaults.gain;
     t
 }
 
@@ -100,24 +92,16 @@ pub fn train<D: Device<f32>>(
         data.n_classes,
         spec.batch_size,
     );
-    let fit = Fit {
+    let recipe = Recipe {
         model: &config.model,
         train: &spec,
         eval_every: spec.steps,
         seed: r.seed,
     };
     let started = Instant::now();
-    let trained = fit.train_model(
-        dev,
-        data,
-        &set,
-        &eval_set,
-        Box::new(Uniform),
-        None,
-        &mut Silent,
-    )?;
+    let learner = Learner::new(dev, &recipe, data, &set, Box::new(Uniform), None);
+    let (model, record) = learner.fit(&recipe, &eval_set, &mut Silent)?;
     let train_seconds = started.elapsed().as_secs_f64();
-    let (model, record) = trained;
 
     let started = Instant::now();
     let pool_a = to_device(dev, &data.pool.a);
@@ -130,7 +114,6 @@ pub fn train<D: Device<f32>>(
         Matrix::new(n, e, emb.b.as_vec()),
     );
     let (temperature, bias) = model.temperature_and_bias();
-    let layout: &Layout = &model.layout;
     Ok(Reference {
         a,
         b,
@@ -140,7 +123,7 @@ pub fn train<D: Device<f32>>(
         cost: ReferenceCost {
             train_flops: record.flops.train,
             train_seconds,
-            embed_flops: n as u64 * layout.flops_per_example(),
+            embed_flops: flops::reference_embedding(&ModelCost::of(&model.layout), n),
             embed_seconds: started.elapsed().as_secs_f64(),
         },
         metrics: record.metrics,

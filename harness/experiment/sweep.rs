@@ -7,7 +7,7 @@ use serde_yaml::{Mapping, Value};
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
-use super::{config_hash, Cell, SpecError};
+use super::{config_hash, Cell, ExperimentError};
 
 /// Keys of the file that are not part of a run's configuration.
 const NOT_CONFIG: [&str; 3] = ["name", "seeds", "sweep"];
@@ -15,8 +15,8 @@ const NOT_CONFIG: [&str; 3] = ["name", "seeds", "sweep"];
 pub(super) fn expand<T: DeserializeOwned + Serialize>(
     document: &Value,
     sweep: &Mapping,
-    err: &dyn Fn(&str, String) -> SpecError,
-) -> Result<Vec<Cell<T>>, SpecError> {
+    err: &dyn Fn(&str, String) -> ExperimentError,
+) -> Result<Vec<Cell<T>>, ExperimentError> {
     let mut base = document.as_mapping().cloned().unwrap_or_default();
     for k in NOT_CONFIG {
         base.remove(k);

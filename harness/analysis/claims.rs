@@ -3,10 +3,13 @@
 
 use serde::Serialize;
 
-use super::analysis::{Axis, Cell, Comparison, Target};
+use super::cells::{Axis, Cell, Target};
+use super::compare::Comparison;
+use crate::experiment::Method;
 use crate::stats::{self, percentile_interval, Interval};
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
 pub enum Verdict {
     Holds,
     DoesNotHold,
@@ -85,7 +88,7 @@ struct Ctx<'a> {
 impl Ctx<'_> {
     /// Comparisons of `method` whose setting sweeps exactly `key` among the keys
     /// that vary, sorted by that key's value.
-    fn along(&self, method: &str, key: &str) -> Vec<(f64, &Comparison)> {
+    fn along(&self, method: Method, key: &str) -> Vec<(f64, &Comparison)> {
         let mut v: Vec<(f64, &Comparison)> = self
             .comparisons
             .iter()
@@ -120,7 +123,7 @@ fn headline(ctx: &Ctx, claim: &str, axis: Axis, threshold: f64) -> Claim {
     let best = ctx
         .comparisons
         .iter()
-        .filter(|c| ctx.cells[c.method].method == "jest")
+        .filter(|c| ctx.cells[c.method].method == Method::Jest)
         .filter_map(|c| Some((c.speedup(Target::Final, axis).interval?, c)))
         .max_by(|a, b| a.0.point_estimate.total_cmp(&b.0.point_estimate));
     match best {
@@ -172,7 +175,7 @@ fn above_zero(ci: &Interval) -> Verdict {
 }
 
 /// Slope of `method`'s speed-up along a swept key, with its CI.
-fn slope_claim(ctx: &Ctx, claim: &str, method: &str, key: &str, what: &str) -> Claim {
+fn slope_claim(ctx: &Ctx, claim: &str, method: Method, key: &str, what: &str) -> Claim {
     let axis = Axis::Iterations;
     let rule = format!(
         "least-squares slope of the iteration speed-up (to uniform's final score) against {what}, bootstrapped over seeds; holds if its 95% CI lies above 0, does not hold if below, else inconclusive"
@@ -222,7 +225,7 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
         slope_claim(
             &ctx,
             "(a) JEST's gains grow with the filtering ratio f",
-            "jest",
+            Method::Jest,
             "train.filter_ratio",
             "f",
         ),
@@ -235,10 +238,10 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
     let mut pairs = Vec::new();
     for c in comparisons
         .iter()
-        .filter(|c| cells[c.method].method == "jest")
+        .filter(|c| cells[c.method].method == Method::Jest)
     {
         let twin = comparisons.iter().find(|o| {
-            cells[o.method].method.starts_with("independent")
+            cells[o.method].method.is_independent()
                 && cells[o.method].experiment == cells[c.method].experiment
                 && cells[o.method].setting == cells[c.method].setting
         });
@@ -272,7 +275,7 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
     let mut ind = slope_claim(
         &ctx,
         "(b') Independent prioritisation does not improve with f",
-        "independent_sample",
+        Method::IndependentSample,
         "train.filter_ratio",
         "f",
     );
@@ -280,7 +283,7 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
         ind = slope_claim(
             &ctx,
             &ind.claim,
-            "independent_topk",
+            Method::IndependentTopk,
             "train.filter_ratio",
             "f",
         );
@@ -301,7 +304,7 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
     let rule_c = "JEST's iteration speed-up with learnability minus the better of the other two rules, bootstrapped; holds if its 95% CI lies above 0, does not hold if below, else inconclusive";
     let by_rule = |rule: &str| {
         comparisons.iter().find(|c| {
-            cells[c.method].method == "jest"
+            cells[c.method].method == Method::Jest
                 && cells[c.method]
                     .sweep
                     .iter()
@@ -348,7 +351,7 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
     out.push(slope_claim(
         &ctx,
         "(d) A better-curated reference gives larger gains",
-        "jest",
+        Method::Jest,
         "reference.quality",
         "reference quality q",
     ));
@@ -358,7 +361,7 @@ pub fn claims(cells: &[Cell], comparisons: &[Comparison]) -> Vec<Claim> {
     let rule_e = "JEST's seed-mean final score at the smallest b minus at the largest b (same B, same iterations), bootstrapped; holds if its 95% CI lies above −0.01 (one accuracy point), does not hold if it lies below, else inconclusive";
     let mut by_b: Vec<(f64, &Comparison)> = comparisons
         .iter()
-        .filter(|c| cells[c.method].method == "jest")
+        .filter(|c| cells[c.method].method == Method::Jest)
         .filter_map(|c| Some((cells[c.method].numeric("train.batch_size")?, c)))
         .collect();
     by_b.sort_by(|a, b| a.0.total_cmp(&b.0));

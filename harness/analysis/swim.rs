@@ -8,47 +8,43 @@
 
 use std::collections::BTreeMap;
 
-use super::analysis::{BOOTSTRAP_SEED, RESAMPLES};
+use serde::Serialize;
+
 use super::claims::{Claim, Verdict};
+use crate::experiment::Method;
 use crate::log::Row;
-use crate::stats::{bootstrap, mean, percentile_interval, Interval};
+use crate::stats::{
+    bootstrap, mean_interval, percentile_interval, Interval, BOOTSTRAP_SEED, RESAMPLES,
+};
 
 /// The claimed factor.
 pub const CLAIMED_SPEEDUP: f64 = 100.0;
 
-/// One method in one setting: per seed (metric, seconds, flops).
-#[derive(Clone, Debug)]
+/// One seed's fit.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct SwimFit {
+    /// Test accuracy or relative L2 error (`SwimCell::metric_name`).
+    pub metric: f64,
+    /// Wall-clock fit seconds.
+    pub seconds: f64,
+    pub flops: u64,
+}
+
+/// One method in one setting, per seed, with seed-mean intervals.
+#[derive(Clone, Debug, Serialize)]
 pub struct SwimCell {
     pub experiment: String,
     pub setting: String,
-    pub method: String,
+    pub method: Method,
     pub metric_name: String,
-    pub seeds: BTreeMap<u64, (f64, f64, u64)>,
-}
-
-impl SwimCell {
-    fn values(&self, k: usize) -> Vec<f64> {
-        self.seeds
-            .values()
-            .map(|v| match k {
-                0 => v.0,
-                1 => v.1,
-                _ => v.2 as f64,
-            })
-            .collect()
-    }
-
-    pub fn interval(&self, k: usize) -> Interval {
-        let v = self.values(k);
-        let reps = bootstrap(v.len(), RESAMPLES, BOOTSTRAP_SEED, |idx| {
-            Some(idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64)
-        });
-        percentile_interval(mean(&v), &reps, 0.95)
-    }
+    pub seeds: BTreeMap<u64, SwimFit>,
+    pub metric: Interval,
+    pub seconds: Interval,
+    pub flops: f64,
 }
 
 /// SWIM against Adam in one setting.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, Serialize)]
 pub struct SwimComparison {
     pub experiment: String,
     pub setting: String,
@@ -63,7 +59,7 @@ pub struct SwimComparison {
 
 /// SWIM cells from the rows of family `swim`.
 pub fn cells(rows: &[&Row]) -> Vec<SwimCell> {
-    let mut out: BTreeMap<(String, String, String), SwimCell> = BTreeMap::new();
+    let mut out: BTreeMap<(String, String, Method), SwimCell> = BTreeMap::new();
     for r in rows {
         let setting: Vec<&str> = r
             .sweep
@@ -72,28 +68,44 @@ pub fn cells(rows: &[&Row]) -> Vec<SwimCell> {
             .collect();
         let setting = setting.join(";");
         let c = out
-            .entry((r.experiment.clone(), setting.clone(), r.method.clone()))
+            .entry((r.experiment.clone(), setting.clone(), r.method))
             .or_insert_with(|| SwimCell {
                 experiment: r.experiment.clone(),
                 setting,
-                method: r.method.clone(),
+                method: r.method,
                 metric_name: r.eval_metric.clone(),
                 seeds: BTreeMap::new(),
+                metric: Interval::UNDEFINED,
+                seconds: Interval::UNDEFINED,
+                flops: f64::NAN,
             });
         c.seeds.insert(
             r.seed,
-            (
-                r.eval_score.unwrap_or(f64::NAN),
-                r.train_seconds,
-                r.flops_train,
-            ),
+            SwimFit {
+                metric: r.eval_score.unwrap_or(f64::NAN),
+                seconds: r.train_seconds,
+                flops: r.flops_train,
+            },
         );
     }
-    out.into_values().collect()
+    let mut cells: Vec<SwimCell> = out.into_values().collect();
+    for c in &mut cells {
+        let metric: Vec<f64> = c.seeds.values().map(|f| f.metric).collect();
+        let seconds: Vec<f64> = c.seeds.values().map(|f| f.seconds).collect();
+        c.metric = mean_interval(&metric);
+        c.seconds = mean_interval(&seconds);
+        c.flops = c.seeds.values().map(|f| f.flops as f64).sum::<f64>() / c.seeds.len() as f64;
+    }
+    cells
 }
 
 /// Paired (same seeds) bootstrap of a statistic of two cells' seed means.
-fn paired(a: &SwimCell, b: &SwimCell, k: usize, f: impl Fn(f64, f64) -> f64) -> Option<Interval> {
+fn paired(
+    a: &SwimCell,
+    b: &SwimCell,
+    value: fn(&SwimFit) -> f64,
+    f: impl Fn(f64, f64) -> f64,
+) -> Option<Interval> {
     let seeds: Vec<u64> = a
         .seeds
         .keys()
@@ -103,12 +115,7 @@ fn paired(a: &SwimCell, b: &SwimCell, k: usize, f: impl Fn(f64, f64) -> f64) -> 
     if seeds.is_empty() {
         return None;
     }
-    let pick = |c: &SwimCell| -> Vec<f64> {
-        seeds
-            .iter()
-            .map(|s| [c.seeds[s].0, c.seeds[s].1][k])
-            .collect()
-    };
+    let pick = |c: &SwimCell| -> Vec<f64> { seeds.iter().map(|s| value(&c.seeds[s])).collect() };
     let (va, vb) = (pick(a), pick(b));
     let stat = |idx: &[usize]| {
         let ma = idx.iter().map(|&i| va[i]).sum::<f64>() / idx.len() as f64;
@@ -123,21 +130,20 @@ fn paired(a: &SwimCell, b: &SwimCell, k: usize, f: impl Fn(f64, f64) -> f64) -> 
 
 pub fn comparisons(cells: &[SwimCell]) -> Vec<SwimComparison> {
     let mut out = Vec::new();
-    for s in cells.iter().filter(|c| c.method == "swim") {
-        let Some(a) = cells
-            .iter()
-            .find(|c| c.method == "adam" && c.experiment == s.experiment && c.setting == s.setting)
-        else {
+    for s in cells.iter().filter(|c| c.method == Method::Swim) {
+        let Some(a) = cells.iter().find(|c| {
+            c.method == Method::Adam && c.experiment == s.experiment && c.setting == s.setting
+        }) else {
             continue;
         };
-        let Some(speedup) = paired(a, s, 1, |ta, ts| ta / ts) else {
+        let Some(speedup) = paired(a, s, |f| f.seconds, |ta, ts| ta / ts) else {
             continue;
         };
         let classification = s.metric_name == "accuracy";
         let comparability = if classification {
-            paired(s, a, 0, |ms, ma| ms - ma)
+            paired(s, a, |f| f.metric, |ms, ma| ms - ma)
         } else {
-            paired(s, a, 0, |ms, ma| ms / ma)
+            paired(s, a, |f| f.metric, |ms, ma| ms / ma)
         };
         let Some(comparability) = comparability else {
             continue;

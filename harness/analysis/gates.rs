@@ -10,9 +10,10 @@
 
 use serde::Deserialize;
 
-use super::analysis::{Axis, Target, BOOTSTRAP_SEED, RESAMPLES};
-use super::Report;
-use crate::stats::{bootstrap, mean, percentile_interval, Interval};
+use super::cells::{Axis, Target};
+use super::Analysis;
+use crate::experiment::Method;
+use crate::stats::Interval;
 
 /// A gates file: `gates: [ "...", ... ]`.
 #[derive(Debug, Deserialize)]
@@ -32,7 +33,7 @@ pub struct GateResult {
 
 #[derive(Debug, Clone, PartialEq)]
 struct Operand {
-    method: String,
+    method: Method,
     filters: Vec<(String, String)>,
     metric: String,
     stat: String,
@@ -88,8 +89,10 @@ fn parse_operand(s: &str) -> Result<Operand, String> {
             parts[2]
         ));
     }
+    let method = crate::experiment::parse_name::<Method>(parts[0])
+        .map_err(|e| format!("`{s}`: method: {e}"))?;
     Ok(Operand {
-        method: parts[0].to_string(),
+        method,
         filters,
         metric: parts[1].to_string(),
         stat: parts[2].to_string(),
@@ -122,7 +125,7 @@ fn parse(gate: &str) -> Result<(Operand, &'static str, Rhs), String> {
 
 /// Checks every gate against a report. Errors are malformed gates or gates that
 /// name nothing (or several things) in the results.
-pub fn check(report: &Report, gates: &[String]) -> Result<Vec<GateResult>, String> {
+pub fn check(report: &Analysis, gates: &[String]) -> Result<Vec<GateResult>, String> {
     gates
         .iter()
         .map(|g| {
@@ -149,7 +152,7 @@ pub fn check(report: &Report, gates: &[String]) -> Result<Vec<GateResult>, Strin
 }
 
 /// The value an operand names (NaN where a speed-up target was never reached).
-fn value(report: &Report, o: &Operand) -> Result<f64, String> {
+fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
     let matches: Vec<usize> = (0..report.cells.len())
         .filter(|&i| {
             let c = &report.cells[i];
@@ -184,32 +187,12 @@ fn value(report: &Report, o: &Operand) -> Result<f64, String> {
     };
     let cell = &report.cells[i];
     let interval: Interval = match o.metric.as_str() {
-        "final_score" | "selected_learnability" => {
-            let per_seed: Vec<f64> = cell
-                .complete()
-                .iter()
-                .map(|r| {
-                    if o.metric == "final_score" {
-                        r.final_score()
-                    } else {
-                        let v: Vec<f64> = r
-                            .selected_learnability
-                            .iter()
-                            .copied()
-                            .filter(|x| x.is_finite())
-                            .collect();
-                        mean(&v)
-                    }
-                })
-                .collect();
-            if per_seed.iter().any(|v| !v.is_finite()) {
-                return Err(format!("`{}` has no {} values", cell.label(), o.metric));
-            }
-            let reps = bootstrap(per_seed.len(), RESAMPLES, BOOTSTRAP_SEED, |k| {
-                Some(k.iter().map(|&j| per_seed[j]).sum::<f64>() / k.len() as f64)
-            });
-            percentile_interval(mean(&per_seed), &reps, 0.95)
-        }
+        "final_score" => cell
+            .final_score
+            .ok_or_else(|| format!("`{}` has no completed runs", cell.label()))?,
+        "selected_learnability" => cell
+            .learnability
+            .ok_or_else(|| format!("`{}` has no selected_learnability values", cell.label()))?,
         metric => {
             let axis = match metric {
                 "speedup_iterations" => Axis::Iterations,
@@ -248,7 +231,7 @@ mod tests {
     fn parses_gates_and_names_what_is_wrong() {
         let (l, op, r) =
             parse("jest[train.filter_ratio=0.8].speedup_iterations.lower_ci >= 1.5").unwrap();
-        assert_eq!(l.method, "jest");
+        assert_eq!(l.method, Method::Jest);
         assert_eq!(l.filters, vec![("train.filter_ratio".into(), "0.8".into())]);
         assert_eq!(
             (l.metric.as_str(), l.stat.as_str(), op),
@@ -259,7 +242,7 @@ mod tests {
             parse("jest.selected_learnability.mean > independent_topk.selected_learnability.mean")
                 .unwrap();
         assert_eq!(op, ">");
-        assert!(matches!(r, Rhs::Operand(o) if o.method == "independent_topk"));
+        assert!(matches!(r, Rhs::Operand(o) if o.method == Method::IndependentTopk));
         assert!(parse("jest.speed.mean > 1")
             .unwrap_err()
             .contains("unknown metric `speed`"));

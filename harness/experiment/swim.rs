@@ -87,7 +87,7 @@ fn default_test_fraction() -> f64 {
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
 #[serde(rename_all = "snake_case")]
-pub enum Method {
+pub enum SwimMethod {
     /// Sampled hidden weights, least-squares output layer.
     Swim,
     /// Random features: W ~ N(0, 1), b ~ U(−π, π), the same least-squares head.
@@ -96,12 +96,13 @@ pub enum Method {
     Adam,
 }
 
-impl Method {
-    pub fn as_str(self) -> &'static str {
+impl SwimMethod {
+    /// The results' `method` of a fit by this method.
+    pub fn method(self) -> super::Method {
         match self {
-            Method::Swim => "swim",
-            Method::Elm => "elm",
-            Method::Adam => "adam",
+            SwimMethod::Swim => super::Method::Swim,
+            SwimMethod::Elm => super::Method::Elm,
+            SwimMethod::Adam => super::Method::Adam,
         }
     }
 }
@@ -116,7 +117,7 @@ pub enum Activation {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct NetworkSpec {
-    pub method: Method,
+    pub method: SwimMethod,
     /// Width of every hidden layer.
     pub width: usize,
     /// Number of hidden layers.

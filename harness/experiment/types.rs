@@ -205,6 +205,66 @@ impl SelectorName {
     }
 }
 
+/// What produced a run's results (the results' `method` column): the selector of a
+/// JEST run, with independent prioritisation's mode, or the fitting method of a
+/// SWIM run.
+#[derive(
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Method {
+    #[default]
+    Uniform,
+    IndependentTopk,
+    IndependentSample,
+    Jest,
+    Swim,
+    Elm,
+    Adam,
+}
+
+impl Method {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Method::Uniform => "uniform",
+            Method::IndependentTopk => "independent_topk",
+            Method::IndependentSample => "independent_sample",
+            Method::Jest => "jest",
+            Method::Swim => "swim",
+            Method::Elm => "elm",
+            Method::Adam => "adam",
+        }
+    }
+
+    pub fn is_independent(self) -> bool {
+        matches!(self, Method::IndependentTopk | Method::IndependentSample)
+    }
+
+    pub fn family(self) -> Family {
+        match self {
+            Method::Swim | Method::Elm | Method::Adam => Family::Swim,
+            _ => Family::Jest,
+        }
+    }
+}
+
+impl std::fmt::Display for Method {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+/// Which claim a run belongs to: data selection (JEST) or sampled networks (SWIM).
+#[derive(
+    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord,
+)]
+#[serde(rename_all = "snake_case")]
+pub enum Family {
+    #[default]
+    Jest,
+    Swim,
+}
+
 /// How the score matrix A is formed from the learner (L) and reference (R) pair losses.
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
@@ -327,6 +387,31 @@ impl TrainSpec {
         match (self.super_batch, self.filter_ratio) {
             (Some(b_super), _) => b_super,
             (None, f) => (self.batch_size as f64 / (1.0 - f.unwrap_or(0.0))).round() as usize,
+        }
+    }
+
+    /// The same recipe with every selection key at its default: uniform batches,
+    /// no filtering (the reference model's training, SPEC §2).
+    pub fn without_selection(&self) -> TrainSpec {
+        TrainSpec {
+            filter_ratio: None,
+            super_batch: None,
+            selector: default_selector(),
+            scoring: default_scoring(),
+            mode: default_mode(),
+            n_chunks: default_n_chunks(),
+            gain: default_gain(),
+            ..self.clone()
+        }
+    }
+
+    /// The results' `method` of a run with this recipe.
+    pub fn method(&self) -> Method {
+        match (self.selector, self.mode) {
+            (SelectorName::Uniform, _) => Method::Uniform,
+            (SelectorName::Independent, IndependentMode::Topk) => Method::IndependentTopk,
+            (SelectorName::Independent, IndependentMode::Sample) => Method::IndependentSample,
+            (SelectorName::Jest, _) => Method::Jest,
         }
     }
 

@@ -2,11 +2,11 @@
 
 use std::path::Path;
 
-use jestbench::spec::{Experiment, SpecError};
+use jestbench::experiment::{Experiment, ExperimentError};
 
 use crate::util::TINY;
 
-fn parse(text: &str) -> Result<Experiment, SpecError> {
+fn parse(text: &str) -> Result<Experiment, ExperimentError> {
     Experiment::parse(text, Path::new("exp.yaml"))
 }
 

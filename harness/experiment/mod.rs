@@ -2,12 +2,11 @@
 Experiment files: parse (`RawExperiment`, mirrors the YAML), validate, expand the
 sweep into [`Cell`]s, and pair each cell with each seed into a [`Run`].
 
-Errors are [`SpecError`]s that name `file:line:col`, the dotted key at fault, and what
+Errors are [`ExperimentError`]s that name `file:line:col`, the dotted key at fault, and what
 was expected. Nothing here touches data, devices or results.
 */
 
 mod locate;
-pub mod shard;
 mod sweep;
 pub mod swim;
 mod types;
@@ -75,8 +74,8 @@ impl Experiment {
             .collect()
     }
 
-    pub fn load(path: &Path) -> Result<Experiment, SpecError> {
-        let source = std::fs::read_to_string(path).map_err(|e| SpecError {
+    pub fn load(path: &Path) -> Result<Experiment, ExperimentError> {
+        let source = std::fs::read_to_string(path).map_err(|e| ExperimentError {
             file: path.to_path_buf(),
             pos: None,
             key: None,
@@ -86,9 +85,9 @@ impl Experiment {
     }
 
     /// Parses `source` as if read from `path` (used for messages and relative paths).
-    pub fn parse(source: &str, path: &Path) -> Result<Experiment, SpecError> {
+    pub fn parse(source: &str, path: &Path) -> Result<Experiment, ExperimentError> {
         let index = KeyIndex::build(source);
-        let err = |key: &str, message: String| SpecError::at(path, &index, key, message);
+        let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
         let raw: RawExperiment = from_yaml(source, path)?;
         let cells = expand_checked(
             source,
@@ -126,9 +125,9 @@ impl SwimExperiment {
             .collect()
     }
 
-    pub fn parse(source: &str, path: &Path) -> Result<SwimExperiment, SpecError> {
+    pub fn parse(source: &str, path: &Path) -> Result<SwimExperiment, ExperimentError> {
         let index = KeyIndex::build(source);
-        let err = |key: &str, message: String| SpecError::at(path, &index, key, message);
+        let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
         let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
         let cells = expand_checked(
             source,
@@ -158,8 +157,15 @@ pub enum AnyExperiment {
 }
 
 impl AnyExperiment {
-    pub fn load(path: &Path) -> Result<AnyExperiment, SpecError> {
-        let source = std::fs::read_to_string(path).map_err(|e| SpecError {
+    pub fn name(&self) -> &str {
+        match self {
+            AnyExperiment::Jest(e) => &e.name,
+            AnyExperiment::Swim(e) => &e.name,
+        }
+    }
+
+    pub fn load(path: &Path) -> Result<AnyExperiment, ExperimentError> {
+        let source = std::fs::read_to_string(path).map_err(|e| ExperimentError {
             file: path.to_path_buf(),
             pos: None,
             key: None,
@@ -193,8 +199,11 @@ fn base_dir(path: &Path) -> PathBuf {
 }
 
 /// Deserialises a whole experiment file; errors carry serde_yaml's position.
-fn from_yaml<T: serde::de::DeserializeOwned>(source: &str, path: &Path) -> Result<T, SpecError> {
-    serde_yaml::from_str(source).map_err(|e| SpecError {
+fn from_yaml<T: serde::de::DeserializeOwned>(
+    source: &str,
+    path: &Path,
+) -> Result<T, ExperimentError> {
+    serde_yaml::from_str(source).map_err(|e| ExperimentError {
         file: path.to_path_buf(),
         pos: e.location().map(|l| Pos {
             line: l.line(),
@@ -212,9 +221,9 @@ fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
     name: &str,
     seeds: &[u64],
     sweep: &serde_yaml::Mapping,
-    err: &dyn Fn(&str, String) -> SpecError,
+    err: &dyn Fn(&str, String) -> ExperimentError,
     check: fn(&T) -> Result<(), (String, String)>,
-) -> Result<Vec<Cell<T>>, SpecError> {
+) -> Result<Vec<Cell<T>>, ExperimentError> {
     if name.trim().is_empty() {
         return Err(err("name", "must not be empty".into()));
     }
@@ -240,6 +249,13 @@ fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
     Ok(cells)
 }
 
+/// A name of one of the schema's enums (selector, scoring, mode) as a user types it
+/// on the command line; the error lists the valid names.
+pub fn parse_name<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> {
+    serde_yaml::from_value(serde_yaml::Value::String(s.to_string()))
+        .map_err(|e| strip_location(&e.to_string()))
+}
+
 /// Stable 12-hex-digit hash of a run configuration.
 pub fn config_hash<T: serde::Serialize>(config: &T) -> String {
     let canonical = serde_yaml::to_string(config).expect("configs serialise");
@@ -257,16 +273,16 @@ fn strip_location(msg: &str) -> String {
 
 /// A bad experiment file: where, which key, what was expected.
 #[derive(Clone, Debug, thiserror::Error)]
-pub struct SpecError {
+pub struct ExperimentError {
     pub file: PathBuf,
     pub pos: Option<Pos>,
     pub key: Option<String>,
     pub message: String,
 }
 
-impl SpecError {
-    fn at(file: &Path, index: &KeyIndex, key: &str, message: String) -> SpecError {
-        SpecError {
+impl ExperimentError {
+    fn at(file: &Path, index: &KeyIndex, key: &str, message: String) -> ExperimentError {
+        ExperimentError {
             file: file.to_path_buf(),
             pos: index.find(key),
             key: Some(key.to_string()),
@@ -275,7 +291,7 @@ impl SpecError {
     }
 }
 
-impl fmt::Display for SpecError {
+impl fmt::Display for ExperimentError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         write!(f, "{}", self.file.display())?;
         if let Some(p) = self.pos {

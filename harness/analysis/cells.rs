@@ -1,0 +1,358 @@
+//! Results rows grouped into sweep cells: per run, its evaluation curve on every
+//! x-axis; per cell, the seed-mean curves with point-wise bands, the final score
+//! and the trained batches' learnability, each with a bootstrap interval.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::experiment::Method;
+use crate::flops;
+use crate::log::Row;
+use crate::stats::{self, mean_interval, Curve, Interval};
+use crate::train::RunStatus;
+
+/// The x-axes of learning curves and speed-ups.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Axis {
+    /// Training iterations.
+    Iterations,
+    /// Learner FLOPs as the paper counts them: the scoring forward is reused for the
+    /// chosen b, reference embeddings are cached and free, reference training is free.
+    FlopsPaper,
+    /// + reference scoring without a cache (a reference forward over each super-batch).
+    FlopsPlusReferenceScoring,
+    /// + the reference model's whole training.
+    FlopsPlusReferenceTraining,
+    /// What this harness executed: fresh training forward, cached reference scoring,
+    /// the reference's pass over the pool.
+    FlopsExecuted,
+    /// Wall-clock training seconds (scoring included, evaluation excluded).
+    Seconds,
+}
+
+impl Axis {
+    pub const ALL: [Axis; 6] = [
+        Axis::Iterations,
+        Axis::FlopsPaper,
+        Axis::FlopsPlusReferenceScoring,
+        Axis::FlopsPlusReferenceTraining,
+        Axis::FlopsExecuted,
+        Axis::Seconds,
+    ];
+
+    /// The axes learning curves are drawn on.
+    pub const PLOTTED: [Axis; 2] = [Axis::Iterations, Axis::FlopsPaper];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Axis::Iterations => "iterations",
+            Axis::FlopsPaper => "flops_paper",
+            Axis::FlopsPlusReferenceScoring => "flops_plus_reference_scoring",
+            Axis::FlopsPlusReferenceTraining => "flops_plus_reference_training",
+            Axis::FlopsExecuted => "flops_executed",
+            Axis::Seconds => "seconds",
+        }
+    }
+
+    pub fn label(self) -> &'static str {
+        match self {
+            Axis::Iterations => "iterations",
+            Axis::FlopsPaper => "FLOPs (paper: learner only)",
+            Axis::FlopsPlusReferenceScoring => "FLOPs (+ reference scoring)",
+            Axis::FlopsPlusReferenceTraining => "FLOPs (+ reference training)",
+            Axis::FlopsExecuted => "FLOPs (executed)",
+            Axis::Seconds => "wall-clock seconds",
+        }
+    }
+
+    /// This axis's x for a row (FLOP accountings from `flops`).
+    fn of(self, r: &Row) -> f64 {
+        let paper = flops::paper_flops(r.flops_train, r.flops_learner_scoring);
+        match self {
+            Axis::Iterations => r.step as f64,
+            Axis::FlopsPaper => paper,
+            Axis::FlopsPlusReferenceScoring => paper + r.flops_reference_scoring_uncached as f64,
+            Axis::FlopsPlusReferenceTraining => {
+                paper
+                    + r.flops_reference_scoring_uncached as f64
+                    + r.flops_reference_training as f64
+            }
+            Axis::FlopsExecuted => {
+                (r.flops_train
+                    + r.flops_learner_scoring
+                    + r.flops_reference_scoring_cached
+                    + r.flops_reference_embedding) as f64
+            }
+            Axis::Seconds => r.train_seconds,
+        }
+    }
+}
+
+/// Which of the baseline's seed-mean scores is the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Its final score (the paper's target).
+    Final,
+    /// Its best score along the curve (harder when the baseline peaks and declines).
+    Best,
+}
+
+impl Target {
+    pub fn name(self) -> &'static str {
+        match self {
+            Target::Final => "final",
+            Target::Best => "best",
+        }
+    }
+
+    pub fn of(self, c: &Curve) -> f64 {
+        match self {
+            Target::Final => c.last(),
+            Target::Best => c.max(),
+        }
+    }
+}
+
+/// One run's evaluation rows as curves.
+#[derive(Clone, Debug, Serialize)]
+pub struct RunSeries {
+    pub seed: u64,
+    pub status: RunStatus,
+    pub score: Vec<f64>,
+    pub x: BTreeMap<Axis, Vec<f64>>,
+    pub selected_learnability: Vec<f64>,
+    /// The held-out zero-shot accuracy of the reference this run used, if any.
+    pub reference_score: Option<f64>,
+}
+
+impl RunSeries {
+    pub fn curve(&self, axis: Axis) -> Curve {
+        Curve::new(self.x[&axis].clone(), self.score.clone())
+    }
+
+    pub fn final_score(&self) -> f64 {
+        *self.score.last().unwrap_or(&f64::NAN)
+    }
+
+    /// Mean learnability of the batches it trained on (NaN when never logged).
+    pub fn mean_learnability(&self) -> f64 {
+        let v: Vec<f64> = self
+            .selected_learnability
+            .iter()
+            .copied()
+            .filter(|x| x.is_finite())
+            .collect();
+        if v.is_empty() {
+            f64::NAN
+        } else {
+            stats::mean(&v)
+        }
+    }
+}
+
+/// A seed-mean curve with its point-wise 95% bootstrap band.
+#[derive(Clone, Debug, Serialize)]
+pub struct Band {
+    pub axis: Axis,
+    pub mean: Curve,
+    pub lower: Vec<f64>,
+    pub upper: Vec<f64>,
+}
+
+/// All runs of one sweep cell, and its summaries.
+#[derive(Clone, Debug, Serialize)]
+pub struct Cell {
+    pub experiment: String,
+    pub config_hash: String,
+    pub method: Method,
+    /// The sweep values other than the selector (and its mode), `key=value;...`.
+    pub setting: String,
+    pub sweep: Vec<(String, String)>,
+    pub runs: Vec<RunSeries>,
+    pub diverged: usize,
+    /// Seed-mean final score of the completed runs.
+    pub final_score: Option<Interval>,
+    /// Seed mean of each run's mean trained-batch learnability, where logged.
+    pub learnability: Option<Interval>,
+    /// Learning curves on the plotted axes.
+    pub bands: Vec<Band>,
+    /// Seed-mean trained-batch learnability per evaluation window (step, value).
+    pub learnability_curve: Vec<(f64, f64)>,
+    /// Seed mean of the reference models' held-out scores.
+    pub reference_score: Option<f64>,
+}
+
+impl Cell {
+    pub fn label(&self) -> String {
+        if self.setting.is_empty() {
+            self.method.to_string()
+        } else {
+            format!("{} | {}", self.method, self.setting)
+        }
+    }
+
+    /// A swept value of this cell, parsed as a number.
+    pub fn numeric(&self, key: &str) -> Option<f64> {
+        self.sweep.iter().find(|(k, _)| k == key)?.1.parse().ok()
+    }
+
+    /// Seeds that completed (diverged runs are reported apart).
+    pub fn complete(&self) -> Vec<&RunSeries> {
+        self.runs
+            .iter()
+            .filter(|r| r.status == RunStatus::Complete)
+            .collect()
+    }
+
+    pub fn mean_curve(&self, axis: Axis) -> Curve {
+        let curves: Vec<Curve> = self.complete().iter().map(|r| r.curve(axis)).collect();
+        stats::mean_curve(&curves.iter().collect::<Vec<_>>())
+    }
+
+    pub fn final_scores(&self) -> Vec<f64> {
+        self.complete().iter().map(|r| r.final_score()).collect()
+    }
+
+    pub fn band(&self, axis: Axis) -> Option<&Band> {
+        self.bands.iter().find(|b| b.axis == axis)
+    }
+
+    /// Fills the summaries from the runs.
+    fn summarise(&mut self) {
+        let finals = self.final_scores();
+        self.final_score = (!finals.is_empty()).then(|| mean_interval(&finals));
+        let learn: Vec<f64> = self
+            .complete()
+            .iter()
+            .map(|r| r.mean_learnability())
+            .collect();
+        self.learnability = (!learn.is_empty() && learn.iter().all(|v| v.is_finite()))
+            .then(|| mean_interval(&learn));
+        self.bands = Axis::PLOTTED.iter().map(|&a| band(self, a)).collect();
+        self.learnability_curve = learnability_curve(self);
+        let refs: Vec<f64> = self.runs.iter().filter_map(|r| r.reference_score).collect();
+        self.reference_score = (!refs.is_empty()).then(|| stats::mean(&refs));
+    }
+}
+
+/// Point-wise 95% bootstrap band of a cell's seed-mean curve.
+fn band(cell: &Cell, axis: Axis) -> Band {
+    let runs = cell.complete();
+    let mean = cell.mean_curve(axis);
+    let (mut lower, mut upper) = (Vec::new(), Vec::new());
+    for k in 0..mean.y.len() {
+        let ys: Vec<f64> = runs.iter().map(|r| r.score[k]).collect();
+        let ci = mean_interval(&ys);
+        lower.push(ci.lower_bound);
+        upper.push(ci.upper_bound);
+    }
+    Band {
+        axis,
+        mean,
+        lower,
+        upper,
+    }
+}
+
+fn learnability_curve(cell: &Cell) -> Vec<(f64, f64)> {
+    let runs = cell.complete();
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    let steps = &first.x[&Axis::Iterations];
+    (0..steps.len())
+        .filter_map(|k| {
+            let v: Vec<f64> = runs
+                .iter()
+                .filter_map(|r| r.selected_learnability.get(k).copied())
+                .filter(|v| v.is_finite())
+                .collect();
+            (!v.is_empty()).then(|| (steps[k], stats::mean(&v)))
+        })
+        .collect()
+}
+
+/// Sweep keys that define the selector rather than the setting it runs in.
+const SELECTOR_KEYS: [&str; 2] = ["train.selector", "train.mode"];
+
+/// Groups rows (of one or more experiments) into cells, in a stable order.
+pub fn cells(rows: &[Row]) -> Vec<Cell> {
+    let mut by_run: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        by_run
+            .entry((r.experiment.clone(), r.run_id.clone()))
+            .or_default()
+            .push(r);
+    }
+    let mut by_cell: BTreeMap<(String, String), Cell> = BTreeMap::new();
+    for ((experiment, _), mut rs) in by_run {
+        rs.sort_by_key(|r| r.step);
+        let first = rs[0];
+        let last = rs[rs.len() - 1];
+        let sweep: Vec<(String, String)> = first
+            .sweep
+            .split(';')
+            .filter(|s| !s.is_empty())
+            .filter_map(|kv| {
+                kv.split_once('=')
+                    .map(|(k, v)| (k.to_string(), v.to_string()))
+            })
+            .collect();
+        let setting = sweep
+            .iter()
+            .filter(|(k, _)| !SELECTOR_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";");
+        let cell = by_cell
+            .entry((experiment.clone(), first.config_hash.clone()))
+            .or_insert_with(|| Cell {
+                experiment: experiment.clone(),
+                config_hash: first.config_hash.clone(),
+                method: first.method,
+                setting,
+                sweep,
+                runs: Vec::new(),
+                diverged: 0,
+                final_score: None,
+                learnability: None,
+                bands: Vec::new(),
+                learnability_curve: Vec::new(),
+                reference_score: None,
+            });
+        if last.status == RunStatus::Diverged {
+            cell.diverged += 1;
+        }
+        let score: Vec<f64> = rs
+            .iter()
+            .map(|r| r.eval_score.unwrap_or(f64::NAN))
+            .collect();
+        let x = Axis::ALL
+            .iter()
+            .map(|&a| (a, rs.iter().map(|r| a.of(r)).collect()))
+            .collect();
+        cell.runs.push(RunSeries {
+            seed: first.seed,
+            status: last.status,
+            score,
+            x,
+            selected_learnability: rs
+                .iter()
+                .map(|r| r.selected_learnability.unwrap_or(f64::NAN))
+                .collect(),
+            reference_score: last.reference_score,
+        });
+    }
+    let mut out: Vec<Cell> = by_cell.into_values().collect();
+    for c in &mut out {
+        c.runs.sort_by_key(|r| r.seed);
+        c.summarise();
+    }
+    out.sort_by(|a, b| {
+        (&a.experiment, &a.setting, a.method).cmp(&(&b.experiment, &b.setting, b.method))
+    });
+    out
+}

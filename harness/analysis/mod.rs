@@ -1,0 +1,167 @@
+/*!
+Every number a report shows, computed once from results rows (criterion.rs's
+measure → analyse → report): sweep cells with their seed curves, bands and final
+scores (`cells`), each selector against its uniform baseline (`compare`), the
+claims of SPEC §1 judged by rules written as data (`claims`), sampled networks
+against Adam (`swim`), and CI gates evaluated on the result (`gates`).
+
+Statistics come from `stats`; this module arranges rows and asks it. An
+[`Analysis`] serialises whole (`analysis.json` beside a report), and the report's
+Markdown, HTML, SVG and `check` read nothing else.
+*/
+
+pub mod cells;
+pub mod claims;
+pub mod compare;
+pub mod gates;
+pub mod swim;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::PathBuf;
+
+use serde::Serialize;
+
+pub use cells::{Axis, Cell, RunSeries, Target};
+pub use claims::{Claim, Verdict};
+pub use compare::{Comparison, Speedup};
+
+use crate::experiment::Family;
+use crate::log::Row;
+use crate::stats::RESAMPLES;
+
+/// Everything a report shows.
+#[derive(Clone, Debug, Serialize)]
+pub struct Analysis {
+    pub experiments: Vec<String>,
+    pub sources: Vec<PathBuf>,
+    pub rows: usize,
+    /// Bootstrap resamples behind every interval.
+    pub resamples: usize,
+    pub cells: Vec<Cell>,
+    pub comparisons: Vec<Comparison>,
+    pub claims: Vec<Claim>,
+    pub swim_cells: Vec<swim::SwimCell>,
+    pub swim_comparisons: Vec<swim::SwimComparison>,
+    pub warnings: Vec<String>,
+}
+
+/// Results that cannot be analysed as asked.
+#[derive(Debug, thiserror::Error)]
+pub enum AnalysisError {
+    #[error("these results mix {n} experiments ({names}); pass --combine to report them together")]
+    Mixed { n: usize, names: String },
+    #[error("run {run_id} of {experiment} appears with two configurations ({a} and {b}): the results mix different experiment files under one name")]
+    Conflict {
+        experiment: String,
+        run_id: String,
+        a: String,
+        b: String,
+    },
+    #[error("run {run_id} has two rows for step {step}: the results were merged twice")]
+    Duplicate { run_id: String, step: usize },
+    #[error("no results rows to report")]
+    Empty,
+}
+
+impl Analysis {
+    /// Analyses `rows` (read from `sources`); `combine` allows several experiments.
+    pub fn build(
+        rows: Vec<Row>,
+        sources: Vec<PathBuf>,
+        combine: bool,
+    ) -> Result<Analysis, AnalysisError> {
+        let experiments = check_rows(&rows, combine)?;
+        let mut warnings = Vec::new();
+        let commits: BTreeSet<&str> = rows.iter().map(|r| r.git_commit.as_str()).collect();
+        if commits.len() > 1 {
+            warnings.push(format!(
+                "rows come from {} different commits ({}): results may not be comparable",
+                commits.len(),
+                commits.into_iter().collect::<Vec<_>>().join(", ")
+            ));
+        }
+        let n_rows = rows.len();
+        let (swim_rows, rows): (Vec<Row>, Vec<Row>) =
+            rows.into_iter().partition(|r| r.family == Family::Swim);
+        let swim_cells = swim::cells(&swim_rows.iter().collect::<Vec<_>>());
+        let swim_comparisons = swim::comparisons(&swim_cells);
+        let cells = cells::cells(&rows);
+        for c in &cells {
+            if c.diverged > 0 {
+                warnings.push(format!(
+                    "{} ({}): {} of {} runs diverged and are left out of the statistics",
+                    c.label(),
+                    c.experiment,
+                    c.diverged,
+                    c.runs.len()
+                ));
+            }
+        }
+        let comparisons = compare::comparisons(&cells);
+        let mut claims = if cells.is_empty() {
+            Vec::new()
+        } else {
+            claims::claims(&cells, &comparisons)
+        };
+        claims.extend(swim::claims(&swim_comparisons));
+        Ok(Analysis {
+            experiments,
+            sources,
+            rows: n_rows,
+            resamples: RESAMPLES,
+            cells,
+            comparisons,
+            claims,
+            swim_cells,
+            swim_comparisons,
+            warnings,
+        })
+    }
+
+    /// The whole analysis as JSON.
+    pub fn to_json(&self) -> String {
+        serde_json::to_string_pretty(self).expect("analyses serialise")
+    }
+}
+
+/// The experiments in `rows`; refuses mixed experiments (without `combine`), two
+/// configurations under one run id, and duplicated (run, step) rows.
+fn check_rows(rows: &[Row], combine: bool) -> Result<Vec<String>, AnalysisError> {
+    if rows.is_empty() {
+        return Err(AnalysisError::Empty);
+    }
+    let experiments: Vec<String> = rows
+        .iter()
+        .map(|r| r.experiment.clone())
+        .collect::<BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    if experiments.len() > 1 && !combine {
+        return Err(AnalysisError::Mixed {
+            n: experiments.len(),
+            names: experiments.join(", "),
+        });
+    }
+    let mut configs: BTreeMap<(&str, &str), &str> = BTreeMap::new();
+    let mut steps: BTreeSet<(&str, &str, usize)> = BTreeSet::new();
+    for r in rows {
+        let prev = configs
+            .entry((&r.experiment, &r.run_id))
+            .or_insert(&r.config_hash);
+        if *prev != r.config_hash {
+            return Err(AnalysisError::Conflict {
+                experiment: r.experiment.clone(),
+                run_id: r.run_id.clone(),
+                a: prev.to_string(),
+                b: r.config_hash.clone(),
+            });
+        }
+        if !steps.insert((&r.experiment, &r.run_id, r.step)) {
+            return Err(AnalysisError::Duplicate {
+                run_id: r.run_id.clone(),
+                step: r.step,
+            });
+        }
+    }
+    Ok(experiments)
+}

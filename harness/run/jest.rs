@@ -1,0 +1,257 @@
+//! Executes a JEST experiment: datasets once, shared references once, then every
+//! planned (cell, seed) on the device, each evaluation appended as a row.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::{Arc, Mutex};
+
+use dfdx::prelude::*;
+
+use super::device::{with_device, DeviceJob};
+use super::{for_each, plan, todo, Finished, Options, Progress, RunError, Ticker};
+use crate::data::Dataset;
+use crate::experiment::{DatasetSpec, Experiment, Run, RunConfig};
+use crate::log::{ResultsWriter, Row, RunIdentity};
+use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus, TrainError};
+
+/// Runs the plan; returns (runs planned, runs already done).
+pub(super) fn execute(
+    exp: &Experiment,
+    opts: &Options,
+    writer: ResultsWriter,
+    done: &BTreeSet<String>,
+    progress: &dyn Progress,
+) -> Result<(usize, usize), RunError> {
+    let runs = match opts.shard {
+        Some(shard) => {
+            let (runs, manifest) = plan::shard_runs(exp, shard)?;
+            plan::write_manifest(&opts.out, &manifest)?;
+            runs
+        }
+        None => exp.runs(),
+    };
+    let (todo, skipped) = todo(&runs, |r| r.id(), opts.only.as_ref(), done);
+    let total = todo.len() + skipped;
+    if skipped > 0 {
+        progress.note(&format!(
+            "{}: {skipped} of {total} runs already complete in {}; running the other {}",
+            exp.name,
+            opts.out.display(),
+            todo.len()
+        ));
+    }
+    progress.planned(total, skipped);
+    let datasets = build_datasets(exp, &todo)?;
+    let references = train_references(exp, &todo, &datasets, opts, progress)?;
+    let writer = Mutex::new(writer);
+    let ctx = Context {
+        exp,
+        opts,
+        writer: &writer,
+        progress,
+        datasets: &datasets,
+        references: &references,
+    };
+    for_each(&todo, opts.jobs, opts.device, |run| ctx.one(run))?;
+    Ok((total, skipped))
+}
+
+fn dataset_key(spec: &DatasetSpec) -> String {
+    serde_yaml::to_string(spec).expect("specs serialise")
+}
+
+/// Builds each distinct dataset of the runs to do, once.
+fn build_datasets(
+    exp: &Experiment,
+    todo: &[&Run],
+) -> Result<BTreeMap<String, Arc<Dataset>>, RunError> {
+    let mut out = BTreeMap::new();
+    for run in todo {
+        let key = dataset_key(&run.cell.config.dataset);
+        if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(key) {
+            let ds = Dataset::build(&run.cell.config.dataset, &exp.base_dir).map_err(|source| {
+                RunError::Data {
+                    experiment: exp.path.clone(),
+                    source,
+                }
+            })?;
+            slot.insert(Arc::new(ds));
+        }
+    }
+    Ok(out)
+}
+
+struct TrainReference<'a> {
+    config: &'a RunConfig,
+    data: &'a Dataset,
+}
+
+impl DeviceJob for TrainReference<'_> {
+    type Output = Result<Reference, TrainError>;
+    fn run<D: Device<f32>>(self, dev: &D) -> Self::Output {
+        reference::train(dev, self.config, self.data)
+    }
+}
+
+/// Trains each reference that a run to do uses, once. A run uses a reference when
+/// some run of the experiment scores with it (uniform runs then log their batches'
+/// learnability against it), so a resumed or sharded sweep trains what an
+/// uninterrupted one would.
+fn train_references(
+    exp: &Experiment,
+    todo: &[&Run],
+    datasets: &BTreeMap<String, Arc<Dataset>>,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<BTreeMap<String, Arc<Reference>>, RunError> {
+    let scored: BTreeSet<String> = exp
+        .cells
+        .iter()
+        .filter(|c| c.config.train.selector.scores())
+        .map(|c| reference::key(&c.config))
+        .collect();
+    let mut needed: BTreeMap<String, &RunConfig> = BTreeMap::new();
+    for run in todo {
+        let key = reference::key(&run.cell.config);
+        if scored.contains(&key) {
+            needed.entry(key).or_insert(&run.cell.config);
+        }
+    }
+    let needed: Vec<(String, &RunConfig)> = needed.into_iter().collect();
+    let trained = Mutex::new(BTreeMap::new());
+    for_each(&needed, opts.jobs, opts.device, |(key, config)| {
+        progress.note(&format!(
+            "{}: training a reference model (quality {}, {} steps)",
+            exp.name,
+            config.reference.quality,
+            reference::recipe(config).steps
+        ));
+        let data = &datasets[&dataset_key(&config.dataset)];
+        let r = with_device(opts.device, TrainReference { config, data })?
+            .map_err(RunError::Reference)?;
+        trained
+            .lock()
+            .expect("a reference thread panicked")
+            .insert(key.clone(), Arc::new(r));
+        Ok(())
+    })?;
+    Ok(trained.into_inner().expect("a reference thread panicked"))
+}
+
+struct TrainRun<'a> {
+    config: &'a RunConfig,
+    seed: u64,
+    data: &'a Dataset,
+    reference: Option<&'a Reference>,
+    observer: &'a mut dyn Observer,
+}
+
+impl DeviceJob for TrainRun<'_> {
+    type Output = Result<EvalRecord, TrainError>;
+    fn run<D: Device<f32>>(self, dev: &D) -> Self::Output {
+        train::run(
+            dev,
+            self.config,
+            self.seed,
+            self.data,
+            self.reference,
+            self.observer,
+        )
+    }
+}
+
+struct Context<'a> {
+    exp: &'a Experiment,
+    opts: &'a Options,
+    writer: &'a Mutex<ResultsWriter>,
+    progress: &'a dyn Progress,
+    datasets: &'a BTreeMap<String, Arc<Dataset>>,
+    references: &'a BTreeMap<String, Arc<Reference>>,
+}
+
+impl Context<'_> {
+    fn one(&self, run: &Run) -> Result<(), RunError> {
+        let config = &run.cell.config;
+        let data = &self.datasets[&dataset_key(&config.dataset)];
+        let reference = self.references.get(&reference::key(config)).map(|r| &**r);
+        let label = format!("{} seed {}", short_label(run), run.seed);
+        let mut observer = RowSink {
+            identity: identity(self.exp, run, self.opts),
+            writer: self.writer,
+            ticker: self.progress.started(&label, config.train.steps),
+        };
+        let job = TrainRun {
+            config,
+            seed: run.seed,
+            data,
+            reference,
+            observer: &mut observer,
+        };
+        let last = with_device(self.opts.device, job)?.map_err(|source| RunError::Train {
+            run_id: run.id(),
+            source,
+        })?;
+        observer.ticker.done();
+        self.progress.finished(&label, Finished::Jest(&last));
+        Ok(())
+    }
+}
+
+/// The identity columns of a run's rows.
+fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
+    let t = &run.cell.config.train;
+    RunIdentity {
+        experiment: exp.name.clone(),
+        run_id: run.id(),
+        config_hash: run.cell.config_hash.clone(),
+        seed: run.seed,
+        family: crate::experiment::Family::Jest,
+        method: t.method(),
+        scoring: if t.selector.scores() {
+            t.scoring.as_str().into()
+        } else {
+            String::new()
+        },
+        filter_ratio: t.effective_filter_ratio(),
+        batch_size: t.batch_size,
+        super_batch: t.super_batch(),
+        n_chunks: t.n_chunks,
+        gain: t.gain,
+        reference_quality: run.cell.config.reference.quality,
+        sweep: run.sweep_label(),
+        device: opts.device.as_str().into(),
+    }
+}
+
+fn short_label(run: &Run) -> String {
+    if run.cell.swept.is_empty() {
+        run.cell.config.train.method().as_str().into()
+    } else {
+        run.sweep_label()
+    }
+}
+
+/// Writes each eval record as a row, and the last as the run's summary.
+struct RowSink<'a> {
+    identity: RunIdentity,
+    writer: &'a Mutex<ResultsWriter>,
+    ticker: Box<dyn Ticker>,
+}
+
+impl Observer for RowSink<'_> {
+    fn on_step(&mut self, step: usize, _total: usize) {
+        self.ticker.step(step);
+    }
+
+    fn on_eval(
+        &mut self,
+        record: &EvalRecord,
+    ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+        let row = Row::from_record(&self.identity, record);
+        let mut w = self.writer.lock().expect("a writer thread panicked");
+        w.eval_row(&row)?;
+        if record.status != RunStatus::Running {
+            w.summary_row(&row)?;
+        }
+        Ok(())
+    }
+}

@@ -1,0 +1,144 @@
+//! Which runs to do: every (cell, seed) of an experiment, or one cost-balanced shard
+//! of them (with the manifest its folder carries), or a chosen few by id, less the
+//! ones a results folder already holds.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde::{Deserialize, Serialize};
+use sha2::{Digest, Sha256};
+
+use super::shard::{partition, Shard};
+use super::RunError;
+use crate::data::files;
+use crate::experiment::{Cell, Experiment, Run};
+use crate::flops::{IterationCost, ModelCost};
+use crate::model::Layout;
+
+/// The manifest a shard folder carries.
+pub const MANIFEST: &str = "shard.yaml";
+
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ShardManifest {
+    pub experiment: String,
+    /// Identifies the whole run set (all shards of one sweep share it).
+    pub sweep_hash: String,
+    pub shard: usize,
+    pub shards: usize,
+    /// Every run of the sweep, and this shard's.
+    pub total_runs: usize,
+    pub runs: Vec<String>,
+}
+
+/// `results/<name>`, or `results/<name>/shard-I-of-N` for a shard.
+pub fn default_results_dir(name: &str, shard: Option<Shard>) -> PathBuf {
+    let dir = PathBuf::from("results").join(name);
+    match shard {
+        Some(s) => dir.join(format!("shard-{}-of-{}", s.index, s.count)),
+        None => dir,
+    }
+}
+
+/// View widths of each distinct dataset, read once (files are loaded to learn them).
+#[derive(Default)]
+pub struct Widths(BTreeMap<String, (usize, usize)>);
+
+impl Widths {
+    fn of(&mut self, exp: &Experiment, cell: &Cell) -> Result<(usize, usize), RunError> {
+        let d = &cell.config.dataset;
+        let key = serde_yaml::to_string(d).expect("specs serialise");
+        if let Some(w) = self.0.get(&key) {
+            return Ok(*w);
+        }
+        let w = match (&d.synthetic, &d.files) {
+            (Some(s), _) => (s.dim_a, s.dim_b),
+            (None, Some(f)) => {
+                let (pairs, _) =
+                    files::load_pairs(f, &exp.base_dir).map_err(|source| RunError::Data {
+                        experiment: exp.path.clone(),
+                        source,
+                    })?;
+                (pairs.a.cols, pairs.b.cols)
+            }
+            (None, None) => unreachable!("validated: one source"),
+        };
+        self.0.insert(key, w);
+        Ok(w)
+    }
+}
+
+/// Learner FLOPs of one run of `cell` (training and scoring), for cost estimates.
+pub fn run_flops(exp: &Experiment, cell: &Cell, widths: &mut Widths) -> Result<f64, RunError> {
+    let c = &cell.config;
+    let (dim_a, dim_b) = widths.of(exp, cell)?;
+    let model = ModelCost::of(&Layout::new(&c.model, dim_a, dim_b));
+    let learner = c.train.selector.scores() && crate::score::needs(c.train.scoring).0;
+    let cost = IterationCost::new(
+        &model,
+        c.train.batch_size,
+        c.train.super_batch(),
+        learner,
+        false,
+    );
+    Ok(((cost.train + cost.learner_scoring) * c.train.steps as u64) as f64)
+}
+
+/// Hash of the sorted run ids: the identity of a sweep's run set.
+pub fn sweep_hash<T>(runs: &[Run<T>]) -> String {
+    let ids: BTreeSet<String> = runs.iter().map(|r| r.id()).collect();
+    let d = Sha256::digest(ids.into_iter().collect::<Vec<_>>().join("\n").as_bytes());
+    d[..6].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The runs of `shard`, and its manifest.
+pub fn shard_runs(
+    exp: &Experiment,
+    shard: Shard,
+) -> Result<(Vec<Run<'_>>, ShardManifest), RunError> {
+    let runs = exp.runs();
+    let mut widths = Widths::default();
+    let costed: Vec<(String, f64)> = runs
+        .iter()
+        .map(|r| Ok((r.id(), run_flops(exp, r.cell, &mut widths)?)))
+        .collect::<Result<_, RunError>>()?;
+    let parts = partition(&costed, shard.count);
+    let mine: Vec<Run> = parts[shard.index]
+        .iter()
+        .map(|&i| runs[i].clone())
+        .collect();
+    let manifest = ShardManifest {
+        experiment: exp.name.clone(),
+        sweep_hash: sweep_hash(&runs),
+        shard: shard.index,
+        shards: shard.count,
+        total_runs: runs.len(),
+        runs: mine.iter().map(|r| r.id()).collect(),
+    };
+    Ok((mine, manifest))
+}
+
+/// Writes the manifest into a shard folder, refusing a folder of another shard.
+pub fn write_manifest(dir: &Path, m: &ShardManifest) -> Result<(), RunError> {
+    let path = dir.join(MANIFEST);
+    let io = |source| RunError::Io {
+        path: path.clone(),
+        source,
+    };
+    std::fs::create_dir_all(dir).map_err(io)?;
+    if let Ok(text) = std::fs::read_to_string(&path) {
+        let old: ShardManifest = serde_yaml::from_str(&text)
+            .map_err(|e| RunError::Folder(format!("{}: {e}", path.display())))?;
+        if old != *m {
+            return Err(RunError::Folder(format!(
+                "{}: this folder holds shard {}/{} of `{}` (sweep {}), not shard {}/{} of `{}` (sweep {}); pass another --out",
+                dir.display(), old.shard, old.shards, old.experiment, old.sweep_hash, m.shard, m.shards, m.experiment, m.sweep_hash
+            )));
+        }
+    }
+    std::fs::write(
+        &path,
+        serde_yaml::to_string(m).expect("manifests serialise"),
+    )
+    .map_err(io)
+}

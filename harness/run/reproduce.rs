@@ -1,0 +1,179 @@
+//! Reruns runs of a results folder from their experiment file and compares the
+//! rows, every column but the timing and provenance ones (`log::Row::masked`): the
+//! check that committed results come from the committed code, bit for bit.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::Path;
+
+use super::{execute, Options, Progress, RunError};
+use crate::experiment::AnyExperiment;
+use crate::log::{self, Row, RESULTS_FILE, SUMMARY_FILE};
+
+/// Which of the folder's runs to rerun.
+#[derive(Clone, Debug, PartialEq)]
+pub enum Which {
+    All,
+    /// The `n` cheapest runs (steps × examples per step), spread over methods.
+    Cheapest(usize),
+    Ids(BTreeSet<String>),
+}
+
+/// What a reproduction found.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Reproduction {
+    pub experiment: String,
+    pub runs: Vec<String>,
+    pub rows_compared: usize,
+    /// One line per differing row or column; empty when everything matched.
+    pub differences: Vec<String>,
+}
+
+/// Reruns the chosen runs of `results` (a results folder) from `experiment` into
+/// `opts.out` (which must hold no results yet) and compares their rows.
+pub fn reproduce(
+    results: &Path,
+    experiment: &Path,
+    which: &Which,
+    opts: &Options,
+    progress: &dyn Progress,
+) -> Result<Reproduction, RunError> {
+    if opts.out.join(RESULTS_FILE).exists() {
+        return Err(RunError::Folder(format!(
+            "{}: already holds results; reproduce into an empty folder",
+            opts.out.display()
+        )));
+    }
+    let read = log::read_rows(&results.join(RESULTS_FILE))?;
+    let (committed, absent) = (read.kept, read.absent_columns);
+    let done: BTreeSet<String> = log::read_rows(&results.join(SUMMARY_FILE))?
+        .kept
+        .into_iter()
+        .map(|r| r.run_id)
+        .collect();
+    let exp = AnyExperiment::load(experiment).map_err(|e| RunError::Folder(e.to_string()))?;
+    let runs = pick(&committed, &done, which);
+    if runs.is_empty() {
+        return Err(RunError::Folder(format!(
+            "{}: no complete runs to reproduce",
+            results.display()
+        )));
+    }
+    let known: BTreeSet<String> = match &exp {
+        AnyExperiment::Jest(e) => e.runs().iter().map(|r| r.id()).collect(),
+        AnyExperiment::Swim(e) => e.runs().iter().map(|r| r.id()).collect(),
+    };
+    let unknown: Vec<&String> = runs.iter().filter(|id| !known.contains(*id)).collect();
+    if !unknown.is_empty() {
+        return Err(RunError::Folder(format!(
+            "{} holds runs that {} does not define ({}): the file changed since these results were written",
+            results.display(),
+            experiment.display(),
+            unknown.iter().map(|s| s.as_str()).collect::<Vec<_>>().join(", ")
+        )));
+    }
+    let mut o = opts.clone();
+    o.only = Some(runs.iter().cloned().collect());
+    let outcome = execute(&exp, &o, progress)?;
+    let fresh = log::read_rows(&opts.out.join(RESULTS_FILE))?.kept;
+    let key = |r: &Row| (r.run_id.clone(), r.step);
+    let mine: BTreeMap<(String, usize), &Row> = committed
+        .iter()
+        .filter(|r| runs.contains(&r.run_id))
+        .map(|r| (key(r), r))
+        .collect();
+    let theirs: BTreeMap<(String, usize), &Row> = fresh.iter().map(|r| (key(r), r)).collect();
+    let mut differences = Vec::new();
+    for (k, a) in &mine {
+        match theirs.get(k) {
+            None => differences.push(format!("run {} step {}: not rerun", k.0, k.1)),
+            Some(b) => differences.extend(
+                column_differences(&a.masked(), &b.masked(), &absent)
+                    .into_iter()
+                    .map(|d| format!("run {} step {}: {d}", k.0, k.1)),
+            ),
+        }
+    }
+    for k in theirs.keys().filter(|k| !mine.contains_key(*k)) {
+        differences.push(format!(
+            "run {} step {}: rerun has a row the results lack",
+            k.0, k.1
+        ));
+    }
+    Ok(Reproduction {
+        experiment: outcome.experiment,
+        runs,
+        rows_compared: mine.len(),
+        differences,
+    })
+}
+
+/// The run ids to rerun, in order.
+fn pick(rows: &[Row], done: &BTreeSet<String>, which: &Which) -> Vec<String> {
+    let mut last: BTreeMap<&str, &Row> = BTreeMap::new();
+    for r in rows.iter().filter(|r| done.contains(&r.run_id)) {
+        let e = last.entry(&r.run_id).or_insert(r);
+        if r.step > e.step {
+            *e = r;
+        }
+    }
+    match which {
+        Which::All => last.keys().map(|s| s.to_string()).collect(),
+        Which::Ids(ids) => ids
+            .iter()
+            .filter(|i| last.contains_key(i.as_str()))
+            .cloned()
+            .collect(),
+        Which::Cheapest(n) => {
+            // Cheapest first within each method, then round-robin over methods.
+            let mut by_method: BTreeMap<_, Vec<(u64, &str)>> = BTreeMap::new();
+            for (id, r) in &last {
+                let per_step = (r.batch_size + r.super_batch) as u64;
+                by_method
+                    .entry(r.method)
+                    .or_default()
+                    .push((r.step as u64 * per_step.max(1), id));
+            }
+            for v in by_method.values_mut() {
+                v.sort();
+            }
+            let mut out = Vec::new();
+            let mut k = 0;
+            while out.len() < *n && by_method.values().any(|v| k < v.len()) {
+                for v in by_method.values() {
+                    if let Some((_, id)) = v.get(k) {
+                        if out.len() < *n {
+                            out.push(id.to_string());
+                        }
+                    }
+                }
+                k += 1;
+            }
+            out
+        }
+    }
+}
+
+/// `column: a ≠ b` for each column where two rows' CSV cells differ (but for the
+/// `absent` columns, which the committed file predates).
+fn column_differences(a: &Row, b: &Row, absent: &[String]) -> Vec<String> {
+    let header = log::header_line();
+    let names: Vec<&str> = header.trim_end().split(',').collect();
+    let cells = |r: &Row| -> Vec<String> {
+        let line = r.to_line();
+        let mut rd = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(line.as_bytes());
+        rd.records()
+            .next()
+            .and_then(Result::ok)
+            .map(|rec| rec.iter().map(str::to_string).collect())
+            .unwrap_or_default()
+    };
+    let (ca, cb) = (cells(a), cells(b));
+    names
+        .iter()
+        .zip(ca.iter().zip(&cb))
+        .filter(|(n, (x, y))| x != y && !absent.iter().any(|c| c == *n))
+        .map(|(n, (x, y))| format!("{n}: {x} ≠ {y}"))
+        .collect()
+}
