@@ -3,8 +3,10 @@ jestbench: a reproducible benchmark harness for data-efficient training claims.
 
 Modules, upstream to downstream (imports point only down this list):
 `experiment` (experiment files, sweeps) → `data` (synthetic and file-backed paired
-data) → `model` (two towers, SigLIP loss, AdamW) → `flops` (every FLOP formula) →
-`score` (L, R, A) → `select` (selectors) → `train` (the run loop, eval) and `swim`
+data) → `kernels` (CPU numeric kernels) → `model` (two towers, SigLIP loss, its
+hand-written gradient, AdamW) → `flops` (every FLOP formula) →
+`score` (L, R, A) → `backend` (each device's fast paths) → `select` (selectors) →
+`train` (the run loop, eval) and `swim`
 (sampled networks) → `log` (results CSV) → `run` (plans, shards, execution) →
 `analysis` (every number a report shows, from `stats`) → `report` (formatting only) →
 `cli` (arguments, printing, exit codes). `stats` stands alone and imports nothing
@@ -12,10 +14,12 @@ of the crate.
 */
 
 pub mod analysis;
+pub mod backend;
 pub mod cli;
 pub mod data;
 pub mod experiment;
 pub mod flops;
+pub mod kernels;
 pub mod log;
 pub mod model;
 

@@ -72,7 +72,7 @@ fn results_have_the_spec_columns_and_learn() {
         "examples_scored",
         "flops_train",
         "flops_learner_scoring",
-        "flops_reference_scoring_cached",
+        "flops_pairs",
         "flops_reference_scoring_uncached",
         "flops_reference_training",
         "train_seconds",
@@ -81,6 +81,12 @@ fn results_have_the_spec_columns_and_learn() {
         "recall_at1_b2a",
         "eval_loss",
         "selected_learnability",
+        "superbatch_learnability",
+        "selected_clean",
+        "selected_misaligned",
+        "selected_heavy_noise",
+        "selected_duplicate",
+        "superbatch_clean",
         "harness_version",
         "git_commit",
         "device",
@@ -113,7 +119,7 @@ fn results_have_the_spec_columns_and_learn() {
     let stdout = String::from_utf8_lossy(&o.stdout);
     assert!(stdout.contains("tiny: 2 runs"), "{stdout}");
     // The run also writes its report, beside the results when --out is given.
-    for f in ["report.md", "report.html", "summary.csv"] {
+    for f in ["report.md", "report.html", "summary.csv", "analysis.json"] {
         assert!(out.join("report").join(f).exists(), "no {f}");
     }
 }

@@ -14,13 +14,13 @@ use crate::util::{jestbench, read_csv, stderr, write, TINY};
 
 fn with_selectors() -> String {
     format!(
-        "{}reference:\n  quality: 1.0\n  steps: 100\nsweep:\n  train.selector: [uniform, independent, jest]\n",
+        "{}reference:\n  quality: 1.0\n  steps: 100\nsweep:\n  train.selector: [uniform, independent, jest, oracle]\n",
         TINY.replace("  warmup_steps: 6\n", "  warmup_steps: 6\n  n_chunks: 4\n")
     )
 }
 
 #[test]
-fn jest_run_counts_scoring_flops_and_logs_learnability() {
+fn every_selector_counts_its_flops_and_logs_learnability_and_kinds() {
     let dir = tempfile::tempdir().unwrap();
     let text = with_selectors();
     let exp_path = write(dir.path(), "sel.yaml", &text);
@@ -35,51 +35,80 @@ fn jest_run_counts_scoring_flops_and_logs_learnability() {
     assert!(stderr(&o).contains("training a reference model (quality 1, 100 steps)"));
 
     let exp = Experiment::parse(&text, Path::new("sel.yaml")).unwrap();
-    let layout = ModelCost::of(&Layout::new(&exp.cells[0].config.model, 10, 8));
+    let m = ModelCost::of(&Layout::new(&exp.cells[0].config.model, 10, 8));
     let (b, super_b, steps) = (16u64, 32u64, 150u64);
+    let f = m.per_example;
+    let pe = m.pair_entry();
     let (header, rows) = read_csv(&out.join("summary.csv"));
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
-    assert_eq!(rows.len(), 6);
+    assert_eq!(rows.len(), 8);
     for r in &rows {
         let method = r[col("method")].as_str();
         let num = |c: &str| r[col(c)].parse::<u64>().unwrap();
-        assert_eq!(num("flops_train"), steps * layout.train_step(b as usize));
+        let share = |c: &str| r[col(c)].parse::<f64>().unwrap();
+        // SPEC §5: the towers apart from the pair work.
+        assert_eq!(num("flops_train"), steps * 3 * b * f, "{method}");
         assert_eq!(num("examples_trained"), steps * b);
+        // Pairs: the b×b training logits (×3 for the backward), and each scored
+        // entry of A through both models plus their difference.
+        let entries = match method {
+            "uniform" | "oracle" => 0,
+            "independent_topk" => super_b,
+            _ => super_b + 2 * super_b * (b - b / 4),
+        };
+        assert_eq!(
+            num("flops_pairs"),
+            steps * (3 * b * b * pe + entries * (2 * pe + 1)),
+            "{method}"
+        );
         // One reference, trained once: 100 steps of b = 16, embedded over the pool,
         // and charged only to the runs that score with it.
-        let (ref_train, ref_embed) = if method == "uniform" {
-            (0, 0)
+        let scores = matches!(method, "independent_topk" | "jest");
+        let (ref_train, ref_embed) = if scores {
+            (100 * (3 * 16 * f + 3 * 16 * 16 * pe), 1500 * f)
         } else {
-            (100 * layout.train_step(16), 1500 * layout.per_example)
+            (0, 0)
         };
         assert_eq!(num("flops_reference_training"), ref_train, "{method}");
         assert_eq!(num("flops_reference_embedding"), ref_embed, "{method}");
         assert!(!r[col("reference_score")].is_empty());
-        assert!(!r[col("selected_learnability")].is_empty(), "{method}");
-        if method == "uniform" {
+        // Every selector's batches are measured, on the state that chose them, and
+        // so is a uniform draw from the same super-batches.
+        let sel: f64 = r[col("selected_learnability")].parse().unwrap();
+        let sup: f64 = r[col("superbatch_learnability")].parse().unwrap();
+        // The kinds of pairs picked and offered (the pool: 60% clean).
+        let kinds = ["clean", "misaligned", "heavy_noise", "duplicate"];
+        for prefix in ["selected", "superbatch"] {
+            let total: f64 = kinds.iter().map(|k| share(&format!("{prefix}_{k}"))).sum();
+            assert!(
+                (total - 1.0).abs() < 1e-9,
+                "{method}: {prefix} shares sum to {total}"
+            );
+        }
+        if scores {
+            assert_eq!(num("flops_learner_scoring"), steps * super_b * f);
+            assert_eq!(num("examples_scored"), steps * super_b);
+            assert_eq!(num("flops_reference_scoring_uncached"), steps * super_b * f);
+            assert_eq!(r[col("scoring")], "learnability");
+            assert!(sel > sup, "{method}: selected {sel} vs super-batch {sup}");
+        } else {
             assert_eq!(num("flops_learner_scoring"), 0);
             assert_eq!(num("examples_scored"), 0);
             assert_eq!(r[col("scoring")], "");
-            assert!(r[col("superbatch_learnability")].is_empty());
-        } else {
-            assert_eq!(
-                num("flops_learner_scoring"),
-                steps * layout.forward(super_b as usize)
+        }
+        if method == "oracle" {
+            // Clean pairs only, whenever a super-batch holds b of them.
+            assert!(
+                share("selected_clean") > 0.95,
+                "{}",
+                share("selected_clean")
             );
-            assert_eq!(num("examples_scored"), steps * super_b);
-            assert_eq!(
-                num("flops_reference_scoring_cached"),
-                steps * layout.logits(32)
+        }
+        if matches!(method, "jest" | "oracle") {
+            assert!(
+                share("selected_clean") > share("superbatch_clean"),
+                "{method}"
             );
-            assert_eq!(
-                num("flops_reference_scoring_uncached"),
-                steps * layout.forward(32)
-            );
-            assert_eq!(r[col("scoring")], "learnability");
-            // The chosen batch is more learnable than a uniform draw would be.
-            let sel: f64 = r[col("selected_learnability")].parse().unwrap();
-            let sup: f64 = r[col("superbatch_learnability")].parse().unwrap();
-            assert!(sel > sup, "{method}: selected {sel} vs super-batch {sup}");
         }
     }
 }

@@ -25,8 +25,8 @@ pub enum Axis {
     FlopsPlusReferenceScoring,
     /// + the reference model's whole training.
     FlopsPlusReferenceTraining,
-    /// What this harness executed: fresh training forward, cached reference scoring,
-    /// the reference's pass over the pool.
+    /// What this harness executed: learner towers (a fresh forward for training),
+    /// every pair entry scored or trained on, the reference's pass over the pool.
     FlopsExecuted,
     /// Wall-clock training seconds (scoring included, evaluation excluded).
     Seconds,
@@ -82,7 +82,7 @@ impl Axis {
             Axis::FlopsExecuted => {
                 (r.flops_train
                     + r.flops_learner_scoring
-                    + r.flops_reference_scoring_cached
+                    + r.flops_pairs
                     + r.flops_reference_embedding) as f64
             }
             Axis::Seconds => r.train_seconds,

@@ -10,7 +10,7 @@ use super::UsageError;
 use crate::data::files::read_view;
 use crate::data::{rng, Matrix};
 use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorName};
-use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix};
+use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix, Scores};
 use crate::select;
 
 #[derive(clap::Args, Debug)]
@@ -65,6 +65,11 @@ fn load(path: &Path) -> anyhow::Result<Matrix> {
 
 /// Checks the flags against the candidates before anything is computed.
 fn check_flags(args: &SelectArgs, n: usize) -> Result<(), UsageError> {
+    if args.selector == SelectorName::Oracle {
+        return Err(UsageError(
+            "--selector oracle needs to know which pairs are clean, which embeddings from files do not say".into(),
+        ));
+    }
     if args.b == 0 || args.b > n {
         return Err(UsageError(format!(
             "--b {}: must be between 1 and the {n} candidates",
@@ -144,8 +149,12 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
         args.dump_scores,
     );
     let mut r = rng::chacha(args.seed, rng::stream::SELECT);
-    let scores = args.selector.scores().then_some(&a);
-    let sel = selector.select(scores, n, args.b, &mut r);
+    let candidates = if args.selector.scores() {
+        select::Candidates::scored(&a)
+    } else {
+        select::Candidates::unscored(n)
+    };
+    let sel = selector.select(candidates, args.b, &mut r);
     print(&args, &a, &sel);
     Ok(())
 }

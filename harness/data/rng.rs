@@ -19,6 +19,8 @@ pub mod stream {
     pub const INIT: u64 = 10;
     pub const ORDER: u64 = 11;
     pub const SELECT: u64 = 12;
+    /// Diagnostics only (a uniform draw from each super-batch to compare with).
+    pub const DIAGNOSTIC: u64 = 13;
 }
 
 /// A ChaCha8 generator for `(seed, stream)`.

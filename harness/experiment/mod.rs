@@ -6,7 +6,9 @@ Errors are [`ExperimentError`]s that name `file:line:col`, the dotted key at fau
 was expected. Nothing here touches data, devices or results.
 */
 
+mod dataset;
 mod locate;
+mod recipe;
 mod sweep;
 pub mod swim;
 mod types;
@@ -17,7 +19,9 @@ use std::path::{Path, PathBuf};
 
 use sha2::{Digest, Sha256};
 
+pub use dataset::*;
 pub use locate::{KeyIndex, Pos};
+pub use recipe::*;
 pub use types::*;
 
 /// An experiment file, validated, its sweep expanded.

@@ -202,7 +202,47 @@ pub(super) fn config(c: &RunConfig) -> Check {
     }
     finite_positive("train.clip_norm", t.clip_norm)?;
 
-    positive("eval.every", c.eval.every)?;
+    eval_schedule(c)?;
     fraction("reference.quality", c.reference.quality)?;
+    Ok(())
+}
+
+/// Exactly one evaluation schedule, and one that fits the run.
+fn eval_schedule(c: &RunConfig) -> Check {
+    let e = &c.eval;
+    let given = [e.every.is_some(), e.at.is_some(), e.log_points.is_some()];
+    if given.iter().filter(|&&g| g).count() != 1 {
+        return fail(
+            "eval",
+            "give exactly one of `every`, `at` (a list of steps) and `log_points`",
+        );
+    }
+    if let Some(every) = e.every {
+        positive("eval.every", every)?;
+    }
+    if let Some(at) = &e.at {
+        if at.is_empty() {
+            return fail("eval.at", "list at least one step");
+        }
+        for (i, &x) in at.iter().enumerate() {
+            if x == 0 || x > c.train.steps {
+                return fail(
+                    &format!("eval.at.{i}"),
+                    format!("must be a step in 1..={}, found {x}", c.train.steps),
+                );
+            }
+            if i > 0 && at[i - 1] >= x {
+                return fail(
+                    &format!("eval.at.{i}"),
+                    "steps must be listed in increasing order",
+                );
+            }
+        }
+    }
+    if let Some(n) = e.log_points {
+        if n < 2 {
+            return fail("eval.log_points", format!("must be at least 2, found {n}"));
+        }
+    }
     Ok(())
 }

@@ -9,6 +9,7 @@ the gradient norm one reduction, whatever the depth: few kernels per step, which
 what dfdx's many-small-kernels cost profile rewards.
 */
 
+pub mod host;
 mod layout;
 pub mod loss;
 pub mod optim;
@@ -105,10 +106,10 @@ impl<D: Device<f32>> TwoTower<D> {
 
     /// The temperature t = exp(t') and bias c, read to the host.
     pub fn temperature_and_bias(&self) -> (f32, f32) {
-        let v = self.theta.as_vec();
+        let at = |s: &Slot| self.theta.clone().slice((s.offset..s.offset + 1,)).as_vec()[0];
         (
-            v[self.layout.log_temperature.offset].exp(),
-            v[self.layout.bias.offset],
+            at(&self.layout.log_temperature).exp(),
+            at(&self.layout.bias),
         )
     }
 }

@@ -102,6 +102,73 @@ impl<D: Device<f32>> AdamW<D> {
     }
 }
 
+/// AdamW on a host vector: the same update as [`AdamW`] (the CPU's training step).
+pub struct HostAdamW {
+    m: Vec<f32>,
+    v: Vec<f32>,
+    decay_mask: Vec<f32>,
+    t: i32,
+    beta1: f64,
+    beta2: f64,
+    eps: f64,
+    weight_decay: f64,
+    clip_norm: f64,
+}
+
+impl HostAdamW {
+    pub fn new(layout: &Layout, train: &TrainSpec) -> Self {
+        let decay_mask = layout.decay_mask();
+        let n = decay_mask.len();
+        HostAdamW {
+            m: vec![0.0; n],
+            v: vec![0.0; n],
+            decay_mask,
+            t: 0,
+            beta1: train.beta1,
+            beta2: train.beta2,
+            eps: train.eps,
+            weight_decay: train.weight_decay,
+            clip_norm: train.clip_norm,
+        }
+    }
+
+    /// theta ← theta − lr·(m̂ / (√v̂ + ε) + wd·mask·theta), the gradient first
+    /// scaled by min(1, clip / ‖g‖).
+    pub fn step(&mut self, theta: &mut [f32], grad: &[f32], lr: f64) -> StepInfo {
+        self.t += 1;
+        let grad_norm = (grad.iter().map(|g| g * g).sum::<f32>() as f64).sqrt();
+        let scale = if grad_norm > self.clip_norm {
+            self.clip_norm / grad_norm
+        } else {
+            1.0
+        } as f32;
+        let (b1, b2) = (self.beta1, self.beta2);
+        let (c1, c2) = (
+            (1.0 - b1.powi(self.t)) as f32,
+            (1.0 - b2.powi(self.t)) as f32,
+        );
+        let (b1, b2, eps, wd, lr) = (
+            b1 as f32,
+            b2 as f32,
+            self.eps as f32,
+            self.weight_decay as f32,
+            lr as f32,
+        );
+        for i in 0..theta.len() {
+            let g = grad[i] * scale;
+            self.m[i] = self.m[i] * b1 + g * (1.0 - b1);
+            self.v[i] = self.v[i] * b2 + g * g * (1.0 - b2);
+            let update = (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + eps)
+                + self.decay_mask[i] * theta[i] * wd;
+            theta[i] -= update * lr;
+        }
+        StepInfo {
+            grad_norm,
+            lr: lr as f64,
+        }
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -114,6 +181,34 @@ mod tests {
         assert!((learning_rate(1.0, 10, 110, 60) - 0.5).abs() < 1e-12);
         assert!(learning_rate(1.0, 10, 110, 110).abs() < 1e-12);
         assert!((learning_rate(2.0, 0, 100, 0) - 2.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn host_and_device_adamw_take_the_same_steps() {
+        let dev = Cpu::default();
+        let spec = crate::experiment::ModelSpec {
+            hidden: vec![3],
+            embed: 2,
+            temperature_init: 10.0,
+            bias_init: -10.0,
+        };
+        let layout = Layout::new(&spec, 2, 3);
+        let train: TrainSpec = serde_yaml::from_str("steps: 1\nbatch_size: 1").unwrap();
+        let n = layout.len();
+        let mut host = HostAdamW::new(&layout, &train);
+        let mut device = AdamW::new(&dev, &layout, &train);
+        let mut theta_h: Vec<f32> = (0..n).map(|i| (i as f32 * 0.37).sin()).collect();
+        let mut theta_d: Flat<Cpu> = dev.tensor_from_vec(theta_h.clone(), (n,));
+        for step in 0..5 {
+            let g: Vec<f32> = (0..n)
+                .map(|i| ((i + step) as f32 * 1.3).cos() * 3.0)
+                .collect();
+            host.step(&mut theta_h, &g, 0.01);
+            device.step(&mut theta_d, dev.tensor_from_vec(g, (n,)), 0.01);
+        }
+        for (a, b) in theta_h.iter().zip(theta_d.as_vec()) {
+            assert!((a - b).abs() < 1e-6, "{a} vs {b}");
+        }
     }
 
     #[test]

@@ -1,59 +1,77 @@
-//! What each selector costs per iteration against its FLOP floor (SPEC §5): for the
-//! quickstart model at b = 64 and f ∈ {0.5, 0.8, 0.9}, the median time of a
-//! training iteration of uniform, independent and jest after warm-up, each one's
-//! ratio to uniform beside the executed FLOP ratio (the floor), and the share of
-//! an iteration spent in the sampling step. Then the joint sampler alone as B
-//! grows, against n_chunks·B + b·B.
+//! What each selector costs per iteration (SPEC §5): on the quickstart world and
+//! model, for each super-batch size — b = 64 at f = 0.5, 0.8, 0.9 (B = 128, 320,
+//! 640) and b = B/8 for larger B — the time of a training iteration of uniform,
+//! independent and jest after warm-up (median, min, max), the FLOPs it executes
+//! (pair work included) and the GFLOP/s that makes, its ratio to uniform beside
+//! the executed FLOP ratio (the floor that ratio can reach), the share spent in
+//! the sampling step, and the peak resident memory while it ran. Then the joint
+//! sampler alone on a whole score matrix as B grows, against n_chunks·B + b·B.
 
 use std::time::Instant;
 
-use dfdx::prelude::*;
-
 use super::device::{with_device, DeviceJob, DeviceKind};
+use super::plan::iteration_cost;
 use super::RunError;
+use crate::backend::Backend;
 use crate::data::{rng, Dataset};
 use crate::experiment::{Experiment, RunConfig, SelectorName};
-use crate::flops::{IterationCost, ModelCost};
+use crate::flops::ModelCost;
 use crate::model::Layout;
-use crate::score::{self, ScoreMatrix};
-use crate::select::{Jest, Selector};
+use crate::score::ScoreMatrix;
+use crate::select::{Candidates, Jest, Selector};
 use crate::train::{self, reference, EvalRecord, Observer, TrainError};
 
 /// The quickstart world and model, one seed.
 const BENCH: &str = include_str!("../../experiments/quickstart.yaml");
 
-/// How long to measure.
-#[derive(Clone, Copy, Debug)]
+/// What to measure and for how long.
+#[derive(Clone, Debug)]
 pub struct BenchOptions {
     pub device: DeviceKind,
     /// Timed iterations per configuration, after `warmup`.
     pub iters: usize,
     pub warmup: usize,
+    /// Filtering ratios at the quickstart's b = 64.
+    pub filter_ratios: Vec<f64>,
+    /// Super-batch sizes beyond those (b = B/8 each).
+    pub super_batches: Vec<usize>,
+    /// Time the joint sampler alone on whole score matrices too.
+    pub sampler: bool,
 }
 
-/// One selector at one filtering ratio.
+/// One selector at one super-batch size.
 #[derive(Clone, Debug, PartialEq)]
 pub struct IterationTiming {
     pub filter_ratio: f64,
     pub super_batch: usize,
     pub batch: usize,
     pub selector: SelectorName,
-    /// Median milliseconds per iteration.
+    /// Milliseconds per iteration: median, min, max over the timed iterations.
     pub ms: f64,
-    /// Its ratio to uniform's at the same f.
+    pub ms_min: f64,
+    pub ms_max: f64,
+    /// Its ratio to uniform's: the median of uniform's medians at the same b (its
+    /// work does not depend on B, so every B's run measures it).
     pub vs_uniform: f64,
+    /// FLOPs one iteration executes (towers and pair work).
+    pub flops: u64,
     /// The executed FLOP ratio to a uniform iteration: the floor of `vs_uniform`.
-    pub floor_executed: f64,
-    /// The same in the paper's accounting.
-    pub floor_paper: f64,
+    pub floor: f64,
     /// Share of the iteration spent in the sampling step.
     pub sampling_share: f64,
+    /// Peak resident memory while this configuration ran, MiB (where /proc tells).
+    pub peak_mib: Option<f64>,
 }
 
 impl IterationTiming {
     /// How far above its FLOP floor the iteration runs.
     pub fn vs_floor(&self) -> f64 {
-        self.vs_uniform / self.floor_executed
+        self.vs_uniform / self.floor
+    }
+
+    /// Executed GFLOP/s at the median time.
+    pub fn gflops(&self) -> f64 {
+        self.flops as f64 / (self.ms * 1e6)
     }
 }
 
@@ -69,21 +87,21 @@ pub struct SamplerTiming {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchReport {
-    pub batch: usize,
     pub iterations: Vec<IterationTiming>,
     pub sampler: Vec<SamplerTiming>,
-    /// Peak resident memory of this process, MiB (where /proc tells it).
-    pub peak_rss_mib: Option<f64>,
+    /// Threads the CPU work may use (rayon's pool).
+    pub threads: usize,
 }
 
-/// Records when each step ends.
+/// Records the run's timed seconds after each step (scoring, selection and the
+/// step; not the diagnostics, which run untimed between them).
 struct StepClock {
-    ends: Vec<Instant>,
+    ends: Vec<f64>,
 }
 
 impl Observer for StepClock {
-    fn on_step(&mut self, _: usize, _: usize) {
-        self.ends.push(Instant::now());
+    fn on_step(&mut self, _: usize, _: usize, train_seconds: f64) {
+        self.ends.push(train_seconds);
     }
     fn on_eval(&mut self, _: &EvalRecord) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
         Ok(())
@@ -95,7 +113,7 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Peak resident memory of this process (VmHWM), in MiB, where /proc tells it.
+/// Peak resident memory of this process since the last reset (VmHWM), in MiB.
 pub fn peak_rss_mib() -> Option<f64> {
     let s = std::fs::read_to_string("/proc/self/status").ok()?;
     let kb: f64 = s
@@ -108,6 +126,25 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kb / 1024.0)
 }
 
+/// Resets the peak to the current resident size (Linux: "5" to clear_refs).
+fn reset_peak_rss() {
+    std::fs::write("/proc/self/clear_refs", "5").ok();
+}
+
+/// The configurations measured: (f, b, B).
+fn configurations(opts: &BenchOptions, b: usize) -> Vec<(f64, usize, usize)> {
+    let mut out: Vec<(f64, usize, usize)> = opts
+        .filter_ratios
+        .iter()
+        .map(|&f| (f, b, (b as f64 / (1.0 - f)).round() as usize))
+        .collect();
+    for &big_b in &opts.super_batches {
+        let small_b = (big_b / 8).max(16) / 16 * 16;
+        out.push((1.0 - small_b as f64 / big_b as f64, small_b, big_b));
+    }
+    out
+}
+
 /// Measures every configuration.
 pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
     let exp = Experiment::parse(BENCH, std::path::Path::new("experiments/quickstart.yaml"))
@@ -115,8 +152,26 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
     let mut base = exp.cells[0].config.clone();
     base.train.steps = opts.warmup + opts.iters;
     base.train.warmup_steps = 0;
-    base.eval.every = base.train.steps;
+    base.eval.every = Some(base.train.steps);
     base.reference.steps = 200;
+    let pool = match &base.dataset.synthetic {
+        Some(s) => s.pool,
+        None => usize::MAX,
+    };
+    if let Some(&f) = opts
+        .filter_ratios
+        .iter()
+        .find(|&&f| !(0.0..0.99).contains(&f))
+    {
+        return Err(RunError::Unsupported(format!(
+            "--filter-ratios {f}: give ratios in [0, 0.99)"
+        )));
+    }
+    if let Some(&big) = opts.super_batches.iter().find(|&&x| x > pool || x < 16) {
+        return Err(RunError::Unsupported(format!(
+            "--super-batches {big}: the bench's pool holds {pool} pairs; give sizes from 16 to {pool}"
+        )));
+    }
     let data = Dataset::build(&base.dataset, &exp.base_dir).map_err(|source| RunError::Data {
         experiment: exp.path.clone(),
         source,
@@ -128,10 +183,13 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
     };
     let iterations = with_device(opts.device, job)?.map_err(RunError::Reference)?;
     Ok(BenchReport {
-        batch: base.train.batch_size,
         iterations,
-        sampler: sampler_scaling(),
-        peak_rss_mib: peak_rss_mib(),
+        sampler: if opts.sampler {
+            sampler_scaling()
+        } else {
+            Vec::new()
+        },
+        threads: rayon::current_num_threads(),
     })
 }
 
@@ -144,66 +202,69 @@ struct Iterations<'a> {
 impl DeviceJob for Iterations<'_> {
     type Output = Result<Vec<IterationTiming>, TrainError>;
 
-    fn run<D: Device<f32>>(self, dev: &D) -> Self::Output {
-        let (base, data) = (self.base, self.data);
+    fn run<D: Backend>(self, dev: &D) -> Self::Output {
+        let (base, data, opts) = (self.base, self.data, self.opts);
         let r = reference::train(dev, base, data)?;
         let model = ModelCost::of(&Layout::new(&base.model, data.dim_a(), data.dim_b()));
-        let b = base.train.batch_size;
         let mut out = Vec::new();
-        for f in [0.5, 0.8, 0.9] {
-            let mut uniform = (f64::NAN, 0u64);
+        for (f, b, big_b) in configurations(opts, base.train.batch_size) {
+            let mut uniform_flops = 0u64;
             for sel in [
                 SelectorName::Uniform,
                 SelectorName::Independent,
                 SelectorName::Jest,
             ] {
                 let mut c = base.clone();
-                c.train.filter_ratio = Some(f);
+                c.train.batch_size = b;
+                c.train.filter_ratio = None;
+                c.train.super_batch = Some(big_b);
                 c.train.selector = sel;
-                let big_b = c.train.super_batch();
                 let mut clock = StepClock { ends: Vec::new() };
-                let start = Instant::now();
-                // Uniform gets no reference: its logged learnability would be
-                // measured between steps and land in these intervals.
+                reset_peak_rss();
                 let reference = sel.scores().then_some(&r);
                 let rec = train::run(dev, &c, 0, data, reference, &mut clock)?;
-                let mut prev = start;
-                let mut times = Vec::new();
-                for (i, t) in clock.ends.iter().enumerate() {
-                    if i >= self.opts.warmup {
-                        times.push(t.duration_since(prev).as_secs_f64() * 1e3);
-                    }
-                    prev = *t;
-                }
-                let ms = median(times);
-                let (learner, refs) = if sel.scores() {
-                    score::needs(c.train.scoring)
-                } else {
-                    (false, false)
-                };
-                let cost = IterationCost::new(&model, b, big_b, learner, refs);
+                let peak_mib = peak_rss_mib();
+                let times: Vec<f64> = clock
+                    .ends
+                    .windows(2)
+                    .skip(opts.warmup.saturating_sub(1))
+                    .map(|w| (w[1] - w[0]) * 1e3)
+                    .collect();
+                let ms = median(times.clone());
+                let flops = iteration_cost(&model, &c.train).executed();
                 if sel == SelectorName::Uniform {
-                    uniform = (ms, cost.executed());
+                    uniform_flops = flops;
                 }
-                let uniform_cost = IterationCost::new(&model, b, big_b, false, false);
                 out.push(IterationTiming {
                     filter_ratio: f,
                     super_batch: big_b,
                     batch: b,
                     selector: sel,
                     ms,
-                    vs_uniform: ms / uniform.0,
-                    floor_executed: cost.executed() as f64 / uniform.1 as f64,
-                    floor_paper: cost.paper() / uniform_cost.paper(),
+                    ms_min: times.iter().copied().fold(f64::INFINITY, f64::min),
+                    ms_max: times.iter().copied().fold(0.0, f64::max),
+                    vs_uniform: f64::NAN,
+                    flops,
+                    floor: flops as f64 / uniform_flops as f64,
                     sampling_share: rec.sample_seconds / rec.train_seconds,
+                    peak_mib,
                 });
             }
+        }
+        for i in 0..out.len() {
+            let uniform: Vec<f64> = out
+                .iter()
+                .filter(|t| t.selector == SelectorName::Uniform && t.batch == out[i].batch)
+                .map(|t| t.ms)
+                .collect();
+            out[i].vs_uniform = out[i].ms / median(uniform);
         }
         Ok(out)
     }
 }
 
-/// The joint sampler alone (n_chunks = 16, b = B/8, gain 100), median of 7.
+/// The joint sampler alone on a whole score matrix (n_chunks = 16, b = B/8, gain
+/// 100), median of 7.
 fn sampler_scaling() -> Vec<SamplerTiming> {
     [512usize, 1024, 2048, 4096, 8192]
         .into_iter()
@@ -221,7 +282,7 @@ fn sampler_scaling() -> Vec<SamplerTiming> {
                 .map(|k| {
                     let mut r = rng::chacha(k, 1);
                     let t = Instant::now();
-                    let s = jest.select(Some(&a), big_b, small_b, &mut r);
+                    let s = jest.select(Candidates::scored(&a), small_b, &mut r);
                     assert_eq!(s.chosen.len(), small_b);
                     t.elapsed().as_secs_f64() * 1e3
                 })

@@ -6,6 +6,8 @@
 use dfdx::prelude::*;
 use serde::{Deserialize, Serialize};
 
+use crate::backend::Backend;
+
 /// The device a run trains on.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
@@ -27,7 +29,7 @@ impl DeviceKind {
 /// Work that runs on whichever device it is given.
 pub trait DeviceJob {
     type Output;
-    fn run<D: Device<f32>>(self, dev: &D) -> Self::Output;
+    fn run<D: Backend>(self, dev: &D) -> Self::Output;
 }
 
 /// A device that cannot be used.

@@ -4,7 +4,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::{Arc, Mutex};
 
-use dfdx::prelude::*;
+use crate::backend::Backend;
 
 use super::device::{with_device, DeviceJob};
 use super::{for_each, plan, todo, Finished, Options, Progress, RunError, Ticker};
@@ -87,7 +87,7 @@ struct TrainReference<'a> {
 
 impl DeviceJob for TrainReference<'_> {
     type Output = Result<Reference, TrainError>;
-    fn run<D: Device<f32>>(self, dev: &D) -> Self::Output {
+    fn run<D: Backend>(self, dev: &D) -> Self::Output {
         reference::train(dev, self.config, self.data)
     }
 }
@@ -147,7 +147,7 @@ struct TrainRun<'a> {
 
 impl DeviceJob for TrainRun<'_> {
     type Output = Result<EvalRecord, TrainError>;
-    fn run<D: Device<f32>>(self, dev: &D) -> Self::Output {
+    fn run<D: Backend>(self, dev: &D) -> Self::Output {
         train::run(
             dev,
             self.config,
@@ -238,7 +238,7 @@ struct RowSink<'a> {
 }
 
 impl Observer for RowSink<'_> {
-    fn on_step(&mut self, step: usize, _total: usize) {
+    fn on_step(&mut self, step: usize, _total: usize, _: f64) {
         self.ticker.step(step);
     }
 

@@ -11,8 +11,9 @@ use sha2::{Digest, Sha256};
 use super::shard::{partition, Shard};
 use super::RunError;
 use crate::data::files;
+use crate::experiment::TrainSpec;
 use crate::experiment::{Cell, Experiment, Run};
-use crate::flops::{IterationCost, ModelCost};
+use crate::flops::{self, IterationCost, ModelCost};
 use crate::model::Layout;
 
 /// The manifest a shard folder carries.
@@ -68,20 +69,35 @@ impl Widths {
     }
 }
 
-/// Learner FLOPs of one run of `cell` (training and scoring), for cost estimates.
+/// Executed FLOPs of one run of `cell` (learner towers and pairs; evaluation and the
+/// reference aside), for cost estimates.
 pub fn run_flops(exp: &Experiment, cell: &Cell, widths: &mut Widths) -> Result<f64, RunError> {
     let c = &cell.config;
     let (dim_a, dim_b) = widths.of(exp, cell)?;
     let model = ModelCost::of(&Layout::new(&c.model, dim_a, dim_b));
-    let learner = c.train.selector.scores() && crate::score::needs(c.train.scoring).0;
-    let cost = IterationCost::new(
-        &model,
-        c.train.batch_size,
-        c.train.super_batch(),
-        learner,
-        false,
-    );
-    Ok(((cost.train + cost.learner_scoring) * c.train.steps as u64) as f64)
+    let cost = iteration_cost(&model, &c.train);
+    Ok((cost.executed() * c.train.steps as u64) as f64)
+}
+
+/// What one iteration of a training recipe executes.
+pub fn iteration_cost(model: &ModelCost, t: &TrainSpec) -> IterationCost {
+    let selector = crate::select::build(t);
+    let (learner, reference) = if selector.needs_scores() {
+        crate::score::needs(t.scoring)
+    } else {
+        (false, false)
+    };
+    let (b, big_b) = (t.batch_size, t.super_batch());
+    IterationCost::new(
+        model,
+        b,
+        big_b,
+        flops::Scoring {
+            learner,
+            reference,
+            entries: selector.scored_entries(big_b, b),
+        },
+    )
 }
 
 /// Hash of the sorted run ids: the identity of a sweep's run set.

@@ -4,13 +4,14 @@
 //! every unchosen candidate i is scored A_ii + Σ_{k chosen} (A_ki + A_ik) — no
 //! normalisation by the number chosen — and the next chunk is drawn with
 //! p ∝ exp(gain · score). The sums are kept incrementally: each chosen item adds its
-//! row and column of A to every candidate's score, O(B) per chosen item, so a whole
-//! selection costs O(n_chunks · B + b · B).
+//! row and column of A to every candidate's score, O(B) entries per chosen item, so
+//! a whole selection asks for B + 2B·(b − b/n_chunks) entries of A (the last chunk's
+//! rows and columns would score nothing) and costs O(n_chunks·B + b·B).
 
 use rand::RngCore;
 
-use super::{gumbel_top_k, ChunkTrace, Selection, Selector};
-use crate::score::ScoreMatrix;
+use super::{gumbel_top_k, Candidates, ChunkTrace, Selection, Selector};
+use crate::score::Scores;
 
 pub struct Jest {
     pub n_chunks: usize,
@@ -31,7 +32,7 @@ impl Jest {
 
 /// The conditional score of every candidate given `chosen` (a direct, O(B·|chosen|)
 /// oracle of what the selector keeps incrementally).
-pub fn conditional_scores(a: &ScoreMatrix, chosen: &[usize]) -> Vec<f64> {
+pub fn conditional_scores(a: &crate::score::ScoreMatrix, chosen: &[usize]) -> Vec<f64> {
     (0..a.n)
         .map(|i| {
             a.get(i, i) as f64
@@ -52,26 +53,25 @@ impl Selector for Jest {
         true
     }
 
-    fn select(
-        &mut self,
-        scores: Option<&ScoreMatrix>,
-        _: usize,
-        batch: usize,
-        rng: &mut dyn RngCore,
-    ) -> Selection {
-        let a = scores.expect("joint selection needs scores");
-        let n = a.n;
+    fn scored_entries(&self, n: usize, b: usize) -> u64 {
+        let chunk = b / self.n_chunks.max(1);
+        (n + 2 * n * (b - chunk)) as u64
+    }
+
+    fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection {
+        let a: &dyn Scores = c.scores("joint");
+        let n = c.n;
         assert!(
             batch.is_multiple_of(self.n_chunks) && batch <= n,
             "b = {batch} must be divisible by n_chunks = {} and at most B = {n}",
             self.n_chunks
         );
         let chunk = batch / self.n_chunks;
-        let mut score: Vec<f64> = (0..n).map(|i| a.get(i, i) as f64).collect();
+        let mut score: Vec<f64> = a.diagonal().into_iter().map(f64::from).collect();
         let mut taken = vec![false; n];
         let mut chosen = Vec::with_capacity(batch);
         let mut chunks = Vec::new();
-        for _ in 0..self.n_chunks {
+        for round in 0..self.n_chunks {
             let candidates: Vec<usize> = (0..n).filter(|&i| !taken[i]).collect();
             let drawn = gumbel_top_k(rng, &candidates, |i| self.gain * score[i], chunk);
             if self.trace {
@@ -84,10 +84,9 @@ impl Selector for Jest {
             }
             for &k in &drawn {
                 taken[k] = true;
-                let row = &a.values[k * n..(k + 1) * n];
-                for (i, s) in score.iter_mut().enumerate() {
-                    *s += row[i] as f64 + a.values[i * n + k] as f64;
-                }
+            }
+            if round + 1 < self.n_chunks {
+                a.add_cross(&drawn, &mut score);
             }
             chosen.extend(drawn);
         }

@@ -1,23 +1,31 @@
 /*!
-Selectors (SPEC §2): given a super-batch of B candidates, choose the b to learn from.
+Selectors (SPEC §2, §5): given a super-batch of B candidates, choose the b to learn
+from.
 
 `uniform` draws b of the B without looking at them. `independent` scores each
 candidate alone (s_i = A_ii) and takes the top b or samples them. `jest` samples
-`n_chunks` chunks, each conditioned on the chunks already chosen. Sampling without
-replacement with p ∝ exp(gain · s) is exact: Gumbel top-k over gain · s, which is
-successive (Plackett–Luce) sampling and needs no exp of large numbers.
+`n_chunks` chunks, each conditioned on the chunks already chosen. `oracle` knows
+which candidates the benchmark corrupted and draws from the clean ones: the ceiling
+of any filter on that pool. Sampling without replacement with p ∝ exp(gain · s) is
+exact: Gumbel top-k over gain · s, which is successive (Plackett–Luce) sampling and
+needs no exp of large numbers.
 
-Selection runs on the host: only the chosen indices go back to the device.
+Selection runs on the host over [`Candidates`]: scores through `score::Scores`
+(only the entries a selector asks for are computed), and each candidate's kind
+where the pool's kinds are known.
 */
 
 mod jest;
+mod oracle;
 
 use rand::{Rng, RngCore};
 
 pub use jest::{conditional_scores, Jest};
+pub use oracle::Oracle;
 
+use crate::data::PairKind;
 use crate::experiment::{IndependentMode, SelectorName, TrainSpec};
-use crate::score::ScoreMatrix;
+use crate::score::Scores;
 
 /// What a selector picked, as positions within the super-batch, in draw order.
 #[derive(Clone, Debug, PartialEq)]
@@ -25,6 +33,15 @@ pub struct Selection {
     pub chosen: Vec<usize>,
     /// Per chunk, when tracing (`jest` only): the conditional scores it drew from.
     pub chunks: Vec<ChunkTrace>,
+}
+
+impl Selection {
+    fn plain(chosen: Vec<usize>) -> Selection {
+        Selection {
+            chosen,
+            chunks: Vec::new(),
+        }
+    }
 }
 
 /// One chunk of a joint selection.
@@ -36,19 +53,52 @@ pub struct ChunkTrace {
     pub scores: Vec<f64>,
 }
 
+/// A super-batch as a selector sees it.
+#[derive(Clone, Copy)]
+pub struct Candidates<'a> {
+    /// B.
+    pub n: usize,
+    /// A, when the selector scores (`needs_scores`).
+    pub scores: Option<&'a dyn Scores>,
+    /// What the benchmark did to each candidate, when known.
+    pub kinds: Option<&'a [PairKind]>,
+}
+
+impl<'a> Candidates<'a> {
+    /// Candidates known only by count.
+    pub fn unscored(n: usize) -> Candidates<'a> {
+        Candidates {
+            n,
+            scores: None,
+            kinds: None,
+        }
+    }
+
+    /// Candidates with their scores.
+    pub fn scored(scores: &'a dyn Scores) -> Candidates<'a> {
+        Candidates {
+            n: scores.len(),
+            scores: Some(scores),
+            kinds: None,
+        }
+    }
+
+    fn scores(&self, who: &str) -> &'a dyn Scores {
+        self.scores
+            .unwrap_or_else(|| panic!("{who} selection needs scores"))
+    }
+}
+
 /// Chooses a learning batch from a super-batch.
 pub trait Selector: Send {
     fn name(&self) -> &'static str;
     /// Whether the super-batch must be scored (learner and reference) first.
     fn needs_scores(&self) -> bool;
-    /// Picks `batch` of `super_batch` candidates; `scores` is `Some` iff `needs_scores`.
-    fn select(
-        &mut self,
-        scores: Option<&ScoreMatrix>,
-        super_batch: usize,
-        batch: usize,
-        rng: &mut dyn RngCore,
-    ) -> Selection;
+    /// How many entries of A the selector asks for on n candidates and a batch of
+    /// b (the executed FLOP accounting counts them).
+    fn scored_entries(&self, n: usize, b: usize) -> u64;
+    /// Picks `batch` of the candidates; `c.scores` is `Some` iff `needs_scores`.
+    fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection;
 }
 
 /// b of B uniformly at random without replacement (the super-batch is not scored).
@@ -63,17 +113,12 @@ impl Selector for Uniform {
         false
     }
 
-    fn select(
-        &mut self,
-        _: Option<&ScoreMatrix>,
-        super_batch: usize,
-        batch: usize,
-        rng: &mut dyn RngCore,
-    ) -> Selection {
-        Selection {
-            chosen: sample_without_replacement(rng, super_batch, batch),
-            chunks: Vec::new(),
-        }
+    fn scored_entries(&self, _: usize, _: usize) -> u64 {
+        0
+    }
+
+    fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection {
+        Selection::plain(sample_without_replacement(rng, c.n, batch))
     }
 }
 
@@ -92,24 +137,22 @@ impl Selector for Independent {
         true
     }
 
-    fn select(
-        &mut self,
-        scores: Option<&ScoreMatrix>,
-        _: usize,
-        batch: usize,
-        rng: &mut dyn RngCore,
-    ) -> Selection {
-        let a = scores.expect("independent selection needs scores");
-        let s: Vec<f64> = (0..a.n).map(|i| a.get(i, i) as f64).collect();
-        let candidates: Vec<usize> = (0..a.n).collect();
-        let chosen = match self.mode {
+    fn scored_entries(&self, n: usize, _: usize) -> u64 {
+        n as u64
+    }
+
+    fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection {
+        let s: Vec<f64> = c
+            .scores("independent")
+            .diagonal()
+            .into_iter()
+            .map(f64::from)
+            .collect();
+        let candidates: Vec<usize> = (0..c.n).collect();
+        Selection::plain(match self.mode {
             IndependentMode::Topk => top_k(&candidates, |i| s[i], batch),
             IndependentMode::Sample => gumbel_top_k(rng, &candidates, |i| self.gain * s[i], batch),
-        };
-        Selection {
-            chosen,
-            chunks: Vec::new(),
-        }
+        })
     }
 }
 
@@ -134,6 +177,7 @@ pub fn named(
             gain,
             trace,
         }),
+        SelectorName::Oracle => Box::new(Oracle),
     }
 }
 
@@ -161,10 +205,10 @@ pub fn top_k(candidates: &[usize], key: impl Fn(usize) -> f64, k: usize) -> Vec<
     keyed.into_iter().take(k).map(|(_, i)| i).collect()
 }
 
-/// A standard Gumbel variate, −ln(−ln U), U in (0, 1) (portable: libm).
+/// A standard Gumbel variate, −ln(−ln U), U in (0, 1).
 fn gumbel(rng: &mut dyn RngCore) -> f64 {
     let u: f64 = rng.gen::<f64>().max(f64::MIN_POSITIVE);
-    -libm::log(-libm::log(u))
+    -(-u.ln()).ln()
 }
 
 /// k draws without replacement from `candidates` with p ∝ exp(logit): the top k of

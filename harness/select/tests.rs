@@ -2,6 +2,7 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::*;
 use crate::data::rng::{chacha, normal};
+use crate::score::{ScoreMatrix, Scores};
 
 fn matrix(n: usize, mut f: impl FnMut(usize, usize) -> f32) -> ScoreMatrix {
     ScoreMatrix::new(n, (0..n * n).map(|k| f(k / n, k % n)).collect())
@@ -12,7 +13,7 @@ fn uniform_draws_distinct_and_covers_evenly() {
     let mut rng = chacha(5, 0);
     let mut counts = [0usize; 10];
     for _ in 0..20_000 {
-        let s = Uniform.select(None, 10, 3, &mut rng);
+        let s = Uniform.select(Candidates::unscored(10), 3, &mut rng);
         let mut c = s.chosen.clone();
         c.sort_unstable();
         c.dedup();
@@ -56,7 +57,7 @@ fn jest_traces_match_the_oracle_chunk_by_chunk() {
         gain: 2.0,
         trace: true,
     };
-    let sel = jest.select(Some(&a), n, 12, &mut chacha(1, 2));
+    let sel = jest.select(Candidates::scored(&a), 12, &mut chacha(1, 2));
     // Chunk sizes add up to b; nothing is chosen twice.
     assert_eq!(sel.chunks.len(), 4);
     assert!(sel.chunks.iter().all(|c| c.chosen.len() == 3));
@@ -96,7 +97,8 @@ fn large_gain_makes_jest_greedy_and_independent_topk_exact() {
     // Chunk 1 (size 1): the top diagonal, item 3 (8). Then scores given {3}:
     // i=0: 1 + 7 + 0 = 8; i=1: 4 + 0 + 1 = 5; i=2: 6. Chunk 2 takes item 0.
     assert_eq!(
-        jest.select(Some(&a), 4, 2, &mut chacha(0, 0)).chosen,
+        jest.select(Candidates::scored(&a), 2, &mut chacha(0, 0))
+            .chosen,
         vec![3, 0]
     );
     let mut ind = Independent {
@@ -104,7 +106,8 @@ fn large_gain_makes_jest_greedy_and_independent_topk_exact() {
         gain: 1.0,
     };
     assert_eq!(
-        ind.select(Some(&a), 4, 2, &mut chacha(0, 0)).chosen,
+        ind.select(Candidates::scored(&a), 2, &mut chacha(0, 0))
+            .chosen,
         vec![3, 2]
     );
 }
@@ -137,7 +140,7 @@ fn first_chunk_frequencies_match_exact_without_replacement_probabilities() {
     };
     let mut rng = chacha(2024, 0);
     for _ in 0..draws {
-        let sel = jest.select(Some(&a), 6, 4, &mut rng);
+        let sel = jest.select(Candidates::scored(&a), 4, &mut rng);
         let mut first = sel.chunks[0].chosen.clone();
         first.sort_unstable();
         let k = pairs
@@ -174,7 +177,7 @@ fn independent_sampling_matches_exact_probabilities() {
     let mut rng = chacha(77, 0);
     let draws = 20_000;
     for _ in 0..draws {
-        let mut c = ind.select(Some(&a), 5, 2, &mut rng).chosen;
+        let mut c = ind.select(Candidates::scored(&a), 2, &mut rng).chosen;
         c.sort_unstable();
         counts[pairs.iter().position(|&p| p == (c[0], c[1])).unwrap()] += 1;
     }
@@ -206,7 +209,7 @@ fn joint_beats_independent_beats_uniform_on_learnability() {
     let mean = |sel: &mut dyn Selector| {
         let mut rng = chacha(9, 1);
         (0..50)
-            .map(|_| a.batch_learnability(&sel.select(Some(&a), n, b, &mut rng).chosen))
+            .map(|_| a.batch_learnability(&sel.select(Candidates::scored(&a), b, &mut rng).chosen))
             .sum::<f64>()
             / 50.0
     };

@@ -6,7 +6,9 @@ use std::time::Instant;
 
 use dfdx::prelude::*;
 
+use super::learner::Pool;
 use super::{EvalMetrics, EvalSet, Learner, Recipe, Silent, TrainError};
+use crate::backend::Backend;
 use crate::data::{Dataset, Matrix};
 use crate::experiment::{RunConfig, TrainSpec};
 use crate::flops::{self, ModelCost};
@@ -77,7 +79,7 @@ pub fn key(config: &RunConfig) -> String {
 }
 
 /// Trains the reference of `config` and caches its pool embeddings.
-pub fn train<D: Device<f32>>(
+pub fn train<D: Backend>(
     dev: &D,
     config: &RunConfig,
     data: &Dataset,
@@ -95,11 +97,16 @@ pub fn train<D: Device<f32>>(
     let recipe = Recipe {
         model: &config.model,
         train: &spec,
-        eval_every: spec.steps,
+        eval_steps: vec![spec.steps],
         seed: r.seed,
     };
     let started = Instant::now();
-    let learner = Learner::new(dev, &recipe, data, &set, Box::new(Uniform), None);
+    let pool = Pool {
+        pairs: &set,
+        kinds: None,
+        dims: (data.dim_a(), data.dim_b()),
+    };
+    let learner = Learner::new(dev, &recipe, pool, Box::new(Uniform), None);
     let (model, record) = learner.fit(&recipe, &eval_set, &mut Silent)?;
     let train_seconds = started.elapsed().as_secs_f64();
 
@@ -121,7 +128,7 @@ pub fn train<D: Device<f32>>(
         bias,
         embed: e,
         cost: ReferenceCost {
-            train_flops: record.flops.train,
+            train_flops: record.flops.train + record.flops.pairs,
             train_seconds,
             embed_flops: flops::reference_embedding(&ModelCost::of(&model.layout), n),
             embed_seconds: started.elapsed().as_secs_f64(),

@@ -1,0 +1,57 @@
+//! The CPU: host kernels for every hot path. Parameters stay in the dfdx tensor
+//! (evaluation reads them there) and are copied out and back around each step.
+
+use dfdx::prelude::*;
+
+use super::{Backend, Batch};
+use crate::experiment::TrainSpec;
+use crate::model::optim::HostAdamW;
+use crate::model::{host, Layout, TwoTower};
+use crate::score::{tower_host, FusedScores, PairModel, ScoreInput, Scores};
+
+impl Backend for Cpu {
+    type Optimizer = HostAdamW;
+
+    fn optimizer(&self, layout: &Layout, train: &TrainSpec) -> HostAdamW {
+        HostAdamW::new(layout, train)
+    }
+
+    fn train_step(
+        &self,
+        model: &mut TwoTower<Cpu>,
+        opt: &mut HostAdamW,
+        batch: &Batch<Cpu>,
+        lr: f64,
+    ) -> f32 {
+        let mut theta = vec![0.0f32; model.layout.len()];
+        model.theta.copy_into(&mut theta);
+        let xa = batch.host.a.gather(batch.items).data;
+        let xb = batch.host.b.gather(batch.items).data;
+        let (loss, grad) = host::loss_and_grad(&model.layout, &theta, &xa, &xb, batch.items.len());
+        if !loss.is_finite() {
+            return loss;
+        }
+        opt.step(&mut theta, &grad, lr);
+        model.theta.copy_from(&theta);
+        loss
+    }
+
+    /// The towers run on the host in fused passes (product, bias and ReLU per
+    /// layer; the L2 normalisation), in blocks of rows in parallel.
+    fn learner_view(&self, model: &TwoTower<Cpu>, batch: &Batch<Cpu>) -> PairModel {
+        let mut theta = vec![0.0f32; model.layout.len()];
+        model.theta.copy_into(&mut theta);
+        let l = &model.layout;
+        PairModel {
+            a: tower_host(&theta, &l.tower_a, &batch.host.a, batch.items),
+            b: tower_host(&theta, &l.tower_b, &batch.host.b, batch.items),
+            dim: l.embed,
+            temperature: theta[l.log_temperature.offset].exp(),
+            bias: theta[l.bias.offset],
+        }
+    }
+
+    fn scores(&self, input: ScoreInput) -> Box<dyn Scores> {
+        Box::new(FusedScores::new(input))
+    }
+}

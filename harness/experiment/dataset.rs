@@ -1,0 +1,125 @@
+//! The `dataset` section: where the pairs come from (synthetic, SPEC §3, or files a
+//! user brings) and the web-noise knobs applied to the pool.
+
+use std::path::PathBuf;
+
+use serde::{Deserialize, Serialize};
+
+/// Where the pairs come from, and the web-noise knobs applied to the pool.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct DatasetSpec {
+    /// Seed of the data itself; fixed across run seeds so selectors see the same pool.
+    #[serde(default)]
+    pub seed: u64,
+    /// Exactly one of `synthetic` and `files`.
+    #[serde(default)]
+    pub synthetic: Option<SyntheticSpec>,
+    #[serde(default)]
+    pub files: Option<FilesSpec>,
+    /// Fraction of pool pairs whose B view is taken from another example.
+    #[serde(default)]
+    pub misaligned: f64,
+    /// Fraction of pool pairs with heavy noise added to both views.
+    #[serde(default)]
+    pub heavy_noise: f64,
+    /// Standard deviation of that heavy noise, in units of the view's scale.
+    #[serde(default = "default_heavy_noise_scale")]
+    pub heavy_noise_scale: f64,
+    /// Fraction of pool pairs that are near-copies of another pool pair.
+    #[serde(default)]
+    pub duplicates: f64,
+}
+
+fn default_heavy_noise_scale() -> f64 {
+    3.0
+}
+
+/// SPEC §3 synthetic multimodal data.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct SyntheticSpec {
+    /// Number of latent concepts K.
+    pub concepts: usize,
+    /// Zipf exponent of concept frequencies in the web pool (p_k ∝ 1/k^zipf).
+    #[serde(default = "default_zipf")]
+    pub zipf: f64,
+    pub latent_dim: usize,
+    pub dim_a: usize,
+    pub dim_b: usize,
+    /// Hidden width of the fixed random non-linear view maps.
+    #[serde(default = "default_view_hidden")]
+    pub view_hidden: usize,
+    /// Standard deviation of an example's latent around its concept centre.
+    #[serde(default = "default_concept_spread")]
+    pub concept_spread: f64,
+    /// Observation noise added to every view (relative to the view's scale).
+    #[serde(default = "default_observation_noise")]
+    pub observation_noise: f64,
+    /// Web pool size N.
+    pub pool: usize,
+    /// Curated set size (clean, balanced).
+    pub curated: usize,
+    /// Fraction of curated items drawn from the evaluation concepts.
+    #[serde(default = "default_curated_eval_weight")]
+    pub curated_eval_weight: f64,
+    /// Number of concepts the zero-shot evaluation uses.
+    pub eval_concepts: usize,
+    /// Held-out clean examples per evaluation concept.
+    pub eval_per_concept: usize,
+}
+
+fn default_zipf() -> f64 {
+    1.0
+}
+fn default_view_hidden() -> usize {
+    64
+}
+fn default_concept_spread() -> f64 {
+    0.5
+}
+fn default_observation_noise() -> f64 {
+    0.1
+}
+fn default_curated_eval_weight() -> f64 {
+    0.5
+}
+
+/// Paired features from files: row i of `a` and row i of `b` are the same item.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FilesSpec {
+    pub a: PathBuf,
+    pub b: PathBuf,
+    /// Optional labels file (.npy of integers, or a one-column CSV).
+    #[serde(default)]
+    pub labels: Option<PathBuf>,
+    /// In a CSV view, a column of this name is taken as the label, not a feature.
+    #[serde(default = "default_label_column")]
+    pub label_column: String,
+    /// Fraction of items held out for evaluation (seeded split; ignored with `split`).
+    #[serde(default = "default_eval_fraction")]
+    pub eval_fraction: f64,
+    /// A CSV whose `split_column` says, per item, `train` or `test` (a standard split,
+    /// e.g. the Wikipedia set's `items.csv`). Without it the split is seeded.
+    #[serde(default)]
+    pub split: Option<PathBuf>,
+    #[serde(default = "default_split_column")]
+    pub split_column: String,
+    /// Fraction of the training split kept clean as the curated set.
+    #[serde(default = "default_curated_fraction")]
+    pub curated_fraction: f64,
+}
+
+fn default_label_column() -> String {
+    "label".into()
+}
+fn default_split_column() -> String {
+    "split".into()
+}
+fn default_eval_fraction() -> f64 {
+    0.2
+}
+fn default_curated_fraction() -> f64 {
+    0.2
+}

@@ -1,0 +1,280 @@
+//! The `train`, `eval` and `reference` sections: batch sizes, selection, optimiser
+//! and schedule; when to evaluate; the reference model's data and training.
+
+use serde::{Deserialize, Serialize};
+
+use super::types::Method;
+
+/// How examples are chosen each iteration (SPEC §2 "Selectors").
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum SelectorName {
+    /// b examples drawn uniformly from the super-batch, which is not scored.
+    Uniform,
+    /// Each example scored alone (s_i = A_ii); top-k or sampled (`train.mode`).
+    Independent,
+    /// Joint example selection: chunks sampled on conditional learnability.
+    Jest,
+    /// b drawn uniformly from the super-batch's clean items (SPEC §5): the ceiling
+    /// of any filter, known only to a benchmark.
+    Oracle,
+}
+
+impl SelectorName {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SelectorName::Uniform => "uniform",
+            SelectorName::Independent => "independent",
+            SelectorName::Jest => "jest",
+            SelectorName::Oracle => "oracle",
+        }
+    }
+
+    /// Whether the super-batch must be scored by learner and reference.
+    pub fn scores(self) -> bool {
+        matches!(self, SelectorName::Independent | SelectorName::Jest)
+    }
+}
+
+/// How the score matrix A is formed from the learner (L) and reference (R) pair losses.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// A = L − R.
+    Learnability,
+    /// A = L.
+    HardLearner,
+    /// A = −R.
+    EasyReference,
+}
+
+impl Scoring {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scoring::Learnability => "learnability",
+            Scoring::HardLearner => "hard_learner",
+            Scoring::EasyReference => "easy_reference",
+        }
+    }
+}
+
+/// Independent prioritisation's rule.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum IndependentMode {
+    /// The b highest scores (as RHO-LOSS).
+    Topk,
+    /// b draws without replacement, p ∝ exp(gain · s_i).
+    Sample,
+}
+
+/// The training recipe: batch sizes, selection, optimiser, schedule.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TrainSpec {
+    /// Training iterations.
+    pub steps: usize,
+    /// Learning batch size b.
+    pub batch_size: usize,
+    /// Filtering ratio f = 1 − b/B; the super-batch is B = round(b / (1 − f)).
+    /// Give this or `super_batch`, not both (neither: f = 0, B = b).
+    #[serde(default)]
+    pub filter_ratio: Option<f64>,
+    /// The super-batch size B directly (for a fixed B across learning batch sizes).
+    #[serde(default)]
+    pub super_batch: Option<usize>,
+    #[serde(default = "default_selector")]
+    pub selector: SelectorName,
+    /// The score matrix A (scoring selectors only).
+    #[serde(default = "default_scoring")]
+    pub scoring: Scoring,
+    /// `independent`: top-k or sampled.
+    #[serde(default = "default_mode")]
+    pub mode: IndependentMode,
+    /// `jest`: number of chunks; b must be divisible by it.
+    #[serde(default = "default_n_chunks")]
+    pub n_chunks: usize,
+    /// Inverse temperature of the sampling distributions, p ∝ exp(gain · score).
+    #[serde(default = "default_gain")]
+    pub gain: f64,
+    /// Peak learning rate.
+    #[serde(default = "default_lr")]
+    pub lr: f64,
+    /// Linear warmup steps, then cosine decay to zero.
+    #[serde(default)]
+    pub warmup_steps: usize,
+    #[serde(default = "default_beta1")]
+    pub beta1: f64,
+    /// The paper's Adam uses β2 = 0.95.
+    #[serde(default = "default_beta2")]
+    pub beta2: f64,
+    #[serde(default = "default_eps")]
+    pub eps: f64,
+    /// Decoupled weight decay on weight matrices.
+    #[serde(default = "default_weight_decay")]
+    pub weight_decay: f64,
+    /// Global gradient-norm clipping threshold.
+    #[serde(default = "default_clip_norm")]
+    pub clip_norm: f64,
+}
+
+fn default_selector() -> SelectorName {
+    SelectorName::Uniform
+}
+fn default_scoring() -> Scoring {
+    Scoring::Learnability
+}
+fn default_mode() -> IndependentMode {
+    IndependentMode::Topk
+}
+fn default_n_chunks() -> usize {
+    16
+}
+fn default_gain() -> f64 {
+    100.0
+}
+fn default_lr() -> f64 {
+    1e-3
+}
+fn default_beta1() -> f64 {
+    0.9
+}
+fn default_beta2() -> f64 {
+    0.95
+}
+fn default_eps() -> f64 {
+    1e-8
+}
+fn default_weight_decay() -> f64 {
+    1e-4
+}
+fn default_clip_norm() -> f64 {
+    1.0
+}
+
+impl TrainSpec {
+    /// B: `super_batch` if given, else round(b / (1 − f)).
+    pub fn super_batch(&self) -> usize {
+        match (self.super_batch, self.filter_ratio) {
+            (Some(b_super), _) => b_super,
+            (None, f) => (self.batch_size as f64 / (1.0 - f.unwrap_or(0.0))).round() as usize,
+        }
+    }
+
+    /// The same recipe with every selection key at its default: uniform batches,
+    /// no filtering (the reference model's training, SPEC §2).
+    pub fn without_selection(&self) -> TrainSpec {
+        TrainSpec {
+            filter_ratio: None,
+            super_batch: None,
+            selector: default_selector(),
+            scoring: default_scoring(),
+            mode: default_mode(),
+            n_chunks: default_n_chunks(),
+            gain: default_gain(),
+            ..self.clone()
+        }
+    }
+
+    /// The results' `method` of a run with this recipe.
+    pub fn method(&self) -> Method {
+        match (self.selector, self.mode) {
+            (SelectorName::Uniform, _) => Method::Uniform,
+            (SelectorName::Independent, IndependentMode::Topk) => Method::IndependentTopk,
+            (SelectorName::Independent, IndependentMode::Sample) => Method::IndependentSample,
+            (SelectorName::Jest, _) => Method::Jest,
+            (SelectorName::Oracle, _) => Method::Oracle,
+        }
+    }
+
+    /// The effective filtering ratio 1 − b/B.
+    pub fn effective_filter_ratio(&self) -> f64 {
+        1.0 - self.batch_size as f64 / self.super_batch() as f64
+    }
+}
+
+/// Held-out evaluation: when, by exactly one of three schedules (step 0 and the
+/// last step are always evaluated).
+#[derive(Clone, Debug, Default, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct EvalSpec {
+    /// Every this many steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub every: Option<usize>,
+    /// At these steps.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at: Option<Vec<usize>>,
+    /// At this many log-spaced steps from step 10 (or the last step, if sooner) to
+    /// the last: early crossings are resolved on long horizons.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub log_points: Option<usize>,
+}
+
+/// The first step a log-spaced schedule evaluates.
+pub const LOG_SCHEDULE_START: usize = 10;
+
+impl EvalSpec {
+    /// The steps in 1..=total at which a run of `total` steps evaluates, ascending
+    /// (the last step included; step 0 is evaluated before training).
+    pub fn steps(&self, total: usize) -> Vec<usize> {
+        let mut s: Vec<usize> = match (self.every, &self.at, self.log_points) {
+            (Some(every), _, _) => (1..=total / every.max(1)).map(|k| k * every).collect(),
+            (None, Some(at), _) => at
+                .iter()
+                .copied()
+                .filter(|&x| x >= 1 && x <= total)
+                .collect(),
+            (None, None, Some(n)) => {
+                let first = LOG_SCHEDULE_START.min(total).max(1) as f64;
+                let ratio = total as f64 / first;
+                (0..n)
+                    .map(|k| {
+                        let frac = k as f64 / (n.max(2) - 1) as f64;
+                        libm::round(first * libm::pow(ratio, frac)) as usize
+                    })
+                    .collect()
+            }
+            (None, None, None) => Vec::new(),
+        };
+        s.push(total);
+        s.sort_unstable();
+        s.dedup();
+        s.retain(|&x| x >= 1 && x <= total);
+        s
+    }
+}
+
+/// The reference model (trained on curated data at quality q).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct ReferenceSpec {
+    /// q in [0, 1]: the fraction of the reference training set drawn from the
+    /// curated set; the rest is web pool.
+    #[serde(default = "default_quality")]
+    pub quality: f64,
+    /// Reference training steps (0: as many as the learner).
+    #[serde(default)]
+    pub steps: usize,
+    /// Seed of the reference's initialisation, order and reference-set draw; one
+    /// reference is trained per (data, model, reference) and shared by every run.
+    #[serde(default)]
+    pub seed: u64,
+    /// Reference batch size (0: the learner's b).
+    #[serde(default)]
+    pub batch_size: usize,
+}
+
+fn default_quality() -> f64 {
+    1.0
+}
+
+impl Default for ReferenceSpec {
+    fn default() -> Self {
+        ReferenceSpec {
+            quality: default_quality(),
+            steps: 0,
+            seed: 0,
+            batch_size: 0,
+        }
+    }
+}

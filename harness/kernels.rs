@@ -1,0 +1,324 @@
+//! Numeric kernels of the CPU fast paths (the fused score path, the host towers and
+//! the host training step), written so the compiler vectorises them: products of
+//! row-major blocks, and the pair loss as softplus with branch-free exp and log1p. Where the CPU has AVX2 the same code is compiled
+//! for it and chosen at run time; floating-point contraction stays off, and every
+//! sum runs in an order the code fixes, so both builds give the same bits.
+
+/// Candidates per register tile of the product kernel.
+const TILE: usize = 32;
+
+/// How a product kernel multiplies and adds: separately, or fused (one rounding).
+trait MulAdd {
+    fn mul_add(a: f32, b: f32, c: f32) -> f32;
+}
+
+/// a·b + c with two roundings (any CPU).
+struct Separate;
+impl MulAdd for Separate {
+    #[inline(always)]
+    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
+        a * b + c
+    }
+}
+
+/// a·b + c with one rounding (compiled only where the CPU has FMA).
+#[cfg(target_arch = "x86_64")]
+struct Fused;
+#[cfg(target_arch = "x86_64")]
+impl MulAdd for Fused {
+    #[inline(always)]
+    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// Whether this CPU runs the AVX2 + FMA build of the product kernel.
+pub fn fused_products() -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        false
+    }
+}
+
+/// C[q][j] = Σ_d A[q][d] · Bᵀ[d][j0 + j] for q < m, j < nb: A is m×k row-major,
+/// Bᵀ is k×n row-major (for A·B, B itself; for scores, the candidates' embeddings
+/// transposed, one row per coordinate), C is m×nb row-major. Each C entry sums over
+/// d in order, whatever the tile it falls in.
+#[allow(clippy::too_many_arguments)]
+pub fn products(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    assert!(a.len() >= m * k && bt.len() >= k * n && j0 + nb <= n && c.len() >= m * nb);
+    #[cfg(target_arch = "x86_64")]
+    if fused_products() {
+        // SAFETY: the CPU has AVX2 and FMA, which is all the compiled function assumes.
+        return unsafe { products_avx2_fma(m, nb, k, a, bt, n, j0, c) };
+    }
+    products_with::<Separate>(m, nb, k, a, bt, n, j0, c)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn products_avx2_fma(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    products_with::<Fused>(m, nb, k, a, bt, n, j0, c)
+}
+
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn products_with<F: MulAdd>(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    let mut j = 0;
+    // Two rows of A against TILE candidates at a time, in registers.
+    while j + TILE <= nb {
+        let mut q = 0;
+        while q + 2 <= m {
+            let mut acc = [[0.0f32; TILE]; 2];
+            for d in 0..k {
+                let row: &[f32; TILE] = bt[d * n + j0 + j..d * n + j0 + j + TILE]
+                    .try_into()
+                    .expect("TILE");
+                let (x0, x1) = (a[q * k + d], a[(q + 1) * k + d]);
+                for l in 0..TILE {
+                    acc[0][l] = F::mul_add(x0, row[l], acc[0][l]);
+                    acc[1][l] = F::mul_add(x1, row[l], acc[1][l]);
+                }
+            }
+            c[q * nb + j..q * nb + j + TILE].copy_from_slice(&acc[0]);
+            c[(q + 1) * nb + j..(q + 1) * nb + j + TILE].copy_from_slice(&acc[1]);
+            q += 2;
+        }
+        if q < m {
+            let mut acc = [0.0f32; TILE];
+            for d in 0..k {
+                let row: &[f32; TILE] = bt[d * n + j0 + j..d * n + j0 + j + TILE]
+                    .try_into()
+                    .expect("TILE");
+                let x = a[q * k + d];
+                for l in 0..TILE {
+                    acc[l] = F::mul_add(x, row[l], acc[l]);
+                }
+            }
+            c[q * nb + j..q * nb + j + TILE].copy_from_slice(&acc);
+        }
+        j += TILE;
+    }
+    // The last candidates, one by one (the same order of sums).
+    for jj in j..nb {
+        for q in 0..m {
+            let mut s = 0.0f32;
+            for d in 0..k {
+                s = F::mul_add(a[q * k + d], bt[d * n + j0 + jj], s);
+            }
+            c[q * nb + jj] = s;
+        }
+    }
+}
+
+/// The transpose of an n×k row-major matrix (k×n row-major).
+pub fn transpose(x: &[f32], n: usize, k: usize) -> Vec<f32> {
+    let mut t = vec![0.0f32; n * k];
+    for i in 0..n {
+        for d in 0..k {
+            t[d * n + i] = x[i * k + d];
+        }
+    }
+    t
+}
+
+/// ⟨x, y⟩ summed over d in order, as `products` sums each entry.
+pub fn dot(x: &[f32], y: &[f32]) -> f32 {
+    let mut c = [0.0f32];
+    products(1, 1, x.len(), x, y, 1, 0, &mut c);
+    c[0]
+}
+
+const LN2_HI: f32 = 0.693_145_75;
+const LN2_LO: f32 = 1.428_606_8e-6;
+const ROUND: f32 = 12_582_912.0; // 1.5·2^23: adding it rounds to an integer
+
+/// e^y for y ≤ 0 (values below −87 give e^−87 ≈ 1.6e-38 rather than denormals),
+/// relative error about 2e-7.
+#[inline(always)]
+fn exp_nonpositive(y: f32) -> f32 {
+    let y = y.max(-87.0);
+    // Adding 1.5·2^23 leaves round(y·log2 e) in the low bits of the sum.
+    let shifted = y * std::f32::consts::LOG2_E + ROUND;
+    let n = shifted - ROUND;
+    let n_int = shifted.to_bits() as i32 - ROUND.to_bits() as i32;
+    let r = (y - n * LN2_HI) - n * LN2_LO;
+    let p = 1.0
+        + r * (1.0
+            + r * (0.5
+                + r * (1.0 / 6.0 + r * (1.0 / 24.0 + r * (1.0 / 120.0 + r * (1.0 / 720.0))))));
+    let scale = f32::from_bits(((n_int + 127) as u32) << 23);
+    p * scale
+}
+
+/// ln(1 + u) for u in [0, 1], as 2·atanh(u / (2 + u)) (exact for tiny u, relative
+/// error about 2e-7).
+#[inline(always)]
+fn ln_1p_unit(u: f32) -> f32 {
+    let s = u / (2.0 + u);
+    let s2 = s * s;
+    let p = 1.0
+        + s2 * (1.0 / 3.0
+            + s2 * (1.0 / 5.0 + s2 * (1.0 / 7.0 + s2 * (1.0 / 9.0 + s2 * (1.0 / 11.0)))));
+    2.0 * s * p
+}
+
+/// softplus(x) = ln(1 + e^x) = max(x, 0) + ln(1 + e^{−|x|}), the pair loss −log σ(z·x)
+/// at x ← −z·x (dfdx's `bce_with_logits` formula, so the unfused path agrees).
+/// A NaN (or infinite) input gives a non-finite output, so a diverging run is seen.
+#[inline(always)]
+pub fn softplus(x: f32) -> f32 {
+    // x·0 is 0 for every finite x and NaN otherwise (`max` would hide a NaN).
+    x.max(0.0) + ln_1p_unit(exp_nonpositive(-x.abs())) + x * 0.0
+}
+
+/// softplus over a slice, in place (vectorised; AVX2 where the CPU has it).
+pub fn softplus_in_place(xs: &mut [f32]) {
+    #[cfg(target_arch = "x86_64")]
+    if std::is_x86_feature_detected!("avx2") {
+        // SAFETY: the CPU has AVX2, which is all the compiled function assumes.
+        return unsafe { softplus_avx2(xs) };
+    }
+    softplus_portable(xs)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn softplus_avx2(xs: &mut [f32]) {
+    softplus_portable(xs)
+}
+
+#[inline(always)]
+fn softplus_portable(xs: &mut [f32]) {
+    for x in xs.iter_mut() {
+        *x = softplus(*x);
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn softplus_matches_f64_to_a_few_ulps() {
+        let mut worst = 0.0f64;
+        let mut x = -95.0f32;
+        while x < 95.0 {
+            let want = (x as f64).exp().ln_1p();
+            let got = softplus(x) as f64;
+            let err = (got - want).abs() / want.max(1e-30);
+            worst = worst.max(if want < 1e-36 { 0.0 } else { err });
+            x += 0.0137;
+        }
+        assert!(worst < 1e-6, "worst relative error {worst}");
+        assert!(softplus(f32::NAN).is_nan());
+        assert!(!softplus(f32::INFINITY).is_finite());
+        assert!(!softplus(f32::NEG_INFINITY).is_finite());
+    }
+
+    #[test]
+    fn every_product_is_the_in_order_sum_whatever_its_tile() {
+        let (m, n, k) = (5, 75, 70);
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
+        let b: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 53) % 97) as f32 / 40.0 - 1.2)
+            .collect();
+        let bt = transpose(&b, n, k);
+        let mut all = vec![0.0; m * n];
+        products(m, n, k, &a, &bt, n, 0, &mut all);
+        // Any block of candidates gives the same entries as the whole.
+        let (j0, nb) = (37, 38);
+        let mut part = vec![0.0; m * nb];
+        products(m, nb, k, &a, &bt, n, j0, &mut part);
+        for q in 0..m {
+            for j in 0..nb {
+                assert_eq!(part[q * nb + j], all[q * n + j0 + j]);
+            }
+            for j in 0..n {
+                // The in-order sum, as `dot` computes it; within 1e-6 of the plain
+                // one (FMA builds round once per step).
+                let d = dot(&a[q * k..(q + 1) * k], &b[j * k..(j + 1) * k]);
+                assert_eq!(all[q * n + j], d);
+                let plain: f32 = (0..k).map(|x| a[q * k + x] * b[j * k + x]).sum();
+                assert!((d - plain).abs() <= 1e-5 * plain.abs().max(1.0));
+            }
+        }
+        let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 80.0).collect();
+        let mut ys = xs.clone();
+        softplus_in_place(&mut xs);
+        softplus_portable(&mut ys);
+        assert_eq!(xs, ys);
+    }
+}
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+
+    #[test]
+    #[ignore]
+    fn time_kernels() {
+        let (m, n, k) = (4, 640, 64);
+        let a: Vec<f32> = (0..m * k).map(|i| (i % 13) as f32 * 0.01).collect();
+        let b: Vec<f32> = (0..n * k).map(|i| (i % 17) as f32 * 0.01).collect();
+        let mut c = vec![0.0; m * n];
+        let reps = 2000;
+        let bt = transpose(&b, n, k);
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            products(m, n, k, &a, &bt, n, 0, &mut c);
+        }
+        let s = t.elapsed().as_secs_f64();
+        eprintln!(
+            "dots {m}x{n}x{k}: {:.2} us, {:.2} GMAC/s",
+            s / reps as f64 * 1e6,
+            (m * n * k * reps) as f64 / s / 1e9
+        );
+        let mut xs: Vec<f32> = (0..m * n).map(|i| i as f32 * 0.01 - 10.0).collect();
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            softplus_in_place(&mut xs);
+        }
+        let s = t.elapsed().as_secs_f64();
+        eprintln!(
+            "softplus {}: {:.2} us, {:.2} ns/elem",
+            m * n,
+            s / reps as f64 * 1e6,
+            s / reps as f64 / (m * n) as f64 * 1e9
+        );
+    }
+}

@@ -1,0 +1,349 @@
+//! The two-tower model's batch loss and its gradient on the host, written out by
+//! hand (SPEC §2): the CPU's training step, and — in f64 — the oracle that finite
+//! differences check.
+//!
+//! Forward, per tower: z_l = h_{l−1} W_l + b_l, h_l = relu(z_l) between layers,
+//! e = u / sqrt(‖u‖² + 1e-12) for the last layer's u. Logits Z = t·S + c with
+//! S = E_A E_Bᵀ and t = exp(t'); loss = Σ_ij softplus(−z_ij Z_ij) / n.
+//!
+//! Backward: G = ∂loss/∂Z = (σ(Z) − I)/n; ∂/∂c = ΣG; ∂/∂t' = t·Σ(G ⊙ S);
+//! ∂/∂E_A = t·G·E_B and ∂/∂E_B = t·Gᵀ·E_A; through the normalisation
+//! ∂u = (∂e − e(e·∂e)) / ‖u‖; then each layer: ∂W = hᵀ∂z, ∂b = Σ_rows ∂z,
+//! ∂h = ∂z Wᵀ, and relu passes ∂ where z > 0.
+
+use num_traits::Float;
+
+use super::{Layout, Slot};
+use crate::kernels;
+
+/// The float types the host model runs in: f32 (training, fast kernels) and f64
+/// (gradient checks).
+pub trait Scalar: Float + Copy + Send + Sync + std::iter::Sum + std::fmt::Debug + 'static {
+    /// C (m×n) = A (m×k) · B (k×n), all row-major.
+    fn matmul(m: usize, n: usize, k: usize, a: &[Self], b: &[Self], c: &mut [Self]);
+    /// softplus(x) = ln(1 + e^x).
+    fn softplus(x: Self) -> Self;
+    fn from_f64(x: f64) -> Self {
+        <Self as num_traits::NumCast>::from(x).expect("a float")
+    }
+}
+
+impl Scalar for f32 {
+    fn matmul(m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
+        kernels::products(m, n, k, a, b, n, 0, c)
+    }
+    fn softplus(x: f32) -> f32 {
+        kernels::softplus(x)
+    }
+}
+
+impl Scalar for f64 {
+    fn matmul(m: usize, n: usize, k: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
+        c[..m * n].iter_mut().for_each(|v| *v = 0.0);
+        for i in 0..m {
+            for d in 0..k {
+                let x = a[i * k + d];
+                for j in 0..n {
+                    c[i * n + j] += x * b[d * n + j];
+                }
+            }
+        }
+    }
+    fn softplus(x: f64) -> f64 {
+        x.max(0.0) + (-x.abs()).exp().ln_1p()
+    }
+}
+
+/// The transpose of an r×c row-major matrix.
+fn transpose<T: Scalar>(x: &[T], r: usize, c: usize) -> Vec<T> {
+    let mut t = vec![T::zero(); r * c];
+    for i in 0..r {
+        for j in 0..c {
+            t[j * r + i] = x[i * c + j];
+        }
+    }
+    t
+}
+
+fn matmul<T: Scalar>(m: usize, n: usize, k: usize, a: &[T], b: &[T]) -> Vec<T> {
+    let mut c = vec![T::zero(); m * n];
+    T::matmul(m, n, k, a, b, &mut c);
+    c
+}
+
+/// What one tower's forward pass keeps for its backward pass.
+struct TowerPass<T> {
+    /// Each layer's input h_{l−1} (the batch first) and pre-activation z_l.
+    inputs: Vec<Vec<T>>,
+    pre: Vec<Vec<T>>,
+    /// Row norms sqrt(‖u‖² + ε) and the normalised embeddings e.
+    norms: Vec<T>,
+    e: Vec<T>,
+}
+
+/// Norm floor inside the L2 normalisation, as in `TwoTower::tower`.
+const NORM_EPS: f64 = 1e-12;
+
+fn tower_forward<T: Scalar>(
+    theta: &[T],
+    layers: &[(Slot, Slot)],
+    x: &[T],
+    n: usize,
+) -> TowerPass<T> {
+    let mut h = x.to_vec();
+    let (mut inputs, mut pre) = (Vec::new(), Vec::new());
+    for (l, (w, b)) in layers.iter().enumerate() {
+        let mut z = matmul(n, w.cols, w.rows, &h, &theta[w.range()]);
+        let bias = &theta[b.range()];
+        for row in z.chunks_mut(w.cols) {
+            for (v, &c) in row.iter_mut().zip(bias) {
+                *v = *v + c;
+            }
+        }
+        let next = if l + 1 < layers.len() {
+            z.iter().map(|&v| v.max(T::zero())).collect()
+        } else {
+            z.clone()
+        };
+        inputs.push(std::mem::replace(&mut h, next));
+        pre.push(z);
+    }
+    let dim = layers.last().map_or(0, |(w, _)| w.cols);
+    let eps = T::from_f64(NORM_EPS);
+    let mut norms = Vec::with_capacity(n);
+    let mut e = h;
+    for row in e.chunks_mut(dim.max(1)) {
+        let norm = (row.iter().map(|&v| v * v).sum::<T>() + eps).sqrt();
+        row.iter_mut().for_each(|v| *v = *v / norm);
+        norms.push(norm);
+    }
+    TowerPass {
+        inputs,
+        pre,
+        norms,
+        e,
+    }
+}
+
+/// Adds the tower's parameter gradients to `grad`, given ∂loss/∂e.
+fn tower_backward<T: Scalar>(
+    theta: &[T],
+    layers: &[(Slot, Slot)],
+    pass: &TowerPass<T>,
+    de: &[T],
+    n: usize,
+    grad: &mut [T],
+) {
+    let dim = layers.last().map_or(0, |(w, _)| w.cols);
+    // Through the normalisation: ∂u = (∂e − e(e·∂e)) / norm.
+    let mut dz: Vec<T> = Vec::with_capacity(n * dim);
+    for i in 0..n {
+        let (e, g) = (&pass.e[i * dim..(i + 1) * dim], &de[i * dim..(i + 1) * dim]);
+        let proj: T = e.iter().zip(g).map(|(&a, &b)| a * b).sum();
+        dz.extend(
+            e.iter()
+                .zip(g)
+                .map(|(&a, &b)| (b - a * proj) / pass.norms[i]),
+        );
+    }
+    for l in (0..layers.len()).rev() {
+        let (w, b) = &layers[l];
+        let h = &pass.inputs[l];
+        // ∂W = hᵀ ∂z, ∂b = Σ_rows ∂z.
+        let dw = matmul(w.rows, w.cols, n, &transpose(h, n, w.rows), &dz);
+        for (g, d) in grad[w.range()].iter_mut().zip(&dw) {
+            *g = *g + *d;
+        }
+        for row in dz.chunks(w.cols) {
+            for (g, &d) in grad[b.range()].iter_mut().zip(row) {
+                *g = *g + d;
+            }
+        }
+        if l == 0 {
+            break;
+        }
+        // ∂h = ∂z Wᵀ, then the previous layer's relu.
+        let mut dh = matmul(
+            n,
+            w.rows,
+            w.cols,
+            &dz,
+            &transpose(&theta[w.range()], w.rows, w.cols),
+        );
+        for (d, &z) in dh.iter_mut().zip(&pass.pre[l - 1]) {
+            if z <= T::zero() {
+                *d = T::zero();
+            }
+        }
+        dz = dh;
+    }
+}
+
+/// The batch loss (1/n) Σ_ij −log σ(z_ij Z_ij) of n pairs and its gradient with
+/// respect to every parameter in `theta` (`layout`'s order).
+pub fn loss_and_grad<T: Scalar>(
+    layout: &Layout,
+    theta: &[T],
+    xa: &[T],
+    xb: &[T],
+    n: usize,
+) -> (T, Vec<T>) {
+    let pa = tower_forward(theta, &layout.tower_a, xa, n);
+    let pb = tower_forward(theta, &layout.tower_b, xb, n);
+    let e = layout.embed;
+    let t = theta[layout.log_temperature.offset].exp();
+    let c = theta[layout.bias.offset];
+    let s = matmul(n, n, e, &pa.e, &transpose(&pb.e, n, e));
+    let inv_n = T::one() / T::from_f64(n as f64);
+    let mut loss = T::zero();
+    let mut g = vec![T::zero(); n * n];
+    for i in 0..n {
+        for j in 0..n {
+            let z = t * s[i * n + j] + c;
+            let matching = i == j;
+            loss = loss + T::softplus(if matching { -z } else { z });
+            let sigma = T::one() / (T::one() + (-z).exp());
+            g[i * n + j] = (sigma - if matching { T::one() } else { T::zero() }) * inv_n;
+        }
+    }
+    let mut grad = vec![T::zero(); layout.len()];
+    grad[layout.bias.offset] = g.iter().copied().sum();
+    grad[layout.log_temperature.offset] = t * g.iter().zip(&s).map(|(&a, &b)| a * b).sum::<T>();
+    let scale = |v: Vec<T>| -> Vec<T> { v.into_iter().map(|x| x * t).collect() };
+    let de_a = scale(matmul(n, e, n, &g, &pb.e));
+    let de_b = scale(matmul(n, e, n, &transpose(&g, n, n), &pa.e));
+    tower_backward(theta, &layout.tower_a, &pa, &de_a, n, &mut grad);
+    tower_backward(theta, &layout.tower_b, &pb, &de_b, n, &mut grad);
+    (loss * inv_n, grad)
+}
+
+/// The batch loss alone (finite differences).
+pub fn loss<T: Scalar>(layout: &Layout, theta: &[T], xa: &[T], xb: &[T], n: usize) -> T {
+    let pa = tower_forward(theta, &layout.tower_a, xa, n);
+    let pb = tower_forward(theta, &layout.tower_b, xb, n);
+    let e = layout.embed;
+    let t = theta[layout.log_temperature.offset].exp();
+    let c = theta[layout.bias.offset];
+    let s = matmul(n, n, e, &pa.e, &transpose(&pb.e, n, e));
+    let mut total = T::zero();
+    for i in 0..n {
+        for j in 0..n {
+            let z = t * s[i * n + j] + c;
+            total = total + T::softplus(if i == j { -z } else { z });
+        }
+    }
+    total / T::from_f64(n as f64)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::rng::{chacha, normals};
+    use crate::experiment::ModelSpec;
+    use dfdx::prelude::*;
+
+    /// A small two-tower model (two hidden layers, so every kind of layer is
+    /// checked) with random parameters and inputs.
+    fn setup(seed: u64) -> (Layout, Vec<f64>, Vec<f64>, Vec<f64>, usize) {
+        let spec = ModelSpec {
+            hidden: vec![7, 5],
+            embed: 4,
+            temperature_init: 10.0,
+            bias_init: -10.0,
+        };
+        let layout = Layout::new(&spec, 6, 3);
+        let mut r = chacha(seed, 0);
+        let n = 5;
+        let mut theta: Vec<f64> = normals(&mut r, layout.len(), 0.6)
+            .iter()
+            .map(|&x| x as f64)
+            .collect();
+        // t = 3, c = −1.5: logits in σ's sensitive range.
+        theta[layout.log_temperature.offset] = 3f64.ln();
+        theta[layout.bias.offset] = -1.5;
+        let xa = normals(&mut r, n * 6, 1.0)
+            .iter()
+            .map(|&x| x as f64)
+            .collect();
+        let xb = normals(&mut r, n * 3, 1.0)
+            .iter()
+            .map(|&x| x as f64)
+            .collect();
+        (layout, theta, xa, xb, n)
+    }
+
+    /// The training objective AdamW's decoupled decay corresponds to: the loss plus
+    /// ½·wd·Σ over the decayed parameters (weight matrices only) of θ².
+    fn objective(layout: &Layout, theta: &[f64], xa: &[f64], xb: &[f64], n: usize, wd: f64) -> f64 {
+        let mask = layout.decay_mask();
+        let penalty: f64 = theta
+            .iter()
+            .zip(&mask)
+            .map(|(t, &m)| m as f64 * t * t)
+            .sum();
+        loss(layout, theta, xa, xb, n) + 0.5 * wd * penalty
+    }
+
+    #[test]
+    fn f64_gradient_matches_central_differences_on_every_parameter() {
+        for (seed, wd) in [(1, 0.0), (2, 0.0), (3, 0.3)] {
+            let (layout, theta, xa, xb, n) = setup(seed);
+            let (l, mut grad) = loss_and_grad(&layout, &theta, &xa, &xb, n);
+            assert!((l - loss(&layout, &theta, &xa, &xb, n)).abs() < 1e-14);
+            for (g, (&t, &m)) in grad.iter_mut().zip(theta.iter().zip(&layout.decay_mask())) {
+                *g += wd * m as f64 * t;
+            }
+            let h = 1e-5;
+            let mut worst = 0.0f64;
+            for k in 0..theta.len() {
+                let (mut up, mut down) = (theta.clone(), theta.clone());
+                up[k] += h;
+                down[k] -= h;
+                let fd = (objective(&layout, &up, &xa, &xb, n, wd)
+                    - objective(&layout, &down, &xa, &xb, n, wd))
+                    / (2.0 * h);
+                let err = (fd - grad[k]).abs() / fd.abs().max(grad[k].abs()).max(1e-3);
+                worst = worst.max(err);
+                assert!(
+                    err < 1e-6,
+                    "seed {seed}, wd {wd}, parameter {k}: analytic {} vs {fd}",
+                    grad[k]
+                );
+            }
+            assert!(worst > 0.0);
+        }
+    }
+
+    #[test]
+    fn the_f32_paths_agree_with_the_f64_gradient() {
+        let (layout, theta, xa, xb, n) = setup(4);
+        let (_, g64) = loss_and_grad(&layout, &theta, &xa, &xb, n);
+        let f = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
+        // The host f32 path (the CPU's training step).
+        let (_, g32) = loss_and_grad(&layout, &f(&theta), &f(&xa), &f(&xb), n);
+        // dfdx's autodiff (the CUDA path and the unfused oracle).
+        let dev = Cpu::default();
+        let model = super::super::TwoTower::<Cpu> {
+            layout: layout.clone(),
+            theta: dev.tensor_from_vec(f(&theta), (layout.len(),)),
+        };
+        let t = model.theta.leaky_trace();
+        let emb = model.embed(
+            &t,
+            dev.tensor_from_vec(f(&xa), (n, 6)),
+            dev.tensor_from_vec(f(&xb), (n, 3)),
+        );
+        let loss = super::super::loss::batch_loss(
+            model.logits(&t, emb),
+            &super::super::loss::identity(&dev, n),
+        );
+        let gd = loss.backward().get(&model.theta).as_vec();
+        let scale = g64.iter().fold(0.0f64, |m, g| m.max(g.abs()));
+        for k in 0..g64.len() {
+            for (name, g) in [("host f32", g32[k]), ("dfdx", gd[k])] {
+                let err = (g as f64 - g64[k]).abs() / scale;
+                assert!(err < 1e-4, "{name}, parameter {k}: {g} vs {}", g64[k]);
+            }
+        }
+    }
+}

@@ -1,0 +1,419 @@
+//! The fused score path: A's entries computed on demand from the two models'
+//! embeddings of the super-batch, each entry in one pass (dot product, scale and
+//! shift, pair loss, combination), with no B×B tensor. Memory is O(B·e); the work is
+//! what the selector asks for: B entries for the diagonal, 2B per chosen item for
+//! JEST's row and column sums, |S|² for a batch's learnability.
+//!
+//! Each entry is computed alone and sums run in a fixed order, so results do not
+//! depend on the number of threads. The pair loss is dfdx's `bce_with_logits`
+//! formula, so entries equal the unfused path's up to the order of the dot
+//! product's additions.
+
+use rayon::prelude::*;
+
+use super::Scores;
+use crate::data::Matrix;
+use crate::experiment::Scoring;
+use crate::kernels;
+use crate::model::Slot;
+
+/// One model's view of a super-batch: its embeddings of the n candidates (row-major
+/// n×e, towers A and B) and its logit scale t and shift c.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PairModel {
+    pub a: Vec<f32>,
+    pub b: Vec<f32>,
+    pub dim: usize,
+    pub temperature: f32,
+    pub bias: f32,
+}
+
+impl PairModel {
+    /// The number of candidates.
+    pub fn len(&self) -> usize {
+        self.a.len() / self.dim
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.a.is_empty()
+    }
+}
+
+/// The pair loss −log σ(z·x) of a logit x: z = +1 for a matching pair, else −1
+/// (dfdx's `bce_with_logits` against the identity, as softplus(−z·x)).
+#[inline]
+pub fn pair_loss(x: f32, matching: bool) -> f32 {
+    kernels::softplus(if matching { -x } else { x })
+}
+
+/// What scoring a super-batch needs: the rule and the models it uses.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreInput {
+    pub rule: Scoring,
+    pub learner: Option<PairModel>,
+    pub reference: Option<PairModel>,
+}
+
+/// Rows per parallel block of a host tower forward.
+const TOWER_ROWS: usize = 32;
+
+/// One tower over the rows `items` of `x` on the host: dense layers (ReLU between),
+/// then rows divided by sqrt(‖h‖² + 1e-12), as `TwoTower::tower` computes.
+pub fn tower_host(theta: &[f32], layers: &[(Slot, Slot)], x: &Matrix, items: &[usize]) -> Vec<f32> {
+    let out_dim = layers.last().map_or(x.cols, |(w, _)| w.cols);
+    let rows_of = |rows: &[usize]| -> Vec<f32> {
+        let m = rows.len();
+        let mut h: Vec<f32> = rows
+            .iter()
+            .flat_map(|&i| x.row(i).iter().copied())
+            .collect();
+        for (li, (w, b)) in layers.iter().enumerate() {
+            let mut next = vec![0.0f32; m * w.cols];
+            kernels::products(
+                m,
+                w.cols,
+                w.rows,
+                &h,
+                &theta[w.range()],
+                w.cols,
+                0,
+                &mut next,
+            );
+            let bias = &theta[b.range()];
+            let last = li + 1 == layers.len();
+            for row in next.chunks_mut(w.cols) {
+                for (v, &c) in row.iter_mut().zip(bias) {
+                    *v += c;
+                    if !last {
+                        *v = v.max(0.0);
+                    }
+                }
+            }
+            h = next;
+        }
+        for row in h.chunks_mut(out_dim) {
+            let norm = (row.iter().map(|v| v * v).sum::<f32>() + 1e-12).sqrt();
+            row.iter_mut().for_each(|v| *v /= norm);
+        }
+        h
+    };
+    let per_row: usize = layers.iter().map(|(w, _)| w.rows * w.cols).sum();
+    if items.len() * per_row < PARALLEL_WORK {
+        return rows_of(items);
+    }
+    let blocks: Vec<Vec<f32>> = items.par_chunks(TOWER_ROWS).map(rows_of).collect();
+    blocks.concat()
+}
+
+/// One model's pair losses over a block: `rows[q·nb + j]` = l_{k_q, j0+j} and
+/// `cols[q·nb + j]` = l_{j0+j, k_q}.
+struct LossBlock {
+    rows: Vec<f32>,
+    cols: Vec<f32>,
+}
+
+/// A model's embeddings transposed (e×n: one row per coordinate), for the
+/// products of chosen rows with every candidate.
+struct Transposed {
+    a: Vec<f32>,
+    b: Vec<f32>,
+}
+
+impl PairModel {
+    fn transposed(&self) -> Transposed {
+        let n = self.len();
+        Transposed {
+            a: kernels::transpose(&self.a, n, self.dim),
+            b: kernels::transpose(&self.b, n, self.dim),
+        }
+    }
+
+    fn gather(&self, x: &[f32], ks: &[usize]) -> Vec<f32> {
+        let d = self.dim;
+        ks.iter()
+            .flat_map(|&k| x[k * d..(k + 1) * d].iter().copied())
+            .collect()
+    }
+
+    /// Pair losses of the chosen `ks` against candidates j0..j1, both ways.
+    fn loss_block(&self, t: &Transposed, ks: &[usize], j0: usize, j1: usize) -> LossBlock {
+        let (m, nb, d, n) = (ks.len(), j1 - j0, self.dim, self.len());
+        let mut rows = vec![0.0f32; m * nb];
+        let mut cols = vec![0.0f32; m * nb];
+        // ⟨a_k, b_j⟩ and ⟨a_j, b_k⟩ = ⟨b_k, a_j⟩.
+        kernels::products(m, nb, d, &self.gather(&self.a, ks), &t.b, n, j0, &mut rows);
+        kernels::products(m, nb, d, &self.gather(&self.b, ks), &t.a, n, j0, &mut cols);
+        self.to_losses(ks, j0, nb, &mut rows);
+        self.to_losses(ks, j0, nb, &mut cols);
+        LossBlock { rows, cols }
+    }
+
+    /// Dot products to pair losses: l = softplus(−z·(t·dot + c)), z = +1 only where
+    /// the candidate is k itself.
+    fn to_losses(&self, ks: &[usize], j0: usize, nb: usize, x: &mut [f32]) {
+        let (t, c) = (self.temperature, self.bias);
+        for (q, &k) in ks.iter().enumerate() {
+            let row = &mut x[q * nb..(q + 1) * nb];
+            for v in row.iter_mut() {
+                *v = t * *v + c;
+            }
+            if (j0..j0 + nb).contains(&k) {
+                row[k - j0] = -row[k - j0];
+            }
+        }
+        kernels::softplus_in_place(x);
+    }
+
+    /// Pair losses l_ij for i, j of `batch` (row-major |S|×|S|).
+    fn loss_square(&self, batch: &[usize]) -> Vec<f32> {
+        let (s, d) = (batch.len(), self.dim);
+        let mut out = vec![0.0f32; s * s];
+        let bt = kernels::transpose(&self.gather(&self.b, batch), s, d);
+        kernels::products(s, s, d, &self.gather(&self.a, batch), &bt, s, 0, &mut out);
+        let all: Vec<usize> = (0..s).collect();
+        // Diagonal positions match (the same item); duplicates in `batch` do not.
+        self.to_losses(&all, 0, s, &mut out);
+        out
+    }
+}
+
+/// Candidates per parallel block of the row and column sums.
+const BLOCK: usize = 128;
+
+/// Below this many multiply-adds (candidates × chosen × e, or rows × weights) a
+/// call runs on one thread. Either way each entry is computed alone and every sum
+/// runs in the same order, so results do not depend on the threads.
+const PARALLEL_WORK: usize = 1 << 21;
+
+/// A's entries on demand, on the host.
+pub struct FusedScores {
+    n: usize,
+    input: ScoreInput,
+    /// The models' transposed embeddings, made on first use (JEST's later chunks).
+    transposed: std::sync::OnceLock<(Option<Transposed>, Option<Transposed>)>,
+}
+
+impl FusedScores {
+    pub fn new(input: ScoreInput) -> FusedScores {
+        let n = match (&input.learner, &input.reference) {
+            (Some(l), Some(r)) => {
+                assert_eq!(l.len(), r.len(), "both models score the same candidates");
+                l.len()
+            }
+            (Some(m), None) | (None, Some(m)) => m.len(),
+            (None, None) => panic!("a scoring rule needs at least one model"),
+        };
+        let (needs_l, needs_r) = super::needs(input.rule);
+        assert!(
+            (!needs_l || input.learner.is_some()) && (!needs_r || input.reference.is_some()),
+            "scoring rule {} is missing a model it needs",
+            input.rule.as_str()
+        );
+        FusedScores {
+            n,
+            input,
+            transposed: std::sync::OnceLock::new(),
+        }
+    }
+
+    fn learner(&self) -> &PairModel {
+        self.input.learner.as_ref().expect("checked in new")
+    }
+
+    fn reference(&self) -> &PairModel {
+        self.input.reference.as_ref().expect("checked in new")
+    }
+
+    /// A from the rule and the losses it uses.
+    #[inline]
+    fn combine(&self, l: f32, r: f32) -> f32 {
+        match self.input.rule {
+            Scoring::Learnability => l - r,
+            Scoring::HardLearner => l,
+            Scoring::EasyReference => -r,
+        }
+    }
+
+    /// A over a block both ways: `rows[q·nb + j]` = A_{k_q, j0+j} and
+    /// `cols[q·nb + j]` = A_{j0+j, k_q}.
+    fn blocks(&self, ks: &[usize], j0: usize, j1: usize) -> LossBlock {
+        let (tl, tr) = self.transposed.get_or_init(|| {
+            (
+                self.input.learner.as_ref().map(PairModel::transposed),
+                self.input.reference.as_ref().map(PairModel::transposed),
+            )
+        });
+        let learner = || {
+            self.learner()
+                .loss_block(tl.as_ref().expect("made with it"), ks, j0, j1)
+        };
+        let reference = || {
+            self.reference()
+                .loss_block(tr.as_ref().expect("made with it"), ks, j0, j1)
+        };
+        match self.input.rule {
+            Scoring::Learnability => {
+                let (mut l, r) = (learner(), reference());
+                for (x, y) in l.rows.iter_mut().zip(&r.rows) {
+                    *x -= y;
+                }
+                for (x, y) in l.cols.iter_mut().zip(&r.cols) {
+                    *x -= y;
+                }
+                l
+            }
+            Scoring::HardLearner => learner(),
+            Scoring::EasyReference => {
+                let mut r = reference();
+                r.rows.iter_mut().for_each(|x| *x = -*x);
+                r.cols.iter_mut().for_each(|x| *x = -*x);
+                r
+            }
+        }
+    }
+
+    /// A_ij, one entry alone (tests; the selectors use the block paths).
+    pub fn entry(&self, i: usize, j: usize) -> f32 {
+        self.blocks(&[i], j, j + 1).rows[0]
+    }
+}
+
+impl Scores for FusedScores {
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn diagonal(&self) -> Vec<f32> {
+        let (needs_l, needs_r) = super::needs(self.input.rule);
+        let diag = |m: &PairModel| -> Vec<f32> {
+            let d = m.dim;
+            let mut x: Vec<f32> = (0..self.n)
+                .map(|i| {
+                    -(m.temperature
+                        * kernels::dot(&m.a[i * d..(i + 1) * d], &m.b[i * d..(i + 1) * d])
+                        + m.bias)
+                })
+                .collect();
+            kernels::softplus_in_place(&mut x);
+            x
+        };
+        let l = if needs_l {
+            diag(self.learner())
+        } else {
+            vec![0.0; self.n]
+        };
+        let r = if needs_r {
+            diag(self.reference())
+        } else {
+            vec![0.0; self.n]
+        };
+        l.iter()
+            .zip(&r)
+            .map(|(&l, &r)| self.combine(l, r))
+            .collect()
+    }
+
+    fn add_cross(&self, chosen: &[usize], acc: &mut [f64]) {
+        let m = chosen.len();
+        if m == 0 {
+            return;
+        }
+        // For each candidate j, in the order of `chosen` (as the whole-matrix path
+        // adds): acc[j] += A_kj + A_jk. Blocks of candidates are independent, so
+        // large ones run in parallel; small ones are not worth waking threads for.
+        let one_block = |j0: usize, acc: &mut [f64]| {
+            let nb = acc.len();
+            let a = self.blocks(chosen, j0, j0 + nb);
+            for q in 0..m {
+                let (rows, cols) = (&a.rows[q * nb..(q + 1) * nb], &a.cols[q * nb..(q + 1) * nb]);
+                for ((s, &row), &col) in acc.iter_mut().zip(rows).zip(cols) {
+                    *s += row as f64 + col as f64;
+                }
+            }
+        };
+        let dim = self
+            .input
+            .learner
+            .as_ref()
+            .or(self.input.reference.as_ref())
+            .map_or(1, |p| p.dim);
+        if self.n * m * dim < PARALLEL_WORK {
+            one_block(0, acc);
+        } else {
+            acc.par_chunks_mut(BLOCK)
+                .enumerate()
+                .for_each(|(b, chunk)| one_block(b * BLOCK, chunk));
+        }
+    }
+
+    fn block_sum(&self, batch: &[usize]) -> f64 {
+        let (needs_l, needs_r) = super::needs(self.input.rule);
+        let s2 = batch.len() * batch.len();
+        let l = if needs_l {
+            self.learner().loss_square(batch)
+        } else {
+            vec![0.0; s2]
+        };
+        let r = if needs_r {
+            self.reference().loss_square(batch)
+        } else {
+            vec![0.0; s2]
+        };
+        l.iter()
+            .zip(&r)
+            .map(|(&l, &r)| self.combine(l, r) as f64)
+            .sum()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::data::rng::{chacha, normals};
+    use crate::score::ScoreMatrix;
+
+    fn model(n: usize, d: usize, seed: u64, t: f32, c: f32) -> PairModel {
+        let mut r = chacha(seed, 0);
+        PairModel {
+            a: normals(&mut r, n * d, 0.3),
+            b: normals(&mut r, n * d, 0.3),
+            dim: d,
+            temperature: t,
+            bias: c,
+        }
+    }
+
+    #[test]
+    fn pair_loss_is_minus_log_sigmoid() {
+        for x in [-30.0f32, -2.0, -0.1, 0.0, 0.7, 5.0, 40.0] {
+            let want_match = -(1.0 / (1.0 + (-x as f64).exp())).ln();
+            let want_other = -(1.0 / (1.0 + (x as f64).exp())).ln();
+            assert!((pair_loss(x, true) as f64 - want_match).abs() < 1e-5 * want_match.max(1.0));
+            assert!((pair_loss(x, false) as f64 - want_other).abs() < 1e-5 * want_other.max(1.0));
+        }
+    }
+
+    #[test]
+    fn the_scores_interface_matches_a_whole_matrix() {
+        let n = 37;
+        let input = ScoreInput {
+            rule: Scoring::Learnability,
+            learner: Some(model(n, 19, 1, 10.0, -10.0)),
+            reference: Some(model(n, 19, 2, 8.0, -9.0)),
+        };
+        let fused = FusedScores::new(input);
+        let whole = ScoreMatrix::new(n, (0..n * n).map(|k| fused.entry(k / n, k % n)).collect());
+        let close = |x: f64, y: f64| (x - y).abs() <= 1e-5 * y.abs().max(1.0);
+        for (x, y) in fused.diagonal().iter().zip(whole.diagonal()) {
+            assert!(close(*x as f64, y as f64), "{x} vs {y}");
+        }
+        let (mut a, mut b) = (vec![0.5f64; n], vec![0.5f64; n]);
+        fused.add_cross(&[3, 30, 7], &mut a);
+        whole.add_cross(&[3, 30, 7], &mut b);
+        for (x, y) in a.iter().zip(&b) {
+            assert!(close(*x, *y), "{x} vs {y}");
+        }
+        let batch = [0, 5, 9, 36];
+        assert!((fused.block_sum(&batch) - whole.block_sum(&batch)).abs() < 1e-9);
+    }
+}

@@ -1,0 +1,107 @@
+//! A's B×B values on the host: the `select` command's and the tests' score matrix,
+//! and the oracle every faster path is checked against.
+
+use super::Scores;
+use crate::data::Matrix;
+use crate::experiment::Scoring;
+use crate::model::loss;
+
+/// A's B×B values on the host, row-major: `get(i, j)` = A_ij.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScoreMatrix {
+    pub n: usize,
+    pub values: Vec<f32>,
+}
+
+impl ScoreMatrix {
+    pub fn new(n: usize, values: Vec<f32>) -> ScoreMatrix {
+        assert_eq!(values.len(), n * n, "a score matrix is square");
+        ScoreMatrix { n, values }
+    }
+
+    #[inline]
+    pub fn get(&self, i: usize, j: usize) -> f32 {
+        self.values[i * self.n + j]
+    }
+
+    /// The expected learnability of a uniformly drawn batch of b from the whole
+    /// matrix: mean(A_ii) + (b − 1)·mean(A_ij, i ≠ j). The super-batch's mean, on the
+    /// same footing as `batch_learnability`.
+    pub fn mean_learnability(&self, b: usize) -> f64 {
+        let n = self.n;
+        let diag: f64 = (0..n).map(|i| self.get(i, i) as f64).sum();
+        let total: f64 = self.values.iter().map(|&x| x as f64).sum();
+        let mean_diag = diag / n as f64;
+        let mean_off = if n > 1 {
+            (total - diag) / (n * (n - 1)) as f64
+        } else {
+            0.0
+        };
+        mean_diag + (b as f64 - 1.0) * mean_off
+    }
+}
+
+impl Scores for ScoreMatrix {
+    fn len(&self) -> usize {
+        self.n
+    }
+
+    fn diagonal(&self) -> Vec<f32> {
+        (0..self.n).map(|i| self.get(i, i)).collect()
+    }
+
+    fn add_cross(&self, chosen: &[usize], acc: &mut [f64]) {
+        let n = self.n;
+        for &k in chosen {
+            let row = &self.values[k * n..(k + 1) * n];
+            for (i, s) in acc.iter_mut().enumerate() {
+                *s += row[i] as f64 + self.values[i * n + k] as f64;
+            }
+        }
+    }
+
+    fn block_sum(&self, batch: &[usize]) -> f64 {
+        let mut sum = 0.0f64;
+        for &i in batch {
+            for &j in batch {
+                sum += self.get(i, j) as f64;
+            }
+        }
+        sum
+    }
+}
+
+/// The pair-loss matrix of one model's embeddings on the host (f64 sums):
+/// l_ij = −log σ(z_ij (t⟨a_i, b_j⟩ + c)). Rows are used as given.
+pub fn pair_losses_host(a: &Matrix, b: &Matrix, temperature: f64, bias: f64) -> Vec<f32> {
+    assert_eq!(
+        a.rows, b.rows,
+        "one embedding row per candidate in each view"
+    );
+    let n = a.rows;
+    let mut logits = vec![0.0f64; n * n];
+    for i in 0..n {
+        for j in 0..n {
+            let dot: f64 = a
+                .row(i)
+                .iter()
+                .zip(b.row(j))
+                .map(|(x, y)| *x as f64 * *y as f64)
+                .sum();
+            logits[i * n + j] = temperature * dot + bias;
+        }
+    }
+    loss::pair_loss_host(&logits, n)
+        .into_iter()
+        .map(|x| x as f32)
+        .collect()
+}
+
+/// Host-side A from host L and R, for tests and the `select` command.
+pub fn combine_host(rule: Scoring, learner: &[f32], reference: &[f32]) -> Vec<f32> {
+    match rule {
+        Scoring::Learnability => learner.iter().zip(reference).map(|(l, r)| l - r).collect(),
+        Scoring::HardLearner => learner.to_vec(),
+        Scoring::EasyReference => reference.iter().map(|r| -r).collect(),
+    }
+}
