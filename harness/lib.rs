@@ -10,7 +10,7 @@ hand-written gradient, AdamW) → `flops` (every FLOP formula) →
 (sampled networks) → `log` (results CSV) → `run` (plans, shards, execution) →
 `analysis` (every number a report shows, from `stats`) → `report` (formatting only) →
 `cli` (arguments, printing, exit codes). `stats` stands alone and imports nothing
-of the crate.
+of the crate; `system` (memory the OS reports) sits below everything.
 */
 
 pub mod analysis;
@@ -29,4 +29,5 @@ pub mod score;
 pub mod select;
 pub mod stats;
 pub mod swim;
+pub mod system;
 pub mod train;

@@ -37,6 +37,9 @@ pub struct SlurmArgs {
     /// Also submit the script with sbatch and print the job id.
     #[arg(long)]
     pub submit: bool,
+    /// Refuse sweeps of more runs than this (counted before the sweep is expanded).
+    #[arg(long, default_value_t = crate::experiment::DEFAULT_MAX_RUNS)]
+    pub max_runs: usize,
 }
 
 fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
@@ -48,7 +51,7 @@ fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
 }
 
 pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
-    let exp = Experiment::load(&args.experiment)?;
+    let exp = Experiment::load_limited(&args.experiment, args.max_runs)?;
     if !valid_time(&args.time) {
         return Err(UsageError(format!("--time {}: expected HH:MM:SS", args.time)).into());
     }

@@ -90,12 +90,21 @@ pub struct RunArgs {
     /// Run only these runs (ids as in the results' `run_id` column, comma-separated).
     #[arg(long, value_delimiter = ',')]
     pub only: Vec<String>,
+    /// Refuse sweeps of more runs than this (counted before the sweep is expanded).
+    #[arg(long, default_value_t = crate::experiment::DEFAULT_MAX_RUNS)]
+    pub max_runs: usize,
 }
 
 #[derive(clap::Args, Debug)]
 pub struct ValidateArgs {
     /// The experiment file (YAML).
     pub experiment: PathBuf,
+    /// Refuse sweeps of more runs than this (counted before the sweep is expanded).
+    #[arg(long, default_value_t = crate::experiment::DEFAULT_MAX_RUNS)]
+    pub max_runs: usize,
+    /// The runs trained at once, for the memory estimate.
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
+    pub jobs: u32,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -13,7 +13,7 @@ use crate::run::{self, plan, Options, Outcome};
 use crate::train::RunStatus;
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let exp = AnyExperiment::load(&args.experiment)?;
+    let exp = AnyExperiment::load_limited(&args.experiment, args.max_runs)?;
     let name = exp.name().to_string();
     let out = args
         .out

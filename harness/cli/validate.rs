@@ -2,12 +2,18 @@
 
 use super::ValidateArgs;
 use crate::experiment::AnyExperiment;
+use crate::run::limits;
 use crate::run::plan::{run_flops, Widths};
 
 pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
-    let exp = match AnyExperiment::load(&args.experiment)? {
-        AnyExperiment::Jest(e) => e,
+    let jobs = args.jobs as usize;
+    let exp = match AnyExperiment::load_limited(&args.experiment, args.max_runs)? {
+        AnyExperiment::Jest(e) => {
+            limits::check_jest(&e, jobs)?;
+            e
+        }
         AnyExperiment::Swim(e) => {
+            limits::check_swim(&e, jobs)?;
             println!(
                 "{}: {} sweep cells × {} seeds = {} runs (sampled networks vs iterative training)",
                 e.name,
@@ -40,15 +46,25 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let mut total_steps = 0u64;
     let mut total_flops = 0u64;
     let mut widths = Widths::default();
+    let mut peak_memory = 0.0f64;
     println!(
-        "{:<56} {:>6} {:>5} {:>5} {:>12}",
-        "cell", "steps", "b", "B", "FLOPs/run"
+        "{:<56} {:>6} {:>5} {:>5} {:>12} {:>12}",
+        "cell", "steps", "b", "B", "FLOPs/run", "memory/run"
     );
-    for cell in &exp.cells {
+    const SHOWN: usize = 200;
+    for (i, cell) in exp.cells.iter().enumerate() {
         let c = &cell.config;
         let b = c.train.batch_size;
         let super_b = c.train.super_batch();
         let per_run = run_flops(&exp, cell, &mut widths)? as u64;
+        let (shared, run) = limits::jest_cell(&exp, c, &mut widths)?;
+        let memory = shared.total() + run.total();
+        peak_memory = peak_memory.max(shared.total() + jobs as f64 * run.total());
+        total_steps += (c.train.steps * exp.seeds.len()) as u64;
+        total_flops += per_run * exp.seeds.len() as u64;
+        if i >= SHOWN {
+            continue;
+        }
         let label = if cell.swept.is_empty() {
             "(no sweep)".to_string()
         } else {
@@ -59,16 +75,20 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
                 .join(" ")
         };
         println!(
-            "{label:<56} {:>6} {b:>5} {super_b:>5} {:>12.3e}",
-            c.train.steps, per_run as f64
+            "{label:<56} {:>6} {b:>5} {super_b:>5} {:>12.3e} {:>12}",
+            c.train.steps,
+            per_run as f64,
+            limits::human(memory)
         );
-        total_steps += (c.train.steps * exp.seeds.len()) as u64;
-        total_flops += per_run * exp.seeds.len() as u64;
+    }
+    if exp.cells.len() > SHOWN {
+        println!("... and {} more cells", exp.cells.len() - SHOWN);
     }
     println!(
-        "total: {total_steps} training steps, {:.3e} learner FLOPs (training + scoring; \
-         evaluation and reference training not included)",
-        total_flops as f64
+        "total: {total_steps} training steps, {:.3e} executed FLOPs (learner towers and pair \
+         work; evaluation and the reference aside); peak memory about {} with --jobs {jobs}",
+        total_flops as f64,
+        limits::human(peak_memory)
     );
     Ok(())
 }

@@ -79,24 +79,30 @@ impl Experiment {
     }
 
     pub fn load(path: &Path) -> Result<Experiment, ExperimentError> {
-        let source = std::fs::read_to_string(path).map_err(|e| ExperimentError {
-            file: path.to_path_buf(),
-            pos: None,
-            key: None,
-            message: format!("cannot read experiment file: {e}"),
-        })?;
-        Experiment::parse(&source, path)
+        Experiment::load_limited(path, DEFAULT_MAX_RUNS)
+    }
+
+    /// As `load`, refusing sweeps of more than `max_runs` runs before expanding them.
+    pub fn load_limited(path: &Path, max_runs: usize) -> Result<Experiment, ExperimentError> {
+        Experiment::parse_limited(&read(path)?, path, max_runs)
     }
 
     /// Parses `source` as if read from `path` (used for messages and relative paths).
     pub fn parse(source: &str, path: &Path) -> Result<Experiment, ExperimentError> {
+        Experiment::parse_limited(source, path, DEFAULT_MAX_RUNS)
+    }
+
+    pub fn parse_limited(
+        source: &str,
+        path: &Path,
+        max_runs: usize,
+    ) -> Result<Experiment, ExperimentError> {
         let index = KeyIndex::build(source);
         let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
         let raw: RawExperiment = from_yaml(source, path)?;
         let cells = expand_checked(
             source,
-            &raw.name,
-            &raw.seeds,
+            (&raw.name, &raw.seeds, max_runs),
             &raw.sweep,
             &err,
             validate::config,
@@ -130,13 +136,20 @@ impl SwimExperiment {
     }
 
     pub fn parse(source: &str, path: &Path) -> Result<SwimExperiment, ExperimentError> {
+        SwimExperiment::parse_limited(source, path, DEFAULT_MAX_RUNS)
+    }
+
+    pub fn parse_limited(
+        source: &str,
+        path: &Path,
+        max_runs: usize,
+    ) -> Result<SwimExperiment, ExperimentError> {
         let index = KeyIndex::build(source);
         let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
         let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
         let cells = expand_checked(
             source,
-            &raw.name,
-            &raw.seeds,
+            (&raw.name, &raw.seeds, max_runs),
             &raw.sweep,
             &err,
             swim::validate,
@@ -169,20 +182,20 @@ impl AnyExperiment {
     }
 
     pub fn load(path: &Path) -> Result<AnyExperiment, ExperimentError> {
-        let source = std::fs::read_to_string(path).map_err(|e| ExperimentError {
-            file: path.to_path_buf(),
-            pos: None,
-            key: None,
-            message: format!("cannot read experiment file: {e}"),
-        })?;
+        AnyExperiment::load_limited(path, DEFAULT_MAX_RUNS)
+    }
+
+    /// As `load`, refusing sweeps of more than `max_runs` runs before expanding them.
+    pub fn load_limited(path: &Path, max_runs: usize) -> Result<AnyExperiment, ExperimentError> {
+        let source = read(path)?;
         let is_swim = serde_yaml::from_str::<serde_yaml::Value>(&source)
             .ok()
             .and_then(|v| v.as_mapping().map(|m| m.contains_key("task")))
             .unwrap_or(false);
         if is_swim {
-            SwimExperiment::parse(&source, path).map(AnyExperiment::Swim)
+            SwimExperiment::parse_limited(&source, path, max_runs).map(AnyExperiment::Swim)
         } else {
-            Experiment::parse(&source, path).map(AnyExperiment::Jest)
+            Experiment::parse_limited(&source, path, max_runs).map(AnyExperiment::Jest)
         }
     }
 }
@@ -218,12 +231,24 @@ fn from_yaml<T: serde::de::DeserializeOwned>(
     })
 }
 
-/// Checks name and seeds, expands the sweep, and checks every cell; a bad value
+/// How many runs a sweep may expand to unless a caller raises it (`--max-runs`).
+pub const DEFAULT_MAX_RUNS: usize = 100_000;
+
+fn read(path: &Path) -> Result<String, ExperimentError> {
+    std::fs::read_to_string(path).map_err(|e| ExperimentError {
+        file: path.to_path_buf(),
+        pos: None,
+        key: None,
+        message: format!("cannot read experiment file: {e}"),
+    })
+}
+
+/// Checks name and seeds, counts the runs the sweep would expand to (refusing more
+/// than `max_runs` before expanding), expands it, and checks every cell; a bad value
 /// that a sweep sets is reported where the sweep sets it.
 fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
     source: &str,
-    name: &str,
-    seeds: &[u64],
+    (name, seeds, max_runs): (&str, &[u64], usize),
     sweep: &serde_yaml::Mapping,
     err: &dyn Fn(&str, String) -> ExperimentError,
     check: fn(&T) -> Result<(), (String, String)>,
@@ -233,7 +258,7 @@ fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
     }
     validate::seeds(seeds).map_err(|(k, m)| err(&k, m))?;
     let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed before");
-    let cells: Vec<Cell<T>> = sweep::expand(&document, sweep, err)?;
+    let cells: Vec<Cell<T>> = sweep::expand(&document, sweep, seeds.len(), max_runs, err)?;
     for cell in &cells {
         check(&cell.config).map_err(|(key, message)| {
             let swept = cell.swept.iter().any(|(k, _)| *k == key);

@@ -9,12 +9,17 @@ use serde::Serialize;
 
 use super::{config_hash, Cell, ExperimentError};
 
+/// What one expanded cell costs in memory, at most (document, configuration, hash).
+const CELL_BYTES: f64 = 8192.0;
+
 /// Keys of the file that are not part of a run's configuration.
 const NOT_CONFIG: [&str; 3] = ["name", "seeds", "sweep"];
 
 pub(super) fn expand<T: DeserializeOwned + Serialize>(
     document: &Value,
     sweep: &Mapping,
+    seeds: usize,
+    max_runs: usize,
     err: &dyn Fn(&str, String) -> ExperimentError,
 ) -> Result<Vec<Cell<T>>, ExperimentError> {
     let mut base = document.as_mapping().cloned().unwrap_or_default();
@@ -77,9 +82,41 @@ pub(super) fn expand<T: DeserializeOwned + Serialize>(
         axes.push((key, values));
     }
 
+    // Count before expanding: the product of the list lengths, times the seeds.
+    let cells_wanted = axes
+        .iter()
+        .fold(1u128, |n, (_, v)| n.saturating_mul(v.len() as u128));
+    let runs = cells_wanted.saturating_mul(seeds as u128);
+    if runs > max_runs as u128 {
+        let lists: Vec<String> = axes
+            .iter()
+            .map(|(k, v)| format!("{k}: {}", v.len()))
+            .collect();
+        return Err(err(
+            "sweep",
+            format!(
+                "{runs} runs ({cells_wanted} cells × {seeds} seeds; {}) exceed the limit of {max_runs}; pass --max-runs to raise it",
+                lists.join(", ")
+            ),
+        ));
+    }
+    // Each expanded cell holds a document and a configuration: a few KiB.
+    let bytes = cells_wanted as f64 * CELL_BYTES;
+    if let Some(available) = crate::system::available_bytes() {
+        if bytes > available {
+            return Err(err(
+                "sweep",
+                format!(
+                    "{cells_wanted} cells would need about {:.1} GiB to expand, more than the {:.1} GiB available",
+                    bytes / f64::from(1u32 << 30),
+                    available / f64::from(1u32 << 30)
+                ),
+            ));
+        }
+    }
     // Cartesian product, first axis outermost.
     let mut cells = Vec::new();
-    let total: usize = axes.iter().map(|(_, v)| v.len()).product();
+    let total = cells_wanted as usize;
     for flat in 0..total {
         let mut doc = base.clone();
         let mut swept = Vec::with_capacity(axes.len());

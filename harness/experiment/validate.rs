@@ -15,6 +15,17 @@ fn positive(key: &str, v: usize) -> Check {
     Ok(())
 }
 
+/// The widest layer or view a file may ask for (larger products of widths would
+/// overflow the parameter layout's offsets long before they fit in memory).
+const MAX_WIDTH: usize = 1 << 20;
+
+fn at_most(key: &str, v: usize, max: usize) -> Check {
+    if v > max {
+        return fail(key, format!("must be at most {max}, found {v}"));
+    }
+    Ok(())
+}
+
 fn fraction(key: &str, v: f64) -> Check {
     if !(0.0..=1.0).contains(&v) {
         return fail(key, format!("must be in [0, 1], found {v}"));
@@ -70,6 +81,14 @@ pub(super) fn config(c: &RunConfig) -> Check {
         positive("dataset.synthetic.pool", s.pool)?;
         positive("dataset.synthetic.curated", s.curated)?;
         positive("dataset.synthetic.eval_per_concept", s.eval_per_concept)?;
+        for (key, v) in [
+            ("dataset.synthetic.latent_dim", s.latent_dim),
+            ("dataset.synthetic.dim_a", s.dim_a),
+            ("dataset.synthetic.dim_b", s.dim_b),
+            ("dataset.synthetic.view_hidden", s.view_hidden),
+        ] {
+            at_most(key, v, MAX_WIDTH)?;
+        }
         if s.eval_concepts < 2 || s.eval_concepts > s.concepts {
             return fail(
                 "dataset.synthetic.eval_concepts",
@@ -118,6 +137,14 @@ pub(super) fn config(c: &RunConfig) -> Check {
         return fail("model.hidden", "hidden widths must be at least 1");
     }
     positive("model.embed", m.embed)?;
+    for (key, v) in m
+        .hidden
+        .iter()
+        .map(|&h| ("model.hidden", h))
+        .chain([("model.embed", m.embed)])
+    {
+        at_most(key, v, MAX_WIDTH)?;
+    }
     finite_positive("model.temperature_init", m.temperature_init)?;
     if !m.bias_init.is_finite() {
         return fail("model.bias_init", "must be a finite number");
@@ -240,8 +267,14 @@ fn eval_schedule(c: &RunConfig) -> Check {
         }
     }
     if let Some(n) = e.log_points {
-        if n < 2 {
-            return fail("eval.log_points", format!("must be at least 2, found {n}"));
+        if n < 2 || n > c.train.steps.max(2) {
+            return fail(
+                "eval.log_points",
+                format!(
+                    "must be between 2 and train.steps ({}), found {n}",
+                    c.train.steps
+                ),
+            );
         }
     }
     Ok(())

@@ -113,24 +113,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v[v.len() / 2]
 }
 
-/// Peak resident memory of this process since the last reset (VmHWM), in MiB.
-pub fn peak_rss_mib() -> Option<f64> {
-    let s = std::fs::read_to_string("/proc/self/status").ok()?;
-    let kb: f64 = s
-        .lines()
-        .find(|l| l.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()?;
-    Some(kb / 1024.0)
-}
-
-/// Resets the peak to the current resident size (Linux: "5" to clear_refs).
-fn reset_peak_rss() {
-    std::fs::write("/proc/self/clear_refs", "5").ok();
-}
-
 /// The configurations measured: (f, b, B).
 fn configurations(opts: &BenchOptions, b: usize) -> Vec<(f64, usize, usize)> {
     let mut out: Vec<(f64, usize, usize)> = opts
@@ -220,10 +202,10 @@ impl DeviceJob for Iterations<'_> {
                 c.train.super_batch = Some(big_b);
                 c.train.selector = sel;
                 let mut clock = StepClock { ends: Vec::new() };
-                reset_peak_rss();
+                crate::system::reset_peak_rss();
                 let reference = sel.scores().then_some(&r);
                 let rec = train::run(dev, &c, 0, data, reference, &mut clock)?;
-                let peak_mib = peak_rss_mib();
+                let peak_mib = crate::system::peak_rss_mib();
                 let times: Vec<f64> = clock
                     .ends
                     .windows(2)

@@ -21,6 +21,7 @@ pub mod bench;
 pub mod cluster;
 pub mod device;
 mod jest;
+pub mod limits;
 pub mod merge;
 pub mod plan;
 pub mod reproduce;
@@ -136,6 +137,8 @@ pub enum RunError {
     Merge(String),
     #[error("{0}")]
     Unsupported(String),
+    #[error("{0}")]
+    TooLarge(String),
     #[error("{}: {source}", path.display())]
     Io {
         path: PathBuf,
@@ -157,6 +160,7 @@ impl RunError {
                 | RunError::Folder(_)
                 | RunError::Merge(_)
                 | RunError::Unsupported(_)
+                | RunError::TooLarge(_)
         )
     }
 }
@@ -168,6 +172,10 @@ pub fn execute(
     progress: &dyn Progress,
 ) -> Result<Outcome, RunError> {
     device::check(opts.device)?;
+    match exp {
+        AnyExperiment::Jest(e) => limits::check_jest(e, opts.jobs)?,
+        AnyExperiment::Swim(e) => limits::check_swim(e, opts.jobs)?,
+    }
     let (writer, done) = ResultsWriter::open(&opts.out).map_err(|source| RunError::Results {
         dir: opts.out.clone(),
         source,

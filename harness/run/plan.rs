@@ -41,26 +41,37 @@ pub fn default_results_dir(name: &str, shard: Option<Shard>) -> PathBuf {
     }
 }
 
-/// View widths of each distinct dataset, read once (files are loaded to learn them).
+/// Rows and view widths of each distinct dataset, read once (files are loaded to
+/// learn them).
 #[derive(Default)]
-pub struct Widths(BTreeMap<String, (usize, usize)>);
+pub struct Widths(BTreeMap<String, (usize, usize, usize)>);
 
 impl Widths {
     fn of(&mut self, exp: &Experiment, cell: &Cell) -> Result<(usize, usize), RunError> {
-        let d = &cell.config.dataset;
+        let (_, a, b) = self.rows_and_widths(exp, &cell.config)?;
+        Ok((a, b))
+    }
+
+    /// (items, width A, width B) of a cell's dataset (synthetic: the pool).
+    pub fn rows_and_widths(
+        &mut self,
+        exp: &Experiment,
+        c: &crate::experiment::RunConfig,
+    ) -> Result<(usize, usize, usize), RunError> {
+        let d = &c.dataset;
         let key = serde_yaml::to_string(d).expect("specs serialise");
         if let Some(w) = self.0.get(&key) {
             return Ok(*w);
         }
         let w = match (&d.synthetic, &d.files) {
-            (Some(s), _) => (s.dim_a, s.dim_b),
+            (Some(s), _) => (s.pool, s.dim_a, s.dim_b),
             (None, Some(f)) => {
                 let (pairs, _) =
                     files::load_pairs(f, &exp.base_dir).map_err(|source| RunError::Data {
                         experiment: exp.path.clone(),
                         source,
                     })?;
-                (pairs.a.cols, pairs.b.cols)
+                (pairs.len(), pairs.a.cols, pairs.b.cols)
             }
             (None, None) => unreachable!("validated: one source"),
         };
