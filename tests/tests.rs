@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_inputs;
+mod claims;
 mod cli;
 mod cluster;
 mod data;

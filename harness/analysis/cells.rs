@@ -90,32 +90,6 @@ impl Axis {
     }
 }
 
-/// Which of the baseline's seed-mean scores is the target.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Target {
-    /// Its final score (the paper's target).
-    Final,
-    /// Its best score along the curve (harder when the baseline peaks and declines).
-    Best,
-}
-
-impl Target {
-    pub fn name(self) -> &'static str {
-        match self {
-            Target::Final => "final",
-            Target::Best => "best",
-        }
-    }
-
-    pub fn of(self, c: &Curve) -> f64 {
-        match self {
-            Target::Final => c.last(),
-            Target::Best => c.max(),
-        }
-    }
-}
-
 /// One run's evaluation rows as curves.
 #[derive(Clone, Debug, Serialize)]
 pub struct RunSeries {
@@ -124,6 +98,10 @@ pub struct RunSeries {
     pub score: Vec<f64>,
     pub x: BTreeMap<Axis, Vec<f64>>,
     pub selected_learnability: Vec<f64>,
+    /// Kinds of pairs picked and offered per evaluation window (clean, misaligned,
+    /// heavy noise, duplicate), where known.
+    pub selected_kinds: Vec<Option<[f64; 4]>>,
+    pub superbatch_kinds: Vec<Option<[f64; 4]>>,
     /// The held-out zero-shot accuracy of the reference this run used, if any.
     pub reference_score: Option<f64>,
 }
@@ -153,6 +131,43 @@ impl RunSeries {
     }
 }
 
+/// Seed-mean shares of each pair kind over one evaluation window, and what they say
+/// about filtering: of the pairs a selector dropped, the share that were corrupted
+/// (precision), and of the corrupted pairs offered, the share it dropped (recall).
+#[derive(Clone, Debug, Serialize)]
+pub struct KindWindow {
+    pub step: f64,
+    pub selected: [f64; 4],
+    pub superbatch: [f64; 4],
+    pub precision: f64,
+    pub recall: f64,
+}
+
+impl KindWindow {
+    fn new(step: f64, selected: [f64; 4], superbatch: [f64; 4], b: f64, big_b: f64) -> Self {
+        // Per step: B·s_k offered, b·c_k kept, of each kind k; the rest dropped.
+        let corrupted = |v: &[f64; 4], n: f64| n * (1.0 - v[0]);
+        let dropped = big_b - b;
+        let dropped_corrupted = corrupted(&superbatch, big_b) - corrupted(&selected, b);
+        let offered_corrupted = corrupted(&superbatch, big_b);
+        KindWindow {
+            step,
+            selected,
+            superbatch,
+            precision: if dropped > 0.0 {
+                dropped_corrupted / dropped
+            } else {
+                f64::NAN
+            },
+            recall: if offered_corrupted > 0.0 {
+                dropped_corrupted / offered_corrupted
+            } else {
+                f64::NAN
+            },
+        }
+    }
+}
+
 /// A seed-mean curve with its point-wise 95% bootstrap band.
 #[derive(Clone, Debug, Serialize)]
 pub struct Band {
@@ -171,6 +186,11 @@ pub struct Cell {
     /// The sweep values other than the selector (and its mode), `key=value;...`.
     pub setting: String,
     pub sweep: Vec<(String, String)>,
+    /// The effective filtering ratio, b, B, and the horizon (training steps).
+    pub filter_ratio: f64,
+    pub batch_size: usize,
+    pub super_batch: usize,
+    pub steps: usize,
     pub runs: Vec<RunSeries>,
     pub diverged: usize,
     /// Seed-mean final score of the completed runs.
@@ -181,6 +201,8 @@ pub struct Cell {
     pub bands: Vec<Band>,
     /// Seed-mean trained-batch learnability per evaluation window (step, value).
     pub learnability_curve: Vec<(f64, f64)>,
+    /// Seed-mean kinds of pairs picked and offered per evaluation window.
+    pub kinds: Vec<KindWindow>,
     /// Seed mean of the reference models' held-out scores.
     pub reference_score: Option<f64>,
 }
@@ -192,6 +214,16 @@ impl Cell {
         } else {
             format!("{} | {}", self.method, self.setting)
         }
+    }
+
+    /// The setting without one swept key (`key=value` removed).
+    pub fn setting_without(&self, key: &str) -> String {
+        self.sweep
+            .iter()
+            .filter(|(k, _)| k != key && !SELECTOR_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// A swept value of this cell, parsed as a number.
@@ -233,6 +265,7 @@ impl Cell {
             .then(|| mean_interval(&learn));
         self.bands = Axis::PLOTTED.iter().map(|&a| band(self, a)).collect();
         self.learnability_curve = learnability_curve(self);
+        self.kinds = kind_windows(self);
         let refs: Vec<f64> = self.runs.iter().filter_map(|r| r.reference_score).collect();
         self.reference_score = (!refs.is_empty()).then(|| stats::mean(&refs));
     }
@@ -275,8 +308,59 @@ fn learnability_curve(cell: &Cell) -> Vec<(f64, f64)> {
         .collect()
 }
 
+fn kind_windows(cell: &Cell) -> Vec<KindWindow> {
+    let runs = cell.complete();
+    let Some(first) = runs.first() else {
+        return Vec::new();
+    };
+    let steps = &first.x[&Axis::Iterations];
+    let mean = |k: usize, pick: fn(&RunSeries) -> &Vec<Option<[f64; 4]>>| -> Option<[f64; 4]> {
+        let v: Vec<[f64; 4]> = runs
+            .iter()
+            .filter_map(|r| pick(r).get(k).copied().flatten())
+            .collect();
+        (!v.is_empty())
+            .then(|| std::array::from_fn(|i| v.iter().map(|x| x[i]).sum::<f64>() / v.len() as f64))
+    };
+    (1..steps.len())
+        .filter_map(|k| {
+            let (sel, sup) = (
+                mean(k, |r| &r.selected_kinds)?,
+                mean(k, |r| &r.superbatch_kinds)?,
+            );
+            Some(KindWindow::new(
+                steps[k],
+                sel,
+                sup,
+                cell.batch_size as f64,
+                cell.super_batch as f64,
+            ))
+        })
+        .collect()
+}
+
 /// Sweep keys that define the selector rather than the setting it runs in.
 const SELECTOR_KEYS: [&str; 2] = ["train.selector", "train.mode"];
+
+/// A row's kind shares (selected or offered), when it has them.
+fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
+    let v = if selected {
+        [
+            r.selected_clean,
+            r.selected_misaligned,
+            r.selected_heavy_noise,
+            r.selected_duplicate,
+        ]
+    } else {
+        [
+            r.superbatch_clean,
+            r.superbatch_misaligned,
+            r.superbatch_heavy_noise,
+            r.superbatch_duplicate,
+        ]
+    };
+    Some([v[0]?, v[1]?, v[2]?, v[3]?])
+}
 
 /// Groups rows (of one or more experiments) into cells, in a stable order.
 pub fn cells(rows: &[Row]) -> Vec<Cell> {
@@ -315,16 +399,23 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 method: first.method,
                 setting,
                 sweep,
+                filter_ratio: first.filter_ratio,
+                batch_size: first.batch_size,
+                super_batch: first.super_batch,
+                steps: 0,
                 runs: Vec::new(),
                 diverged: 0,
                 final_score: None,
                 learnability: None,
                 bands: Vec::new(),
                 learnability_curve: Vec::new(),
+                kinds: Vec::new(),
                 reference_score: None,
             });
         if last.status == RunStatus::Diverged {
             cell.diverged += 1;
+        } else {
+            cell.steps = cell.steps.max(last.step);
         }
         let score: Vec<f64> = rs
             .iter()
@@ -343,6 +434,8 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 .iter()
                 .map(|r| r.selected_learnability.unwrap_or(f64::NAN))
                 .collect(),
+            selected_kinds: rs.iter().map(|r| kinds(r, true)).collect(),
+            superbatch_kinds: rs.iter().map(|r| kinds(r, false)).collect(),
             reference_score: last.reference_score,
         });
     }

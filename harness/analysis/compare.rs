@@ -1,31 +1,67 @@
-//! Each selector's cell against the uniform cell of the same experiment and setting:
-//! speed-ups to reach the baseline's final (and best) seed-mean score on every
-//! axis, with bootstrap CIs over seeds; final scores with Welch's test
-//! (Holm-corrected across the analysis) and Hedges' g.
+//! Each selector's cell against the uniform cell of the same experiment and setting
+//! (SPEC §5 "Speed-ups"): the iso-accuracy speed-up curve — for each level along
+//! uniform's seed-mean curve (its value at every evaluation point up to its best,
+//! and its final), uniform's x over the selector's x to first reach it — on
+//! iterations and paper FLOPs; the two named points (to uniform's final and best)
+//! on every axis; final scores with Welch's test (Holm-corrected across the
+//! analysis) and Hedges' g. Speed-ups are censored bounds with bootstrap intervals
+//! over seeds (paired when the cells share their seeds), never a 0.
 
 use serde::Serialize;
 
-use super::cells::{Axis, Cell, RunSeries, Target};
+use super::cells::{Axis, Cell, RunSeries};
 use crate::experiment::Method;
+use crate::stats::speedup::speedup_to;
 use crate::stats::{
-    self, bootstrap, mean_interval, mean_replicates, percentile_interval, Curve, Interval, Reached,
-    BOOTSTRAP_SEED, RESAMPLES,
+    self, censored_interval, mean_interval, mean_replicates, resample_indices, Bounds,
+    CensoredInterval, Curve, Interval, BOOTSTRAP_SEED, RESAMPLES,
 };
+
+/// Which level of the baseline's seed-mean curve is the target.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Target {
+    /// Its final score (the paper's target).
+    Final,
+    /// Its best score along the curve (harder when the baseline peaks and declines).
+    Best,
+    /// Its score at evaluation point k (a point of the iso-accuracy curve).
+    Step(usize),
+}
+
+impl Target {
+    pub fn name(self) -> String {
+        match self {
+            Target::Final => "final".into(),
+            Target::Best => "best".into(),
+            Target::Step(k) => format!("step{k}"),
+        }
+    }
+
+    /// The target level on a (resampled) baseline curve.
+    pub fn of(self, c: &Curve) -> f64 {
+        match self {
+            Target::Final => c.last(),
+            Target::Best => c.max(),
+            Target::Step(k) => c.y.get(k).copied().unwrap_or(f64::NAN),
+        }
+    }
+}
 
 /// A speed-up of one method over its baseline, on one axis, to one target.
 #[derive(Clone, Debug, Serialize)]
 pub struct Speedup {
     pub target: Target,
     pub axis: Axis,
-    /// The target score (the baseline's final or best seed-mean score).
+    /// The target level on the whole sample's baseline curve.
     pub target_score: f64,
-    /// Where the baseline's and the method's seed-mean curves first reach it.
-    pub baseline_reached: Reached,
-    pub method_reached: Reached,
-    /// baseline / method with its bootstrap CI; `None`: the method did not reach it.
-    pub interval: Option<Interval>,
+    /// The baseline's x there (where the whole-sample curve first reaches it).
+    pub baseline_x: f64,
+    /// baseline / method with its bootstrap interval; `None` when the baseline
+    /// itself does not define the target (it has the level from its first point).
+    pub interval: Option<CensoredInterval>,
     #[serde(skip)]
-    pub replicates: Vec<Option<f64>>,
+    pub replicates: Vec<Option<Bounds>>,
 }
 
 /// A method's cell against its uniform baseline.
@@ -34,7 +70,10 @@ pub struct Comparison {
     /// Positions of the method's and the baseline's cells in the analysis.
     pub method: usize,
     pub baseline: usize,
+    /// To the final and best score on every axis.
     pub speedups: Vec<Speedup>,
+    /// The iso-accuracy curves, on `ISO_AXES`, targets in curve order.
+    pub iso: Vec<Speedup>,
     pub final_score: Interval,
     pub baseline_final_score: Interval,
     pub welch: Option<stats::WelchTest>,
@@ -46,12 +85,20 @@ pub struct Comparison {
     pub final_replicates: Vec<Option<f64>>,
 }
 
+/// The axes iso-accuracy curves are drawn on.
+pub const ISO_AXES: [Axis; 2] = [Axis::Iterations, Axis::FlopsPaper];
+
 impl Comparison {
     pub fn speedup(&self, target: Target, axis: Axis) -> &Speedup {
         self.speedups
             .iter()
             .find(|s| s.target == target && s.axis == axis)
-            .expect("every target and axis is computed")
+            .expect("every named target and axis is computed")
+    }
+
+    /// The iso-accuracy curve on `axis`.
+    pub fn iso_curve(&self, axis: Axis) -> impl Iterator<Item = &Speedup> {
+        self.iso.iter().filter(move |s| s.axis == axis)
     }
 }
 
@@ -69,6 +116,77 @@ fn mean_of(runs: &[&RunSeries], idx: &[usize], axis: Axis) -> Curve {
     stats::mean_curve(&curves.iter().collect::<Vec<_>>())
 }
 
+/// Bootstrap resamples of two cells' seeds: the same indices for both when they
+/// ran the same seeds (paired), independent draws otherwise.
+fn resamples(method: &[&RunSeries], base: &[&RunSeries]) -> Vec<(Vec<usize>, Vec<usize>)> {
+    let paired = method
+        .iter()
+        .map(|r| r.seed)
+        .eq(base.iter().map(|r| r.seed));
+    let m = resample_indices(method.len(), RESAMPLES, BOOTSTRAP_SEED);
+    let b = if paired {
+        m.clone()
+    } else {
+        resample_indices(base.len(), RESAMPLES, BOOTSTRAP_SEED ^ 1)
+    };
+    m.into_iter().zip(b).collect()
+}
+
+/// Speed-ups to each of `targets` on `axis`, with their intervals.
+fn speedups_on(
+    axis: Axis,
+    targets: &[Target],
+    m_runs: &[&RunSeries],
+    b_runs: &[&RunSeries],
+    draws: &[(Vec<usize>, Vec<usize>)],
+) -> Vec<Speedup> {
+    let all_m: Vec<usize> = (0..m_runs.len()).collect();
+    let all_b: Vec<usize> = (0..b_runs.len()).collect();
+    let (base, meth) = (mean_of(b_runs, &all_b, axis), mean_of(m_runs, &all_m, axis));
+    // Per resample: both mean curves once, every target on them.
+    let reps: Vec<Vec<Option<Bounds>>> = draws
+        .iter()
+        .map(|(im, ib)| {
+            let (b, m) = (mean_of(b_runs, ib, axis), mean_of(m_runs, im, axis));
+            targets
+                .iter()
+                .map(|t| speedup_to(&b, &m, t.of(&b)))
+                .collect()
+        })
+        .collect();
+    targets
+        .iter()
+        .enumerate()
+        .map(|(k, &t)| {
+            let goal = t.of(&base);
+            let replicates: Vec<Option<Bounds>> = reps.iter().map(|r| r[k]).collect();
+            let point = speedup_to(&base, &meth, goal);
+            Speedup {
+                target: t,
+                axis,
+                target_score: goal,
+                baseline_x: match base.first_reaching(goal) {
+                    stats::Reached::At(x) => x,
+                    stats::Reached::Never => f64::NAN,
+                },
+                interval: point.map(|p| censored_interval(p, &replicates, 0.95)),
+                replicates,
+            }
+        })
+        .collect()
+}
+
+/// The iso-accuracy targets of a baseline curve: every evaluation point after the
+/// first up to its best, then the final and the best.
+fn iso_targets(base: &Curve) -> Vec<Target> {
+    let best = (0..base.y.len())
+        .max_by(|&a, &b| base.y[a].total_cmp(&base.y[b]).then(b.cmp(&a)))
+        .unwrap_or(0);
+    let mut t: Vec<Target> = (1..=best).map(Target::Step).collect();
+    t.extend([Target::Final, Target::Best]);
+    t
+}
+
 /// Every method cell against its baseline.
 pub fn comparisons(cells: &[Cell]) -> Vec<Comparison> {
     let mut out = Vec::new();
@@ -83,43 +201,25 @@ pub fn comparisons(cells: &[Cell]) -> Vec<Comparison> {
         if m_runs.is_empty() || b_runs.is_empty() {
             continue;
         }
-        let all_m: Vec<usize> = (0..m_runs.len()).collect();
-        let all_b: Vec<usize> = (0..b_runs.len()).collect();
-        // Paired resampling when both cells ran the same seeds.
-        let paired = m_runs
+        let draws = resamples(&m_runs, &b_runs);
+        let named = [Target::Final, Target::Best];
+        let speedups: Vec<Speedup> = Axis::ALL
             .iter()
-            .map(|r| r.seed)
-            .eq(b_runs.iter().map(|r| r.seed));
-        let mut speedups = Vec::new();
-        for target in [Target::Final, Target::Best] {
-            for axis in Axis::ALL {
-                // The target comes from the (resampled) baseline itself.
-                let statistic = |im: &[usize], ib: &[usize]| {
-                    let base = mean_of(&b_runs, ib, axis);
-                    let goal = target.of(&base);
-                    let meth = mean_of(&m_runs, im, axis);
-                    stats::speedup(base.first_reaching(goal), meth.first_reaching(goal))
-                };
-                let base_curve = mean_of(&b_runs, &all_b, axis);
-                let goal = target.of(&base_curve);
-                let point = statistic(&all_m, &all_b);
-                let replicates = resample(m_runs.len(), b_runs.len(), paired, statistic);
-                speedups.push(Speedup {
-                    target,
-                    axis,
-                    target_score: goal,
-                    baseline_reached: base_curve.first_reaching(goal),
-                    method_reached: mean_of(&m_runs, &all_m, axis).first_reaching(goal),
-                    interval: point.map(|p| percentile_interval(p, &replicates, 0.95)),
-                    replicates,
-                });
-            }
-        }
+            .flat_map(|&axis| speedups_on(axis, &named, &m_runs, &b_runs, &draws))
+            .collect();
+        let iso: Vec<Speedup> = ISO_AXES
+            .iter()
+            .flat_map(|&axis| {
+                let targets = iso_targets(&cells[j].mean_curve(axis));
+                speedups_on(axis, &targets, &m_runs, &b_runs, &draws)
+            })
+            .collect();
         let (fm, fb) = (cell.final_scores(), cells[j].final_scores());
         out.push(Comparison {
             method: i,
             baseline: j,
             speedups,
+            iso,
             final_score: mean_interval(&fm),
             baseline_final_score: mean_interval(&fb),
             welch: stats::welch_t_test(&fm, &fb),
@@ -136,31 +236,4 @@ pub fn comparisons(cells: &[Cell]) -> Vec<Comparison> {
         c.holm_p = adj;
     }
     out
-}
-
-/// Bootstrap replicates of a two-cell statistic: the same seed indices for both
-/// cells when they are paired, independent draws otherwise.
-fn resample<F>(n_method: usize, n_base: usize, paired: bool, statistic: F) -> Vec<Option<f64>>
-where
-    F: Fn(&[usize], &[usize]) -> Option<f64>,
-{
-    if paired {
-        return bootstrap(n_method, RESAMPLES, BOOTSTRAP_SEED, |idx| {
-            statistic(idx, idx)
-        });
-    }
-    let base_draws: Vec<Vec<usize>> = {
-        let mut v = Vec::with_capacity(RESAMPLES);
-        bootstrap(n_base, RESAMPLES, BOOTSTRAP_SEED ^ 1, |idx| {
-            v.push(idx.to_vec());
-            None
-        });
-        v
-    };
-    let mut k = 0;
-    bootstrap(n_method, RESAMPLES, BOOTSTRAP_SEED, |idx| {
-        let r = statistic(idx, &base_draws[k]);
-        k += 1;
-        r
-    })
 }

@@ -10,7 +10,8 @@
 
 use serde::Deserialize;
 
-use super::cells::{Axis, Target};
+use super::cells::Axis;
+use super::compare::Target;
 use super::Analysis;
 use crate::experiment::Method;
 use crate::stats::Interval;
@@ -211,7 +212,14 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
                     )
                 })?;
             match comp.speedup(Target::Final, axis).interval {
-                Some(iv) => iv,
+                // A censored speed-up has no mean; its interval's ends still bound it.
+                Some(iv) => Interval {
+                    point_estimate: iv.point.value().unwrap_or(f64::NAN),
+                    lower_bound: iv.lower_bound,
+                    upper_bound: iv.upper_bound,
+                    confidence_level: iv.confidence_level,
+                    undefined_share: iv.undefined_share,
+                },
                 None => return Ok(f64::NAN),
             }
         }

@@ -14,6 +14,7 @@ pub mod cells;
 pub mod claims;
 pub mod compare;
 pub mod gates;
+pub mod horizon;
 pub mod swim;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -21,9 +22,10 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use cells::{Axis, Cell, RunSeries, Target};
+pub use cells::{Axis, Cell, RunSeries};
 pub use claims::{Claim, Verdict};
-pub use compare::{Comparison, Speedup};
+pub use compare::{Comparison, Speedup, Target};
+pub use horizon::HorizonComparison;
 
 use crate::experiment::Family;
 use crate::log::Row;
@@ -39,6 +41,7 @@ pub struct Analysis {
     pub resamples: usize,
     pub cells: Vec<Cell>,
     pub comparisons: Vec<Comparison>,
+    pub horizons: Vec<HorizonComparison>,
     pub claims: Vec<Claim>,
     pub swim_cells: Vec<swim::SwimCell>,
     pub swim_comparisons: Vec<swim::SwimComparison>,
@@ -98,10 +101,16 @@ impl Analysis {
             }
         }
         let comparisons = compare::comparisons(&cells);
+        let horizons = horizon::comparisons(&cells);
         let mut claims = if cells.is_empty() {
             Vec::new()
         } else {
-            claims::claims(&cells, &comparisons)
+            let ctx = claims::Ctx {
+                cells: &cells,
+                comparisons: &comparisons,
+                horizons: &horizons,
+            };
+            claims::claims(&ctx, combine)
         };
         claims.extend(swim::claims(&swim_comparisons));
         Ok(Analysis {
@@ -111,6 +120,7 @@ impl Analysis {
             resamples: RESAMPLES,
             cells,
             comparisons,
+            horizons,
             claims,
             swim_cells,
             swim_comparisons,

@@ -203,9 +203,11 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
             };
             let setting = if c.setting.is_empty() { String::new() } else { format!(", {}", c.setting) };
             Claim {
+                id: format!("swim-100x-{}{}", c.experiment, setting.replace(", ", "-")),
+                spec: "§1 SWIM; §5 SWIM claim".into(),
                 claim: format!("SWIM ≥ 100x faster than Adam at comparable accuracy ({}{setting})", c.experiment),
                 measured: format!("{:.1}x faster, {what}", c.speedup.point_estimate),
-                estimate: Some(c.speedup),
+                estimate: Some(c.speedup.into()),
                 accounting: "wall-clock fit seconds, 1 CPU process".into(),
                 verdict: c.claim,
                 rule: "holds if the 95% CI of Adam's / SWIM's seed-mean fit time lies at or above 100 and SWIM is comparable (classification: the CI of SWIM − Adam accuracy lies at or above −0.01; regression: the CI of SWIM / Adam relative L2 error lies at or below 1.1); does not hold if the time CI lies below 100 or the accuracy CI lies wholly beyond the margin; else inconclusive".into(),

@@ -278,3 +278,42 @@ impl Default for ReferenceSpec {
         }
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn evaluation_schedules() {
+        let every = EvalSpec {
+            every: Some(300),
+            ..Default::default()
+        };
+        assert_eq!(every.steps(1000), vec![300, 600, 900, 1000]);
+        let at = EvalSpec {
+            at: Some(vec![5, 50, 2000]),
+            ..Default::default()
+        };
+        assert_eq!(at.steps(1000), vec![5, 50, 1000]);
+        // Log-spaced from step 10 to the last: 10·(1600)^(k/4) for 16,000 steps.
+        let log = EvalSpec {
+            log_points: Some(5),
+            ..Default::default()
+        };
+        assert_eq!(log.steps(16000), vec![10, 63, 400, 2530, 16000]);
+        // Each point is about 6.3x the one before: early crossings are resolved.
+        let s = log.steps(16000);
+        for w in s.windows(2) {
+            let r = w[1] as f64 / w[0] as f64;
+            assert!((r - 1600f64.powf(0.25)).abs() < 0.1, "{s:?}");
+        }
+        // Short runs: from the last step if it comes before step 10; no duplicates.
+        assert_eq!(log.steps(4), vec![4]);
+        let dense = EvalSpec {
+            log_points: Some(40),
+            ..Default::default()
+        };
+        let d = dense.steps(100);
+        assert!(d.windows(2).all(|w| w[0] < w[1]) && d[0] == 10 && *d.last().unwrap() == 100);
+    }
+}

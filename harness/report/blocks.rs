@@ -1,347 +1,568 @@
-//! The report's content as blocks (`doc`): provenance, the claims table with its
-//! rules, per-experiment tables and figures, and the SWIM section. Every number is
-//! read from the analysis.
+//! The report's content as blocks (`doc`), every number read from the analysis: the
+//! headline figures (iso-accuracy and horizon speed-ups against the paper's
+//! same-data figures), the claims table with its rules, then per experiment its
+//! cells, speed-ups, horizons, diagnostics and figures (long tables folded), and the
+//! SWIM section.
+
+use std::collections::BTreeMap;
 
 use super::doc::Block;
 use super::{svg, ReportError};
-use crate::analysis::{Analysis, Axis, Cell, Comparison, Speedup, Target};
-use crate::stats::Interval;
+use crate::analysis::claims::show_bounds;
+use crate::analysis::{Analysis, Axis, Cell, Comparison, HorizonComparison, Speedup, Target};
+use crate::stats::{CensoredInterval, Interval};
 
 /// The report of `a`, as blocks.
 pub(super) fn blocks(a: &Analysis) -> Result<Vec<Block>, ReportError> {
-    Blocks(a).all()
+    let mut b = vec![Block::Heading(
+        1,
+        format!("jestbench report: {}", a.experiments.join(", ")),
+    )];
+    b.push(Block::Para(format!(
+        "{} result rows from {}; {} sweep cells; intervals are percentile 95% CIs from {} seeded bootstrap resamples over seeds.",
+        a.rows,
+        a.sources.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "),
+        a.cells.len(),
+        a.resamples
+    )));
+    if !a.warnings.is_empty() {
+        b.push(Block::Heading(2, "Warnings".into()));
+        b.push(Block::List(a.warnings.clone()));
+    }
+    headline(a, &mut b)?;
+    claims(a, &mut b);
+    for exp in &a.experiments {
+        if a.cells.iter().any(|c| &c.experiment == exp) {
+            experiment(a, exp, &mut b)?;
+        }
+    }
+    if !a.swim_cells.is_empty() {
+        swim(a, &mut b);
+    }
+    Ok(b)
 }
 
-struct Blocks<'a>(&'a Analysis);
-
-impl std::ops::Deref for Blocks<'_> {
-    type Target = Analysis;
-    fn deref(&self) -> &Analysis {
-        self.0
-    }
-}
-
-impl Blocks<'_> {
-    fn all(&self) -> Result<Vec<Block>, ReportError> {
-        let mut b = vec![Block::Heading(
-            1,
-            format!("jestbench report: {}", self.experiments.join(", ")),
-        )];
-        b.push(Block::Para(format!(
-            "{} result rows from {}; {} sweep cells; speed-ups and intervals from {} seeded bootstrap resamples over seeds (percentile 95% CIs).",
-            self.rows,
-            self.sources.iter().map(|p| format!("`{}`", p.display())).collect::<Vec<_>>().join(", "),
-            self.cells.len(),
-            self.resamples
-        )));
-        if !self.warnings.is_empty() {
-            b.push(Block::Heading(2, "Warnings".into()));
-            b.push(Block::List(self.warnings.clone()));
-        }
-        b.push(Block::Heading(2, "Claims".into()));
-        b.push(Block::Table {
-            header: ["claim", "measured", "95% CI", "accounting", "verdict"]
-                .map(String::from)
-                .to_vec(),
-            rows: self
-                .claims
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.claim.clone(),
-                        c.measured.clone(),
-                        c.estimate.map_or("—".into(), |i| bracket(&i)),
-                        c.accounting.clone(),
-                        format!("**{}**", c.verdict.text()),
-                    ]
-                })
-                .collect(),
-        });
-        b.push(Block::Para("Verdict rules:".into()));
-        b.push(Block::List(
-            self.claims
-                .iter()
-                .map(|c| format!("{}: {}.", c.claim, c.rule))
-                .collect(),
-        ));
-        b.push(Block::Para(
-            "Targets: a selector's speed-up is uniform's (iterations, FLOPs or seconds) to reach the target divided by its own, where the target is uniform's final seed-mean zero-shot accuracy (and, in the second table, its best), and the seed-mean curves are interpolated linearly between evaluation points. A selector that never reaches the target is reported as such, never as a number; in a CI, resamples that never reach it count as the lowest values. FLOP accountings: *paper* counts learner FLOPs with the scoring forward reused for the chosen batch, F(B + 2b) per JEST iteration, and cached reference embeddings as free; *+ reference scoring* adds a reference forward over each super-batch; *+ reference training* also adds the reference's whole training; *executed* is what this harness ran (a fresh forward for training, cached reference scoring and its one pass over the pool).".into(),
-        ));
-
-        for exp in &self.experiments {
-            if self.cells.iter().any(|c| &c.experiment == exp) {
-                self.experiment_blocks(exp, &mut b)?;
-            }
-        }
-        if !self.swim_cells.is_empty() {
-            self.swim_blocks(&mut b);
-        }
-        Ok(b)
-    }
-
-    fn experiment_blocks(&self, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
-        let idx: Vec<usize> = (0..self.cells.len())
-            .filter(|&i| self.cells[i].experiment == exp)
-            .collect();
-        b.push(Block::Heading(2, format!("Experiment `{exp}`")));
-        b.push(Block::Table {
-            header: [
-                "method",
-                "setting",
-                "seeds",
-                "diverged",
-                "final zero-shot (mean, 95% CI)",
-                "reference zero-shot",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: idx
-                .iter()
-                .map(|&i| {
-                    let c = &self.cells[i];
-                    vec![
-                        c.method.to_string(),
-                        c.setting.clone(),
-                        c.complete().len().to_string(),
-                        c.diverged.to_string(),
-                        c.final_score.map_or("—".into(), |ci| {
-                            format!("{:.4} {}", ci.point_estimate, bracket(&ci))
-                        }),
-                        c.reference_score.map_or("—".into(), |v| format!("{v:.4}")),
-                    ]
-                })
-                .collect(),
-        });
-        let comps: Vec<&Comparison> = self
-            .comparisons
-            .iter()
-            .filter(|c| self.cells[c.method].experiment == exp)
-            .collect();
-        if !comps.is_empty() {
-            for target in [Target::Final, Target::Best] {
-                b.push(Block::Heading(
-                    3,
-                    format!("Speed-ups to uniform's {} score", target.name()),
-                ));
-                let mut header = vec!["method".to_string(), "setting".into(), "target".into()];
-                header.extend(Axis::ALL.iter().map(|a| a.label().to_string()));
-                b.push(Block::Table {
-                    header,
-                    rows: comps
-                        .iter()
-                        .map(|c| {
-                            let cell = &self.cells[c.method];
-                            let mut row = vec![
-                                cell.method.to_string(),
-                                cell.setting.clone(),
-                                format!("{:.4}", c.speedup(target, Axis::Iterations).target_score),
-                            ];
-                            row.extend(
-                                Axis::ALL
-                                    .iter()
-                                    .map(|&a| speedup_text(c.speedup(target, a))),
-                            );
-                            row
-                        })
-                        .collect(),
-                });
-            }
-            b.push(Block::Heading(3, "Final scores against uniform".into()));
-            b.push(Block::Table {
-                header: [
-                    "method",
-                    "setting",
-                    "difference",
-                    "Welch t",
-                    "df",
-                    "p",
-                    "p (Holm)",
-                    "Hedges' g",
-                ]
-                .map(String::from)
-                .to_vec(),
-                rows: comps
-                    .iter()
-                    .map(|c| {
-                        let cell = &self.cells[c.method];
-                        let w = c.welch;
-                        vec![
-                            cell.method.to_string(),
-                            cell.setting.clone(),
-                            format!(
-                                "{:+.4}",
-                                c.final_score.point_estimate
-                                    - c.baseline_final_score.point_estimate
-                            ),
-                            w.map_or("—".into(), |w| format!("{:.2}", w.t)),
-                            w.map_or("—".into(), |w| format!("{:.1}", w.df)),
-                            w.map_or("—".into(), |w| format!("{:.2e}", w.p_value)),
-                            format!("{:.2e}", c.holm_p),
-                            c.hedges_g.map_or("—".into(), |g| format!("{g:.2}")),
-                        ]
-                    })
-                    .collect(),
-            });
-        }
-        // Figures: learning curves per setting, on iterations and paper FLOPs.
-        let mut settings: Vec<&str> = idx
-            .iter()
-            .map(|&i| self.cells[i].setting.as_str())
-            .collect();
-        settings.dedup();
-        let slug = |s: &str| {
-            s.chars()
-                .map(|c| {
-                    if c.is_ascii_alphanumeric() || c == '.' {
-                        c
-                    } else {
-                        '-'
-                    }
-                })
-                .collect::<String>()
-        };
-        for setting in settings {
-            let group: Vec<&Cell> = idx
-                .iter()
-                .map(|&i| &self.cells[i])
-                .filter(|c| c.setting == setting)
-                .collect();
-            let name = if setting.is_empty() {
-                "all".to_string()
+fn slug(s: &str) -> String {
+    s.chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
             } else {
-                setting.replace(';', ", ")
-            };
-            for axis in Axis::PLOTTED {
-                let file = format!(
-                    "{}-curves-{}-{}.svg",
-                    slug(exp),
-                    slug(if setting.is_empty() { "all" } else { setting }),
-                    axis.name()
-                );
-                b.push(Block::Figure {
-                    svg: svg::learning_curves(&format!("{exp}: {name}"), &group, axis)?,
-                    file,
-                    caption: format!("{exp}, {name}: seed-mean zero-shot accuracy vs {} with point-wise 95% bootstrap bands.", axis.label()),
-                });
+                '-'
             }
-        }
-        for key in [
-            "train.filter_ratio",
-            "reference.quality",
-            "train.batch_size",
-        ] {
-            if let Some(s) = svg::speedup_vs(key, &self.cells, &comps)? {
-                b.push(Block::Figure {
-                    file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
-                    svg: s,
-                    caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up)."),
-                });
-            }
-        }
-        let refs: Vec<&Cell> = idx.iter().map(|&i| &self.cells[i]).collect();
-        if let Some(s) =
-            svg::learnability(&format!("{exp}: learnability of trained batches"), &refs)?
-        {
-            b.push(Block::Figure {
-                file: format!("{}-learnability.svg", slug(exp)),
-                svg: s,
-                caption: format!("{exp}: seed-mean learnability (Σ_ij A_ij / b) of the batches each cell trained on, per evaluation window."),
-            });
-        }
-        Ok(())
-    }
-
-    fn swim_blocks(&self, b: &mut Vec<Block>) {
-        b.push(Block::Heading(
-            2,
-            "Sampled networks (SWIM) against iterative training".into(),
-        ));
-        b.push(Block::Para("Per task setting and method: the test metric (accuracy, or relative L2 error ‖ŷ − y‖/‖y‖ for regression) and the wall-clock fit time, seed means with 95% bootstrap CIs. `swim` samples hidden weights from data pairs where the target changes fastest, `elm` uses random features (W ~ N(0, 1), b ~ U(−π, π)), both with a least-squares output layer; `adam` trains the same architecture (lr 1e-3, batch 64, at most 100 epochs, early stopping with patience 3).".into()));
-        let ci = |i: &Interval, digits: usize| {
-            format!(
-                "{:.*} [{:.*}, {:.*}]",
-                digits, i.point_estimate, digits, i.lower_bound, digits, i.upper_bound
-            )
-        };
-        b.push(Block::Table {
-            header: [
-                "experiment",
-                "setting",
-                "method",
-                "seeds",
-                "metric",
-                "value (95% CI)",
-                "fit seconds (95% CI)",
-                "FLOPs (mean)",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: self
-                .swim_cells
-                .iter()
-                .map(|c| {
-                    vec![
-                        c.experiment.clone(),
-                        c.setting.clone(),
-                        c.method.to_string(),
-                        c.seeds.len().to_string(),
-                        c.metric_name.clone(),
-                        ci(&c.metric, 4),
-                        ci(&c.seconds, 4),
-                        format!("{:.3e}", c.flops),
-                    ]
-                })
-                .collect(),
-        });
-        b.push(Block::Table {
-            header: [
-                "experiment",
-                "setting",
-                "Adam / SWIM fit time (95% CI)",
-                "SWIM vs Adam (95% CI)",
-                "comparable",
-                "≥ 100x at comparable accuracy",
-            ]
-            .map(String::from)
-            .to_vec(),
-            rows: self
-                .swim_comparisons
-                .iter()
-                .map(|c| {
-                    let kind = if c.metric_name == "accuracy" {
-                        "accuracy difference"
-                    } else {
-                        "error ratio"
-                    };
-                    vec![
-                        c.experiment.clone(),
-                        c.setting.clone(),
-                        format!("{}x", ci(&c.speedup, 1)),
-                        format!("{kind} {}", ci(&c.comparability, 4)),
-                        c.comparable.text().into(),
-                        format!("**{}**", c.claim.text()),
-                    ]
-                })
-                .collect(),
-        });
-    }
+        })
+        .collect()
 }
 
-/// "[lo, hi]", with "n.r." where the bound falls among never-reached resamples.
-fn bracket(i: &Interval) -> String {
+/// "[lo, hi]" of a censored interval ("n.r." where a bound is undefined).
+fn bracket(ci: &CensoredInterval) -> String {
     let f = |v: f64| {
         if v.is_nan() {
             "n.r.".to_string()
+        } else if v.is_infinite() {
+            "∞".to_string()
         } else {
             format!("{v:.2}")
         }
     };
-    format!("[{}, {}]", f(i.lower_bound), f(i.upper_bound))
+    format!("[{}, {}]", f(ci.lower_bound), f(ci.upper_bound))
+}
+
+fn plain_bracket(i: &Interval, digits: usize) -> String {
+    format!(
+        "[{:.*}, {:.*}]",
+        digits, i.lower_bound, digits, i.upper_bound
+    )
 }
 
 fn speedup_text(s: &Speedup) -> String {
     match s.interval {
-        Some(i) => format!("{:.2}x {}", i.point_estimate, bracket(&i)),
-        None => "did not reach".into(),
+        Some(ci) => {
+            let censored = if ci.censored_share > 0.0 {
+                format!(" ({:.0}% censored)", 100.0 * ci.censored_share)
+            } else {
+                String::new()
+            };
+            format!("{} {}{censored}", show_bounds(ci.point, "x"), bracket(&ci))
+        }
+        None => "— (uniform has it from the start)".into(),
     }
+}
+
+/// Comparisons of an experiment at its longest horizon (all when not swept).
+fn at_longest_horizon<'a>(a: &'a Analysis, exp: &str) -> Vec<&'a Comparison> {
+    let comps: Vec<&Comparison> = a
+        .comparisons
+        .iter()
+        .filter(|c| a.cells[c.method].experiment == exp)
+        .collect();
+    let longest = comps
+        .iter()
+        .map(|c| a.cells[c.method].steps)
+        .max()
+        .unwrap_or(0);
+    comps
+        .into_iter()
+        .filter(|c| a.cells[c.method].steps == longest)
+        .collect()
+}
+
+/// The headline: iso-accuracy speed-up curves at each experiment's longest horizon
+/// (one figure per filtering ratio), and horizon speed-ups where swept.
+fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
+    let mut figures = Vec::new();
+    for exp in &a.experiments {
+        let mut by_f: BTreeMap<String, Vec<&Comparison>> = BTreeMap::new();
+        for c in at_longest_horizon(a, exp) {
+            by_f.entry(format!("{:.3}", a.cells[c.method].filter_ratio))
+                .or_default()
+                .push(c);
+        }
+        for (f, comps) in by_f {
+            let comps: Vec<&Comparison> = comps.into_iter().take(8).collect();
+            figures.push(Block::Figure {
+                file: format!("{}-iso-f{}.svg", slug(exp), f),
+                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}"), &a.cells, &comps, Axis::Iterations)?,
+                caption: format!("{exp}, f = {f}: for each level uniform reached (its seed-mean score at each evaluation point up to its best; rightmost, its final), the speed-up in iterations to first reach it, with 95% CIs; triangles: at least (reached within the first evaluation interval), crosses: below (never reached); dashed: the paper's same-data figure."),
+            });
+        }
+        let hs: Vec<&HorizonComparison> =
+            a.horizons.iter().filter(|h| &h.experiment == exp).collect();
+        if !hs.is_empty() {
+            figures.push(Block::Figure {
+                file: format!("{}-horizon-speedups.svg", slug(exp)),
+                svg: svg::horizon_speedups(&format!("{exp}: horizon speed-ups"), &hs)?,
+                caption: format!("{exp}: at each horizon H (its own schedule), H over the shortest selector horizon whose final score reaches uniform's final at H (solid, 95% CIs), and how much longer uniform must train to match the selector's final at H (thin); dashed: the paper's same-data figures."),
+            });
+        }
+    }
+    if !figures.is_empty() {
+        b.push(Block::Heading(
+            2,
+            "Speed-ups against the paper's same-data figures".into(),
+        ));
+        b.extend(figures);
+    }
+    Ok(())
+}
+
+fn claims(a: &Analysis, b: &mut Vec<Block>) {
+    if a.claims.is_empty() {
+        return;
+    }
+    b.push(Block::Heading(2, "Claims".into()));
+    b.push(Block::Table {
+        header: ["claim", "measured", "95% CI", "accounting", "verdict"]
+            .map(String::from)
+            .to_vec(),
+        rows: a
+            .claims
+            .iter()
+            .map(|c| {
+                vec![
+                    c.claim.clone(),
+                    c.measured.clone(),
+                    c.estimate.as_ref().map_or("—".into(), bracket),
+                    c.accounting.clone(),
+                    format!("**{}**", c.verdict.text()),
+                ]
+            })
+            .collect(),
+    });
+    let mut rules: Vec<String> = Vec::new();
+    for c in &a.claims {
+        let line = format!("{} ({}; `{}`): {}.", c.claim, c.spec, c.id, c.rule);
+        if !rules.contains(&line) {
+            rules.push(line);
+        }
+    }
+    b.push(Block::Details {
+        summary: "Verdict rules and what each claim compares".into(),
+        blocks: vec![
+            Block::List(rules),
+            Block::Para("The paper's same-data figures (1.5x, 3x, 4.5x fewer iterations at f = 0.5, 0.8, 0.9 to reach the uniform baseline's final score) are the yardstick for runs on the same data. Its headline 13x and 10x compare JEST++ (a larger, better-curated reference) with a SigLIP model trained on other data; here they become horizon factors: how much longer uniform must train, on the same data, to match JEST's score (10x: in the paper's FLOP accounting, for cheap-scoring runs). A speed-up that never reached its target is censored — below a bound, never a 0 — and so is one reached within the first evaluation interval (at least a bound); the lower end of an interval places censored resamples least favourably, the upper end most favourably, and a verdict that depends on where they lie is inconclusive.".into()),
+            Block::Para("FLOP accountings: *paper* counts learner towers only, F(B + 2b) per scoring iteration and 3Fb per uniform one (the scoring forward reused for the chosen batch, cached reference embeddings free); *+ reference scoring* adds the reference's towers over each super-batch; *+ reference training* also adds its whole training; *executed* is what this harness ran: learner towers, every pair entry scored or trained on (the B×B-type work, logged as `flops_pairs`), the reference's pass over the pool.".into()),
+        ],
+    });
+}
+
+fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
+    let idx: Vec<usize> = (0..a.cells.len())
+        .filter(|&i| a.cells[i].experiment == exp)
+        .collect();
+    b.push(Block::Heading(2, format!("Experiment `{exp}`")));
+    b.push(Block::Table {
+        header: [
+            "method",
+            "setting",
+            "seeds",
+            "diverged",
+            "final score (mean, 95% CI)",
+            "reference score",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: idx
+            .iter()
+            .map(|&i| {
+                let c = &a.cells[i];
+                vec![
+                    c.method.to_string(),
+                    c.setting.clone(),
+                    c.complete().len().to_string(),
+                    c.diverged.to_string(),
+                    c.final_score.map_or("—".into(), |ci| {
+                        format!("{:.4} {}", ci.point_estimate, plain_bracket(&ci, 4))
+                    }),
+                    c.reference_score.map_or("—".into(), |v| format!("{v:.4}")),
+                ]
+            })
+            .collect(),
+    });
+    let comps: Vec<&Comparison> = a
+        .comparisons
+        .iter()
+        .filter(|c| a.cells[c.method].experiment == exp)
+        .collect();
+    if !comps.is_empty() {
+        speedup_tables(a, &comps, b);
+    }
+    horizons(a, exp, b)?;
+    figures(a, exp, &idx, &comps, b)
+}
+
+fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
+    let mut tables = Vec::new();
+    for target in [Target::Final, Target::Best] {
+        tables.push(Block::Heading(
+            3,
+            format!("Speed-ups to uniform's {} score", target.name()),
+        ));
+        let mut header = vec!["method".to_string(), "setting".into(), "target".into()];
+        header.extend(Axis::ALL.iter().map(|a| a.label().to_string()));
+        tables.push(Block::Table {
+            header,
+            rows: comps
+                .iter()
+                .map(|c| {
+                    let cell = &a.cells[c.method];
+                    let mut row = vec![
+                        cell.method.to_string(),
+                        cell.setting.clone(),
+                        format!("{:.4}", c.speedup(target, Axis::Iterations).target_score),
+                    ];
+                    row.extend(
+                        Axis::ALL
+                            .iter()
+                            .map(|&ax| speedup_text(c.speedup(target, ax))),
+                    );
+                    row
+                })
+                .collect(),
+        });
+    }
+    b.push(Block::Details {
+        summary: "Speed-ups to uniform's final and best score, every accounting".into(),
+        blocks: tables,
+    });
+    b.push(Block::Details {
+        summary: "Iso-accuracy speed-ups (iterations), every target level".into(),
+        blocks: vec![Block::Table {
+            header: [
+                "method",
+                "setting",
+                "target",
+                "level",
+                "uniform reaches it at",
+                "speed-up (95% CI)",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: comps
+                .iter()
+                .flat_map(|c| {
+                    let cell = &a.cells[c.method];
+                    c.iso_curve(Axis::Iterations).map(move |s| {
+                        vec![
+                            cell.method.to_string(),
+                            cell.setting.clone(),
+                            s.target.name(),
+                            format!("{:.4}", s.target_score),
+                            format!("{:.0}", s.baseline_x),
+                            speedup_text(s),
+                        ]
+                    })
+                })
+                .collect(),
+        }],
+    });
+    b.push(Block::Details {
+        summary: "Final scores against uniform (Welch's t-test, Holm-corrected, Hedges' g)".into(),
+        blocks: vec![Block::Table {
+            header: [
+                "method",
+                "setting",
+                "difference",
+                "Welch t",
+                "df",
+                "p",
+                "p (Holm)",
+                "Hedges' g",
+            ]
+            .map(String::from)
+            .to_vec(),
+            rows: comps
+                .iter()
+                .map(|c| {
+                    let cell = &a.cells[c.method];
+                    let w = c.welch;
+                    vec![
+                        cell.method.to_string(),
+                        cell.setting.clone(),
+                        format!(
+                            "{:+.4}",
+                            c.final_score.point_estimate - c.baseline_final_score.point_estimate
+                        ),
+                        w.map_or("—".into(), |w| format!("{:.2}", w.t)),
+                        w.map_or("—".into(), |w| format!("{:.1}", w.df)),
+                        w.map_or("—".into(), |w| format!("{:.2e}", w.p_value)),
+                        format!("{:.2e}", c.holm_p),
+                        c.hedges_g.map_or("—".into(), |g| format!("{g:.2}")),
+                    ]
+                })
+                .collect(),
+        }],
+    });
+}
+
+fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
+    let hs: Vec<&HorizonComparison> = a.horizons.iter().filter(|h| h.experiment == exp).collect();
+    if hs.is_empty() {
+        return Ok(());
+    }
+    b.push(Block::Heading(3, "Horizon sweep".into()));
+    b.push(Block::Table {
+        header: [
+            "method",
+            "setting",
+            "horizon",
+            "uniform final",
+            "selector final",
+            "horizon speed-up (95% CI)",
+            "uniform's horizon factor (95% CI)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: hs
+            .iter()
+            .flat_map(|h| {
+                h.points.iter().map(move |p| {
+                    vec![
+                        h.method.to_string(),
+                        h.setting.clone(),
+                        format!("{}", p.horizon),
+                        format!(
+                            "{:.4} {}",
+                            p.baseline_final.point_estimate,
+                            plain_bracket(&p.baseline_final, 4)
+                        ),
+                        format!(
+                            "{:.4} {}",
+                            p.method_final.point_estimate,
+                            plain_bracket(&p.method_final, 4)
+                        ),
+                        format!(
+                            "{} {}",
+                            show_bounds(p.speedup.point, "x"),
+                            bracket(&p.speedup)
+                        ),
+                        format!(
+                            "{} {}",
+                            show_bounds(p.factor.point, "x"),
+                            bracket(&p.factor)
+                        ),
+                    ]
+                })
+            })
+            .collect(),
+    });
+    let mut figs = Vec::new();
+    for h in &hs {
+        figs.push(Block::Figure {
+            file: format!("{}-horizon-finals-{}-{}.svg", slug(exp), h.method, slug(&h.setting)),
+            svg: svg::horizon_finals(&format!("{exp}: final score by horizon, {} {}", h.method, h.setting), h)?,
+            caption: format!("{exp}, {} {}: seed-mean final scores of uniform and the selector at each horizon (each trained with its own schedule), 95% CIs.", h.method, h.setting),
+        });
+    }
+    b.push(Block::Details {
+        summary: "Final score by horizon".into(),
+        blocks: figs,
+    });
+    Ok(())
+}
+
+fn figures(
+    a: &Analysis,
+    exp: &str,
+    idx: &[usize],
+    comps: &[&Comparison],
+    b: &mut Vec<Block>,
+) -> Result<(), ReportError> {
+    let mut settings: Vec<&str> = idx.iter().map(|&i| a.cells[i].setting.as_str()).collect();
+    settings.sort_unstable();
+    settings.dedup();
+    let mut curves = Vec::new();
+    let mut diagnostics = Vec::new();
+    for setting in settings {
+        let group: Vec<&Cell> = idx
+            .iter()
+            .map(|&i| &a.cells[i])
+            .filter(|c| c.setting == setting)
+            .collect();
+        let name = if setting.is_empty() {
+            "all".to_string()
+        } else {
+            setting.replace(';', ", ")
+        };
+        let tag = slug(if setting.is_empty() { "all" } else { setting });
+        for axis in Axis::PLOTTED {
+            curves.push(Block::Figure {
+                file: format!("{}-curves-{tag}-{}.svg", slug(exp), axis.name()),
+                svg: svg::learning_curves(&format!("{exp}: {name}"), &group, axis)?,
+                caption: format!(
+                    "{exp}, {name}: seed-mean score vs {} with point-wise 95% bootstrap bands.",
+                    axis.label()
+                ),
+            });
+        }
+        if let Some(s) =
+            svg::clean_shares(&format!("{exp}: clean pairs trained on, {name}"), &group)?
+        {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-clean-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: seed-mean share of clean pairs in the batches each selector trained on, per evaluation window; grey, in the super-batches offered."),
+            });
+        }
+        if let Some(s) = svg::filtering(&format!("{exp}: filtering, {name}"), &group)? {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-filtering-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: of the pairs each selector dropped, the share that were corrupted (precision), and of the corrupted pairs offered, the share it dropped (recall)."),
+            });
+        }
+        let refs: Vec<&Cell> = group.clone();
+        if let Some(s) = svg::learnability(&format!("{exp}: learnability, {name}"), &refs)? {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-learnability-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: seed-mean learnability (Σ_ij A_ij / b) of the batches each selector trained on, on the model state that chose them."),
+            });
+        }
+    }
+    let mut trends = Vec::new();
+    for key in [
+        "train.filter_ratio",
+        "reference.quality",
+        "train.batch_size",
+        "train.gain",
+    ] {
+        if let Some(s) = svg::speedup_vs(key, &a.cells, comps)? {
+            trends.push(Block::Figure {
+                file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
+                svg: s,
+                caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up)."),
+            });
+        }
+    }
+    b.extend(trends);
+    let fold = |summary: &str, blocks: Vec<Block>| Block::Details {
+        summary: summary.into(),
+        blocks,
+    };
+    if !diagnostics.is_empty() {
+        b.push(fold(
+            "Selection diagnostics: kinds of pairs, filtering, learnability",
+            diagnostics,
+        ));
+    }
+    b.push(fold("Learning curves", curves));
+    Ok(())
+}
+
+fn swim(a: &Analysis, b: &mut Vec<Block>) {
+    b.push(Block::Heading(
+        2,
+        "Sampled networks (SWIM) against iterative training".into(),
+    ));
+    b.push(Block::Para("Per task setting and method: the test metric (accuracy, or relative L2 error ‖ŷ − y‖/‖y‖) and the wall-clock fit time, seed means with 95% bootstrap CIs.".into()));
+    let ci = |i: &Interval, digits: usize| {
+        format!(
+            "{:.*} {}",
+            digits,
+            i.point_estimate,
+            plain_bracket(i, digits)
+        )
+    };
+    b.push(Block::Table {
+        header: [
+            "experiment",
+            "setting",
+            "method",
+            "seeds",
+            "metric",
+            "value (95% CI)",
+            "fit seconds (95% CI)",
+            "FLOPs (mean)",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: a
+            .swim_cells
+            .iter()
+            .map(|c| {
+                vec![
+                    c.experiment.clone(),
+                    c.setting.clone(),
+                    c.method.to_string(),
+                    c.seeds.len().to_string(),
+                    c.metric_name.clone(),
+                    ci(&c.metric, 4),
+                    ci(&c.seconds, 4),
+                    format!("{:.3e}", c.flops),
+                ]
+            })
+            .collect(),
+    });
+    b.push(Block::Table {
+        header: [
+            "experiment",
+            "setting",
+            "Adam / SWIM fit time (95% CI)",
+            "SWIM vs Adam (95% CI)",
+            "comparable",
+            "≥ 100x at comparable accuracy",
+        ]
+        .map(String::from)
+        .to_vec(),
+        rows: a
+            .swim_comparisons
+            .iter()
+            .map(|c| {
+                let kind = if c.metric_name == "accuracy" {
+                    "accuracy difference"
+                } else {
+                    "error ratio"
+                };
+                vec![
+                    c.experiment.clone(),
+                    c.setting.clone(),
+                    format!("{}x", ci(&c.speedup, 1)),
+                    format!("{kind} {}", ci(&c.comparability, 4)),
+                    c.comparable.text().into(),
+                    format!("**{}**", c.claim.text()),
+                ]
+            })
+            .collect(),
+    });
 }

@@ -16,6 +16,26 @@ pub enum Block {
         svg: String,
         caption: String,
     },
+    /// Folded content (long tables, per-experiment detail): `<details>`.
+    Details {
+        summary: String,
+        blocks: Vec<Block>,
+    },
+}
+
+impl Block {
+    /// Every figure, folded ones included.
+    pub fn figures(blocks: &[Block]) -> Vec<(&str, &str)> {
+        let mut out = Vec::new();
+        for b in blocks {
+            match b {
+                Block::Figure { file, svg, .. } => out.push((file.as_str(), svg.as_str())),
+                Block::Details { blocks, .. } => out.extend(Block::figures(blocks)),
+                _ => {}
+            }
+        }
+        out
+    }
 }
 
 pub fn markdown(blocks: &[Block]) -> String {
@@ -47,6 +67,13 @@ pub fn markdown(blocks: &[Block]) -> String {
             }
             Block::Figure { file, caption, .. } => {
                 out += &format!("![{caption}]({file})\n\n*{caption}*\n\n")
+            }
+            Block::Details { summary, blocks } => {
+                out += &format!(
+                    "<details><summary>{}</summary>\n\n{}</details>\n\n",
+                    escape(summary),
+                    markdown(blocks)
+                );
             }
         }
     }
@@ -92,6 +119,14 @@ fn inline(s: &str) -> String {
 }
 
 pub fn html(title: &str, blocks: &[Block]) -> String {
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        escape(title),
+        html_body(blocks)
+    )
+}
+
+fn html_body(blocks: &[Block]) -> String {
     let mut body = String::new();
     for b in blocks {
         match b {
@@ -129,12 +164,16 @@ pub fn html(title: &str, blocks: &[Block]) -> String {
                     inline(caption)
                 );
             }
+            Block::Details { summary, blocks } => {
+                body += &format!(
+                    "<details>\n<summary>{}</summary>\n{}</details>\n",
+                    inline(summary),
+                    html_body(blocks)
+                );
+            }
         }
     }
-    format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{body}</body>\n</html>\n",
-        escape(title)
-    )
+    body
 }
 
 const STYLE: &str = "body { font-family: sans-serif; max-width: 1100px; margin: 2em auto; padding: 0 1em; color: #222; }
@@ -144,6 +183,9 @@ th { background: #f0f0f0; }
 figure { margin: 1.5em 0; }
 figcaption { font-size: 0.9em; color: #555; }
 code { background: #f4f4f4; padding: 0 0.2em; }
+details { margin: 1em 0; }
+summary { cursor: pointer; font-weight: bold; }
+td.holds { color: #1a7f37; }
 ";
 
 #[cfg(test)]

@@ -41,6 +41,7 @@ pub const REPORT_MD: &str = "report.md";
 pub const REPORT_HTML: &str = "report.html";
 pub const SUMMARY_CSV: &str = "summary.csv";
 pub const ANALYSIS_JSON: &str = "analysis.json";
+pub const CLAIMS_CSV: &str = "claims.csv";
 
 /// Writes report.md, report.html, the SVGs, summary.csv and analysis.json into `dir`.
 pub fn write(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
@@ -57,15 +58,14 @@ pub fn write(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportErro
         written.push(p);
         Ok(())
     };
-    for b in &blocks {
-        if let doc::Block::Figure { file, svg, .. } = b {
-            put(file, svg)?;
-        }
+    for (file, svg) in doc::Block::figures(&blocks) {
+        put(file, svg)?;
     }
     let title = format!("jestbench report: {}", analysis.experiments.join(", "));
     put(REPORT_MD, &doc::markdown(&blocks))?;
     put(REPORT_HTML, &doc::html(&title, &blocks))?;
     put(SUMMARY_CSV, &summary::csv(analysis))?;
+    put(CLAIMS_CSV, &summary::claims_csv(analysis))?;
     put(ANALYSIS_JSON, &analysis.to_json())?;
     Ok(written)
 }

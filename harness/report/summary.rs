@@ -1,8 +1,7 @@
 //! `summary.csv`: one row per (comparison, target, axis), the numbers of the
-//! speed-up tables in machine-readable form.
+//! speed-up tables in machine-readable form; `claims.csv`: the claims table.
 
 use crate::analysis::Analysis;
-use crate::stats::Reached;
 
 pub fn csv(a: &Analysis) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
@@ -14,12 +13,13 @@ pub fn csv(a: &Analysis) -> String {
         "target",
         "target_score",
         "axis",
-        "baseline_reached",
-        "method_reached",
+        "baseline_x",
         "speedup",
+        "speedup_kind",
+        "speedup_bound",
         "speedup_lower",
         "speedup_upper",
-        "not_reached_share",
+        "censored_share",
         "final_score",
         "final_lower",
         "final_upper",
@@ -38,22 +38,31 @@ pub fn csv(a: &Analysis) -> String {
             String::new()
         }
     };
-    let reached = |r: Reached| match r {
-        Reached::At(x) => x.to_string(),
-        Reached::Never => "never".into(),
-    };
     for c in &a.comparisons {
         let (cell, base) = (&a.cells[c.method], &a.cells[c.baseline]);
         for s in &c.speedups {
-            let (pt, lo, hi, share) = match s.interval {
-                Some(i) => (
-                    num(i.point_estimate),
-                    num(i.lower_bound),
-                    num(i.upper_bound),
-                    num(i.undefined_share),
-                ),
+            let (pt, kind, bound, lo, hi, share) = match s.interval {
+                Some(i) => {
+                    let (kind, bound) = if i.point.is_exact() {
+                        ("exact", i.point.lo)
+                    } else if i.point.hi.is_infinite() {
+                        ("at_least", i.point.lo)
+                    } else {
+                        ("below", i.point.hi)
+                    };
+                    (
+                        i.point.value().map_or(String::new(), num),
+                        kind.to_string(),
+                        num(bound),
+                        num(i.lower_bound),
+                        num(i.upper_bound),
+                        num(i.censored_share),
+                    )
+                }
                 None => (
-                    "not reached".into(),
+                    String::new(),
+                    "undefined".into(),
+                    String::new(),
                     String::new(),
                     String::new(),
                     String::new(),
@@ -64,12 +73,13 @@ pub fn csv(a: &Analysis) -> String {
                 cell.method.to_string(),
                 cell.setting.clone(),
                 base.label(),
-                s.target.name().into(),
+                s.target.name(),
                 num(s.target_score),
                 s.axis.name().into(),
-                reached(s.baseline_reached),
-                reached(s.method_reached),
+                num(s.baseline_x),
                 pt,
+                kind,
+                bound,
                 lo,
                 hi,
                 share,
@@ -85,6 +95,31 @@ pub fn csv(a: &Analysis) -> String {
             ])
             .expect("in-memory csv");
         }
+    }
+    String::from_utf8(w.into_inner().expect("in-memory csv")).expect("utf-8")
+}
+
+/// The claims table as CSV (what `index` summarises).
+pub fn claims_csv(a: &Analysis) -> String {
+    let mut w = csv::Writer::from_writer(Vec::new());
+    w.write_record([
+        "id", "spec", "claim", "measured", "ci_lower", "ci_upper", "verdict",
+    ])
+    .expect("in-memory csv");
+    for c in &a.claims {
+        let (lo, hi) = c.estimate.map_or((String::new(), String::new()), |e| {
+            (e.lower_bound.to_string(), e.upper_bound.to_string())
+        });
+        w.write_record([
+            c.id.as_str(),
+            c.spec.as_str(),
+            c.claim.as_str(),
+            c.measured.as_str(),
+            &lo,
+            &hi,
+            c.verdict.text(),
+        ])
+        .expect("in-memory csv");
     }
     String::from_utf8(w.into_inner().expect("in-memory csv")).expect("utf-8")
 }

@@ -32,6 +32,17 @@ impl Interval {
     };
 }
 
+/// The index lists of `resamples` bootstrap resamples of n items (one draw with
+/// replacement per item each), the same lists `bootstrap` evaluates for a seed.
+pub fn resample_indices(n: usize, resamples: usize, seed: u64) -> Vec<Vec<usize>> {
+    let mut out = Vec::with_capacity(resamples);
+    bootstrap(n, resamples, seed, |idx| {
+        out.push(idx.to_vec());
+        None
+    });
+    out
+}
+
 /// Runs `resamples` bootstrap replicates: each draws `n` indices with replacement
 /// (one per seed) and evaluates `statistic` on them. `None` marks an undefined
 /// replicate (e.g. a target never reached).

@@ -1,18 +1,25 @@
 /*!
 Statistics over seeds, standing alone (nothing here imports the rest of the crate):
 seed-mean curves, steps-to-target with linear interpolation, percentile bootstrap
-over seeds, Welch's t-test with Holm's correction, and Hedges' g.
+over seeds, censored values and their intervals (`censor`), iso-accuracy and
+horizon speed-ups (`speedup`), trends with fixed effects (`trend`), Welch's t-test
+with Holm's correction, and Hedges' g.
 
-"Did not reach the target" is a variant ([`Reached::Never`]), never a number.
+"Did not reach the target" is a variant ([`Reached::Never`]) or a censored bound
+([`censor::Bounds`]), never a number.
 */
 
 mod bootstrap;
+pub mod censor;
 mod hypothesis;
+pub mod speedup;
+pub mod trend;
 
 pub use bootstrap::{
-    bootstrap, mean_interval, mean_replicates, percentile_interval, Interval, BOOTSTRAP_SEED,
-    RESAMPLES,
+    bootstrap, mean_interval, mean_replicates, percentile_interval, resample_indices, Interval,
+    BOOTSTRAP_SEED, RESAMPLES,
 };
+pub use censor::{censored_interval, Bounds, CensoredInterval};
 pub use hypothesis::{hedges_g, holm, welch_t_test, WelchTest};
 
 use serde::{Deserialize, Serialize};
@@ -90,25 +97,6 @@ pub fn std_dev(xs: &[f64]) -> f64 {
     }
     let m = mean(xs);
     (xs.iter().map(|x| (x - m).powi(2)).sum::<f64>() / (xs.len() - 1) as f64).sqrt()
-}
-
-/// A ratio of "x to reach the target": baseline / method. `None` (did not reach)
-/// when the method never reached it; infinite speed-ups cannot occur because a
-/// method that reaches the target at x = 0 had it from the start (reported as such).
-pub fn speedup(baseline: Reached, method: Reached) -> Option<f64> {
-    match (baseline, method) {
-        (Reached::At(b), Reached::At(m)) if m > 0.0 => Some(b / m),
-        (Reached::At(_), Reached::At(_)) => None,
-        _ => None,
-    }
-}
-
-/// Least-squares slope of y on x.
-pub fn slope(x: &[f64], y: &[f64]) -> f64 {
-    let (mx, my) = (mean(x), mean(y));
-    let sxy: f64 = x.iter().zip(y).map(|(a, b)| (a - mx) * (b - my)).sum();
-    let sxx: f64 = x.iter().map(|a| (a - mx).powi(2)).sum();
-    sxy / sxx
 }
 
 #[cfg(test)]

@@ -13,12 +13,6 @@ fn interpolates_the_first_crossing_on_a_hand_made_curve() {
 }
 
 #[test]
-fn speedup_keeps_never_reached_apart() {
-    assert_eq!(speedup(Reached::At(900.0), Reached::At(300.0)), Some(3.0));
-    assert_eq!(speedup(Reached::At(900.0), Reached::Never), None);
-}
-
-#[test]
 fn mean_curve_averages_pointwise() {
     let a = Curve::new(vec![0.0, 10.0], vec![0.0, 1.0]);
     let b = Curve::new(vec![0.0, 10.0, 20.0], vec![1.0, 3.0, 5.0]);
@@ -98,9 +92,4 @@ fn undefined_replicates_sort_below_defined_ones() {
     );
     assert_eq!(ci.upper_bound, 87.0);
     assert!((ci.undefined_share - 0.1).abs() < 1e-12);
-}
-
-#[test]
-fn slope_of_a_line() {
-    assert!((slope(&[0.0, 1.0, 2.0], &[1.0, 3.0, 5.0]) - 2.0).abs() < 1e-12);
 }

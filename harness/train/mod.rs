@@ -218,3 +218,98 @@ pub(crate) mod tests_support {
         .0
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use dfdx::prelude::*;
+
+    use super::*;
+    use crate::backend::{Backend, Batch};
+    use crate::data::rng;
+    use crate::experiment::Experiment;
+    use crate::model::{to_device, TwoTower};
+    use crate::score::{PairModel, ScoreInput};
+    use crate::select::{Candidates, Selector, Uniform};
+
+    /// Records the last evaluation.
+    struct Last(Option<EvalRecord>);
+    impl Observer for Last {
+        fn on_eval(
+            &mut self,
+            r: &EvalRecord,
+        ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            self.0 = Some(r.clone());
+            Ok(())
+        }
+    }
+
+    #[test]
+    fn uniform_batches_are_measured_before_the_step_that_trains_on_them() {
+        // One step at a large learning rate: the trained batch's loss falls far, so
+        // measured after the step its learnability would fall too.
+        let text = "name: t\nseeds: [0]\ndataset:\n  seed: 3\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 300, eval_concepts: 6, eval_per_concept: 20}\nmodel: {hidden: [24], embed: 12}\ntrain: {steps: 1, batch_size: 16, filter_ratio: 0.5, lr: 0.5, clip_norm: 1000}\neval: {every: 1}\nreference: {steps: 50}\n";
+        let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
+        let config = &exp.cells[0].config;
+        let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
+        let dev = Cpu::default();
+        let reference = reference::train(&dev, config, &data).unwrap();
+        let mut last = Last(None);
+        let seed = 5;
+        run(&dev, config, seed, &data, Some(&reference), &mut last).unwrap();
+        let logged = last.0.unwrap().selected_learnability;
+        // The batch uniform drew, and its learnability on the initial model.
+        let block = SuperBatchStream::new(data.pool.len(), seed)
+            .next_block(32)
+            .to_vec();
+        let chosen = Uniform.select(
+            Candidates::unscored(32),
+            16,
+            &mut rng::chacha(seed, rng::stream::SELECT),
+        );
+        let items: Vec<usize> = chosen.chosen.iter().map(|&p| block[p]).collect();
+        let model = TwoTower::init(&dev, &config.model, data.dim_a(), data.dim_b(), seed);
+        let (pa, pb) = (to_device(&dev, &data.pool.a), to_device(&dev, &data.pool.b));
+        let batch = Batch {
+            host: &data.pool,
+            device: (&pa, &pb),
+            items: &items,
+        };
+        let scores = dev.scores(ScoreInput {
+            rule: config.train.scoring,
+            learner: Some(dev.learner_view(&model, &batch)),
+            reference: Some(PairModel {
+                a: reference.a.gather(&items).data,
+                b: reference.b.gather(&items).data,
+                dim: reference.embed,
+                temperature: reference.temperature,
+                bias: reference.bias,
+            }),
+        });
+        let before = scores.batch_learnability(&(0..16).collect::<Vec<_>>());
+        assert!(
+            (logged - before).abs() < 1e-9,
+            "logged {logged}, before the step {before}"
+        );
+        // And after the step it would differ: the model moved.
+        let mut trained = model.clone();
+        let mut opt = dev.optimizer(&trained.layout, &config.train);
+        dev.train_step(&mut trained, &mut opt, &batch, 0.5);
+        let after = dev
+            .scores(ScoreInput {
+                rule: config.train.scoring,
+                learner: Some(dev.learner_view(&trained, &batch)),
+                reference: Some(PairModel {
+                    a: reference.a.gather(&items).data,
+                    b: reference.b.gather(&items).data,
+                    dim: reference.embed,
+                    temperature: reference.temperature,
+                    bias: reference.bias,
+                }),
+            })
+            .batch_learnability(&(0..16).collect::<Vec<_>>());
+        assert!(
+            (after - before).abs() > 1e-3,
+            "before {before}, after {after}"
+        );
+    }
+}
