@@ -21,10 +21,16 @@ pub struct ModelCost {
     pub per_example: u64,
     /// Embedding width e.
     pub embed: u64,
+    /// Each tower's first layer, (inputs, outputs): what a lower resolution shrinks.
+    pub first: [(u64, u64); 2],
 }
 
 impl ModelCost {
     pub fn of(layout: &Layout) -> ModelCost {
+        let first = |t: &[(crate::model::Slot, crate::model::Slot)]| {
+            t.first()
+                .map_or((0, 0), |(w, _)| (w.rows as u64, w.cols as u64))
+        };
         ModelCost {
             per_example: dense_flops(
                 layout
@@ -34,7 +40,33 @@ impl ModelCost {
                     .map(|(w, _)| (w.rows, w.cols)),
             ),
             embed: layout.embed as u64,
+            first: [first(&layout.tower_a), first(&layout.tower_b)],
         }
+    }
+
+    /// F at resolution r (SPEC §5 "Flexi-JEST"): each first layer takes ⌈d/r⌉
+    /// inputs instead of d, and averaging the inputs costs d additions.
+    pub fn per_example_at(&self, r: usize) -> u64 {
+        if r <= 1 {
+            return self.per_example;
+        }
+        let r = r as u64;
+        self.first.iter().fold(self.per_example, |f, &(d, h)| {
+            f - 2 * (d - d.div_ceil(r)) * h + d
+        })
+    }
+
+    /// Summing each first layer's weight rows in groups of r: (d − ⌈d/r⌉)·h
+    /// additions per tower, once per pass at that resolution.
+    pub fn resize_overhead(&self, r: usize) -> u64 {
+        if r <= 1 {
+            return 0;
+        }
+        let r = r as u64;
+        self.first
+            .iter()
+            .map(|&(d, h)| (d - d.div_ceil(r)) * h)
+            .sum()
     }
 
     /// The towers over n examples: n·F.
@@ -64,7 +96,8 @@ pub fn dense_flops(layers: impl Iterator<Item = (usize, usize)>) -> u64 {
 /// Cumulative FLOPs of a run, by kind (the results' `flops_*` columns).
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct FlopCounts {
-    /// Learner towers, forward and backward, on the learning batches (3·b·F a step).
+    /// Learner towers, forward and backward, on the learning batches (3·b·F a step
+    /// at full resolution).
     pub train: u64,
     /// Learner towers forward over the super-batches to score them (B·F a step).
     pub learner_scoring: u64,
@@ -73,6 +106,10 @@ pub struct FlopCounts {
     /// training batch's b×b logits and losses. Absent from the paper's accounting;
     /// with small towers it dominates.
     pub pairs: u64,
+    /// The paper's accounting (SPEC §5): learner towers only, with a scoring
+    /// forward reused for the items trained at its resolution — F(B + 2b) a JEST
+    /// step, 3Fb a uniform one.
+    pub paper: u64,
     /// Reference scoring if its embeddings were not cached: its towers over B.
     pub reference_scoring_uncached: u64,
     /// One forward pass of the reference's towers over the pool, to cache them.
@@ -87,18 +124,13 @@ impl FlopCounts {
         self.train += it.train;
         self.learner_scoring += it.learner_scoring;
         self.pairs += it.pairs;
+        self.paper += it.paper;
         self.reference_scoring_uncached += it.reference_scoring_uncached;
     }
 
     /// What this run executed: learner towers, pairs, the reference's pool pass.
     pub fn executed(&self) -> u64 {
         self.train + self.learner_scoring + self.pairs + self.reference_embedding
-    }
-
-    /// The paper's accounting (SPEC §5): learner towers only, the scoring forward
-    /// reused for the chosen batch.
-    pub fn paper(&self) -> f64 {
-        paper_flops(self.train, self.learner_scoring)
     }
 }
 
@@ -110,30 +142,79 @@ pub struct Scoring {
     pub entries: u64,
 }
 
+/// Resolutions of an iteration (Flexi-JEST): the learner scores at
+/// `score_resolution`; `low_items` of the batch train at `resolution`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Resolutions {
+    pub resolution: usize,
+    pub score_resolution: usize,
+    pub low_items: usize,
+}
+
+impl Default for Resolutions {
+    fn default() -> Self {
+        Resolutions {
+            resolution: 1,
+            score_resolution: 1,
+            low_items: 0,
+        }
+    }
+}
+
 /// What one training iteration of a configuration costs.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct IterationCost {
     pub train: u64,
     pub learner_scoring: u64,
     pub pairs: u64,
+    pub paper: u64,
     pub reference_scoring_uncached: u64,
 }
 
 impl IterationCost {
     /// A learning batch of b from a super-batch of B, scored as `scoring` says (a
-    /// uniform run scores nothing).
-    pub fn new(model: &ModelCost, batch: usize, super_batch: usize, scoring: Scoring) -> Self {
-        let (train, train_pairs) = model.train_step(batch);
-        let models = u64::from(scoring.learner) + u64::from(scoring.reference);
-        let per_entry = models * model.pair_entry() + models.saturating_sub(1);
-        IterationCost {
-            train,
-            learner_scoring: if scoring.learner {
-                model.towers(super_batch)
+    /// uniform run scores nothing), at the resolutions `res`.
+    pub fn new(
+        model: &ModelCost,
+        batch: usize,
+        super_batch: usize,
+        scoring: Scoring,
+        res: Resolutions,
+    ) -> Self {
+        let low = res.low_items.min(batch);
+        let (f_full, f_low) = (model.per_example, model.per_example_at(res.resolution));
+        // Training: forward and backward of the towers at each item's resolution
+        // (the weight sums forward, their gradient scattered back: twice).
+        let tower_work = low as u64 * f_low + (batch - low) as u64 * f_full;
+        let train = 3 * tower_work
+            + if low > 0 {
+                2 * model.resize_overhead(res.resolution)
             } else {
                 0
-            },
+            };
+        let (_, train_pairs) = model.train_step(batch);
+        let models = u64::from(scoring.learner) + u64::from(scoring.reference);
+        let per_entry = models * model.pair_entry() + models.saturating_sub(1);
+        let f_score = model.per_example_at(res.score_resolution);
+        let learner_scoring = if scoring.learner {
+            super_batch as u64 * f_score + model.resize_overhead(res.score_resolution)
+        } else {
+            0
+        };
+        // The paper reuses a scoring forward for the items trained at its resolution.
+        let paper = if scoring.learner {
+            let reused = |r: usize| if r == res.score_resolution { 2 } else { 3 };
+            super_batch as u64 * f_score
+                + low as u64 * reused(res.resolution) * f_low
+                + (batch - low) as u64 * reused(1) * f_full
+        } else {
+            3 * tower_work
+        };
+        IterationCost {
+            train,
+            learner_scoring,
             pairs: train_pairs + scoring.entries * per_entry,
+            paper,
             reference_scoring_uncached: if scoring.reference {
                 model.towers(super_batch)
             } else {
@@ -142,26 +223,9 @@ impl IterationCost {
         }
     }
 
-    /// The learner FLOPs the paper counts: F(B + 2b) for a scoring iteration, 3·F·b
-    /// for a uniform one.
-    pub fn paper(&self) -> f64 {
-        paper_flops(self.train, self.learner_scoring)
-    }
-
     /// What the harness executes per iteration (cached reference embeddings).
     pub fn executed(&self) -> u64 {
         self.train + self.learner_scoring + self.pairs
-    }
-}
-
-/// Paper-accounting learner FLOPs from cumulative training (3·b·F a step) and
-/// scoring (B·F) FLOPs: a run that scores reuses the scoring forward for the
-/// chosen batch, so training adds its backward only, 2·b·F.
-pub fn paper_flops(train: u64, learner_scoring: u64) -> f64 {
-    if learner_scoring > 0 {
-        learner_scoring as f64 + train as f64 * 2.0 / 3.0
-    } else {
-        train as f64
     }
 }
 
@@ -218,21 +282,66 @@ mod tests {
             reference: true,
             entries: 30,
         };
-        let it = IterationCost::new(&m, b, big_b, scoring);
+        let it = IterationCost::new(&m, b, big_b, scoring, Resolutions::default());
         assert_eq!(it.learner_scoring, 6 * 108);
-        assert_eq!(it.paper(), (108 * (6 + 2 * 3)) as f64);
+        assert_eq!(it.paper, 108 * (6 + 2 * 3));
         // Pairs: training 243, scoring 30 entries × (2 models × 9 + 1 combination).
         assert_eq!(it.pairs, 243 + 30 * 19);
         assert_eq!(it.reference_scoring_uncached, 6 * 108);
         assert_eq!(it.executed(), 972 + 648 + 243 + 570);
         // Uniform: 3·F·b in the paper's accounting; its b×b pairs are executed.
-        let u = IterationCost::new(&m, b, big_b, Scoring::default());
-        assert_eq!(u.paper(), (3 * 108 * 3) as f64);
+        let u = IterationCost::new(&m, b, big_b, Scoring::default(), Resolutions::default());
+        assert_eq!(u.paper, 3 * 108 * 3);
         assert_eq!(u.executed(), 972 + 243);
         // The paper's ratio at b = 64, B = 320 (f = 0.8) is 2.33x whatever F is.
         let (b, big_b) = (64usize, 320usize);
-        let j = IterationCost::new(&m, b, big_b, scoring);
-        let u = IterationCost::new(&m, b, big_b, Scoring::default());
-        assert!((j.paper() / u.paper() - 448.0 / 192.0).abs() < 1e-12);
+        let j = IterationCost::new(&m, b, big_b, scoring, Resolutions::default());
+        let u = IterationCost::new(&m, b, big_b, Scoring::default(), Resolutions::default());
+        assert!((j.paper as f64 / u.paper as f64 - 448.0 / 192.0).abs() < 1e-12);
+    }
+
+    #[test]
+    fn flops_at_lower_resolutions_by_hand() {
+        let m = tiny();
+        // First layers 3 → 4 (A) and 5 → 4 (B). At r = 2: 2 and 3 inputs, saving
+        // 2·(3−2)·4 + 2·(5−3)·4 = 24 multiply-add FLOPs, adding 3 + 5 to average.
+        assert_eq!(m.per_example_at(2), 108 - 24 + 8);
+        // r = 4: 1 and 2 inputs: saving 2·2·4 + 2·3·4 = 40.
+        assert_eq!(m.per_example_at(4), 108 - 40 + 8);
+        // Tower A: 3 → ⌈3/2⌉ = 2 rows (one addition per output); B: 5 → 3 (two).
+        assert_eq!(m.resize_overhead(2), 4 + 2 * 4);
+        assert_eq!(m.per_example_at(1), 108);
+        // Flexi-JEST at r = 2: scoring B = 6 at low resolution, 2 of b = 4 trained
+        // low. Executed towers: scoring 6·F₂ + the weight sums; training
+        // 3·(2·F₂ + 2·F) + twice the sums. Paper: the low items reuse the scoring
+        // forward (2·F₂ each), the full ones do not (3·F each).
+        let (f, f2, o) = (108, 92, 12);
+        let res = Resolutions {
+            resolution: 2,
+            score_resolution: 2,
+            low_items: 2,
+        };
+        let scoring = Scoring {
+            learner: true,
+            reference: true,
+            entries: 0,
+        };
+        let it = IterationCost::new(&m, 4, 6, scoring, res);
+        assert_eq!(it.learner_scoring, 6 * f2 + o);
+        assert_eq!(it.train, 3 * (2 * f2 + 2 * f) + 2 * o);
+        assert_eq!(it.paper, 6 * f2 + 2 * 2 * f2 + 2 * 3 * f);
+        // Scoring at low resolution with no low-resolution training: no reuse at all.
+        let it = IterationCost::new(
+            &m,
+            4,
+            6,
+            scoring,
+            Resolutions {
+                low_items: 0,
+                ..res
+            },
+        );
+        assert_eq!(it.paper, 6 * f2 + 4 * 3 * f);
+        assert_eq!(it.train, 3 * 4 * f);
     }
 }

@@ -40,6 +40,13 @@ fn run_rows(
                 examples_trained: 64 * step as u64,
                 flops_train: 300 * step as u64,
                 flops_learner_scoring: scoring_flops * step as u64,
+                // The paper's accounting: scoring's forward reused, training adds
+                // its backward (2/3 of 300).
+                flops_paper: if scoring_flops > 0 {
+                    (scoring_flops + 200) * step as u64
+                } else {
+                    300 * step as u64
+                },
                 train_seconds: step as f64 * 0.01,
                 eval_score: Some(y(step as f64) + offset),
                 zero_shot_accuracy: Some(y(step as f64) + offset),

@@ -8,6 +8,7 @@ mod cli;
 mod cluster;
 mod data;
 mod experiment;
+mod flexi;
 mod real_data;
 mod report;
 mod reproduce;

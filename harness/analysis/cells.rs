@@ -7,7 +7,6 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::experiment::Method;
-use crate::flops;
 use crate::log::Row;
 use crate::stats::{self, mean_interval, Curve, Interval};
 use crate::train::RunStatus;
@@ -69,7 +68,7 @@ impl Axis {
 
     /// This axis's x for a row (FLOP accountings from `flops`).
     fn of(self, r: &Row) -> f64 {
-        let paper = flops::paper_flops(r.flops_train, r.flops_learner_scoring);
+        let paper = r.flops_paper as f64;
         match self {
             Axis::Iterations => r.step as f64,
             Axis::FlopsPaper => paper,
@@ -190,6 +189,8 @@ pub struct Cell {
     pub filter_ratio: f64,
     pub batch_size: usize,
     pub super_batch: usize,
+    /// Scores super-batches at a low resolution (Flexi-JEST's cheap scoring).
+    pub cheap_scoring: bool,
     pub steps: usize,
     pub runs: Vec<RunSeries>,
     pub diverged: usize,
@@ -402,6 +403,7 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 filter_ratio: first.filter_ratio,
                 batch_size: first.batch_size,
                 super_batch: first.super_batch,
+                cheap_scoring: first.score_resolution > 1,
                 steps: 0,
                 runs: Vec::new(),
                 diverged: 0,

@@ -48,6 +48,8 @@ pub struct HorizonComparison {
     /// The setting without the horizon.
     pub setting: String,
     pub filter_ratio: f64,
+    /// The selector scores at a low resolution (Flexi-JEST).
+    pub cheap_scoring: bool,
     /// The seeds every horizon of both cells ran.
     pub seeds: Vec<u64>,
     pub points: Vec<HorizonPoint>,
@@ -209,6 +211,7 @@ fn compare(
         method,
         setting: setting.to_string(),
         filter_ratio: meth[&horizons[0]].filter_ratio,
+        cheap_scoring: meth[&horizons[0]].cheap_scoring,
         seeds,
         points,
         max_factor: censored_interval(max_point, &max_reps, 0.95),

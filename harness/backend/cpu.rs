@@ -3,10 +3,10 @@
 
 use dfdx::prelude::*;
 
-use super::{Backend, Batch};
+use super::{Backend, Batch, LowRes};
 use crate::experiment::TrainSpec;
 use crate::model::optim::HostAdamW;
-use crate::model::{host, Layout, TwoTower};
+use crate::model::{flexi, host, Layout, TwoTower};
 use crate::score::{tower_host, FusedScores, PairModel, ScoreInput, Scores};
 
 impl Backend for Cpu {
@@ -21,13 +21,30 @@ impl Backend for Cpu {
         model: &mut TwoTower<Cpu>,
         opt: &mut HostAdamW,
         batch: &Batch<Cpu>,
+        low: LowRes,
         lr: f64,
     ) -> f32 {
         let mut theta = vec![0.0f32; model.layout.len()];
         model.theta.copy_into(&mut theta);
-        let xa = batch.host.a.gather(batch.items).data;
-        let xb = batch.host.b.gather(batch.items).data;
-        let (loss, grad) = host::loss_and_grad(&model.layout, &theta, &xa, &xb, batch.items.len());
+        let (low_items, full_items) = batch.items.split_at(low.items);
+        let (pa, pb) = (&batch.host.a, &batch.host.b);
+        let r = low.resolution.max(1);
+        let low_a = flexi::average_groups(&pa.gather(low_items).data, low_items.len(), pa.cols, r);
+        let low_b = flexi::average_groups(&pb.gather(low_items).data, low_items.len(), pb.cols, r);
+        let (full_a, full_b) = (pa.gather(full_items).data, pb.gather(full_items).data);
+        let (loss, grad) = host::loss_and_grad(
+            &model.layout,
+            &theta,
+            &host::HostBatch {
+                full_a: &full_a,
+                full_b: &full_b,
+                n_full: full_items.len(),
+                low_a: &low_a,
+                low_b: &low_b,
+                n_low: low_items.len(),
+                resolution: r,
+            },
+        );
         if !loss.is_finite() {
             return loss;
         }
@@ -38,13 +55,18 @@ impl Backend for Cpu {
 
     /// The towers run on the host in fused passes (product, bias and ReLU per
     /// layer; the L2 normalisation), in blocks of rows in parallel.
-    fn learner_view(&self, model: &TwoTower<Cpu>, batch: &Batch<Cpu>) -> PairModel {
+    fn learner_view(
+        &self,
+        model: &TwoTower<Cpu>,
+        batch: &Batch<Cpu>,
+        resolution: usize,
+    ) -> PairModel {
         let mut theta = vec![0.0f32; model.layout.len()];
         model.theta.copy_into(&mut theta);
         let l = &model.layout;
         PairModel {
-            a: tower_host(&theta, &l.tower_a, &batch.host.a, batch.items),
-            b: tower_host(&theta, &l.tower_b, &batch.host.b, batch.items),
+            a: tower_host(&theta, &l.tower_a, &batch.host.a, batch.items, resolution),
+            b: tower_host(&theta, &l.tower_b, &batch.host.b, batch.items, resolution),
             dim: l.embed,
             temperature: theta[l.log_temperature.offset].exp(),
             bias: theta[l.bias.offset],

@@ -11,7 +11,7 @@ use std::sync::{Arc, OnceLock};
 use cudarc::driver::{CudaDevice, CudaSlice, LaunchAsync, LaunchConfig};
 use dfdx::prelude::*;
 
-use super::{dfdx_train_step, dfdx_view, Backend, Batch};
+use super::{dfdx_train_step, dfdx_view, Backend, Batch, LowRes};
 use crate::experiment::{Scoring, TrainSpec};
 use crate::model::optim::AdamW;
 use crate::model::{Layout, TwoTower};
@@ -182,13 +182,19 @@ impl Backend for Cuda {
         model: &mut TwoTower<Cuda>,
         opt: &mut AdamW<Cuda>,
         batch: &Batch<Cuda>,
+        low: LowRes,
         lr: f64,
     ) -> f32 {
-        dfdx_train_step(model, opt, batch, lr)
+        dfdx_train_step(model, opt, batch, low, lr)
     }
 
-    fn learner_view(&self, model: &TwoTower<Cuda>, batch: &Batch<Cuda>) -> PairModel {
-        dfdx_view(model, batch)
+    fn learner_view(
+        &self,
+        model: &TwoTower<Cuda>,
+        batch: &Batch<Cuda>,
+        resolution: usize,
+    ) -> PairModel {
+        dfdx_view(model, batch, resolution)
     }
 
     fn scores(&self, input: ScoreInput) -> Box<dyn Scores> {

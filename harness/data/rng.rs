@@ -21,6 +21,8 @@ pub mod stream {
     pub const SELECT: u64 = 12;
     /// Diagnostics only (a uniform draw from each super-batch to compare with).
     pub const DIAGNOSTIC: u64 = 13;
+    /// Which items of a learning batch train at low resolution (Flexi-JEST).
+    pub const FLEXI: u64 = 14;
 }
 
 /// A ChaCha8 generator for `(seed, stream)`.

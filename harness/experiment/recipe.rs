@@ -116,6 +116,65 @@ pub struct TrainSpec {
     /// Global gradient-norm clipping threshold.
     #[serde(default = "default_clip_norm")]
     pub clip_norm: f64,
+    /// Cheap scoring and multi-resolution training (Flexi-JEST, SPEC §5).
+    #[serde(default, skip_serializing_if = "FlexiSpec::is_off")]
+    pub flexi: FlexiSpec,
+}
+
+/// Flexi-JEST's analog for MLP towers (SPEC §5): a low-resolution view of each
+/// modality's input — features averaged in groups of `resolution` — through the same
+/// towers with first-layer weights summed over each group (no new parameters).
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct FlexiSpec {
+    /// Features per group, r (1: full resolution).
+    #[serde(default = "default_resolution")]
+    pub resolution: usize,
+    /// Score super-batches at the low resolution.
+    #[serde(default)]
+    pub score_low_res: bool,
+    /// The share of each learning batch trained at the low resolution (the rest at
+    /// full; evaluation always at full).
+    #[serde(default)]
+    pub low_res_share: f64,
+}
+
+fn default_resolution() -> usize {
+    1
+}
+
+impl Default for FlexiSpec {
+    fn default() -> Self {
+        FlexiSpec {
+            resolution: 1,
+            score_low_res: false,
+            low_res_share: 0.0,
+        }
+    }
+}
+
+impl FlexiSpec {
+    pub fn is_off(&self) -> bool {
+        *self == FlexiSpec::default()
+    }
+
+    /// The resolution super-batches are scored at.
+    pub fn score_resolution(&self) -> usize {
+        if self.score_low_res {
+            self.resolution
+        } else {
+            1
+        }
+    }
+
+    /// How many of a learning batch of b train at the low resolution.
+    pub fn low_res_items(&self, b: usize) -> usize {
+        if self.resolution > 1 {
+            ((self.low_res_share * b as f64).round() as usize).min(b)
+        } else {
+            0
+        }
+    }
 }
 
 fn default_selector() -> SelectorName {
@@ -172,6 +231,7 @@ impl TrainSpec {
             mode: default_mode(),
             n_chunks: default_n_chunks(),
             gain: default_gain(),
+            flexi: FlexiSpec::default(),
             ..self.clone()
         }
     }

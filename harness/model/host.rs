@@ -13,7 +13,7 @@
 
 use num_traits::Float;
 
-use super::{Layout, Slot};
+use super::{flexi, Layout, Slot};
 use crate::kernels;
 
 /// The float types the host model runs in: f32 (training, fast kernels) and f64
@@ -79,21 +79,42 @@ struct TowerPass<T> {
     /// Row norms sqrt(‖u‖² + ε) and the normalised embeddings e.
     norms: Vec<T>,
     e: Vec<T>,
+    /// Rows of the batch in this pass.
+    n: usize,
 }
 
 /// Norm floor inside the L2 normalisation, as in `TwoTower::tower`.
 const NORM_EPS: f64 = 1e-12;
 
+/// A tower's first layer at resolution r: weights summed over groups of r inputs.
+struct First<T> {
+    weights: Vec<T>,
+    rows: usize,
+}
+
+fn first_layer<T: Scalar>(theta: &[T], layers: &[(Slot, Slot)], r: usize) -> Option<First<T>> {
+    let (w, _) = layers.first()?;
+    (r > 1).then(|| First {
+        weights: flexi::sum_weights(&theta[w.range()], w.rows, w.cols, r),
+        rows: flexi::groups(w.rows, r),
+    })
+}
+
 fn tower_forward<T: Scalar>(
     theta: &[T],
     layers: &[(Slot, Slot)],
+    first: Option<&First<T>>,
     x: &[T],
     n: usize,
 ) -> TowerPass<T> {
     let mut h = x.to_vec();
     let (mut inputs, mut pre) = (Vec::new(), Vec::new());
     for (l, (w, b)) in layers.iter().enumerate() {
-        let mut z = matmul(n, w.cols, w.rows, &h, &theta[w.range()]);
+        let (weights, rows) = match (l, first) {
+            (0, Some(f)) => (&f.weights[..], f.rows),
+            _ => (&theta[w.range()], w.rows),
+        };
+        let mut z = matmul(n, w.cols, rows, &h, weights);
         let bias = &theta[b.range()];
         for row in z.chunks_mut(w.cols) {
             for (v, &c) in row.iter_mut().zip(bias) {
@@ -122,18 +143,21 @@ fn tower_forward<T: Scalar>(
         pre,
         norms,
         e,
+        n,
     }
 }
 
-/// Adds the tower's parameter gradients to `grad`, given ∂loss/∂e.
+/// Adds the tower's parameter gradients to `grad`, given ∂loss/∂e (a low-resolution
+/// first layer's gradient goes back to every weight row of its group).
 fn tower_backward<T: Scalar>(
     theta: &[T],
     layers: &[(Slot, Slot)],
+    first: Option<(&First<T>, usize)>,
     pass: &TowerPass<T>,
     de: &[T],
-    n: usize,
     grad: &mut [T],
 ) {
+    let n = pass.n;
     let dim = layers.last().map_or(0, |(w, _)| w.cols);
     // Through the normalisation: ∂u = (∂e − e(e·∂e)) / norm.
     let mut dz: Vec<T> = Vec::with_capacity(n * dim);
@@ -149,10 +173,19 @@ fn tower_backward<T: Scalar>(
     for l in (0..layers.len()).rev() {
         let (w, b) = &layers[l];
         let h = &pass.inputs[l];
+        let rows = match (l, first) {
+            (0, Some((f, _))) => f.rows,
+            _ => w.rows,
+        };
         // ∂W = hᵀ ∂z, ∂b = Σ_rows ∂z.
-        let dw = matmul(w.rows, w.cols, n, &transpose(h, n, w.rows), &dz);
-        for (g, d) in grad[w.range()].iter_mut().zip(&dw) {
-            *g = *g + *d;
+        let dw = matmul(rows, w.cols, n, &transpose(h, n, rows), &dz);
+        match (l, first) {
+            (0, Some((_, r))) => flexi::scatter_grad(&dw, w.rows, w.cols, r, &mut grad[w.range()]),
+            _ => {
+                for (g, d) in grad[w.range()].iter_mut().zip(&dw) {
+                    *g = *g + *d;
+                }
+            }
         }
         for row in dz.chunks(w.cols) {
             for (g, &d) in grad[b.range()].iter_mut().zip(row) {
@@ -179,21 +212,95 @@ fn tower_backward<T: Scalar>(
     }
 }
 
+/// A learning batch on the host, in two parts by resolution: `low` rows (inputs
+/// already averaged in groups of `resolution`) then `full` rows. Row i of each
+/// view is the same pair.
+pub struct HostBatch<'a, T> {
+    pub full_a: &'a [T],
+    pub full_b: &'a [T],
+    pub n_full: usize,
+    pub low_a: &'a [T],
+    pub low_b: &'a [T],
+    pub n_low: usize,
+    pub resolution: usize,
+}
+
+impl<'a, T> HostBatch<'a, T> {
+    /// A batch at full resolution.
+    pub fn full(a: &'a [T], b: &'a [T], n: usize) -> Self {
+        HostBatch {
+            full_a: a,
+            full_b: b,
+            n_full: n,
+            low_a: &[],
+            low_b: &[],
+            n_low: 0,
+            resolution: 1,
+        }
+    }
+}
+
+/// Both towers over both parts of a batch, and the logits' inputs.
+struct Forward<T> {
+    passes: Vec<(TowerPass<T>, TowerPass<T>, bool)>,
+    ea: Vec<T>,
+    eb: Vec<T>,
+    firsts: (Option<First<T>>, Option<First<T>>),
+    n: usize,
+}
+
+fn forward<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> Forward<T> {
+    let r = batch.resolution;
+    let firsts = (
+        first_layer(theta, &layout.tower_a, r),
+        first_layer(theta, &layout.tower_b, r),
+    );
+    let mut passes = Vec::new();
+    if batch.n_low > 0 {
+        passes.push((
+            tower_forward(
+                theta,
+                &layout.tower_a,
+                firsts.0.as_ref(),
+                batch.low_a,
+                batch.n_low,
+            ),
+            tower_forward(
+                theta,
+                &layout.tower_b,
+                firsts.1.as_ref(),
+                batch.low_b,
+                batch.n_low,
+            ),
+            true,
+        ));
+    }
+    if batch.n_full > 0 {
+        passes.push((
+            tower_forward(theta, &layout.tower_a, None, batch.full_a, batch.n_full),
+            tower_forward(theta, &layout.tower_b, None, batch.full_b, batch.n_full),
+            false,
+        ));
+    }
+    let ea: Vec<T> = passes.iter().flat_map(|p| p.0.e.iter().copied()).collect();
+    let eb: Vec<T> = passes.iter().flat_map(|p| p.1.e.iter().copied()).collect();
+    Forward {
+        passes,
+        ea,
+        eb,
+        firsts,
+        n: batch.n_low + batch.n_full,
+    }
+}
+
 /// The batch loss (1/n) Σ_ij −log σ(z_ij Z_ij) of n pairs and its gradient with
 /// respect to every parameter in `theta` (`layout`'s order).
-pub fn loss_and_grad<T: Scalar>(
-    layout: &Layout,
-    theta: &[T],
-    xa: &[T],
-    xb: &[T],
-    n: usize,
-) -> (T, Vec<T>) {
-    let pa = tower_forward(theta, &layout.tower_a, xa, n);
-    let pb = tower_forward(theta, &layout.tower_b, xb, n);
-    let e = layout.embed;
+pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> (T, Vec<T>) {
+    let fw = forward(layout, theta, batch);
+    let (n, e) = (fw.n, layout.embed);
     let t = theta[layout.log_temperature.offset].exp();
     let c = theta[layout.bias.offset];
-    let s = matmul(n, n, e, &pa.e, &transpose(&pb.e, n, e));
+    let s = matmul(n, n, e, &fw.ea, &transpose(&fw.eb, n, e));
     let inv_n = T::one() / T::from_f64(n as f64);
     let mut loss = T::zero();
     let mut g = vec![T::zero(); n * n];
@@ -210,21 +317,41 @@ pub fn loss_and_grad<T: Scalar>(
     grad[layout.bias.offset] = g.iter().copied().sum();
     grad[layout.log_temperature.offset] = t * g.iter().zip(&s).map(|(&a, &b)| a * b).sum::<T>();
     let scale = |v: Vec<T>| -> Vec<T> { v.into_iter().map(|x| x * t).collect() };
-    let de_a = scale(matmul(n, e, n, &g, &pb.e));
-    let de_b = scale(matmul(n, e, n, &transpose(&g, n, n), &pa.e));
-    tower_backward(theta, &layout.tower_a, &pa, &de_a, n, &mut grad);
-    tower_backward(theta, &layout.tower_b, &pb, &de_b, n, &mut grad);
+    let de_a = scale(matmul(n, e, n, &g, &fw.eb));
+    let de_b = scale(matmul(n, e, n, &transpose(&g, n, n), &fw.ea));
+    let r = batch.resolution;
+    let mut row = 0;
+    for (pa, pb, low) in &fw.passes {
+        let rows = row * e..(row + pa.n) * e;
+        let (fa, fb) = if *low {
+            (
+                fw.firsts.0.as_ref().map(|f| (f, r)),
+                fw.firsts.1.as_ref().map(|f| (f, r)),
+            )
+        } else {
+            (None, None)
+        };
+        tower_backward(
+            theta,
+            &layout.tower_a,
+            fa,
+            pa,
+            &de_a[rows.clone()],
+            &mut grad,
+        );
+        tower_backward(theta, &layout.tower_b, fb, pb, &de_b[rows], &mut grad);
+        row += pa.n;
+    }
     (loss * inv_n, grad)
 }
 
 /// The batch loss alone (finite differences).
-pub fn loss<T: Scalar>(layout: &Layout, theta: &[T], xa: &[T], xb: &[T], n: usize) -> T {
-    let pa = tower_forward(theta, &layout.tower_a, xa, n);
-    let pb = tower_forward(theta, &layout.tower_b, xb, n);
-    let e = layout.embed;
+pub fn loss<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> T {
+    let fw = forward(layout, theta, batch);
+    let (n, e) = (fw.n, layout.embed);
     let t = theta[layout.log_temperature.offset].exp();
     let c = theta[layout.bias.offset];
-    let s = matmul(n, n, e, &pa.e, &transpose(&pb.e, n, e));
+    let s = matmul(n, n, e, &fw.ea, &transpose(&fw.eb, n, e));
     let mut total = T::zero();
     for i in 0..n {
         for j in 0..n {
@@ -233,6 +360,19 @@ pub fn loss<T: Scalar>(layout: &Layout, theta: &[T], xa: &[T], xb: &[T], n: usiz
         }
     }
     total / T::from_f64(n as f64)
+}
+
+/// One tower's embeddings of n rows at resolution r (inputs already averaged when
+/// r > 1), without gradients.
+pub fn tower_embeddings<T: Scalar>(
+    theta: &[T],
+    layers: &[(Slot, Slot)],
+    x: &[T],
+    n: usize,
+    r: usize,
+) -> Vec<T> {
+    let first = first_layer(theta, layers, r);
+    tower_forward(theta, layers, first.as_ref(), x, n).e
 }
 
 #[cfg(test)]
@@ -274,22 +414,23 @@ mod tests {
 
     /// The training objective AdamW's decoupled decay corresponds to: the loss plus
     /// ½·wd·Σ over the decayed parameters (weight matrices only) of θ².
-    fn objective(layout: &Layout, theta: &[f64], xa: &[f64], xb: &[f64], n: usize, wd: f64) -> f64 {
+    fn objective(layout: &Layout, theta: &[f64], batch: &HostBatch<f64>, wd: f64) -> f64 {
         let mask = layout.decay_mask();
         let penalty: f64 = theta
             .iter()
             .zip(&mask)
             .map(|(t, &m)| m as f64 * t * t)
             .sum();
-        loss(layout, theta, xa, xb, n) + 0.5 * wd * penalty
+        loss(layout, theta, batch) + 0.5 * wd * penalty
     }
 
     #[test]
     fn f64_gradient_matches_central_differences_on_every_parameter() {
         for (seed, wd) in [(1, 0.0), (2, 0.0), (3, 0.3)] {
             let (layout, theta, xa, xb, n) = setup(seed);
-            let (l, mut grad) = loss_and_grad(&layout, &theta, &xa, &xb, n);
-            assert!((l - loss(&layout, &theta, &xa, &xb, n)).abs() < 1e-14);
+            let batch = HostBatch::full(&xa, &xb, n);
+            let (l, mut grad) = loss_and_grad(&layout, &theta, &batch);
+            assert!((l - loss(&layout, &theta, &batch)).abs() < 1e-14);
             for (g, (&t, &m)) in grad.iter_mut().zip(theta.iter().zip(&layout.decay_mask())) {
                 *g += wd * m as f64 * t;
             }
@@ -299,8 +440,8 @@ mod tests {
                 let (mut up, mut down) = (theta.clone(), theta.clone());
                 up[k] += h;
                 down[k] -= h;
-                let fd = (objective(&layout, &up, &xa, &xb, n, wd)
-                    - objective(&layout, &down, &xa, &xb, n, wd))
+                let fd = (objective(&layout, &up, &batch, wd)
+                    - objective(&layout, &down, &batch, wd))
                     / (2.0 * h);
                 let err = (fd - grad[k]).abs() / fd.abs().max(grad[k].abs()).max(1e-3);
                 worst = worst.max(err);
@@ -317,10 +458,11 @@ mod tests {
     #[test]
     fn the_f32_paths_agree_with_the_f64_gradient() {
         let (layout, theta, xa, xb, n) = setup(4);
-        let (_, g64) = loss_and_grad(&layout, &theta, &xa, &xb, n);
+        let (_, g64) = loss_and_grad(&layout, &theta, &HostBatch::full(&xa, &xb, n));
         let f = |v: &[f64]| -> Vec<f32> { v.iter().map(|&x| x as f32).collect() };
         // The host f32 path (the CPU's training step).
-        let (_, g32) = loss_and_grad(&layout, &f(&theta), &f(&xa), &f(&xb), n);
+        let (xa32, xb32) = (f(&xa), f(&xb));
+        let (_, g32) = loss_and_grad(&layout, &f(&theta), &HostBatch::full(&xa32, &xb32, n));
         // dfdx's autodiff (the CUDA path and the unfused oracle).
         let dev = Cpu::default();
         let model = super::super::TwoTower::<Cpu> {
@@ -344,6 +486,36 @@ mod tests {
                 let err = (g as f64 - g64[k]).abs() / scale;
                 assert!(err < 1e-4, "{name}, parameter {k}: {g} vs {}", g64[k]);
             }
+        }
+    }
+
+    #[test]
+    fn a_mixed_resolution_batch_has_the_gradient_of_its_loss() {
+        // Two of five pairs at resolution 2 (inputs averaged in pairs of features),
+        // the others at full: central differences through the summed first layers.
+        let (layout, theta, xa, xb, n) = setup(6);
+        let (n_low, r) = (2, 2);
+        let (da, db) = (6, 3);
+        let low_a = flexi::average_groups(&xa[..n_low * da], n_low, da, r);
+        let low_b = flexi::average_groups(&xb[..n_low * db], n_low, db, r);
+        let batch = HostBatch {
+            full_a: &xa[n_low * da..],
+            full_b: &xb[n_low * db..],
+            n_full: n - n_low,
+            low_a: &low_a,
+            low_b: &low_b,
+            n_low,
+            resolution: r,
+        };
+        let (_, grad) = loss_and_grad(&layout, &theta, &batch);
+        let h = 1e-5;
+        for k in 0..theta.len() {
+            let (mut up, mut down) = (theta.clone(), theta.clone());
+            up[k] += h;
+            down[k] -= h;
+            let fd = (loss(&layout, &up, &batch) - loss(&layout, &down, &batch)) / (2.0 * h);
+            let err = (fd - grad[k]).abs() / fd.abs().max(grad[k].abs()).max(1e-3);
+            assert!(err < 1e-6, "parameter {k}: analytic {} vs {fd}", grad[k]);
         }
     }
 }

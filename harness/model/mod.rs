@@ -9,6 +9,7 @@ the gradient norm one reduction, whatever the depth: few kernels per step, which
 what dfdx's many-small-kernels cost profile rewards.
 */
 
+pub mod flexi;
 pub mod host;
 mod layout;
 pub mod loss;
@@ -78,15 +79,69 @@ impl<D: Device<f32>> TwoTower<D> {
     where
         T: Tape<f32, D> + Merge<T> + Merge<NoneTape> + Default,
     {
+        self.tower_mixed(theta, layers, x, 0, 1)
+    }
+
+    /// One tower at resolution r (Flexi-JEST's analog): the inputs averaged in groups
+    /// of r, the first layer's weight rows summed over the same groups; r = 1 is
+    /// `tower` itself.
+    pub fn tower_at<T>(
+        &self,
+        theta: &Flat<D, T>,
+        layers: &[(Slot, Slot)],
+        x: Mat<D>,
+        r: usize,
+    ) -> Mat<D, T>
+    where
+        T: Tape<f32, D> + Merge<T> + Merge<NoneTape> + Default,
+    {
         let n = x.shape().0;
-        let mut h: Mat<D, T> = x.retaped::<T>();
-        for (i, (w, b)) in layers.iter().enumerate() {
+        self.tower_mixed(theta, layers, x, n, r)
+    }
+
+    /// One tower on a batch whose first `n_low` rows run at resolution r and the
+    /// rest at full resolution: the two parts meet after the first layer's
+    /// product.
+    ///
+    /// Each parameter is sliced out of `theta` once and reused through
+    /// `with_empty_tape`: dfdx 0.13's CPU `slice` backward assigns the gradient
+    /// instead of adding it, so a second slice of the same weights would
+    /// overwrite the first's gradient (its CUDA kernel adds).
+    pub fn tower_mixed<T>(
+        &self,
+        theta: &Flat<D, T>,
+        layers: &[(Slot, Slot)],
+        x: Mat<D>,
+        n_low: usize,
+        r: usize,
+    ) -> Mat<D, T>
+    where
+        T: Tape<f32, D> + Merge<T> + Merge<NoneTape> + Default,
+    {
+        let dev = x.device().clone();
+        let (n, d) = *x.shape();
+        let n_low = if r > 1 { n_low.min(n) } else { 0 };
+        let (w0, b0) = &layers[0];
+        let weight = matrix(theta, w0);
+        let summed = |w: Mat<D, T>| group_matrix(&dev, d, r, false).retaped::<T>().matmul(w);
+        let averaged = |x: Mat<D>| x.matmul(group_matrix(&dev, d, r, true)).retaped::<T>();
+        let first: Mat<D, T> = if n_low == 0 {
+            x.retaped::<T>().matmul(weight)
+        } else if n_low == n {
+            averaged(x).matmul(summed(weight))
+        } else {
+            let x_low = x.clone().slice((0..n_low, ..));
+            let x_full = x.slice((n_low.., ..));
+            let low = averaged(x_low).matmul(summed(weight.with_empty_tape()));
+            let full = x_full.retaped::<T>().matmul(weight);
+            (low, full).concat_along(Axis::<0>)
+        };
+        let mut h = first + vector(theta, b0).broadcast_like::<_, Axis<0>>(&(n, w0.cols));
+        for (w, b) in &layers[1..] {
+            h = h.relu();
             let weight = matrix(theta, w);
             let bias = vector(theta, b).broadcast_like::<_, Axis<0>>(&(n, w.cols));
             h = h.matmul(weight) + bias;
-            if i + 1 < layers.len() {
-                h = h.relu();
-            }
         }
         l2_normalise(h)
     }
@@ -111,6 +166,27 @@ impl<D: Device<f32>> TwoTower<D> {
             at(&self.layout.log_temperature).exp(),
             at(&self.layout.bias),
         )
+    }
+}
+
+/// The d×⌈d/r⌉ group-mean matrix (`mean`: x·M averages each group of r features)
+/// or the ⌈d/r⌉×d group-sum matrix (M·W sums each group of r weight rows).
+fn group_matrix<D: Device<f32>>(dev: &D, d: usize, r: usize, mean: bool) -> Mat<D> {
+    let g = flexi::groups(d, r);
+    let mut v = vec![0.0f32; d * g];
+    for i in 0..d {
+        let k = i / r;
+        let size = (r.min(d - k * r)) as f32;
+        if mean {
+            v[i * g + k] = 1.0 / size;
+        } else {
+            v[k * d + i] = 1.0;
+        }
+    }
+    if mean {
+        dev.tensor_from_vec(v, (d, g))
+    } else {
+        dev.tensor_from_vec(v, (g, d))
     }
 }
 

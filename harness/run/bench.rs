@@ -10,7 +10,6 @@
 use std::time::Instant;
 
 use super::device::{with_device, DeviceJob, DeviceKind};
-use super::plan::iteration_cost;
 use super::RunError;
 use crate::backend::Backend;
 use crate::data::{rng, Dataset};
@@ -19,6 +18,7 @@ use crate::flops::ModelCost;
 use crate::model::Layout;
 use crate::score::ScoreMatrix;
 use crate::select::{Candidates, Jest, Selector};
+use crate::train::iteration_cost;
 use crate::train::{self, reference, EvalRecord, Observer, TrainError};
 
 /// The quickstart world and model, one seed.

@@ -217,6 +217,13 @@ fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
         n_chunks: t.n_chunks,
         gain: t.gain,
         reference_quality: run.cell.config.reference.quality,
+        score_resolution: t.flexi.score_resolution(),
+        low_resolution: t.flexi.resolution,
+        low_res_share: if t.flexi.low_res_items(t.batch_size) > 0 {
+            t.flexi.low_res_share
+        } else {
+            0.0
+        },
         sweep: run.sweep_label(),
         device: opts.device.as_str().into(),
     }

@@ -11,10 +11,10 @@ use sha2::{Digest, Sha256};
 use super::shard::{partition, Shard};
 use super::RunError;
 use crate::data::files;
-use crate::experiment::TrainSpec;
 use crate::experiment::{Cell, Experiment, Run};
-use crate::flops::{self, IterationCost, ModelCost};
+use crate::flops::ModelCost;
 use crate::model::Layout;
+use crate::train::iteration_cost;
 
 /// The manifest a shard folder carries.
 pub const MANIFEST: &str = "shard.yaml";
@@ -88,27 +88,6 @@ pub fn run_flops(exp: &Experiment, cell: &Cell, widths: &mut Widths) -> Result<f
     let model = ModelCost::of(&Layout::new(&c.model, dim_a, dim_b));
     let cost = iteration_cost(&model, &c.train);
     Ok((cost.executed() * c.train.steps as u64) as f64)
-}
-
-/// What one iteration of a training recipe executes.
-pub fn iteration_cost(model: &ModelCost, t: &TrainSpec) -> IterationCost {
-    let selector = crate::select::build(t);
-    let (learner, reference) = if selector.needs_scores() {
-        crate::score::needs(t.scoring)
-    } else {
-        (false, false)
-    };
-    let (b, big_b) = (t.batch_size, t.super_batch());
-    IterationCost::new(
-        model,
-        b,
-        big_b,
-        flops::Scoring {
-            learner,
-            reference,
-            entries: selector.scored_entries(big_b, b),
-        },
-    )
 }
 
 /// Hash of the sorted run ids: the identity of a sweep's run set.

@@ -15,7 +15,7 @@ use super::Scores;
 use crate::data::Matrix;
 use crate::experiment::Scoring;
 use crate::kernels;
-use crate::model::Slot;
+use crate::model::{flexi, Slot};
 
 /// One model's view of a super-batch: its embeddings of the n candidates (row-major
 /// n×e, towers A and B) and its logit scale t and shift c.
@@ -57,28 +57,37 @@ pub struct ScoreInput {
 /// Rows per parallel block of a host tower forward.
 const TOWER_ROWS: usize = 32;
 
-/// One tower over the rows `items` of `x` on the host: dense layers (ReLU between),
-/// then rows divided by sqrt(‖h‖² + 1e-12), as `TwoTower::tower` computes.
-pub fn tower_host(theta: &[f32], layers: &[(Slot, Slot)], x: &Matrix, items: &[usize]) -> Vec<f32> {
+/// One tower over the rows `items` of `x` on the host at resolution r: dense layers
+/// (ReLU between), then rows divided by sqrt(‖h‖² + 1e-12), as `TwoTower::tower_at`
+/// computes (r > 1: inputs averaged in groups of r, first-layer rows summed alike).
+pub fn tower_host(
+    theta: &[f32],
+    layers: &[(Slot, Slot)],
+    x: &Matrix,
+    items: &[usize],
+    r: usize,
+) -> Vec<f32> {
     let out_dim = layers.last().map_or(x.cols, |(w, _)| w.cols);
+    let first = layers
+        .first()
+        .filter(|_| r > 1)
+        .map(|(w, _)| flexi::sum_weights(&theta[w.range()], w.rows, w.cols, r));
     let rows_of = |rows: &[usize]| -> Vec<f32> {
         let m = rows.len();
         let mut h: Vec<f32> = rows
             .iter()
             .flat_map(|&i| x.row(i).iter().copied())
             .collect();
+        if r > 1 {
+            h = flexi::average_groups(&h, m, x.cols, r);
+        }
         for (li, (w, b)) in layers.iter().enumerate() {
             let mut next = vec![0.0f32; m * w.cols];
-            kernels::products(
-                m,
-                w.cols,
-                w.rows,
-                &h,
-                &theta[w.range()],
-                w.cols,
-                0,
-                &mut next,
-            );
+            let (weights, rows_in) = match (li, &first) {
+                (0, Some(f)) => (&f[..], flexi::groups(w.rows, r)),
+                _ => (&theta[w.range()], w.rows),
+            };
+            kernels::products(m, w.cols, rows_in, &h, weights, w.cols, 0, &mut next);
             let bias = &theta[b.range()];
             let last = li + 1 == layers.len();
             for row in next.chunks_mut(w.cols) {

@@ -73,14 +73,12 @@ fn fused_equals_unfused(
             crate::model::to_device(&dev, &pool.a),
             crate::model::to_device(&dev, &pool.b),
         );
-        let view = dev.learner_view(
-            learner,
-            &crate::backend::Batch {
-                host: pool,
-                device: (&pool_dev.0, &pool_dev.1),
-                items: block,
-            },
-        );
+        let batch = crate::backend::Batch {
+            host: pool,
+            device: (&pool_dev.0, &pool_dev.1),
+            items: block,
+        };
+        let view = dev.learner_view(learner, &batch, 1);
         let emb = learner.embed(&learner.theta, xa.clone(), xb.clone());
         for (h, d) in view
             .a
@@ -89,6 +87,21 @@ fn fused_equals_unfused(
             .zip(emb.a.as_vec().iter().chain(&emb.b.as_vec()))
         {
             assert!((h - d).abs() < 1e-5, "host tower {h} vs dfdx {d}");
+        }
+        // At a low resolution (Flexi-JEST's cheap scoring) too: the host's grouped
+        // first layer against dfdx's averaging and summing matrices.
+        for r in [2, 3] {
+            let host = dev.learner_view(learner, &batch, r);
+            let dfdx = crate::backend::dfdx_view(learner, &batch, r);
+            assert_ne!(host.a, view.a, "r = {r} changes the view");
+            for (h, d) in host
+                .a
+                .iter()
+                .chain(&host.b)
+                .zip(dfdx.a.iter().chain(&dfdx.b))
+            {
+                assert!((h - d).abs() < 1e-5, "r = {r}: host tower {h} vs dfdx {d}");
+            }
         }
         let fused = FusedScores::new(ScoreInput {
             rule,

@@ -5,10 +5,10 @@ use std::time::Instant;
 use super::diagnostics::{mean, shares, Window};
 use super::SuperBatchStream;
 use super::{EvalMetrics, EvalRecord, EvalSet, Observer, Recipe, Reference, RunStatus, TrainError};
-use crate::backend::{Backend, Batch};
+use crate::backend::{Backend, Batch, LowRes};
 use crate::data::{rng, PairKind, Pairs};
 use crate::experiment::{Scoring, TrainSpec};
-use crate::flops::{self, FlopCounts, IterationCost, ModelCost};
+use crate::flops::{FlopCounts, IterationCost, ModelCost};
 use crate::model::{optim, to_device, Mat, TwoTower};
 use crate::score::{self, PairModel, ScoreInput, Scores};
 use crate::select::{sample_without_replacement, Candidates, Selector};
@@ -37,6 +37,7 @@ pub(crate) struct Learner<'a, D: Backend> {
     stream: SuperBatchStream,
     select_rng: rand_chacha::ChaCha8Rng,
     diagnostic_rng: rand_chacha::ChaCha8Rng,
+    flexi_rng: rand_chacha::ChaCha8Rng,
     selector: Box<dyn Selector>,
     cost: IterationCost,
     record: EvalRecord,
@@ -60,24 +61,10 @@ impl<'a, D: Backend> Learner<'a, D> {
         reference: Option<&'a Reference>,
     ) -> Self {
         let t = recipe.train;
-        let (b, super_b) = (t.batch_size, t.super_batch());
         let model = TwoTower::init(dev, recipe.model, pool.dims.0, pool.dims.1, recipe.seed);
         let opt = dev.optimizer(&model.layout, t);
-        let (learner, reference_scores) = if selector.needs_scores() {
-            score::needs(t.scoring)
-        } else {
-            (false, false)
-        };
-        let cost = IterationCost::new(
-            &ModelCost::of(&model.layout),
-            b,
-            super_b,
-            flops::Scoring {
-                learner,
-                reference: reference_scores,
-                entries: selector.scored_entries(super_b, b),
-            },
-        );
+        let reference_scores = selector.needs_scores() && score::needs(t.scoring).1;
+        let cost = super::iteration_cost(&ModelCost::of(&model.layout), t);
         // A reference's costs are charged only to runs that score with it (another
         // selector may use it to measure its batches alone).
         let charged = reference.filter(|_| reference_scores);
@@ -117,6 +104,7 @@ impl<'a, D: Backend> Learner<'a, D> {
             stream: SuperBatchStream::new(pool.pairs.len(), recipe.seed),
             select_rng: rng::chacha(recipe.seed, rng::stream::SELECT),
             diagnostic_rng: rng::chacha(recipe.seed, rng::stream::DIAGNOSTIC),
+            flexi_rng: rng::chacha(recipe.seed, rng::stream::FLEXI),
             selector,
             cost,
             record,
@@ -199,10 +187,12 @@ impl<'a, D: Backend> Learner<'a, D> {
         })
     }
 
-    /// The learner's embeddings of `items` (a forward pass without gradients; on a
-    /// GPU, device → host: 2·n·e floats).
+    /// The learner's embeddings of `items` at the scoring resolution (a forward
+    /// pass without gradients; on a GPU, device → host: 2·n·e floats).
     fn learner_view(&self, items: &[usize]) -> PairModel {
-        self.dev.learner_view(&self.model, &self.batch(items))
+        let resolution = self.train.flexi.score_resolution();
+        self.dev
+            .learner_view(&self.model, &self.batch(items), resolution)
     }
 
     fn batch<'b>(&'b self, items: &'b [usize]) -> Batch<'b, D> {
@@ -267,19 +257,21 @@ impl<'a, D: Backend> Learner<'a, D> {
         w.superbatch.1 += 1;
     }
 
-    /// Step 4: a fresh forward with gradients on the chosen pool items, then AdamW;
-    /// the iteration's costs are counted. A non-finite loss marks the run diverged.
+    /// Step 4: a fresh forward with gradients on the chosen pool items (with
+    /// Flexi-JEST, a random share of them at low resolution), then AdamW; the
+    /// iteration's costs are counted. A non-finite loss marks the run diverged.
     fn train_step(&mut self, step: usize, items: &[usize]) -> Step {
         let t = self.train;
         let lr = optim::learning_rate(t.lr, t.warmup_steps, t.steps, step);
+        let (items, low) = self.low_res_first(items);
         let batch = Batch {
             host: self.pairs,
             device: (&self.pool_a, &self.pool_b),
-            items,
+            items: &items,
         };
-        let loss_value = self
-            .dev
-            .train_step(&mut self.model, &mut self.opt, &batch, lr) as f64;
+        let loss_value =
+            self.dev
+                .train_step(&mut self.model, &mut self.opt, &batch, low, lr) as f64;
         let r = &mut self.record;
         r.step = step + 1;
         r.examples_trained += t.batch_size as u64;
@@ -301,6 +293,29 @@ impl<'a, D: Backend> Learner<'a, D> {
         self.window.loss.0 += loss_value;
         self.window.loss.1 += 1;
         Step::Taken
+    }
+
+    /// The batch reordered so the items drawn (uniformly, from the FLEXI stream) to
+    /// train at low resolution come first; unchanged without multi-resolution
+    /// training. The loss sums over all pairs, so the order changes nothing else.
+    fn low_res_first(&mut self, items: &[usize]) -> (Vec<usize>, LowRes) {
+        let flexi = &self.train.flexi;
+        let n_low = flexi.low_res_items(items.len());
+        if n_low == 0 {
+            return (items.to_vec(), LowRes::default());
+        }
+        let low = sample_without_replacement(&mut self.flexi_rng, items.len(), n_low);
+        let mut is_low = vec![false; items.len()];
+        for &p in &low {
+            is_low[p] = true;
+        }
+        let mut ordered: Vec<usize> = low.iter().map(|&p| items[p]).collect();
+        ordered.extend((0..items.len()).filter(|&p| !is_low[p]).map(|p| items[p]));
+        let low = LowRes {
+            resolution: flexi.resolution,
+            items: n_low,
+        };
+        (ordered, low)
     }
 
     /// At an evaluation point: held-out metrics and the window's means.

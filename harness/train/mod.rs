@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::backend::Backend;
 use crate::data::Dataset;
 use crate::experiment::{ModelSpec, RunConfig, TrainSpec};
-use crate::flops::FlopCounts;
+use crate::flops::{self, FlopCounts, IterationCost, ModelCost};
 use crate::select;
 
 pub use diagnostics::KindShares;
@@ -276,7 +276,7 @@ mod tests {
         };
         let scores = dev.scores(ScoreInput {
             rule: config.train.scoring,
-            learner: Some(dev.learner_view(&model, &batch)),
+            learner: Some(dev.learner_view(&model, &batch, 1)),
             reference: Some(PairModel {
                 a: reference.a.gather(&items).data,
                 b: reference.b.gather(&items).data,
@@ -293,11 +293,11 @@ mod tests {
         // And after the step it would differ: the model moved.
         let mut trained = model.clone();
         let mut opt = dev.optimizer(&trained.layout, &config.train);
-        dev.train_step(&mut trained, &mut opt, &batch, 0.5);
+        dev.train_step(&mut trained, &mut opt, &batch, Default::default(), 0.5);
         let after = dev
             .scores(ScoreInput {
                 rule: config.train.scoring,
-                learner: Some(dev.learner_view(&trained, &batch)),
+                learner: Some(dev.learner_view(&trained, &batch, 1)),
                 reference: Some(PairModel {
                     a: reference.a.gather(&items).data,
                     b: reference.b.gather(&items).data,
@@ -312,4 +312,31 @@ mod tests {
             "before {before}, after {after}"
         );
     }
+}
+
+/// What one iteration of a training recipe executes: its selector's scoring (a
+/// uniform run scores nothing) at the recipe's resolutions.
+pub fn iteration_cost(model: &ModelCost, t: &TrainSpec) -> IterationCost {
+    let selector = select::build(t);
+    let (learner, reference) = if selector.needs_scores() {
+        crate::score::needs(t.scoring)
+    } else {
+        (false, false)
+    };
+    let (b, big_b) = (t.batch_size, t.super_batch());
+    IterationCost::new(
+        model,
+        b,
+        big_b,
+        flops::Scoring {
+            learner,
+            reference,
+            entries: selector.scored_entries(big_b, b),
+        },
+        flops::Resolutions {
+            resolution: t.flexi.resolution,
+            score_resolution: t.flexi.score_resolution(),
+            low_items: t.flexi.low_res_items(b),
+        },
+    )
 }

@@ -84,7 +84,7 @@ pub(super) fn horizon_factor(ctx: &Ctx, def: &ClaimDef, flops: bool) -> Vec<Clai
     for h in ctx
         .horizons
         .iter()
-        .filter(|h| h.method == Method::Jest && (!flops || is_flexi(&h.setting)))
+        .filter(|h| h.method == Method::Jest && (!flops || h.cheap_scoring))
     {
         let ci = if flops {
             h.max_flop_factor
@@ -132,11 +132,4 @@ pub(super) fn horizon_factor(ctx: &Ctx, def: &ClaimDef, flops: bool) -> Vec<Clai
         )],
         None => vec![def.not_measured("no JEST runs", accounting)],
     }
-}
-
-/// Whether a setting names cheap scoring (Flexi-JEST).
-fn is_flexi(setting: &str) -> bool {
-    setting
-        .split(';')
-        .any(|kv| kv.starts_with("train.flexi.score_resolution=") && !kv.ends_with("=1"))
 }
