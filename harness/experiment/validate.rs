@@ -241,6 +241,13 @@ pub(super) fn config(c: &RunConfig) -> Check {
 
     eval_schedule(c)?;
     fraction("reference.quality", c.reference.quality)?;
+    let v = c.reference.validation_fraction;
+    if !(0.0..0.9).contains(&v) {
+        return fail(
+            "reference.validation_fraction",
+            format!("must be in [0, 0.9) (a share of the reference set held out), found {v}"),
+        );
+    }
     Ok(())
 }
 
