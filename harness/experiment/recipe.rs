@@ -127,7 +127,8 @@ pub struct TrainSpec {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FlexiSpec {
-    /// Features per group, r (1: full resolution).
+    /// Features per group, r (1: full resolution, where the other two keys change
+    /// nothing — so a sweep over r can include the full-resolution baseline).
     #[serde(default = "default_resolution")]
     pub resolution: usize,
     /// Score super-batches at the low resolution.

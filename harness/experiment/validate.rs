@@ -232,12 +232,6 @@ pub(super) fn config(c: &RunConfig) -> Check {
     positive("train.flexi.resolution", fx.resolution)?;
     at_most("train.flexi.resolution", fx.resolution, MAX_WIDTH)?;
     fraction("train.flexi.low_res_share", fx.low_res_share)?;
-    if fx.resolution == 1 && (fx.score_low_res || fx.low_res_share > 0.0) {
-        return fail(
-            "train.flexi.resolution",
-            "set a resolution of at least 2 for low-resolution scoring or training (1 is full resolution)",
-        );
-    }
 
     eval_schedule(c)?;
     fraction("reference.quality", c.reference.quality)?;
