@@ -204,6 +204,7 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
             let setting = if c.setting.is_empty() { String::new() } else { format!(", {}", c.setting) };
             Claim {
                 id: format!("swim-100x-{}{}", c.experiment, setting.replace(", ", "-")),
+                short: "100x".into(),
                 spec: "§1 SWIM; §5 SWIM claim".into(),
                 claim: format!("SWIM ≥ 100x faster than Adam at comparable accuracy ({}{setting})", c.experiment),
                 measured: format!("{:.1}x faster, {what}", c.speedup.point_estimate),
