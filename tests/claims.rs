@@ -220,3 +220,55 @@ fn horizon_speedups_on_hand_made_runs() {
     let line = &claim_lines(dir.path(), &cells, "Up to 13x")[0];
     assert!(line.contains("≥ "), "{line}");
 }
+
+#[test]
+fn runs_that_two_experiments_share_count_once() {
+    // The same JEST and uniform runs logged by two experiments (as filter-ratio's
+    // f = 0.8 cells are the baselines of gain, scoring and reference-quality): one
+    // row in the claims table, naming the other experiment, and a trend over f fed
+    // by one copy of them.
+    let mut cells = Vec::new();
+    for (f, s) in [(0.5, 2.0), (0.8, 3.0), (0.9, 4.0)] {
+        let sweep = [("train.filter_ratio", f)];
+        cells.push(cell("uniform", &sweep, linear(1.0)));
+        cells.push(cell("jest", &sweep, linear(s)));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let hand = results(dir.path(), &cells);
+    let copy = dir.path().join("copy");
+    std::fs::create_dir_all(&copy).unwrap();
+    let text = std::fs::read_to_string(hand.join("results.csv")).unwrap();
+    let text: String = text
+        .lines()
+        .map(|l| match l.strip_prefix("hand,") {
+            Some(rest) => format!("copy,{rest}\n"),
+            None => format!("{l}\n"),
+        })
+        .collect();
+    write(&copy, "results.csv", &text);
+    let out = dir.path().join("rep");
+    let o = jestbench(&[
+        "report",
+        "--combine",
+        hand.to_str().unwrap(),
+        copy.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    let rows: Vec<&str> = md
+        .lines()
+        .filter(|l| l.starts_with("| f = 0.8 reaches"))
+        .collect();
+    assert_eq!(rows.len(), 1, "{rows:?}");
+    // Cells are ordered by experiment name: copy's rows count, hand's are named.
+    assert!(
+        rows[0].starts_with("| f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data) | copy,")
+            && rows[0].contains("the same runs as in hand"),
+        "{}",
+        rows[0]
+    );
+    let trend = md.lines().find(|l| l.starts_with("| (a)")).unwrap();
+    assert!(trend.contains("over 1 settings"), "{trend}");
+}

@@ -388,6 +388,30 @@ fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
     Some([v[0]?, v[1]?, v[2]?, v[3]?])
 }
 
+/// For each cell, the earlier cell it repeats, if any: the same method and, seed by
+/// seed, the same scores at the same steps and FLOPs, wall-clock time aside (a
+/// configuration that
+/// several experiments share, e.g. JEST at f = 0.8 as the filter-ratio, gain,
+/// scoring and reference-quality baselines). Claims count such runs once.
+pub fn repeats(cells: &[Cell]) -> Vec<Option<usize>> {
+    let same = |a: &Cell, b: &Cell| {
+        a.method == b.method
+            && a.runs.len() == b.runs.len()
+            && a.runs.iter().zip(&b.runs).all(|(x, y)| {
+                x.seed == y.seed
+                    && x.status == y.status
+                    && x.score == y.score
+                    && x.x
+                        .iter()
+                        .filter(|(a, _)| **a != Axis::Seconds)
+                        .eq(y.x.iter().filter(|(a, _)| **a != Axis::Seconds))
+            })
+    };
+    (0..cells.len())
+        .map(|i| (0..i).find(|&j| same(&cells[j], &cells[i])))
+        .collect()
+}
+
 /// Groups rows (of one or more experiments) into cells, in a stable order.
 pub fn cells(rows: &[Row]) -> Vec<Cell> {
     let mut by_run: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();

@@ -105,10 +105,12 @@ impl Analysis {
         let mut claims = if cells.is_empty() {
             Vec::new()
         } else {
+            let repeats = cells::repeats(&cells);
             let ctx = claims::Ctx {
                 cells: &cells,
                 comparisons: &comparisons,
                 horizons: &horizons,
+                repeats: &repeats,
             };
             claims::claims(&ctx, combine)
         };

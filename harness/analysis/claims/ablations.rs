@@ -40,9 +40,25 @@ fn mean(xs: &[Bounds]) -> Bounds {
 pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<Claim> {
     let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut pts: Vec<(f64, usize, Bounds, &[Option<Bounds>])> = Vec::new();
+    // A setting whose every point repeats runs counted elsewhere (another
+    // experiment's copy of the same cells) is left out: runs count once.
+    let mut fresh: BTreeMap<(String, String), bool> = BTreeMap::new();
     for c in ctx.comparisons {
         let cell = &ctx.cells[c.method];
-        if cell.method.as_str() != method {
+        if cell.method.as_str() == method && cell.numeric(key).is_some() {
+            *fresh
+                .entry((cell.experiment.clone(), cell.setting_without(key)))
+                .or_default() |= !ctx.is_repeat(c);
+        }
+    }
+    for c in ctx.comparisons {
+        let cell = &ctx.cells[c.method];
+        if cell.method.as_str() != method
+            || !fresh
+                .get(&(cell.experiment.clone(), cell.setting_without(key)))
+                .copied()
+                .unwrap_or(false)
+        {
             continue;
         }
         let Some(x) = cell.numeric(key) else { continue };

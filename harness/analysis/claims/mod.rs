@@ -166,6 +166,42 @@ pub struct Ctx<'a> {
     pub cells: &'a [Cell],
     pub comparisons: &'a [Comparison],
     pub horizons: &'a [HorizonComparison],
+    /// `cells::repeats`: the earlier cell each cell repeats.
+    pub repeats: &'a [Option<usize>],
+}
+
+impl Ctx<'_> {
+    fn canonical(&self, cell: usize) -> usize {
+        self.repeats[cell].unwrap_or(cell)
+    }
+
+    /// Whether a comparison repeats an earlier one (both its cells repeat the
+    /// earlier one's): its runs are counted there.
+    pub fn is_repeat(&self, c: &Comparison) -> bool {
+        let key = (self.canonical(c.method), self.canonical(c.baseline));
+        self.comparisons
+            .iter()
+            .take_while(|d| !std::ptr::eq(*d, c))
+            .any(|d| (self.canonical(d.method), self.canonical(d.baseline)) == key)
+    }
+
+    /// The experiments whose comparisons repeat `c` (for "the same runs as").
+    pub fn repeated_in(&self, c: &Comparison) -> Vec<String> {
+        let key = (self.canonical(c.method), self.canonical(c.baseline));
+        self.comparisons
+            .iter()
+            .filter(|d| !std::ptr::eq(*d, c))
+            .filter(|d| (self.canonical(d.method), self.canonical(d.baseline)) == key)
+            .map(|d| {
+                let cell = &self.cells[d.method];
+                if cell.setting.is_empty() {
+                    cell.experiment.clone()
+                } else {
+                    format!("{} ({})", cell.experiment, cell.setting)
+                }
+            })
+            .collect()
+    }
 }
 
 impl ClaimDef {

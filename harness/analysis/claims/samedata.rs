@@ -50,17 +50,20 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
         cell.method == Method::Jest
             && same_f(cell.filter_ratio, f)
             && !covered.contains(&(cell.experiment.clone(), cell.setting_without("train.steps")))
+            && !ctx.is_repeat(c)
     }) {
         let cell = &ctx.cells[c.method];
         let s = c.speedup(Target::Final, Axis::Iterations);
         let Some(ci) = s.interval else { continue };
+        let also = ctx.repeated_in(c);
         rows.push(def.row(
             format!(
-                "{}{}: {} to uniform's final {:.3} (one schedule: JEST's un-annealed checkpoints against uniform's annealed end)",
+                "{}{}: {} to uniform's final {:.3} (one schedule: JEST's un-annealed checkpoints against uniform's annealed end){}",
                 cell.experiment,
                 if cell.setting.is_empty() { String::new() } else { format!(", {}", cell.setting) },
                 ci_text(&ci),
-                s.target_score
+                s.target_score,
+                if also.is_empty() { String::new() } else { format!("; the same runs as in {}", also.join(", ")) }
             ),
             Some(ci),
             "iterations (single schedule)",
