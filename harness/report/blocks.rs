@@ -59,6 +59,8 @@ fn bracket(ci: &CensoredInterval) -> String {
     let f = |v: f64| {
         if v.is_nan() {
             "n.r.".to_string()
+        } else if v == f64::NEG_INFINITY {
+            "−∞".to_string()
         } else if v.is_infinite() {
             "∞".to_string()
         } else {

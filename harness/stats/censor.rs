@@ -57,7 +57,10 @@ impl Bounds {
     pub fn weighted_sum(weights: &[f64], xs: &[Bounds]) -> Bounds {
         let (mut lo, mut hi) = (0.0, 0.0);
         for (&w, x) in weights.iter().zip(xs) {
-            if w >= 0.0 {
+            // A zero weight ignores its value, censored or not (0 · ∞ is no number).
+            if w == 0.0 {
+                continue;
+            } else if w > 0.0 {
                 lo += w * x.lo;
                 hi += w * x.hi;
             } else {
@@ -167,6 +170,8 @@ mod tests {
         let a = Bounds::exact(3.0);
         let b = Bounds::at_most(1.0);
         assert_eq!(a.minus(b), Bounds { lo: 2.0, hi: 3.0 });
+        let z = Bounds::weighted_sum(&[0.0, 1.0], &[Bounds::at_least(2.0), Bounds::exact(1.0)]);
+        assert_eq!(z, Bounds::exact(1.0));
         let s = Bounds::weighted_sum(&[1.0, -1.0], &[Bounds::at_least(2.0), Bounds::exact(1.0)]);
         assert_eq!((s.lo, s.hi), (1.0, f64::INFINITY));
         let m = Bounds::max_of(&[Bounds::exact(2.0), Bounds::at_most(5.0)]);

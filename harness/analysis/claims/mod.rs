@@ -257,15 +257,41 @@ pub fn claims(ctx: &Ctx, all: bool) -> Vec<Claim> {
     out
 }
 
-/// "1.23x", "≥ 4.00x", "< 0.50x (did not reach)".
+/// "1.23x", "≥ 4.00x", "< 0.50x (did not reach)"; a difference of censored values
+/// may be bounded on one side only ("≤ 0.20x (censored)") or on neither.
 pub fn show_bounds(b: crate::stats::Bounds, unit: &str) -> String {
     if b.is_exact() {
         format!("{:.2}{unit}", b.lo)
+    } else if b.lo == f64::NEG_INFINITY && b.hi == f64::INFINITY {
+        "unbounded (censoring on both sides)".to_string()
+    } else if b.lo == f64::NEG_INFINITY {
+        format!("≤ {:.2}{unit} (censored)", b.hi)
     } else if b.hi.is_infinite() {
         format!("≥ {:.2}{unit}", b.lo)
     } else if b.lo <= 0.0 {
         format!("< {:.2}{unit} (did not reach)", b.hi)
     } else {
         format!("{:.2}–{:.2}{unit}", b.lo, b.hi)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::show_bounds;
+    use crate::stats::Bounds;
+
+    #[test]
+    fn censored_values_and_their_differences_read_as_bounds() {
+        assert_eq!(show_bounds(Bounds::exact(1.234), "x"), "1.23x");
+        assert_eq!(show_bounds(Bounds::at_least(4.0), "x"), "≥ 4.00x");
+        assert_eq!(
+            show_bounds(Bounds::at_most(0.5), "x"),
+            "< 0.50x (did not reach)"
+        );
+        // Both censored upwards: their difference is bounded on neither side.
+        let d = Bounds::at_least(1.7).minus(Bounds::at_least(1.6));
+        assert_eq!(show_bounds(d, "x"), "unbounded (censoring on both sides)");
+        let d = Bounds::exact(1.0).minus(Bounds::at_least(0.8));
+        assert_eq!(show_bounds(d, "x"), "≤ 0.20x (censored)");
     }
 }
