@@ -93,10 +93,17 @@ fn leaves_margin_and_texture_with_a_seeded_split() {
 #[test]
 fn the_committed_real_experiments_validate_against_the_shared_data() {
     let Some(_) = shared_data() else { return };
-    for name in ["real-wikipedia", "real-mfeat", "real-leaves"] {
+    for (name, runs) in [
+        ("real-wikipedia", "36 sweep cells × 5 seeds = 180 runs"),
+        ("real-mfeat", "36 sweep cells × 5 seeds = 180 runs"),
+        ("real-leaves", "36 sweep cells × 5 seeds = 180 runs"),
+        ("real-mfeat-flexi", "12 sweep cells × 5 seeds = 60 runs"),
+        ("real-mfeat-reference", "24 sweep cells × 5 seeds = 120 runs"),
+    ] {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("experiments/{name}.yaml"));
         let o = jestbench(&["validate", p.to_str().unwrap()]);
         assert!(o.status.success(), "{name}: {}", stderr(&o));
-        assert!(String::from_utf8_lossy(&o.stdout).contains("27 sweep cells × 5 seeds = 135 runs"));
+        let out = String::from_utf8_lossy(&o.stdout);
+        assert!(out.contains(runs), "{name}: {out}");
     }
 }
