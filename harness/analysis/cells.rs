@@ -11,6 +11,8 @@ use crate::log::Row;
 use crate::stats::{self, mean_interval, Curve, Interval};
 use crate::train::RunStatus;
 
+use super::diagnostics::{kind_windows, kinds, learnability_curve, KindWindow};
+
 /// The x-axes of learning curves and speed-ups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
@@ -126,43 +128,6 @@ impl RunSeries {
             f64::NAN
         } else {
             stats::mean(&v)
-        }
-    }
-}
-
-/// Seed-mean shares of each pair kind over one evaluation window, and what they say
-/// about filtering: of the pairs a selector dropped, the share that were corrupted
-/// (precision), and of the corrupted pairs offered, the share it dropped (recall).
-#[derive(Clone, Debug, Serialize)]
-pub struct KindWindow {
-    pub step: f64,
-    pub selected: [f64; 4],
-    pub superbatch: [f64; 4],
-    pub precision: f64,
-    pub recall: f64,
-}
-
-impl KindWindow {
-    fn new(step: f64, selected: [f64; 4], superbatch: [f64; 4], b: f64, big_b: f64) -> Self {
-        // Per step: B·s_k offered, b·c_k kept, of each kind k; the rest dropped.
-        let corrupted = |v: &[f64; 4], n: f64| n * (1.0 - v[0]);
-        let dropped = big_b - b;
-        let dropped_corrupted = corrupted(&superbatch, big_b) - corrupted(&selected, b);
-        let offered_corrupted = corrupted(&superbatch, big_b);
-        KindWindow {
-            step,
-            selected,
-            superbatch,
-            precision: if dropped > 0.0 {
-                dropped_corrupted / dropped
-            } else {
-                f64::NAN
-            },
-            recall: if offered_corrupted > 0.0 {
-                dropped_corrupted / offered_corrupted
-            } else {
-                f64::NAN
-            },
         }
     }
 }
@@ -308,55 +273,6 @@ fn band(cell: &Cell, axis: Axis) -> Band {
     }
 }
 
-fn learnability_curve(cell: &Cell) -> Vec<(f64, f64)> {
-    let runs = cell.complete();
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let steps = &first.x[&Axis::Iterations];
-    (0..steps.len())
-        .filter_map(|k| {
-            let v: Vec<f64> = runs
-                .iter()
-                .filter_map(|r| r.selected_learnability.get(k).copied())
-                .filter(|v| v.is_finite())
-                .collect();
-            (!v.is_empty()).then(|| (steps[k], stats::mean(&v)))
-        })
-        .collect()
-}
-
-fn kind_windows(cell: &Cell) -> Vec<KindWindow> {
-    let runs = cell.complete();
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let steps = &first.x[&Axis::Iterations];
-    let mean = |k: usize, pick: fn(&RunSeries) -> &Vec<Option<[f64; 4]>>| -> Option<[f64; 4]> {
-        let v: Vec<[f64; 4]> = runs
-            .iter()
-            .filter_map(|r| pick(r).get(k).copied().flatten())
-            .collect();
-        (!v.is_empty())
-            .then(|| std::array::from_fn(|i| v.iter().map(|x| x[i]).sum::<f64>() / v.len() as f64))
-    };
-    (1..steps.len())
-        .filter_map(|k| {
-            let (sel, sup) = (
-                mean(k, |r| &r.selected_kinds)?,
-                mean(k, |r| &r.superbatch_kinds)?,
-            );
-            Some(KindWindow::new(
-                steps[k],
-                sel,
-                sup,
-                cell.batch_size as f64,
-                cell.super_batch as f64,
-            ))
-        })
-        .collect()
-}
-
 /// Sweep keys that define the selector rather than the setting it runs in.
 const SELECTOR_KEYS: [&str; 2] = ["train.selector", "train.mode"];
 
@@ -368,30 +284,9 @@ const VARIANT_KEYS: [&str; 3] = [
     "train.flexi.low_res_share",
 ];
 
-/// A row's kind shares (selected or offered), when it has them.
-fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
-    let v = if selected {
-        [
-            r.selected_clean,
-            r.selected_misaligned,
-            r.selected_heavy_noise,
-            r.selected_duplicate,
-        ]
-    } else {
-        [
-            r.superbatch_clean,
-            r.superbatch_misaligned,
-            r.superbatch_heavy_noise,
-            r.superbatch_duplicate,
-        ]
-    };
-    Some([v[0]?, v[1]?, v[2]?, v[3]?])
-}
-
 /// For each cell, the earlier cell it repeats, if any: the same method and, seed by
 /// seed, the same scores at the same steps and FLOPs, wall-clock time aside (a
-/// configuration that
-/// several experiments share, e.g. JEST at f = 0.8 as the filter-ratio, gain,
+/// configuration that several experiments share, e.g. JEST at f = 0.8 as the filter-ratio, gain,
 /// scoring and reference-quality baselines). Claims count such runs once.
 pub fn repeats(cells: &[Cell]) -> Vec<Option<usize>> {
     let same = |a: &Cell, b: &Cell| {

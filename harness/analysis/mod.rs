@@ -13,6 +13,7 @@ Markdown, HTML, SVG and `check` read nothing else.
 pub mod cells;
 pub mod claims;
 pub mod compare;
+pub mod diagnostics;
 pub mod gates;
 pub mod horizon;
 pub mod swim;
