@@ -16,6 +16,7 @@ pub mod compare;
 pub mod gates;
 pub mod horizon;
 pub mod swim;
+pub mod swim_time;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -258,10 +258,13 @@ fn default_ridge() -> f64 {
 
 /// The Adam baseline's recipe: trained to convergence. Every epoch is a pass over
 /// the training split (the rest of the data is a validation split) in shuffled
-/// batches; training stops when the validation loss has not improved for
-/// `patience` epochs, or after `max_epochs`; the best validation epoch's weights
-/// are kept (the checkpoint). Defaults: lr 1e-3, batch 64, patience 20, at most
-/// 2000 epochs, 10% validation.
+/// batches. After `lr_patience` epochs without a better validation loss the
+/// learning rate is multiplied by `lr_decay` (again after each further
+/// `lr_patience`; 1 keeps it fixed); training stops when the validation loss has
+/// not improved for `patience` epochs, or after `max_epochs`; the best validation
+/// epoch's weights are kept (the checkpoint). Defaults: lr 1e-3, batch 64, halved
+/// after 10 epochs without improvement, patience 30, at most 2000 epochs, 10%
+/// validation.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FitSpec {
@@ -275,6 +278,10 @@ pub struct FitSpec {
     pub patience: usize,
     #[serde(default = "default_validation")]
     pub validation_fraction: f64,
+    #[serde(default = "default_lr_decay")]
+    pub lr_decay: f64,
+    #[serde(default = "default_lr_patience")]
+    pub lr_patience: usize,
     /// Curve rows: every epoch up to 20, then epochs at least this fraction after
     /// the last logged one (0: every epoch); the best and the last epoch always.
     #[serde(default = "default_log_spacing")]
@@ -291,7 +298,13 @@ fn default_epochs() -> usize {
     2000
 }
 fn default_patience() -> usize {
-    20
+    30
+}
+fn default_lr_decay() -> f64 {
+    0.5
+}
+fn default_lr_patience() -> usize {
+    10
 }
 fn default_validation() -> f64 {
     0.1
@@ -308,6 +321,8 @@ impl Default for FitSpec {
             max_epochs: default_epochs(),
             patience: default_patience(),
             validation_fraction: default_validation(),
+            lr_decay: default_lr_decay(),
+            lr_patience: default_lr_patience(),
             log_spacing: default_log_spacing(),
         }
     }
@@ -425,6 +440,18 @@ pub(super) fn validate(c: &SwimConfig) -> Result<(), (String, String)> {
             "fit.validation_fraction",
             format!("must be in (0, 1), found {}", f.validation_fraction),
         );
+    }
+    if !(f.lr_decay > 0.0 && f.lr_decay <= 1.0) {
+        return fail(
+            "fit.lr_decay",
+            format!(
+                "must be in (0, 1] (1: a fixed learning rate), found {}",
+                f.lr_decay
+            ),
+        );
+    }
+    if f.lr_patience == 0 {
+        return fail("fit.lr_patience", "must be at least 1, found 0".into());
     }
     if !(f.log_spacing.is_finite() && (0.0..=1.0).contains(&f.log_spacing)) {
         return fail(

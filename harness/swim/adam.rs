@@ -4,8 +4,10 @@
 //!
 //! A seeded split holds out `validation_fraction` of the training rows. Each epoch
 //! is one pass over the rest in shuffled batches; after it the validation loss is
-//! measured, and an improvement makes the weights the checkpoint. Training stops
-//! after `patience` epochs without improvement, or at `max_epochs`.
+//! measured, and an improvement makes the weights the checkpoint. Every
+//! `lr_patience` epochs without improvement multiply the learning rate by
+//! `lr_decay` (reduce on plateau); training stops after `patience` epochs without
+//! improvement, or at `max_epochs`.
 //!
 //! The curve: epoch 0 (the initial weights, at time 0) and the logged epochs
 //! (`FitSpec::log_spacing`; the checkpoint's epoch and the last always). Each record
@@ -149,6 +151,7 @@ pub fn train(
     }];
     let (mut best_epoch, mut best_record, mut stale, mut since) = (0usize, curve[0], false, 0usize);
     let mut epochs = 0;
+    let mut lr = fit.lr;
     for e in 1..=fit.max_epochs {
         epochs = e;
         let perm = rng::permutation(&mut shuffle, train.len());
@@ -158,7 +161,7 @@ pub fn train(
             rows.clear();
             rows.extend(chunk.iter().map(|&i| train[i]));
             total += obj.loss_grad(&theta, &rows, &mut grad) * rows.len() as f64;
-            adam.step(&mut theta, &grad, fit.lr);
+            adam.step(&mut theta, &grad, lr);
             examples += rows.len() as u64;
             flops += 3 * f * rows.len() as u64;
         }
@@ -171,6 +174,9 @@ pub fn train(
             (best_epoch, stale, since) = (e, true, 0);
         } else {
             since += 1;
+            if since % fit.lr_patience == 0 {
+                lr *= fit.lr_decay;
+            }
         }
         let done = since >= fit.patience || e == fit.max_epochs || !v.is_finite();
         let mut record = EpochRecord {

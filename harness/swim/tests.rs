@@ -250,6 +250,8 @@ fn adam_learns_a_quadratic_hamiltonian_and_logs_its_curve() {
         max_epochs: 60,
         patience: 1000,
         validation_fraction: 0.1,
+        lr_decay: 1.0,
+        lr_patience: 10,
         log_spacing: 0.1,
     };
     let r = fit(&cfg, 1, &data).unwrap();
@@ -289,6 +291,8 @@ fn early_stopping_keeps_the_best_epoch_and_logs_it() {
         max_epochs: 400,
         patience: 5,
         validation_fraction: 0.2,
+        lr_decay: 0.5,
+        lr_patience: 2,
         log_spacing: 0.5,
     };
     let r = fit(&cfg, 2, &data).unwrap();
