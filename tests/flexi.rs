@@ -143,3 +143,52 @@ fn multi_resolution_training_is_deterministic() {
         assert_eq!(r[col("train_loss")], second[k][col("train_loss")], "{k:?}");
     }
 }
+
+/// Every Flexi-JEST variant is compared with the full-resolution uniform cell of
+/// its setting — in the summary and over a horizon sweep — and the claims table's
+/// "10x fewer FLOPs" row is measured from the cheap-scoring horizon family only.
+#[test]
+fn flexi_cells_are_compared_with_full_resolution_uniform_and_fill_the_10x_row() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = TINY.replace(
+        "  warmup_steps: 6\n",
+        "  warmup_steps: 6\n  n_chunks: 4\n  flexi:\n    score_low_res: true\n    low_res_share: 0.5\n",
+    )
+    .replace("eval:\n  every: 50\n", "eval:\n  log_points: 4\n")
+        + "reference:\n  steps: 100\nsweep:\n  train.selector: [uniform, jest]\n  train.flexi.resolution: [1, 2]\n  train.steps: [60, 120]\n";
+    let exp = write(dir.path(), "fxh.yaml", &text);
+    let out = dir.path().join("r");
+    let o = jestbench(&["run", exp.to_str().unwrap(), "--out", out.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = read_csv(&out.join("report/summary.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let mut seen = 0;
+    for r in rows.iter().filter(|r| r[col("method")] == "jest") {
+        let steps = r[col("setting")]
+            .split(';')
+            .find(|kv| kv.starts_with("train.steps="))
+            .unwrap()
+            .to_string();
+        assert_eq!(
+            r[col("baseline")],
+            format!("uniform | train.flexi.resolution=1;{steps}"),
+            "{}",
+            r[col("setting")]
+        );
+        seen += 1;
+    }
+    assert!(seen >= 4);
+    let (header, claims) = read_csv(&out.join("report/claims.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let ten: Vec<&Vec<String>> = claims
+        .iter()
+        .filter(|r| r[col("id")] == "10x-flops")
+        .collect();
+    assert_eq!(ten.len(), 1, "one cheap-scoring family");
+    assert!(
+        ten[0][col("measured")].contains("train.flexi.resolution=2"),
+        "{:?}",
+        ten[0]
+    );
+    assert_ne!(ten[0][col("verdict")], "not measured");
+}

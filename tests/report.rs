@@ -326,3 +326,40 @@ fn check_passes_and_fails_by_its_gates() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("unknown field `gate`"));
 }
+
+#[test]
+fn the_index_links_each_report_with_its_verdicts_in_one_line() {
+    let dir = tempfile::tempdir().unwrap();
+    let results = fixture(dir.path());
+    let reports = dir.path().join("reports");
+    let o = jestbench(&[
+        "report",
+        results.to_str().unwrap(),
+        "--out",
+        reports.join("fix").to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let o = jestbench(&["index", reports.to_str().unwrap()]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // f = 0.8 at 4x holds against 3x; f = 0.5 at 2x holds against 1.5x.
+    assert!(
+        out.contains("fix: 1.5x at f = 0.5: holds; 3x at f = 0.8: holds"),
+        "{out}"
+    );
+    let html = std::fs::read_to_string(reports.join("index.html")).unwrap();
+    assert!(
+        html.contains("<a href=\"fix/report.html\">fix</a>"),
+        "{html}"
+    );
+    assert!(html.contains("3x at f = 0.8: holds"));
+    let md = std::fs::read_to_string(reports.join("index.md")).unwrap();
+    assert!(md.contains("[fix](fix/report.html)"));
+    // A folder without reports is an error, not an empty page.
+    let empty = dir.path().join("empty");
+    std::fs::create_dir_all(&empty).unwrap();
+    let o = jestbench(&["index", empty.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(stderr(&o).contains("holds no report"));
+    assert!(!empty.join("index.html").exists());
+}

@@ -191,6 +191,9 @@ pub struct Cell {
     pub super_batch: usize,
     /// Scores super-batches at a low resolution (Flexi-JEST's cheap scoring).
     pub cheap_scoring: bool,
+    /// Scores and trains at full resolution only (no Flexi-JEST): what a uniform
+    /// baseline must be.
+    pub full_resolution: bool,
     pub steps: usize,
     pub runs: Vec<RunSeries>,
     pub diverged: usize,
@@ -215,6 +218,20 @@ impl Cell {
         } else {
             format!("{} | {}", self.method, self.setting)
         }
+    }
+
+    /// The setting a baseline shares with this cell: without the selector's and
+    /// Flexi-JEST's keys (every variant of a selector is compared with the same
+    /// full-resolution uniform cell), and without `key` when given.
+    pub fn baseline_setting(&self, key: Option<&str>) -> String {
+        self.sweep
+            .iter()
+            .filter(|(k, _)| Some(k.as_str()) != key)
+            .filter(|(k, _)| !SELECTOR_KEYS.contains(&k.as_str()))
+            .filter(|(k, _)| !VARIANT_KEYS.contains(&k.as_str()))
+            .map(|(k, v)| format!("{k}={v}"))
+            .collect::<Vec<_>>()
+            .join(";")
     }
 
     /// The setting without one swept key (`key=value` removed).
@@ -343,6 +360,14 @@ fn kind_windows(cell: &Cell) -> Vec<KindWindow> {
 /// Sweep keys that define the selector rather than the setting it runs in.
 const SELECTOR_KEYS: [&str; 2] = ["train.selector", "train.mode"];
 
+/// Keys that make a variant of a selector rather than another setting: a
+/// Flexi-JEST cell is compared with the full-resolution uniform cell.
+const VARIANT_KEYS: [&str; 3] = [
+    "train.flexi.resolution",
+    "train.flexi.score_low_res",
+    "train.flexi.low_res_share",
+];
+
 /// A row's kind shares (selected or offered), when it has them.
 fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
     let v = if selected {
@@ -404,6 +429,7 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 batch_size: first.batch_size,
                 super_batch: first.super_batch,
                 cheap_scoring: first.score_resolution > 1,
+                full_resolution: first.score_resolution <= 1 && first.low_res_share == 0.0,
                 steps: 0,
                 runs: Vec::new(),
                 diverged: 0,

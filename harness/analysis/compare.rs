@@ -102,12 +102,24 @@ impl Comparison {
     }
 }
 
-/// The uniform cell in the same experiment and setting, if any.
+/// The uniform cell in the same experiment and setting (Flexi-JEST's keys aside),
+/// at full resolution when there is one.
 fn baseline_of(cells: &[Cell], i: usize) -> Option<usize> {
     let c = &cells[i];
-    cells.iter().position(|u| {
-        u.method == Method::Uniform && u.experiment == c.experiment && u.setting == c.setting
-    })
+    let key = c.baseline_setting(None);
+    let candidates: Vec<usize> = (0..cells.len())
+        .filter(|&j| {
+            let u = &cells[j];
+            u.method == Method::Uniform
+                && u.experiment == c.experiment
+                && u.baseline_setting(None) == key
+        })
+        .collect();
+    candidates
+        .iter()
+        .copied()
+        .find(|&j| cells[j].full_resolution)
+        .or(candidates.first().copied())
 }
 
 /// The seed-mean curve of the runs at `idx` (a bootstrap resample).

@@ -88,12 +88,26 @@ pub fn comparisons(cells: &[Cell]) -> Vec<HorizonComparison> {
             .or_default()
             .insert(c.steps, c);
     }
+    // The uniform family of a setting (Flexi-JEST's keys aside), at full resolution
+    // when there is one.
+    let baseline_key = |fam: &Family| {
+        fam.values()
+            .next()
+            .map(|c| c.baseline_setting(Some(STEPS_KEY)))
+    };
     let mut out = Vec::new();
     for ((exp, setting, method), fam) in &families {
         if *method == Method::Uniform {
             continue;
         }
-        let Some(base) = families.get(&(exp.clone(), setting.clone(), Method::Uniform)) else {
+        let key = baseline_key(fam);
+        let candidates: Vec<&Family> = families
+            .iter()
+            .filter(|((e, _, m), f)| e == exp && *m == Method::Uniform && baseline_key(f) == key)
+            .map(|(_, f)| f)
+            .collect();
+        let full = |f: &&&Family| f.values().all(|c| c.full_resolution);
+        let Some(base) = candidates.iter().find(full).or(candidates.first()).copied() else {
             continue;
         };
         if let Some(h) = compare(exp, setting, *method, base, fam) {

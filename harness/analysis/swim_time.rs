@@ -79,6 +79,19 @@ pub struct SwimComparison {
     pub claim: Verdict,
 }
 
+/// How a method is named in claim rows.
+pub fn display(m: Method) -> &'static str {
+    match m {
+        Method::Swim => "SWIM",
+        Method::USwim => "U-SWIM",
+        Method::ASwim => "A-SWIM",
+        Method::Elm => "ELM",
+        Method::ElmUnscaled => "ELM (authors' unscaled)",
+        Method::Adam => "Adam",
+        other => other.as_str(),
+    }
+}
+
 fn mean(v: impl Iterator<Item = f64>) -> f64 {
     let (mut s, mut n) = (0.0, 0usize);
     for x in v {
@@ -234,14 +247,16 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
             };
             Claim {
                 id: format!("swim-100x-{}-{}{}", c.experiment, c.method, setting.replace(", ", "-")),
+                short: "100x".into(),
                 spec: "§1 SWIM; §5 SWIM claim".into(),
                 claim: format!(
                     "{} ≥ 100x faster than Adam at comparable accuracy ({}{setting})",
-                    c.method, c.experiment
+                    display(c.method),
+                    c.experiment
                 ),
                 measured: format!(
                     "{} fits in {:.3} s to {:.3e}; {reach}: {}",
-                    c.method,
+                    display(c.method),
                     c.sampled_seconds.point_estimate,
                     c.target.point_estimate,
                     super::claims::show_bounds(c.speedup.point, "x")

@@ -59,6 +59,9 @@ pub enum Command {
     Bench(bench::BenchArgs),
     /// Rerun runs of a results folder and check their rows are identical.
     Reproduce(reproduce::ReproduceArgs),
+    /// Write index.html and index.md linking every report in a folder, each with a
+    /// one-line summary of its claims.
+    Index(report::IndexArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -140,6 +143,7 @@ pub fn main() -> ExitCode {
         Command::Merge(args) => cluster::merge(args),
         Command::Bench(args) => bench::bench(args),
         Command::Reproduce(args) => reproduce::reproduce(args),
+        Command::Index(args) => report::index(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

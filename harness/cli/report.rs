@@ -22,6 +22,37 @@ pub struct ReportArgs {
 }
 
 #[derive(clap::Args, Debug)]
+pub struct IndexArgs {
+    /// The folder of reports.
+    #[arg(default_value = "reports")]
+    pub reports: PathBuf,
+}
+
+/// `jestbench index`: the reports folder's index pages.
+pub fn index(args: IndexArgs) -> anyhow::Result<()> {
+    if !args.reports.is_dir() {
+        return Err(UsageError(format!(
+            "{}: not a folder of reports",
+            args.reports.display()
+        ))
+        .into());
+    }
+    if report::index::entries(&args.reports)?.is_empty() {
+        return Err(UsageError(format!(
+            "{}: holds no report (no subfolder with a report.html)",
+            args.reports.display()
+        ))
+        .into());
+    }
+    let entries = report::index::write(&args.reports)?;
+    for e in &entries {
+        println!("{}: {}", e.name, e.summary);
+    }
+    println!("index: {}", args.reports.join("index.html").display());
+    Ok(())
+}
+
+#[derive(clap::Args, Debug)]
 pub struct CheckArgs {
     /// Results folders (or results.csv files).
     #[arg(required = true)]

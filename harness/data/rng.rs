@@ -23,6 +23,8 @@ pub mod stream {
     pub const DIAGNOSTIC: u64 = 13;
     /// Which items of a learning batch train at low resolution (Flexi-JEST).
     pub const FLEXI: u64 = 14;
+    /// The reference set's held-out validation part.
+    pub const REFERENCE_VALIDATION: u64 = 15;
 }
 
 /// A ChaCha8 generator for `(seed, stream)`.

@@ -127,7 +127,8 @@ pub struct TrainSpec {
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct FlexiSpec {
-    /// Features per group, r (1: full resolution).
+    /// Features per group, r (1: full resolution, where the other two keys change
+    /// nothing — so a sweep over r can include the full-resolution baseline).
     #[serde(default = "default_resolution")]
     pub resolution: usize,
     /// Score super-batches at the low resolution.
@@ -322,6 +323,23 @@ pub struct ReferenceSpec {
     /// Reference batch size (0: the learner's b).
     #[serde(default)]
     pub batch_size: usize,
+    /// Share of the reference set held out to choose the reference's checkpoint
+    /// (0: none; the last step's model is used). With it, the reference is
+    /// validated every `validate_every` steps and the checkpoint with the lowest
+    /// held-out loss is kept — early stopping that never looks at the eval split.
+    #[serde(default, skip_serializing_if = "is_zero_f64")]
+    pub validation_fraction: f64,
+    /// Steps between the reference's validations (0: a twentieth of its steps).
+    #[serde(default, skip_serializing_if = "is_zero_usize")]
+    pub validate_every: usize,
+}
+
+fn is_zero_f64(x: &f64) -> bool {
+    *x == 0.0
+}
+
+fn is_zero_usize(x: &usize) -> bool {
+    *x == 0
 }
 
 fn default_quality() -> f64 {
@@ -335,6 +353,8 @@ impl Default for ReferenceSpec {
             steps: 0,
             seed: 0,
             batch_size: 0,
+            validation_fraction: 0.0,
+            validate_every: 0,
         }
     }
 }

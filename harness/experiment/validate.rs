@@ -232,15 +232,16 @@ pub(super) fn config(c: &RunConfig) -> Check {
     positive("train.flexi.resolution", fx.resolution)?;
     at_most("train.flexi.resolution", fx.resolution, MAX_WIDTH)?;
     fraction("train.flexi.low_res_share", fx.low_res_share)?;
-    if fx.resolution == 1 && (fx.score_low_res || fx.low_res_share > 0.0) {
-        return fail(
-            "train.flexi.resolution",
-            "set a resolution of at least 2 for low-resolution scoring or training (1 is full resolution)",
-        );
-    }
 
     eval_schedule(c)?;
     fraction("reference.quality", c.reference.quality)?;
+    let v = c.reference.validation_fraction;
+    if !(0.0..0.9).contains(&v) {
+        return fail(
+            "reference.validation_fraction",
+            format!("must be in [0, 0.9) (a share of the reference set held out), found {v}"),
+        );
+    }
     Ok(())
 }
 

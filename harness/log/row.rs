@@ -93,6 +93,9 @@ pub struct Row {
     pub reference_score: Option<f64>,
     /// Seconds spent training and embedding the reference (once, shared).
     pub reference_seconds: f64,
+    /// The reference checkpoint's step (its last, or the one its held-out
+    /// validation chose).
+    pub reference_step: Option<usize>,
     pub status: RunStatus,
     pub device: String,
     pub harness_version: String,
@@ -180,6 +183,7 @@ impl Row {
             superbatch_duplicate: r.superbatch_kinds.map(|k| k[3]),
             reference_score: finite(r.reference_score),
             reference_seconds: r.reference_seconds,
+            reference_step: r.reference_step,
             status: r.status,
             device: id.device.clone(),
             harness_version: HARNESS_VERSION.to_string(),

@@ -451,6 +451,7 @@ mod tests {
                     grad[k]
                 );
             }
+            eprintln!("gradient check, seed {seed}, wd {wd}: largest relative error {worst:.2e}");
             assert!(worst > 0.0);
         }
     }

@@ -103,8 +103,27 @@ fn spans(s: &str, mark: &str, tag: &str) -> String {
     out
 }
 
-/// The Markdown inline marks the reports use — `code`, **strong**, *emphasis* —
-/// as HTML.
+/// Markdown links `[text](href)` as `<a>` (in already escaped text).
+fn links(s: &str) -> String {
+    let mut out = String::new();
+    let mut rest = s;
+    while let Some(open) = rest.find('[') {
+        let Some(mid) = rest[open..].find("](").map(|m| open + m) else {
+            break;
+        };
+        let Some(close) = rest[mid..].find(')').map(|c| mid + c) else {
+            break;
+        };
+        out += &rest[..open];
+        let (text, href) = (&rest[open + 1..mid], &rest[mid + 2..close]);
+        out += &format!("<a href=\"{href}\">{text}</a>");
+        rest = &rest[close + 1..];
+    }
+    out + rest
+}
+
+/// The Markdown inline marks the reports use — `code`, **strong**, *emphasis*,
+/// [links](href) — as HTML.
 fn inline(s: &str) -> String {
     let e = escape(s);
     let mut out = String::new();
@@ -112,7 +131,7 @@ fn inline(s: &str) -> String {
         if i % 2 == 1 {
             out += &format!("<code>{part}</code>");
         } else {
-            out += &spans(&spans(part, "**", "strong"), "*", "em");
+            out += &links(&spans(&spans(part, "**", "strong"), "*", "em"));
         }
     }
     out

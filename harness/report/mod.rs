@@ -8,6 +8,7 @@ analysis the pages were made from.
 
 mod blocks;
 pub mod doc;
+pub mod index;
 mod summary;
 pub mod svg;
 

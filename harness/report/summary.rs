@@ -103,7 +103,7 @@ pub fn csv(a: &Analysis) -> String {
 pub fn claims_csv(a: &Analysis) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "id", "spec", "claim", "measured", "ci_lower", "ci_upper", "verdict",
+        "id", "short", "spec", "claim", "measured", "ci_lower", "ci_upper", "verdict",
     ])
     .expect("in-memory csv");
     for c in &a.claims {
@@ -112,6 +112,7 @@ pub fn claims_csv(a: &Analysis) -> String {
         });
         w.write_record([
             c.id.as_str(),
+            c.short.as_str(),
             c.spec.as_str(),
             c.claim.as_str(),
             c.measured.as_str(),

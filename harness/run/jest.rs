@@ -128,6 +128,16 @@ fn train_references(
         let data = &datasets[&dataset_key(&config.dataset)];
         let r = with_device(opts.device, TrainReference { config, data })?
             .map_err(RunError::Reference)?;
+        if config.reference.validation_fraction > 0.0 {
+            progress.note(&format!(
+                "{}: reference checkpoint at step {} of {} (lowest loss on its held-out {:.0}%); held-out zero-shot {:.4}",
+                exp.name,
+                r.step,
+                reference::recipe(config).steps,
+                100.0 * config.reference.validation_fraction,
+                r.metrics.zero_shot_accuracy
+            ));
+        }
         trained
             .lock()
             .expect("a reference thread panicked")

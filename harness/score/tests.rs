@@ -199,7 +199,155 @@ fn the_fused_path_equals_the_unfused_one_on_random_inputs() {
         embed: 9,
         cost: Default::default(),
         metrics: crate::train::EvalMetrics::undefined(),
+        step: 0,
     };
     let block: Vec<usize> = (0..n).rev().collect();
     fused_equals_unfused(&learner, &reference, &pool, &block);
+}
+
+/// One tower in f64, written out here independently of the harness's paths:
+/// dense layers with ReLU between them, then x / sqrt(Σx² + 1e-12).
+fn tower_f64(
+    theta: &[f32],
+    layers: &[(crate::model::Slot, crate::model::Slot)],
+    x: &[f32],
+) -> Vec<f64> {
+    let mut h: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+    for (l, (w, b)) in layers.iter().enumerate() {
+        let mut out = vec![0.0f64; w.cols];
+        for (o, slot) in out.iter_mut().enumerate() {
+            *slot = theta[b.offset + o] as f64
+                + (0..w.rows)
+                    .map(|i| h[i] * theta[w.offset + i * w.cols + o] as f64)
+                    .sum::<f64>();
+        }
+        if l + 1 < layers.len() {
+            out.iter_mut().for_each(|v| *v = v.max(0.0));
+        }
+        h = out;
+    }
+    let norm = (h.iter().map(|v| v * v).sum::<f64>() + 1e-12).sqrt();
+    h.iter().map(|v| v / norm).collect()
+}
+
+/// −log σ(z·(t·⟨a, b⟩ + c)) in f64, with z = +1 for a matching pair.
+fn pair_loss_f64(a: &[f64], b: &[f64], t: f64, c: f64, matching: bool) -> f64 {
+    let logit = t * a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>() + c;
+    let x = if matching { logit } else { -logit };
+    // −log σ(x) = softplus(−x).
+    (-x).max(0.0) + (-x.abs()).exp().ln_1p()
+}
+
+/// SPEC §2: L, R and A = L − R for a super-batch of a trained learner and
+/// reference, computed here in f64 from the learner's parameters and the
+/// reference's cached embeddings, against what the training loop's scoring path
+/// (the CPU backend: host towers, fused entries) hands the selectors; and the same
+/// inputs give the same scores, bit for bit.
+#[test]
+fn the_scoring_path_agrees_with_an_independent_f64_computation() {
+    use crate::backend::{Backend, Batch};
+    use crate::data::Dataset;
+    use crate::experiment::Experiment;
+    use crate::score::{FusedScores, PairModel, ScoreInput};
+    let text = "name: t\nseeds: [0]\ndataset:\n  seed: 4\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 300, eval_concepts: 6, eval_per_concept: 20}\n  misaligned: 0.3\nmodel: {hidden: [24, 16], embed: 12}\ntrain: {steps: 120, batch_size: 16, filter_ratio: 0.8, selector: jest, n_chunks: 4}\neval: {every: 120}\nreference: {steps: 100}\n";
+    let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
+    let config = &exp.cells[0].config;
+    let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
+    let dev = Cpu::default();
+    let reference = crate::train::reference::train(&dev, config, &data).unwrap();
+    let learner = crate::train::tests_support::trained_learner(&dev, config, &data, &reference);
+    let block: Vec<usize> = (0..80).map(|k| (k * 37 + 11) % data.pool.len()).collect();
+    let n = block.len();
+
+    // Independent f64: the learner's embeddings from its parameters and the inputs.
+    let theta = learner.theta.as_vec();
+    let l = &learner.layout;
+    let (t, c) = (
+        (theta[l.log_temperature.offset] as f64).exp(),
+        theta[l.bias.offset] as f64,
+    );
+    let la: Vec<Vec<f64>> = block
+        .iter()
+        .map(|&i| tower_f64(&theta, &l.tower_a, data.pool.a.row(i)))
+        .collect();
+    let lb: Vec<Vec<f64>> = block
+        .iter()
+        .map(|&i| tower_f64(&theta, &l.tower_b, data.pool.b.row(i)))
+        .collect();
+    let ra: Vec<Vec<f64>> = block
+        .iter()
+        .map(|&i| reference.a.row(i).iter().map(|&v| v as f64).collect())
+        .collect();
+    let rb: Vec<Vec<f64>> = block
+        .iter()
+        .map(|&i| reference.b.row(i).iter().map(|&v| v as f64).collect())
+        .collect();
+    let (rt, rc) = (reference.temperature as f64, reference.bias as f64);
+    let big_l = |i: usize, j: usize| pair_loss_f64(&la[i], &lb[j], t, c, i == j);
+    let big_r = |i: usize, j: usize| pair_loss_f64(&ra[i], &rb[j], rt, rc, i == j);
+    let a64 = |i: usize, j: usize| big_l(i, j) - big_r(i, j);
+
+    // The training loop's path.
+    let (pa, pb) = (
+        crate::model::to_device(&dev, &data.pool.a),
+        crate::model::to_device(&dev, &data.pool.b),
+    );
+    let batch = Batch {
+        host: &data.pool,
+        device: (&pa, &pb),
+        items: &block,
+    };
+    let input = || ScoreInput {
+        rule: Scoring::Learnability,
+        learner: Some(dev.learner_view(&learner, &batch, 1)),
+        reference: Some(PairModel {
+            a: reference.a.gather(&block).data,
+            b: reference.b.gather(&block).data,
+            dim: reference.embed,
+            temperature: reference.temperature,
+            bias: reference.bias,
+        }),
+    };
+    let tol = |want: f64| 2e-5 * want.abs().max(1.0);
+    let fused = FusedScores::new(input());
+    let mut worst = 0.0f64;
+    for i in 0..n {
+        for j in 0..n {
+            let (got, want) = (fused.entry(i, j) as f64, a64(i, j));
+            assert!(
+                (got - want).abs() <= tol(want),
+                "A[{i},{j}]: {got} vs f64 {want} (L {}, R {})",
+                big_l(i, j),
+                big_r(i, j)
+            );
+            worst = worst.max((got - want).abs() / want.abs().max(1.0));
+        }
+    }
+    eprintln!("largest relative difference of A from f64: {worst:.2e}");
+    let scores = dev.scores(input());
+    for (i, &d) in scores.diagonal().iter().enumerate() {
+        assert!((d as f64 - a64(i, i)).abs() <= tol(a64(i, i)), "A[{i},{i}]");
+    }
+    let chosen = [5, 0, n - 1, 40];
+    let mut acc = vec![0.0f64; n];
+    scores.add_cross(&chosen, &mut acc);
+    for (i, &got) in acc.iter().enumerate() {
+        let want: f64 = chosen.iter().map(|&k| a64(k, i) + a64(i, k)).sum();
+        assert!(
+            (got - want).abs() <= 4.0 * tol(want),
+            "row and column sums at {i}: {got} vs {want}"
+        );
+    }
+    let want: f64 = chosen
+        .iter()
+        .flat_map(|&i| chosen.iter().map(move |&j| (i, j)))
+        .map(|(i, j)| a64(i, j))
+        .sum();
+    assert!((scores.block_sum(&chosen) - want).abs() <= 16.0 * tol(want));
+    // Determinism: the same inputs, the same bits.
+    let again = dev.scores(input());
+    assert_eq!(scores.diagonal(), again.diagonal());
+    let mut acc2 = vec![0.0f64; n];
+    again.add_cross(&chosen, &mut acc2);
+    assert_eq!(acc, acc2);
 }

@@ -225,3 +225,79 @@ fn joint_beats_independent_beats_uniform_on_learnability() {
     );
     assert!((uniform - a.mean_learnability(b)).abs() < 0.1 * a.mean_learnability(b).abs() + 0.05);
 }
+
+/// SPEC §5: the oracle's b are drawn uniformly from the clean candidates — never
+/// another kind while enough are clean, every clean pair equally often
+/// (chi-square), every b-subset of the clean ones possible; with fewer clean than
+/// b it keeps them all and fills uniformly from the rest.
+#[test]
+fn the_oracle_draws_uniformly_among_clean_items_only() {
+    use crate::data::PairKind::{self, *};
+    let kinds: Vec<PairKind> = [
+        Clean, Misaligned, Clean, HeavyNoise, Clean, Duplicate, Clean, Clean, Misaligned, Clean,
+        Clean, Misaligned,
+    ]
+    .to_vec();
+    let clean: Vec<usize> = (0..kinds.len()).filter(|&i| kinds[i] == Clean).collect();
+    assert_eq!(clean.len(), 7);
+    fn candidates(k: &[PairKind]) -> Candidates<'_> {
+        Candidates {
+            n: k.len(),
+            scores: None,
+            kinds: Some(k),
+        }
+    }
+    let mut rng = chacha(9, 0);
+    let draws = 21_000;
+    let mut counts = vec![0usize; kinds.len()];
+    let mut subsets = std::collections::BTreeMap::new();
+    for _ in 0..draws {
+        let mut s = Oracle.select(candidates(&kinds), 3, &mut rng).chosen;
+        s.sort_unstable();
+        let before = s.len();
+        s.dedup();
+        assert_eq!(s.len(), before, "distinct");
+        assert_eq!(s.len(), 3);
+        for &i in &s {
+            assert_eq!(kinds[i], Clean, "picked item {i}, a {:?}", kinds[i]);
+            counts[i] += 1;
+        }
+        *subsets.entry(s).or_insert(0usize) += 1;
+    }
+    // Each clean item: 3/7 of the draws (9000 expected).
+    let expected = draws as f64 * 3.0 / 7.0;
+    let chi2: f64 = clean
+        .iter()
+        .map(|&i| (counts[i] as f64 - expected).powi(2) / expected)
+        .sum();
+    let p = 1.0 - ChiSquared::new(6.0).unwrap().cdf(chi2);
+    assert!(p > 0.001, "chi2 = {chi2}, p = {p}, counts {counts:?}");
+    // All C(7, 3) = 35 subsets occur, each about 600 times.
+    assert_eq!(subsets.len(), 35);
+    let chi2: f64 = subsets
+        .values()
+        .map(|&c| (c as f64 - 600.0).powi(2) / 600.0)
+        .sum();
+    let p = 1.0 - ChiSquared::new(34.0).unwrap().cdf(chi2);
+    assert!(p > 0.001, "subsets: chi2 = {chi2}, p = {p}");
+    // b = 9 > 7 clean: all seven, and two of the five others, uniformly.
+    let mut others = vec![0usize; kinds.len()];
+    for _ in 0..5_000 {
+        let s = Oracle.select(candidates(&kinds), 9, &mut rng).chosen;
+        assert_eq!(s.len(), 9);
+        for &i in &clean {
+            assert!(s.contains(&i));
+        }
+        for &i in s.iter().filter(|&&i| kinds[i] != Clean) {
+            others[i] += 1;
+        }
+    }
+    for (i, &c) in others
+        .iter()
+        .enumerate()
+        .filter(|(i, _)| kinds[*i] != Clean)
+    {
+        // 2/5 of 5000 = 2000 expected, sd ≈ 35.
+        assert!((c as f64 - 2000.0).abs() < 200.0, "item {i}: {c}");
+    }
+}

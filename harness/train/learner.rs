@@ -42,6 +42,15 @@ pub(crate) struct Learner<'a, D: Backend> {
     cost: IterationCost,
     record: EvalRecord,
     window: Window,
+    /// When set: the checkpoint with the lowest evaluation loss so far, and its step.
+    best: Option<Best<D>>,
+}
+
+/// Checkpoint selection by evaluation loss (the reference's early stopping).
+struct Best<D: Backend> {
+    loss: f64,
+    step: usize,
+    model: Option<TwoTower<D>>,
 }
 
 /// The outcome of one optimiser step.
@@ -90,6 +99,7 @@ impl<'a, D: Backend> Learner<'a, D> {
             reference_score: reference.map_or(f64::NAN, |r| r.metrics.zero_shot_accuracy),
             reference_seconds: reference
                 .map_or(0.0, |r| r.cost.train_seconds + r.cost.embed_seconds),
+            reference_step: reference.map(|r| r.step),
             status: RunStatus::Running,
         };
         Learner {
@@ -109,17 +119,41 @@ impl<'a, D: Backend> Learner<'a, D> {
             cost,
             record,
             window: Window::default(),
+            best: None,
             model,
         }
     }
 
-    /// The whole loop; returns the trained model and its last record.
+    /// Makes `fit` return the evaluated checkpoint with the lowest evaluation loss
+    /// (the first, on ties) instead of the last model.
+    pub(crate) fn keeping_best(mut self) -> Self {
+        self.best = Some(Best {
+            loss: f64::INFINITY,
+            step: 0,
+            model: None,
+        });
+        self
+    }
+
+    /// The whole loop; returns the trained model (or, `keeping_best`, the best
+    /// checkpoint and its step) and the last record.
     pub(crate) fn fit(
-        mut self,
+        self,
         recipe: &Recipe,
         eval_set: &EvalSet<D>,
         observer: &mut dyn Observer,
     ) -> Result<(TwoTower<D>, EvalRecord), TrainError> {
+        self.fit_checkpoint(recipe, eval_set, observer)
+            .map(|(model, record, _)| (model, record))
+    }
+
+    /// `fit`, also naming the step of the model it returns.
+    pub(crate) fn fit_checkpoint(
+        mut self,
+        recipe: &Recipe,
+        eval_set: &EvalSet<D>,
+        observer: &mut dyn Observer,
+    ) -> Result<(TwoTower<D>, EvalRecord, usize), TrainError> {
         self.record.metrics = eval_set.evaluate(&self.model);
         observer
             .on_eval(&self.record)
@@ -142,17 +176,46 @@ impl<'a, D: Backend> Learner<'a, D> {
                 observer
                     .on_eval(&self.record)
                     .map_err(TrainError::Observer)?;
-                return Ok((self.model, self.record));
+                return Ok(self.finish());
             }
             observer.on_step(step + 1, steps, self.record.train_seconds);
             if recipe.is_eval_point(step + 1) {
                 self.evaluate(eval_set);
+                self.keep_if_best();
                 observer
                     .on_eval(&self.record)
                     .map_err(TrainError::Observer)?;
             }
         }
-        Ok((self.model, self.record))
+        Ok(self.finish())
+    }
+
+    fn keep_if_best(&mut self) {
+        let loss = self.record.metrics.eval_loss;
+        if let Some(best) = &mut self.best {
+            if loss < best.loss {
+                *best = Best {
+                    loss,
+                    step: self.record.step,
+                    model: Some(self.model.clone()),
+                };
+            }
+        }
+    }
+
+    /// The model to return: the last, or the best checkpoint when one was kept.
+    fn finish(self) -> (TwoTower<D>, EvalRecord, usize) {
+        match self.best {
+            Some(Best {
+                step,
+                model: Some(model),
+                ..
+            }) => (model, self.record, step),
+            _ => {
+                let step = self.record.step;
+                (self.model, self.record, step)
+            }
+        }
     }
 
     /// Step 1: A for the super-batch `block` when the selector scores, through the

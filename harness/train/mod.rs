@@ -96,6 +96,8 @@ pub struct EvalRecord {
     pub reference_score: f64,
     /// Seconds spent training and embedding the reference (shared by all its runs).
     pub reference_seconds: f64,
+    /// The reference checkpoint's step (its last, or the one its validation chose).
+    pub reference_step: Option<usize>,
     pub status: RunStatus,
 }
 
@@ -176,7 +178,17 @@ pub(crate) struct Recipe<'a> {
     pub seed: u64,
 }
 
-impl Recipe<'_> {
+impl<'a> Recipe<'a> {
+    /// `config`'s model trained by `train`, seeded by the reference's seed.
+    fn reference(config: &'a RunConfig, train: &'a TrainSpec, eval_steps: Vec<usize>) -> Self {
+        Recipe {
+            model: &config.model,
+            train,
+            eval_steps,
+            seed: config.reference.seed,
+        }
+    }
+
     fn is_eval_point(&self, step: usize) -> bool {
         self.eval_steps.binary_search(&step).is_ok()
     }
@@ -230,6 +242,81 @@ mod tests {
     use crate::model::{to_device, TwoTower};
     use crate::score::{PairModel, ScoreInput};
     use crate::select::{Candidates, Selector, Uniform};
+
+    /// Records every evaluation.
+    struct All(Vec<EvalRecord>);
+    impl Observer for All {
+        fn on_eval(
+            &mut self,
+            r: &EvalRecord,
+        ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
+            self.0.push(r.clone());
+            Ok(())
+        }
+    }
+
+    /// A reference with a held-out share keeps the checkpoint of lowest held-out
+    /// loss — the model returned is the one evaluated at that step, bit for bit —
+    /// and trains on the rest of its set only; the split is seeded and disjoint.
+    #[test]
+    fn a_validated_reference_keeps_its_best_checkpoint() {
+        let text = "name: t\nseeds: [0]\ndataset:\n  seed: 3\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 120, eval_concepts: 6, eval_per_concept: 20}\nmodel: {hidden: [24], embed: 12}\ntrain: {steps: 300, batch_size: 16, lr: 0.01}\neval: {every: 300}\nreference: {validation_fraction: 0.25, validate_every: 20}\n";
+        let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
+        let config = &exp.cells[0].config;
+        let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
+        let dev = Cpu::default();
+        let set = data.reference_set(1.0, 0);
+        let (train_set, val) = reference::hold_out(set.clone(), 0.25, 0);
+        let val = val.unwrap();
+        assert_eq!((train_set.len(), val.len()), (90, 30));
+        let rows = |p: &crate::data::Pairs| -> Vec<Vec<u32>> {
+            (0..p.len())
+                .map(|i| p.a.row(i).iter().map(|x| x.to_bits()).collect())
+                .collect()
+        };
+        let (t_rows, v_rows) = (rows(&train_set), rows(&val));
+        assert!(v_rows.iter().all(|r| !t_rows.contains(r)), "disjoint");
+        assert_eq!(
+            reference::hold_out(set, 0.25, 0).1.unwrap().a,
+            val.a,
+            "seeded"
+        );
+
+        // The loop the reference runs, observed: every validation on the held-out part.
+        let spec = reference::recipe(config);
+        let at: Vec<usize> = (1..=15).map(|k| k * 20).collect();
+        let recipe = Recipe::reference(config, &spec, at);
+        let pool = learner::Pool {
+            pairs: &train_set,
+            kinds: None,
+            dims: (10, 8),
+        };
+        let val_set = EvalSet::new(&dev, &val, &crate::data::Prototypes::None, 0, 16);
+        let mut seen = All(Vec::new());
+        let (model, _, step) = Learner::new(&dev, &recipe, pool, Box::new(Uniform), None)
+            .keeping_best()
+            .fit_checkpoint(&recipe, &val_set, &mut seen)
+            .unwrap();
+        let losses: Vec<(usize, f64)> = seen
+            .0
+            .iter()
+            .skip(1)
+            .map(|r| (r.step, r.metrics.eval_loss))
+            .collect();
+        let best = losses
+            .iter()
+            .copied()
+            .fold((0, f64::INFINITY), |b, x| if x.1 < b.1 { x } else { b });
+        assert_eq!(step, best.0, "{losses:?}");
+        assert!(
+            step < 300,
+            "with 90 pairs at lr 0.01 the held-out loss turns up: {losses:?}"
+        );
+        assert_eq!(val_set.evaluate(&model).eval_loss, best.1);
+        // And `reference::train` does the same.
+        let r = reference::train(&dev, config, &data).unwrap();
+        assert_eq!(r.step, step);
+    }
 
     /// Records the last evaluation.
     struct Last(Option<EvalRecord>);

@@ -9,7 +9,7 @@ use dfdx::prelude::*;
 use super::learner::Pool;
 use super::{EvalMetrics, EvalSet, Learner, Recipe, Silent, TrainError};
 use crate::backend::Backend;
-use crate::data::{Dataset, Matrix};
+use crate::data::{rng, Dataset, Matrix, Pairs, Prototypes};
 use crate::experiment::{RunConfig, TrainSpec};
 use crate::flops::{self, ModelCost};
 use crate::model::to_device;
@@ -37,6 +37,8 @@ pub struct Reference {
     pub cost: ReferenceCost,
     /// Its held-out metrics, for the record.
     pub metrics: EvalMetrics,
+    /// The step of the checkpoint kept (its last, without validation).
+    pub step: usize,
 }
 
 impl Reference {
@@ -94,20 +96,47 @@ pub fn train<D: Backend>(
         data.n_classes,
         spec.batch_size,
     );
-    let recipe = Recipe {
-        model: &config.model,
-        train: &spec,
-        eval_steps: vec![spec.steps],
-        seed: r.seed,
-    };
+    let (train_set, validation) = hold_out(set, r.validation_fraction, r.seed);
     let started = Instant::now();
     let pool = Pool {
-        pairs: &set,
+        pairs: &train_set,
         kinds: None,
         dims: (data.dim_a(), data.dim_b()),
     };
-    let learner = Learner::new(dev, &recipe, pool, Box::new(Uniform), None);
-    let (model, record) = learner.fit(&recipe, &eval_set, &mut Silent)?;
+    let learner = Learner::new(
+        dev,
+        &Recipe::reference(config, &spec, vec![]),
+        pool,
+        Box::new(Uniform),
+        None,
+    );
+    let (model, record, step) = match &validation {
+        None => {
+            let recipe = Recipe::reference(config, &spec, vec![spec.steps]);
+            learner.fit_checkpoint(&recipe, &eval_set, &mut Silent)?
+        }
+        Some(v) => {
+            // Early stopping on the held-out part; the eval split only measures
+            // the checkpoint chosen.
+            let every = if r.validate_every > 0 {
+                r.validate_every
+            } else {
+                spec.steps.div_ceil(20)
+            };
+            let mut at: Vec<usize> = (1..=spec.steps / every).map(|k| k * every).collect();
+            if at.last() != Some(&spec.steps) {
+                at.push(spec.steps);
+            }
+            let recipe = Recipe::reference(config, &spec, at);
+            let val_set = EvalSet::new(dev, v, &Prototypes::None, 0, spec.batch_size);
+            let (model, mut record, step) =
+                learner
+                    .keeping_best()
+                    .fit_checkpoint(&recipe, &val_set, &mut Silent)?;
+            record.metrics = eval_set.evaluate(&model);
+            (model, record, step)
+        }
+    };
     let train_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
@@ -134,5 +163,18 @@ pub fn train<D: Backend>(
             embed_seconds: started.elapsed().as_secs_f64(),
         },
         metrics: record.metrics,
+        step,
     })
+}
+
+/// The reference set less a seeded held-out share of it (none at 0).
+pub(crate) fn hold_out(set: Pairs, fraction: f64, seed: u64) -> (Pairs, Option<Pairs>) {
+    let n_val = (fraction * set.len() as f64).round() as usize;
+    if n_val == 0 || n_val >= set.len() {
+        return (set, None);
+    }
+    let mut r = rng::chacha(seed, rng::stream::REFERENCE_VALIDATION);
+    let order = rng::permutation(&mut r, set.len());
+    let (val, train) = order.split_at(n_val);
+    (set.gather(train), Some(set.gather(val)))
 }

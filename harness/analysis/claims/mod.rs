@@ -121,6 +121,8 @@ pub enum Statistic {
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct ClaimDef {
     pub id: &'static str,
+    /// A few words for one-line summaries (`jestbench index`).
+    pub short: &'static str,
     pub spec: &'static str,
     pub claim: &'static str,
     pub statistic: Statistic,
@@ -129,25 +131,26 @@ pub struct ClaimDef {
 
 /// The table.
 pub const CLAIMS: &[ClaimDef] = &[
-    ClaimDef { id: "same-data-0.5", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.5 reaches uniform's final score with 1.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.5 }, rule: Rule::AtLeast(1.5) },
-    ClaimDef { id: "same-data-0.8", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.8 }, rule: Rule::AtLeast(3.0) },
-    ClaimDef { id: "same-data-0.9", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, rule: Rule::AtLeast(4.5) },
-    ClaimDef { id: "13x-iterations", spec: "§1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, rule: Rule::AtLeast(13.0) },
-    ClaimDef { id: "10x-flops", spec: "§1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, rule: Rule::AtLeast(10.0) },
-    ClaimDef { id: "a-grows-with-f", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: "jest", key: "train.filter_ratio" }, rule: Rule::Positive },
-    ClaimDef { id: "b-joint-beats-independent", spec: "§1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, rule: Rule::Positive },
-    ClaimDef { id: "b-independent-flat-topk", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: "independent_topk", key: "train.filter_ratio" }, rule: Rule::NotPositive },
-    ClaimDef { id: "b-independent-flat-sample", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: "independent_sample", key: "train.filter_ratio" }, rule: Rule::NotPositive },
-    ClaimDef { id: "c-learnability", spec: "§1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, rule: Rule::Positive },
-    ClaimDef { id: "d-reference-quality", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: "jest", key: "reference.quality" }, rule: Rule::Positive },
-    ClaimDef { id: "e-small-batch", spec: "§1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, rule: Rule::AtLeast(-0.01) },
-    ClaimDef { id: "oracle-share", spec: "§5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, rule: Rule::None },
+    ClaimDef { id: "same-data-0.5", short: "1.5x at f = 0.5", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.5 reaches uniform's final score with 1.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.5 }, rule: Rule::AtLeast(1.5) },
+    ClaimDef { id: "same-data-0.8", short: "3x at f = 0.8", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.8 }, rule: Rule::AtLeast(3.0) },
+    ClaimDef { id: "same-data-0.9", short: "4.5x at f = 0.9", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, rule: Rule::AtLeast(4.5) },
+    ClaimDef { id: "13x-iterations", short: "13x iterations", spec: "§1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, rule: Rule::AtLeast(13.0) },
+    ClaimDef { id: "10x-flops", short: "10x FLOPs", spec: "§1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, rule: Rule::AtLeast(10.0) },
+    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: "jest", key: "train.filter_ratio" }, rule: Rule::Positive },
+    ClaimDef { id: "b-joint-beats-independent", short: "(b)", spec: "§1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, rule: Rule::Positive },
+    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: "independent_topk", key: "train.filter_ratio" }, rule: Rule::NotPositive },
+    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: "independent_sample", key: "train.filter_ratio" }, rule: Rule::NotPositive },
+    ClaimDef { id: "c-learnability", short: "(c)", spec: "§1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, rule: Rule::Positive },
+    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: "jest", key: "reference.quality" }, rule: Rule::Positive },
+    ClaimDef { id: "e-small-batch", short: "(e)", spec: "§1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, rule: Rule::AtLeast(-0.01) },
+    ClaimDef { id: "oracle-share", short: "oracle share", spec: "§5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, rule: Rule::None },
 ];
 
 /// One row of the claims table.
 #[derive(Clone, Debug, Serialize)]
 pub struct Claim {
     pub id: String,
+    pub short: String,
     pub spec: String,
     pub claim: String,
     /// What was measured, in words (which cells, which statistic, what censoring).
@@ -173,6 +176,7 @@ impl ClaimDef {
         };
         Claim {
             id: self.id.into(),
+            short: self.short.into(),
             spec: self.spec.into(),
             claim: self.claim.into(),
             measured,

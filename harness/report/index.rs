@@ -1,0 +1,178 @@
+//! `reports/index.html` (and `index.md`): every report under a folder, with a
+//! one-line summary of its claims table read back from its `claims.csv`.
+
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+use super::doc::{self, Block};
+use super::{ReportError, CLAIMS_CSV, REPORT_HTML, REPORT_MD};
+
+/// One report's entry.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Entry {
+    /// The report's folder name.
+    pub name: String,
+    /// Its experiments (the report's title).
+    pub title: String,
+    /// One line: each claim's verdict, or how many of its rows hold.
+    pub summary: String,
+}
+
+/// Verdict texts (`Verdict::text`) in a few words.
+fn short_verdict(text: &str) -> &'static str {
+    match text {
+        t if t.starts_with("holds") => "holds",
+        t if t.starts_with("does not hold") => "does not hold",
+        t if t.starts_with("inconclusive (censoring") => "censored",
+        t if t.starts_with("inconclusive") => "inconclusive",
+        t if t.starts_with("measured") => "measured",
+        _ => "not measured",
+    }
+}
+
+/// The one-line summary of a claims table: per claim (in table order), its verdict
+/// when every row agrees, else how many rows hold. Diagnostics without a threshold
+/// and claims not measured are left out.
+pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
+    let mut r = csv::Reader::from_reader(claims_csv.as_bytes());
+    let header = r.headers()?.clone();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let (Some(short), Some(verdict)) = (col("short"), col("verdict")) else {
+        return Ok(String::new());
+    };
+    let mut order: Vec<String> = Vec::new();
+    let mut verdicts: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    for rec in r.records() {
+        let rec = rec?;
+        let (s, v) = (rec.get(short).unwrap_or(""), rec.get(verdict).unwrap_or(""));
+        let v = short_verdict(v);
+        if v == "measured" || v == "not measured" {
+            continue;
+        }
+        if !verdicts.contains_key(s) {
+            order.push(s.to_string());
+        }
+        verdicts.entry(s.to_string()).or_default().push(v);
+    }
+    let parts: Vec<String> = order
+        .iter()
+        .map(|s| {
+            let v = &verdicts[s];
+            if v.iter().all(|x| *x == v[0]) {
+                format!("{s}: {}", v[0])
+            } else {
+                let holds = v.iter().filter(|x| **x == "holds").count();
+                format!("{s}: holds in {holds} of {} settings", v.len())
+            }
+        })
+        .collect();
+    Ok(parts.join("; "))
+}
+
+/// The reports (folders holding a `report.html`) directly under `dir`, by name.
+pub fn entries(dir: &Path) -> Result<Vec<Entry>, ReportError> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| ReportError::Io { path, source }
+    };
+    let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
+        .map_err(io(dir))?
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.join(REPORT_HTML).is_file())
+        .collect();
+    folders.sort();
+    let mut out = Vec::new();
+    for f in folders {
+        let name = f
+            .file_name()
+            .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let md_path = f.join(REPORT_MD);
+        let md = std::fs::read_to_string(&md_path).unwrap_or_default();
+        let title = md
+            .lines()
+            .find_map(|l| l.strip_prefix("# "))
+            .unwrap_or(&name)
+            .to_string();
+        let claims_path = f.join(CLAIMS_CSV);
+        let summary = match std::fs::read_to_string(&claims_path) {
+            Ok(text) => summarise(&text).map_err(|e| ReportError::Io {
+                path: claims_path.clone(),
+                source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+            })?,
+            Err(_) => String::new(),
+        };
+        out.push(Entry {
+            name,
+            title,
+            summary: if summary.is_empty() {
+                "no claims judged".into()
+            } else {
+                summary
+            },
+        });
+    }
+    Ok(out)
+}
+
+/// Writes `index.html` and `index.md` into `dir`, linking every report there.
+pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
+    let list = entries(dir)?;
+    let rows = list
+        .iter()
+        .map(|e| {
+            vec![
+                format!(
+                    "[{}]({}/{REPORT_HTML}) ([md]({}/{REPORT_MD}))",
+                    e.name, e.name, e.name
+                ),
+                e.title.clone(),
+                e.summary.clone(),
+            ]
+        })
+        .collect();
+    let blocks = vec![
+        Block::Heading(1, "jestbench reports".into()),
+        Block::Para(format!(
+            "Every committed report, with a one-line summary of its claims table (each claim's verdict at this scale, or in how many of its settings it holds; see each report for the intervals). Made by `jestbench index {}`.",
+            dir.display()
+        )),
+        Block::Table {
+            header: vec!["report".into(), "contents".into(), "verdicts".into()],
+            rows,
+        },
+    ];
+    let mut written = Vec::new();
+    for (file, text) in [
+        ("index.html", doc::html("jestbench reports", &blocks)),
+        ("index.md", doc::markdown(&blocks)),
+    ] {
+        let p = dir.join(file);
+        std::fs::write(&p, text).map_err(|source| ReportError::Io {
+            path: p.clone(),
+            source,
+        })?;
+        written.push(p);
+    }
+    Ok(list)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_claims_table_in_one_line() {
+        let csv = "id,short,spec,claim,measured,ci_lower,ci_upper,verdict\n\
+            same-data-0.8,3x at f = 0.8,s,c,m,1,2,does not hold at this scale\n\
+            same-data-0.8,3x at f = 0.8,s,c,m,3,4,holds at this scale\n\
+            13x-iterations,13x iterations,s,c,m,1,30,inconclusive (censoring decides)\n\
+            10x-flops,10x FLOPs,s,c,m,,,not measured in these results\n\
+            a,(a),s,c,m,0.1,0.2,holds at this scale\n\
+            oracle-share,oracle share,s,c,m,0.5,0.6,measured (no threshold)\n";
+        assert_eq!(
+            summarise(csv).unwrap(),
+            "3x at f = 0.8: holds in 1 of 2 settings; 13x iterations: censored; (a): holds"
+        );
+        assert_eq!(summarise("id,verdict\n").unwrap(), "");
+    }
+}
