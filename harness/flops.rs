@@ -241,10 +241,45 @@ pub fn svd_solve(n: usize, k: usize, out: usize) -> u64 {
     4 * n * k * k + 8 * k * k * k + 2 * n * k * out
 }
 
+/// A least-squares solve on the normal equations of an n×k matrix with `out`
+/// right-hand sides: the lower half of AᵀA (n·k² + n·k), column scaling (k²), the
+/// right-hand side AᵀY (2·n·k·out), Cholesky (k³/3) and two triangular solves
+/// (2·k²·out).
+pub fn normal_equations_solve(n: usize, k: usize, out: usize) -> u64 {
+    let (n, k, out) = (n as u64, k as u64, out as u64);
+    n * k * k + n * k + k * k + 2 * n * k * out + k * k * k / 3 + 2 * k * k * out
+}
+
+/// The stacked gradient equations of a one-layer Hamiltonian network on n states of
+/// dimension d with k neurons: pre-activations (2·n·d·k + n·k), tanh' (3·n·k), and
+/// the n·d × k matrix (n·d·k).
+pub fn hamiltonian_design(n: usize, d: usize, k: usize) -> u64 {
+    let (n, d, k) = (n as u64, d as u64, k as u64);
+    2 * n * d * k + n * k + 3 * n * k + n * d * k
+}
+
+/// One state's forward gradient loss through a one-layer Hamiltonian network:
+/// pre-activations (2·d·k + k), tanh and its derivative times w (4·k), the gradient
+/// (2·k·d), the squared error (3·d).
+pub fn hamiltonian_gradient(d: usize, k: usize) -> u64 {
+    let (d, k) = (d as u64, k as u64);
+    2 * d * k + k + 4 * k + 2 * k * d + 3 * d
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::experiment::ModelSpec;
+
+    #[test]
+    fn swim_formulas_by_hand() {
+        // n = 10, k = 3, one output: 90 + 30 + 9 + 60 + 9 + 18.
+        assert_eq!(normal_equations_solve(10, 3, 1), 216);
+        // n = 5, d = 2, k = 4: 80 + 20 + 60 + 40.
+        assert_eq!(hamiltonian_design(5, 2, 4), 200);
+        // d = 2, k = 4: 16 + 4 + 16 + 16 + 6.
+        assert_eq!(hamiltonian_gradient(2, 4), 58);
+    }
 
     fn tiny() -> ModelCost {
         // Tower A: 3 → 4 → 2; tower B: 5 → 4 → 2.

@@ -17,6 +17,7 @@ pub mod diagnostics;
 pub mod gates;
 pub mod horizon;
 pub mod swim;
+pub mod swim_time;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;

@@ -77,7 +77,10 @@ pub enum Method {
     Jest,
     Oracle,
     Swim,
+    USwim,
+    ASwim,
     Elm,
+    ElmUnscaled,
     Adam,
 }
 
@@ -90,7 +93,10 @@ impl Method {
             Method::Jest => "jest",
             Method::Oracle => "oracle",
             Method::Swim => "swim",
+            Method::USwim => "u_swim",
+            Method::ASwim => "a_swim",
             Method::Elm => "elm",
+            Method::ElmUnscaled => "elm_unscaled",
             Method::Adam => "adam",
         }
     }
@@ -101,7 +107,12 @@ impl Method {
 
     pub fn family(self) -> Family {
         match self {
-            Method::Swim | Method::Elm | Method::Adam => Family::Swim,
+            Method::Swim
+            | Method::USwim
+            | Method::ASwim
+            | Method::Elm
+            | Method::ElmUnscaled
+            | Method::Adam => Family::Swim,
             _ => Family::Jest,
         }
     }

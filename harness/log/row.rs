@@ -104,10 +104,23 @@ pub struct Row {
     /// `rel_l2_error` (swim). Absent in files written before it existed.
     #[serde(default)]
     pub eval_metric: String,
+    /// Swim family, Adam: the validation loss of this epoch's weights (what early
+    /// stopping watches; `eval_score` is the checkpoint's test metric).
+    #[serde(default)]
+    pub val_loss: Option<f64>,
+    /// Swim family, Hamiltonian tasks: the relative L2 error of the learned
+    /// gradient (the vector field's) on the test set.
+    #[serde(default)]
+    pub grad_error: Option<f64>,
+    /// Swim family, Hamiltonian tasks, a run's last row: max |H(x_t) − H(x₀)| of
+    /// the true H along the trajectory integrated with the learned H (`inf`: it
+    /// blew up).
+    #[serde(default)]
+    pub energy_drift: Option<f64>,
 }
 
 /// Columns a results file may lack (added after the first files were written).
-const OPTIONAL_COLUMNS: [&str; 1] = ["eval_metric"];
+const OPTIONAL_COLUMNS: [&str; 4] = ["eval_metric", "val_loss", "grad_error", "energy_drift"];
 
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
@@ -176,6 +189,9 @@ impl Row {
             harness_version: HARNESS_VERSION.to_string(),
             git_commit: GIT_COMMIT.to_string(),
             eval_metric: "zero_shot_accuracy".into(),
+            val_loss: None,
+            grad_error: None,
+            energy_drift: None,
         }
     }
 

@@ -1,5 +1,7 @@
-//! Executes a SWIM experiment: every (cell, seed) fitted on the CPU, one row each,
-//! in the same results schema (family `swim`).
+//! Executes a SWIM experiment: every (cell, seed) fitted on the CPU, in the same
+//! results schema (family `swim`): one row for a sampled or random network; for
+//! Adam one row per logged epoch (epoch 0 first), the last being the summary, as
+//! JEST runs log their evaluations.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
@@ -66,11 +68,13 @@ pub(super) fn execute(
             run_id: r.id(),
             source,
         })?;
-        let row = row(exp, r, &fit);
+        let rows = rows(exp, r, &fit);
         {
             let mut w = writer.lock().expect("a writer thread panicked");
-            w.eval_row(&row)?;
-            w.summary_row(&row)?;
+            for row in &rows {
+                w.eval_row(row)?;
+            }
+            w.summary_row(rows.last().expect("at least one row"))?;
         }
         progress.finished(
             &format!("{} seed {}", r.sweep_label(), r.seed),
@@ -81,8 +85,41 @@ pub(super) fn execute(
     Ok((total, skipped))
 }
 
+/// The rows of one fit: the summary alone, or Adam's curve ending in it.
+fn rows(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> Vec<Row> {
+    let summary = row(exp, r, fit);
+    if fit.curve.is_empty() {
+        return vec![summary];
+    }
+    let last = fit.curve.len() - 1;
+    fit.curve
+        .iter()
+        .enumerate()
+        .map(|(k, e)| {
+            if k == last {
+                return summary.clone();
+            }
+            Row {
+                step: e.epoch,
+                examples_trained: e.examples,
+                flops_train: e.flops,
+                train_seconds: e.seconds,
+                eval_seconds: e.eval_seconds,
+                train_loss: e.train_loss,
+                val_loss: Some(e.val_loss).filter(|v| v.is_finite()),
+                eval_loss: Some(e.test.mse),
+                eval_score: Some(e.test.score),
+                grad_error: e.test.grad_error,
+                energy_drift: None,
+                ..summary.clone()
+            }
+        })
+        .collect()
+}
+
 fn row(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> Row {
     let c = &r.cell.config;
+    let last = fit.curve.last();
     Row {
         experiment: exp.name.clone(),
         run_id: r.id(),
@@ -100,9 +137,14 @@ fn row(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> Row {
         examples_trained: fit.examples,
         flops_train: fit.flops,
         train_seconds: fit.fit_seconds,
+        eval_seconds: fit.eval_seconds,
+        train_loss: last.and_then(|e| e.train_loss),
+        val_loss: last.map(|e| e.val_loss).filter(|v| v.is_finite()),
         eval_loss: Some(fit.test_mse),
         eval_score: Some(fit.metric),
         eval_metric: fit.metric_name.into(),
+        grad_error: fit.grad_error,
+        energy_drift: fit.energy_drift,
         status: RunStatus::Complete,
         device: "cpu".into(),
         harness_version: HARNESS_VERSION.into(),

@@ -1,33 +1,264 @@
-//! The output layer: least squares on [features, 1] by a thin SVD (faer: blocked and
-//! multithreaded), singular values below `rcond · σ_max` treated as zero:
-//! C = V diag(1/σᵢ for σᵢ > rcond·σ_max, else 0) Uᵀ Y.
+//! The output layer: least squares argmin_C ‖A C − Y‖ (SPEC §2 "SWIM").
+//!
+//! Two solvers ([`Solver`]):
+//! - `cholesky` (fast): the normal equations of A with unit-norm columns,
+//!   (ÂᵀÂ + λI) Z = ÂᵀY with Â = A D⁻¹ (D the column norms; λ the relative
+//!   `ridge`), factorised by Cholesky, C = D⁻¹ Z. Only the lower half of ÂᵀÂ is
+//!   formed (n·k² multiply-adds, against roughly 2·n·k² + 4·k³ for the SVD).
+//!   Condition check: κ̂ = (max Lᵢᵢ / min Lᵢᵢ)², a cheap estimate of the
+//!   regularised system's condition number from the Cholesky factor's diagonal.
+//!   When κ̂ exceeds [`MAX_CONDITION`], or the factorisation meets a non-positive
+//!   pivot, the solve falls back to the SVD and says why.
+//! - `svd` (reference): a thin SVD (faer: blocked and multithreaded) with
+//!   singular values below `rcond · σ_max` treated as zero:
+//!   C = V diag(1/σᵢ for σᵢ > rcond·σ_max, else 0) Uᵀ Y, numpy's `lstsq`.
+//!
+//! On a well-conditioned A the two agree to rounding (κ(A)²·ε); the ridge moves
+//! the Cholesky solution where σᵢ(Â)² is not large against λ, as the cutoff
+//! moves the SVD's where σᵢ < rcond·σ_max.
 
+use faer::linalg::matmul::triangular::BlockStructure;
+use faer::{Mat, MatRef};
 use nalgebra::DMatrix;
 
-/// Appends a column of ones.
-pub fn with_bias(features: &DMatrix<f64>) -> DMatrix<f64> {
-    let (n, k) = features.shape();
-    let mut a = DMatrix::from_element(n, k + 1, 1.0);
-    a.view_mut((0, 0), (n, k)).copy_from(features);
-    a
+use crate::experiment::swim::Solver;
+use crate::flops;
+
+/// Above this condition estimate the Cholesky path hands over to the SVD: the
+/// normal equations' forward error grows as κ·ε ≈ 1e12 · 2.2e-16 ≈ 2e-4.
+pub const MAX_CONDITION: f64 = 1e12;
+
+/// How to solve a head.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HeadSpec {
+    pub solver: Solver,
+    pub rcond: f64,
+    pub ridge: f64,
 }
 
-/// argmin_C ‖[features, 1] C − targets‖ with a relative singular-value cutoff.
-pub fn least_squares(
-    features: &DMatrix<f64>,
-    targets: &DMatrix<f64>,
-    rcond: f64,
-) -> Result<DMatrix<f64>, String> {
-    let a = with_bias(features);
-    let (n, k) = a.shape();
-    if targets.nrows() != n {
+/// Which path produced a solution.
+#[derive(Clone, Debug, PartialEq)]
+pub enum HeadPath {
+    /// Cholesky on the normal equations; κ̂ as estimated.
+    Cholesky { condition: f64 },
+    /// The SVD, asked for.
+    Svd,
+    /// The SVD, after the Cholesky path refused (the reason).
+    SvdFallback { reason: String },
+}
+
+impl HeadPath {
+    /// FLOPs of the solve that took this path on an n×k matrix with `out` targets
+    /// (a fallback pays for the refused Cholesky attempt too).
+    pub fn flops(&self, n: usize, k: usize, out: usize) -> u64 {
+        match self {
+            HeadPath::Cholesky { .. } => flops::normal_equations_solve(n, k, out),
+            HeadPath::Svd => flops::svd_solve(n, k, out),
+            HeadPath::SvdFallback { .. } => {
+                flops::normal_equations_solve(n, k, out) + flops::svd_solve(n, k, out)
+            }
+        }
+    }
+
+    pub fn describe(&self) -> String {
+        match self {
+            HeadPath::Cholesky { condition } => format!("cholesky (κ̂ {condition:.1e})"),
+            HeadPath::Svd => "svd".into(),
+            HeadPath::SvdFallback { reason } => format!("svd fallback: {reason}"),
+        }
+    }
+}
+
+/// A solved head: coefficients (k × outputs) and how they were found.
+#[derive(Clone, Debug)]
+pub struct Solution {
+    pub coef: Mat<f64>,
+    pub path: HeadPath,
+}
+
+/// A faer view of an nalgebra matrix (both column-major, contiguous).
+pub fn view(m: &DMatrix<f64>) -> MatRef<'_, f64> {
+    faer::mat::from_column_major_slice(m.as_slice(), m.nrows(), m.ncols())
+}
+
+/// argmin_C ‖A C − Y‖ by `spec`'s solver.
+pub fn solve(a: MatRef<'_, f64>, y: MatRef<'_, f64>, spec: &HeadSpec) -> Result<Solution, String> {
+    if a.nrows() != y.nrows() {
         return Err(format!(
-            "least squares: {n} feature rows but {} target rows",
-            targets.nrows()
+            "least squares: {} design rows but {} target rows",
+            a.nrows(),
+            y.nrows()
         ));
     }
-    let fa = faer::Mat::<f64>::from_fn(n, k, |i, j| a[(i, j)]);
-    let svd = fa.thin_svd();
+    match spec.solver {
+        Solver::Svd => Ok(Solution {
+            coef: svd(a, y, spec.rcond)?,
+            path: HeadPath::Svd,
+        }),
+        Solver::Cholesky => match cholesky(a, y, spec.ridge) {
+            Ok((coef, condition)) => Ok(Solution {
+                coef,
+                path: HeadPath::Cholesky { condition },
+            }),
+            Err(reason) => Ok(Solution {
+                coef: svd(a, y, spec.rcond)?,
+                path: HeadPath::SvdFallback { reason },
+            }),
+        },
+    }
+}
+
+/// The Cholesky path; `Err` says why it refused (the caller falls back).
+pub fn cholesky(
+    a: MatRef<'_, f64>,
+    y: MatRef<'_, f64>,
+    ridge: f64,
+) -> Result<(Mat<f64>, f64), String> {
+    let k = a.ncols();
+    let par = faer::get_global_parallelism();
+    // Column scales: 1/‖A_j‖ (a zero column keeps scale 1; only the ridge lifts it).
+    let scale: Vec<f64> = (0..k)
+        .map(|j| {
+            let norm = a.col(j).norm_l2();
+            if norm > 0.0 && norm.is_finite() {
+                1.0 / norm
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    if scale.iter().any(|s| !s.is_finite()) || !a.col_iter().all(|c| c.norm_l2().is_finite()) {
+        return Err("the design matrix is not finite".into());
+    }
+    // G = AᵀA, lower half only, then scaled to D⁻¹ G D⁻¹ + λI.
+    let mut g = Mat::<f64>::zeros(k, k);
+    faer::linalg::matmul::triangular::matmul(
+        g.as_mut(),
+        BlockStructure::TriangularLower,
+        a.transpose(),
+        BlockStructure::Rectangular,
+        a,
+        BlockStructure::Rectangular,
+        None,
+        1.0,
+        par,
+    );
+    for j in 0..k {
+        for i in j..k {
+            let v = g.read(i, j) * scale[i] * scale[j];
+            g.write(i, j, if i == j { v + ridge } else { v });
+        }
+    }
+    // Right-hand side D⁻¹ AᵀY.
+    let mut rhs = Mat::<f64>::zeros(k, y.ncols());
+    faer::linalg::matmul::matmul(rhs.as_mut(), a.transpose(), y, None, 1.0, par);
+    for j in 0..rhs.ncols() {
+        for (i, &s) in scale.iter().enumerate() {
+            rhs.write(i, j, rhs.read(i, j) * s);
+        }
+    }
+    let mut mem = faer::dyn_stack::GlobalPodBuffer::new(
+        faer::linalg::cholesky::llt::compute::cholesky_in_place_req::<f64>(
+            k,
+            par,
+            Default::default(),
+        )
+        .map_err(|e| format!("workspace: {e:?}"))?,
+    );
+    faer::linalg::cholesky::llt::compute::cholesky_in_place(
+        g.as_mut(),
+        Default::default(),
+        par,
+        faer::dyn_stack::PodStack::new(&mut mem),
+        Default::default(),
+    )
+    .map_err(|e| {
+        format!(
+            "the normal equations are not positive definite (minor {})",
+            e.non_positive_definite_minor
+        )
+    })?;
+    let (mut lo, mut hi) = (f64::INFINITY, 0.0f64);
+    for i in 0..k {
+        let d = g.read(i, i);
+        lo = lo.min(d);
+        hi = hi.max(d);
+    }
+    let condition = (hi / lo).powi(2);
+    // A NaN estimate fails the check too.
+    if condition.is_nan() || condition > MAX_CONDITION {
+        return Err(format!(
+            "condition estimate {condition:.1e} above {MAX_CONDITION:.0e}"
+        ));
+    }
+    // L Lᵀ Z = rhs.
+    faer::linalg::triangular_solve::solve_lower_triangular_in_place(g.as_ref(), rhs.as_mut(), par);
+    faer::linalg::triangular_solve::solve_upper_triangular_in_place(
+        g.as_ref().transpose(),
+        rhs.as_mut(),
+        par,
+    );
+    for j in 0..rhs.ncols() {
+        for (i, &s) in scale.iter().enumerate() {
+            rhs.write(i, j, rhs.read(i, j) * s);
+        }
+    }
+    Ok((rhs, condition))
+}
+
+/// The SVD path: C = V Σ⁺ Uᵀ Y with the relative cutoff `rcond`. A tall A
+/// (n ≥ 2k) is first reduced by a Householder QR, A = Q R, and R's SVD taken
+/// (R has A's singular values; LAPACK's `gelsd` reduces the same way): about half
+/// the work of a thin SVD of A itself.
+pub fn svd(a: MatRef<'_, f64>, y: MatRef<'_, f64>, rcond: f64) -> Result<Mat<f64>, String> {
+    if !a.col_iter().all(|c| c.norm_l2().is_finite()) {
+        return Err("least squares: the features are not finite".into());
+    }
+    let (n, k) = (a.nrows(), a.ncols());
+    if n < 2 * k {
+        return pseudo_inverse_solve(a, y.to_owned(), rcond);
+    }
+    let par = faer::get_global_parallelism();
+    let mut factors = a.to_owned();
+    let blocksize = faer::linalg::qr::no_pivoting::compute::recommended_blocksize::<f64>(n, k);
+    let mut householder = Mat::<f64>::zeros(blocksize, k);
+    let params = Default::default();
+    let req = faer::linalg::qr::no_pivoting::compute::qr_in_place_req::<f64>(n, k, blocksize, par, params)
+        .and_then(|r| {
+            r.try_or(
+                faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_req::<f64>(
+                    n,
+                    blocksize,
+                    y.ncols(),
+                )?,
+            )
+        })
+        .map_err(|e| format!("workspace: {e:?}"))?;
+    let mut mem = faer::dyn_stack::GlobalPodBuffer::new(req);
+    let stack = faer::dyn_stack::PodStack::new(&mut mem);
+    faer::linalg::qr::no_pivoting::compute::qr_in_place(
+        factors.as_mut(),
+        householder.as_mut(),
+        par,
+        stack,
+        params,
+    );
+    let mut qty = y.to_owned();
+    faer::linalg::householder::apply_block_householder_sequence_transpose_on_the_left_in_place_with_conj(
+        factors.as_ref(),
+        householder.as_ref(),
+        faer::Conj::No,
+        qty.as_mut(),
+        par,
+        faer::dyn_stack::PodStack::new(&mut mem),
+    );
+    let r = Mat::<f64>::from_fn(k, k, |i, j| if i <= j { factors.read(i, j) } else { 0.0 });
+    pseudo_inverse_solve(r.as_ref(), qty.as_ref().subrows(0, k).to_owned(), rcond)
+}
+
+/// C = V Σ⁺ Uᵀ Y from a thin SVD of `a`.
+fn pseudo_inverse_solve(a: MatRef<'_, f64>, y: Mat<f64>, rcond: f64) -> Result<Mat<f64>, String> {
+    let svd = a.thin_svd();
     let (u, s, v) = (svd.u(), svd.s_diagonal(), svd.v());
     let r = s.nrows();
     let smax = (0..r).map(|i| s.read(i)).fold(0.0, f64::max);
@@ -35,9 +266,8 @@ pub fn least_squares(
         return Err("least squares: the features are not finite".into());
     }
     let cutoff = rcond * smax;
-    let fy = faer::Mat::<f64>::from_fn(n, targets.ncols(), |i, j| targets[(i, j)]);
     // Uᵀ Y, scaled row by row by the pseudo-inverse of Σ, then V (·).
-    let mut uty = u.transpose() * &fy;
+    let mut uty = u.transpose() * &y;
     for i in 0..r {
         let si = s.read(i);
         let inv = if si > cutoff && si > 0.0 {
@@ -49,8 +279,30 @@ pub fn least_squares(
             uty.write(i, j, uty.read(i, j) * inv);
         }
     }
-    let c = v * &uty;
-    Ok(DMatrix::from_fn(k, targets.ncols(), |i, j| c.read(i, j)))
+    Ok(v * &uty)
+}
+
+/// Appends a column of ones.
+pub fn with_bias(features: &DMatrix<f64>) -> DMatrix<f64> {
+    let (n, k) = features.shape();
+    let mut a = DMatrix::from_element(n, k + 1, 1.0);
+    a.view_mut((0, 0), (n, k)).copy_from(features);
+    a
+}
+
+/// argmin_C ‖[features, 1] C − targets‖.
+pub fn least_squares(
+    features: &DMatrix<f64>,
+    targets: &DMatrix<f64>,
+    spec: &HeadSpec,
+) -> Result<(DMatrix<f64>, HeadPath), String> {
+    let a = with_bias(features);
+    let s = solve(view(&a), view(targets), spec)?;
+    Ok((to_nalgebra(s.coef.as_ref()), s.path))
+}
+
+pub fn to_nalgebra(m: MatRef<'_, f64>) -> DMatrix<f64> {
+    DMatrix::from_fn(m.nrows(), m.ncols(), |i, j| m.read(i, j))
 }
 
 /// Predictions of the fitted head.
@@ -61,13 +313,100 @@ pub fn predict(features: &DMatrix<f64>, coef: &DMatrix<f64>) -> DMatrix<f64> {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::data::rng::{chacha, normal};
+
+    fn spec(solver: Solver, ridge: f64) -> HeadSpec {
+        HeadSpec {
+            solver,
+            rcond: 1e-12,
+            ridge,
+        }
+    }
 
     #[test]
     fn recovers_an_exact_linear_map_with_bias() {
         let x = DMatrix::from_fn(20, 3, |i, j| ((i * 7 + j * 3) % 11) as f64 / 5.0 - 1.0);
         let truth = DMatrix::from_row_slice(4, 2, &[1.0, -2.0, 0.5, 0.0, 3.0, 1.0, -0.7, 0.2]);
         let y = with_bias(&x) * &truth;
-        let c = least_squares(&x, &y, 1e-12).unwrap();
-        assert!((c - truth).abs().max() < 1e-10);
+        for solver in [Solver::Svd, Solver::Cholesky] {
+            let (c, _) = least_squares(&x, &y, &spec(solver, 0.0)).unwrap();
+            assert!((c - &truth).abs().max() < 1e-10, "{solver:?}");
+        }
+    }
+
+    /// A random n×k matrix with singular values spread over `decades` decades.
+    fn conditioned(n: usize, k: usize, decades: f64, seed: u64) -> DMatrix<f64> {
+        let mut r = chacha(seed, 0);
+        let g = DMatrix::from_fn(n, k, |_, _| normal(&mut r));
+        let h = DMatrix::from_fn(k, k, |_, _| normal(&mut r));
+        let (q1, q2) = (g.qr().q(), h.qr().q());
+        let s = DMatrix::from_fn(k, k, |i, j| {
+            if i == j {
+                10f64.powf(-decades * i as f64 / (k - 1) as f64)
+            } else {
+                0.0
+            }
+        });
+        q1 * s * q2.transpose()
+    }
+
+    #[test]
+    fn cholesky_agrees_with_the_svd_on_well_conditioned_problems() {
+        // κ(A) = 100, κ(AᵀA) = 1e4: the normal equations lose ~1e4·ε.
+        for (n, k, out) in [(200, 30, 1), (500, 60, 10), (64, 64, 3)] {
+            let a = conditioned(n, k, 2.0, n as u64);
+            let mut r = chacha(k as u64, 1);
+            let y = DMatrix::from_fn(n, out, |_, _| normal(&mut r));
+            let reference = svd(view(&a), view(&y), 1e-14).unwrap();
+            let fast = solve(view(&a), view(&y), &spec(Solver::Cholesky, 0.0)).unwrap();
+            assert!(
+                matches!(fast.path, HeadPath::Cholesky { .. }),
+                "{:?}",
+                fast.path
+            );
+            let diff = (&fast.coef - &reference).norm_l2() / reference.norm_l2();
+            assert!(diff < 1e-8, "{n}×{k}: relative difference {diff:e}");
+        }
+    }
+
+    #[test]
+    fn the_qr_reduced_svd_matches_the_direct_one() {
+        for decades in [2.0, 8.0, 14.0] {
+            let a = conditioned(400, 50, decades, 9);
+            let y = DMatrix::from_fn(400, 3, |i, j| ((i * 5 + j) % 11) as f64 - 5.0);
+            let reduced = svd(view(&a), view(&y), 1e-10).unwrap();
+            let direct = pseudo_inverse_solve(view(&a), view(&y).to_owned(), 1e-10).unwrap();
+            let diff = (&reduced - &direct).norm_l2() / direct.norm_l2();
+            assert!(diff < 1e-8, "{decades} decades: {diff:e}");
+        }
+    }
+
+    #[test]
+    fn ill_conditioned_and_rank_deficient_problems_fall_back_to_the_svd() {
+        // κ(A) = 1e9: the estimate of κ(AᵀA) passes 1e12 without a ridge.
+        let a = conditioned(300, 40, 9.0, 3);
+        let y = DMatrix::from_fn(300, 2, |i, j| ((i + 3 * j) % 7) as f64);
+        let s = solve(view(&a), view(&y), &spec(Solver::Cholesky, 0.0)).unwrap();
+        assert!(
+            matches!(s.path, HeadPath::SvdFallback { .. }),
+            "{:?}",
+            s.path
+        );
+        let reference = svd(view(&a), view(&y), 1e-12).unwrap();
+        assert_eq!(s.coef, reference);
+        // Duplicated columns: singular normal equations.
+        let mut b = conditioned(100, 10, 1.0, 4);
+        let c0 = b.column(0).into_owned();
+        b.set_column(1, &c0);
+        let y = DMatrix::from_fn(100, 1, |i, _| i as f64);
+        let s = solve(view(&b), view(&y), &spec(Solver::Cholesky, 0.0)).unwrap();
+        assert!(
+            matches!(s.path, HeadPath::SvdFallback { .. }),
+            "{:?}",
+            s.path
+        );
+        // With a ridge the same problem stays on the fast path.
+        let s = solve(view(&b), view(&y), &spec(Solver::Cholesky, 1e-8)).unwrap();
+        assert!(matches!(s.path, HeadPath::Cholesky { .. }), "{:?}", s.path);
     }
 }

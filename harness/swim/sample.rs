@@ -1,9 +1,11 @@
-//! Sampled dense layers (Bolager et al. 2023; SPEC §2 "SWIM").
+//! Hidden layers: sampled from data pairs (Bolager et al. 2023; SPEC §2 "SWIM"), or
+//! random (ELM).
 //!
-//! Candidate pairs (x1, x2) are drawn uniformly from the layer's input; each gets
-//! p ∝ max_k |y2_k − y1_k| / max(‖x2 − x1‖, 1e-10); `width` pairs are drawn from the
-//! candidates with those probabilities (without replacement while enough candidates
-//! have p > 0). A pair gives one neuron:
+//! SWIM: candidate pairs (x1, x2) are drawn uniformly from the layer's input; each
+//! gets p ∝ max_k |y2_k − y1_k| / max(‖x2 − x1‖, 1e-10); `width` pairs are drawn from
+//! the candidates with those probabilities (without replacement while enough
+//! candidates have p > 0). U-SWIM draws `width` pairs uniformly instead. A pair
+//! gives one neuron:
 //! ReLU: w = (x2 − x1)/‖x2 − x1‖², b = −⟨w, x1⟩ (pre-activation 0 at x1, 1 at x2);
 //! tanh: s2 = ln(3)/2, w = 2·s2·(x2 − x1)/‖x2 − x1‖², b = −⟨w, x1⟩ − s2
 //! (tanh of the pre-activation is −1/2 at x1 and +1/2 at x2).
@@ -11,9 +13,19 @@
 //! Fallback, documented: when every candidate's target difference is 0 (a constant
 //! target, or one class only) the pairs are drawn uniformly among candidates with
 //! distinct inputs. All inputs identical is an error.
+//!
+//! Random features (SPEC §5): `random_layer` does not saturate — on inputs
+//! standardised per column (training mean and standard deviation), w ~ N(0, 1/d),
+//! so ⟨w, z⟩ has unit variance for uncorrelated columns, and each neuron's bias
+//! puts its centre (tanh's zero, ReLU's kink) on a training point drawn uniformly,
+//! b = −⟨w, z_i⟩: every neuron changes inside the data, over a unit scale. The
+//! standardisation is folded into the weights, so the layer reads raw inputs.
+//! `random_layer_unscaled` is the authors' baseline: W ~ N(0, 1), b ~ U(−π, π) on
+//! the raw inputs.
 
 use nalgebra::{DMatrix, DVector};
 use rand::Rng;
+use rayon::prelude::*;
 
 use crate::data::rng;
 use crate::experiment::swim::Activation;
@@ -35,13 +47,35 @@ pub struct Dense {
 }
 
 impl Dense {
-    pub fn apply(&self, x: &DMatrix<f64>, act: Activation) -> DMatrix<f64> {
-        let mut z = x * &self.w;
-        for mut row in z.row_iter_mut() {
-            for (v, b) in row.iter_mut().zip(self.b.iter()) {
-                *v = activate(*v + b, act);
-            }
+    /// The pre-activations x W + b (faer's multithreaded product).
+    pub fn pre_activation(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+        let mut z = DMatrix::<f64>::zeros(x.nrows(), self.w.ncols());
+        {
+            let n = z.nrows();
+            let k = z.ncols();
+            let out = faer::mat::from_column_major_slice_mut(z.as_mut_slice(), n, k);
+            faer::linalg::matmul::matmul(
+                out,
+                super::lstsq::view(x),
+                super::lstsq::view(&self.w),
+                None,
+                1.0,
+                faer::get_global_parallelism(),
+            );
         }
+        let n = z.nrows();
+        z.as_mut_slice()
+            .par_chunks_mut(n)
+            .zip(self.b.as_slice().par_iter())
+            .for_each(|(col, b)| col.iter_mut().for_each(|v| *v += b));
+        z
+    }
+
+    pub fn apply(&self, x: &DMatrix<f64>, act: Activation) -> DMatrix<f64> {
+        let mut z = self.pre_activation(x);
+        z.as_mut_slice()
+            .par_chunks_mut(4096)
+            .for_each(|c| c.iter_mut().for_each(|v| *v = activate(*v, act)));
         z
     }
 }
@@ -76,26 +110,16 @@ pub fn pair_weight(x: &DMatrix<f64>, y: &DMatrix<f64>, i: usize, j: usize) -> f6
     dy / dx.max(1e-10)
 }
 
-/// Samples `width` neurons from the rows of `x` (targets `y`).
-pub fn sample_layer(
+/// `m` pairs of distinct points with distinct inputs, drawn uniformly.
+fn distinct_pairs(
     x: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    width: usize,
-    candidates: usize,
-    act: Activation,
+    m: usize,
     r: &mut impl Rng,
-) -> Result<Dense, SampleError> {
+) -> Result<Vec<(usize, usize)>, SampleError> {
     let n = x.nrows();
     if n < 2 {
         return Err(SampleError::TooFewPoints(n));
     }
-    let m = if candidates == 0 {
-        4 * width
-    } else {
-        candidates
-    }
-    .max(width);
-    // Candidate pairs of distinct points with distinct inputs.
     let mut pairs = Vec::with_capacity(m);
     let mut tries = 0;
     while pairs.len() < m && tries < 50 * m {
@@ -109,19 +133,16 @@ pub fn sample_layer(
     if pairs.is_empty() {
         return Err(SampleError::IdenticalInputs(n));
     }
-    let mut weights: Vec<f64> = pairs
-        .iter()
-        .map(|&(i, j)| pair_weight(x, y, i, j))
-        .collect();
-    if weights.iter().all(|&w| w <= 0.0) {
-        weights.iter_mut().for_each(|w| *w = 1.0); // documented fallback
-    }
-    let chosen = draw(&weights, width, r);
+    Ok(pairs)
+}
+
+/// The layer of neurons the chosen pairs give.
+fn layer_of(x: &DMatrix<f64>, pairs: &[(usize, usize)], act: Activation) -> Dense {
     let d = x.ncols();
+    let width = pairs.len();
     let mut w = DMatrix::zeros(d, width);
     let mut b = DVector::zeros(width);
-    for (k, &c) in chosen.iter().enumerate() {
-        let (i, j) = pairs[c];
+    for (k, &(i, j)) in pairs.iter().enumerate() {
         let x1: Vec<f64> = x.row(i).iter().copied().collect();
         let x2: Vec<f64> = x.row(j).iter().copied().collect();
         let (wk, bk) = pair_neuron(&x1, &x2, act);
@@ -130,7 +151,54 @@ pub fn sample_layer(
         }
         b[k] = bk;
     }
-    Ok(Dense { w, b })
+    Dense { w, b }
+}
+
+/// Samples `width` neurons from the rows of `x`, pairs weighted by the change of
+/// the targets `y` (SWIM).
+pub fn sample_layer(
+    x: &DMatrix<f64>,
+    y: &DMatrix<f64>,
+    width: usize,
+    candidates: usize,
+    act: Activation,
+    r: &mut impl Rng,
+) -> Result<Dense, SampleError> {
+    let m = if candidates == 0 {
+        4 * width
+    } else {
+        candidates
+    }
+    .max(width);
+    let pairs = distinct_pairs(x, m, r)?;
+    let mut weights: Vec<f64> = pairs
+        .iter()
+        .map(|&(i, j)| pair_weight(x, y, i, j))
+        .collect();
+    if weights.iter().all(|&w| w <= 0.0) {
+        weights.iter_mut().for_each(|w| *w = 1.0); // documented fallback
+    }
+    let chosen: Vec<(usize, usize)> = draw(&weights, width, r)
+        .into_iter()
+        .map(|c| pairs[c])
+        .collect();
+    Ok(layer_of(x, &chosen, act))
+}
+
+/// U-SWIM: `width` neurons from pairs drawn uniformly (distinct inputs).
+pub fn uniform_layer(
+    x: &DMatrix<f64>,
+    width: usize,
+    act: Activation,
+    r: &mut impl Rng,
+) -> Result<Dense, SampleError> {
+    let mut pairs = distinct_pairs(x, width, r)?;
+    // Too few distinct pairs found: repeat them (only for near-identical inputs).
+    let found = pairs.len();
+    for k in found..width {
+        pairs.push(pairs[k % found]);
+    }
+    Ok(layer_of(x, &pairs, act))
 }
 
 /// `k` indices with p ∝ weights: successive sampling without replacement while
@@ -154,8 +222,37 @@ pub fn draw(weights: &[f64], k: usize, r: &mut impl Rng) -> Vec<usize> {
     out
 }
 
-/// Random features (ELM): W ~ N(0, 1), b ~ U(−π, π).
-pub fn random_layer(d: usize, width: usize, r: &mut impl Rng) -> Dense {
+/// Random features that do not saturate (see the module notes).
+pub fn random_layer(x: &DMatrix<f64>, width: usize, r: &mut impl Rng) -> Dense {
+    let (n, d) = x.shape();
+    let sd: Vec<f64> = (0..d)
+        .map(|j| {
+            let col = x.column(j);
+            let mean = col.mean();
+            let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n.max(1) as f64;
+            if var > 0.0 {
+                var.sqrt()
+            } else {
+                1.0
+            }
+        })
+        .collect();
+    let std = (1.0 / d as f64).sqrt();
+    let mut w = DMatrix::zeros(d, width);
+    for k in 0..width {
+        for j in 0..d {
+            w[(j, k)] = rng::normal(r) * std / sd[j];
+        }
+    }
+    let b = DVector::from_fn(width, |k, _| {
+        let i = r.gen_range(0..n);
+        -(0..d).map(|j| w[(j, k)] * x[(i, j)]).sum::<f64>()
+    });
+    Dense { w, b }
+}
+
+/// The authors' random features: W ~ N(0, 1), b ~ U(−π, π), raw inputs.
+pub fn random_layer_unscaled(d: usize, width: usize, r: &mut impl Rng) -> Dense {
     let w = DMatrix::from_fn(d, width, |_, _| rng::normal(r));
     let b = DVector::from_fn(width, |_, _| {
         r.gen_range(-std::f64::consts::PI..std::f64::consts::PI)
@@ -195,6 +292,10 @@ mod tests {
             sample_layer(&x, &y, 3, 0, Activation::Tanh, &mut r).unwrap_err(),
             SampleError::IdenticalInputs(5)
         );
+        assert_eq!(
+            uniform_layer(&x, 3, Activation::Tanh, &mut r).unwrap_err(),
+            SampleError::IdenticalInputs(5)
+        );
         let x = DMatrix::from_fn(5, 2, |i, j| (i * 2 + j) as f64);
         let y = DMatrix::from_element(5, 1, 1.0);
         let layer = sample_layer(&x, &y, 3, 0, Activation::Tanh, &mut r).unwrap();
@@ -211,5 +312,30 @@ mod tests {
             .unwrap_err(),
             SampleError::TooFewPoints(1)
         );
+    }
+
+    #[test]
+    fn scaled_random_features_do_not_saturate_and_unscaled_ones_do() {
+        // Inputs on a wide box, as the pendulum's q ∈ [−2π, 2π] and beyond.
+        let mut r = chacha(5, 0);
+        let x = DMatrix::from_fn(2000, 4, |_, j| {
+            r.gen_range(-1.0..1.0) * [20.0, 6.0, 1.0, 50.0][j]
+        });
+        let share_saturated = |layer: &Dense| {
+            let h = layer.apply(&x, Activation::Tanh);
+            h.iter().filter(|v| v.abs() > 0.99).count() as f64 / h.len() as f64
+        };
+        let scaled = random_layer(&x, 200, &mut r);
+        let unscaled = random_layer_unscaled(4, 200, &mut r);
+        let (s, u) = (share_saturated(&scaled), share_saturated(&unscaled));
+        assert!(s < 0.1, "scaled: {s} of activations beyond ±0.99");
+        assert!(u > 0.8, "unscaled: {u}");
+        // Every scaled neuron is centred on a training point: its pre-activation
+        // changes sign inside the data.
+        let z = scaled.pre_activation(&x);
+        for k in 0..200 {
+            let col = z.column(k);
+            assert!(col.min() < 0.0 && col.max() > 0.0, "neuron {k}");
+        }
     }
 }

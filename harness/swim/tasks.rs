@@ -1,14 +1,15 @@
 //! SWIM tasks: smooth synthetic regression, a pendulum's vector field, the
-//! Hénon–Heiles Hamiltonian, and labelled tables from files (classification).
+//! Hénon–Heiles Hamiltonian as a plain regression, Hamiltonian learning from time
+//! derivatives (`hamiltonian`), and labelled tables from files (classification).
 
 use std::path::Path;
 
-use nalgebra::DMatrix;
+use nalgebra::{DMatrix, DVector};
 use rand::Rng;
 
 use crate::data::files::{read_view, DataError};
 use crate::data::rng::{self, stream};
-use crate::experiment::swim::TaskSpec;
+use crate::experiment::swim::{HamiltonianSpec, HamiltonianSystem, TaskSpec, TrajectorySpec};
 
 /// Train and test data of a task, in f64.
 #[derive(Clone, Debug)]
@@ -19,6 +20,64 @@ pub struct TaskData {
     pub y_test: DMatrix<f64>,
     /// Classification: the number of classes (targets are one-hot).
     pub classes: Option<usize>,
+    /// Hamiltonian learning: the targets are the time derivatives (q', p').
+    pub hamiltonian: Option<HamiltonianTask>,
+}
+
+/// What a Hamiltonian task knows beyond its states and derivatives.
+#[derive(Clone, Debug)]
+pub struct HamiltonianTask {
+    pub system: HamiltonianSystem,
+    /// ∇H on the training states (n × d): (−p', q').
+    pub grad_train: DMatrix<f64>,
+    pub h_test: DVector<f64>,
+    pub grad_test: DMatrix<f64>,
+    /// H at x₀ = 0, which fixes the learned H's constant.
+    pub h0: f64,
+    pub trajectory: TrajectorySpec,
+}
+
+/// States drawn uniformly from the spec's domain, their time derivatives, and
+/// the true H and ∇H on the test states.
+fn hamiltonian(spec: &HamiltonianSpec, r: &mut impl Rng) -> TaskData {
+    let sys = spec.system;
+    let domain: Vec<(f64, f64)> = spec.domain().iter().map(|[a, b]| (*a, *b)).collect();
+    let x_train = uniform_box(r, spec.train, &domain);
+    let x_test = uniform_box(r, spec.test, &domain);
+    let d = domain.len();
+    let grad = |x: &DMatrix<f64>| {
+        rows_map(x, d, |s| {
+            let mut g = vec![0.0; d];
+            sys.gradient(s, &mut g);
+            g
+        })
+    };
+    let field = |x: &DMatrix<f64>| {
+        rows_map(x, d, |s| {
+            let mut f = vec![0.0; d];
+            sys.vector_field(s, &mut f);
+            f
+        })
+    };
+    let h_test = DVector::from_fn(spec.test, |i, _| {
+        let s: Vec<f64> = x_test.row(i).iter().copied().collect();
+        sys.energy(&s)
+    });
+    TaskData {
+        y_train: field(&x_train),
+        y_test: field(&x_test),
+        hamiltonian: Some(HamiltonianTask {
+            system: sys,
+            grad_train: grad(&x_train),
+            h_test,
+            grad_test: grad(&x_test),
+            h0: sys.energy(&vec![0.0; d]),
+            trajectory: spec.trajectory(),
+        }),
+        x_train,
+        x_test,
+        classes: None,
+    }
 }
 
 fn uniform_box(r: &mut impl Rng, n: usize, bounds: &[(f64, f64)]) -> DMatrix<f64> {
@@ -60,6 +119,7 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
             x_train,
             x_test,
             classes: None,
+            hamiltonian: None,
         }
     };
     if let Some(s) = &spec.regression {
@@ -91,6 +151,9 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
             2,
             &f,
         ));
+    }
+    if let Some(h) = &spec.hamiltonian {
+        return Ok(hamiltonian(h, &mut r));
     }
     if let Some(s) = &spec.henon_heiles {
         let f = |x: &[f64]| vec![henon_heiles(x)];
@@ -154,5 +217,6 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
         x_test,
         y_test,
         classes: Some(k),
+        hamiltonian: None,
     })
 }

@@ -1,0 +1,356 @@
+//! The iterative baseline's MLP for regression and classification, forward and
+//! backward written out on the host in f64 (the Adam baseline's objective).
+//!
+//! depth hidden layers of `width` (tanh or ReLU), then a linear output; inputs
+//! standardised on the training rows (an affine map the first layer could absorb:
+//! the same architecture). Regression: mean squared error on standardised targets,
+//! over every output; classification: softmax cross-entropy, averaged over rows.
+//!
+//! Forward: z_l = h_{l−1} W_l + b_l, h_l = act(z_l); out = h_L W_o + b_o.
+//! Backward: ∂W_l = h_{l−1}ᵀ ∂z_l, ∂b_l = Σ_rows ∂z_l, ∂h_{l−1} = ∂z_l W_lᵀ,
+//! ∂z = ∂h ⊙ act'(z) with tanh' = 1 − h², relu' = [z > 0].
+
+use faer::{Mat, MatRef, Parallelism};
+use nalgebra::DMatrix;
+use rand::Rng;
+
+use super::adam::{Objective, TestMetrics};
+use crate::experiment::swim::Activation;
+use crate::flops;
+
+/// Column means and standard deviations (0 → 1) of `x`'s rows `rows`.
+pub fn moments(x: &DMatrix<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+    let n = rows.len().max(1) as f64;
+    (0..x.ncols())
+        .map(|j| {
+            let mean = rows.iter().map(|&i| x[(i, j)]).sum::<f64>() / n;
+            let var = rows
+                .iter()
+                .map(|&i| (x[(i, j)] - mean).powi(2))
+                .sum::<f64>()
+                / n;
+            (mean, if var > 0.0 { var.sqrt() } else { 1.0 })
+        })
+        .unzip()
+}
+
+pub fn standardise(x: &DMatrix<f64>, mean: &[f64], sd: &[f64]) -> DMatrix<f64> {
+    DMatrix::from_fn(x.nrows(), x.ncols(), |i, j| (x[(i, j)] - mean[j]) / sd[j])
+}
+
+/// Rows `rows` of `x` as a faer matrix.
+pub fn gather(x: &DMatrix<f64>, rows: &[usize]) -> Mat<f64> {
+    Mat::from_fn(rows.len(), x.ncols(), |i, j| x[(rows[i], j)])
+}
+
+/// C = A·B (overwriting), single-threaded: steps are small and must be reproducible.
+pub fn mul(c: faer::MatMut<'_, f64>, a: MatRef<'_, f64>, b: MatRef<'_, f64>) {
+    faer::linalg::matmul::matmul(c, a, b, None, 1.0, Parallelism::None);
+}
+
+/// A dense layer's parameter ranges in θ: W (in × out, column-major), then b.
+#[derive(Clone, Copy, Debug)]
+pub struct LayerSlots {
+    pub inputs: usize,
+    pub outputs: usize,
+    pub w: usize,
+    pub b: usize,
+}
+
+pub fn slots(sizes: &[usize]) -> (Vec<LayerSlots>, usize) {
+    let mut off = 0;
+    let layers = sizes
+        .windows(2)
+        .map(|s| {
+            let l = LayerSlots {
+                inputs: s[0],
+                outputs: s[1],
+                w: off,
+                b: off + s[0] * s[1],
+            };
+            off = l.b + s[1];
+            l
+        })
+        .collect();
+    (layers, off)
+}
+
+fn w_of<'t>(theta: &'t [f64], l: &LayerSlots) -> MatRef<'t, f64> {
+    faer::mat::from_column_major_slice(&theta[l.w..l.b], l.inputs, l.outputs)
+}
+
+/// Glorot-uniform weights, zero biases.
+pub fn glorot(layers: &[LayerSlots], total: usize, r: &mut impl Rng) -> Vec<f64> {
+    let mut theta = vec![0.0; total];
+    for l in layers {
+        let limit = (6.0 / (l.inputs + l.outputs) as f64).sqrt();
+        for v in &mut theta[l.w..l.b] {
+            *v = r.gen_range(-limit..limit);
+        }
+    }
+    theta
+}
+
+/// The MLP objective on a task's training rows, with its test set.
+pub struct Mlp {
+    x: DMatrix<f64>,
+    y: DMatrix<f64>,
+    x_test: DMatrix<f64>,
+    y_test: DMatrix<f64>,
+    /// Regression: targets were standardised with these (per output).
+    y_mean: Vec<f64>,
+    y_sd: Vec<f64>,
+    layers: Vec<LayerSlots>,
+    total: usize,
+    act: Activation,
+    classification: bool,
+}
+
+impl Mlp {
+    /// `train_rows`: the rows the statistics of standardisation come from.
+    #[allow(clippy::too_many_arguments)]
+    pub fn new(
+        x: &DMatrix<f64>,
+        y: &DMatrix<f64>,
+        x_test: &DMatrix<f64>,
+        y_test: &DMatrix<f64>,
+        train_rows: &[usize],
+        width: usize,
+        depth: usize,
+        act: Activation,
+        classification: bool,
+    ) -> Mlp {
+        let (mean, sd) = moments(x, train_rows);
+        let (y_mean, y_sd) = if classification {
+            (vec![0.0; y.ncols()], vec![1.0; y.ncols()])
+        } else {
+            moments(y, train_rows)
+        };
+        let mut sizes = vec![x.ncols()];
+        sizes.extend(std::iter::repeat_n(width, depth));
+        sizes.push(y.ncols());
+        let (layers, total) = slots(&sizes);
+        Mlp {
+            x: standardise(x, &mean, &sd),
+            y: standardise(y, &y_mean, &y_sd),
+            x_test: standardise(x_test, &mean, &sd),
+            y_test: y_test.clone(),
+            y_mean,
+            y_sd,
+            layers,
+            total,
+            act,
+            classification,
+        }
+    }
+
+    /// Every layer's output on `x` (the last: the network's output).
+    fn forward(&self, theta: &[f64], x: Mat<f64>) -> Vec<Mat<f64>> {
+        let mut hs = vec![x];
+        for (li, l) in self.layers.iter().enumerate() {
+            let h = hs.last().expect("the input");
+            let mut z = Mat::<f64>::zeros(h.nrows(), l.outputs);
+            mul(z.as_mut(), h.as_ref(), w_of(theta, l));
+            let hidden = li + 1 < self.layers.len();
+            for k in 0..l.outputs {
+                let b = theta[l.b + k];
+                for v in z.col_as_slice_mut(k) {
+                    let s = *v + b;
+                    *v = if !hidden {
+                        s
+                    } else {
+                        match self.act {
+                            Activation::Tanh => s.tanh(),
+                            Activation::Relu => s.max(0.0),
+                        }
+                    };
+                }
+            }
+            hs.push(z);
+        }
+        hs
+    }
+
+    /// Mean loss of outputs `out` against targets `y` (rows as `out`), and ∂loss/∂out.
+    fn loss_of(&self, out: &Mat<f64>, y: &Mat<f64>) -> (f64, Mat<f64>) {
+        let (b, o) = (out.nrows(), out.ncols());
+        let mut d = Mat::<f64>::zeros(b, o);
+        let mut loss = 0.0;
+        if self.classification {
+            for i in 0..b {
+                let m = (0..o)
+                    .map(|k| out.read(i, k))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = (0..o).map(|k| (out.read(i, k) - m).exp()).sum();
+                for k in 0..o {
+                    let p = (out.read(i, k) - m).exp() / z;
+                    let t = y.read(i, k);
+                    if t > 0.0 {
+                        loss -= t * (p.max(1e-300)).ln();
+                    }
+                    d.write(i, k, (p - t) / b as f64);
+                }
+            }
+            (loss / b as f64, d)
+        } else {
+            let scale = 2.0 / (b * o) as f64;
+            for k in 0..o {
+                for i in 0..b {
+                    let r = out.read(i, k) - y.read(i, k);
+                    loss += r * r;
+                    d.write(i, k, scale * r);
+                }
+            }
+            (loss / (b * o) as f64, d)
+        }
+    }
+}
+
+impl Objective for Mlp {
+    fn n_params(&self) -> usize {
+        self.total
+    }
+
+    fn init(&self, r: &mut rand_chacha::ChaCha8Rng) -> Vec<f64> {
+        glorot(&self.layers, self.total, r)
+    }
+
+    fn loss_grad(&self, theta: &[f64], rows: &[usize], grad: &mut [f64]) -> f64 {
+        let hs = self.forward(theta, gather(&self.x, rows));
+        let (loss, mut dz) = self.loss_of(hs.last().expect("output"), &gather(&self.y, rows));
+        for (li, l) in self.layers.iter().enumerate().rev() {
+            let h = &hs[li];
+            {
+                let gw = faer::mat::from_column_major_slice_mut(
+                    &mut grad[l.w..l.b],
+                    l.inputs,
+                    l.outputs,
+                );
+                mul(gw, h.transpose(), dz.as_ref());
+            }
+            for k in 0..l.outputs {
+                grad[l.b + k] = dz.col_as_slice(k).iter().sum();
+            }
+            if li == 0 {
+                break;
+            }
+            let mut dh = Mat::<f64>::zeros(h.nrows(), l.inputs);
+            mul(dh.as_mut(), dz.as_ref(), w_of(theta, l).transpose());
+            for k in 0..l.inputs {
+                let hk = h.col_as_slice(k);
+                for (v, hv) in dh.col_as_slice_mut(k).iter_mut().zip(hk) {
+                    *v *= match self.act {
+                        Activation::Tanh => 1.0 - hv * hv,
+                        Activation::Relu => f64::from(u8::from(*hv > 0.0)),
+                    };
+                }
+            }
+            dz = dh;
+        }
+        loss
+    }
+
+    fn loss(&self, theta: &[f64], rows: &[usize]) -> f64 {
+        let hs = self.forward(theta, gather(&self.x, rows));
+        self.loss_of(hs.last().expect("output"), &gather(&self.y, rows))
+            .0
+    }
+
+    fn test(&self, theta: &[f64]) -> TestMetrics {
+        let all: Vec<usize> = (0..self.x_test.nrows()).collect();
+        let out = self
+            .forward(theta, gather(&self.x_test, &all))
+            .pop()
+            .expect("output");
+        let (n, o) = (out.nrows(), out.ncols());
+        let y = &self.y_test;
+        if self.classification {
+            let (mut hits, mut brier) = (0usize, 0.0);
+            for i in 0..n {
+                let m = (0..o)
+                    .map(|k| out.read(i, k))
+                    .fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = (0..o).map(|k| (out.read(i, k) - m).exp()).sum();
+                let arg = |f: &dyn Fn(usize) -> f64| {
+                    (0..o).max_by(|&a, &b| f(a).total_cmp(&f(b))).unwrap_or(0)
+                };
+                if arg(&|k| out.read(i, k)) == arg(&|k| y[(i, k)]) {
+                    hits += 1;
+                }
+                for k in 0..o {
+                    brier += ((out.read(i, k) - m).exp() / z - y[(i, k)]).powi(2);
+                }
+            }
+            TestMetrics {
+                score: hits as f64 / n as f64,
+                mse: brier / (n * o) as f64,
+                grad_error: None,
+            }
+        } else {
+            let (mut err, mut norm) = (0.0, 0.0);
+            for k in 0..o {
+                for i in 0..n {
+                    let pred = out.read(i, k) * self.y_sd[k] + self.y_mean[k];
+                    err += (pred - y[(i, k)]).powi(2);
+                    norm += y[(i, k)].powi(2);
+                }
+            }
+            TestMetrics {
+                score: (err / norm).sqrt(),
+                mse: err / (n * o) as f64,
+                grad_error: None,
+            }
+        }
+    }
+
+    fn flops_per_example(&self) -> u64 {
+        flops::dense_flops(self.layers.iter().map(|l| (l.inputs, l.outputs)))
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use crate::data::rng::chacha;
+
+    /// Central differences of the loss against the written-out gradient.
+    pub fn check_gradient(obj: &dyn Objective, rows: &[usize], seed: u64) {
+        let mut r = chacha(seed, 0);
+        let theta: Vec<f64> = obj
+            .init(&mut r)
+            .iter()
+            .map(|v| v + 0.1 * (r.gen::<f64>() - 0.5))
+            .collect();
+        let mut g = vec![0.0; obj.n_params()];
+        obj.loss_grad(&theta, rows, &mut g);
+        let step = 1e-6;
+        for i in (0..theta.len()).step_by((theta.len() / 40).max(1)) {
+            let (mut a, mut b) = (theta.clone(), theta.clone());
+            a[i] += step;
+            b[i] -= step;
+            let fd = (obj.loss(&a, rows) - obj.loss(&b, rows)) / (2.0 * step);
+            assert!(
+                (fd - g[i]).abs() < 1e-6 * (1.0 + fd.abs()),
+                "θ[{i}]: finite difference {fd} vs {}",
+                g[i]
+            );
+        }
+    }
+
+    #[test]
+    fn gradients_match_finite_differences() {
+        let mut r = chacha(3, 0);
+        let x = DMatrix::from_fn(30, 3, |_, _| r.gen_range(-1.0..1.0));
+        let y = DMatrix::from_fn(30, 2, |i, j| x[(i, 0)] * (j as f64 + 1.0) - x[(i, 2)]);
+        let labels = DMatrix::from_fn(30, 3, |i, k| f64::from(u8::from(i % 3 == k)));
+        let rows: Vec<usize> = (0..30).collect();
+        for act in [Activation::Tanh, Activation::Relu] {
+            for depth in [1, 2] {
+                let reg = Mlp::new(&x, &y, &x, &y, &rows, 7, depth, act, false);
+                check_gradient(&reg, &rows[..11], 1);
+                let cls = Mlp::new(&x, &labels, &x, &labels, &rows, 5, depth, act, true);
+                check_gradient(&cls, &rows[3..20], 2);
+            }
+        }
+    }
+}
