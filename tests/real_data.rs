@@ -98,7 +98,10 @@ fn the_committed_real_experiments_validate_against_the_shared_data() {
         ("real-mfeat", "36 sweep cells × 5 seeds = 180 runs"),
         ("real-leaves", "36 sweep cells × 5 seeds = 180 runs"),
         ("real-mfeat-flexi", "12 sweep cells × 5 seeds = 60 runs"),
-        ("real-mfeat-reference", "24 sweep cells × 5 seeds = 120 runs"),
+        (
+            "real-mfeat-reference",
+            "24 sweep cells × 5 seeds = 120 runs",
+        ),
     ] {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("experiments/{name}.yaml"));
         let o = jestbench(&["validate", p.to_str().unwrap()]);
