@@ -247,8 +247,18 @@ impl Cell {
         self.learnability = (!learn.is_empty() && learn.iter().all(|v| v.is_finite()))
             .then(|| mean_interval(&learn));
         self.bands = Axis::PLOTTED.iter().map(|&a| band(self, a)).collect();
-        self.learnability_curve = learnability_curve(self);
-        self.kinds = kind_windows(self);
+        let runs = self.complete();
+        let steps: &[f64] = runs.first().map_or(&[], |r| &r.x[&Axis::Iterations]);
+        let learn: Vec<&[f64]> = runs.iter().map(|r| &r.selected_learnability[..]).collect();
+        let selected: Vec<_> = runs.iter().map(|r| &r.selected_kinds[..]).collect();
+        let offered: Vec<_> = runs.iter().map(|r| &r.superbatch_kinds[..]).collect();
+        let (b, big_b) = (self.batch_size as f64, self.super_batch as f64);
+        let (curve, kinds) = (
+            learnability_curve(steps, &learn),
+            kind_windows(steps, &selected, &offered, b, big_b),
+        );
+        self.learnability_curve = curve;
+        self.kinds = kinds;
         let refs: Vec<f64> = self.runs.iter().filter_map(|r| r.reference_score).collect();
         self.reference_score = (!refs.is_empty()).then(|| stats::mean(&refs));
     }

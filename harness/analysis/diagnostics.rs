@@ -4,7 +4,6 @@
 
 use serde::Serialize;
 
-use super::cells::{Axis, Cell, RunSeries};
 use crate::log::Row;
 use crate::stats;
 
@@ -45,17 +44,14 @@ impl KindWindow {
     }
 }
 
-pub(super) fn learnability_curve(cell: &Cell) -> Vec<(f64, f64)> {
-    let runs = cell.complete();
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let steps = &first.x[&Axis::Iterations];
+/// The seed-mean learnability of the trained batches at each evaluation step:
+/// `steps` are the evaluation steps, `runs` each complete run's values there.
+pub fn learnability_curve(steps: &[f64], runs: &[&[f64]]) -> Vec<(f64, f64)> {
     (0..steps.len())
         .filter_map(|k| {
             let v: Vec<f64> = runs
                 .iter()
-                .filter_map(|r| r.selected_learnability.get(k).copied())
+                .filter_map(|r| r.get(k).copied())
                 .filter(|v| v.is_finite())
                 .collect();
             (!v.is_empty()).then(|| (steps[k], stats::mean(&v)))
@@ -63,39 +59,34 @@ pub(super) fn learnability_curve(cell: &Cell) -> Vec<(f64, f64)> {
         .collect()
 }
 
-pub(super) fn kind_windows(cell: &Cell) -> Vec<KindWindow> {
-    let runs = cell.complete();
-    let Some(first) = runs.first() else {
-        return Vec::new();
-    };
-    let steps = &first.x[&Axis::Iterations];
-    let mean = |k: usize, pick: fn(&RunSeries) -> &Vec<Option<[f64; 4]>>| -> Option<[f64; 4]> {
+/// Kind shares per evaluation window (after the first evaluation): `selected` and
+/// `offered` hold each complete run's shares at every evaluation step; b and B are
+/// the cell's batch and super-batch sizes.
+pub fn kind_windows(
+    steps: &[f64],
+    selected: &[&[Option<[f64; 4]>]],
+    offered: &[&[Option<[f64; 4]>]],
+    b: f64,
+    big_b: f64,
+) -> Vec<KindWindow> {
+    let mean = |k: usize, runs: &[&[Option<[f64; 4]>]]| -> Option<[f64; 4]> {
         let v: Vec<[f64; 4]> = runs
             .iter()
-            .filter_map(|r| pick(r).get(k).copied().flatten())
+            .filter_map(|r| r.get(k).copied().flatten())
             .collect();
         (!v.is_empty())
             .then(|| std::array::from_fn(|i| v.iter().map(|x| x[i]).sum::<f64>() / v.len() as f64))
     };
     (1..steps.len())
         .filter_map(|k| {
-            let (sel, sup) = (
-                mean(k, |r| &r.selected_kinds)?,
-                mean(k, |r| &r.superbatch_kinds)?,
-            );
-            Some(KindWindow::new(
-                steps[k],
-                sel,
-                sup,
-                cell.batch_size as f64,
-                cell.super_batch as f64,
-            ))
+            let (sel, sup) = (mean(k, selected)?, mean(k, offered)?);
+            Some(KindWindow::new(steps[k], sel, sup, b, big_b))
         })
         .collect()
 }
 
 /// A row's kind shares (selected or offered), when it has them.
-pub(super) fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
+pub fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
     let v = if selected {
         [
             r.selected_clean,

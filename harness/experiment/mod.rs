@@ -8,6 +8,7 @@ was expected. Nothing here touches data, devices or results.
 
 mod dataset;
 mod locate;
+mod method;
 mod recipe;
 mod sweep;
 pub mod swim;
@@ -21,6 +22,7 @@ use sha2::{Digest, Sha256};
 
 pub use dataset::*;
 pub use locate::{KeyIndex, Pos};
+pub use method::*;
 pub use recipe::*;
 pub use types::*;
 

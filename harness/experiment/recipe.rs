@@ -3,7 +3,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::types::Method;
+use super::method::Method;
 
 /// How examples are chosen each iteration (SPEC §2 "Selectors").
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]

@@ -1,0 +1,93 @@
+//! Each experiment's figures: learning curves, speed-ups against a swept key,
+//! iso-accuracy curves and diagnostics, folded in the report.
+
+use super::*;
+
+pub(super) fn figures(
+    a: &Analysis,
+    exp: &str,
+    idx: &[usize],
+    comps: &[&Comparison],
+    b: &mut Vec<Block>,
+) -> Result<(), ReportError> {
+    let mut settings: Vec<&str> = idx.iter().map(|&i| a.cells[i].setting.as_str()).collect();
+    settings.sort_unstable();
+    settings.dedup();
+    let mut curves = Vec::new();
+    let mut diagnostics = Vec::new();
+    for setting in settings {
+        let group: Vec<&Cell> = idx
+            .iter()
+            .map(|&i| &a.cells[i])
+            .filter(|c| c.setting == setting)
+            .collect();
+        let name = if setting.is_empty() {
+            "all".to_string()
+        } else {
+            setting.replace(';', ", ")
+        };
+        let tag = slug(if setting.is_empty() { "all" } else { setting });
+        for axis in Axis::PLOTTED {
+            curves.push(Block::Figure {
+                file: format!("{}-curves-{tag}-{}.svg", slug(exp), axis.name()),
+                svg: svg::learning_curves(&format!("{exp}: {name}"), &group, axis)?,
+                caption: format!(
+                    "{exp}, {name}: seed-mean score vs {} with point-wise 95% bootstrap bands.",
+                    axis.label()
+                ),
+            });
+        }
+        if let Some(s) =
+            svg::clean_shares(&format!("{exp}: clean pairs trained on, {name}"), &group)?
+        {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-clean-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: seed-mean share of clean pairs in the batches each selector trained on, per evaluation window; grey, in the super-batches offered."),
+            });
+        }
+        if let Some(s) = svg::filtering(&format!("{exp}: filtering, {name}"), &group)? {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-filtering-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: of the pairs each selector dropped, the share that were corrupted (precision), and of the corrupted pairs offered, the share it dropped (recall)."),
+            });
+        }
+        let refs: Vec<&Cell> = group.clone();
+        if let Some(s) = svg::learnability(&format!("{exp}: learnability, {name}"), &refs)? {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-learnability-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: seed-mean learnability (Σ_ij A_ij / b) of the batches each selector trained on, on the model state that chose them."),
+            });
+        }
+    }
+    let mut trends = Vec::new();
+    for key in [
+        "train.filter_ratio",
+        "reference.quality",
+        "train.batch_size",
+        "train.gain",
+    ] {
+        if let Some(s) = svg::speedup_vs(key, &a.cells, comps)? {
+            trends.push(Block::Figure {
+                file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
+                svg: s,
+                caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up)."),
+            });
+        }
+    }
+    b.extend(trends);
+    let fold = |summary: &str, blocks: Vec<Block>| Block::Details {
+        summary: summary.into(),
+        blocks,
+    };
+    if !diagnostics.is_empty() {
+        b.push(fold(
+            "Selection diagnostics: kinds of pairs, filtering, learnability",
+            diagnostics,
+        ));
+    }
+    b.push(fold("Learning curves", curves));
+    Ok(())
+}
