@@ -75,7 +75,9 @@ impl ResultsWriter {
         let results_path = dir.join(RESULTS_FILE);
         let summaries = read_rows(&summary_path)?;
         let done: BTreeSet<String> = summaries.kept.iter().map(|r| r.run_id.clone()).collect();
-        if summaries.torn {
+        // A file written before the newest optional columns existed is rewritten
+        // in the current layout, so appended rows match its header.
+        if summaries.torn || !summaries.absent_columns.is_empty() {
             rewrite(&summary_path, &summaries.kept)?;
         }
         let results = read_rows(&results_path)?;
@@ -85,7 +87,7 @@ impl ResultsWriter {
             .filter(|r| done.contains(&r.run_id))
             .cloned()
             .collect();
-        if results.torn || kept.len() != results.kept.len() {
+        if results.torn || kept.len() != results.kept.len() || !results.absent_columns.is_empty() {
             rewrite(&results_path, &kept)?;
         }
         Ok((
@@ -193,4 +195,55 @@ fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
     f.write_all(text.as_bytes()).map_err(io(&tmp))?;
     f.sync_data().map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A results folder from before the last optional columns existed: resuming
+    /// into it rewrites it in the current layout, so the rows appended next match
+    /// its header and the folder stays readable.
+    #[test]
+    fn resuming_into_an_older_layout_upgrades_it_before_appending() {
+        let dir = tempfile::tempdir().unwrap();
+        let old = |r: &Row| {
+            // The line as a file without the trailing optional columns has it.
+            let line = r.to_line();
+            let fields: Vec<&str> = line.trim_end().split(',').collect();
+            fields[..fields.len() - 3].join(",") + "\n"
+        };
+        let header = row::header_line();
+        let cols: Vec<&str> = header.trim_end().split(',').collect();
+        let old_header = cols[..cols.len() - 3].join(",") + "\n";
+        assert_eq!(
+            cols[cols.len() - 3..],
+            ["val_loss", "grad_error", "energy_drift"]
+        );
+        let done = Row {
+            run_id: "a-s0".into(),
+            experiment: "e".into(),
+            ..Row::default()
+        };
+        for f in [RESULTS_FILE, SUMMARY_FILE] {
+            fs::write(dir.path().join(f), old_header.clone() + &old(&done)).unwrap();
+        }
+        let (mut w, ids) = ResultsWriter::open(dir.path()).unwrap();
+        assert!(ids.contains("a-s0"));
+        let next = Row {
+            run_id: "b-s0".into(),
+            experiment: "e".into(),
+            ..Row::default()
+        };
+        w.eval_row(&next).unwrap();
+        w.summary_row(&next).unwrap();
+        drop(w);
+        for f in [RESULTS_FILE, SUMMARY_FILE] {
+            let text = fs::read_to_string(dir.path().join(f)).unwrap();
+            assert!(text.starts_with(&header), "{f}: {text}");
+            let rows = read_rows(&dir.path().join(f)).unwrap().kept;
+            let ids: Vec<&str> = rows.iter().map(|r| r.run_id.as_str()).collect();
+            assert_eq!(ids, ["a-s0", "b-s0"], "{f}");
+        }
+    }
 }
