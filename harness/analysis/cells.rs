@@ -160,6 +160,9 @@ pub struct Cell {
     /// baseline must be.
     pub full_resolution: bool,
     pub steps: usize,
+    /// Each run's curves: the results file's rows regrouped, so not saved again
+    /// in `analysis.json`.
+    #[serde(skip)]
     pub runs: Vec<RunSeries>,
     pub diverged: usize,
     /// Seed-mean final score of the completed runs.

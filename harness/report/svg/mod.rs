@@ -110,6 +110,8 @@ fn chart(
             }
         };
         c.configure_mesh()
+            // Major grid lines only: the minor ones made up most of every SVG's bytes.
+            .light_line_style(TRANSPARENT)
             .x_desc(f.x_desc)
             .y_desc(f.y_desc)
             .x_label_formatter(&fmt_x)

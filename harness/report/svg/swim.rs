@@ -81,6 +81,8 @@ pub fn time_to_accuracy(p: &TimeAccuracy) -> Result<String, ReportError> {
         };
         let y_desc = format!("test {} (log)", p.metric);
         c.configure_mesh()
+            // Major grid lines only: the minor ones made up most of every SVG's bytes.
+            .light_line_style(TRANSPARENT)
             .x_desc("wall-clock seconds (log)")
             .y_desc(if log_y { y_desc.as_str() } else { p.metric })
             .x_label_formatter(&fmt_x)
