@@ -143,15 +143,58 @@ fn products_with<F: MulAdd>(
     }
 }
 
+/// c[i] = Σ_d Aᵀ[d][i] · Bᵀ[d][i] for i < n: the n row-wise products ⟨a_i, b_i⟩ of
+/// two n×k matrices given transposed (k×n row-major), lanes across rows, each
+/// summed over d in order from 0 exactly as `products` (and `dot`) sum an entry.
+pub fn paired_products(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    assert!(at.len() >= k * n && bt.len() >= k * n);
+    #[cfg(target_arch = "x86_64")]
+    if fused_products() {
+        // SAFETY: the CPU has AVX2 and FMA, which is all the compiled function assumes.
+        return unsafe { paired_avx2_fma(k, at, bt, n) };
+    }
+    paired_with::<Separate>(k, at, bt, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn paired_avx2_fma(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    paired_with::<Fused>(k, at, bt, n)
+}
+
+#[inline(always)]
+fn paired_with<F: MulAdd>(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    let mut c = vec![0.0f32; n];
+    for d in 0..k {
+        let (x, y) = (&at[d * n..(d + 1) * n], &bt[d * n..(d + 1) * n]);
+        for ((s, &x), &y) in c.iter_mut().zip(x).zip(y) {
+            *s = F::mul_add(x, y, *s);
+        }
+    }
+    c
+}
+
 /// The transpose of an n×k row-major matrix (k×n row-major).
 pub fn transpose(x: &[f32], n: usize, k: usize) -> Vec<f32> {
     let mut t = vec![0.0f32; n * k];
-    for i in 0..n {
-        for d in 0..k {
-            t[d * n + i] = x[i * k + d];
+    transpose_into(x, n, k, &mut t);
+    t
+}
+
+/// The transpose of an n×k row-major matrix written into `t` (k×n), in 8×8 blocks
+/// so reads and writes both stay within a few cache lines.
+pub fn transpose_into<T: Copy>(x: &[T], n: usize, k: usize, t: &mut [T]) {
+    const BLOCK: usize = 8;
+    assert!(x.len() >= n * k && t.len() >= n * k);
+    for i0 in (0..n).step_by(BLOCK) {
+        for d0 in (0..k).step_by(BLOCK) {
+            for i in i0..(i0 + BLOCK).min(n) {
+                for d in d0..(d0 + BLOCK).min(k) {
+                    t[d * n + i] = x[i * k + d];
+                }
+            }
         }
     }
-    t
 }
 
 /// ⟨x, y⟩ summed over d in order, as `products` sums each entry.
@@ -277,6 +320,14 @@ mod tests {
                 assert!((d - plain).abs() <= 1e-5 * plain.abs().max(1.0));
             }
         }
+        // Row-wise products from the transposes: the same bits as `dot` on the rows.
+        let a2: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 29) % 89) as f32 / 30.0 - 1.4)
+            .collect();
+        let paired = paired_products(k, &transpose(&a2, n, k), &bt, n);
+        for (i, &p) in paired.iter().enumerate() {
+            assert_eq!(p, dot(&a2[i * k..(i + 1) * k], &b[i * k..(i + 1) * k]));
+        }
         let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 80.0).collect();
         let mut ys = xs.clone();
         softplus_in_place(&mut xs);
@@ -292,7 +343,13 @@ mod timing {
     #[test]
     #[ignore]
     fn time_kernels() {
-        let (m, n, k) = (4, 640, 64);
+        let shape = |v: &str, d: usize| {
+            std::env::var(v)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(d)
+        };
+        let (m, n, k) = (shape("M", 4), shape("N", 640), shape("K", 64));
         let a: Vec<f32> = (0..m * k).map(|i| (i % 13) as f32 * 0.01).collect();
         let b: Vec<f32> = (0..n * k).map(|i| (i % 17) as f32 * 0.01).collect();
         let mut c = vec![0.0; m * n];

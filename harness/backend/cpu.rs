@@ -76,4 +76,8 @@ impl Backend for Cpu {
     fn scores(&self, input: ScoreInput) -> Box<dyn Scores> {
         Box::new(FusedScores::new(input))
     }
+
+    fn run_pooled<R: Send>(&self, job: impl FnOnce(&Self) -> R + Send) -> R {
+        rayon::scope(|_| job(self))
+    }
 }

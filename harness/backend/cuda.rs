@@ -200,6 +200,10 @@ impl Backend for Cuda {
     fn scores(&self, input: ScoreInput) -> Box<dyn Scores> {
         Box::new(CudaScores::new(input))
     }
+
+    fn run_pooled<R: Send>(&self, job: impl FnOnce(&Self) -> R + Send) -> R {
+        job(self)
+    }
 }
 
 #[cfg(test)]

@@ -64,6 +64,15 @@ pub trait Backend: Device<f32> {
 
     /// The scores of a super-batch.
     fn scores(&self, input: ScoreInput) -> Box<dyn Scores>;
+
+    /// Runs `job` with this device where its host work runs best. The CPU runs it
+    /// on a worker of rayon's pool (the caller waits): parallel blocks inside a run
+    /// (the towers over a super-batch, a JEST chunk's two models) then start on the
+    /// running thread and the other worker joins as it wakes, where from outside the
+    /// pool each block would wait for a sleeping worker (hundreds of µs on this
+    /// project's machines, as much as the block's work). A CUDA device runs it on
+    /// the calling thread, which holds its context.
+    fn run_pooled<R: Send>(&self, job: impl FnOnce(&Self) -> R + Send) -> R;
 }
 
 /// The learner's embeddings through dfdx at `resolution` (device → host: 2·n·e

@@ -72,7 +72,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         args.iters, args.warmup, r.threads
     );
     println!(
-        "{:>6} {:>5} {:>5} {:<12} {:>9} {:>17} {:>9} {:>10} {:>8} {:>8} {:>9} {:>9} {:>9}",
+        "{:>6} {:>5} {:>5} {:<12} {:>9} {:>17} {:>9} {:>10} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9}",
         "f",
         "B",
         "b",
@@ -84,12 +84,13 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         "vs unif",
         "floor",
         "vs floor",
+        "scoring",
         "sampling",
         "peak MiB"
     );
     for t in &r.iterations {
         println!(
-            "{:>6.3} {:>5} {:>5} {:<12} {:>9.3} {:>17} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>8.2}% {:>9}",
+            "{:>6.3} {:>5} {:>5} {:<12} {:>9.3} {:>17} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>7.1}% {:>8.2}% {:>9}",
             t.filter_ratio,
             t.super_batch,
             t.batch,
@@ -101,6 +102,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             t.vs_uniform,
             t.floor,
             t.vs_floor(),
+            100.0 * t.scoring_share,
             100.0 * t.sampling_share,
             t.peak_mib.map_or("—".into(), |m| format!("{m:.0}"))
         );

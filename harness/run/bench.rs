@@ -57,6 +57,9 @@ pub struct IterationTiming {
     pub flops: u64,
     /// The executed FLOP ratio to a uniform iteration: the floor of `vs_uniform`.
     pub floor: f64,
+    /// Share of the iteration spent scoring the super-batch (the learner's forward
+    /// over B, gathering the reference's embeddings, A's diagonal).
+    pub scoring_share: f64,
     /// Share of the iteration spent in the sampling step.
     pub sampling_share: f64,
     /// Peak resident memory while this configuration ran, MiB (where /proc tells).
@@ -204,7 +207,9 @@ impl DeviceJob for Iterations<'_> {
                 let mut clock = StepClock { ends: Vec::new() };
                 crate::system::reset_peak_rss();
                 let reference = sel.scores().then_some(&r);
-                let rec = train::run(dev, &c, 0, data, reference, &mut clock)?;
+                // Where `run` trains: on the CPU, on a worker of the thread pool.
+                let rec =
+                    dev.run_pooled(|dev| train::run(dev, &c, 0, data, reference, &mut clock))?;
                 let peak_mib = crate::system::peak_rss_mib();
                 let times: Vec<f64> = clock
                     .ends
@@ -228,6 +233,7 @@ impl DeviceJob for Iterations<'_> {
                     vs_uniform: f64::NAN,
                     flops,
                     floor: flops as f64 / uniform_flops as f64,
+                    scoring_share: (rec.select_seconds - rec.sample_seconds) / rec.train_seconds,
                     sampling_share: rec.sample_seconds / rec.train_seconds,
                     peak_mib,
                 });

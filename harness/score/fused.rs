@@ -74,10 +74,10 @@ pub fn tower_host(
         .map(|(w, _)| flexi::sum_weights(&theta[w.range()], w.rows, w.cols, r));
     let rows_of = |rows: &[usize]| -> Vec<f32> {
         let m = rows.len();
-        let mut h: Vec<f32> = rows
-            .iter()
-            .flat_map(|&i| x.row(i).iter().copied())
-            .collect();
+        let mut h: Vec<f32> = Vec::with_capacity(m * x.cols);
+        for &i in rows {
+            h.extend_from_slice(x.row(i));
+        }
         if r > 1 {
             h = flexi::average_groups(&h, m, x.cols, r);
         }
@@ -139,9 +139,11 @@ impl PairModel {
 
     fn gather(&self, x: &[f32], ks: &[usize]) -> Vec<f32> {
         let d = self.dim;
-        ks.iter()
-            .flat_map(|&k| x[k * d..(k + 1) * d].iter().copied())
-            .collect()
+        let mut out = Vec::with_capacity(ks.len() * d);
+        for &k in ks {
+            out.extend_from_slice(&x[k * d..(k + 1) * d]);
+        }
+        out
     }
 
     /// Pair losses of the chosen `ks` against candidates j0..j1, both ways.
@@ -186,6 +188,18 @@ impl PairModel {
     }
 }
 
+/// `f` and `g`, in parallel when this thread is one of the pool's workers (the
+/// other worker takes `g` if it is awake, else this thread runs both); outside the
+/// pool, one after the other, since waking a sleeping worker costs more than a
+/// chunk's work.
+fn both<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + Send) -> (A, B) {
+    if rayon::current_thread_index().is_some() {
+        rayon::join(f, g)
+    } else {
+        (f(), g())
+    }
+}
+
 /// Candidates per parallel block of the row and column sums.
 const BLOCK: usize = 128;
 
@@ -198,7 +212,7 @@ const PARALLEL_WORK: usize = 1 << 21;
 pub struct FusedScores {
     n: usize,
     input: ScoreInput,
-    /// The models' transposed embeddings, made on first use (JEST's later chunks).
+    /// The models' transposed embeddings, made on first use.
     transposed: std::sync::OnceLock<(Option<Transposed>, Option<Transposed>)>,
 }
 
@@ -245,24 +259,30 @@ impl FusedScores {
 
     /// A over a block both ways: `rows[q·nb + j]` = A_{k_q, j0+j} and
     /// `cols[q·nb + j]` = A_{j0+j, k_q}.
-    fn blocks(&self, ks: &[usize], j0: usize, j1: usize) -> LossBlock {
+    /// The models' transposed embeddings (made once, on first use).
+    fn transposed(&self) -> (Option<&Transposed>, Option<&Transposed>) {
         let (tl, tr) = self.transposed.get_or_init(|| {
             (
                 self.input.learner.as_ref().map(PairModel::transposed),
                 self.input.reference.as_ref().map(PairModel::transposed),
             )
         });
+        (tl.as_ref(), tr.as_ref())
+    }
+
+    fn blocks(&self, ks: &[usize], j0: usize, j1: usize) -> LossBlock {
+        let (tl, tr) = self.transposed();
         let learner = || {
             self.learner()
-                .loss_block(tl.as_ref().expect("made with it"), ks, j0, j1)
+                .loss_block(tl.expect("made with it"), ks, j0, j1)
         };
         let reference = || {
             self.reference()
-                .loss_block(tr.as_ref().expect("made with it"), ks, j0, j1)
+                .loss_block(tr.expect("made with it"), ks, j0, j1)
         };
         match self.input.rule {
             Scoring::Learnability => {
-                let (mut l, r) = (learner(), reference());
+                let (mut l, r) = both(learner, reference);
                 for (x, y) in l.rows.iter_mut().zip(&r.rows) {
                     *x -= y;
                 }
@@ -293,28 +313,25 @@ impl Scores for FusedScores {
     }
 
     fn diagonal(&self) -> Vec<f32> {
-        let (needs_l, needs_r) = super::needs(self.input.rule);
-        let diag = |m: &PairModel| -> Vec<f32> {
-            let d = m.dim;
-            let mut x: Vec<f32> = (0..self.n)
-                .map(|i| {
-                    -(m.temperature
-                        * kernels::dot(&m.a[i * d..(i + 1) * d], &m.b[i * d..(i + 1) * d])
-                        + m.bias)
-                })
-                .collect();
+        let (tl, tr) = self.transposed();
+        // ⟨a_i, b_i⟩ for every i at once from the transposes (lanes across i), each
+        // summed over d in order: the bits `kernels::dot` gives row by row.
+        let diag = |m: &PairModel, t: &Transposed| -> Vec<f32> {
+            let mut x = kernels::paired_products(m.dim, &t.a, &t.b, self.n);
+            for v in x.iter_mut() {
+                *v = -(m.temperature * *v + m.bias);
+            }
             kernels::softplus_in_place(&mut x);
             x
         };
-        let l = if needs_l {
-            diag(self.learner())
-        } else {
-            vec![0.0; self.n]
+        let (needs_l, needs_r) = super::needs(self.input.rule);
+        let l = match (needs_l, tl) {
+            (true, Some(t)) => diag(self.learner(), t),
+            _ => vec![0.0; self.n],
         };
-        let r = if needs_r {
-            diag(self.reference())
-        } else {
-            vec![0.0; self.n]
+        let r = match (needs_r, tr) {
+            (true, Some(t)) => diag(self.reference(), t),
+            _ => vec![0.0; self.n],
         };
         l.iter()
             .zip(&r)
@@ -400,6 +417,57 @@ mod tests {
             assert!((pair_loss(x, true) as f64 - want_match).abs() < 1e-5 * want_match.max(1.0));
             assert!((pair_loss(x, false) as f64 - want_other).abs() < 1e-5 * want_other.max(1.0));
         }
+    }
+
+    #[test]
+    fn the_diagonal_is_the_entries_bit_for_bit_on_any_thread() {
+        let n = 300;
+        let input = || ScoreInput {
+            rule: Scoring::Learnability,
+            learner: Some(model(n, 64, 3, 10.0, -10.0)),
+            reference: Some(model(n, 64, 4, 8.0, -9.0)),
+        };
+        let fused = FusedScores::new(input());
+        // The diagonal from the transposes (lanes across items) and each entry
+        // alone (one product, summed in order) agree exactly.
+        let diag = fused.diagonal();
+        for (i, d) in diag.iter().enumerate() {
+            assert_eq!(d.to_bits(), fused.entry(i, i).to_bits(), "A[{i},{i}]");
+        }
+        // On a pool worker the chunk's two models run in parallel; the bits do not
+        // change, nor does a whole selection.
+        let chunks: Vec<Vec<usize>> = (0..15)
+            .map(|c| vec![c, 7 * c + 3, 299 - c, 150 + c])
+            .collect();
+        let sums = |s: &FusedScores| {
+            let mut acc = vec![0.0f64; n];
+            chunks.iter().for_each(|c| s.add_cross(c, &mut acc));
+            acc
+        };
+        let plain = sums(&fused);
+        let pooled = rayon::scope(|_| {
+            let f = FusedScores::new(input());
+            assert!(rayon::current_thread_index().is_some());
+            (f.diagonal(), sums(&f))
+        });
+        assert_eq!(pooled.0, diag);
+        assert_eq!(pooled.1, plain);
+        let select = |s: &FusedScores| {
+            let mut j = crate::select::Jest::new(16, 100.0);
+            let mut rng = chacha(11, 0);
+            crate::select::Selector::select(
+                &mut j,
+                crate::select::Candidates::scored(s),
+                64,
+                &mut rng,
+            )
+            .chosen
+        };
+        let off_pool = select(&fused);
+        assert_eq!(
+            rayon::scope(|_| select(&FusedScores::new(input()))),
+            off_pool
+        );
     }
 
     #[test]

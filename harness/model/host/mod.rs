@@ -57,11 +57,7 @@ impl Scalar for f64 {
 /// The transpose of an r×c row-major matrix.
 fn transpose<T: Scalar>(x: &[T], r: usize, c: usize) -> Vec<T> {
     let mut t = vec![T::zero(); r * c];
-    for i in 0..r {
-        for j in 0..c {
-            t[j * r + i] = x[i * c + j];
-        }
-    }
+    crate::kernels::transpose_into(x, r, c, &mut t);
     t
 }
 
@@ -282,8 +278,16 @@ fn forward<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> For
             false,
         ));
     }
-    let ea: Vec<T> = passes.iter().flat_map(|p| p.0.e.iter().copied()).collect();
-    let eb: Vec<T> = passes.iter().flat_map(|p| p.1.e.iter().copied()).collect();
+    let ea: Vec<T> = passes
+        .iter()
+        .map(|p| &p.0.e[..])
+        .collect::<Vec<_>>()
+        .concat();
+    let eb: Vec<T> = passes
+        .iter()
+        .map(|p| &p.1.e[..])
+        .collect::<Vec<_>>()
+        .concat();
     Forward {
         passes,
         ea,
