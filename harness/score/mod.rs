@@ -17,10 +17,12 @@ tested against.
 pub mod device;
 pub mod fused;
 mod matrix;
+mod tower;
 
 pub use device::{combine, learner_matrix, reference_matrix, CachedReference};
-pub use fused::{tower_host, FusedScores, PairModel, ScoreInput};
+pub use fused::{FusedScores, PairModel, ScoreInput};
 pub use matrix::{combine_host, pair_losses_host, ScoreMatrix};
+pub use tower::tower_host;
 
 use crate::experiment::Scoring;
 
