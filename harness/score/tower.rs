@@ -68,3 +68,64 @@ pub fn tower_host(
     let blocks: Vec<Vec<f32>> = items.par_chunks(TOWER_ROWS).map(rows_of).collect();
     blocks.concat()
 }
+
+#[cfg(test)]
+mod timing {
+    use super::*;
+    use crate::data::rng::{chacha, normals};
+    use crate::experiment::ModelSpec;
+    use crate::model::Layout;
+
+    /// The quickstart towers over B = 320 (N=…), each call after GAP µs of busy work
+    /// on the calling thread (the pool's workers fall asleep meanwhile), called from
+    /// outside the pool or, with POOLED=1, from one of its workers:
+    /// `GAP=3000 POOLED=1 cargo test --release --lib score::tower::timing -- --ignored --nocapture`
+    #[test]
+    #[ignore]
+    fn towers_after_a_gap() {
+        let env = |v: &str, d: usize| {
+            std::env::var(v)
+                .ok()
+                .and_then(|s| s.parse().ok())
+                .unwrap_or(d)
+        };
+        let spec = ModelSpec {
+            hidden: vec![128],
+            embed: 64,
+            temperature_init: 10.0,
+            bias_init: -10.0,
+        };
+        let layout = Layout::new(&spec, 48, 32);
+        let mut r = chacha(3, 0);
+        let theta = normals(&mut r, layout.len(), 0.1);
+        let pool = 4096;
+        let matrix = |cols: usize, r: &mut _| Matrix {
+            rows: pool,
+            cols,
+            data: normals(r, pool * cols, 1.0),
+        };
+        let (xa, xb) = (matrix(48, &mut r), matrix(32, &mut r));
+        let (n, gap) = (env("N", 320), env("GAP", 0) as u128);
+        let items: Vec<usize> = (0..n).map(|i| (i * 37) % pool).collect();
+        let reps = 400;
+        let body = || {
+            let mut total = 0.0;
+            for _ in 0..reps {
+                let spin = std::time::Instant::now();
+                while spin.elapsed().as_micros() < gap {}
+                let t = std::time::Instant::now();
+                std::hint::black_box(tower_host(&theta, &layout.tower_a, &xa, &items, 1));
+                std::hint::black_box(tower_host(&theta, &layout.tower_b, &xb, &items, 1));
+                total += t.elapsed().as_secs_f64();
+            }
+            total / reps as f64 * 1e6
+        };
+        let pooled = std::env::var("POOLED").is_ok();
+        let us = if pooled {
+            rayon::scope(|_| body())
+        } else {
+            body()
+        };
+        eprintln!("towers over {n} after {gap} µs of other work (pooled: {pooled}): {us:.1} µs");
+    }
+}
