@@ -365,6 +365,24 @@ mod timing {
             s / reps as f64 * 1e6,
             (m * n * k * reps) as f64 / s / 1e9
         );
+        // n row-wise products ⟨a_i, b_i⟩ (A's diagonal): one serial dot per row, and
+        // lanes across rows from the transposes.
+        let a2: Vec<f32> = (0..n * k).map(|i| (i % 11) as f32 * 0.01).collect();
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            let d: Vec<f32> = (0..n)
+                .map(|i| dot(&a2[i * k..(i + 1) * k], &b[i * k..(i + 1) * k]))
+                .collect();
+            std::hint::black_box(d);
+        }
+        let serial = t.elapsed().as_secs_f64() / reps as f64 * 1e6;
+        let a2t = transpose(&a2, n, k);
+        let t = std::time::Instant::now();
+        for _ in 0..reps {
+            std::hint::black_box(paired_products(k, &a2t, &bt, n));
+        }
+        let lanes = t.elapsed().as_secs_f64() / reps as f64 * 1e6;
+        eprintln!("{n} row-wise products of {k}: serial dots {serial:.2} us, lanes {lanes:.2} us");
         let mut xs: Vec<f32> = (0..m * n).map(|i| i as f32 * 0.01 - 10.0).collect();
         let t = std::time::Instant::now();
         for _ in 0..reps {
