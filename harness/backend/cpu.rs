@@ -78,6 +78,6 @@ impl Backend for Cpu {
     }
 
     fn run_pooled<R: Send>(&self, job: impl FnOnce(&Self) -> R + Send) -> R {
-        rayon::scope(|_| job(self))
+        super::on_pool(|| job(self))
     }
 }

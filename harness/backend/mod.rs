@@ -75,6 +75,13 @@ pub trait Backend: Device<f32> {
     fn run_pooled<R: Send>(&self, job: impl FnOnce(&Self) -> R + Send) -> R;
 }
 
+/// Runs `job` on a worker of rayon's pool while the caller waits (at once when the
+/// caller is one): how the CPU runs a training run (`Backend::run_pooled`), and how
+/// `run` runs its runs one after another.
+pub fn on_pool<R: Send>(job: impl FnOnce() -> R + Send) -> R {
+    rayon::scope(|_| job())
+}
+
 /// The learner's embeddings through dfdx at `resolution` (device → host: 2·n·e
 /// floats).
 pub fn dfdx_view<D: Device<f32>>(

@@ -200,11 +200,6 @@ pub fn execute(
     })
 }
 
-/// Runs `job` on a worker of rayon's pool (CPU; see `Backend::run_pooled`).
-fn on_pool<R: Send>(job: impl FnOnce() -> R + Send) -> R {
-    rayon::scope(|_| job())
-}
-
 /// Runs `one` over `items`, on `jobs` threads when asked (CPU only), stopping at
 /// the first error.
 fn for_each<T: Sync>(
@@ -218,7 +213,7 @@ fn for_each<T: Sync>(
         return items.iter().try_for_each(one);
     }
     if jobs <= 1 || items.len() <= 1 {
-        return on_pool(|| items.iter().try_for_each(one));
+        return crate::backend::on_pool(|| items.iter().try_for_each(one));
     }
     let pool = rayon::ThreadPoolBuilder::new().num_threads(jobs).build()?;
     pool.install(|| items.par_iter().try_for_each(one))

@@ -11,7 +11,7 @@
 
 use rayon::prelude::*;
 
-use super::Scores;
+use super::{Scores, PARALLEL_WORK};
 use crate::experiment::Scoring;
 use crate::kernels;
 
@@ -141,11 +141,6 @@ fn both<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + 
 /// Candidates per parallel block of the row and column sums.
 const BLOCK: usize = 128;
 
-/// Below this many multiply-adds (candidates × chosen × e, or rows × weights) a
-/// call runs on one thread. Either way each entry is computed alone and every sum
-/// runs in the same order, so results do not depend on the threads.
-pub(super) const PARALLEL_WORK: usize = 1 << 21;
-
 /// A's entries on demand, on the host.
 pub struct FusedScores {
     n: usize,
@@ -195,8 +190,6 @@ impl FusedScores {
         }
     }
 
-    /// A over a block both ways: `rows[q·nb + j]` = A_{k_q, j0+j} and
-    /// `cols[q·nb + j]` = A_{j0+j, k_q}.
     /// The models' transposed embeddings (made once, on first use).
     fn transposed(&self) -> (Option<&Transposed>, Option<&Transposed>) {
         let (tl, tr) = self.transposed.get_or_init(|| {
@@ -208,6 +201,8 @@ impl FusedScores {
         (tl.as_ref(), tr.as_ref())
     }
 
+    /// A over a block both ways: `rows[q·nb + j]` = A_{k_q, j0+j} and
+    /// `cols[q·nb + j]` = A_{j0+j, k_q}.
     fn blocks(&self, ks: &[usize], j0: usize, j1: usize) -> LossBlock {
         let (tl, tr) = self.transposed();
         let learner = || {

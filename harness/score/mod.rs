@@ -26,6 +26,12 @@ pub use tower::tower_host;
 
 use crate::experiment::Scoring;
 
+/// Below this many multiply-adds (candidates × chosen × e for the fused scores, rows
+/// × weights for the towers) a call runs on one thread. Either way each entry is
+/// computed alone and every sum runs in the same order, so results do not depend on
+/// the threads.
+const PARALLEL_WORK: usize = 1 << 21;
+
 /// What a selector may ask of a scored super-batch of n candidates.
 pub trait Scores: Sync {
     /// The number of candidates n.

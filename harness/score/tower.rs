@@ -4,7 +4,7 @@
 
 use rayon::prelude::*;
 
-use super::fused::PARALLEL_WORK;
+use super::PARALLEL_WORK;
 use crate::data::Matrix;
 use crate::kernels;
 use crate::model::{flexi, Slot};
