@@ -10,7 +10,8 @@ hand-written gradient, AdamW) → `flops` (every FLOP formula) →
 (sampled networks) → `log` (results CSV) → `run` (plans, shards, execution) →
 `analysis` (every number a report shows, from `stats`) → `report` (formatting only) →
 `cli` (arguments, printing, exit codes). `stats` stands alone and imports nothing
-of the crate; `system` (memory the OS reports) sits below everything.
+of the crate; `system` (memory the OS reports) and `names` (the rule for values
+that become file names or script lines) sit below everything.
 */
 
 pub mod analysis;
@@ -22,6 +23,7 @@ pub mod flops;
 pub mod kernels;
 pub mod log;
 pub mod model;
+pub mod names;
 
 pub mod report;
 pub mod run;

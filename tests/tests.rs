@@ -9,6 +9,7 @@ mod cluster;
 mod data;
 mod experiment;
 mod flexi;
+mod hostile;
 mod real_data;
 mod report;
 mod reproduce;

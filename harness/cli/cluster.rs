@@ -9,7 +9,7 @@ use anyhow::Context;
 
 use super::UsageError;
 use crate::experiment::Experiment;
-use crate::run::cluster::{sbatch_script, valid_time, SlurmJob};
+use crate::run::cluster::{sbatch_script, SlurmJob, MAX_GPUS};
 use crate::run::merge;
 
 #[derive(clap::Args, Debug)]
@@ -22,14 +22,14 @@ pub struct SlurmArgs {
     /// Slurm partition [default: the cluster's default].
     #[arg(long)]
     pub partition: Option<String>,
-    /// Time limit per task, HH:MM:SS.
+    /// Time limit per task, HH:MM:SS or D-HH:MM:SS.
     #[arg(long, default_value = "01:00:00")]
     pub time: String,
     /// CPUs per task (also the task's --jobs).
     #[arg(long, default_value_t = 2, value_parser = clap::value_parser!(u32).range(1..=1024))]
     pub cpus_per_task: u32,
     /// GPUs per task (runs with --device cuda).
-    #[arg(long, default_value_t = 0)]
+    #[arg(long, default_value_t = 0, value_parser = clap::value_parser!(u32).range(0..=MAX_GPUS as i64))]
     pub gpus: u32,
     /// Sweep folder: shards write DIR/shard-I, logs go to DIR/logs [default: results/<name>-slurm].
     #[arg(long)]
@@ -52,9 +52,6 @@ fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
 
 pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
     let exp = Experiment::load_limited(&args.experiment, args.max_runs)?;
-    if !valid_time(&args.time) {
-        return Err(UsageError(format!("--time {}: expected HH:MM:SS", args.time)).into());
-    }
     let n = args.shards as usize;
     let runs = exp.runs().len();
     if n > runs {
@@ -68,8 +65,6 @@ pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
             .clone()
             .unwrap_or_else(|| PathBuf::from("results").join(format!("{}-slurm", exp.name))),
     )?;
-    std::fs::create_dir_all(out.join("logs"))
-        .with_context(|| format!("cannot create {}", out.display()))?;
     let job = SlurmJob {
         experiment_name: exp.name.clone(),
         exe: std::env::current_exe().context("cannot locate the jestbench binary")?,
@@ -82,9 +77,12 @@ pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
         cpus_per_task: args.cpus_per_task,
         gpus: args.gpus,
     };
+    // Every value is checked before anything is created on disk.
+    let text = sbatch_script(&job).map_err(|e| UsageError(e.to_string()))?;
+    std::fs::create_dir_all(out.join("logs"))
+        .with_context(|| format!("cannot create {}", out.display()))?;
     let script = out.join("job.sbatch");
-    std::fs::write(&script, sbatch_script(&job))
-        .with_context(|| format!("cannot write {}", script.display()))?;
+    std::fs::write(&script, text).with_context(|| format!("cannot write {}", script.display()))?;
     println!("wrote {} ({n} array tasks)", script.display());
     if args.submit {
         let o = Command::new("sbatch")

@@ -255,9 +255,9 @@ fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
     err: &dyn Fn(&str, String) -> ExperimentError,
     check: fn(&T) -> Result<(), (String, String)>,
 ) -> Result<Vec<Cell<T>>, ExperimentError> {
-    if name.trim().is_empty() {
-        return Err(err("name", "must not be empty".into()));
-    }
+    // The name becomes results/<name>, reports/<name> and a Slurm job's name:
+    // nothing is built from it before this check.
+    crate::names::identifier(name).map_err(|m| err("name", m))?;
     validate::seeds(seeds).map_err(|(k, m)| err(&k, m))?;
     let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed before");
     let cells: Vec<Cell<T>> = sweep::expand(&document, sweep, seeds.len(), max_runs, err)?;

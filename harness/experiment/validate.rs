@@ -40,6 +40,16 @@ fn finite_positive(key: &str, v: f64) -> Check {
     Ok(())
 }
 
+/// A data file's path: read, never written, so any folder will do, but a control
+/// character (a newline, say) is never part of a real file name and would break
+/// every message and report line that shows it.
+pub(super) fn data_path(key: &str, p: &std::path::Path) -> Check {
+    match p.to_str() {
+        None => fail(key, format!("{}: not valid UTF-8", p.display())),
+        Some(s) => crate::names::no_control(s).or_else(|m| fail(key, m)),
+    }
+}
+
 pub(super) fn seeds(seeds: &[u64]) -> Check {
     if seeds.is_empty() {
         return fail("seeds", "list at least one seed");
@@ -118,6 +128,17 @@ pub(super) fn config(c: &RunConfig) -> Check {
         pool = s.pool;
     }
     if let Some(f) = &d.files {
+        let paths = [
+            ("dataset.files.a", Some(&f.a)),
+            ("dataset.files.b", Some(&f.b)),
+            ("dataset.files.labels", f.labels.as_ref()),
+            ("dataset.files.split", f.split.as_ref()),
+        ];
+        for (key, path) in paths {
+            if let Some(p) = path {
+                data_path(key, p)?;
+            }
+        }
         if !(f.eval_fraction > 0.0 && f.eval_fraction < 1.0) {
             return fail(
                 "dataset.files.eval_fraction",

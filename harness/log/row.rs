@@ -262,11 +262,21 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
         .map(|c| c.to_string())
         .collect();
     let mut rows = Vec::new();
-    for rec in r.deserialize::<Row>() {
-        rows.push(rec.map_err(|e| match e.position() {
+    let headers = r.headers().map_err(|e| e.to_string())?.clone();
+    for rec in r.records() {
+        let rec = rec.map_err(|e| match e.position() {
             Some(p) => format!("line {}: {e}", p.line()),
             None => e.to_string(),
-        })?);
+        })?;
+        let line = rec.position().map_or(0, |p| p.line());
+        let row: Row = rec
+            .deserialize(Some(&headers))
+            .map_err(|e| format!("line {line}: {e}"))?;
+        // The experiment names report folders and files: the same rule as the
+        // experiment file's `name`.
+        crate::names::identifier(&row.experiment)
+            .map_err(|m| format!("line {line}: column `experiment`: {m}"))?;
+        rows.push(row);
     }
     Ok((rows, absent))
 }

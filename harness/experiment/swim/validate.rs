@@ -55,6 +55,7 @@ pub(in crate::experiment) fn validate(c: &SwimConfig) -> Result<(), (String, Str
         hamiltonian(h, c)?;
     }
     if let Some(tb) = &t.table {
+        crate::experiment::validate::data_path("task.table.file", &tb.file)?;
         if !(tb.test_fraction > 0.0 && tb.test_fraction < 1.0) {
             return fail(
                 "task.table.test_fraction",

@@ -1,0 +1,99 @@
+//! Values that become file names, folder names or lines of a job script, checked
+//! before anything is built from them. An experiment's `name` is an identifier:
+//! it names `results/<name>`, `reports/<name>` and the Slurm job, so it may hold
+//! only letters, digits, `.`, `_` and `-`, at most [`MAX_IDENTIFIER`] characters,
+//! and may not start with `.` or `-` (no `..`, no hidden file, no option).
+
+/// The longest identifier accepted.
+pub const MAX_IDENTIFIER: usize = 64;
+
+/// The rule, as error messages state it.
+pub const IDENTIFIER_RULE: &str =
+    "must be 1 to 64 letters, digits, `.`, `_` or `-`, not starting with `.` or `-`";
+
+/// Whether `s` is an identifier (see the module's rule).
+pub fn is_identifier(s: &str) -> bool {
+    !s.is_empty()
+        && s.len() <= MAX_IDENTIFIER
+        && !s.starts_with(['.', '-'])
+        && s.chars()
+            .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-'))
+}
+
+/// `Ok` for an identifier, else the rule and the value found (escaped, so a
+/// newline or a control character is shown, never printed).
+pub fn identifier(s: &str) -> Result<(), String> {
+    if is_identifier(s) {
+        Ok(())
+    } else {
+        Err(format!("{IDENTIFIER_RULE}; found {}", shown(s)))
+    }
+}
+
+/// `Err` naming the first control character (newline, tab, NUL, escape...) in `s`.
+pub fn no_control(s: &str) -> Result<(), String> {
+    match s.chars().find(|c| c.is_control()) {
+        Some(c) => Err(format!(
+            "must not hold control characters ({c:?} found) in {}",
+            shown(s)
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A value quoted and escaped for a message (at most 80 characters of it).
+pub fn shown(s: &str) -> String {
+    let cut: String = s.chars().take(80).collect();
+    let more = if cut.len() < s.len() { "…" } else { "" };
+    format!("{cut:?}{more}")
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn identifiers_are_plain_names_and_nothing_else() {
+        for ok in [
+            "quickstart",
+            "swim-pendulum",
+            "a.b_c-9",
+            "X",
+            &"a".repeat(64),
+        ] {
+            assert!(is_identifier(ok), "{ok}");
+        }
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../../escaped",
+            "/some/dir",
+            "-rf",
+            ".hidden",
+            "q\ntouch PWNED\n#",
+            "a b",
+            "$(id)",
+            "`id`",
+            "a;b",
+            "a'b",
+            "a\"b",
+            "a\\b",
+            "é",
+            &"a".repeat(65),
+        ] {
+            assert!(!is_identifier(bad), "{bad:?}");
+            let e = identifier(bad).unwrap_err();
+            assert!(!e.contains('\n'), "the message escapes the value: {e}");
+        }
+    }
+
+    #[test]
+    fn control_characters_are_named_and_escaped() {
+        assert!(no_control("results/a b/c").is_ok());
+        let e = no_control("p\ntouch X").unwrap_err();
+        assert!(e.contains("'\\n'") && !e.contains('\n'), "{e}");
+        assert!(no_control("a\u{1b}[31m").is_err());
+        assert!(no_control("a\0").is_err());
+    }
+}
