@@ -1,46 +1,59 @@
 //! Numeric kernels of the CPU fast paths (the fused score path, the host towers and
 //! the host training step), written so the compiler vectorises them: products of
-//! row-major blocks, and the pair loss as softplus with branch-free exp and log1p. Where the CPU has AVX2 the same code is compiled
-//! for it and chosen at run time; floating-point contraction stays off, and every
-//! sum runs in an order the code fixes, so both builds give the same bits.
+//! row-major blocks, and the pair loss as softplus with branch-free exp and log1p.
+//!
+//! Same bits on every CPU: every sum runs in an order the code fixes (lanes only
+//! across independent entries), and every multiply-add of a product is fused, one
+//! rounding, on every CPU. Where the CPU has AVX2 and FMA the kernels are compiled
+//! for it and chosen at run time; elsewhere the portable build computes the same
+//! fused multiply-add (aarch64 has it in hardware; an x86-64 CPU without FMA gets
+//! the correctly rounded `fma` of its C library, slower but identical). Setting
+//! `JESTBENCH_SIMD=portable` forces the portable build on any CPU, which is how the
+//! test suite checks that both give the same results.
+
+use std::sync::OnceLock;
 
 /// Candidates per register tile of the product kernel.
 const TILE: usize = 32;
 
-/// How a product kernel multiplies and adds: separately, or fused (one rounding).
-trait MulAdd {
-    fn mul_add(a: f32, b: f32, c: f32) -> f32;
+/// a·b + c with one rounding: `mul_add` is IEEE's fused multiply-add on every
+/// target (a hardware instruction where there is one, else a correctly rounded
+/// library call), so the portable and AVX2 builds agree bit for bit.
+#[inline(always)]
+fn fma(a: f32, b: f32, c: f32) -> f32 {
+    a.mul_add(b, c)
 }
 
-/// a·b + c with two roundings (any CPU).
-struct Separate;
-impl MulAdd for Separate {
-    #[inline(always)]
-    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
-        a * b + c
-    }
-}
-
-/// a·b + c with one rounding (compiled only where the CPU has FMA).
-#[cfg(target_arch = "x86_64")]
-struct Fused;
-#[cfg(target_arch = "x86_64")]
-impl MulAdd for Fused {
-    #[inline(always)]
-    fn mul_add(a: f32, b: f32, c: f32) -> f32 {
-        a.mul_add(b, c)
-    }
+/// Whether `JESTBENCH_SIMD=portable` asks for the portable kernels (read once).
+pub fn portable_forced() -> bool {
+    static FORCED: OnceLock<bool> = OnceLock::new();
+    *FORCED.get_or_init(|| {
+        std::env::var("JESTBENCH_SIMD").is_ok_and(|v| v.eq_ignore_ascii_case("portable"))
+    })
 }
 
 /// Whether this CPU runs the AVX2 + FMA build of the product kernel.
 pub fn fused_products() -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma")
+        !portable_forced()
+            && std::is_x86_feature_detected!("avx2")
+            && std::is_x86_feature_detected!("fma")
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
         false
+    }
+}
+
+/// The SIMD level the kernels run at, for logs and `bench`.
+pub fn simd_level() -> &'static str {
+    if fused_products() {
+        "avx2+fma"
+    } else if portable_forced() {
+        "portable (forced)"
+    } else {
+        "portable"
     }
 }
 
@@ -65,7 +78,7 @@ pub fn products(
         // SAFETY: the CPU has AVX2 and FMA, which is all the compiled function assumes.
         return unsafe { products_avx2_fma(m, nb, k, a, bt, n, j0, c) };
     }
-    products_with::<Separate>(m, nb, k, a, bt, n, j0, c)
+    products_with(m, nb, k, a, bt, n, j0, c)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -81,12 +94,12 @@ unsafe fn products_avx2_fma(
     j0: usize,
     c: &mut [f32],
 ) {
-    products_with::<Fused>(m, nb, k, a, bt, n, j0, c)
+    products_with(m, nb, k, a, bt, n, j0, c)
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn products_with<F: MulAdd>(
+fn products_with(
     m: usize,
     nb: usize,
     k: usize,
@@ -108,8 +121,8 @@ fn products_with<F: MulAdd>(
                     .expect("TILE");
                 let (x0, x1) = (a[q * k + d], a[(q + 1) * k + d]);
                 for l in 0..TILE {
-                    acc[0][l] = F::mul_add(x0, row[l], acc[0][l]);
-                    acc[1][l] = F::mul_add(x1, row[l], acc[1][l]);
+                    acc[0][l] = fma(x0, row[l], acc[0][l]);
+                    acc[1][l] = fma(x1, row[l], acc[1][l]);
                 }
             }
             c[q * nb + j..q * nb + j + TILE].copy_from_slice(&acc[0]);
@@ -124,7 +137,7 @@ fn products_with<F: MulAdd>(
                     .expect("TILE");
                 let x = a[q * k + d];
                 for l in 0..TILE {
-                    acc[l] = F::mul_add(x, row[l], acc[l]);
+                    acc[l] = fma(x, row[l], acc[l]);
                 }
             }
             c[q * nb + j..q * nb + j + TILE].copy_from_slice(&acc);
@@ -136,7 +149,7 @@ fn products_with<F: MulAdd>(
         for q in 0..m {
             let mut s = 0.0f32;
             for d in 0..k {
-                s = F::mul_add(a[q * k + d], bt[d * n + j0 + jj], s);
+                s = fma(a[q * k + d], bt[d * n + j0 + jj], s);
             }
             c[q * nb + jj] = s;
         }
@@ -153,22 +166,22 @@ pub fn paired_products(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
         // SAFETY: the CPU has AVX2 and FMA, which is all the compiled function assumes.
         return unsafe { paired_avx2_fma(k, at, bt, n) };
     }
-    paired_with::<Separate>(k, at, bt, n)
+    paired_with(k, at, bt, n)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn paired_avx2_fma(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    paired_with::<Fused>(k, at, bt, n)
+    paired_with(k, at, bt, n)
 }
 
 #[inline(always)]
-fn paired_with<F: MulAdd>(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+fn paired_with(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
     let mut c = vec![0.0f32; n];
     for d in 0..k {
         let (x, y) = (&at[d * n..(d + 1) * n], &bt[d * n..(d + 1) * n]);
         for ((s, &x), &y) in c.iter_mut().zip(x).zip(y) {
-            *s = F::mul_add(x, y, *s);
+            *s = fma(x, y, *s);
         }
     }
     c
@@ -250,7 +263,7 @@ pub fn softplus(x: f32) -> f32 {
 /// softplus over a slice, in place (vectorised; AVX2 where the CPU has it).
 pub fn softplus_in_place(xs: &mut [f32]) {
     #[cfg(target_arch = "x86_64")]
-    if std::is_x86_feature_detected!("avx2") {
+    if !portable_forced() && std::is_x86_feature_detected!("avx2") {
         // SAFETY: the CPU has AVX2, which is all the compiled function assumes.
         return unsafe { softplus_avx2(xs) };
     }
@@ -291,6 +304,46 @@ mod tests {
         assert!(!softplus(f32::NEG_INFINITY).is_finite());
     }
 
+    /// The AVX2 + FMA build and the portable build give the same bits (the
+    /// portable one is what `JESTBENCH_SIMD=portable`, a CPU without FMA, or
+    /// aarch64 runs).
+    #[test]
+    fn the_portable_and_the_avx2_builds_agree_bit_for_bit() {
+        let (m, n, k) = (7, 90, 67);
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37) % 101) as f32 / 7.0 - 6.0)
+            .collect();
+        let bt: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 53) % 97) as f32 / 9.0 - 5.0)
+            .collect();
+        let mut portable = vec![0.0; m * n];
+        products_with(m, n, k, &a, &bt, n, 0, &mut portable);
+        let pair_portable = paired_with(k, &bt[..k * n], &bt[..k * n], n);
+        let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 86.0).collect();
+        let mut ys = xs.clone();
+        softplus_portable(&mut xs);
+        #[cfg(target_arch = "x86_64")]
+        if std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma") {
+            let mut wide = vec![0.0; m * n];
+            // SAFETY: the CPU has AVX2 and FMA.
+            unsafe { products_avx2_fma(m, n, k, &a, &bt, n, 0, &mut wide) };
+            assert!(portable
+                .iter()
+                .zip(&wide)
+                .all(|(x, y)| x.to_bits() == y.to_bits()));
+            let pair_wide = unsafe { paired_avx2_fma(k, &bt[..k * n], &bt[..k * n], n) };
+            assert!(pair_portable
+                .iter()
+                .zip(&pair_wide)
+                .all(|(x, y)| x.to_bits() == y.to_bits()));
+            unsafe { softplus_avx2(&mut ys) };
+            assert!(xs.iter().zip(&ys).all(|(x, y)| x.to_bits() == y.to_bits()));
+        } else {
+            eprintln!("this CPU has no AVX2 + FMA: only the portable build ran");
+        }
+        let _ = &mut ys;
+    }
+
     #[test]
     fn every_product_is_the_in_order_sum_whatever_its_tile() {
         let (m, n, k) = (5, 75, 70);
@@ -313,7 +366,7 @@ mod tests {
             }
             for j in 0..n {
                 // The in-order sum, as `dot` computes it; within 1e-6 of the plain
-                // one (FMA builds round once per step).
+                // one (every build rounds once per step).
                 let d = dot(&a[q * k..(q + 1) * k], &b[j * k..(j + 1) * k]);
                 assert_eq!(all[q * n + j], d);
                 let plain: f32 = (0..k).map(|x| a[q * k + x] * b[j * k + x]).sum();

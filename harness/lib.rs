@@ -21,6 +21,7 @@ pub mod data;
 pub mod experiment;
 pub mod flops;
 pub mod kernels;
+pub mod linalg;
 pub mod log;
 pub mod model;
 pub mod names;

@@ -304,3 +304,29 @@ fn files_dataset_splits_standardises_and_builds_class_prototypes() {
         assert!(mean.abs() < 1e-5, "{mean}");
     }
 }
+
+#[test]
+fn data_errors_are_said_once_and_constant_columns_are_named() {
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/bad_inputs");
+    for (file, needle) in [
+        ("data-missing.yaml", "No such file or directory"),
+        ("data-nan.yaml", "is not finite"),
+    ] {
+        let o = crate::util::jestbench(&["validate", dir.join(file).to_str().unwrap()]);
+        let err = crate::util::stderr(&o);
+        assert_eq!(o.status.code(), Some(2), "{err}");
+        assert_eq!(
+            err.matches(needle).count(),
+            1,
+            "said more than once:\n{err}"
+        );
+    }
+    // tests/bad_inputs/data/b.csv holds a constant third column (`y2`).
+    let o = crate::util::jestbench(&["validate", dir.join("data-constant.yaml").to_str().unwrap()]);
+    let err = crate::util::stderr(&o);
+    assert!(
+        err.contains("warning: ")
+            && err.contains("dataset.files.b (data/b.csv): 1 of 3 feature columns are constant and carry nothing (feature column 2)"),
+        "{err}"
+    );
+}

@@ -1,17 +1,61 @@
-//! Committed results come from the committed code: rerunning runs of every
-//! committed results folder from its experiment file gives identical rows (timing
-//! and provenance columns aside). By default the two cheapest runs of each folder
-//! (spread over methods); `JESTBENCH_REPRODUCE=all` reruns every run.
+//! Committed results come from the committed code, on any CPU and with any thread
+//! count: rerunning runs of every committed results folder from its experiment
+//! file gives identical rows (timing and provenance columns aside), under three
+//! settings of the machine:
+//! - native: the kernels this CPU selects (AVX2 + FMA here), 2 threads, the two
+//!   cheapest runs of each folder (spread over methods);
+//! - one thread (`RAYON_NUM_THREADS=1`), the cheapest run;
+//! - portable: `JESTBENCH_SIMD=portable` (the kernels a CPU without AVX2 or FMA, or
+//!   aarch64, runs) with glibc's CPU-specific maths variants masked
+//!   (`GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA,...`), 3 threads, the cheapest run.
+//!
+//! `JESTBENCH_REPRODUCE=all` reruns every run natively. The real-* folders need
+//! ../shared/data: skipped aloud without it, a failure under CI.
 
 use std::path::Path;
+use std::process::Command;
 
-use crate::util::{jestbench, real_data_present, stderr};
+use crate::util::{real_data_present, stderr};
+
+/// One machine setting: a label, its environment and how many runs per folder.
+struct Setting {
+    label: &'static str,
+    env: &'static [(&'static str, &'static str)],
+    runs: &'static str,
+}
+
+const MASKED_GLIBC: &str = "glibc.cpu.hwcaps=-AVX2,-FMA,-FMA4,-AVX512F,-AVX";
 
 #[test]
-fn committed_results_reproduce_from_their_experiment_files() {
+fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread_count() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let runs = std::env::var("JESTBENCH_REPRODUCE").unwrap_or_else(|_| "2".into());
+    let native_runs: &'static str = match std::env::var("JESTBENCH_REPRODUCE") {
+        Ok(v) if v == "all" => "all",
+        _ => "2",
+    };
+    let settings = [
+        Setting {
+            label: "native SIMD, 2 threads",
+            env: &[("RAYON_NUM_THREADS", "2")],
+            runs: native_runs,
+        },
+        Setting {
+            label: "native SIMD, 1 thread",
+            env: &[("RAYON_NUM_THREADS", "1")],
+            runs: "1",
+        },
+        Setting {
+            label: "portable SIMD and glibc maths, 3 threads",
+            env: &[
+                ("RAYON_NUM_THREADS", "3"),
+                ("JESTBENCH_SIMD", "portable"),
+                ("GLIBC_TUNABLES", MASKED_GLIBC),
+            ],
+            runs: "1",
+        },
+    ];
     let mut checked = 0;
+    let mut skipped = Vec::new();
     let mut failures = Vec::new();
     let mut dirs: Vec<_> = std::fs::read_dir(root.join("results"))
         .unwrap()
@@ -27,24 +71,34 @@ fn committed_results_reproduce_from_their_experiment_files() {
             "results/{name} has no experiment file experiments/{name}.yaml"
         );
         if name.starts_with("real-") && !real_data_present() {
+            skipped.push(name);
             continue;
         }
-        let out = jestbench(&[
-            "reproduce",
-            dir.to_str().unwrap(),
-            "--experiment",
-            exp.to_str().unwrap(),
-            "--runs",
-            &runs,
-            "--jobs",
-            "2",
-        ]);
-        let text = String::from_utf8_lossy(&out.stdout).to_string();
-        if !out.status.success() || !text.contains("identical") {
-            failures.push(format!("{name}:\n{text}\n{}", stderr(&out)));
+        for s in &settings {
+            let out = Command::new(env!("CARGO_BIN_EXE_jestbench"))
+                .args([
+                    "reproduce",
+                    dir.to_str().unwrap(),
+                    "--experiment",
+                    exp.to_str().unwrap(),
+                    "--runs",
+                    s.runs,
+                    "--jobs",
+                    "2",
+                ])
+                .envs(s.env.iter().copied())
+                .output()
+                .expect("the jestbench binary runs");
+            let text = String::from_utf8_lossy(&out.stdout).to_string();
+            if !out.status.success() || !text.contains("identical") {
+                failures.push(format!("{name} ({}):\n{text}\n{}", s.label, stderr(&out)));
+            }
+            checked += 1;
         }
-        checked += 1;
     }
-    assert!(checked >= 1, "no committed results folder was checked");
+    if !skipped.is_empty() {
+        eprintln!("SKIPPED (no ../shared/data): {}", skipped.join(", "));
+    }
+    assert!(checked >= 3, "no committed results folder was checked");
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }

@@ -33,12 +33,20 @@ eval:
   every: 50
 ";
 
-/// ../shared/data, where the real datasets live, if present (skipped aloud if not).
+/// ../shared/data, where the real datasets live, if present (skipped aloud if not;
+/// under CI its absence fails the test).
 pub fn shared_data() -> Option<PathBuf> {
     let p = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/data");
     if p.is_dir() {
         Some(p.canonicalize().unwrap())
     } else {
+        // On a developer's machine the real-data tests skip aloud; under CI, where
+        // the data must be, that is a failure (as for the Slurm test).
+        assert!(
+            !under_ci(),
+            "the real-data tests must run under CI, but {} is absent",
+            p.display()
+        );
         eprintln!(
             "SKIPPED: {} is absent; the real-data tests need the three sets there",
             p.display()

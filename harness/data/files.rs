@@ -330,6 +330,47 @@ pub(super) fn resolve(base_dir: &Path, p: &Path) -> PathBuf {
     }
 }
 
+/// Columns of `m` whose values all lie within 1e-12 of their first (relative to
+/// its size): constant features.
+pub fn constant_columns(m: &Matrix) -> Vec<usize> {
+    (0..m.cols)
+        .filter(|&j| {
+            let first = m.data.get(j).copied().unwrap_or(0.0);
+            let tol = 1e-12 * first.abs().max(1e-30);
+            (0..m.rows).all(|i| (m.data[i * m.cols + j] - first).abs() <= tol)
+        })
+        .collect()
+}
+
+/// A warning naming a view's constant columns (0-based, as features are counted
+/// after any label column is removed), or `None` when every column varies.
+pub fn constant_columns_warning(m: &Matrix) -> Option<String> {
+    let c = constant_columns(m);
+    if c.is_empty() || m.rows < 2 {
+        return None;
+    }
+    let shown: Vec<String> = c.iter().take(10).map(|j| j.to_string()).collect();
+    let more = if c.len() > 10 {
+        format!(" and {} more", c.len() - 10)
+    } else {
+        String::new()
+    };
+    let what = if c.len() == m.cols {
+        "every feature column is constant: the view carries no information and its tower trains to chance".to_string()
+    } else {
+        format!(
+            "{} of {} feature columns are constant and carry nothing",
+            c.len(),
+            m.cols
+        )
+    };
+    Some(format!(
+        "{what} (feature column{} {}{more})",
+        if c.len() == 1 { "" } else { "s" },
+        shown.join(", ")
+    ))
+}
+
 /// Loads two views (and labels) of the same items, checking they agree.
 pub fn load_pairs(
     spec: &FilesSpec,
@@ -386,4 +427,26 @@ pub fn load_pairs(
         },
         labels,
     ))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn constant_columns_are_found_and_named() {
+        let m = Matrix::new(3, 3, vec![1.0, 5.0, 2.0, 1.0, 6.0, 2.0, 1.0, 7.0, 2.0]);
+        assert_eq!(constant_columns(&m), vec![0, 2]);
+        let w = constant_columns_warning(&m).unwrap();
+        assert!(
+            w.contains("2 of 3 feature columns are constant") && w.contains("columns 0, 2"),
+            "{w}"
+        );
+        let all = Matrix::new(2, 2, vec![3.0, 3.0, 3.0, 3.0]);
+        assert!(constant_columns_warning(&all)
+            .unwrap()
+            .contains("every feature column is constant"));
+        let varied = Matrix::new(2, 1, vec![0.0, 1e-9]);
+        assert!(constant_columns_warning(&varied).is_none());
+    }
 }

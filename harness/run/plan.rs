@@ -71,6 +71,20 @@ impl Widths {
                         experiment: exp.path.clone(),
                         source,
                     })?;
+                // A feature that never varies carries nothing, and a view whose
+                // features all stay put trains to chance: say which, once.
+                for (key, path, view) in [
+                    ("dataset.files.a", &f.a, &pairs.a),
+                    ("dataset.files.b", &f.b, &pairs.b),
+                ] {
+                    if let Some(w) = files::constant_columns_warning(view) {
+                        eprintln!(
+                            "warning: {}: {key} ({}): {w}",
+                            exp.path.display(),
+                            path.display()
+                        );
+                    }
+                }
                 (pairs.len(), pairs.a.cols, pairs.b.cols)
             }
             (None, None) => unreachable!("validated: one source"),

@@ -40,7 +40,9 @@ impl HamiltonianNet {
     /// H at every row of `x`.
     pub fn energy(&self, x: &DMatrix<f64>) -> DVector<f64> {
         let h = self.layer.apply(x, Activation::Tanh);
-        h * &self.w + DVector::from_element(x.nrows(), self.c)
+        let w = DMatrix::from_column_slice(self.w.len(), 1, self.w.as_slice());
+        let hw = crate::linalg::mul(lstsq::view(&h), lstsq::view(&w));
+        DVector::from_fn(x.nrows(), |i, _| hw.read(i, 0) + self.c)
     }
 
     /// ∇H at every row of `x` (n × d).
@@ -53,11 +55,13 @@ impl HamiltonianNet {
             .zip(self.w.as_slice().par_iter())
             .for_each(|(col, w)| {
                 col.iter_mut().for_each(|v| {
-                    let t = v.tanh();
+                    let t = libm::tanh(*v);
                     *v = w * (1.0 - t * t);
                 })
             });
-        z * self.layer.w.transpose()
+        lstsq::to_nalgebra(
+            crate::linalg::mul(lstsq::view(&z), lstsq::view(&self.layer.w).transpose()).as_ref(),
+        )
     }
 
     /// ∇H at one state.
@@ -69,7 +73,7 @@ impl HamiltonianNet {
             for (j, xj) in x.iter().enumerate() {
                 z += v[(j, k)] * xj;
             }
-            let t = z.tanh();
+            let t = libm::tanh(z);
             let s = self.w[k] * (1.0 - t * t);
             for (j, o) in out.iter_mut().enumerate() {
                 *o += s * v[(j, k)];
@@ -86,7 +90,7 @@ impl HamiltonianNet {
             for (j, xj) in x.iter().enumerate() {
                 z += v[(j, k)] * xj;
             }
-            h += self.w[k] * z.tanh();
+            h += self.w[k] * libm::tanh(z);
         }
         h
     }
@@ -107,7 +111,7 @@ pub fn design(x: &DMatrix<f64>, layer: &Dense) -> DMatrix<f64> {
             let ds: Vec<f64> = zc
                 .iter()
                 .map(|v| {
-                    let t = v.tanh();
+                    let t = libm::tanh(*v);
                     1.0 - t * t
                 })
                 .collect();

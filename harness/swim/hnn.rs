@@ -105,7 +105,7 @@ impl<'a> HamiltonianObjective<'a> {
             let sc: Vec<f64> = tc
                 .iter_mut()
                 .map(|z| {
-                    *z = (*z + bc).tanh();
+                    *z = libm::tanh(*z + bc);
                     wc * (1.0 - *z * *z)
                 })
                 .collect();
@@ -146,24 +146,10 @@ impl<'a> HamiltonianObjective<'a> {
         let gv =
             faer::mat::from_column_major_slice_mut(&mut grad[self.layer.w..self.layer.b], d, k);
         // ∂V = X̃ᵀ Q + Eᵀ (S ⊙ w).
-        faer::linalg::matmul::matmul(
-            gv,
-            xb.transpose(),
-            p0.as_ref(),
-            None,
-            1.0,
-            faer::Parallelism::None,
-        );
+        crate::linalg::matmul(gv, xb.transpose(), p0.as_ref(), false);
         let gv =
             faer::mat::from_column_major_slice_mut(&mut grad[self.layer.w..self.layer.b], d, k);
-        faer::linalg::matmul::matmul(
-            gv,
-            g.transpose(),
-            s.as_ref(),
-            Some(1.0),
-            1.0,
-            faer::Parallelism::None,
-        );
+        crate::linalg::matmul(gv, g.transpose(), s.as_ref(), true);
         loss
     }
 }

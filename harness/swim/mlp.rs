@@ -10,7 +10,7 @@
 //! Backward: ∂W_l = h_{l−1}ᵀ ∂z_l, ∂b_l = Σ_rows ∂z_l, ∂h_{l−1} = ∂z_l W_lᵀ,
 //! ∂z = ∂h ⊙ act'(z) with tanh' = 1 − h², relu' = [z > 0].
 
-use faer::{Mat, MatRef, Parallelism};
+use faer::{Mat, MatRef};
 use nalgebra::DMatrix;
 use rand::Rng;
 
@@ -43,9 +43,9 @@ pub fn gather(x: &DMatrix<f64>, rows: &[usize]) -> Mat<f64> {
     Mat::from_fn(rows.len(), x.ncols(), |i, j| x[(rows[i], j)])
 }
 
-/// C = A·B (overwriting), single-threaded: steps are small and must be reproducible.
+/// C = A·B (overwriting), each entry summed in a fixed order ([`crate::linalg`]).
 pub fn mul(c: faer::MatMut<'_, f64>, a: MatRef<'_, f64>, b: MatRef<'_, f64>) {
-    faer::linalg::matmul::matmul(c, a, b, None, 1.0, Parallelism::None);
+    crate::linalg::matmul(c, a, b, false);
 }
 
 /// A dense layer's parameter ranges in θ: W (in × out, column-major), then b.
@@ -160,7 +160,7 @@ impl Mlp {
                         s
                     } else {
                         match self.act {
-                            Activation::Tanh => s.tanh(),
+                            Activation::Tanh => libm::tanh(s),
                             Activation::Relu => s.max(0.0),
                         }
                     };
@@ -181,12 +181,12 @@ impl Mlp {
                 let m = (0..o)
                     .map(|k| out.read(i, k))
                     .fold(f64::NEG_INFINITY, f64::max);
-                let z: f64 = (0..o).map(|k| (out.read(i, k) - m).exp()).sum();
+                let z: f64 = (0..o).map(|k| libm::exp(out.read(i, k) - m)).sum();
                 for k in 0..o {
-                    let p = (out.read(i, k) - m).exp() / z;
+                    let p = libm::exp(out.read(i, k) - m) / z;
                     let t = y.read(i, k);
                     if t > 0.0 {
-                        loss -= t * (p.max(1e-300)).ln();
+                        loss -= t * libm::log(p.max(1e-300));
                     }
                     d.write(i, k, (p - t) / b as f64);
                 }
@@ -270,7 +270,7 @@ impl Objective for Mlp {
                 let m = (0..o)
                     .map(|k| out.read(i, k))
                     .fold(f64::NEG_INFINITY, f64::max);
-                let z: f64 = (0..o).map(|k| (out.read(i, k) - m).exp()).sum();
+                let z: f64 = (0..o).map(|k| libm::exp(out.read(i, k) - m)).sum();
                 let arg = |f: &dyn Fn(usize) -> f64| {
                     (0..o).max_by(|&a, &b| f(a).total_cmp(&f(b))).unwrap_or(0)
                 };
@@ -278,7 +278,7 @@ impl Objective for Mlp {
                     hits += 1;
                 }
                 for k in 0..o {
-                    brier += ((out.read(i, k) - m).exp() / z - y[(i, k)]).powi(2);
+                    brier += (libm::exp(out.read(i, k) - m) / z - y[(i, k)]).powi(2);
                 }
             }
             TestMetrics {

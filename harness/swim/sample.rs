@@ -47,20 +47,19 @@ pub struct Dense {
 }
 
 impl Dense {
-    /// The pre-activations x W + b (faer's multithreaded product).
+    /// The pre-activations x W + b (a product whose entries are summed in a fixed
+    /// order, split over threads by columns).
     pub fn pre_activation(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
         let mut z = DMatrix::<f64>::zeros(x.nrows(), self.w.ncols());
         {
             let n = z.nrows();
             let k = z.ncols();
             let out = faer::mat::from_column_major_slice_mut(z.as_mut_slice(), n, k);
-            faer::linalg::matmul::matmul(
+            crate::linalg::matmul(
                 out,
                 super::lstsq::view(x),
                 super::lstsq::view(&self.w),
-                None,
-                1.0,
-                faer::get_global_parallelism(),
+                false,
             );
         }
         let n = z.nrows();
@@ -83,7 +82,7 @@ impl Dense {
 pub fn activate(v: f64, act: Activation) -> f64 {
     match act {
         Activation::Relu => v.max(0.0),
-        Activation::Tanh => v.tanh(),
+        Activation::Tanh => libm::tanh(v),
     }
 }
 
@@ -94,7 +93,7 @@ pub fn pair_neuron(x1: &[f64], x2: &[f64], act: Activation) -> (Vec<f64>, f64) {
     let (scale, shift) = match act {
         Activation::Relu => (1.0, 0.0),
         Activation::Tanh => {
-            let s2 = 3f64.ln() / 2.0;
+            let s2 = libm::log(3.0) / 2.0;
             (2.0 * s2, s2)
         }
     };

@@ -16,7 +16,7 @@ impl HamiltonianSystem {
         match self {
             HamiltonianSystem::SinglePendulum => {
                 let (q, p) = (x[0], x[1]);
-                0.5 * p * p + (1.0 - q.cos())
+                0.5 * p * p + (1.0 - libm::cos(q))
             }
             HamiltonianSystem::HenonHeiles => {
                 let (q1, q2, p1, p2) = (x[0], x[1], x[2], x[3]);
@@ -27,7 +27,7 @@ impl HamiltonianSystem {
                 let (q1, q2, p1, p2) = (x[0], x[1], x[2], x[3]);
                 let (s, c) = (q1 - q2).sin_cos();
                 let kinetic = (p1 * p1 + 2.0 * p2 * p2 - 2.0 * p1 * p2 * c) / (2.0 * (1.0 + s * s));
-                kinetic - 2.0 * q1.cos() - q2.cos()
+                kinetic - 2.0 * libm::cos(q1) - libm::cos(q2)
             }
         }
     }
@@ -36,7 +36,7 @@ impl HamiltonianSystem {
     pub fn gradient(self, x: &[f64], out: &mut [f64]) {
         match self {
             HamiltonianSystem::SinglePendulum => {
-                out[0] = x[0].sin();
+                out[0] = libm::sin(x[0]);
                 out[1] = x[1];
             }
             HamiltonianSystem::HenonHeiles => {
@@ -55,8 +55,8 @@ impl HamiltonianSystem {
                 let num = p1 * p1 + 2.0 * p2 * p2 - 2.0 * p1 * p2 * c;
                 let den = 2.0 * (1.0 + s * s);
                 let dt_dq1 = (2.0 * p1 * p2 * s * den - num * 4.0 * s * c) / (den * den);
-                out[0] = dt_dq1 + 2.0 * q1.sin();
-                out[1] = -dt_dq1 + q2.sin();
+                out[0] = dt_dq1 + 2.0 * libm::sin(q1);
+                out[1] = -dt_dq1 + libm::sin(q2);
                 out[2] = (2.0 * p1 - 2.0 * p2 * c) / den;
                 out[3] = (4.0 * p2 - 2.0 * p1 * c) / den;
             }

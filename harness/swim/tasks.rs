@@ -129,7 +129,7 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
         let f = move |x: &[f64]| {
             let dot: f64 = x.iter().zip(&a).map(|(p, q)| p * q).sum();
             let sq: f64 = x.iter().map(|v| v * v).sum();
-            vec![(std::f64::consts::PI * dot).sin() + 0.5 * sq.cos()]
+            vec![libm::sin(std::f64::consts::PI * dot) + 0.5 * libm::cos(sq)]
         };
         return Ok(both(
             &mut r,
@@ -142,7 +142,7 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
     }
     if let Some(s) = &spec.pendulum {
         let pi = std::f64::consts::PI;
-        let f = |x: &[f64]| vec![x[1], -x[0].sin()];
+        let f = |x: &[f64]| vec![x[1], -libm::sin(x[0])];
         return Ok(both(
             &mut r,
             s.train,
