@@ -16,13 +16,60 @@ use std::sync::OnceLock;
 /// Candidates per register tile of the product kernel.
 const TILE: usize = 32;
 
-/// a·b + c with one rounding: `mul_add` is IEEE's fused multiply-add on every
-/// target (a hardware instruction where there is one, else a correctly rounded
-/// library call), so the portable and AVX2 builds agree bit for bit.
-#[inline(always)]
-fn fma(a: f32, b: f32, c: f32) -> f32 {
-    a.mul_add(b, c)
+/// How a kernel computes a·b + c with one rounding (IEEE's fused multiply-add):
+/// every implementation gives the same bits, so the builds agree.
+trait Fma {
+    fn fma(a: f32, b: f32, c: f32) -> f32;
 }
+
+/// The hardware instruction (`mul_add` where the build enables FMA, and on
+/// aarch64, where it always has one).
+struct Hardware;
+impl Fma for Hardware {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// The fused multiply-add emulated exactly in f64, for x86-64 builds without FMA
+/// (a library call per element would be ~25x slower): the product of two f32 is
+/// exact in f64; the sum with c is rounded to f64 with its exact error found by
+/// TwoSum, then made odd (round-to-odd) when inexact, and rounding that to f32 is
+/// the correctly rounded a·b + c (Boldo and Melquiond: 53 ≥ 24 + 2 bits). Branch
+/// free, so it vectorises.
+struct Emulated;
+impl Fma for Emulated {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        let p = a as f64 * b as f64;
+        let c = c as f64;
+        let s = p + c;
+        let bb = s - p;
+        let e = (p - (s - bb)) + (c - bb);
+        let bits = s.to_bits();
+        // Inexact with an even last bit: step one ulp towards the exact value.
+        let adjust = e != 0.0 && bits & 1 == 0 && s.is_finite();
+        let away = (e > 0.0) == (s > 0.0);
+        let step: i64 = if adjust {
+            if away {
+                1
+            } else {
+                -1
+            }
+        } else {
+            0
+        };
+        f64::from_bits((bits as i64 + step) as u64) as f32
+    }
+}
+
+/// The portable build's fused multiply-add: emulated on x86-64 (whose baseline
+/// has no FMA), the hardware's elsewhere.
+#[cfg(target_arch = "x86_64")]
+type Portable = Emulated;
+#[cfg(not(target_arch = "x86_64"))]
+type Portable = Hardware;
 
 /// Whether `JESTBENCH_SIMD=portable` asks for the portable kernels (read once).
 pub fn portable_forced() -> bool {
@@ -78,7 +125,7 @@ pub fn products(
         // SAFETY: the CPU has AVX2 and FMA, which is all the compiled function assumes.
         return unsafe { products_avx2_fma(m, nb, k, a, bt, n, j0, c) };
     }
-    products_with(m, nb, k, a, bt, n, j0, c)
+    products_with::<Portable>(m, nb, k, a, bt, n, j0, c)
 }
 
 #[cfg(target_arch = "x86_64")]
@@ -94,12 +141,12 @@ unsafe fn products_avx2_fma(
     j0: usize,
     c: &mut [f32],
 ) {
-    products_with(m, nb, k, a, bt, n, j0, c)
+    products_with::<Hardware>(m, nb, k, a, bt, n, j0, c)
 }
 
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
-fn products_with(
+fn products_with<F: Fma>(
     m: usize,
     nb: usize,
     k: usize,
@@ -121,8 +168,8 @@ fn products_with(
                     .expect("TILE");
                 let (x0, x1) = (a[q * k + d], a[(q + 1) * k + d]);
                 for l in 0..TILE {
-                    acc[0][l] = fma(x0, row[l], acc[0][l]);
-                    acc[1][l] = fma(x1, row[l], acc[1][l]);
+                    acc[0][l] = F::fma(x0, row[l], acc[0][l]);
+                    acc[1][l] = F::fma(x1, row[l], acc[1][l]);
                 }
             }
             c[q * nb + j..q * nb + j + TILE].copy_from_slice(&acc[0]);
@@ -137,7 +184,7 @@ fn products_with(
                     .expect("TILE");
                 let x = a[q * k + d];
                 for l in 0..TILE {
-                    acc[l] = fma(x, row[l], acc[l]);
+                    acc[l] = F::fma(x, row[l], acc[l]);
                 }
             }
             c[q * nb + j..q * nb + j + TILE].copy_from_slice(&acc);
@@ -149,7 +196,7 @@ fn products_with(
         for q in 0..m {
             let mut s = 0.0f32;
             for d in 0..k {
-                s = fma(a[q * k + d], bt[d * n + j0 + jj], s);
+                s = F::fma(a[q * k + d], bt[d * n + j0 + jj], s);
             }
             c[q * nb + jj] = s;
         }
@@ -166,22 +213,22 @@ pub fn paired_products(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
         // SAFETY: the CPU has AVX2 and FMA, which is all the compiled function assumes.
         return unsafe { paired_avx2_fma(k, at, bt, n) };
     }
-    paired_with(k, at, bt, n)
+    paired_with::<Portable>(k, at, bt, n)
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
 unsafe fn paired_avx2_fma(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    paired_with(k, at, bt, n)
+    paired_with::<Hardware>(k, at, bt, n)
 }
 
 #[inline(always)]
-fn paired_with(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+fn paired_with<F: Fma>(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
     let mut c = vec![0.0f32; n];
     for d in 0..k {
         let (x, y) = (&at[d * n..(d + 1) * n], &bt[d * n..(d + 1) * n]);
         for ((s, &x), &y) in c.iter_mut().zip(x).zip(y) {
-            *s = fma(x, y, *s);
+            *s = F::fma(x, y, *s);
         }
     }
     c
@@ -304,6 +351,60 @@ mod tests {
         assert!(!softplus(f32::NEG_INFINITY).is_finite());
     }
 
+    /// The emulated fused multiply-add equals the correctly rounded one (the
+    /// C library's `fmaf`, through `mul_add`) on random triples across the
+    /// exponent range, with cancellations, ties, subnormals and zeros.
+    #[test]
+    fn the_emulated_fma_is_the_correctly_rounded_one() {
+        let mut r = crate::data::rng::chacha(7, 0);
+        use rand::Rng;
+        let mut checked = 0u64;
+        let mut check = |a: f32, b: f32, c: f32| {
+            let want = a.mul_add(b, c);
+            let got = Emulated::fma(a, b, c);
+            assert!(
+                want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+                "fma({a:e}, {b:e}, {c:e}) = {want:e}, emulated {got:e}"
+            );
+            checked += 1;
+        };
+        for _ in 0..2_000_000 {
+            let e = |r: &mut rand_chacha::ChaCha8Rng, lo: i32, hi: i32| {
+                let m: f32 = r.gen_range(1.0..2.0);
+                let s = if r.gen::<bool>() { -1.0 } else { 1.0 };
+                s * m * 2f32.powi(r.gen_range(lo..hi))
+            };
+            let (a, b) = (e(&mut r, -70, 70), e(&mut r, -70, 70));
+            // c near −a·b (cancellation), or anywhere.
+            let c = if r.gen::<bool>() {
+                -(a * b) * (1.0 + r.gen_range(-1e-6f32..1e-6))
+            } else {
+                e(&mut r, -140, 127)
+            };
+            check(a, b, c);
+        }
+        // Bits chosen at random (subnormals, infinities, NaNs, zeros among them).
+        for _ in 0..2_000_000 {
+            let (a, b, c) = (
+                f32::from_bits(r.gen()),
+                f32::from_bits(r.gen()),
+                f32::from_bits(r.gen()),
+            );
+            check(a, b, c);
+        }
+        for (a, b, c) in [
+            (0.0, 0.0, -0.0),
+            (-0.0, 1.0, 0.0),
+            (1.0 + f32::EPSILON, 1.0 - f32::EPSILON / 2.0, -1.0),
+            (f32::MAX, 2.0, -f32::MAX),
+            (f32::MIN_POSITIVE, 0.5, 0.0),
+            (1e-30, 1e-30, 1e-45),
+        ] {
+            check(a, b, c);
+        }
+        assert!(checked > 4_000_000);
+    }
+
     /// The AVX2 + FMA build and the portable build give the same bits (the
     /// portable one is what `JESTBENCH_SIMD=portable`, a CPU without FMA, or
     /// aarch64 runs).
@@ -317,8 +418,8 @@ mod tests {
             .map(|i| ((i * 53) % 97) as f32 / 9.0 - 5.0)
             .collect();
         let mut portable = vec![0.0; m * n];
-        products_with(m, n, k, &a, &bt, n, 0, &mut portable);
-        let pair_portable = paired_with(k, &bt[..k * n], &bt[..k * n], n);
+        products_with::<Portable>(m, n, k, &a, &bt, n, 0, &mut portable);
+        let pair_portable = paired_with::<Portable>(k, &bt[..k * n], &bt[..k * n], n);
         let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 86.0).collect();
         let mut ys = xs.clone();
         softplus_portable(&mut xs);

@@ -11,6 +11,7 @@ use crate::score::{tower_host, FusedScores, PairModel, ScoreInput, Scores};
 
 impl Backend for Cpu {
     type Optimizer = HostAdamW;
+    const HOST_NUMERICS: bool = true;
 
     fn optimizer(&self, layout: &Layout, train: &TrainSpec) -> HostAdamW {
         HostAdamW::new(layout, train)
@@ -68,7 +69,7 @@ impl Backend for Cpu {
             a: tower_host(&theta, &l.tower_a, &batch.host.a, batch.items, resolution),
             b: tower_host(&theta, &l.tower_b, &batch.host.b, batch.items, resolution),
             dim: l.embed,
-            temperature: theta[l.log_temperature.offset].exp(),
+            temperature: libm::expf(theta[l.log_temperature.offset]),
             bias: theta[l.bias.offset],
         }
     }

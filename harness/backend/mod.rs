@@ -73,6 +73,12 @@ pub trait Backend: Device<f32> {
     /// project's machines, as much as the block's work). A CUDA device runs it on
     /// the calling thread, which holds its context.
     fn run_pooled<R: Send>(&self, job: impl FnOnce(&Self) -> R + Send) -> R;
+
+    /// Whether evaluation and the reference's pool embeddings run on the host
+    /// kernels (`crate::kernels`: every sum in an order the code fixes, the same
+    /// bits on any CPU) rather than through dfdx's ops (whose CPU matmul picks its
+    /// kernel by the CPU). The CPU does; a GPU keeps them on the device.
+    const HOST_NUMERICS: bool = false;
 }
 
 /// Runs `job` on a worker of rayon's pool while the caller waits (at once when the

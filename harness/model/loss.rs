@@ -41,9 +41,9 @@ pub fn pair_loss_host(logits: &[f64], n: usize) -> Vec<f64> {
             let x = z * logits[k];
             // −log σ(x) = log(1 + e^{−x}), written stably.
             if x > 0.0 {
-                (-x).exp().ln_1p()
+                libm::log1p(libm::exp(-x))
             } else {
-                -x + x.exp().ln_1p()
+                -x + libm::log1p(libm::exp(x))
             }
         })
         .collect()

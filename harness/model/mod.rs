@@ -57,7 +57,7 @@ impl<D: Device<f32>> TwoTower<D> {
             let v = rng::normals(&mut r, slot.len(), std);
             host[slot.range()].copy_from_slice(&v);
         }
-        host[layout.log_temperature.offset] = spec.temperature_init.ln() as f32;
+        host[layout.log_temperature.offset] = libm::log(spec.temperature_init) as f32;
         host[layout.bias.offset] = spec.bias_init as f32;
         let theta = dev.tensor_from_vec(host, (layout.len(),));
         TwoTower { layout, theta }
@@ -163,7 +163,7 @@ impl<D: Device<f32>> TwoTower<D> {
     pub fn temperature_and_bias(&self) -> (f32, f32) {
         let at = |s: &Slot| self.theta.clone().slice((s.offset..s.offset + 1,)).as_vec()[0];
         (
-            at(&self.layout.log_temperature).exp(),
+            libm::expf(at(&self.layout.log_temperature)),
             at(&self.layout.bias),
         )
     }

@@ -17,7 +17,7 @@ pub fn learning_rate(peak: f64, warmup: usize, total: usize, step: usize) -> f64
     }
     let decay = (total - warmup).max(1) as f64;
     let progress = ((step - warmup) as f64 / decay).min(1.0);
-    peak * 0.5 * (1.0 + (std::f64::consts::PI * progress).cos())
+    peak * 0.5 * (1.0 + libm::cos(std::f64::consts::PI * progress))
 }
 
 /// AdamW state for one flat parameter vector.

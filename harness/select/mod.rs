@@ -208,7 +208,7 @@ pub fn top_k(candidates: &[usize], key: impl Fn(usize) -> f64, k: usize) -> Vec<
 /// A standard Gumbel variate, −ln(−ln U), U in (0, 1).
 fn gumbel(rng: &mut dyn RngCore) -> f64 {
     let u: f64 = rng.gen::<f64>().max(f64::MIN_POSITIVE);
-    -(-u.ln()).ln()
+    -libm::log(-libm::log(u))
 }
 
 /// k draws without replacement from `candidates` with p ∝ exp(logit): the top k of

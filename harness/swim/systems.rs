@@ -25,7 +25,7 @@ impl HamiltonianSystem {
             }
             HamiltonianSystem::DoublePendulum => {
                 let (q1, q2, p1, p2) = (x[0], x[1], x[2], x[3]);
-                let (s, c) = (q1 - q2).sin_cos();
+                let (s, c) = libm::sincos(q1 - q2);
                 let kinetic = (p1 * p1 + 2.0 * p2 * p2 - 2.0 * p1 * p2 * c) / (2.0 * (1.0 + s * s));
                 kinetic - 2.0 * libm::cos(q1) - libm::cos(q2)
             }
@@ -51,7 +51,7 @@ impl HamiltonianSystem {
                 // Δ = q₁ − q₂: ∂N/∂q₁ = 2p₁p₂ sin Δ, ∂D/∂q₁ = 4 sin Δ cos Δ, and
                 // ∂T/∂q₂ = −∂T/∂q₁.
                 let (q1, q2, p1, p2) = (x[0], x[1], x[2], x[3]);
-                let (s, c) = (q1 - q2).sin_cos();
+                let (s, c) = libm::sincos(q1 - q2);
                 let num = p1 * p1 + 2.0 * p2 * p2 - 2.0 * p1 * p2 * c;
                 let den = 2.0 * (1.0 + s * s);
                 let dt_dq1 = (2.0 * p1 * p2 * s * den - num * 4.0 * s * c) / (den * den);

@@ -3,8 +3,11 @@
 
 use dfdx::prelude::*;
 
-use crate::data::{Pairs, Prototypes};
-use crate::model::{loss, scalar_value, to_device, Mat, TwoTower};
+use crate::backend::Backend;
+use crate::data::{Matrix, Pairs, Prototypes};
+use crate::kernels;
+use crate::model::{loss, scalar_value, to_device, Layout, Mat, TwoTower};
+use crate::score::tower_host;
 
 /// Evaluation metrics at one point of training.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -40,6 +43,14 @@ pub struct EvalSet<D: Device<f32>> {
     n_classes: usize,
     block: usize,
     eye: Mat<D>,
+    /// The same data on the host, for [`Backend::HOST_NUMERICS`] devices.
+    host: HostEval,
+}
+
+struct HostEval {
+    a: Matrix,
+    b: Matrix,
+    prototypes: Prototypes,
 }
 
 enum DevicePrototypes<D: Device<f32>> {
@@ -72,10 +83,30 @@ impl<D: Device<f32>> EvalSet<D> {
             n_classes,
             block,
             eye: loss::identity(dev, block),
+            host: HostEval {
+                a: eval.a.clone(),
+                b: eval.b.clone(),
+                prototypes: prototypes.clone(),
+            },
         }
     }
 
-    pub fn evaluate(&self, model: &TwoTower<D>) -> EvalMetrics {
+    /// The metrics of `model`: on the host kernels where the device asks for them
+    /// (the CPU), else through dfdx on the device.
+    pub fn evaluate(&self, model: &TwoTower<D>) -> EvalMetrics
+    where
+        D: Backend,
+    {
+        if D::HOST_NUMERICS {
+            let mut theta = vec![0.0f32; model.layout.len()];
+            model.theta.copy_into(&mut theta);
+            return self.evaluate_host(&theta, &model.layout);
+        }
+        self.evaluate_device(model)
+    }
+
+    /// Evaluation through dfdx's ops on the device.
+    fn evaluate_device(&self, model: &TwoTower<D>) -> EvalMetrics {
         let theta = &model.theta;
         let n = self.a.shape().0;
         let ea = model.tower(theta, &model.layout.tower_a, self.a.clone());
@@ -142,31 +173,113 @@ impl<D: Device<f32>> EvalSet<D> {
         match &self.prototypes {
             DevicePrototypes::Inputs(x) => Some(tower_b(x)),
             DevicePrototypes::ClassMeans { b, labels } => {
-                let emb = tower_b(b);
-                let mut sums = vec![0.0f64; self.n_classes * e];
-                for (i, &c) in labels.iter().enumerate() {
-                    for k in 0..e {
-                        sums[c * e + k] += emb[i * e + k] as f64;
-                    }
-                }
-                let mut out = vec![0.0f32; self.n_classes * e];
-                for c in 0..self.n_classes {
-                    let s = &sums[c * e..(c + 1) * e];
-                    let norm = s.iter().map(|x| x * x).sum::<f64>().sqrt();
-                    for k in 0..e {
-                        // A class with no training item gets a NaN prototype: never nearest.
-                        out[c * e + k] = if norm > 0.0 {
-                            (s[k] / norm) as f32
-                        } else {
-                            f32::NAN
-                        };
-                    }
-                }
-                Some(out)
+                Some(class_means(&tower_b(b), labels, self.n_classes, e))
             }
             DevicePrototypes::None => None,
         }
     }
+}
+
+impl<D: Device<f32>> EvalSet<D> {
+    /// The same metrics as `evaluate_device`, from the host kernels: towers by
+    /// `tower_host`, similarities by `kernels::products`, the pair loss by
+    /// `kernels::softplus`; every sum in a fixed order, so the bits do not depend
+    /// on the CPU or the thread count.
+    fn evaluate_host(&self, theta: &[f32], layout: &Layout) -> EvalMetrics {
+        let h = &self.host;
+        let n = h.a.rows;
+        let e = layout.embed;
+        let all: Vec<usize> = (0..n).collect();
+        let ea = tower_host(theta, &layout.tower_a, &h.a, &all, 1);
+        let eb = tower_host(theta, &layout.tower_b, &h.b, &all, 1);
+        let ebt = kernels::transpose(&eb, n, e);
+        let mut sim = vec![0.0f32; n * n];
+        kernels::products(n, n, e, &ea, &ebt, n, 0, &mut sim);
+        let (mut hits_a2b, mut hits_b2a) = (0usize, 0usize);
+        for i in 0..n {
+            if argmax((0..n).map(|j| sim[i * n + j])) == i {
+                hits_a2b += 1;
+            }
+            if argmax((0..n).map(|j| sim[j * n + i])) == i {
+                hits_b2a += 1;
+            }
+        }
+        let tower_b = |x: &Matrix| {
+            let rows: Vec<usize> = (0..x.rows).collect();
+            tower_host(theta, &layout.tower_b, x, &rows, 1)
+        };
+        let protos = match &h.prototypes {
+            Prototypes::Inputs(x) => Some(tower_b(x)),
+            Prototypes::ClassMeans { b, labels } => {
+                Some(class_means(&tower_b(b), labels, self.n_classes, e))
+            }
+            Prototypes::None => None,
+        };
+        let zero_shot_accuracy = match (&self.labels, protos) {
+            (Some(labels), Some(protos)) => {
+                let c = self.n_classes;
+                let mut hits = 0usize;
+                for i in 0..n {
+                    let row = &ea[i * e..(i + 1) * e];
+                    let best = argmax((0..c).map(|k| dot(row, &protos[k * e..(k + 1) * e])));
+                    hits += usize::from(best == labels[i]);
+                }
+                hits as f64 / n as f64
+            }
+            _ => f64::NAN,
+        };
+        // Held-out loss over full blocks: (1/b) Σ_ij softplus(∓(t·s_ij + c)), the
+        // host training step's loss, summed over i then j in order.
+        let t = libm::expf(theta[layout.log_temperature.offset]);
+        let c = theta[layout.bias.offset];
+        let b = self.block;
+        let blocks = n / b;
+        let mut total = 0.0f64;
+        for k in 0..blocks {
+            let a_rows = &ea[k * b * e..(k + 1) * b * e];
+            let bt = kernels::transpose(&eb[k * b * e..(k + 1) * b * e], b, e);
+            let mut s = vec![0.0f32; b * b];
+            kernels::products(b, b, e, a_rows, &bt, b, 0, &mut s);
+            let mut block = 0.0f32;
+            for i in 0..b {
+                for j in 0..b {
+                    let z = t * s[i * b + j] + c;
+                    block += kernels::softplus(if i == j { -z } else { z });
+                }
+            }
+            total += (block / b as f32) as f64;
+        }
+        EvalMetrics {
+            zero_shot_accuracy,
+            recall_at1_a2b: hits_a2b as f64 / n as f64,
+            recall_at1_b2a: hits_b2a as f64 / n as f64,
+            eval_loss: total / blocks.max(1) as f64,
+        }
+    }
+}
+
+/// Normalised class-mean embeddings (C × e) of `emb`'s rows by label, summed in
+/// f64 in row order; a class with no item gets a NaN prototype (never nearest).
+fn class_means(emb: &[f32], labels: &[usize], n_classes: usize, e: usize) -> Vec<f32> {
+    let mut sums = vec![0.0f64; n_classes * e];
+    for (i, &c) in labels.iter().enumerate() {
+        for k in 0..e {
+            sums[c * e + k] += emb[i * e + k] as f64;
+        }
+    }
+    let mut out = vec![0.0f32; n_classes * e];
+    for c in 0..n_classes {
+        let s = &sums[c * e..(c + 1) * e];
+        let norm = s.iter().map(|x| x * x).sum::<f64>().sqrt();
+        for k in 0..e {
+            out[c * e + k] = if norm > 0.0 {
+                (s[k] / norm) as f32
+            } else {
+                f32::NAN
+            };
+        }
+    }
+    out
 }
 
 fn rows_of<D: Device<f32>>(m: &Mat<D>, rows: std::ops::Range<usize>) -> Mat<D> {

@@ -13,7 +13,7 @@ use crate::data::{rng, Dataset, Matrix, Pairs, Prototypes};
 use crate::experiment::{RunConfig, TrainSpec};
 use crate::flops::{self, ModelCost};
 use crate::model::to_device;
-use crate::score::CachedReference;
+use crate::score::{tower_host, CachedReference};
 use crate::select::Uniform;
 
 /// What training and caching the reference cost.
@@ -140,15 +140,27 @@ pub fn train<D: Backend>(
     let train_seconds = started.elapsed().as_secs_f64();
 
     let started = Instant::now();
-    let pool_a = to_device(dev, &data.pool.a);
-    let pool_b = to_device(dev, &data.pool.b);
-    let emb = model.embed(&model.theta, pool_a, pool_b);
     let e = model.layout.embed;
     let n = data.pool.len();
-    let (a, b) = (
-        Matrix::new(n, e, emb.a.as_vec()),
-        Matrix::new(n, e, emb.b.as_vec()),
-    );
+    let (a, b) = if D::HOST_NUMERICS {
+        // The host towers: the same bits on any CPU and thread count.
+        let mut theta = vec![0.0f32; model.layout.len()];
+        model.theta.copy_into(&mut theta);
+        let all: Vec<usize> = (0..n).collect();
+        let l = &model.layout;
+        (
+            Matrix::new(n, e, tower_host(&theta, &l.tower_a, &data.pool.a, &all, 1)),
+            Matrix::new(n, e, tower_host(&theta, &l.tower_b, &data.pool.b, &all, 1)),
+        )
+    } else {
+        let pool_a = to_device(dev, &data.pool.a);
+        let pool_b = to_device(dev, &data.pool.b);
+        let emb = model.embed(&model.theta, pool_a, pool_b);
+        (
+            Matrix::new(n, e, emb.a.as_vec()),
+            Matrix::new(n, e, emb.b.as_vec()),
+        )
+    };
     let (temperature, bias) = model.temperature_and_bias();
     Ok(Reference {
         a,

@@ -23,6 +23,9 @@ pub trait Scalar: Float + Copy + Send + Sync + std::iter::Sum + std::fmt::Debug 
     fn matmul(m: usize, n: usize, k: usize, a: &[Self], b: &[Self], c: &mut [Self]);
     /// softplus(x) = ln(1 + e^x).
     fn softplus(x: Self) -> Self;
+    /// eˣ from the `libm` crate: the same bits on every CPU (the C library's
+    /// `exp` has CPU-specific variants).
+    fn exp_of(x: Self) -> Self;
     fn from_f64(x: f64) -> Self {
         <Self as num_traits::NumCast>::from(x).expect("a float")
     }
@@ -34,6 +37,9 @@ impl Scalar for f32 {
     }
     fn softplus(x: f32) -> f32 {
         kernels::softplus(x)
+    }
+    fn exp_of(x: f32) -> f32 {
+        libm::expf(x)
     }
 }
 
@@ -50,7 +56,10 @@ impl Scalar for f64 {
         }
     }
     fn softplus(x: f64) -> f64 {
-        x.max(0.0) + (-x.abs()).exp().ln_1p()
+        x.max(0.0) + libm::log1p(libm::exp(-x.abs()))
+    }
+    fn exp_of(x: f64) -> f64 {
+        libm::exp(x)
     }
 }
 
@@ -302,7 +311,7 @@ fn forward<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> For
 pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> (T, Vec<T>) {
     let fw = forward(layout, theta, batch);
     let (n, e) = (fw.n, layout.embed);
-    let t = theta[layout.log_temperature.offset].exp();
+    let t = T::exp_of(theta[layout.log_temperature.offset]);
     let c = theta[layout.bias.offset];
     let s = matmul(n, n, e, &fw.ea, &transpose(&fw.eb, n, e));
     let inv_n = T::one() / T::from_f64(n as f64);
@@ -313,7 +322,7 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
             let z = t * s[i * n + j] + c;
             let matching = i == j;
             loss = loss + T::softplus(if matching { -z } else { z });
-            let sigma = T::one() / (T::one() + (-z).exp());
+            let sigma = T::one() / (T::one() + T::exp_of(-z));
             g[i * n + j] = (sigma - if matching { T::one() } else { T::zero() }) * inv_n;
         }
     }
@@ -353,7 +362,7 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
 pub fn loss<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> T {
     let fw = forward(layout, theta, batch);
     let (n, e) = (fw.n, layout.embed);
-    let t = theta[layout.log_temperature.offset].exp();
+    let t = T::exp_of(theta[layout.log_temperature.offset]);
     let c = theta[layout.bias.offset];
     let s = matmul(n, n, e, &fw.ea, &transpose(&fw.eb, n, e));
     let mut total = T::zero();
