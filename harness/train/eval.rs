@@ -118,29 +118,11 @@ impl<D: Device<f32>> EvalSet<D> {
             .clone()
             .matmul(eb.clone().permute::<(usize, usize), Axes2<1, 0>>())
             .as_vec();
-        let (mut hits_a2b, mut hits_b2a) = (0usize, 0usize);
-        for i in 0..n {
-            if argmax((0..n).map(|j| sim[i * n + j])) == i {
-                hits_a2b += 1;
-            }
-            if argmax((0..n).map(|j| sim[j * n + i])) == i {
-                hits_b2a += 1;
-            }
-        }
+        let (hits_a2b, hits_b2a) = retrieval_hits(&sim, n);
 
-        let zero_shot_accuracy = match (&self.labels, self.prototype_embeddings(model, e)) {
-            (Some(labels), Some(protos)) => {
-                let c = self.n_classes;
-                let ea_host = ea.as_vec();
-                let mut hits = 0usize;
-                for i in 0..n {
-                    let row = &ea_host[i * e..(i + 1) * e];
-                    let best = argmax((0..c).map(|k| dot(row, &protos[k * e..(k + 1) * e])));
-                    hits += usize::from(best == labels[i]);
-                }
-                hits as f64 / n as f64
-            }
-            _ => f64::NAN,
+        let zero_shot_accuracy = match self.prototype_embeddings(model, e) {
+            Some(protos) => self.zero_shot(&ea.as_vec(), &protos, e),
+            None => f64::NAN,
         };
 
         // Held-out loss over full blocks of the learning batch size.
@@ -195,15 +177,7 @@ impl<D: Device<f32>> EvalSet<D> {
         let ebt = kernels::transpose(&eb, n, e);
         let mut sim = vec![0.0f32; n * n];
         kernels::products(n, n, e, &ea, &ebt, n, 0, &mut sim);
-        let (mut hits_a2b, mut hits_b2a) = (0usize, 0usize);
-        for i in 0..n {
-            if argmax((0..n).map(|j| sim[i * n + j])) == i {
-                hits_a2b += 1;
-            }
-            if argmax((0..n).map(|j| sim[j * n + i])) == i {
-                hits_b2a += 1;
-            }
-        }
+        let (hits_a2b, hits_b2a) = retrieval_hits(&sim, n);
         let tower_b = |x: &Matrix| {
             let rows: Vec<usize> = (0..x.rows).collect();
             tower_host(theta, &layout.tower_b, x, &rows, 1)
@@ -215,18 +189,9 @@ impl<D: Device<f32>> EvalSet<D> {
             }
             Prototypes::None => None,
         };
-        let zero_shot_accuracy = match (&self.labels, protos) {
-            (Some(labels), Some(protos)) => {
-                let c = self.n_classes;
-                let mut hits = 0usize;
-                for i in 0..n {
-                    let row = &ea[i * e..(i + 1) * e];
-                    let best = argmax((0..c).map(|k| dot(row, &protos[k * e..(k + 1) * e])));
-                    hits += usize::from(best == labels[i]);
-                }
-                hits as f64 / n as f64
-            }
-            _ => f64::NAN,
+        let zero_shot_accuracy = match protos {
+            Some(protos) => self.zero_shot(&ea, &protos, e),
+            None => f64::NAN,
         };
         // Held-out loss over full blocks: (1/b) Σ_ij softplus(∓(t·s_ij + c)), the
         // host training step's loss, summed over i then j in order.
@@ -256,6 +221,39 @@ impl<D: Device<f32>> EvalSet<D> {
             eval_loss: total / blocks.max(1) as f64,
         }
     }
+}
+
+impl<D: Device<f32>> EvalSet<D> {
+    /// Zero-shot accuracy: the share of rows of `ea` (n × e, host) whose nearest
+    /// class prototype (C × e) is their label; NaN without labels.
+    fn zero_shot(&self, ea: &[f32], protos: &[f32], e: usize) -> f64 {
+        let Some(labels) = &self.labels else {
+            return f64::NAN;
+        };
+        let (n, c) = (labels.len(), self.n_classes);
+        let mut hits = 0usize;
+        for i in 0..n {
+            let row = &ea[i * e..(i + 1) * e];
+            let best = argmax((0..c).map(|k| dot(row, &protos[k * e..(k + 1) * e])));
+            hits += usize::from(best == labels[i]);
+        }
+        hits as f64 / n as f64
+    }
+}
+
+/// Recall@1 hits both ways from the n×n similarity matrix (row-major): rows
+/// whose best column is their own, and columns whose best row is theirs.
+fn retrieval_hits(sim: &[f32], n: usize) -> (usize, usize) {
+    let (mut a2b, mut b2a) = (0usize, 0usize);
+    for i in 0..n {
+        if argmax((0..n).map(|j| sim[i * n + j])) == i {
+            a2b += 1;
+        }
+        if argmax((0..n).map(|j| sim[j * n + i])) == i {
+            b2a += 1;
+        }
+    }
+    (a2b, b2a)
 }
 
 /// Normalised class-mean embeddings (C × e) of `emb`'s rows by label, summed in
