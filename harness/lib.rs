@@ -16,6 +16,7 @@ that become file names or script lines) sit below everything.
 
 pub mod analysis;
 pub mod backend;
+pub mod calibrate;
 pub mod cli;
 pub mod data;
 pub mod experiment;

@@ -11,10 +11,10 @@ use serde::Serialize;
 
 use super::cells::{Axis, Cell, RunSeries};
 use crate::experiment::Method;
-use crate::stats::speedup::speedup_to;
+use crate::stats::speedup::{speedup_to, Numerator};
 use crate::stats::{
-    self, censored_interval, mean_interval, mean_replicates, resample_indices, Bounds,
-    CensoredInterval, Curve, Interval, BOOTSTRAP_SEED, RESAMPLES,
+    self, mean_interval, mean_replicates, resample_indices, Bounds, CensoredInterval, Curve,
+    Estimator, Interval, Scale, BOOTSTRAP_SEED, RESAMPLES,
 };
 
 /// Which level of the baseline's seed-mean curve is the target.
@@ -46,6 +46,19 @@ impl Target {
             Target::Step(k) => c.y.get(k).copied().unwrap_or(f64::NAN),
         }
     }
+
+    /// The x of the evaluation point whose level is the target: the paper's
+    /// numerator (for the final, the baseline's trained steps).
+    pub fn trained_x(self, c: &Curve) -> f64 {
+        let k = match self {
+            Target::Final => c.x.len().saturating_sub(1),
+            Target::Best => (0..c.y.len())
+                .max_by(|&a, &b| c.y[a].total_cmp(&c.y[b]).then(b.cmp(&a)))
+                .unwrap_or(0),
+            Target::Step(k) => k,
+        };
+        c.x.get(k).copied().unwrap_or(f64::NAN)
+    }
 }
 
 /// A speed-up of one method over its baseline, on one axis, to one target.
@@ -57,11 +70,49 @@ pub struct Speedup {
     pub target_score: f64,
     /// The baseline's x there (where the whole-sample curve first reaches it).
     pub baseline_x: f64,
-    /// baseline / method with its bootstrap interval; `None` when the baseline
+    /// baseline / method with its bootstrap interval (the iso-accuracy reading:
+    /// the baseline's first-reaching x over the method's); `None` when the baseline
     /// itself does not define the target (it has the level from its first point).
     pub interval: Option<CensoredInterval>,
     #[serde(skip)]
     pub replicates: Vec<Option<Bounds>>,
+    /// The paper's reading: the baseline's x at the evaluation point that sets the
+    /// target (its trained steps, for its final) over the method's first-reaching x.
+    pub trained_x: f64,
+    pub trained: Option<CensoredInterval>,
+    #[serde(skip)]
+    pub trained_replicates: Vec<Option<Bounds>>,
+}
+
+impl Speedup {
+    /// The interval under one reading of the speed-up, with its replicates.
+    pub fn reading(&self, r: Reading) -> (Option<CensoredInterval>, &[Option<Bounds>]) {
+        match r {
+            Reading::Trained => (self.trained, &self.trained_replicates),
+            Reading::FirstReaching => (self.interval, &self.replicates),
+        }
+    }
+}
+
+/// The two readings of a speed-up to a level of the baseline (SPEC §6).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Reading {
+    /// Uniform's trained steps over the selector's first-reaching step (the paper's).
+    Trained,
+    /// Uniform's first-reaching step over the selector's (iso-accuracy).
+    FirstReaching,
+}
+
+impl Reading {
+    pub const BOTH: [Reading; 2] = [Reading::Trained, Reading::FirstReaching];
+
+    pub fn name(self) -> &'static str {
+        match self {
+            Reading::Trained => "uniform's trained steps",
+            Reading::FirstReaching => "uniform's first-reaching step",
+        }
+    }
 }
 
 /// A method's cell against its uniform baseline.
@@ -124,8 +175,9 @@ fn baseline_of(cells: &[Cell], i: usize) -> Option<usize> {
 
 /// The seed-mean curve of the runs at `idx` (a bootstrap resample).
 fn mean_of(runs: &[&RunSeries], idx: &[usize], axis: Axis) -> Curve {
-    let curves: Vec<Curve> = idx.iter().map(|&i| runs[i].curve(axis)).collect();
-    stats::mean_curve(&curves.iter().collect::<Vec<_>>())
+    let xs: Vec<&[f64]> = idx.iter().map(|&i| &runs[i].x[&axis][..]).collect();
+    let ys: Vec<&[f64]> = idx.iter().map(|&i| &runs[i].score[..]).collect();
+    stats::mean_of_slices(&xs, &ys)
 }
 
 /// Bootstrap resamples of two cells' seeds: the same indices for both when they
@@ -146,6 +198,7 @@ fn resamples(method: &[&RunSeries], base: &[&RunSeries]) -> Vec<(Vec<usize>, Vec
 
 /// Speed-ups to each of `targets` on `axis`, with their intervals.
 fn speedups_on(
+    est: &Estimator,
     axis: Axis,
     targets: &[Target],
     m_runs: &[&RunSeries],
@@ -155,15 +208,20 @@ fn speedups_on(
     let all_m: Vec<usize> = (0..m_runs.len()).collect();
     let all_b: Vec<usize> = (0..b_runs.len()).collect();
     let (base, meth) = (mean_of(b_runs, &all_b, axis), mean_of(m_runs, &all_m, axis));
+    let seeds = m_runs.len().min(b_runs.len());
+    let both = |b: &Curve, m: &Curve, t: Target| -> (Option<Bounds>, Option<Bounds>) {
+        let goal = t.of(b);
+        (
+            speedup_to(est, b, m, goal, Numerator::FirstReaching),
+            speedup_to(est, b, m, goal, Numerator::At(t.trained_x(b))),
+        )
+    };
     // Per resample: both mean curves once, every target on them.
-    let reps: Vec<Vec<Option<Bounds>>> = draws
+    let reps: Vec<Vec<(Option<Bounds>, Option<Bounds>)>> = draws
         .iter()
         .map(|(im, ib)| {
             let (b, m) = (mean_of(b_runs, ib, axis), mean_of(m_runs, im, axis));
-            targets
-                .iter()
-                .map(|t| speedup_to(&b, &m, t.of(&b)))
-                .collect()
+            targets.iter().map(|&t| both(&b, &m, t)).collect()
         })
         .collect();
     targets
@@ -171,8 +229,10 @@ fn speedups_on(
         .enumerate()
         .map(|(k, &t)| {
             let goal = t.of(&base);
-            let replicates: Vec<Option<Bounds>> = reps.iter().map(|r| r[k]).collect();
-            let point = speedup_to(&base, &meth, goal);
+            let replicates: Vec<Option<Bounds>> = reps.iter().map(|r| r[k].0).collect();
+            let trained_replicates: Vec<Option<Bounds>> = reps.iter().map(|r| r[k].1).collect();
+            let (first, trained) = both(&base, &meth, t);
+            let ci = |p: Bounds, r: &[Option<Bounds>]| est.interval(p, r, seeds, Scale::Log, 0.95);
             Speedup {
                 target: t,
                 axis,
@@ -181,8 +241,11 @@ fn speedups_on(
                     stats::Reached::At(x) => x,
                     stats::Reached::Never => f64::NAN,
                 },
-                interval: point.map(|p| censored_interval(p, &replicates, 0.95)),
+                interval: first.map(|p| ci(p, &replicates)),
                 replicates,
+                trained_x: t.trained_x(&base),
+                trained: trained.map(|p| ci(p, &trained_replicates)),
+                trained_replicates,
             }
         })
         .collect()
@@ -200,7 +263,7 @@ fn iso_targets(base: &Curve) -> Vec<Target> {
 }
 
 /// Every method cell against its baseline.
-pub fn comparisons(cells: &[Cell]) -> Vec<Comparison> {
+pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
     let mut out = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
         if cell.method == Method::Uniform {
@@ -217,13 +280,13 @@ pub fn comparisons(cells: &[Cell]) -> Vec<Comparison> {
         let named = [Target::Final, Target::Best];
         let speedups: Vec<Speedup> = Axis::ALL
             .iter()
-            .flat_map(|&axis| speedups_on(axis, &named, &m_runs, &b_runs, &draws))
+            .flat_map(|&axis| speedups_on(est, axis, &named, &m_runs, &b_runs, &draws))
             .collect();
         let iso: Vec<Speedup> = ISO_AXES
             .iter()
             .flat_map(|&axis| {
                 let targets = iso_targets(&cells[j].mean_curve(axis));
-                speedups_on(axis, &targets, &m_runs, &b_runs, &draws)
+                speedups_on(est, axis, &targets, &m_runs, &b_runs, &draws)
             })
             .collect();
         let (fm, fb) = (cell.final_scores(), cells[j].final_scores());

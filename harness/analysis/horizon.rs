@@ -19,7 +19,7 @@ use super::cells::Cell;
 use crate::experiment::Method;
 use crate::stats::speedup::{horizon_reaching, horizon_speedup};
 use crate::stats::{
-    censored_interval, mean_interval, resample_indices, Bounds, CensoredInterval, Interval,
+    mean_interval, resample_indices, Bounds, CensoredInterval, Estimator, Interval, Scale,
     BOOTSTRAP_SEED, RESAMPLES,
 };
 
@@ -32,12 +32,30 @@ pub struct HorizonPoint {
     /// Seed-mean final scores at this horizon, with intervals.
     pub baseline_final: Interval,
     pub method_final: Interval,
+    /// H (uniform's trained steps) over the selector's horizon reaching uniform's
+    /// final at H: the paper's reading.
     pub speedup: CensoredInterval,
+    /// Uniform's own (log-interpolated) horizon reaching its final at H over the
+    /// selector's: the iso-accuracy reading, lower where uniform has levelled off.
+    pub speedup_first: CensoredInterval,
     pub factor: CensoredInterval,
+    /// Uniform's final at H minus its final at H/2 (when H/2 was swept): a budget
+    /// where uniform "still improves" has this interval above 0 (SPEC §6).
+    pub improvement: Option<CensoredInterval>,
     #[serde(skip)]
     pub speedup_replicates: Vec<Option<Bounds>>,
     #[serde(skip)]
+    pub speedup_first_replicates: Vec<Option<Bounds>>,
+    #[serde(skip)]
     pub factor_replicates: Vec<Option<Bounds>>,
+}
+
+impl HorizonPoint {
+    /// Whether uniform still improves at this horizon (its gain over H/2 is above
+    /// the interval of that gain's noise).
+    pub fn uniform_improves(&self) -> bool {
+        self.improvement.is_some_and(|i| i.lower_bound > 0.0)
+    }
 }
 
 /// A selector against uniform over a horizon sweep, in one setting.
@@ -50,8 +68,9 @@ pub struct HorizonComparison {
     pub filter_ratio: f64,
     /// The selector scores at a low resolution (Flexi-JEST).
     pub cheap_scoring: bool,
-    /// The seeds every horizon of both cells ran.
+    /// The seeds some horizon of both families ran, and the fewest any horizon ran.
     pub seeds: Vec<u64>,
+    pub fewest_seeds: usize,
     pub points: Vec<HorizonPoint>,
     /// The largest horizon factor over the horizons, bootstrapped as a whole.
     pub max_factor: CensoredInterval,
@@ -60,6 +79,8 @@ pub struct HorizonComparison {
     /// The horizon factor in the paper's FLOP accounting: uniform's FLOPs at the
     /// horizon it needs over the selector's at H, its largest over the horizons.
     pub max_flop_factor: CensoredInterval,
+    #[serde(skip)]
+    pub max_flop_factor_replicates: Vec<Option<Bounds>>,
 }
 
 /// Per horizon, per seed: final scores of one cell family.
@@ -76,7 +97,7 @@ fn paper_per_step(cell: &Cell) -> f64 {
 }
 
 /// Every selector's horizon family against uniform's in the same setting.
-pub fn comparisons(cells: &[Cell]) -> Vec<HorizonComparison> {
+pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<HorizonComparison> {
     // (experiment, setting without steps, method) → horizon → cell.
     let mut families: BTreeMap<(String, String, Method), Family> = BTreeMap::new();
     for c in cells
@@ -110,7 +131,7 @@ pub fn comparisons(cells: &[Cell]) -> Vec<HorizonComparison> {
         let Some(base) = candidates.iter().find(full).or(candidates.first()).copied() else {
             continue;
         };
-        if let Some(h) = compare(exp, setting, *method, base, fam) {
+        if let Some(h) = compare(est, exp, setting, *method, base, fam) {
             out.push(h);
         }
     }
@@ -118,6 +139,7 @@ pub fn comparisons(cells: &[Cell]) -> Vec<HorizonComparison> {
 }
 
 fn compare(
+    est: &Estimator,
     exp: &str,
     setting: &str,
     method: Method,
@@ -146,79 +168,109 @@ fn compare(
             .collect()
     };
     let (fb, fm) = (finals(base), finals(meth));
-    let seeds: Vec<u64> = fb[0]
-        .keys()
-        .filter(|s| fb.iter().chain(&fm).all(|m| m.contains_key(s)))
-        .copied()
+    // Every seed that ran some horizon of both families; a horizon's mean is over
+    // the seeds it ran (longer horizons may have run fewer seeds), resampled alike.
+    let seeds: Vec<u64> = fb
+        .iter()
+        .chain(&fm)
+        .flat_map(|m| m.keys().copied())
+        .collect::<std::collections::BTreeSet<u64>>()
+        .into_iter()
         .collect();
-    if seeds.is_empty() {
+    let fewest = fb.iter().chain(&fm).map(|m| m.len()).min().unwrap_or(0);
+    if fewest == 0 {
         return None;
     }
-    let table = |f: &[BTreeMap<u64, f64>]| -> Vec<Vec<f64>> {
+    let table = |f: &[BTreeMap<u64, f64>]| -> Vec<Vec<Option<f64>>> {
         f.iter()
-            .map(|m| seeds.iter().map(|s| m[s]).collect())
+            .map(|m| seeds.iter().map(|s| m.get(s).copied()).collect())
             .collect()
     };
     let (tb, tm) = (table(&fb), table(&fm));
+    let present =
+        |t: &[Vec<Option<f64>>], k: usize| -> Vec<f64> { t[k].iter().flatten().copied().collect() };
     let hs: Vec<f64> = horizons.iter().map(|&h| h as f64).collect();
     let flop_ratio = {
         let u = paper_per_step(base[&horizons[0]]);
         let m = paper_per_step(meth[&horizons[0]]);
         u / m
     };
-    // Per resample: both families' mean final score at every horizon.
-    let stat = |idx: &[usize]| -> (Vec<Bounds>, Vec<Bounds>) {
-        let mean = |t: &[Vec<f64>]| -> Vec<(f64, f64)> {
+    let half: Vec<Option<usize>> = hs
+        .iter()
+        .map(|&h| hs.iter().position(|&g| (2.0 * g - h).abs() < 0.5))
+        .collect();
+    // Per resample: both families' mean final score at every horizon (None when a
+    // resample drew no seed that ran some horizon).
+    type Stat = (Vec<Bounds>, Vec<Bounds>, Vec<Bounds>, Vec<f64>);
+    let stat = |idx: &[usize]| -> Option<Stat> {
+        let mean = |t: &[Vec<Option<f64>>]| -> Option<Vec<(f64, f64)>> {
             t.iter()
                 .zip(&hs)
-                .map(|(v, &h)| (h, idx.iter().map(|&i| v[i]).sum::<f64>() / idx.len() as f64))
+                .map(|(v, &h)| {
+                    let got: Vec<f64> = idx.iter().filter_map(|&i| v[i]).collect();
+                    (!got.is_empty()).then(|| (h, got.iter().sum::<f64>() / got.len() as f64))
+                })
                 .collect()
         };
-        let (b, m) = (mean(&tb), mean(&tm));
+        let (b, m) = (mean(&tb)?, mean(&tm)?);
         let speedups = b
             .iter()
-            .map(|&(h, target)| horizon_speedup(h, horizon_reaching(&m, target)))
+            .map(|&(h, target)| {
+                horizon_speedup(Bounds::exact(h), horizon_reaching(est, &m, target))
+            })
+            .collect();
+        let first = b
+            .iter()
+            .map(|&(_, target)| {
+                let own = horizon_reaching(est, &b, target);
+                horizon_speedup(own, horizon_reaching(est, &m, target))
+            })
             .collect();
         let factors = m
             .iter()
-            .map(|&(h, target)| {
-                let hu = horizon_reaching(&b, target);
-                Bounds {
-                    lo: hu.lo / h,
-                    hi: hu.hi / h,
-                }
-            })
+            .map(|&(h, target)| horizon_reaching(est, &b, target).scaled(1.0 / h))
             .collect();
-        (speedups, factors)
+        let gains = (0..hs.len())
+            .map(|k| half[k].map_or(f64::NAN, |j| b[k].1 - b[j].1))
+            .collect();
+        Some((speedups, first, factors, gains))
     };
     let all: Vec<usize> = (0..seeds.len()).collect();
-    let (point_s, point_f) = stat(&all);
-    let reps: Vec<(Vec<Bounds>, Vec<Bounds>)> =
-        resample_indices(seeds.len(), RESAMPLES, BOOTSTRAP_SEED)
-            .iter()
-            .map(|idx| stat(idx))
-            .collect();
+    let (point_s, point_i, point_f, point_g) = stat(&all)?;
+    let reps: Vec<Option<Stat>> = resample_indices(seeds.len(), RESAMPLES, BOOTSTRAP_SEED)
+        .iter()
+        .map(|idx| stat(idx))
+        .collect();
+    let col = |pick: &dyn Fn(&Stat) -> Bounds| -> Vec<Option<Bounds>> {
+        reps.iter().map(|r| r.as_ref().map(pick)).collect()
+    };
+    let ci =
+        |p: Bounds, r: &[Option<Bounds>], scale: Scale| est.interval(p, r, fewest, scale, 0.95);
     let points = (0..hs.len())
         .map(|k| {
-            let sr: Vec<Option<Bounds>> = reps.iter().map(|r| Some(r.0[k])).collect();
-            let fr: Vec<Option<Bounds>> = reps.iter().map(|r| Some(r.1[k])).collect();
+            let sr = col(&|r: &Stat| r.0[k]);
+            let ir = col(&|r: &Stat| r.1[k]);
+            let fr = col(&|r: &Stat| r.2[k]);
+            let gr = col(&|r: &Stat| Bounds::exact(r.3[k]));
             HorizonPoint {
                 horizon: hs[k],
-                baseline_final: mean_interval(&tb[k]),
-                method_final: mean_interval(&tm[k]),
-                speedup: censored_interval(point_s[k], &sr, 0.95),
-                factor: censored_interval(point_f[k], &fr, 0.95),
+                baseline_final: mean_interval(&present(&tb, k)),
+                method_final: mean_interval(&present(&tm, k)),
+                speedup: ci(point_s[k], &sr, Scale::Log),
+                speedup_first: ci(point_i[k], &ir, Scale::Log),
+                factor: ci(point_f[k], &fr, Scale::Log),
+                improvement: half[k].map(|_| ci(Bounds::exact(point_g[k]), &gr, Scale::Linear)),
                 speedup_replicates: sr,
+                speedup_first_replicates: ir,
                 factor_replicates: fr,
             }
         })
         .collect();
-    let max_reps: Vec<Option<Bounds>> = reps.iter().map(|r| Some(Bounds::max_of(&r.1))).collect();
-    let scale = |b: Bounds| Bounds {
-        lo: b.lo * flop_ratio,
-        hi: b.hi * flop_ratio,
-    };
-    let flop_reps: Vec<Option<Bounds>> = max_reps.iter().map(|r| r.map(scale)).collect();
+    let max_reps: Vec<Option<Bounds>> = col(&|r: &Stat| Bounds::max_of(&r.2));
+    let flop_reps: Vec<Option<Bounds>> = max_reps
+        .iter()
+        .map(|r| r.map(|b| b.scaled(flop_ratio)))
+        .collect();
     let max_point = Bounds::max_of(&point_f);
     Some(HorizonComparison {
         experiment: exp.to_string(),
@@ -227,9 +279,11 @@ fn compare(
         filter_ratio: meth[&horizons[0]].filter_ratio,
         cheap_scoring: meth[&horizons[0]].cheap_scoring,
         seeds,
+        fewest_seeds: fewest,
         points,
-        max_factor: censored_interval(max_point, &max_reps, 0.95),
+        max_factor: ci(max_point, &max_reps, Scale::Log),
         max_factor_replicates: max_reps,
-        max_flop_factor: censored_interval(scale(max_point), &flop_reps, 0.95),
+        max_flop_factor: ci(max_point.scaled(flop_ratio), &flop_reps, Scale::Log),
+        max_flop_factor_replicates: flop_reps,
     })
 }

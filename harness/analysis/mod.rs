@@ -31,7 +31,7 @@ pub use horizon::HorizonComparison;
 
 use crate::experiment::Family;
 use crate::log::Row;
-use crate::stats::RESAMPLES;
+use crate::stats::{Estimator, RESAMPLES};
 
 /// Everything a report shows.
 #[derive(Clone, Debug, Serialize)]
@@ -41,6 +41,8 @@ pub struct Analysis {
     pub rows: usize,
     /// Bootstrap resamples behind every interval.
     pub resamples: usize,
+    /// How speed-ups were estimated (`stats::interval`).
+    pub estimator: Estimator,
     pub cells: Vec<Cell>,
     pub comparisons: Vec<Comparison>,
     pub horizons: Vec<HorizonComparison>,
@@ -75,6 +77,16 @@ impl Analysis {
         sources: Vec<PathBuf>,
         combine: bool,
     ) -> Result<Analysis, AnalysisError> {
+        Analysis::build_with(rows, sources, combine, &Estimator::CHOSEN)
+    }
+
+    /// `build` with another speed-up estimator (the calibration compares them).
+    pub fn build_with(
+        rows: Vec<Row>,
+        sources: Vec<PathBuf>,
+        combine: bool,
+        est: &Estimator,
+    ) -> Result<Analysis, AnalysisError> {
         let experiments = check_rows(&rows, combine)?;
         let mut warnings = Vec::new();
         let commits: BTreeSet<&str> = rows.iter().map(|r| r.git_commit.as_str()).collect();
@@ -102,8 +114,8 @@ impl Analysis {
                 ));
             }
         }
-        let comparisons = compare::comparisons(&cells);
-        let horizons = horizon::comparisons(&cells);
+        let comparisons = compare::comparisons(&cells, est);
+        let horizons = horizon::comparisons(&cells, est);
         let mut claims = if cells.is_empty() {
             Vec::new()
         } else {
@@ -113,6 +125,7 @@ impl Analysis {
                 comparisons: &comparisons,
                 horizons: &horizons,
                 repeats: &repeats,
+                est,
             };
             claims::claims(&ctx, combine)
         };
@@ -122,6 +135,7 @@ impl Analysis {
             sources,
             rows: n_rows,
             resamples: RESAMPLES,
+            estimator: *est,
             cells,
             comparisons,
             horizons,

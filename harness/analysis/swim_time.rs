@@ -150,10 +150,7 @@ pub fn compare(sampled: &SwimCell, adam: &SwimCell) -> Option<SwimComparison> {
         let ts = pick(&s_time, idx);
         (ts > 0.0).then_some((t, ts))
     };
-    let ratio = |(t, ts): (Bounds, f64)| Bounds {
-        lo: t.lo / ts,
-        hi: t.hi / ts,
-    };
+    let ratio = |(t, ts): (Bounds, f64)| t.scaled(1.0 / ts);
     let all: Vec<usize> = (0..n).collect();
     let (t_all, ts_all) = reach(&all)?;
     let (mut speed_reps, mut time_reps) = (Vec::new(), Vec::new());
@@ -245,27 +242,28 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
                     c.adam_to_best.point_estimate
                 )
             };
-            Claim {
-                id: format!("swim-100x-{}-{}{}", c.experiment, c.method, setting.replace(", ", "-")),
-                short: "100x".into(),
-                spec: "§1 SWIM; §5 SWIM claim".into(),
-                claim: format!(
+            Claim::external(
+                format!("swim-100x-{}-{}{}", c.experiment, c.method, setting.replace(", ", "-")),
+                "100x",
+                "§1 SWIM; §5 SWIM claim",
+                format!(
                     "{} ≥ 100x faster than Adam at comparable accuracy ({}{setting})",
                     display(c.method),
                     c.experiment
                 ),
-                measured: format!(
+                format!(
                     "{} fits in {:.3} s to {:.3e}; {reach}: {}",
                     display(c.method),
                     c.sampled_seconds.point_estimate,
                     c.target.point_estimate,
                     super::claims::show_bounds(c.speedup.point, "x")
                 ),
-                estimate: Some(c.speedup),
-                accounting: "wall-clock seconds, 1 CPU process: Adam's time to first reach the sampled network's seed-mean test metric (training and validation; not reached: at least its whole run) over the sampled fit time".into(),
-                verdict: c.claim,
-                rule: format!("{}; Adam trained to convergence (early stopping on a validation split, or its epoch budget)", Rule::AtLeast(CLAIMED_SPEEDUP).text()),
-            }
+                c.speedup,
+                "wall-clock seconds, 1 CPU process: Adam's time to first reach the sampled network's seed-mean test metric (training and validation; not reached: at least its whole run) over the sampled fit time",
+                c.claim,
+                format!("{}; Adam trained to convergence (early stopping on a validation split, or its epoch budget)", Rule::AtLeast(CLAIMED_SPEEDUP).text()),
+                c.experiment.clone(),
+            )
         })
         .collect()
 }

@@ -9,6 +9,7 @@ as a chain, never as a panic.
 */
 
 mod bench;
+mod calibrate;
 mod cluster;
 mod progress;
 mod report;
@@ -62,6 +63,9 @@ pub enum Command {
     /// Write index.html and index.md linking every report in a folder, each with a
     /// one-line summary of its claims.
     Index(report::IndexArgs),
+    /// Measure the verdict engine: coverage, bias and wrong verdicts on synthetic
+    /// curves with a known speed-up, under each candidate estimator.
+    Calibrate(calibrate::CalibrateArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -144,6 +148,7 @@ pub fn main() -> ExitCode {
         Command::Bench(args) => bench::bench(args),
         Command::Reproduce(args) => reproduce::reproduce(args),
         Command::Index(args) => report::index(args),
+        Command::Calibrate(args) => calibrate::calibrate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -124,7 +124,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let written = report::write(&analysis, &out)?;
     println!("claims:");
     for c in &analysis.claims {
-        println!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict.text());
+        println!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict_text);
     }
     println!(
         "wrote {} files to {} (report.md, report.html, summary.csv, analysis.json, SVGs)",

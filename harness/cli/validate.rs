@@ -37,10 +37,19 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     };
     let runs = exp.runs();
     println!(
-        "{}: {} sweep cells × {} seeds = {} runs",
+        "{}: {} sweep cells × {} seeds{} = {} runs",
         exp.name,
         exp.cells.len(),
         exp.seeds.len(),
+        if exp.extra_seeds.is_empty() {
+            String::new()
+        } else {
+            format!(
+                " (+ {} extra seeds in {} cells)",
+                exp.extra_seeds.len(),
+                exp.extra_cells.iter().filter(|&&x| x).count()
+            )
+        },
         runs.len()
     );
     let mut total_steps = 0u64;
@@ -60,8 +69,8 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         let (shared, run) = limits::jest_cell(&exp, c, &mut widths)?;
         let memory = shared.total() + run.total();
         peak_memory = peak_memory.max(shared.total() + jobs as f64 * run.total());
-        total_steps += (c.train.steps * exp.seeds.len()) as u64;
-        total_flops += per_run * exp.seeds.len() as u64;
+        total_steps += (c.train.steps * exp.seeds_of(i)) as u64;
+        total_flops += per_run * exp.seeds_of(i) as u64;
         if i >= SHOWN {
             continue;
         }

@@ -35,6 +35,10 @@ pub struct Experiment {
     pub base_dir: PathBuf,
     pub seeds: Vec<u64>,
     pub cells: Vec<Cell>,
+    /// Seeds that only some cells run (`extra_seeds`), and which: per cell, whether
+    /// it does.
+    pub extra_seeds: Vec<u64>,
+    pub extra_cells: Vec<bool>,
 }
 
 /// One point of the sweep's cartesian product.
@@ -72,11 +76,32 @@ impl<T> Run<'_, T> {
 }
 
 impl Experiment {
-    /// Every (cell, seed), cells outermost.
+    /// How many seeds cell `i` runs (its extra seeds included).
+    pub fn seeds_of(&self, i: usize) -> usize {
+        self.seeds.len()
+            + if self.extra_cells.get(i).copied().unwrap_or(false) {
+                self.extra_seeds.len()
+            } else {
+                0
+            }
+    }
+
+    /// Every (cell, seed), cells outermost; a cell's extra seeds after its own.
     pub fn runs(&self) -> Vec<Run<'_>> {
         self.cells
             .iter()
-            .flat_map(|cell| self.seeds.iter().map(move |&seed| Run { cell, seed }))
+            .enumerate()
+            .flat_map(|(i, cell)| {
+                let extra: &[u64] = if self.extra_cells.get(i).copied().unwrap_or(false) {
+                    &self.extra_seeds
+                } else {
+                    &[]
+                };
+                self.seeds
+                    .iter()
+                    .chain(extra)
+                    .map(move |&seed| Run { cell, seed })
+            })
             .collect()
     }
 
@@ -109,14 +134,80 @@ impl Experiment {
             &err,
             validate::config,
         )?;
+        let (extra_seeds, extra_cells) = match &raw.extra_seeds {
+            None => (Vec::new(), vec![false; cells.len()]),
+            Some(e) => extra_seeds(e, &raw.seeds, &raw.sweep, &cells, &err)?,
+        };
+        let runs = cells.len() * raw.seeds.len()
+            + extra_cells.iter().filter(|&&x| x).count() * extra_seeds.len();
+        if runs > max_runs {
+            return Err(err(
+                "extra_seeds",
+                format!("{runs} runs with the extra seeds exceed the limit of {max_runs}; pass --max-runs to raise it"),
+            ));
+        }
         Ok(Experiment {
             name: raw.name,
             path: path.to_path_buf(),
             base_dir: base_dir(path),
             seeds: raw.seeds,
             cells,
+            extra_seeds,
+            extra_cells,
         })
     }
+}
+
+/// Checks `extra_seeds` against the seeds and the sweep; per cell, whether it runs them.
+fn extra_seeds(
+    e: &ExtraSeeds,
+    seeds: &[u64],
+    sweep: &serde_yaml::Mapping,
+    cells: &[Cell],
+    err: &dyn Fn(&str, String) -> ExperimentError,
+) -> Result<(Vec<u64>, Vec<bool>), ExperimentError> {
+    validate::seeds(&e.seeds).map_err(|(_, m)| err("extra_seeds.seeds", m))?;
+    if let Some(s) = e.seeds.iter().find(|s| seeds.contains(s)) {
+        return Err(err(
+            "extra_seeds.seeds",
+            format!("seed {s} is already in `seeds`: extra seeds must be new"),
+        ));
+    }
+    let mut only: Vec<(String, Vec<String>)> = Vec::new();
+    for (k, v) in &e.only {
+        let key = k.as_str().unwrap_or("").to_string();
+        let at = format!("extra_seeds.where.{key}");
+        let Some(values) = sweep.get(k).and_then(|v| v.as_sequence()) else {
+            return Err(err(
+                &at,
+                format!("`{key}` is not a swept key: `where` names sweep keys"),
+            ));
+        };
+        let Some(wanted) = v.as_sequence() else {
+            return Err(err(&at, "expected a list of swept values".into()));
+        };
+        let have: Vec<String> = values.iter().map(sweep::shown).collect();
+        let mut list = Vec::new();
+        for w in wanted {
+            let s = sweep::shown(w);
+            if !have.contains(&s) {
+                return Err(err(
+                    &at,
+                    format!("{s} is not among the swept values ({})", have.join(", ")),
+                ));
+            }
+            list.push(s);
+        }
+        only.push((key, list));
+    }
+    let picks = cells
+        .iter()
+        .map(|c| {
+            only.iter()
+                .all(|(k, vs)| c.swept.iter().any(|(ck, cv)| ck == k && vs.contains(cv)))
+        })
+        .collect();
+    Ok((e.seeds.clone(), picks))
 }
 
 /// A SWIM experiment file, validated, its sweep expanded.

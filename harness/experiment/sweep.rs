@@ -13,7 +13,7 @@ use super::{config_hash, Cell, ExperimentError};
 const CELL_BYTES: f64 = 8192.0;
 
 /// Keys of the file that are not part of a run's configuration.
-const NOT_CONFIG: [&str; 3] = ["name", "seeds", "sweep"];
+const NOT_CONFIG: [&str; 4] = ["name", "seeds", "sweep", "extra_seeds"];
 
 pub(super) fn expand<T: DeserializeOwned + Serialize>(
     document: &Value,
@@ -146,6 +146,11 @@ pub(super) fn expand<T: DeserializeOwned + Serialize>(
         });
     }
     Ok(cells)
+}
+
+/// A sweep value as cells record it (`Cell::swept`).
+pub(super) fn shown(value: &Value) -> String {
+    show(value)
 }
 
 fn strip(e: serde_yaml::Error) -> String {

@@ -25,6 +25,19 @@ pub struct RawExperiment {
     /// Dotted key → list of values; expands to the cartesian product.
     #[serde(default)]
     pub sweep: serde_yaml::Mapping,
+    /// More seeds for some cells only (e.g. the cheap horizons of a sweep).
+    #[serde(default)]
+    pub extra_seeds: Option<ExtraSeeds>,
+}
+
+/// `extra_seeds: {seeds: [...], where: {sweep key: [values]}}`: the cells whose
+/// swept values are among the listed ones for every key also run these seeds.
+#[derive(Clone, Debug, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ExtraSeeds {
+    pub seeds: Vec<u64>,
+    #[serde(rename = "where")]
+    pub only: serde_yaml::Mapping,
 }
 
 /// One cell of the sweep: everything that defines a run except its seed.

@@ -175,6 +175,12 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
     })
 }
 
+/// Parses the text of a results file (header and whole lines): its rows, and the
+/// optional columns it predates.
+pub fn parse_rows(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
+    row::parse(text)
+}
+
 /// Writes `rows` as a whole results file at `path` (creating its folder),
 /// atomically: written aside, synced, then renamed into place.
 pub fn write_rows(path: &Path, rows: &[Row]) -> Result<(), LogError> {

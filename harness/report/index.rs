@@ -21,9 +21,13 @@ pub struct Entry {
 /// Verdict texts (`Verdict::text`) in a few words.
 fn short_verdict(text: &str) -> &'static str {
     match text {
+        t if t.starts_with("holds as a bound") => "holds as a bound",
         t if t.starts_with("holds") => "holds",
         t if t.starts_with("does not hold") => "does not hold",
-        t if t.starts_with("inconclusive (censoring") => "censored",
+        t if t.starts_with("fails as a bound") => "fails as a bound",
+        t if t.starts_with("bounded by the sweep") => "bounded by the sweep",
+        t if t.starts_with("definition-sensitive") => "definition-sensitive",
+        t if t.starts_with("undefined") => "undefined",
         t if t.starts_with("inconclusive") => "inconclusive",
         t if t.starts_with("measured") => "measured",
         _ => "not measured",
@@ -31,8 +35,8 @@ fn short_verdict(text: &str) -> &'static str {
 }
 
 /// The one-line summary of a claims table: per claim (in table order), its verdict
-/// when every row agrees, else how many rows hold. Diagnostics without a threshold
-/// and claims not measured are left out.
+/// when every row agrees, else how many rows hold. Diagnostics without a threshold,
+/// claims not measured and secondary rows (another report's claim) are left out.
 pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
     let mut r = csv::Reader::from_reader(claims_csv.as_bytes());
     let header = r.headers()?.clone();
@@ -40,10 +44,15 @@ pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
     let (Some(short), Some(verdict)) = (col("short"), col("verdict")) else {
         return Ok(String::new());
     };
+    let designated = col("designated");
     let mut order: Vec<String> = Vec::new();
     let mut verdicts: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
     for rec in r.records() {
         let rec = rec?;
+        // Secondary evidence is judged on another report's rows (the claims board).
+        if designated.and_then(|i| rec.get(i)) == Some("no") {
+            continue;
+        }
         let (s, v) = (rec.get(short).unwrap_or(""), rec.get(verdict).unwrap_or(""));
         let v = short_verdict(v);
         if v == "measured" || v == "not measured" {
@@ -130,17 +139,99 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
             ]
         })
         .collect();
-    let blocks = vec![
+    let names: Vec<String> = list.iter().map(|e| e.name.clone()).collect();
+    let claim_rows = super::board::gather(dir, &names)?;
+    let lines = super::board::board(&claim_rows);
+    let clash = super::board::contradictions(&claim_rows);
+    let fmt = |v: Option<f64>| match v {
+        Some(v) if v.is_infinite() => "∞".to_string(),
+        Some(v) => format!("{v:.2}"),
+        None => "—".to_string(),
+    };
+    let board_rows: Vec<Vec<String>> = lines
+        .iter()
+        .map(|l| {
+            let (value, ci, evidence) = match &l.from {
+                Some(r) => (
+                    fmt(r.point),
+                    format!("[{}, {}]", fmt(r.lower), fmt(r.upper)),
+                    format!(
+                        "[{}]({}/{REPORT_HTML}){}",
+                        r.report,
+                        r.report,
+                        if l.rows > 1 {
+                            format!(" (best of {} settings)", l.rows)
+                        } else {
+                            String::new()
+                        }
+                    ),
+                ),
+                None => ("—".into(), "—".into(), "—".into()),
+            };
+            vec![
+                l.claim.clone(),
+                format!(
+                    "**{}**",
+                    if l.detail.is_empty() {
+                        &l.verdict
+                    } else {
+                        &l.detail
+                    }
+                ),
+                value,
+                ci,
+                l.from
+                    .as_ref()
+                    .and_then(|r| r.threshold)
+                    .map_or("—".into(), |t| format!("{t}")),
+                evidence,
+            ]
+        })
+        .collect();
+    let mut blocks = vec![
         Block::Heading(1, "jestbench reports".into()),
+        Block::Heading(2, "Claims board".into()),
         Block::Para(format!(
-            "Every committed report, with a one-line summary of its claims table (each claim's verdict at this scale, or in how many of its settings it holds; see each report for the intervals). Made by `jestbench index {}`.",
+            "One verdict per claim, each from the evidence SPEC §6 designates for it (13x: the horizon sweep; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at budgets where uniform still improves; (a)–(e): their ablations); rows of other reports are secondary evidence there. Intervals are Holm-adjusted over each report's claim rows. Made by `jestbench index {}`.",
             dir.display()
         )),
+        Block::Table {
+            header: ["claim", "verdict", "measured", "adjusted CI", "threshold", "evidence"]
+                .map(String::from)
+                .to_vec(),
+            rows: board_rows,
+        },
+    ];
+    if !clash.is_empty() {
+        blocks.push(Block::Para(format!(
+            "**Reports disagree** (rerun `jestbench report` on the same results): {}",
+            clash.join("; ")
+        )));
+    }
+    if let Some(svg) = super::board::figure(&lines)? {
+        blocks.push(Block::Figure {
+            file: "claims-board.svg".into(),
+            svg,
+            caption: "Every ratio claim's measured value (dot) and Holm-adjusted 95% interval (bar) against its threshold (tick), log axis; green holds, red fails, grey undecided. Claims about differences and slopes (threshold 0) are in the table.".into(),
+        });
+    }
+    blocks.extend([
+        Block::Heading(2, "Reports".into()),
+        Block::Para(
+            "Every report in this folder, with a one-line summary of its claims table (each claim's verdict at this scale, or in how many of its settings it holds; see each report for the intervals).".into(),
+        ),
         Block::Table {
             header: vec!["report".into(), "contents".into(), "verdicts".into()],
             rows,
         },
-    ];
+    ]);
+    for (file, svg) in Block::figures(&blocks) {
+        let p = dir.join(file);
+        std::fs::write(&p, svg).map_err(|source| ReportError::Io {
+            path: p.clone(),
+            source,
+        })?;
+    }
     let mut written = Vec::new();
     for (file, text) in [
         ("index.html", doc::html("jestbench reports", &blocks)),

@@ -7,6 +7,7 @@ analysis the pages were made from.
 */
 
 mod blocks;
+pub mod board;
 pub mod doc;
 pub mod index;
 mod summary;

@@ -103,12 +103,34 @@ pub fn csv(a: &Analysis) -> String {
 pub fn claims_csv(a: &Analysis) -> String {
     let mut w = csv::Writer::from_writer(Vec::new());
     w.write_record([
-        "id", "short", "spec", "claim", "measured", "ci_lower", "ci_upper", "verdict",
+        "id",
+        "short",
+        "spec",
+        "claim",
+        "measured",
+        "point",
+        "ci_lower",
+        "ci_upper",
+        "holm_lower",
+        "holm_upper",
+        "holm_level",
+        "threshold",
+        "verdict",
+        "verdict_detail",
+        "designated",
+        "experiments",
     ])
     .expect("in-memory csv");
     for c in &a.claims {
-        let (lo, hi) = c.estimate.map_or((String::new(), String::new()), |e| {
-            (e.lower_bound.to_string(), e.upper_bound.to_string())
+        let ends = |e: Option<crate::stats::CensoredInterval>| {
+            e.map_or((String::new(), String::new()), |e| {
+                (e.lower_bound.to_string(), e.upper_bound.to_string())
+            })
+        };
+        let (lo, hi) = ends(c.estimate);
+        let (alo, ahi) = ends(c.adjusted);
+        let point = c.estimate.map_or(String::new(), |e| {
+            e.point.value().map_or(String::new(), |v| v.to_string())
         });
         w.write_record([
             c.id.as_str(),
@@ -116,9 +138,17 @@ pub fn claims_csv(a: &Analysis) -> String {
             c.spec.as_str(),
             c.claim.as_str(),
             c.measured.as_str(),
+            &point,
             &lo,
             &hi,
+            &alo,
+            &ahi,
+            &c.adjusted_level.to_string(),
+            &c.threshold.map_or(String::new(), |t| t.to_string()),
             c.verdict.text(),
+            &c.verdict_text,
+            if c.designated { "yes" } else { "no" },
+            &c.experiments.join(" "),
         ])
         .expect("in-memory csv");
     }

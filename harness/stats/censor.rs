@@ -10,16 +10,37 @@
 
 use serde::{Deserialize, Serialize};
 
-/// A value known to lie in [lo, hi] (lo = hi when it is known exactly).
+use super::interval::{IntervalMethod, Scale};
+
+/// A value known to lie in [lo, hi], with its interpolated estimate `mid` inside:
+/// an interval-censored value. A crossing found between two evaluation points has
+/// the bracket that the grid (or the interpolation) leaves open and a finite
+/// `mid`; a censored one (never reached, or before the first evaluation) has one
+/// unbounded or zero side and no estimate (`mid` NaN).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Bounds {
     pub lo: f64,
     pub hi: f64,
+    #[serde(default = "nan")]
+    pub mid: f64,
+}
+
+fn nan() -> f64 {
+    f64::NAN
 }
 
 impl Bounds {
     pub fn exact(v: f64) -> Bounds {
-        Bounds { lo: v, hi: v }
+        Bounds {
+            lo: v,
+            hi: v,
+            mid: v,
+        }
+    }
+
+    /// An estimate `mid` known to lie in [lo, hi] (a crossing between two points).
+    pub fn bracket(lo: f64, mid: f64, hi: f64) -> Bounds {
+        Bounds { lo, hi, mid }
     }
 
     /// A positive quantity of at least `v` (e.g. a speed-up at the grid's limit).
@@ -27,22 +48,41 @@ impl Bounds {
         Bounds {
             lo: v,
             hi: f64::INFINITY,
+            mid: f64::NAN,
         }
     }
 
     /// A positive quantity below `v` (e.g. the speed-up of a method that did not
     /// reach the target: less than the baseline's x over the method's last x).
     pub fn at_most(v: f64) -> Bounds {
-        Bounds { lo: 0.0, hi: v }
+        Bounds {
+            lo: 0.0,
+            hi: v,
+            mid: f64::NAN,
+        }
     }
 
     pub fn is_exact(&self) -> bool {
         self.lo == self.hi
     }
 
-    /// The value, when it is known.
+    /// Whether the value is censored: known only as a bound, with no estimate.
+    pub fn is_censored(&self) -> bool {
+        !self.mid.is_finite()
+    }
+
+    /// The estimate, when there is one.
     pub fn value(&self) -> Option<f64> {
-        self.is_exact().then_some(self.lo)
+        (!self.is_censored()).then_some(self.mid)
+    }
+
+    /// Every side multiplied by `k` > 0.
+    pub fn scaled(self, k: f64) -> Bounds {
+        Bounds {
+            lo: self.lo * k,
+            hi: self.hi * k,
+            mid: self.mid * k,
+        }
     }
 
     /// a − b.
@@ -50,12 +90,13 @@ impl Bounds {
         Bounds {
             lo: self.lo - b.hi,
             hi: self.hi - b.lo,
+            mid: self.mid - b.mid,
         }
     }
 
     /// The bounds of Σ w_i x_i.
     pub fn weighted_sum(weights: &[f64], xs: &[Bounds]) -> Bounds {
-        let (mut lo, mut hi) = (0.0, 0.0);
+        let (mut lo, mut hi, mut mid) = (0.0, 0.0, 0.0);
         for (&w, x) in weights.iter().zip(xs) {
             // A zero weight ignores its value, censored or not (0 · ∞ is no number).
             if w == 0.0 {
@@ -67,15 +108,23 @@ impl Bounds {
                 lo += w * x.hi;
                 hi += w * x.lo;
             }
+            mid += w * x.mid;
         }
-        Bounds { lo, hi }
+        Bounds { lo, hi, mid }
     }
 
-    /// The bounds of max_i x_i.
+    /// The bounds of max_i x_i (censored when any part is).
     pub fn max_of(xs: &[Bounds]) -> Bounds {
         Bounds {
             lo: xs.iter().map(|x| x.lo).fold(f64::NEG_INFINITY, f64::max),
             hi: xs.iter().map(|x| x.hi).fold(f64::NEG_INFINITY, f64::max),
+            mid: xs.iter().map(|x| x.mid).fold(f64::NEG_INFINITY, |a, b| {
+                if b.is_nan() {
+                    b
+                } else {
+                    a.max(b)
+                }
+            }),
         }
     }
 }
@@ -95,6 +144,13 @@ pub struct CensoredInterval {
     /// Share of resamples where it was undefined (e.g. the baseline itself never
     /// defined the target).
     pub undefined_share: f64,
+    /// How the ends were found (`super::interval`).
+    pub method: IntervalMethod,
+    /// Seeds behind the estimate, and the bootstrap standard error of the estimate
+    /// on `scale` (NaN where no estimate or fewer than two seeds).
+    pub seeds: usize,
+    pub scale: Scale,
+    pub se: f64,
 }
 
 impl From<super::Interval> for CensoredInterval {
@@ -107,6 +163,10 @@ impl From<super::Interval> for CensoredInterval {
             confidence_level: i.confidence_level,
             censored_share: 0.0,
             undefined_share: i.undefined_share,
+            method: IntervalMethod::Percentile,
+            seeds: 0,
+            scale: Scale::Linear,
+            se: f64::NAN,
         }
     }
 }
@@ -114,7 +174,12 @@ impl From<super::Interval> for CensoredInterval {
 impl CensoredInterval {
     /// Whether placing the censored values differently could move the interval.
     pub fn censoring_matters(&self) -> bool {
-        self.censored_share > 0.0 || !self.point.is_exact()
+        self.censored_share > 0.0 || self.point.is_censored()
+    }
+
+    /// Whether the interval has a number at each end.
+    pub fn is_defined(&self) -> bool {
+        !self.lower_bound.is_nan() && !self.upper_bound.is_nan()
     }
 }
 
@@ -127,7 +192,7 @@ pub fn censored_interval(
     let defined: Vec<Bounds> = replicates.iter().filter_map(|r| *r).collect();
     let n = replicates.len().max(1) as f64;
     let undefined_share = (replicates.len() - defined.len()) as f64 / n;
-    let censored_share = defined.iter().filter(|b| !b.is_exact()).count() as f64 / n;
+    let censored_share = defined.iter().filter(|b| b.is_censored()).count() as f64 / n;
     let alpha = (1.0 - level) / 2.0;
     let quantile = |mut v: Vec<f64>, q: f64| -> f64 {
         if v.is_empty() {
@@ -143,6 +208,10 @@ pub fn censored_interval(
         confidence_level: level,
         censored_share,
         undefined_share,
+        method: IntervalMethod::Percentile,
+        seeds: 0,
+        scale: Scale::Linear,
+        se: f64::NAN,
     }
 }
 
@@ -169,7 +238,9 @@ mod tests {
     fn bounds_propagate_through_differences_sums_and_maxima() {
         let a = Bounds::exact(3.0);
         let b = Bounds::at_most(1.0);
-        assert_eq!(a.minus(b), Bounds { lo: 2.0, hi: 3.0 });
+        let d = a.minus(b);
+        assert_eq!((d.lo, d.hi), (2.0, 3.0));
+        assert!(d.is_censored());
         let z = Bounds::weighted_sum(&[0.0, 1.0], &[Bounds::at_least(2.0), Bounds::exact(1.0)]);
         assert_eq!(z, Bounds::exact(1.0));
         let s = Bounds::weighted_sum(&[1.0, -1.0], &[Bounds::at_least(2.0), Bounds::exact(1.0)]);

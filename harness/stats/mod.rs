@@ -11,7 +11,9 @@ with Holm's correction, and Hedges' g.
 
 mod bootstrap;
 pub mod censor;
+pub mod crossing;
 mod hypothesis;
+pub mod interval;
 pub mod speedup;
 pub mod trend;
 
@@ -21,6 +23,7 @@ pub use bootstrap::{
 };
 pub use censor::{censored_interval, Bounds, CensoredInterval};
 pub use hypothesis::{hedges_g, holm, welch_t_test, WelchTest};
+pub use interval::{Estimator, Scale};
 
 use serde::{Deserialize, Serialize};
 
@@ -81,6 +84,19 @@ pub fn mean_curve(curves: &[&Curve]) -> Curve {
         .collect();
     let y = (0..len)
         .map(|k| curves.iter().map(|c| c.y[k]).sum::<f64>() / n)
+        .collect();
+    Curve::new(x, y)
+}
+
+/// `mean_curve` of curves given as (x, y) slices, without copying them.
+pub fn mean_of_slices(xs: &[&[f64]], ys: &[&[f64]]) -> Curve {
+    let len = ys.iter().map(|y| y.len()).min().unwrap_or(0);
+    let n = ys.len() as f64;
+    let x = (0..len)
+        .map(|k| xs.iter().map(|c| c[k]).sum::<f64>() / n)
+        .collect();
+    let y = (0..len)
+        .map(|k| ys.iter().map(|c| c[k]).sum::<f64>() / n)
         .collect();
     Curve::new(x, y)
 }

@@ -4,19 +4,36 @@
 
 use std::collections::BTreeMap;
 
-use super::{show_bounds, Claim, ClaimDef, Ctx};
+use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
-use crate::analysis::compare::{Comparison, Target};
+use crate::analysis::compare::{Comparison, Reading, Target};
 use crate::experiment::Method;
 use crate::stats::trend::fixed_effects_weights;
-use crate::stats::{censored_interval, mean_replicates, Bounds};
+use crate::stats::{mean_replicates, Bounds, Scale};
 
 const ITERATIONS: &str = "iterations (speed-up to uniform's final)";
 
-/// A comparison's speed-up to uniform's final in iterations: point and replicates.
-fn speedup(c: &Comparison) -> Option<(Bounds, &[Option<Bounds>])> {
-    let s = c.speedup(Target::Final, Axis::Iterations);
-    Some((s.interval?.point, &s.replicates))
+/// A comparison's speed-up to uniform's final in iterations under one reading:
+/// point and replicates.
+fn speedup(c: &Comparison, r: Reading) -> Option<(Bounds, &[Option<Bounds>])> {
+    let (ci, reps) = c.speedup(Target::Final, Axis::Iterations).reading(r);
+    Some((ci?.point, reps))
+}
+
+/// The fewest seeds behind any of the comparisons (their cells' completed runs).
+fn seeds_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> usize {
+    cs.into_iter()
+        .flat_map(|c| [c.method, c.baseline])
+        .map(|i| ctx.cells[i].complete().len())
+        .min()
+        .unwrap_or(0)
+}
+
+/// The experiments of the comparisons' cells.
+fn experiments_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> Vec<String> {
+    cs.into_iter()
+        .map(|c| ctx.cells[c.method].experiment.clone())
+        .collect()
 }
 
 /// Index-wise combination of replicates (undefined where any part is).
@@ -35,11 +52,55 @@ fn mean(xs: &[Bounds]) -> Bounds {
     Bounds::weighted_sum(&w, xs)
 }
 
+/// Per reading, a statistic of several comparisons' speed-ups: its value and its
+/// replicates (combined index by index), or None where a part is undefined.
+fn per_reading(
+    cs: &[&Comparison],
+    f: impl Fn(&[Bounds]) -> Bounds,
+) -> Option<Vec<(Reading, Bounds, Vec<Option<Bounds>>)>> {
+    Reading::BOTH
+        .iter()
+        .map(|&r| {
+            let parts: Vec<(Bounds, &[Option<Bounds>])> =
+                cs.iter().map(|c| speedup(c, r)).collect::<Option<_>>()?;
+            let point = f(&parts.iter().map(|p| p.0).collect::<Vec<_>>());
+            let reps = combine(&parts.iter().map(|p| p.1).collect::<Vec<_>>(), &f);
+            Some((r, point, reps))
+        })
+        .collect()
+}
+
+fn measures(v: Vec<(Reading, Bounds, Vec<Option<Bounds>>)>, seeds: usize) -> Vec<Measure> {
+    v.into_iter()
+        .map(|(r, point, replicates)| Measure {
+            name: r.name().into(),
+            point,
+            replicates,
+            seeds,
+        })
+        .collect()
+}
+
+/// "trained steps: a; first-reaching: b".
+fn both_text(v: &[(Reading, Bounds, Vec<Option<Bounds>>)], unit: &str) -> String {
+    v.iter()
+        .map(|(r, p, _)| format!("{} {}", show_bounds(*p, unit), short(*r)))
+        .collect::<Vec<_>>()
+        .join(" / ")
+}
+
+fn short(r: Reading) -> &'static str {
+    match r {
+        Reading::Trained => "(trained steps)",
+        Reading::FirstReaching => "(first-reaching)",
+    }
+}
+
 /// Pooled slope (a fixed effect per combination of the other keys) of a method's
 /// speed-up along `key`; for the filtering ratio, f > 0 only.
 pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<Claim> {
     let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut pts: Vec<(f64, usize, Bounds, &[Option<Bounds>])> = Vec::new();
+    let mut pts: Vec<(f64, usize, &Comparison)> = Vec::new();
     // A setting whose every point repeats runs counted elsewhere (another
     // experiment's copy of the same cells) is left out: runs count once.
     let mut fresh: BTreeMap<(String, String), bool> = BTreeMap::new();
@@ -65,14 +126,14 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<C
         if key == "train.filter_ratio" && x <= 0.0 {
             continue;
         }
-        let Some((point, reps)) = speedup(c) else {
+        if Reading::BOTH.iter().any(|&r| speedup(c, r).is_none()) {
             continue;
-        };
+        }
         let next = groups.len();
         let g = *groups
             .entry((cell.experiment.clone(), cell.setting_without(key)))
             .or_insert(next);
-        pts.push((x, g, point, reps));
+        pts.push((x, g, c));
     }
     let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
     let gs: Vec<usize> = pts.iter().map(|p| p.1).collect();
@@ -82,23 +143,24 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<C
             ITERATIONS,
         )];
     };
-    let point = Bounds::weighted_sum(&w, &pts.iter().map(|p| p.2).collect::<Vec<_>>());
-    let parts: Vec<&[Option<Bounds>]> = pts.iter().map(|p| p.3).collect();
-    let reps = combine(&parts, |ys| Bounds::weighted_sum(&w, ys));
-    let ci = censored_interval(point, &reps, 0.95);
-    // Per setting: its own slope and its points.
+    let cs: Vec<&Comparison> = pts.iter().map(|p| p.2).collect();
+    let Some(v) = per_reading(&cs, |ys| Bounds::weighted_sum(&w, ys)) else {
+        return vec![def.not_measured("a speed-up is undefined", ITERATIONS)];
+    };
+    // Per setting: its own slope and its points (trained-steps reading).
     let mut per_group = Vec::new();
     for ((exp, setting), &g) in &groups {
         let idx: Vec<usize> = (0..pts.len()).filter(|&i| pts[i].1 == g).collect();
+        let point = |i: usize| speedup(pts[i].2, Reading::Trained).expect("kept").0;
         let shown: Vec<String> = idx
             .iter()
-            .map(|&i| format!("{}: {}", pts[i].0, show_bounds(pts[i].2, "x")))
+            .map(|&i| format!("{}: {}", pts[i].0, show_bounds(point(i), "x")))
             .collect();
         let local = fixed_effects_weights(
             &idx.iter().map(|&i| pts[i].0).collect::<Vec<_>>(),
             &vec![0; idx.len()],
         )
-        .map(|lw| Bounds::weighted_sum(&lw, &idx.iter().map(|&i| pts[i].2).collect::<Vec<_>>()));
+        .map(|lw| Bounds::weighted_sum(&lw, &idx.iter().map(|&i| point(i)).collect::<Vec<_>>()));
         let name = if setting.is_empty() {
             exp.clone()
         } else {
@@ -113,22 +175,24 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<C
             ))
         ));
     }
+    let seeds = seeds_of(ctx, cs.iter().copied());
     vec![def.row(
+        ctx,
         format!(
-            "pooled slope {} over {} settings as fixed effects; {}",
-            show_bounds(point, ""),
+            "pooled slope {} over {} settings as fixed effects; by setting (trained-steps reading): {}",
+            both_text(&v, ""),
             groups.len(),
             per_group.join("; ")
         ),
-        Some(ci),
+        measures(v, seeds),
         ITERATIONS,
+        experiments_of(ctx, cs.iter().copied()),
     )]
 }
 
 /// Mean over matched settings of JEST's minus independent prioritisation's speed-up.
 pub(super) fn joint_minus_independent(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
-    let mut parts: Vec<&[Option<Bounds>]> = Vec::new();
-    let mut points = Vec::new();
+    let mut cs: Vec<&Comparison> = Vec::new();
     let mut shown = Vec::new();
     for j in ctx
         .comparisons
@@ -140,11 +204,17 @@ pub(super) fn joint_minus_independent(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             let co = &ctx.cells[o.method];
             co.method.is_independent() && co.experiment == cj.experiment && co.setting == cj.setting
         }) {
-            let (Some((pj, rj)), Some((pi, ri))) = (speedup(j), speedup(i)) else {
+            let (Some((pj, _)), Some((pi, _))) =
+                (speedup(j, Reading::Trained), speedup(i, Reading::Trained))
+            else {
                 continue;
             };
-            parts.extend([rj, ri]);
-            points.push(pj.minus(pi));
+            if speedup(j, Reading::FirstReaching).is_none()
+                || speedup(i, Reading::FirstReaching).is_none()
+            {
+                continue;
+            }
+            cs.extend([j, i]);
             shown.push(format!(
                 "{}: {} vs {}",
                 if cj.setting.is_empty() {
@@ -157,25 +227,26 @@ pub(super) fn joint_minus_independent(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             ));
         }
     }
-    if points.is_empty() {
+    if cs.is_empty() {
         return vec![def.not_measured(
             "no JEST and independent cells in the same setting",
             ITERATIONS,
         )];
     }
-    let reps = combine(&parts, |v| {
-        mean(&v.chunks(2).map(|p| p[0].minus(p[1])).collect::<Vec<_>>())
-    });
-    let point = mean(&points);
+    let diff = |v: &[Bounds]| mean(&v.chunks(2).map(|p| p[0].minus(p[1])).collect::<Vec<_>>());
+    let v = per_reading(&cs, diff).expect("checked above");
+    let seeds = seeds_of(ctx, cs.iter().copied());
     vec![def.row(
+        ctx,
         format!(
-            "mean difference {} over {} settings ({})",
-            show_bounds(point, "x"),
-            points.len(),
+            "mean difference {} over {} settings (trained-steps reading: {})",
+            both_text(&v, "x"),
+            shown.len(),
             shown.join("; ")
         ),
-        Some(censored_interval(point, &reps, 0.95)),
+        measures(v, seeds),
         ITERATIONS,
+        experiments_of(ctx, cs.iter().copied()),
     )]
 }
 
@@ -199,9 +270,9 @@ pub(super) fn learnability_minus_others(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim>
         }
     }
     let diff = |v: &[Bounds]| v[0].minus(Bounds::max_of(&v[1..]));
-    let (mut parts, mut points, mut shown) = (Vec::new(), Vec::new(), Vec::new());
+    let (mut cs, mut shown): (Vec<&Comparison>, Vec<String>) = (Vec::new(), Vec::new());
     for rules in by_group.values() {
-        let get = |r: &str| rules.get(r).and_then(|c| speedup(c));
+        let get = |r: &str| rules.get(r).copied();
         let (Some(l), Some(h), Some(e)) = (
             get("learnability"),
             get("hard_learner"),
@@ -209,35 +280,67 @@ pub(super) fn learnability_minus_others(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim>
         ) else {
             continue;
         };
-        parts.extend([l.1, h.1, e.1]);
-        points.push(diff(&[l.0, h.0, e.0]));
+        let ok = [l, h, e]
+            .iter()
+            .all(|c| Reading::BOTH.iter().all(|&r| speedup(c, r).is_some()));
+        if !ok {
+            continue;
+        }
+        cs.extend([l, h, e]);
+        let p = |c: &Comparison| show_bounds(speedup(c, Reading::Trained).expect("ok").0, "x");
         shown.push(format!(
             "learnability {}, hard learner {}, easy reference {}",
-            show_bounds(l.0, "x"),
-            show_bounds(h.0, "x"),
-            show_bounds(e.0, "x")
+            p(l),
+            p(h),
+            p(e)
         ));
     }
-    if points.is_empty() {
+    if cs.is_empty() {
         return vec![def.not_measured(
             "no experiment sweeps train.scoring over all three rules",
             ITERATIONS,
         )];
     }
-    let reps = combine(&parts, |v| mean(&v.chunks(3).map(diff).collect::<Vec<_>>()));
-    let point = mean(&points);
+    let v = per_reading(&cs, |v| mean(&v.chunks(3).map(diff).collect::<Vec<_>>()))
+        .expect("checked above");
+    let seeds = seeds_of(ctx, cs.iter().copied());
     vec![def.row(
+        ctx,
         format!(
-            "{} (difference {})",
+            "{} (trained-steps reading; difference {})",
             shown.join("; "),
-            show_bounds(point, "x")
+            both_text(&v, "x")
         ),
-        Some(censored_interval(point, &reps, 0.95)),
+        measures(v, seeds),
         ITERATIONS,
+        experiments_of(ctx, cs.iter().copied()),
     )]
 }
 
-/// JEST's final score at the smallest b minus at the largest (same B, same steps).
+/// The seed-mean score of a cell's runs at iteration `step` (each run's curve
+/// interpolated linearly), with its bootstrap replicates (the resamples every
+/// `mean_replicates` draws, so paired with the finals').
+fn score_at(cell: &crate::analysis::Cell, step: f64) -> (f64, Vec<Option<f64>>) {
+    let values: Vec<f64> = cell
+        .complete()
+        .iter()
+        .map(|r| {
+            let c = r.curve(Axis::Iterations);
+            let k = c.x.iter().position(|&x| x >= step).unwrap_or(c.x.len() - 1);
+            if k == 0 || c.x[k] <= step {
+                c.y[k]
+            } else {
+                let t = (step - c.x[k - 1]) / (c.x[k] - c.x[k - 1]);
+                c.y[k - 1] + t * (c.y[k] - c.y[k - 1])
+            }
+        })
+        .collect();
+    (crate::stats::mean(&values), mean_replicates(&values))
+}
+
+/// JEST's final score at the smallest b minus at the largest (same B, same steps),
+/// at equal iterations and at equal examples seen (the larger batch's score at the
+/// step where it has trained on as many examples as the smaller's whole run).
 pub(super) fn small_minus_large_batch(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     let mut by_group: BTreeMap<(String, String), Vec<(f64, &Comparison)>> = BTreeMap::new();
     for c in ctx
@@ -256,48 +359,79 @@ pub(super) fn small_minus_large_batch(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
                 .push((b, c));
         }
     }
-    let (mut parts, mut points, mut shown) = (Vec::new(), Vec::new(), Vec::new());
     let to_bounds = |v: &[Option<f64>]| -> Vec<Option<Bounds>> {
         v.iter().map(|x| x.map(Bounds::exact)).collect()
     };
-    let mut owned = Vec::new();
+    let (mut iters, mut examples): (Vec<Vec<Option<Bounds>>>, Vec<Vec<Option<Bounds>>>) =
+        (Vec::new(), Vec::new());
+    let (mut p_iter, mut p_ex, mut shown, mut used) =
+        (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for v in by_group.values_mut() {
         v.sort_by(|a, b| a.0.total_cmp(&b.0));
         if v.len() < 2 {
             continue;
         }
         let (small, large) = (v[0], v[v.len() - 1]);
-        owned.push(to_bounds(&small.1.final_replicates));
-        owned.push(to_bounds(&large.1.final_replicates));
+        let (ls, ll) = (&ctx.cells[small.1.method], &ctx.cells[large.1.method]);
+        let equal_step = ls.steps as f64 * small.0 / large.0;
+        let (at, at_reps) = score_at(ll, equal_step);
+        iters.push(to_bounds(&small.1.final_replicates));
+        iters.push(to_bounds(&large.1.final_replicates));
+        examples.push(to_bounds(&small.1.final_replicates));
+        examples.push(to_bounds(&at_reps));
         let (fs, fl) = (
             small.1.final_score.point_estimate,
             large.1.final_score.point_estimate,
         );
-        points.push(Bounds::exact(fs - fl));
+        p_iter.push(Bounds::exact(fs - fl));
+        p_ex.push(Bounds::exact(fs - at));
+        used.extend([small.1, large.1]);
         shown.push(format!(
-            "b = {}: {fs:.3}, b = {}: {fl:.3}",
-            small.0, large.0
+            "b = {}: {fs:.3} after {} steps; b = {}: {fl:.3} after {} steps, {at:.3} at step {equal_step:.0} (as many examples as b = {})",
+            small.0, ls.steps, large.0, ll.steps, small.0
         ));
     }
-    if points.is_empty() {
+    if p_iter.is_empty() {
         return vec![def.not_measured(
             "no experiment sweeps train.batch_size for JEST",
-            "final score at equal iterations",
+            "final score",
         )];
     }
-    parts.extend(owned.iter().map(|v| v.as_slice()));
-    let reps = combine(&parts, |v| {
-        mean(&v.chunks(2).map(|p| p[0].minus(p[1])).collect::<Vec<_>>())
-    });
-    let point = mean(&points);
+    let diff = |v: &[Bounds]| mean(&v.chunks(2).map(|p| p[0].minus(p[1])).collect::<Vec<_>>());
+    let parts = |v: &[Vec<Option<Bounds>>]| {
+        combine(&v.iter().map(|x| x.as_slice()).collect::<Vec<_>>(), diff)
+    };
+    let seeds = seeds_of(ctx, used.iter().copied());
+    let (pi, pe) = (mean(&p_iter), mean(&p_ex));
     vec![def.row(
-        format!("{} (difference {:+.3})", shown.join("; "), point.lo),
-        Some(censored_interval(point, &reps, 0.95)),
-        "final score at equal iterations",
+        ctx,
+        format!(
+            "{} (difference {:+.3} at equal iterations, {:+.3} at equal examples seen)",
+            shown.join("; "),
+            pi.mid,
+            pe.mid
+        ),
+        vec![
+            Measure {
+                name: "equal iterations".into(),
+                point: pi,
+                replicates: parts(&iters),
+                seeds,
+            },
+            Measure {
+                name: "equal examples seen".into(),
+                point: pe,
+                replicates: parts(&examples),
+                seeds,
+            },
+        ],
+        "final score at equal iterations and at equal examples",
+        experiments_of(ctx, used.iter().copied()),
     )]
 }
 
-/// (JEST − uniform) / (oracle − uniform) in final score, per setting with all three.
+/// (JEST − uniform) / (oracle − uniform) in final score, per setting with all
+/// three; "undefined" where the oracle's gain over uniform is within its noise.
 pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     let mut rows = Vec::new();
     for o in ctx
@@ -313,11 +447,54 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             continue;
         };
         let base = mean_replicates(&ctx.cells[o.baseline].final_scores());
-        let share = |jv: f64, ov: f64, uv: f64| Bounds::exact((jv - uv) / (ov - uv));
-        let reps: Vec<Option<Bounds>> = (0..base
+        let n = base
             .len()
             .min(j.final_replicates.len())
-            .min(o.final_replicates.len()))
+            .min(o.final_replicates.len());
+        let seeds = seeds_of(ctx, [o, j]);
+        let (jv, ov, uv) = (
+            j.final_score.point_estimate,
+            o.final_score.point_estimate,
+            o.baseline_final_score.point_estimate,
+        );
+        let name = format!(
+            "{}{}",
+            co.experiment,
+            if co.setting.is_empty() {
+                String::new()
+            } else {
+                format!(", {}", co.setting)
+            }
+        );
+        // The denominator's interval first: a share of a gain within noise is no number.
+        let gain_reps: Vec<Option<Bounds>> = (0..n)
+            .map(|k| match (o.final_replicates[k], base[k]) {
+                (Some(ov), Some(uv)) => Some(Bounds::exact(ov - uv)),
+                _ => None,
+            })
+            .collect();
+        let gain = ctx.est.interval(
+            Bounds::exact(ov - uv),
+            &gain_reps,
+            seeds,
+            Scale::Linear,
+            0.95,
+        );
+        if !(gain.lower_bound > 0.0) {
+            rows.push(def.without_estimate(
+                Verdict::Undefined,
+                format!(
+                    "{name}: JEST {jv:.3}, oracle {ov:.3}, uniform {uv:.3}: the oracle's gain {:+.3} [{:+.3}, {:+.3}] is within its noise, so no share of it is defined",
+                    ov - uv,
+                    gain.lower_bound,
+                    gain.upper_bound
+                ),
+                "final score",
+            ));
+            continue;
+        }
+        let share = |jv: f64, ov: f64, uv: f64| Bounds::exact((jv - uv) / (ov - uv));
+        let reps: Vec<Option<Bounds>> = (0..n)
             .map(
                 |k| match (j.final_replicates[k], o.final_replicates[k], base[k]) {
                     (Some(jv), Some(ov), Some(uv)) if ov > uv => Some(share(jv, ov, uv)),
@@ -325,36 +502,19 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
                 },
             )
             .collect();
-        let (jv, ov, uv) = (
-            j.final_score.point_estimate,
-            o.final_score.point_estimate,
-            o.baseline_final_score.point_estimate,
-        );
-        if ov <= uv {
-            rows.push(def.row(
-                format!(
-                    "{}: the oracle ({ov:.3}) does not beat uniform ({uv:.3}); no share to take",
-                    co.label()
-                ),
-                None,
-                "final score",
-            ));
-            continue;
-        }
         let point = share(jv, ov, uv);
         rows.push(def.row(
+            ctx,
             format!(
-                "{}{}: JEST {jv:.3}, oracle {ov:.3}, uniform {uv:.3}: {:.0}% of the oracle's gain",
-                co.experiment,
-                if co.setting.is_empty() {
-                    String::new()
-                } else {
-                    format!(", {}", co.setting)
-                },
-                100.0 * point.lo
+                "{name}: JEST {jv:.3}, oracle {ov:.3}, uniform {uv:.3}: {:.0}% of the oracle's gain ({:+.3} [{:+.3}, {:+.3}])",
+                100.0 * point.mid,
+                ov - uv,
+                gain.lower_bound,
+                gain.upper_bound
             ),
-            Some(censored_interval(point, &reps, 0.95)),
+            vec![Measure { name: "share of the oracle's gain".into(), point, replicates: reps, seeds }],
             "final score",
+            vec![co.experiment.clone()],
         ));
     }
     if rows.is_empty() {

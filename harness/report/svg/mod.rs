@@ -40,7 +40,7 @@ fn colour(i: usize) -> RGBColor {
     C[i % C.len()]
 }
 
-fn err<E: std::fmt::Debug>(e: E) -> ReportError {
+pub(crate) fn err<E: std::fmt::Debug>(e: E) -> ReportError {
     ReportError::Plot(format!("{e:?}"))
 }
 

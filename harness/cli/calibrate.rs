@@ -1,0 +1,77 @@
+//! `jestbench calibrate`: the verdict engine on curves whose speed-up is known.
+
+use std::path::PathBuf;
+
+use super::UsageError;
+use crate::calibrate;
+
+#[derive(clap::Args, Debug)]
+pub struct CalibrateArgs {
+    /// Replicates per setting (each a whole synthetic experiment, analysed under
+    /// every candidate estimator).
+    #[arg(long, default_value_t = 200, value_parser = clap::value_parser!(u32).range(10..=100_000))]
+    pub replicates: u32,
+    /// The committed experiments' settings only, at k = 2 and 4.5.
+    #[arg(long)]
+    pub quick: bool,
+    /// Write the table between the calibration markers of this Markdown file
+    /// (created if absent), e.g. docs/statistics.md.
+    #[arg(long)]
+    pub doc: Option<PathBuf>,
+    /// Write replicate 0 of every setting as a results folder under this folder
+    /// (`jestbench report` reads them like any run's).
+    #[arg(long)]
+    pub examples: Option<PathBuf>,
+}
+
+pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
+    if let Some(doc) = &args.doc {
+        if doc.is_dir() {
+            return Err(UsageError(format!(
+                "--doc {}: a folder, not a Markdown file",
+                doc.display()
+            ))
+            .into());
+        }
+    }
+    let designs = calibrate::suite(args.quick);
+    let reps = args.replicates as usize;
+    let start = std::time::Instant::now();
+    let settings = calibrate::run(&designs, reps, &|i, n| {
+        eprintln!("calibrate: setting {} of {n}", i + 1);
+    });
+    let command = format!(
+        "jestbench calibrate --replicates {reps}{}{}",
+        if args.quick { " --quick" } else { "" },
+        args.doc
+            .as_ref()
+            .map_or(String::new(), |d| format!(" --doc {}", d.display()))
+    );
+    let table = calibrate::markdown(&settings, &command);
+    println!("{table}");
+    eprintln!(
+        "calibrate: {} settings × {reps} replicates in {:.0} s",
+        designs.len(),
+        start.elapsed().as_secs_f64()
+    );
+    if let Some(dir) = &args.examples {
+        for (i, d) in designs.iter().enumerate() {
+            calibrate::write_example(d, &dir.join(format!("setting-{i:02}")))?;
+        }
+        eprintln!("calibrate: example results folders under {}", dir.display());
+    }
+    if let Some(doc) = &args.doc {
+        let old = match std::fs::read_to_string(doc) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(anyhow::anyhow!("{}: {e}", doc.display())),
+        };
+        if let Some(dir) = doc.parent().filter(|d| !d.as_os_str().is_empty()) {
+            std::fs::create_dir_all(dir)?;
+        }
+        std::fs::write(doc, calibrate::splice(&old, &table))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
+        eprintln!("calibrate: table written into {}", doc.display());
+    }
+    Ok(())
+}

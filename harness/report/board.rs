@@ -1,0 +1,339 @@
+//! The claims board (SPEC §6 "one claim, one verdict"): each claim's verdict taken
+//! from the rows of its designated evidence across every report of a folder (read
+//! back from their `claims.csv`), and one figure of every ratio claim's value and
+//! Holm-adjusted interval against its threshold on a log axis.
+//!
+//! A claim measured in several settings of its designated evidence ("up to 13x",
+//! one row per filtering ratio) takes the setting whose adjusted interval reaches
+//! highest; other claims take their one row, or say how the settings disagree.
+
+use std::collections::BTreeMap;
+use std::path::Path;
+
+use plotters::prelude::*;
+
+use super::ReportError;
+
+/// One row of a report's claims.csv, as the board reads it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Row {
+    pub report: String,
+    pub id: String,
+    pub short: String,
+    pub claim: String,
+    pub point: Option<f64>,
+    pub lower: Option<f64>,
+    pub upper: Option<f64>,
+    pub threshold: Option<f64>,
+    pub verdict: String,
+    pub detail: String,
+    pub designated: bool,
+}
+
+/// One claim on the board.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Line {
+    pub id: String,
+    pub short: String,
+    pub claim: String,
+    pub verdict: String,
+    pub detail: String,
+    /// The row the verdict comes from (None: not measured by designated evidence).
+    pub from: Option<Row>,
+    /// Designated rows behind it (settings).
+    pub rows: usize,
+}
+
+fn num(s: Option<&str>) -> Option<f64> {
+    s.and_then(|v| v.parse::<f64>().ok())
+}
+
+/// The rows of one claims.csv (`report`: its folder's name).
+pub fn read(report: &str, text: &str) -> Result<Vec<Row>, csv::Error> {
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers()?.clone();
+    let col = |name: &str| header.iter().position(|h| h == name);
+    let mut out = Vec::new();
+    for rec in r.records() {
+        let rec = rec?;
+        let get = |name: &str| col(name).and_then(|i| rec.get(i));
+        out.push(Row {
+            report: report.to_string(),
+            id: get("id").unwrap_or("").into(),
+            short: get("short").unwrap_or("").into(),
+            claim: get("claim").unwrap_or("").into(),
+            point: num(get("point")),
+            lower: num(get("holm_lower")).or(num(get("ci_lower"))),
+            upper: num(get("holm_upper")).or(num(get("ci_upper"))),
+            threshold: num(get("threshold")),
+            verdict: get("verdict").unwrap_or("").into(),
+            detail: get("verdict_detail").unwrap_or("").into(),
+            designated: get("designated") == Some("yes"),
+        });
+    }
+    Ok(out)
+}
+
+/// Verdicts that judge a claim (not "not measured here", not a diagnostic).
+pub fn judges(verdict: &str) -> bool {
+    !verdict.starts_with("not measured") && !verdict.starts_with("measured")
+}
+
+/// The board from every report's rows, claims in first-seen order.
+pub fn board(rows: &[Row]) -> Vec<Line> {
+    let mut order: Vec<String> = Vec::new();
+    let mut by_id: BTreeMap<String, Vec<&Row>> = BTreeMap::new();
+    for r in rows {
+        if !by_id.contains_key(&r.id) {
+            order.push(r.id.clone());
+        }
+        by_id.entry(r.id.clone()).or_default().push(r);
+    }
+    order
+        .iter()
+        .map(|id| {
+            let all = &by_id[id];
+            let first = all[0];
+            let chosen: Vec<&Row> = all
+                .iter()
+                .copied()
+                .filter(|r| r.designated && judges(&r.verdict))
+                .collect();
+            let best = chosen.iter().copied().max_by(|a, b| {
+                a.lower
+                    .unwrap_or(f64::NEG_INFINITY)
+                    .total_cmp(&b.lower.unwrap_or(f64::NEG_INFINITY))
+            });
+            let up_to = first.claim.starts_with("Up to");
+            let (verdict, detail) = match (best, up_to) {
+                (None, _) => {
+                    let why = all
+                        .iter()
+                        .find(|r| r.verdict.starts_with("not measured"))
+                        .map_or(String::new(), |r| r.detail.clone());
+                    ("not measured".to_string(), why)
+                }
+                (Some(b), true) => (b.verdict.clone(), b.detail.clone()),
+                (Some(b), false) => {
+                    if chosen.iter().all(|r| r.verdict == b.verdict) {
+                        (b.verdict.clone(), b.detail.clone())
+                    } else {
+                        let holds = chosen
+                            .iter()
+                            .filter(|r| r.verdict.starts_with("holds"))
+                            .count();
+                        (
+                            "varies by setting".to_string(),
+                            format!("holds in {holds} of {} designated settings", chosen.len()),
+                        )
+                    }
+                }
+            };
+            Line {
+                id: id.clone(),
+                short: first.short.clone(),
+                claim: first.claim.clone(),
+                verdict,
+                detail,
+                from: best.cloned(),
+                rows: chosen.len(),
+            }
+        })
+        .collect()
+}
+
+/// Every report's claims.csv under `dir` (report folders in name order).
+pub fn gather(dir: &Path, names: &[String]) -> Result<Vec<Row>, ReportError> {
+    let mut out = Vec::new();
+    for name in names {
+        let p = dir.join(name).join(super::CLAIMS_CSV);
+        let Ok(text) = std::fs::read_to_string(&p) else {
+            continue;
+        };
+        out.extend(read(name, &text).map_err(|e| ReportError::Io {
+            path: p.clone(),
+            source: std::io::Error::new(std::io::ErrorKind::InvalidData, e),
+        })?);
+    }
+    Ok(out)
+}
+
+/// Claims to which two reports give different verdicts from their designated
+/// rows (what "one claim, one verdict" forbids), as "id: report says …; …".
+pub fn contradictions(rows: &[Row]) -> Vec<String> {
+    let mut reports: Vec<&str> = rows.iter().map(|r| r.report.as_str()).collect();
+    reports.dedup();
+    let mut by_id: BTreeMap<String, Vec<(String, String)>> = BTreeMap::new();
+    for rep in reports {
+        let own: Vec<Row> = rows.iter().filter(|r| r.report == rep).cloned().collect();
+        for l in board(&own).into_iter().filter(|l| l.from.is_some()) {
+            by_id
+                .entry(l.id)
+                .or_default()
+                .push((rep.to_string(), l.verdict));
+        }
+    }
+    by_id
+        .into_iter()
+        .filter(|(_, v)| v.iter().any(|(_, x)| *x != v[0].1))
+        .map(|(id, v)| {
+            format!(
+                "{id}: {}",
+                v.iter()
+                    .map(|(r, x)| format!("{r} says {x}"))
+                    .collect::<Vec<_>>()
+                    .join("; ")
+            )
+        })
+        .collect()
+}
+
+/// Every ratio claim's value and interval against its threshold, log x axis.
+pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
+    let pts: Vec<(&Line, f64, f64, f64, f64)> = lines
+        .iter()
+        .filter_map(|l| {
+            let r = l.from.as_ref()?;
+            let t = r.threshold.filter(|t| *t > 0.0)?;
+            let lo = r.lower.unwrap_or(0.0).max(1e-3);
+            let hi = r.upper.unwrap_or(f64::INFINITY);
+            Some((l, r.point.unwrap_or(f64::NAN), lo, hi, t))
+        })
+        .collect();
+    if pts.is_empty() {
+        return Ok(None);
+    }
+    let finite = pts
+        .iter()
+        .flat_map(|p| [p.1, p.2, p.3, p.4])
+        .filter(|v| v.is_finite() && *v > 0.0);
+    let (mut xmin, mut xmax) = (f64::INFINITY, f64::NEG_INFINITY);
+    for v in finite {
+        xmin = xmin.min(v);
+        xmax = xmax.max(v);
+    }
+    let (x0, x1) = ((xmin / 1.5).log10(), (xmax * 1.5).log10());
+    let n = pts.len();
+    let mut out = String::new();
+    {
+        let height = 80 + 34 * n as u32;
+        let root = SVGBackend::with_string(&mut out, (760, height)).into_drawing_area();
+        root.fill(&WHITE).map_err(super::svg::err)?;
+        let mut c = ChartBuilder::on(&root)
+            .caption(
+                "Claims board: measured (Holm-adjusted 95% CI) against the claim",
+                ("sans-serif", 15),
+            )
+            .margin(12)
+            .x_label_area_size(36)
+            .y_label_area_size(170)
+            .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
+            .map_err(super::svg::err)?;
+        let labels: Vec<String> = pts.iter().map(|p| p.0.short.clone()).collect();
+        c.configure_mesh()
+            .x_desc("factor (log scale)")
+            .x_label_formatter(&|v| {
+                format!("{:.3}", 10f64.powf(*v))
+                    .trim_end_matches('0')
+                    .trim_end_matches('.')
+                    .to_string()
+            })
+            .y_labels(n)
+            .y_label_formatter(&|v| {
+                let i = v.round() as usize;
+                if (v - v.round()).abs() < 1e-6 && i < labels.len() {
+                    labels[n - 1 - i].clone()
+                } else {
+                    String::new()
+                }
+            })
+            .disable_y_mesh()
+            .draw()
+            .map_err(super::svg::err)?;
+        for (i, (l, point, lo, hi, t)) in pts.iter().enumerate() {
+            let y = (n - 1 - i) as f64;
+            let col = if l.verdict.starts_with("holds") {
+                RGBColor(0x1b, 0x7f, 0x3b)
+            } else if l.verdict.starts_with("does not") || l.verdict.starts_with("fails") {
+                RGBColor(0xb2, 0x22, 0x22)
+            } else {
+                RGBColor(0x55, 0x55, 0x55)
+            };
+            let (a, b) = (
+                lo.log10().max(x0),
+                if hi.is_finite() {
+                    hi.log10().min(x1)
+                } else {
+                    x1
+                },
+            );
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(a, y), (b, y)],
+                col.stroke_width(3),
+            )))
+            .map_err(super::svg::err)?;
+            if !hi.is_finite() {
+                c.draw_series(std::iter::once(Text::new(
+                    "→ ∞",
+                    (x1 - 0.02 * (x1 - x0), y + 0.25),
+                    ("sans-serif", 11),
+                )))
+                .map_err(super::svg::err)?;
+            }
+            if point.is_finite() && *point > 0.0 {
+                c.draw_series(std::iter::once(Circle::new(
+                    (point.log10(), y),
+                    4,
+                    col.filled(),
+                )))
+                .map_err(super::svg::err)?;
+            }
+            let tx = t.log10();
+            c.draw_series(std::iter::once(PathElement::new(
+                vec![(tx, y - 0.35), (tx, y + 0.35)],
+                BLACK.stroke_width(2),
+            )))
+            .map_err(super::svg::err)?;
+        }
+    }
+    Ok(Some(out))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const CSV: &str = "id,short,claim,point,ci_lower,ci_upper,holm_lower,holm_upper,threshold,verdict,verdict_detail,designated\n\
+        13x,13x,Up to 13x,20,16,inf,15,inf,13,holds as a bound,holds as a bound (at least 15x),yes\n\
+        13x,13x,Up to 13x,9,7,11,6,12,13,does not hold at this scale,does not hold,yes\n\
+        a,(a),(a) grows,2,1,3,0.5,3.5,0,holds at this scale,holds,yes\n\
+        a,(a),(a) grows,-1,-2,0,-2.5,0.5,0,inconclusive,inconclusive,no\n\
+        10x,10x,Up to 10x,,,,,,10,not measured here,— (needs a cheap-scoring sweep),no\n";
+
+    #[test]
+    fn the_board_takes_designated_rows_and_the_best_setting_of_an_up_to_claim() {
+        let rows = read("horizon", CSV).unwrap();
+        let b = board(&rows);
+        assert_eq!(b.len(), 3);
+        assert_eq!(b[0].verdict, "holds as a bound");
+        assert_eq!(b[0].rows, 2);
+        assert_eq!(b[1].verdict, "holds at this scale");
+        assert_eq!(b[1].rows, 1);
+        assert_eq!(b[2].verdict, "not measured");
+        assert!(b[2].detail.contains("cheap-scoring"));
+        assert!(figure(&b).unwrap().unwrap().contains("<svg"));
+    }
+
+    #[test]
+    fn two_reports_disagreeing_on_a_designated_claim_are_found() {
+        let mut rows = read("horizon", CSV).unwrap();
+        assert!(contradictions(&rows).is_empty());
+        let mut other = read("ablations", CSV).unwrap();
+        other[2].verdict = "does not hold at this scale".into();
+        rows.extend(read("flexi", CSV).unwrap());
+        rows.extend(other);
+        let c = contradictions(&rows);
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert!(c[0].starts_with("a: "));
+    }
+}
