@@ -326,3 +326,47 @@ fn selector_settings_are_checked() {
     assert_eq!(e.cells[0].config.train.super_batch(), 64);
     assert_eq!(e.cells[0].config.train.effective_filter_ratio(), 0.75);
 }
+
+#[test]
+fn extra_seeds_run_only_in_the_cells_they_name() {
+    let text = format!(
+        "{TINY}sweep:\n  train.selector: [uniform, jest]\n  train.steps: [10, 20]\nextra_seeds:\n  seeds: [7, 8, 9]\n  where:\n    train.selector: [jest]\n"
+    );
+    let e = parse(&text).unwrap();
+    assert_eq!(e.cells.len(), 4);
+    let base = e.seeds.len();
+    // Two JEST cells run 3 more seeds each; the uniform cells run the base seeds.
+    assert_eq!(e.runs().len(), 4 * base + 2 * 3);
+    for r in e.runs() {
+        let jest = r.cell.swept.iter().any(|(k, v)| k == "train.selector" && v == "jest");
+        if r.seed >= 7 {
+            assert!(jest, "seed {} ran in a uniform cell", r.seed);
+        }
+    }
+    // The extra seeds are not part of a cell's configuration: the hashes (and the
+    // run ids of the base seeds) are those of the file without them.
+    let plain = parse(&format!(
+        "{TINY}sweep:\n  train.selector: [uniform, jest]\n  train.steps: [10, 20]\n"
+    ))
+    .unwrap();
+    let hashes = |e: &Experiment| e.cells.iter().map(|c| c.config_hash.clone()).collect::<Vec<_>>();
+    assert_eq!(hashes(&e), hashes(&plain));
+}
+
+#[test]
+fn extra_seeds_are_checked_against_the_seeds_and_the_sweep() {
+    let with = |extra: &str| {
+        format!("{TINY}sweep:\n  train.selector: [uniform, jest]\nextra_seeds:\n{extra}")
+    };
+    let seed = parse(TINY).unwrap().seeds[0];
+    let msg = error(&with(&format!(
+        "  seeds: [{seed}]\n  where:\n    train.selector: [jest]\n"
+    )));
+    assert_has(&msg, &["exp.yaml", "extra_seeds.seeds", "already in `seeds`"]);
+    let msg = error(&with("  seeds: [9]\n  where:\n    train.lr: [0.1]\n"));
+    assert_has(&msg, &["extra_seeds.where.train.lr", "not a swept key"]);
+    let msg = error(&with("  seeds: [9]\n  where:\n    train.selector: [oracle]\n"));
+    assert_has(&msg, &["extra_seeds.where.train.selector", "oracle is not among the swept values (uniform, jest)"]);
+    let msg = error(&with("  seeds: [9]\n  only:\n    train.selector: [jest]\n"));
+    assert_has(&msg, &["unknown field `only`"]);
+}

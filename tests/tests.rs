@@ -3,6 +3,7 @@
 mod util;
 
 mod bad_inputs;
+mod calibration;
 mod claims;
 mod cli;
 mod cluster;

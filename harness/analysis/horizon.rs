@@ -39,8 +39,9 @@ pub struct HorizonPoint {
     /// selector's: the iso-accuracy reading, lower where uniform has levelled off.
     pub speedup_first: CensoredInterval,
     pub factor: CensoredInterval,
-    /// Uniform's final at H minus its final at H/2 (when H/2 was swept): a budget
-    /// where uniform "still improves" has this interval above 0 (SPEC §6).
+    /// Uniform's final at H minus its final at H/2 (or at the next shorter swept
+    /// horizon): a budget where uniform "still improves" has this interval above 0
+    /// (SPEC §6).
     pub improvement: Option<CensoredInterval>,
     #[serde(skip)]
     pub speedup_replicates: Vec<Option<Bounds>>,
@@ -195,9 +196,14 @@ fn compare(
         let m = paper_per_step(meth[&horizons[0]]);
         u / m
     };
-    let half: Vec<Option<usize>> = hs
-        .iter()
-        .map(|&h| hs.iter().position(|&g| (2.0 * g - h).abs() < 0.5))
+    // The budget each horizon's gain is measured over: H/2 when swept (horizons
+    // doubling), else the next shorter horizon.
+    let half: Vec<Option<usize>> = (0..hs.len())
+        .map(|k| {
+            hs.iter()
+                .position(|&g| (2.0 * g - hs[k]).abs() < 0.5)
+                .or(k.checked_sub(1))
+        })
         .collect();
     // Per resample: both families' mean final score at every horizon (None when a
     // resample drew no seed that ran some horizon).

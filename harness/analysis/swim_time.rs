@@ -344,10 +344,10 @@ mod tests {
         let c = compare(&better, &adam).unwrap();
         assert_eq!(c.speedup.point, Bounds::at_least(12.0));
         assert_eq!(c.reached, 0);
-        assert_eq!(c.claim, Verdict::InconclusiveCensored);
-        // The same in 0.1 s: at least 120x, holds.
+        assert_eq!(c.claim, Verdict::BoundedBySweep);
+        // The same in 0.1 s: at least 120x, holds — as a bound (Adam never got there).
         let fast = cell(Method::USwim, &[(0, 0.05, 0.1, None), (1, 0.05, 0.1, None)]);
-        assert_eq!(compare(&fast, &adam).unwrap().claim, Verdict::Holds);
+        assert_eq!(compare(&fast, &adam).unwrap().claim, Verdict::HoldsAsBound);
         // SWIM at 0.5 in 1 s: Adam has it at 2 s: 2x, does not hold.
         let slow = cell(Method::Swim, &[(0, 0.5, 1.0, None), (1, 0.5, 1.0, None)]);
         let c = compare(&slow, &adam).unwrap();

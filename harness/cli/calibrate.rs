@@ -37,7 +37,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     let designs = calibrate::suite(args.quick);
     let reps = args.replicates as usize;
     let start = std::time::Instant::now();
-    let settings = calibrate::run(&designs, reps, &|i, n| {
+    let settings = calibrate::run(&designs, &calibrate::ESTIMATORS, reps, &|i, n| {
         eprintln!("calibrate: setting {} of {n}", i + 1);
     });
     let command = format!(

@@ -35,8 +35,9 @@ fn short_verdict(text: &str) -> &'static str {
 }
 
 /// The one-line summary of a claims table: per claim (in table order), its verdict
-/// when every row agrees, else how many rows hold. Diagnostics without a threshold,
-/// claims not measured and secondary rows (another report's claim) are left out.
+/// when every row agrees, else how many rows hold; "(secondary)" where the claim is
+/// judged on another report's rows. Diagnostics without a threshold and claims not
+/// measured are left out.
 pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
     let mut r = csv::Reader::from_reader(claims_csv.as_bytes());
     let header = r.headers()?.clone();
@@ -46,13 +47,12 @@ pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
     };
     let designated = col("designated");
     let mut order: Vec<String> = Vec::new();
-    let mut verdicts: BTreeMap<String, Vec<&'static str>> = BTreeMap::new();
+    // Per claim: its verdicts, and whether they are secondary evidence (the claim
+    // is judged on another report's rows: the claims board).
+    let mut verdicts: BTreeMap<String, (Vec<&'static str>, bool)> = BTreeMap::new();
     for rec in r.records() {
         let rec = rec?;
-        // Secondary evidence is judged on another report's rows (the claims board).
-        if designated.and_then(|i| rec.get(i)) == Some("no") {
-            continue;
-        }
+        let secondary = designated.and_then(|i| rec.get(i)) == Some("no");
         let (s, v) = (rec.get(short).unwrap_or(""), rec.get(verdict).unwrap_or(""));
         let v = short_verdict(v);
         if v == "measured" || v == "not measured" {
@@ -61,17 +61,20 @@ pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
         if !verdicts.contains_key(s) {
             order.push(s.to_string());
         }
-        verdicts.entry(s.to_string()).or_default().push(v);
+        let e = verdicts.entry(s.to_string()).or_insert((Vec::new(), true));
+        e.0.push(v);
+        e.1 &= secondary;
     }
     let parts: Vec<String> = order
         .iter()
         .map(|s| {
-            let v = &verdicts[s];
+            let (v, secondary) = &verdicts[s];
+            let tag = if *secondary { " (secondary)" } else { "" };
             if v.iter().all(|x| *x == v[0]) {
-                format!("{s}: {}", v[0])
+                format!("{s}: {}{tag}", v[0])
             } else {
-                let holds = v.iter().filter(|x| **x == "holds").count();
-                format!("{s}: holds in {holds} of {} settings", v.len())
+                let holds = v.iter().filter(|x| x.starts_with("holds")).count();
+                format!("{s}: holds in {holds} of {} settings{tag}", v.len())
             }
         })
         .collect();
@@ -253,16 +256,19 @@ mod tests {
 
     #[test]
     fn a_claims_table_in_one_line() {
-        let csv = "id,short,spec,claim,measured,ci_lower,ci_upper,verdict\n\
-            same-data-0.8,3x at f = 0.8,s,c,m,1,2,does not hold at this scale\n\
-            same-data-0.8,3x at f = 0.8,s,c,m,3,4,holds at this scale\n\
-            13x-iterations,13x iterations,s,c,m,1,30,inconclusive (censoring decides)\n\
-            10x-flops,10x FLOPs,s,c,m,,,not measured in these results\n\
-            a,(a),s,c,m,0.1,0.2,holds at this scale\n\
-            oracle-share,oracle share,s,c,m,0.5,0.6,measured (no threshold)\n";
+        let csv = "id,short,spec,claim,measured,ci_lower,ci_upper,verdict,designated\n\
+            same-data-0.8,3x at f = 0.8,s,c,m,1,2,does not hold at this scale,yes\n\
+            same-data-0.8,3x at f = 0.8,s,c,m,3,4,holds at this scale,yes\n\
+            same-data-0.9,4.5x at f = 0.9,s,c,m,3,4,holds at this scale,no\n\
+            13x-iterations,13x iterations,s,c,m,1,30,bounded by the sweep,yes\n\
+            13x-iterations,13x iterations,s,c,m,16,inf,holds as a bound,yes\n\
+            10x-flops,10x FLOPs,s,c,m,,,not measured here,no\n\
+            a,(a),s,c,m,0.1,0.2,definition-sensitive,yes\n\
+            oracle-share,oracle share,s,c,m,0.5,0.6,measured (no threshold),yes\n";
+        // Secondary rows (another report's claim) say so.
         assert_eq!(
             summarise(csv).unwrap(),
-            "3x at f = 0.8: holds in 1 of 2 settings; 13x iterations: censored; (a): holds"
+            "3x at f = 0.8: holds in 1 of 2 settings; 4.5x at f = 0.9: holds (secondary); 13x iterations: holds in 1 of 2 settings; (a): definition-sensitive"
         );
         assert_eq!(summarise("id,verdict\n").unwrap(), "");
     }

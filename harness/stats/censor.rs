@@ -17,7 +17,7 @@ use super::interval::{IntervalMethod, Scale};
 /// the bracket that the grid (or the interpolation) leaves open and a finite
 /// `mid`; a censored one (never reached, or before the first evaluation) has one
 /// unbounded or zero side and no estimate (`mid` NaN).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, Serialize, Deserialize)]
 pub struct Bounds {
     pub lo: f64,
     pub hi: f64,
@@ -27,6 +27,15 @@ pub struct Bounds {
 
 fn nan() -> f64 {
     f64::NAN
+}
+
+impl PartialEq for Bounds {
+    /// Equal sides, and equal estimates or none on both.
+    fn eq(&self, o: &Bounds) -> bool {
+        self.lo == o.lo
+            && self.hi == o.hi
+            && (self.mid == o.mid || (self.mid.is_nan() && o.mid.is_nan()))
+    }
 }
 
 impl Bounds {
@@ -113,18 +122,24 @@ impl Bounds {
         Bounds { lo, hi, mid }
     }
 
-    /// The bounds of max_i x_i (censored when any part is).
+    /// The bounds of max_i x_i. Its estimate is the largest estimate when every
+    /// censored part lies below it for sure (its upper bound under it); otherwise
+    /// the maximum is censored too.
     pub fn max_of(xs: &[Bounds]) -> Bounds {
+        let known = xs
+            .iter()
+            .filter(|x| !x.is_censored())
+            .map(|x| x.mid)
+            .fold(f64::NEG_INFINITY, f64::max);
+        let decided = xs.iter().all(|x| !x.is_censored() || x.hi <= known);
         Bounds {
             lo: xs.iter().map(|x| x.lo).fold(f64::NEG_INFINITY, f64::max),
             hi: xs.iter().map(|x| x.hi).fold(f64::NEG_INFINITY, f64::max),
-            mid: xs.iter().map(|x| x.mid).fold(f64::NEG_INFINITY, |a, b| {
-                if b.is_nan() {
-                    b
-                } else {
-                    a.max(b)
-                }
-            }),
+            mid: if decided && known.is_finite() {
+                known
+            } else {
+                f64::NAN
+            },
         }
     }
 }
@@ -247,6 +262,12 @@ mod tests {
         assert_eq!((s.lo, s.hi), (1.0, f64::INFINITY));
         let m = Bounds::max_of(&[Bounds::exact(2.0), Bounds::at_most(5.0)]);
         assert_eq!((m.lo, m.hi), (2.0, 5.0));
+        assert!(m.is_censored());
+        // A value below 1 for sure cannot be the maximum of {it, 4}: 4, known.
+        let m = Bounds::max_of(&[Bounds::at_most(1.0), Bounds::exact(4.0)]);
+        assert_eq!(m.value(), Some(4.0));
+        let m = Bounds::max_of(&[Bounds::exact(4.0), Bounds::at_least(2.0)]);
+        assert!(m.is_censored());
         assert_eq!(Bounds::exact(2.0).value(), Some(2.0));
         assert_eq!(Bounds::at_most(2.0).value(), None);
     }

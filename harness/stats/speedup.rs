@@ -54,13 +54,13 @@ pub fn speedup_to(
         Numerator::FirstReaching => first,
         Numerator::At(x) => Bounds::exact(x),
     };
-    Some(match reach(est, method, target) {
-        Err(Crossing::Never) => Bounds::at_most(bx.hi / method.x[method.x.len() - 1]),
-        Err(_) => Bounds::at_least(bx.lo / method.x[1.min(method.x.len() - 1)]),
-        Ok(mx) if method.x.len() > 1 && mx.lo < method.x[1] => {
-            Bounds::at_least(bx.lo / method.x[1])
-        }
-        Ok(mx) => ratio(bx, mx),
+    let crossing = first_crossing(&method.x, &method.y, target, false);
+    let first_interval = |x1: f64| Bounds::at_least(bx.lo / x1);
+    Some(match crossing {
+        Crossing::Never => Bounds::at_most(bx.hi / method.x[method.x.len() - 1]),
+        Crossing::Start => first_interval(method.x[1.min(method.x.len() - 1)]),
+        Crossing::Between { x0, x1, .. } if x0 <= method.x[0] => first_interval(x1),
+        Crossing::Between { .. } => ratio(bx, est.place(&crossing).expect("between two points")),
     })
 }
 

@@ -4,24 +4,24 @@
 
 use std::collections::BTreeMap;
 
+use super::trend::{both_text, measures, per_reading, Replicates};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Comparison, Reading, Target};
 use crate::experiment::Method;
-use crate::stats::trend::fixed_effects_weights;
 use crate::stats::{mean_replicates, Bounds, Scale};
 
 const ITERATIONS: &str = "iterations (speed-up to uniform's final)";
 
 /// A comparison's speed-up to uniform's final in iterations under one reading:
 /// point and replicates.
-fn speedup(c: &Comparison, r: Reading) -> Option<(Bounds, &[Option<Bounds>])> {
+pub(super) fn speedup(c: &Comparison, r: Reading) -> Option<(Bounds, &[Option<Bounds>])> {
     let (ci, reps) = c.speedup(Target::Final, Axis::Iterations).reading(r);
     Some((ci?.point, reps))
 }
 
 /// The fewest seeds behind any of the comparisons (their cells' completed runs).
-fn seeds_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> usize {
+pub(super) fn seeds_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> usize {
     cs.into_iter()
         .flat_map(|c| [c.method, c.baseline])
         .map(|i| ctx.cells[i].complete().len())
@@ -30,14 +30,20 @@ fn seeds_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> usiz
 }
 
 /// The experiments of the comparisons' cells.
-fn experiments_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> Vec<String> {
+pub(super) fn experiments_of<'a>(
+    ctx: &Ctx,
+    cs: impl IntoIterator<Item = &'a Comparison>,
+) -> Vec<String> {
     cs.into_iter()
         .map(|c| ctx.cells[c.method].experiment.clone())
         .collect()
 }
 
 /// Index-wise combination of replicates (undefined where any part is).
-fn combine(parts: &[&[Option<Bounds>]], f: impl Fn(&[Bounds]) -> Bounds) -> Vec<Option<Bounds>> {
+pub(super) fn combine(
+    parts: &[&[Option<Bounds>]],
+    f: impl Fn(&[Bounds]) -> Bounds,
+) -> Vec<Option<Bounds>> {
     let n = parts.iter().map(|p| p.len()).min().unwrap_or(0);
     (0..n)
         .map(|k| {
@@ -50,144 +56,6 @@ fn combine(parts: &[&[Option<Bounds>]], f: impl Fn(&[Bounds]) -> Bounds) -> Vec<
 fn mean(xs: &[Bounds]) -> Bounds {
     let w = vec![1.0 / xs.len() as f64; xs.len()];
     Bounds::weighted_sum(&w, xs)
-}
-
-/// Per reading, a statistic of several comparisons' speed-ups: its value and its
-/// replicates (combined index by index), or None where a part is undefined.
-fn per_reading(
-    cs: &[&Comparison],
-    f: impl Fn(&[Bounds]) -> Bounds,
-) -> Option<Vec<(Reading, Bounds, Vec<Option<Bounds>>)>> {
-    Reading::BOTH
-        .iter()
-        .map(|&r| {
-            let parts: Vec<(Bounds, &[Option<Bounds>])> =
-                cs.iter().map(|c| speedup(c, r)).collect::<Option<_>>()?;
-            let point = f(&parts.iter().map(|p| p.0).collect::<Vec<_>>());
-            let reps = combine(&parts.iter().map(|p| p.1).collect::<Vec<_>>(), &f);
-            Some((r, point, reps))
-        })
-        .collect()
-}
-
-fn measures(v: Vec<(Reading, Bounds, Vec<Option<Bounds>>)>, seeds: usize) -> Vec<Measure> {
-    v.into_iter()
-        .map(|(r, point, replicates)| Measure {
-            name: r.name().into(),
-            point,
-            replicates,
-            seeds,
-        })
-        .collect()
-}
-
-/// "trained steps: a; first-reaching: b".
-fn both_text(v: &[(Reading, Bounds, Vec<Option<Bounds>>)], unit: &str) -> String {
-    v.iter()
-        .map(|(r, p, _)| format!("{} {}", show_bounds(*p, unit), short(*r)))
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-fn short(r: Reading) -> &'static str {
-    match r {
-        Reading::Trained => "(trained steps)",
-        Reading::FirstReaching => "(first-reaching)",
-    }
-}
-
-/// Pooled slope (a fixed effect per combination of the other keys) of a method's
-/// speed-up along `key`; for the filtering ratio, f > 0 only.
-pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<Claim> {
-    let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
-    let mut pts: Vec<(f64, usize, &Comparison)> = Vec::new();
-    // A setting whose every point repeats runs counted elsewhere (another
-    // experiment's copy of the same cells) is left out: runs count once.
-    let mut fresh: BTreeMap<(String, String), bool> = BTreeMap::new();
-    for c in ctx.comparisons {
-        let cell = &ctx.cells[c.method];
-        if cell.method.as_str() == method && cell.numeric(key).is_some() {
-            *fresh
-                .entry((cell.experiment.clone(), cell.setting_without(key)))
-                .or_default() |= !ctx.is_repeat(c);
-        }
-    }
-    for c in ctx.comparisons {
-        let cell = &ctx.cells[c.method];
-        if cell.method.as_str() != method
-            || !fresh
-                .get(&(cell.experiment.clone(), cell.setting_without(key)))
-                .copied()
-                .unwrap_or(false)
-        {
-            continue;
-        }
-        let Some(x) = cell.numeric(key) else { continue };
-        if key == "train.filter_ratio" && x <= 0.0 {
-            continue;
-        }
-        if Reading::BOTH.iter().any(|&r| speedup(c, r).is_none()) {
-            continue;
-        }
-        let next = groups.len();
-        let g = *groups
-            .entry((cell.experiment.clone(), cell.setting_without(key)))
-            .or_insert(next);
-        pts.push((x, g, c));
-    }
-    let xs: Vec<f64> = pts.iter().map(|p| p.0).collect();
-    let gs: Vec<usize> = pts.iter().map(|p| p.1).collect();
-    let Some(w) = fixed_effects_weights(&xs, &gs) else {
-        return vec![def.not_measured(
-            &format!("no {method} cells along {key} with two levels in one setting"),
-            ITERATIONS,
-        )];
-    };
-    let cs: Vec<&Comparison> = pts.iter().map(|p| p.2).collect();
-    let Some(v) = per_reading(&cs, |ys| Bounds::weighted_sum(&w, ys)) else {
-        return vec![def.not_measured("a speed-up is undefined", ITERATIONS)];
-    };
-    // Per setting: its own slope and its points (trained-steps reading).
-    let mut per_group = Vec::new();
-    for ((exp, setting), &g) in &groups {
-        let idx: Vec<usize> = (0..pts.len()).filter(|&i| pts[i].1 == g).collect();
-        let point = |i: usize| speedup(pts[i].2, Reading::Trained).expect("kept").0;
-        let shown: Vec<String> = idx
-            .iter()
-            .map(|&i| format!("{}: {}", pts[i].0, show_bounds(point(i), "x")))
-            .collect();
-        let local = fixed_effects_weights(
-            &idx.iter().map(|&i| pts[i].0).collect::<Vec<_>>(),
-            &vec![0; idx.len()],
-        )
-        .map(|lw| Bounds::weighted_sum(&lw, &idx.iter().map(|&i| point(i)).collect::<Vec<_>>()));
-        let name = if setting.is_empty() {
-            exp.clone()
-        } else {
-            format!("{exp}, {setting}")
-        };
-        per_group.push(format!(
-            "{name}: {}{}",
-            shown.join(", "),
-            local.map_or(String::new(), |s| format!(
-                " (slope {})",
-                show_bounds(s, "")
-            ))
-        ));
-    }
-    let seeds = seeds_of(ctx, cs.iter().copied());
-    vec![def.row(
-        ctx,
-        format!(
-            "pooled slope {} over {} settings as fixed effects; by setting (trained-steps reading): {}",
-            both_text(&v, ""),
-            groups.len(),
-            per_group.join("; ")
-        ),
-        measures(v, seeds),
-        ITERATIONS,
-        experiments_of(ctx, cs.iter().copied()),
-    )]
 }
 
 /// Mean over matched settings of JEST's minus independent prioritisation's speed-up.
@@ -362,8 +230,7 @@ pub(super) fn small_minus_large_batch(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     let to_bounds = |v: &[Option<f64>]| -> Vec<Option<Bounds>> {
         v.iter().map(|x| x.map(Bounds::exact)).collect()
     };
-    let (mut iters, mut examples): (Vec<Vec<Option<Bounds>>>, Vec<Vec<Option<Bounds>>>) =
-        (Vec::new(), Vec::new());
+    let (mut iters, mut examples): (Vec<Replicates>, Vec<Replicates>) = (Vec::new(), Vec::new());
     let (mut p_iter, mut p_ex, mut shown, mut used) =
         (Vec::new(), Vec::new(), Vec::new(), Vec::new());
     for v in by_group.values_mut() {
@@ -480,7 +347,7 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             Scale::Linear,
             0.95,
         );
-        if !(gain.lower_bound > 0.0) {
+        if gain.lower_bound.is_nan() || gain.lower_bound <= 0.0 {
             rows.push(def.without_estimate(
                 Verdict::Undefined,
                 format!(
@@ -490,6 +357,7 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
                     gain.upper_bound
                 ),
                 "final score",
+                vec![co.experiment.clone()],
             ));
             continue;
         }

@@ -1,0 +1,494 @@
+//! One row of the claims table: its definitions' intervals, its verdict and the
+//! words for it, and Holm's step-down over a report's rows (SPEC §6).
+
+use serde::Serialize;
+
+use super::{ClaimDef, Ctx, Rule, Verdict};
+use crate::stats::{Bounds, CensoredInterval, Estimator, Scale};
+
+/// One definition of a row's statistic (SPEC §6: the paper's reading and the
+/// iso-accuracy one, equal iterations and equal examples), with its intervals.
+#[derive(Clone, Debug, Serialize)]
+pub struct Definition {
+    pub name: String,
+    /// The 95% interval, unadjusted.
+    pub estimate: CensoredInterval,
+    /// The interval at the row's Holm-adjusted level (the verdict's).
+    pub adjusted: CensoredInterval,
+    pub verdict: Verdict,
+    #[serde(skip)]
+    replicates: Vec<Option<Bounds>>,
+}
+
+/// What an evaluator measured under one definition: the whole-sample value, its
+/// bootstrap replicates, and the seeds behind them.
+pub struct Measure {
+    pub name: String,
+    pub point: Bounds,
+    pub replicates: Vec<Option<Bounds>>,
+    pub seeds: usize,
+}
+
+/// One row of the claims table.
+#[derive(Clone, Debug, Serialize)]
+pub struct Claim {
+    pub id: String,
+    pub short: String,
+    pub spec: String,
+    pub claim: String,
+    /// What was measured, in words (which cells, which statistic, what censoring).
+    pub measured: String,
+    /// The first definition's unadjusted and Holm-adjusted intervals.
+    pub estimate: Option<CensoredInterval>,
+    pub adjusted: Option<CensoredInterval>,
+    pub definitions: Vec<Definition>,
+    pub accounting: String,
+    pub verdict: Verdict,
+    /// The verdict with its bound, reason or evidence, in words.
+    pub verdict_text: String,
+    pub rule: String,
+    /// The experiments the row's cells come from.
+    pub experiments: Vec<String>,
+    /// Whether those are the claim's designated evidence (else the row is
+    /// secondary: shown, and judged, but not the claim's verdict).
+    pub designated: bool,
+    pub evidence: String,
+    /// The Holm-adjusted confidence level the verdict used.
+    pub adjusted_level: f64,
+    /// The rule's threshold, where it has one.
+    pub threshold: Option<f64>,
+    /// Why a bound is a bound (e.g. uniform levels off), when the evaluator knows.
+    #[serde(skip)]
+    bound_reason: String,
+    #[serde(skip)]
+    rule_def: Rule,
+    #[serde(skip)]
+    scale: Scale,
+}
+
+impl ClaimDef {
+    /// A measured row: every definition's interval (the verdicts are set once the
+    /// report's family is known, by `adjust`).
+    pub(super) fn row(
+        &self,
+        ctx: &Ctx,
+        measured: String,
+        measures: Vec<Measure>,
+        accounting: &str,
+        experiments: Vec<String>,
+    ) -> Claim {
+        let definitions: Vec<Definition> = measures
+            .into_iter()
+            .map(|m| {
+                let ci = ctx
+                    .est
+                    .interval(m.point, &m.replicates, m.seeds, self.scale, 0.95);
+                Definition {
+                    name: m.name,
+                    estimate: ci,
+                    adjusted: ci,
+                    verdict: self.rule.verdict(&ci),
+                    replicates: m.replicates,
+                }
+            })
+            .collect();
+        let mut experiments = experiments;
+        experiments.sort();
+        experiments.dedup();
+        let designated = !experiments.is_empty()
+            && experiments
+                .iter()
+                .all(|e| self.designated.contains(&e.as_str()));
+        let mut c = Claim {
+            id: self.id.into(),
+            short: self.short.into(),
+            spec: self.spec.into(),
+            claim: self.claim.into(),
+            measured,
+            estimate: definitions.first().map(|d| d.estimate),
+            adjusted: definitions.first().map(|d| d.adjusted),
+            definitions,
+            accounting: accounting.into(),
+            verdict: Verdict::NotMeasured,
+            verdict_text: String::new(),
+            rule: self.rule.text(),
+            experiments,
+            designated,
+            evidence: self.evidence.into(),
+            adjusted_level: 0.95,
+            threshold: None,
+            bound_reason: String::new(),
+            rule_def: self.rule,
+            scale: self.scale,
+        };
+        c.settle();
+        c
+    }
+
+    /// A row with no number: not measured here (naming the evidence it needs), or
+    /// undefined (a ratio over noise).
+    pub(super) fn without_estimate(
+        &self,
+        verdict: Verdict,
+        measured: String,
+        accounting: &str,
+        experiments: Vec<String>,
+    ) -> Claim {
+        let designated = !experiments.is_empty()
+            && experiments
+                .iter()
+                .all(|e| self.designated.contains(&e.as_str()));
+        let mut c = Claim {
+            id: self.id.into(),
+            short: self.short.into(),
+            spec: self.spec.into(),
+            claim: self.claim.into(),
+            measured,
+            estimate: None,
+            adjusted: None,
+            definitions: Vec::new(),
+            accounting: accounting.into(),
+            verdict,
+            verdict_text: String::new(),
+            rule: self.rule.text(),
+            experiments,
+            designated,
+            evidence: self.evidence.into(),
+            adjusted_level: 0.95,
+            threshold: None,
+            bound_reason: String::new(),
+            rule_def: self.rule,
+            scale: self.scale,
+        };
+        c.settle();
+        c
+    }
+
+    pub(super) fn not_measured(&self, why: &str, accounting: &str) -> Claim {
+        self.without_estimate(
+            Verdict::NotMeasured,
+            format!("— ({why}; the claim is judged on {})", self.evidence),
+            accounting,
+            Vec::new(),
+        )
+    }
+}
+
+impl Claim {
+    /// A row judged outside this table (the sampled networks' 100x claim, one row
+    /// per experiment and method): designated evidence of its own experiment.
+    #[allow(clippy::too_many_arguments)]
+    pub fn external(
+        id: String,
+        short: &str,
+        spec: &str,
+        claim: String,
+        measured: String,
+        estimate: CensoredInterval,
+        accounting: &str,
+        verdict: Verdict,
+        rule: String,
+        experiment: String,
+    ) -> Claim {
+        Claim {
+            id,
+            short: short.into(),
+            spec: spec.into(),
+            claim,
+            measured,
+            estimate: Some(estimate),
+            adjusted: Some(estimate),
+            definitions: Vec::new(),
+            accounting: accounting.into(),
+            verdict,
+            verdict_text: verdict.text().into(),
+            rule,
+            experiments: vec![experiment.clone()],
+            designated: true,
+            evidence: format!("the {experiment} experiment"),
+            adjusted_level: 0.95,
+            threshold: None,
+            bound_reason: String::new(),
+            rule_def: Rule::None,
+            scale: Scale::Log,
+        }
+    }
+
+    /// Adds why a censored bound is a bound (shown with "holds as a bound").
+    pub(super) fn with_bound_reason(mut self, reason: String) -> Claim {
+        self.bound_reason = reason;
+        self.settle();
+        self
+    }
+
+    /// The verdict from the definitions' adjusted intervals, and its words.
+    fn settle(&mut self) {
+        if !self.definitions.is_empty() {
+            self.verdict = Verdict::combine(
+                &self
+                    .definitions
+                    .iter()
+                    .map(|d| d.verdict)
+                    .collect::<Vec<_>>(),
+            );
+        }
+        self.estimate = self.definitions.first().map(|d| d.estimate);
+        self.adjusted = self.definitions.first().map(|d| d.adjusted);
+        self.threshold = self.rule_def.threshold().map(|t| t.0);
+        let unit = if self.scale == Scale::Log { "x" } else { "" };
+        let ends = |d: &Definition| (d.adjusted.lower_bound, d.adjusted.upper_bound);
+        let mut text = self.verdict.text().to_string();
+        match self.verdict {
+            Verdict::HoldsAsBound | Verdict::FailsAsBound | Verdict::BoundedBySweep => {
+                let lo = self
+                    .definitions
+                    .iter()
+                    .map(|d| ends(d).0)
+                    .fold(f64::INFINITY, f64::min);
+                let hi = self
+                    .definitions
+                    .iter()
+                    .map(|d| ends(d).1)
+                    .fold(f64::NEG_INFINITY, f64::max);
+                text = match self.verdict {
+                    Verdict::HoldsAsBound => format!("holds as a bound (at least {lo:.2}{unit})"),
+                    Verdict::FailsAsBound => format!("fails as a bound (at most {hi:.2}{unit})"),
+                    _ => {
+                        let end = |v: f64| {
+                            if v.is_finite() {
+                                format!("{v:.2}{unit}")
+                            } else {
+                                "unbounded".to_string()
+                            }
+                        };
+                        format!(
+                            "bounded by the sweep (from {} to {}): censored values leave it open; longer runs (or earlier evaluations, for a lower end at the first evaluation) would settle it",
+                            end(lo),
+                            end(hi)
+                        )
+                    }
+                };
+                if !self.bound_reason.is_empty() {
+                    text = format!("{text}: {}", self.bound_reason);
+                }
+            }
+            Verdict::DefinitionSensitive => {
+                let each: Vec<String> = self
+                    .definitions
+                    .iter()
+                    .map(|d| format!("{}: {}", d.name, d.verdict.text()))
+                    .collect();
+                text = format!("definition-sensitive ({})", each.join("; "));
+            }
+            _ => {}
+        }
+        if !self.designated && !matches!(self.verdict, Verdict::NotMeasured | Verdict::Measured) {
+            text = format!(
+                "secondary evidence ({text}); the claim is judged on {}",
+                self.evidence
+            );
+        }
+        self.verdict_text = text;
+    }
+}
+
+/// Holm's step-down over a report's claim rows with a threshold (SPEC §6): rows
+/// sorted by p-value (a row's is its least decided definition's, two-sided); the
+/// i-th of m gets the level 1 − α/(m − i + 1) until the first that is not decided
+/// at its level, and every later row that stopping level. Verdicts are read from
+/// the adjusted intervals; the unadjusted ones stay beside them.
+pub fn adjust(rows: &mut [Claim], est: &Estimator) {
+    const ALPHA: f64 = 0.05;
+    let family: Vec<usize> = (0..rows.len())
+        .filter(|&i| rows[i].rule_def.threshold().is_some() && !rows[i].definitions.is_empty())
+        .collect();
+    let m = family.len();
+    if m == 0 {
+        return;
+    }
+    let p_of = |c: &Claim| -> f64 {
+        let (t, _) = c.rule_def.threshold().expect("in the family");
+        c.definitions
+            .iter()
+            .map(|d| {
+                let (below, above) =
+                    crate::stats::interval::p_values(&d.estimate, &d.replicates, t);
+                (2.0 * below.min(above)).min(1.0)
+            })
+            .fold(0.0, f64::max)
+    };
+    let mut order: Vec<(f64, usize)> = family.iter().map(|&i| (p_of(&rows[i]), i)).collect();
+    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
+    let mut stopped: Option<f64> = None;
+    for (rank, &(p, i)) in order.iter().enumerate() {
+        let own = ALPHA / (m - rank) as f64;
+        let alpha = stopped.unwrap_or(own);
+        if stopped.is_none() && p > own {
+            stopped = Some(own);
+        }
+        let level = 1.0 - alpha;
+        let c = &mut rows[i];
+        let (rule, scale) = (c.rule_def, c.scale);
+        for d in &mut c.definitions {
+            let seeds = d.estimate.seeds;
+            d.adjusted = est.interval(d.estimate.point, &d.replicates, seeds, scale, level);
+            d.verdict = rule.verdict(&d.adjusted);
+        }
+        c.adjusted_level = level;
+        c.settle();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::analysis::claims::CLAIMS;
+    use crate::stats::interval::t_quantile;
+
+    /// Replicates log-normal around `center` with sd `sd` on the log scale.
+    fn reps(center: f64, sd: f64) -> Vec<Option<Bounds>> {
+        (0..2000)
+            .map(|i| {
+                let z = t_quantile(100_000, (i as f64 + 0.5) / 2000.0);
+                Some(Bounds::exact(center * (sd * z).exp()))
+            })
+            .collect()
+    }
+
+    #[test]
+    fn holm_widens_the_rows_and_undecides_a_borderline_one() {
+        let est = Estimator::CHOSEN;
+        let ctx = Ctx {
+            cells: &[],
+            comparisons: &[],
+            horizons: &[],
+            repeats: &[],
+            est: &est,
+        };
+        // The 1.5x claim, 5 seeds, sd 0.05 on the log scale: t(4) · se = 0.155.
+        let def = &CLAIMS[0];
+        let row = |center: f64| {
+            def.row(
+                &ctx,
+                "m".into(),
+                vec![Measure {
+                    name: "trained".into(),
+                    point: Bounds::exact(center),
+                    replicates: reps(center, 0.05),
+                    seeds: 5,
+                }],
+                "iterations",
+                vec!["horizon".into()],
+            )
+        };
+        let borderline = 1.5 * (0.155f64 + 0.02).exp();
+        let mut rows = vec![row(1.5), row(borderline), row(4.0)];
+        assert_eq!(rows[1].verdict, Verdict::Holds, "{:?}", rows[1].estimate);
+        adjust(&mut rows, &est);
+        // p-values: 4x smallest, the borderline next, 1.5x (on the threshold) last.
+        assert!((rows[2].adjusted_level - (1.0 - 0.05 / 3.0)).abs() < 1e-12);
+        assert!((rows[1].adjusted_level - (1.0 - 0.05 / 2.0)).abs() < 1e-12);
+        assert_eq!(rows[2].verdict, Verdict::Holds);
+        assert_eq!(
+            rows[1].verdict,
+            Verdict::Inconclusive,
+            "{:?}",
+            rows[1].adjusted
+        );
+        assert_eq!(rows[0].verdict, Verdict::Inconclusive);
+        // The unadjusted interval stays beside the adjusted one.
+        let d = &rows[1].definitions[0];
+        assert!(d.estimate.lower_bound >= 1.5 && d.adjusted.lower_bound < 1.5);
+    }
+
+    #[test]
+    fn censored_rows_hold_or_fail_only_as_bounds() {
+        let est = Estimator::CHOSEN;
+        let ctx = Ctx {
+            cells: &[],
+            comparisons: &[],
+            horizons: &[],
+            repeats: &[],
+            est: &est,
+        };
+        let def = &CLAIMS[3]; // 13x
+        let at_least = |v: f64| Measure {
+            name: "largest horizon factor".into(),
+            point: Bounds::at_least(v),
+            replicates: vec![Some(Bounds::at_least(v)); 2000],
+            seeds: 5,
+        };
+        let c = def.row(
+            &ctx,
+            "m".into(),
+            vec![at_least(32.0)],
+            "it",
+            vec!["horizon".into()],
+        );
+        assert_eq!(c.verdict, Verdict::HoldsAsBound);
+        assert!(
+            c.verdict_text
+                .starts_with("holds as a bound (at least 32.00x)"),
+            "{}",
+            c.verdict_text
+        );
+        let c = def
+            .row(
+                &ctx,
+                "m".into(),
+                vec![at_least(4.0)],
+                "it",
+                vec!["horizon".into()],
+            )
+            .with_bound_reason("uniform levels off".into());
+        assert_eq!(c.verdict, Verdict::BoundedBySweep);
+        assert!(
+            c.verdict_text.ends_with(": uniform levels off"),
+            "{}",
+            c.verdict_text
+        );
+        let below = Measure {
+            name: "x".into(),
+            point: Bounds::at_most(2.0),
+            replicates: vec![Some(Bounds::at_most(2.0)); 2000],
+            seeds: 5,
+        };
+        let c = def.row(&ctx, "m".into(), vec![below], "it", vec!["horizon".into()]);
+        assert_eq!(c.verdict, Verdict::FailsAsBound);
+        // Another experiment's row is secondary evidence, and says where the claim
+        // is judged.
+        let c = def.row(
+            &ctx,
+            "m".into(),
+            vec![at_least(32.0)],
+            "it",
+            vec!["mine".into()],
+        );
+        assert!(
+            !c.designated
+                && c.verdict_text
+                    .starts_with("secondary evidence (holds as a bound")
+        );
+    }
+
+    #[test]
+    fn definitions_combine_into_one_verdict() {
+        use Verdict::*;
+        assert_eq!(Verdict::combine(&[Holds, HoldsAsBound]), HoldsAsBound);
+        assert_eq!(Verdict::combine(&[Holds, Holds]), Holds);
+        assert_eq!(Verdict::combine(&[DoesNotHold, DoesNotHold]), DoesNotHold);
+        assert_eq!(
+            Verdict::combine(&[Holds, Inconclusive]),
+            DefinitionSensitive
+        );
+        assert_eq!(Verdict::combine(&[Holds, DoesNotHold]), DefinitionSensitive);
+        assert_eq!(
+            Verdict::combine(&[Inconclusive, BoundedBySweep]),
+            BoundedBySweep
+        );
+        assert_eq!(
+            Verdict::combine(&[Inconclusive, Inconclusive]),
+            Inconclusive
+        );
+    }
+}

@@ -1,0 +1,143 @@
+//! Verdicts and the rules that turn an interval into one (SPEC §6).
+
+use serde::Serialize;
+
+use crate::stats::CensoredInterval;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Verdict {
+    Holds,
+    DoesNotHold,
+    Inconclusive,
+    /// Decided although censored values enter it: the least favourable placement
+    /// of every censored value still decides it (SPEC §6).
+    HoldsAsBound,
+    FailsAsBound,
+    /// Censored values leave it open: longer or shorter runs would settle it.
+    BoundedBySweep,
+    /// Holds under one listed definition and not under another.
+    DefinitionSensitive,
+    /// A ratio whose denominator's interval includes 0.
+    Undefined,
+    NotMeasured,
+    /// Measured, judged by no threshold (a diagnostic).
+    Measured,
+}
+
+impl Verdict {
+    pub fn text(self) -> &'static str {
+        match self {
+            Verdict::Holds => "holds at this scale",
+            Verdict::DoesNotHold => "does not hold at this scale",
+            Verdict::Inconclusive => "inconclusive",
+            Verdict::HoldsAsBound => "holds as a bound",
+            Verdict::FailsAsBound => "fails as a bound",
+            Verdict::BoundedBySweep => "bounded by the sweep",
+            Verdict::DefinitionSensitive => "definition-sensitive",
+            Verdict::Undefined => "undefined",
+            Verdict::NotMeasured => "not measured here",
+            Verdict::Measured => "measured (no threshold)",
+        }
+    }
+
+    /// Holds, fails or neither (for combining definitions).
+    fn side(self) -> i8 {
+        match self {
+            Verdict::Holds | Verdict::HoldsAsBound => 1,
+            Verdict::DoesNotHold | Verdict::FailsAsBound => -1,
+            _ => 0,
+        }
+    }
+
+    fn bound(self) -> bool {
+        matches!(
+            self,
+            Verdict::HoldsAsBound | Verdict::FailsAsBound | Verdict::BoundedBySweep
+        )
+    }
+
+    /// One verdict from every definition's (SPEC §6): holds only if it holds under
+    /// each, fails only if it fails under each, otherwise definition-sensitive
+    /// (undecided under all of them: inconclusive, or bounded by the sweep).
+    pub fn combine(vs: &[Verdict]) -> Verdict {
+        let Some(&first) = vs.first() else {
+            return Verdict::NotMeasured;
+        };
+        if vs.iter().any(|v| v.side() != first.side()) {
+            return Verdict::DefinitionSensitive;
+        }
+        let bound = vs.iter().any(|v| v.bound());
+        match (first.side(), bound) {
+            (1, true) => Verdict::HoldsAsBound,
+            (1, false) => Verdict::Holds,
+            (-1, true) => Verdict::FailsAsBound,
+            (-1, false) => Verdict::DoesNotHold,
+            (_, true) => Verdict::BoundedBySweep,
+            _ => first,
+        }
+    }
+}
+
+/// How a statistic's interval becomes a verdict.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Rule {
+    /// Holds if the interval lies at or above t, fails if it lies below.
+    AtLeast(f64),
+    /// Holds if the interval lies above 0, fails if it lies below.
+    Positive,
+    /// Holds if the interval lies at or below 0, fails if it lies above.
+    NotPositive,
+    /// No threshold.
+    None,
+}
+
+impl Rule {
+    /// The threshold, and whether "holds" is the side above it.
+    pub fn threshold(self) -> Option<(f64, bool)> {
+        match self {
+            Rule::AtLeast(t) => Some((t, true)),
+            Rule::Positive => Some((0.0, true)),
+            Rule::NotPositive => Some((0.0, false)),
+            Rule::None => None,
+        }
+    }
+
+    pub fn verdict(self, ci: &CensoredInterval) -> Verdict {
+        let (lo, hi) = (ci.lower_bound, ci.upper_bound);
+        if self == Rule::None {
+            return Verdict::Measured;
+        }
+        if lo.is_nan() || hi.is_nan() {
+            return Verdict::Inconclusive;
+        }
+        let (holds, fails) = match self {
+            Rule::AtLeast(t) => (lo >= t, hi < t),
+            Rule::Positive => (lo > 0.0, hi < 0.0),
+            Rule::NotPositive => (hi <= 0.0, lo > 0.0),
+            Rule::None => unreachable!(),
+        };
+        // Censored values decide a verdict when the whole-sample value is itself
+        // censored, or when enough resamples are censored to reach an end.
+        let censored =
+            ci.point.is_censored() || ci.censored_share >= (1.0 - ci.confidence_level) / 2.0;
+        match (holds, fails, censored) {
+            (true, _, false) => Verdict::Holds,
+            (true, _, true) => Verdict::HoldsAsBound,
+            (_, true, false) => Verdict::DoesNotHold,
+            (_, true, true) => Verdict::FailsAsBound,
+            (_, _, true) => Verdict::BoundedBySweep,
+            _ => Verdict::Inconclusive,
+        }
+    }
+
+    pub fn text(self) -> String {
+        match self {
+            Rule::AtLeast(t) => format!("holds if the 95% CI (Holm-adjusted over the report's claim rows) lies at or above {t}, does not hold if it lies below, else inconclusive"),
+            Rule::Positive => "holds if the 95% CI (Holm-adjusted) lies above 0, does not hold if it lies below, else inconclusive".into(),
+            Rule::NotPositive => "holds if the 95% CI (Holm-adjusted) lies at or below 0 (no improvement), does not hold if it lies above 0, else inconclusive".into(),
+            Rule::None => "a diagnostic, judged by no threshold".into(),
+        }
+    }
+}
