@@ -338,7 +338,11 @@ fn extra_seeds_run_only_in_the_cells_they_name() {
     // Two JEST cells run 3 more seeds each; the uniform cells run the base seeds.
     assert_eq!(e.runs().len(), 4 * base + 2 * 3);
     for r in e.runs() {
-        let jest = r.cell.swept.iter().any(|(k, v)| k == "train.selector" && v == "jest");
+        let jest = r
+            .cell
+            .swept
+            .iter()
+            .any(|(k, v)| k == "train.selector" && v == "jest");
         if r.seed >= 7 {
             assert!(jest, "seed {} ran in a uniform cell", r.seed);
         }
@@ -349,7 +353,12 @@ fn extra_seeds_run_only_in_the_cells_they_name() {
         "{TINY}sweep:\n  train.selector: [uniform, jest]\n  train.steps: [10, 20]\n"
     ))
     .unwrap();
-    let hashes = |e: &Experiment| e.cells.iter().map(|c| c.config_hash.clone()).collect::<Vec<_>>();
+    let hashes = |e: &Experiment| {
+        e.cells
+            .iter()
+            .map(|c| c.config_hash.clone())
+            .collect::<Vec<_>>()
+    };
     assert_eq!(hashes(&e), hashes(&plain));
 }
 
@@ -362,11 +371,22 @@ fn extra_seeds_are_checked_against_the_seeds_and_the_sweep() {
     let msg = error(&with(&format!(
         "  seeds: [{seed}]\n  where:\n    train.selector: [jest]\n"
     )));
-    assert_has(&msg, &["exp.yaml", "extra_seeds.seeds", "already in `seeds`"]);
+    assert_has(
+        &msg,
+        &["exp.yaml", "extra_seeds.seeds", "already in `seeds`"],
+    );
     let msg = error(&with("  seeds: [9]\n  where:\n    train.lr: [0.1]\n"));
     assert_has(&msg, &["extra_seeds.where.train.lr", "not a swept key"]);
-    let msg = error(&with("  seeds: [9]\n  where:\n    train.selector: [oracle]\n"));
-    assert_has(&msg, &["extra_seeds.where.train.selector", "oracle is not among the swept values (uniform, jest)"]);
+    let msg = error(&with(
+        "  seeds: [9]\n  where:\n    train.selector: [oracle]\n",
+    ));
+    assert_has(
+        &msg,
+        &[
+            "extra_seeds.where.train.selector",
+            "oracle is not among the swept values (uniform, jest)",
+        ],
+    );
     let msg = error(&with("  seeds: [9]\n  only:\n    train.selector: [jest]\n"));
     assert_has(&msg, &["unknown field `only`"]);
 }

@@ -264,6 +264,7 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
                 format!("{}; Adam trained to convergence (early stopping on a validation split, or its epoch budget)", Rule::AtLeast(CLAIMED_SPEEDUP).text()),
                 c.experiment.clone(),
             )
+            .with_threshold(CLAIMED_SPEEDUP)
         })
         .collect()
 }

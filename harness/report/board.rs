@@ -94,11 +94,26 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
         .map(|id| {
             let all = &by_id[id];
             let first = all[0];
-            let chosen: Vec<&Row> = all
+            // Designated rows that judge; a row repeated by a combined report (the
+            // same claim, the same measurement) counts once.
+            let mut chosen: Vec<&Row> = Vec::new();
+            for r in all
                 .iter()
                 .copied()
                 .filter(|r| r.designated && judges(&r.verdict))
-                .collect();
+            {
+                if !chosen.iter().any(|c| {
+                    c.point == r.point
+                        && c.lower == r.lower
+                        && c.upper == r.upper
+                        && c.verdict == r.verdict
+                }) {
+                    chosen.push(r);
+                }
+            }
+            let diagnostic = all
+                .iter()
+                .find(|r| r.designated && r.verdict.starts_with("measured"));
             let best = chosen.iter().copied().max_by(|a, b| {
                 a.lower
                     .unwrap_or(f64::NEG_INFINITY)
@@ -106,6 +121,13 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
             });
             let up_to = first.claim.starts_with("Up to");
             let (verdict, detail) = match (best, up_to) {
+                _ if diagnostic.is_some() => (
+                    "measured (no threshold)".to_string(),
+                    format!(
+                        "a diagnostic, judged by no threshold: see the {} report",
+                        diagnostic.map_or("", |r| r.report.as_str())
+                    ),
+                ),
                 (None, _) => {
                     let why = all
                         .iter()
@@ -135,7 +157,11 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                 claim: first.claim.clone(),
                 verdict,
                 detail,
-                from: best.cloned(),
+                from: if diagnostic.is_some() {
+                    None
+                } else {
+                    best.cloned()
+                },
                 rows: chosen.len(),
             }
         })

@@ -214,6 +214,12 @@ impl Claim {
         }
     }
 
+    /// Sets the threshold an external row is judged against (for the board).
+    pub fn with_threshold(mut self, t: f64) -> Claim {
+        self.threshold = Some(t);
+        self
+    }
+
     /// Adds why a censored bound is a bound (shown with "holds as a bound").
     pub(super) fn with_bound_reason(mut self, reason: String) -> Claim {
         self.bound_reason = reason;

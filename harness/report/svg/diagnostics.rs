@@ -31,6 +31,7 @@ fn over_training(
             x,
             y,
             log_x: false,
+            log_y: false,
             legend: SeriesLabelPosition::LowerRight,
         },
         |c| {

@@ -82,6 +82,8 @@ struct Frame<'a> {
     y: (f64, f64),
     /// x holds log10 of the values shown.
     log_x: bool,
+    /// y holds log10 of the values shown.
+    log_y: bool,
     legend: SeriesLabelPosition,
 }
 
@@ -109,14 +111,17 @@ fn chart(
                 short_number(*v)
             }
         };
-        c.configure_mesh()
-            // Major grid lines only: the minor ones made up most of every SVG's bytes.
-            .light_line_style(TRANSPARENT)
+        let fmt_y = |v: &f64| short_number((10f64.powf(*v) * 100.0).round() / 100.0);
+        let mut mesh = c.configure_mesh();
+        // Major grid lines only: the minor ones made up most of every SVG's bytes.
+        mesh.light_line_style(TRANSPARENT)
             .x_desc(f.x_desc)
             .y_desc(f.y_desc)
-            .x_label_formatter(&fmt_x)
-            .draw()
-            .map_err(err)?;
+            .x_label_formatter(&fmt_x);
+        if f.log_y {
+            mesh.y_label_formatter(&fmt_y);
+        }
+        mesh.draw().map_err(err)?;
         draw(&mut c)?;
         c.configure_series_labels()
             .position(f.legend)
@@ -162,20 +167,31 @@ fn reference(c: &mut Chart, y: f64, label: &str, col: RGBColor) -> Result<(), Re
     Ok(())
 }
 
-/// Points of censored estimates with their intervals, clipped to the chart.
+/// Points of censored estimates with their intervals, clipped to the chart; `ty`
+/// maps a value to the chart's y (log10 on a log axis).
 fn censored_points(
     c: &mut Chart,
     pts: &[(f64, CensoredInterval)],
     col: RGBColor,
+    ty: fn(f64) -> f64,
 ) -> Result<(), ReportError> {
-    let top = c.y_range().end;
-    let clip = |v: f64| if v.is_finite() { v.min(top) } else { top };
+    let (bottom, top) = (c.y_range().start, c.y_range().end);
+    let clip = move |v: f64| {
+        let y = ty(v);
+        if y.is_nan() || y == f64::NEG_INFINITY {
+            bottom
+        } else if y.is_finite() {
+            y.clamp(bottom, top)
+        } else {
+            top
+        }
+    };
     c.draw_series(
         pts.iter()
             .filter(|(_, ci)| ci.lower_bound.is_finite())
             .map(|&(x, ci)| {
                 PathElement::new(
-                    vec![(x, ci.lower_bound), (x, clip(ci.upper_bound))],
+                    vec![(x, clip(ci.lower_bound)), (x, clip(ci.upper_bound))],
                     col.mix(0.6),
                 )
             }),
@@ -183,8 +199,8 @@ fn censored_points(
     .map_err(err)?;
     for &(x, ci) in pts {
         let b: Bounds = ci.point;
-        let el: DynElement<SVGBackend, (f64, f64)> = if b.is_exact() {
-            Circle::new((x, b.lo), 3, col.filled()).into_dyn()
+        let el: DynElement<SVGBackend, (f64, f64)> = if !b.is_censored() {
+            Circle::new((x, clip(b.mid)), 3, col.filled()).into_dyn()
         } else if b.hi.is_infinite() {
             TriangleMarker::new((x, clip(b.lo)), 5, col.filled()).into_dyn()
         } else {
@@ -219,6 +235,7 @@ pub fn learning_curves(title: &str, cells: &[&Cell], axis: Axis) -> Result<Strin
             x,
             y,
             log_x: false,
+            log_y: false,
             legend: SeriesLabelPosition::LowerRight,
         },
         |c| {
@@ -306,6 +323,7 @@ pub fn speedup_vs(
             x,
             y: (0.0, ytop.min(50.0)),
             log_x: false,
+            log_y: false,
             legend: SeriesLabelPosition::UpperLeft,
         },
         |c| {
@@ -321,7 +339,7 @@ pub fn speedup_vs(
                     col,
                     name,
                 )?;
-                censored_points(c, pts, col)?;
+                censored_points(c, pts, col, |v| v)?;
             }
             Ok(())
         },

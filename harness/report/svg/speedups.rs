@@ -46,6 +46,7 @@ pub fn iso_curves(
             x,
             y: (0.0, ytop.min(50.0)),
             log_x: false,
+            log_y: false,
             legend: SeriesLabelPosition::UpperLeft,
         },
         |c| {
@@ -57,7 +58,7 @@ pub fn iso_curves(
                 let col = colour(i);
                 let exact: Vec<(f64, f64)> = pts.iter().map(|(x, ci)| (*x, ci.point.lo.max(0.0))).collect();
                 line(c, exact, col, name)?;
-                censored_points(c, pts, col)?;
+                censored_points(c, pts, col, |v| v)?;
             }
             Ok(())
         },
@@ -70,32 +71,52 @@ pub fn horizon_speedups(title: &str, comps: &[&HorizonComparison]) -> Result<Str
         .iter()
         .flat_map(|h| h.points.iter().map(|p| p.horizon.log10()));
     let x = bounds(xs, 0.05);
+    // Speed-ups span 1x to tens of x: a log axis.
+    let ly = |v: f64| {
+        if v > 0.0 {
+            v.log10()
+        } else {
+            f64::NEG_INFINITY
+        }
+    };
     let ys = comps.iter().flat_map(|h| {
-        h.points
-            .iter()
-            .flat_map(|p| [p.speedup.point.lo, p.speedup.upper_bound, p.factor.point.lo])
+        h.points.iter().flat_map(|p| {
+            [
+                p.speedup.point.lo,
+                p.speedup.point.mid,
+                p.speedup.upper_bound,
+                p.factor.point.lo,
+            ]
+        })
     });
     let papers: Vec<(f64, f64)> = comps
         .iter()
         .filter_map(|h| Some((h.filter_ratio, paper_speedup(h.filter_ratio)?)))
         .collect();
-    let (_, ytop) = bounds(ys.chain(papers.iter().map(|p| p.1)).chain([1.0]), 0.08);
+    let finite: Vec<f64> = ys
+        .chain(papers.iter().map(|p| p.1))
+        .chain([1.0])
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .map(ly)
+        .collect();
+    let (ylo, yhi) = bounds(finite.into_iter(), 0.08);
     chart(
         Frame {
             title,
             x_desc: "horizon: training steps, each with its own schedule (log scale)",
-            y_desc: "speed-up to uniform's final at that horizon (95% CI)",
+            y_desc: "speed-up to uniform's final at that horizon (95% CI, log scale)",
             x,
-            y: (0.0, ytop.min(50.0)),
+            y: (ylo.min(-0.05), yhi.min(2.0)),
             log_x: true,
+            log_y: true,
             legend: SeriesLabelPosition::UpperLeft,
         },
         |c| {
-            reference(c, 1.0, "1x", RGBColor(80, 80, 80))?;
+            reference(c, 0.0, "1x", RGBColor(80, 80, 80))?;
             for (f, p) in &papers {
                 reference(
                     c,
-                    *p,
+                    ly(*p),
                     &format!("paper, same data: {p}x at f = {f}"),
                     RGBColor(120, 0, 120),
                 )?;
@@ -108,19 +129,28 @@ pub fn horizon_speedups(title: &str, comps: &[&HorizonComparison]) -> Result<Str
                     .map(|p| (p.horizon.log10(), p.speedup))
                     .collect();
                 let name = format!("{} {}", h.method, h.setting);
+                let at = |b: crate::stats::Bounds| b.value().unwrap_or(b.lo);
                 line(
                     c,
                     pts.iter()
-                        .map(|(x, ci)| (*x, ci.point.lo.max(0.0)))
+                        .filter(|(_, ci)| at(ci.point) > 0.0)
+                        .map(|(x, ci)| (*x, ly(at(ci.point))))
                         .collect(),
                     col,
                     &format!("{name}: speed-up"),
                 )?;
-                censored_points(c, &pts, col)?;
+                censored_points(c, &pts, col, |v| {
+                    if v > 0.0 {
+                        v.log10()
+                    } else {
+                        f64::NEG_INFINITY
+                    }
+                })?;
                 let factor: Vec<(f64, f64)> = h
                     .points
                     .iter()
-                    .map(|p| (p.horizon.log10(), p.factor.point.lo))
+                    .filter(|p| p.factor.point.lo > 0.0)
+                    .map(|p| (p.horizon.log10(), ly(p.factor.point.lo)))
                     .collect();
                 c.draw_series(LineSeries::new(factor, col.mix(0.5).stroke_width(1)))
                     .map_err(err)?
@@ -156,6 +186,7 @@ pub fn horizon_finals(title: &str, h: &HorizonComparison) -> Result<String, Repo
             x,
             y,
             log_x: true,
+            log_y: false,
             legend: SeriesLabelPosition::LowerRight,
         },
         |c| {
