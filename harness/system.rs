@@ -25,3 +25,19 @@ fn meminfo_kib(path: &str, key: &str) -> Option<f64> {
         .parse()
         .ok()
 }
+
+/// This machine in a few words: its CPU model (from /proc/cpuinfo) and the cores
+/// it offers this process.
+pub fn machine() -> String {
+    let model = std::fs::read_to_string("/proc/cpuinfo")
+        .ok()
+        .and_then(|t| {
+            t.lines()
+                .find(|l| l.starts_with("model name"))
+                .and_then(|l| l.split_once(':'))
+                .map(|(_, v)| v.trim().to_string())
+        })
+        .unwrap_or_else(|| std::env::consts::ARCH.to_string());
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    format!("{model}, {cores} cores ({})", std::env::consts::OS)
+}

@@ -234,10 +234,23 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
             svgs += 1;
         }
     }
-    // Iso-accuracy curves (one per f), learning curves (2 settings × 2 axes),
-    // speed-up vs f, learnability (per setting).
-    assert_eq!(svgs, 9);
-    assert_eq!(html.matches("<svg").count(), 9);
+    // The claims figure, iso-accuracy curves (one per f), learning curves (2
+    // settings × 2 axes), speed-up vs f, learnability (per setting).
+    assert_eq!(svgs, 10);
+    assert_eq!(html.matches("<svg").count(), 10);
+    // The answer comes first: provenance, contents, the answer and the claims
+    // before any experiment's detail; every contents link has its heading.
+    let at = |s: &str| md.find(s).unwrap_or_else(|| panic!("report lacks {s}"));
+    assert!(at("Made by `jestbench report ") < at("## Answer"));
+    assert!(at("## Answer") < at("## Claims") && at("## Claims") < at("## Experiment"));
+    let contents = md.lines().find(|l| l.starts_with("Contents: ")).unwrap();
+    for link in contents.split("](#").skip(1) {
+        let id = link.split(')').next().unwrap();
+        assert!(
+            html.contains(&format!(" id=\"{id}\"")),
+            "no heading for #{id}"
+        );
+    }
     assert!(out.join("analysis.json").exists() && out.join("claims.csv").exists());
     // Self-contained: no scripts, no external resources (the SVG namespace is no fetch).
     assert!(!html.contains("<script"));

@@ -43,6 +43,8 @@ pub struct Analysis {
     pub resamples: usize,
     /// How speed-ups were estimated (`stats::interval`).
     pub estimator: Estimator,
+    /// The commits the rows were produced by (their `git_commit` column).
+    pub commits: Vec<String>,
     pub cells: Vec<Cell>,
     pub comparisons: Vec<Comparison>,
     pub horizons: Vec<HorizonComparison>,
@@ -90,6 +92,7 @@ impl Analysis {
         let experiments = check_rows(&rows, combine)?;
         let mut warnings = Vec::new();
         let commits: BTreeSet<&str> = rows.iter().map(|r| r.git_commit.as_str()).collect();
+        let commit_list: Vec<String> = commits.iter().map(|c| c.to_string()).collect();
         if commits.len() > 1 {
             warnings.push(format!(
                 "rows come from {} different commits ({}): results may not be comparable",
@@ -136,6 +139,7 @@ impl Analysis {
             rows: n_rows,
             resamples: RESAMPLES,
             estimator: *est,
+            commits: commit_list,
             cells,
             comparisons,
             horizons,

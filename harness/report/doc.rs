@@ -103,6 +103,23 @@ fn spans(s: &str, mark: &str, tag: &str) -> String {
     out
 }
 
+/// A heading's anchor as GitHub makes it: lower case, spaces as hyphens, other
+/// punctuation dropped (the HTML gives its headings the same ids).
+pub fn anchor(text: &str) -> String {
+    text.to_lowercase()
+        .chars()
+        .filter_map(|c| {
+            if c.is_alphanumeric() || c == '-' || c == '_' {
+                Some(c)
+            } else if c == ' ' {
+                Some('-')
+            } else {
+                None
+            }
+        })
+        .collect()
+}
+
 /// Markdown links `[text](href)` as `<a>` (in already escaped text).
 fn links(s: &str) -> String {
     let mut out = String::new();
@@ -150,7 +167,11 @@ fn html_body(blocks: &[Block]) -> String {
     for b in blocks {
         match b {
             Block::Heading(level, text) => {
-                body += &format!("<h{level}>{}</h{level}>\n", inline(text))
+                body += &format!(
+                    "<h{level} id=\"{}\">{}</h{level}>\n",
+                    anchor(text),
+                    inline(text)
+                )
             }
             Block::Para(text) => body += &format!("<p>{}</p>\n", inline(text)),
             Block::List(items) => {

@@ -52,7 +52,7 @@ pub fn write(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportErro
         move |source| ReportError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let blocks = blocks::blocks(analysis)?;
+    let blocks = blocks::blocks(analysis, dir)?;
     let mut written = Vec::new();
     let mut put = |name: &str, text: &str| -> Result<(), ReportError> {
         let p = dir.join(name);

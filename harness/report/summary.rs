@@ -119,6 +119,9 @@ pub fn claims_csv(a: &Analysis) -> String {
         "verdict_detail",
         "designated",
         "experiments",
+        "seeds",
+        "censored_share",
+        "definition",
     ])
     .expect("in-memory csv");
     for c in &a.claims {
@@ -149,6 +152,12 @@ pub fn claims_csv(a: &Analysis) -> String {
             &c.verdict_text,
             if c.designated { "yes" } else { "no" },
             &c.experiments.join(" "),
+            &c.estimate.map_or(String::new(), |e| e.seeds.to_string()),
+            &c.estimate
+                .map_or(String::new(), |e| e.censored_share.to_string()),
+            &c.definitions
+                .first()
+                .map_or(String::new(), |d| d.name.clone()),
         ])
         .expect("in-memory csv");
     }

@@ -106,7 +106,7 @@ pub fn horizon_speedups(title: &str, comps: &[&HorizonComparison]) -> Result<Str
             x_desc: "horizon: training steps, each with its own schedule (log scale)",
             y_desc: "speed-up to uniform's final at that horizon (95% CI, log scale)",
             x,
-            y: (ylo.min(-0.05), yhi.min(2.0)),
+            y: (ylo.min(-0.05), yhi),
             log_x: true,
             log_y: true,
             legend: SeriesLabelPosition::UpperLeft,
