@@ -419,3 +419,80 @@ fn the_committed_reports_give_each_claim_one_verdict() {
         );
     }
 }
+
+#[test]
+fn compare_says_what_changed_and_fails_on_a_regression_when_asked() {
+    let dir = tempfile::tempdir().unwrap();
+    let old = fixture(dir.path());
+    // NEW: JEST at f = 0.8 twice as slow (reaches uniform's final at 500, not 250).
+    let rows = jestbench::log::read_rows(&old.join("results.csv"))
+        .unwrap()
+        .kept;
+    let slower: Vec<jestbench::log::Row> = rows
+        .into_iter()
+        .map(|mut r| {
+            if r.method.as_str() == "jest" && (r.filter_ratio - 0.8).abs() < 1e-9 {
+                let offset = [-0.01, 0.0, 0.01][r.seed as usize];
+                let y = (1.2 * r.step as f64 / 1000.0).min(0.97) + offset;
+                r.eval_score = Some(y);
+                r.zero_shot_accuracy = Some(y);
+            }
+            r
+        })
+        .collect();
+    let new = dir.path().join("new");
+    jestbench::log::write_rows(&new.join("results.csv"), &slower).unwrap();
+    let (md, xml) = (dir.path().join("c.md"), dir.path().join("c.xml"));
+    let o = jestbench(&[
+        "compare",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
+        "--junit",
+        xml.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    // 4x → 2x: the same-data row at f = 0.8 regressed (×0.5), f = 0.5 did not move.
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("3x at f = 0.8"))
+        .unwrap();
+    assert!(
+        line.contains("4.000 → 2.000") && line.contains("×0.500") && line.contains("regressed"),
+        "{line}"
+    );
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("1.5x at f = 0.5"))
+        .unwrap();
+    assert!(line.contains("no change"), "{line}");
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.contains("| 3x at f = 0.8 (fixture) | 4.000 | 2.000 |"),
+        "{md}"
+    );
+    let xml = std::fs::read_to_string(&xml).unwrap();
+    roxmltree::Document::parse(&xml).unwrap();
+    assert!(
+        xml.contains("<failure message=\"regressed: ×0.500"),
+        "{xml}"
+    );
+    // A gate for CI: exit 1 on a regression when asked; the same results, exit 0.
+    let o = jestbench(&[
+        "compare",
+        old.to_str().unwrap(),
+        new.to_str().unwrap(),
+        "--fail-on-regression",
+    ]);
+    assert_eq!(o.status.code(), Some(1), "{}", stderr(&o));
+    let o = jestbench(&[
+        "compare",
+        old.to_str().unwrap(),
+        old.to_str().unwrap(),
+        "--fail-on-regression",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("0 regressed; 0 verdicts changed"));
+}

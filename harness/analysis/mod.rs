@@ -11,6 +11,7 @@ Markdown, HTML, SVG and `check` read nothing else.
 */
 
 pub mod cells;
+pub mod change;
 pub mod claims;
 pub mod compare;
 pub mod diagnostics;

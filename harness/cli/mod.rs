@@ -11,6 +11,7 @@ as a chain, never as a panic.
 mod bench;
 mod calibrate;
 mod cluster;
+mod compare;
 mod progress;
 mod report;
 mod reproduce;
@@ -66,6 +67,10 @@ pub enum Command {
     /// Measure the verdict engine: coverage, bias and wrong verdicts on synthetic
     /// curves with a known speed-up, under each candidate estimator.
     Calibrate(calibrate::CalibrateArgs),
+    /// What changed between two results folders: per claim row, the change with a
+    /// 95% interval (improved, regressed or no change) and verdict changes; with
+    /// --markdown and --junit for CI.
+    Compare(compare::CompareArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -149,6 +154,7 @@ pub fn main() -> ExitCode {
         Command::Reproduce(args) => reproduce::reproduce(args),
         Command::Index(args) => report::index(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
+        Command::Compare(args) => compare::compare(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

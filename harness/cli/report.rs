@@ -95,6 +95,12 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>)> {
     Ok((rows, sources))
 }
 
+/// The analysis of one results folder, its warnings not printed (for `compare`).
+pub fn analyse_quiet(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
+    let (rows, sources) = load(paths)?;
+    Ok(Analysis::build(rows, sources, true).map_err(report::ReportError::from)?)
+}
+
 fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
     let (rows, sources) = load(paths)?;
     let analysis = Analysis::build(rows, sources, combine).map_err(report::ReportError::from)?;

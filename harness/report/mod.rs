@@ -8,6 +8,7 @@ analysis the pages were made from.
 
 mod blocks;
 pub mod board;
+pub mod change;
 pub mod doc;
 pub mod index;
 mod summary;
