@@ -217,7 +217,8 @@ fn bad_inputs_exit_2_with_a_message_and_no_panic() {
     ]);
     assert_eq!(o.status.code(), Some(2));
     assert!(
-        stderr(&o).contains("missing_a.csv: No such file"),
+        stderr(&o).contains("dataset.files.a: ")
+            && stderr(&o).contains("missing_a.csv: no such file"),
         "{}",
         stderr(&o)
     );

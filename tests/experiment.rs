@@ -143,8 +143,7 @@ fn wrong_type_names_key_and_expectation() {
         &msg,
         &[
             "exp.yaml:22:15: train.batch_size",
-            "invalid type",
-            "expected usize",
+            "must be a non-negative whole number, found the text \"sixteen\"",
         ],
     );
 }
@@ -249,7 +248,14 @@ fn sweep_errors_point_at_the_sweep_key() {
         ],
     );
     let msg = error(&format!("{TINY}sweep:\n  train.batch_size: [8, big]\n"));
-    assert_has(&msg, &["sweep.train.batch_size", "invalid type", "big"]);
+    assert_has(
+        &msg,
+        &[
+            "sweep.train.batch_size",
+            "must be a non-negative whole number",
+            "big",
+        ],
+    );
     let msg = error(&format!("{TINY}sweep:\n  train.filter_ratio: [0.5, 1.0]\n"));
     assert_has(
         &msg,

@@ -14,6 +14,7 @@ mod sweep;
 pub mod swim;
 mod types;
 mod validate;
+mod words;
 
 use std::fmt;
 use std::path::{Path, PathBuf};
@@ -134,6 +135,7 @@ impl Experiment {
             &err,
             validate::config,
         )?;
+        missing_files(&cells, &base_dir(path), &err)?;
         let (extra_seeds, extra_cells) = match &raw.extra_seeds {
             None => (Vec::new(), vec![false; cells.len()]),
             Some(e) => extra_seeds(e, &raw.seeds, &raw.sweep, &cells, &err)?,
@@ -156,6 +158,53 @@ impl Experiment {
             extra_cells,
         })
     }
+}
+
+/// Names the key of a data file that is not there (before anything is built), as
+/// the file is read: relative to the experiment file's folder.
+fn missing_files(
+    cells: &[Cell],
+    base: &Path,
+    err: &dyn Fn(&str, String) -> ExperimentError,
+) -> Result<(), ExperimentError> {
+    for c in cells {
+        let Some(f) = &c.config.dataset.files else {
+            continue;
+        };
+        let paths = [
+            ("dataset.files.a", Some(&f.a)),
+            ("dataset.files.b", Some(&f.b)),
+            ("dataset.files.labels", f.labels.as_ref()),
+            ("dataset.files.split", f.split.as_ref()),
+        ];
+        for (key, p) in paths {
+            let Some(p) = p else { continue };
+            // A file of a type the loader does not read is its error to name.
+            let readable = p
+                .extension()
+                .and_then(|e| e.to_str())
+                .is_some_and(|e| matches!(e.to_ascii_lowercase().as_str(), "csv" | "npy"));
+            if !readable {
+                continue;
+            }
+            let full = if p.is_absolute() {
+                p.clone()
+            } else {
+                base.join(p)
+            };
+            if !full.exists() {
+                return Err(err(
+                    key,
+                    format!(
+                        "{}: no such file (paths are read relative to the experiment file's folder, {})",
+                        full.display(),
+                        base.display()
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
 }
 
 /// Checks `extra_seeds` against the seeds and the sweep; per cell, whether it runs them.
@@ -387,10 +436,10 @@ pub fn config_hash<T: serde::Serialize>(config: &T) -> String {
 
 /// serde_yaml appends " at line L column C"; we print the position up front instead.
 fn strip_location(msg: &str) -> String {
-    match msg.rfind(" at line ") {
-        Some(i) => msg[..i].to_string(),
-        None => msg.to_string(),
-    }
+    words::plain(match msg.rfind(" at line ") {
+        Some(i) => &msg[..i],
+        None => msg,
+    })
 }
 
 /// A bad experiment file: where, which key, what was expected.

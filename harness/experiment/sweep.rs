@@ -158,7 +158,7 @@ fn strip(e: serde_yaml::Error) -> String {
     if let Some(i) = msg.rfind(" at line ") {
         msg.truncate(i);
     }
-    msg
+    super::words::plain(&msg)
 }
 
 fn label(swept: &[(String, String)]) -> String {
