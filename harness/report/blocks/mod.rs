@@ -97,7 +97,7 @@ fn provenance(a: &Analysis, dir: &Path) -> String {
         crate::system::machine(),
         a.commits.join(", "),
         a.rows,
-        a.cells.len(),
+        a.cells.len() + a.swim_cells.len(),
         a.estimator.name(),
         a.resamples,
         sources.join(", ")
