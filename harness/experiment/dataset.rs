@@ -111,6 +111,18 @@ pub struct FilesSpec {
     pub curated_fraction: f64,
 }
 
+impl FilesSpec {
+    /// Each file the spec names, with its key in the experiment file.
+    pub fn keyed_paths(&self) -> [(&'static str, Option<&PathBuf>); 4] {
+        [
+            ("dataset.files.a", Some(&self.a)),
+            ("dataset.files.b", Some(&self.b)),
+            ("dataset.files.labels", self.labels.as_ref()),
+            ("dataset.files.split", self.split.as_ref()),
+        ]
+    }
+}
+
 fn default_label_column() -> String {
     "label".into()
 }

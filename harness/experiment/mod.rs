@@ -171,12 +171,7 @@ fn missing_files(
         let Some(f) = &c.config.dataset.files else {
             continue;
         };
-        let paths = [
-            ("dataset.files.a", Some(&f.a)),
-            ("dataset.files.b", Some(&f.b)),
-            ("dataset.files.labels", f.labels.as_ref()),
-            ("dataset.files.split", f.split.as_ref()),
-        ];
+        let paths = f.keyed_paths();
         for (key, p) in paths {
             let Some(p) = p else { continue };
             // A file of a type the loader does not read is its error to name.

@@ -128,12 +128,7 @@ pub(super) fn config(c: &RunConfig) -> Check {
         pool = s.pool;
     }
     if let Some(f) = &d.files {
-        let paths = [
-            ("dataset.files.a", Some(&f.a)),
-            ("dataset.files.b", Some(&f.b)),
-            ("dataset.files.labels", f.labels.as_ref()),
-            ("dataset.files.split", f.split.as_ref()),
-        ];
+        let paths = f.keyed_paths();
         for (key, path) in paths {
             if let Some(p) = path {
                 data_path(key, p)?;
