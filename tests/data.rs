@@ -330,3 +330,74 @@ fn data_errors_are_said_once_and_constant_columns_are_named() {
         "{err}"
     );
 }
+
+#[test]
+fn the_curated_distribution_knob_changes_the_curated_set_and_nothing_else() {
+    use jestbench::experiment::CuratedConcepts;
+    let mut spec = tiny_spec();
+    let s = spec.synthetic.as_mut().unwrap();
+    s.pool = 6_000;
+    s.curated = 6_000;
+    s.curated_eval_weight = 0.0;
+    let balanced = build(&spec);
+    spec.synthetic.as_mut().unwrap().curated_concepts = CuratedConcepts::Pool;
+    let pool_like = build(&spec);
+    // Everything but the curated set is the same, bit for bit.
+    assert_eq!(balanced.pool, pool_like.pool);
+    assert_eq!(balanced.pool_kinds, pool_like.pool_kinds);
+    assert_eq!(balanced.pool_buckets, pool_like.pool_buckets);
+    assert_eq!(balanced.eval, pool_like.eval);
+    assert_eq!(balanced.prototypes, pool_like.prototypes);
+    assert_eq!(balanced.eval_concepts, pool_like.eval_concepts);
+    assert_eq!(balanced.curated.len(), pool_like.curated.len());
+    assert_ne!(balanced.curated, pool_like.curated);
+    // Balanced: every concept about equally often; pool-like: the pool's skew
+    // (Zipf 1 over 12 concepts: concept 0 about 12x concept 11).
+    let share = |d: &Dataset, set: &jestbench::data::Pairs, k: usize| {
+        let l = set.labels.as_ref().unwrap();
+        let _ = d;
+        l.iter().filter(|&&x| x == k).count() as f64 / l.len() as f64
+    };
+    let k = 12.0;
+    assert!((share(&balanced, &balanced.curated, 0) - 1.0 / k).abs() < 0.02);
+    assert!((share(&balanced, &balanced.curated, 11) - 1.0 / k).abs() < 0.02);
+    let (p0, pool0) = (
+        share(&pool_like, &pool_like.curated, 0),
+        share(&pool_like, &pool_like.pool, 0),
+    );
+    assert!((p0 - pool0).abs() < 0.03, "curated {p0} vs pool {pool0}");
+    assert!(p0 > 0.2, "{p0}");
+    // The default is left out of the configuration, so older files keep their hash.
+    let text = serde_yaml::to_string(&tiny_spec()).unwrap();
+    assert!(!text.contains("curated_concepts"), "{text}");
+    let text = serde_yaml::to_string(&spec).unwrap();
+    assert!(text.contains("curated_concepts: pool"), "{text}");
+}
+
+#[test]
+fn concept_buckets_follow_the_pool_frequencies_of_the_built_dataset() {
+    use jestbench::data::Bucket;
+    let mut spec = clean_spec();
+    spec.synthetic.as_mut().unwrap().pool = 12_000;
+    let d = build(&spec);
+    let labels = d.pool.labels.as_ref().unwrap();
+    assert_eq!(d.pool_buckets.len(), labels.len());
+    // Equal-mass thirds: each bucket holds about a third of the pool, up to the
+    // concept straddling a cut; the head's concepts are the most frequent.
+    let share =
+        |b: Bucket| d.pool_buckets.iter().filter(|&&x| x == b).count() as f64 / labels.len() as f64;
+    for b in [Bucket::Head, Bucket::Torso, Bucket::Tail] {
+        assert!(share(b) > 0.15 && share(b) < 0.55, "{b:?}: {}", share(b));
+    }
+    let bucket_of = |k: usize| d.pool_buckets[labels.iter().position(|&l| l == k).unwrap()];
+    assert_eq!(bucket_of(0), Bucket::Head);
+    assert_eq!(bucket_of(11), Bucket::Tail);
+    // Every evaluation class gets its concept's bucket.
+    let classes = d.eval_class_buckets().unwrap();
+    assert_eq!(classes.len(), d.n_classes);
+    for (c, &k) in d.eval_concepts.iter().enumerate() {
+        if let Some(i) = labels.iter().position(|&l| l == k) {
+            assert_eq!(classes[c], d.pool_buckets[i]);
+        }
+    }
+}

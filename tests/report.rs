@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use jestbench::log::{header_line, Row};
 use jestbench::train::RunStatus;
 
-use crate::util::{jestbench, read_csv, stderr, write};
+use crate::util::{columns, jestbench, read_csv, stderr, write, TINY};
 
 /// One run's rows: score `y(step)` every 100 steps to 1000, FLOPs per step given.
 fn run_rows(
@@ -510,4 +510,83 @@ fn compare_says_what_changed_and_fails_on_a_regression_when_asked() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 regressed; 0 verdicts changed"));
+}
+
+#[test]
+fn a_sweep_over_worlds_gets_a_world_map_whose_gains_add_up_and_concept_columns() {
+    // Issue 29: an experiment that sweeps its data gets a world map: per world,
+    // JEST's gain over uniform = what the oracle recovers + the rest, with the
+    // concept diagnostics logged by every selector.
+    let dir = tempfile::tempdir().unwrap();
+    let text = format!(
+        "{}sweep:\n  dataset.synthetic.zipf: [0.0, 1.5]\n  train.selector: [uniform, jest, oracle]\n",
+        TINY.replace("seeds: [1, 2]", "seeds: [1, 2, 3]")
+    );
+    let exp = write(dir.path(), "tiny.yaml", &text);
+    let out = dir.path().join("res");
+    let o = jestbench(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--no-report",
+        "-q",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    // Every row of a synthetic run has the concept columns; shares sum to 1.
+    let cols = columns(
+        &out.join("results.csv"),
+        &[
+            "step",
+            "selected_head",
+            "selected_torso",
+            "selected_tail",
+            "superbatch_tail",
+            "selected_same_concept",
+            "zero_shot_tail",
+        ],
+    );
+    for r in cols.iter().filter(|r| r[0] != "0") {
+        let v: Vec<f64> = r[1..].iter().map(|x| x.parse().unwrap()).collect();
+        assert!((v[0] + v[1] + v[2] - 1.0).abs() < 1e-9, "{r:?}");
+        assert!(v.iter().all(|x| (0.0..=1.0).contains(x)), "{r:?}");
+    }
+    let rep = dir.path().join("rep");
+    let o = jestbench(&[
+        "report",
+        out.to_str().unwrap(),
+        "--out",
+        rep.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let md = std::fs::read_to_string(rep.join("report.md")).unwrap();
+    assert!(md.contains("## World map"), "{md}");
+    let json: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(rep.join("analysis.json")).unwrap()).unwrap();
+    let worlds = json["worlds"].as_array().unwrap();
+    assert_eq!(worlds.len(), 2, "one world per zipf value");
+    for w in worlds {
+        let f = |k: &str| w[k].as_f64().unwrap();
+        let mid = |k: &str| w[k]["point"]["mid"].as_f64().unwrap();
+        assert!((mid("jest_gain") - (f("jest") - f("uniform"))).abs() < 1e-12);
+        assert!((mid("oracle_gain") + mid("remainder") - mid("jest_gain")).abs() < 1e-12);
+        assert_eq!(w["methods"].as_array().unwrap().len(), 3, "{w}");
+        assert!(w["same_data"].is_object(), "the world's same-data row: {w}");
+    }
+    // The claims CSV names each same-data row's world.
+    let (header, rows) = read_csv(&rep.join("claims.csv"));
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    let settings: Vec<&str> = rows
+        .iter()
+        .filter(|r| r[col("id")].starts_with("same-data-"))
+        .map(|r| r[col("setting")].as_str())
+        .collect();
+    assert!(
+        settings.contains(&"dataset.synthetic.zipf=0.0"),
+        "{settings:?}"
+    );
+    assert!(
+        settings.contains(&"dataset.synthetic.zipf=1.5"),
+        "{settings:?}"
+    );
 }

@@ -11,7 +11,9 @@ use crate::log::Row;
 use crate::stats::{self, mean_interval, Curve, Interval};
 use crate::train::RunStatus;
 
-use super::diagnostics::{kind_windows, kinds, learnability_curve, KindWindow};
+use super::diagnostics::{
+    buckets, concept_windows, kind_windows, kinds, learnability_curve, ConceptWindow, KindWindow,
+};
 
 /// The x-axes of learning curves and speed-ups.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
@@ -103,6 +105,16 @@ pub struct RunSeries {
     /// heavy noise, duplicate), where known.
     pub selected_kinds: Vec<Option<[f64; 4]>>,
     pub superbatch_kinds: Vec<Option<[f64; 4]>>,
+    /// Head, torso and tail concept shares picked and offered per evaluation
+    /// window, where the pool has labels.
+    pub selected_buckets: Vec<Option<[f64; 3]>>,
+    pub superbatch_buckets: Vec<Option<[f64; 3]>>,
+    /// The same-concept share of the trained batches' and super-batches' pairs
+    /// per evaluation window, where the pool has labels.
+    pub same_concept: Vec<Option<[f64; 2]>>,
+    /// Zero-shot accuracy on head, torso and tail concepts at the last row (NaN
+    /// where the eval set has no concept of a bucket, or it was not logged).
+    pub final_by_bucket: [f64; 3],
     /// The held-out zero-shot accuracy of the reference this run used, if any.
     pub reference_score: Option<f64>,
 }
@@ -175,6 +187,11 @@ pub struct Cell {
     pub learnability_curve: Vec<(f64, f64)>,
     /// Seed-mean kinds of pairs picked and offered per evaluation window.
     pub kinds: Vec<KindWindow>,
+    /// Seed-mean head, torso and tail concept shares picked and offered per window.
+    pub concepts: Vec<ConceptWindow>,
+    /// Seed-mean zero-shot accuracy on head, torso and tail concepts at the end
+    /// (NaN where not measured).
+    pub final_by_bucket: [f64; 3],
     /// Seed mean of the reference models' held-out scores.
     pub reference_score: Option<f64>,
 }
@@ -256,12 +273,21 @@ impl Cell {
         let selected: Vec<_> = runs.iter().map(|r| &r.selected_kinds[..]).collect();
         let offered: Vec<_> = runs.iter().map(|r| &r.superbatch_kinds[..]).collect();
         let (b, big_b) = (self.batch_size as f64, self.super_batch as f64);
-        let (curve, kinds) = (
+        let selected_buckets: Vec<_> = runs.iter().map(|r| &r.selected_buckets[..]).collect();
+        let offered_buckets: Vec<_> = runs.iter().map(|r| &r.superbatch_buckets[..]).collect();
+        let same: Vec<_> = runs.iter().map(|r| &r.same_concept[..]).collect();
+        let by_bucket: Vec<[f64; 3]> = runs.iter().map(|r| r.final_by_bucket).collect();
+        let (curve, kinds, concepts) = (
             learnability_curve(steps, &learn),
             kind_windows(steps, &selected, &offered, b, big_b),
+            concept_windows(steps, &selected_buckets, &offered_buckets, &same),
         );
+        self.final_by_bucket = std::array::from_fn(|i| {
+            by_bucket.iter().map(|v| v[i]).sum::<f64>() / by_bucket.len() as f64
+        });
         self.learnability_curve = curve;
         self.kinds = kinds;
+        self.concepts = concepts;
         let refs: Vec<f64> = self.runs.iter().filter_map(|r| r.reference_score).collect();
         self.reference_score = (!refs.is_empty()).then(|| stats::mean(&refs));
     }
@@ -370,6 +396,8 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 bands: Vec::new(),
                 learnability_curve: Vec::new(),
                 kinds: Vec::new(),
+                concepts: Vec::new(),
+                final_by_bucket: [f64::NAN; 3],
                 reference_score: None,
             });
         if last.status == RunStatus::Diverged {
@@ -396,6 +424,18 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 .collect(),
             selected_kinds: rs.iter().map(|r| kinds(r, true)).collect(),
             superbatch_kinds: rs.iter().map(|r| kinds(r, false)).collect(),
+            selected_buckets: rs.iter().map(|r| buckets(r, true)).collect(),
+            superbatch_buckets: rs.iter().map(|r| buckets(r, false)).collect(),
+            same_concept: rs
+                .iter()
+                .map(|r| Some([r.selected_same_concept?, r.superbatch_same_concept?]))
+                .collect(),
+            final_by_bucket: [
+                last.zero_shot_head,
+                last.zero_shot_torso,
+                last.zero_shot_tail,
+            ]
+            .map(|v| v.unwrap_or(f64::NAN)),
             reference_score: last.reference_score,
         });
     }

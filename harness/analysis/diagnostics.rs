@@ -1,6 +1,7 @@
 //! Selection diagnostics of a cell (SPEC §5): the seed-mean kind shares of its
 //! selected and offered batches per evaluation window, filtering precision and
-//! recall, and the learnability of the batches it trained on.
+//! recall, the shares of head, torso and tail concepts, and the learnability of the
+//! batches it trained on.
 
 use serde::Serialize;
 
@@ -69,20 +70,65 @@ pub fn kind_windows(
     b: f64,
     big_b: f64,
 ) -> Vec<KindWindow> {
-    let mean = |k: usize, runs: &[&[Option<[f64; 4]>]]| -> Option<[f64; 4]> {
-        let v: Vec<[f64; 4]> = runs
-            .iter()
-            .filter_map(|r| r.get(k).copied().flatten())
-            .collect();
-        (!v.is_empty())
-            .then(|| std::array::from_fn(|i| v.iter().map(|x| x[i]).sum::<f64>() / v.len() as f64))
-    };
     (1..steps.len())
         .filter_map(|k| {
-            let (sel, sup) = (mean(k, selected)?, mean(k, offered)?);
+            let (sel, sup) = (seed_mean(k, selected)?, seed_mean(k, offered)?);
             Some(KindWindow::new(steps[k], sel, sup, b, big_b))
         })
         .collect()
+}
+
+/// Seed-mean shares of the head, torso and tail concepts (by pool frequency,
+/// equal-mass thirds) over one evaluation window, picked and offered.
+#[derive(Clone, Debug, Serialize)]
+pub struct ConceptWindow {
+    pub step: f64,
+    pub selected: [f64; 3],
+    pub superbatch: [f64; 3],
+    /// The share of same-concept pairs in the trained batches and in the
+    /// super-batches (NaN where not logged).
+    pub same_concept: [f64; 2],
+}
+
+/// Concept-bucket shares per evaluation window (after the first evaluation), as
+/// `kind_windows` for the pair kinds.
+pub fn concept_windows(
+    steps: &[f64],
+    selected: &[&[Option<[f64; 3]>]],
+    offered: &[&[Option<[f64; 3]>]],
+    same_concept: &[&[Option<[f64; 2]>]],
+) -> Vec<ConceptWindow> {
+    (1..steps.len())
+        .filter_map(|k| {
+            Some(ConceptWindow {
+                step: steps[k],
+                selected: seed_mean(k, selected)?,
+                superbatch: seed_mean(k, offered)?,
+                same_concept: seed_mean(k, same_concept).unwrap_or([f64::NAN; 2]),
+            })
+        })
+        .collect()
+}
+
+/// The mean over runs of their shares at evaluation index k (None when no run has
+/// them there).
+fn seed_mean<const K: usize>(k: usize, runs: &[&[Option<[f64; K]>]]) -> Option<[f64; K]> {
+    let v: Vec<[f64; K]> = runs
+        .iter()
+        .filter_map(|r| r.get(k).copied().flatten())
+        .collect();
+    (!v.is_empty())
+        .then(|| std::array::from_fn(|i| v.iter().map(|x| x[i]).sum::<f64>() / v.len() as f64))
+}
+
+/// A row's concept-bucket shares (selected or offered), when it has them.
+pub fn buckets(r: &Row, selected: bool) -> Option<[f64; 3]> {
+    let v = if selected {
+        [r.selected_head, r.selected_torso, r.selected_tail]
+    } else {
+        [r.superbatch_head, r.superbatch_torso, r.superbatch_tail]
+    };
+    Some([v[0]?, v[1]?, v[2]?])
 }
 
 /// A row's kind shares (selected or offered), when it has them.

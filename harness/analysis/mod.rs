@@ -19,6 +19,7 @@ pub mod gates;
 pub mod horizon;
 pub mod swim;
 pub mod swim_time;
+pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::PathBuf;
@@ -50,6 +51,9 @@ pub struct Analysis {
     pub comparisons: Vec<Comparison>,
     pub horizons: Vec<HorizonComparison>,
     pub claims: Vec<Claim>,
+    /// Per world (setting) of experiments that sweep their data: the gain split
+    /// and the concept diagnostics (`world`).
+    pub worlds: Vec<world::World>,
     pub swim_cells: Vec<swim::SwimCell>,
     pub swim_comparisons: Vec<swim::SwimComparison>,
     pub warnings: Vec<String>,
@@ -134,6 +138,7 @@ impl Analysis {
             claims::claims(&ctx, combine)
         };
         claims.extend(swim::claims(&swim_comparisons));
+        let worlds = world::worlds(&cells, &comparisons, &claims, est);
         Ok(Analysis {
             experiments,
             sources,
@@ -145,6 +150,7 @@ impl Analysis {
             comparisons,
             horizons,
             claims,
+            worlds,
             swim_cells,
             swim_comparisons,
             warnings,

@@ -8,6 +8,7 @@ near-duplicates) to either. Everything is plain host memory (`Matrix`, row-major
 f32); the training code moves it to the device once.
 */
 
+pub mod concepts;
 pub mod files;
 pub mod noise;
 pub mod paired;
@@ -20,6 +21,7 @@ use sha2::{Digest, Sha256};
 
 use crate::experiment::DatasetSpec;
 
+pub use concepts::{Bucket, BucketShares};
 pub use files::DataError;
 pub use noise::PairKind;
 
@@ -140,6 +142,8 @@ pub struct Dataset {
     pub pool: Pairs,
     /// What happened to each pool pair (clean, misaligned, heavy noise, duplicate).
     pub pool_kinds: Vec<PairKind>,
+    /// Each pool pair's concept frequency bucket (empty when the pool has no labels).
+    pub pool_buckets: Vec<Bucket>,
     /// Clean curated pairs for the reference model.
     pub curated: Pairs,
     /// Held-out clean pairs; labels index the classes of `prototypes`.
@@ -159,7 +163,25 @@ impl Dataset {
             (None, None) => return Err(DataError::NoSource),
         };
         ds.pool_kinds = noise::apply(&mut ds.pool, &noise::Knobs::from(spec), spec.seed);
+        ds.pool_buckets = ds
+            .pool
+            .labels
+            .as_deref()
+            .map_or(Vec::new(), concepts::buckets);
         Ok(ds)
+    }
+
+    /// The concept bucket of each evaluation class (by its concept's frequency in
+    /// the pool; a concept the pool lacks is in the tail), when the pool has labels.
+    pub fn eval_class_buckets(&self) -> Option<Vec<Bucket>> {
+        let labels = self.pool.labels.as_deref()?;
+        let by = concepts::concept_buckets(labels);
+        Some(
+            self.eval_concepts
+                .iter()
+                .map(|k| by.get(k).copied().unwrap_or(Bucket::Tail))
+                .collect(),
+        )
     }
 
     pub fn dim_a(&self) -> usize {

@@ -149,6 +149,7 @@ pub fn paired_dataset(spec: &FilesSpec, seed: u64, base_dir: &Path) -> Result<Da
     Ok(Dataset {
         pool,
         pool_kinds: Vec::new(),
+        pool_buckets: Vec::new(),
         curated,
         eval,
         prototypes,

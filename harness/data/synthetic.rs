@@ -6,13 +6,14 @@
 //! f_v(z) = tanh(z W1 + b1) W2, rescaled to unit RMS, plus observation noise.
 //! The evaluation concepts are a seeded random subset (head and tail alike); the
 //! curated set is clean and balanced, with `curated_eval_weight` of it drawn from the
-//! evaluation concepts. Web noise is applied afterwards by `noise`.
+//! evaluation concepts (or, with `curated_concepts: pool`, drawn with the pool's
+//! frequencies). Web noise is applied afterwards by `noise`.
 
 use rand::Rng;
 
 use super::rng::{self, stream};
 use super::{Dataset, Matrix, Pairs, Prototypes};
-use crate::experiment::SyntheticSpec;
+use crate::experiment::{CuratedConcepts, SyntheticSpec};
 
 /// A fixed random non-linear map from the latent space to one view.
 struct ViewMap {
@@ -146,14 +147,18 @@ pub fn generate(s: &SyntheticSpec, seed: u64) -> Dataset {
         .collect();
     let pool = world.examples(&mut r, &pool_concepts);
 
-    // Curated: balanced, weighted toward the evaluation concepts.
+    // Curated: `curated_eval_weight` of it from the evaluation concepts, the rest
+    // balanced over all concepts or drawn like the pool.
     let mut r = rng::chacha(seed, stream::CURATED);
     let cur_concepts: Vec<usize> = (0..s.curated)
         .map(|_| {
             if r.gen::<f64>() < s.curated_eval_weight {
                 eval_concepts[r.gen_range(0..eval_concepts.len())]
             } else {
-                r.gen_range(0..s.concepts)
+                match s.curated_concepts {
+                    CuratedConcepts::Balanced => r.gen_range(0..s.concepts),
+                    CuratedConcepts::Pool => rng::categorical(&mut r, &cdf),
+                }
             }
         })
         .collect();
@@ -180,6 +185,7 @@ pub fn generate(s: &SyntheticSpec, seed: u64) -> Dataset {
     }
     Dataset {
         pool_kinds: Vec::new(),
+        pool_buckets: Vec::new(),
         pool,
         curated,
         eval,

@@ -63,10 +63,32 @@ pub struct SyntheticSpec {
     /// Fraction of curated items drawn from the evaluation concepts.
     #[serde(default = "default_curated_eval_weight")]
     pub curated_eval_weight: f64,
+    /// How the rest of the curated set's concepts are drawn: `balanced` (uniformly
+    /// over all concepts, the default) or `pool` (with the pool's Zipf frequencies,
+    /// so the reference sees the stream's skew and cannot rebalance it).
+    #[serde(default, skip_serializing_if = "CuratedConcepts::is_balanced")]
+    pub curated_concepts: CuratedConcepts,
     /// Number of concepts the zero-shot evaluation uses.
     pub eval_concepts: usize,
     /// Held-out clean examples per evaluation concept.
     pub eval_per_concept: usize,
+}
+
+/// The curated set's concept distribution (outside its evaluation-concept share).
+#[derive(Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum CuratedConcepts {
+    #[default]
+    Balanced,
+    Pool,
+}
+
+impl CuratedConcepts {
+    /// The default is left out of a configuration's serialisation, so files written
+    /// before the knob existed keep their configuration hash.
+    pub fn is_balanced(&self) -> bool {
+        *self == CuratedConcepts::Balanced
+    }
 }
 
 fn default_zipf() -> f64 {

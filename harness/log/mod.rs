@@ -210,6 +210,9 @@ mod tests {
     /// A results folder from before the last optional columns existed: resuming
     /// into it rewrites it in the current layout, so the rows appended next match
     /// its header and the folder stays readable.
+    /// The optional columns at the end of a row, after `eval_metric`.
+    const TRAILING: usize = 14;
+
     #[test]
     fn resuming_into_an_older_layout_upgrades_it_before_appending() {
         let dir = tempfile::tempdir().unwrap();
@@ -217,15 +220,16 @@ mod tests {
             // The line as a file without the trailing optional columns has it.
             let line = r.to_line();
             let fields: Vec<&str> = line.trim_end().split(',').collect();
-            fields[..fields.len() - 3].join(",") + "\n"
+            fields[..fields.len() - TRAILING].join(",") + "\n"
         };
         let header = row::header_line();
         let cols: Vec<&str> = header.trim_end().split(',').collect();
-        let old_header = cols[..cols.len() - 3].join(",") + "\n";
+        let old_header = cols[..cols.len() - TRAILING].join(",") + "\n";
         assert_eq!(
-            cols[cols.len() - 3..],
+            cols[cols.len() - TRAILING..cols.len() - TRAILING + 3],
             ["val_loss", "grad_error", "energy_drift"]
         );
+        assert_eq!(cols[cols.len() - 1], "zero_shot_tail");
         let done = Row {
             run_id: "a-s0".into(),
             experiment: "e".into(),

@@ -117,10 +117,54 @@ pub struct Row {
     /// blew up).
     #[serde(default)]
     pub energy_drift: Option<f64>,
+    /// Shares of the head, torso and tail concepts (equal-mass thirds of the pool
+    /// by concept frequency, `data::concepts`) in the trained batches and in the
+    /// super-batches over the evaluation window; empty without labels.
+    #[serde(default)]
+    pub selected_head: Option<f64>,
+    #[serde(default)]
+    pub selected_torso: Option<f64>,
+    #[serde(default)]
+    pub selected_tail: Option<f64>,
+    #[serde(default)]
+    pub superbatch_head: Option<f64>,
+    #[serde(default)]
+    pub superbatch_torso: Option<f64>,
+    #[serde(default)]
+    pub superbatch_tail: Option<f64>,
+    /// The share of a trained batch's off-diagonal pairs whose items share a
+    /// concept (false in-batch negatives), window mean; the same over super-batches.
+    #[serde(default)]
+    pub selected_same_concept: Option<f64>,
+    #[serde(default)]
+    pub superbatch_same_concept: Option<f64>,
+    /// Zero-shot accuracy over the eval items of head, torso and tail concepts.
+    #[serde(default)]
+    pub zero_shot_head: Option<f64>,
+    #[serde(default)]
+    pub zero_shot_torso: Option<f64>,
+    #[serde(default)]
+    pub zero_shot_tail: Option<f64>,
 }
 
 /// Columns a results file may lack (added after the first files were written).
-const OPTIONAL_COLUMNS: [&str; 4] = ["eval_metric", "val_loss", "grad_error", "energy_drift"];
+const OPTIONAL_COLUMNS: [&str; 15] = [
+    "eval_metric",
+    "val_loss",
+    "grad_error",
+    "energy_drift",
+    "selected_head",
+    "selected_torso",
+    "selected_tail",
+    "superbatch_head",
+    "superbatch_torso",
+    "superbatch_tail",
+    "selected_same_concept",
+    "superbatch_same_concept",
+    "zero_shot_head",
+    "zero_shot_torso",
+    "zero_shot_tail",
+];
 
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
@@ -192,6 +236,17 @@ impl Row {
             val_loss: None,
             grad_error: None,
             energy_drift: None,
+            selected_head: r.selected_buckets.map(|k| k[0]),
+            selected_torso: r.selected_buckets.map(|k| k[1]),
+            selected_tail: r.selected_buckets.map(|k| k[2]),
+            superbatch_head: r.superbatch_buckets.map(|k| k[0]),
+            superbatch_torso: r.superbatch_buckets.map(|k| k[1]),
+            superbatch_tail: r.superbatch_buckets.map(|k| k[2]),
+            selected_same_concept: finite(r.selected_same_concept),
+            superbatch_same_concept: finite(r.superbatch_same_concept),
+            zero_shot_head: finite(m.zero_shot_by_bucket[0]),
+            zero_shot_torso: finite(m.zero_shot_by_bucket[1]),
+            zero_shot_tail: finite(m.zero_shot_by_bucket[2]),
         }
     }
 

@@ -119,6 +119,7 @@ pub fn claims_csv(a: &Analysis) -> String {
         "verdict_detail",
         "designated",
         "experiments",
+        "setting",
         "seeds",
         "censored_share",
         "definition",
@@ -152,6 +153,7 @@ pub fn claims_csv(a: &Analysis) -> String {
             &c.verdict_text,
             if c.designated { "yes" } else { "no" },
             &c.experiments.join(" "),
+            &c.setting,
             &c.estimate.map_or(String::new(), |e| e.seeds.to_string()),
             &c.estimate
                 .map_or(String::new(), |e| e.censored_share.to_string()),

@@ -106,6 +106,26 @@ pub fn mean(xs: &[f64]) -> f64 {
     xs.iter().sum::<f64>() / xs.len() as f64
 }
 
+/// Pearson's correlation of paired values (NaN for fewer than three pairs or a
+/// constant series).
+pub fn pearson(x: &[f64], y: &[f64]) -> f64 {
+    let n = x.len().min(y.len());
+    if n < 3 {
+        return f64::NAN;
+    }
+    let (mx, my) = (mean(&x[..n]), mean(&y[..n]));
+    let (mut sxy, mut sxx, mut syy) = (0.0, 0.0, 0.0);
+    for (a, b) in x.iter().zip(y).take(n) {
+        sxy += (a - mx) * (b - my);
+        sxx += (a - mx) * (a - mx);
+        syy += (b - my) * (b - my);
+    }
+    if sxx == 0.0 || syy == 0.0 {
+        return f64::NAN;
+    }
+    sxy / libm::sqrt(sxx * syy)
+}
+
 /// Sample standard deviation (n − 1; 0 for fewer than two values).
 pub fn std_dev(xs: &[f64]) -> f64 {
     if xs.len() < 2 {

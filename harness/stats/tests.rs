@@ -93,3 +93,13 @@ fn undefined_replicates_sort_below_defined_ones() {
     assert_eq!(ci.upper_bound, 87.0);
     assert!((ci.undefined_share - 0.1).abs() < 1e-12);
 }
+
+#[test]
+fn pearson_on_known_series() {
+    assert!((pearson(&[1.0, 2.0, 3.0, 4.0], &[2.0, 4.0, 6.0, 8.0]) - 1.0).abs() < 1e-12);
+    assert!((pearson(&[1.0, 2.0, 3.0], &[3.0, 2.0, 1.0]) + 1.0).abs() < 1e-12);
+    // x = (1, 2, 3, 4), y = (1, 3, 2, 4): Sxy = 4, Sxx = Syy = 5 → 0.8.
+    assert!((pearson(&[1.0, 2.0, 3.0, 4.0], &[1.0, 3.0, 2.0, 4.0]) - 0.8).abs() < 1e-12);
+    assert!(pearson(&[1.0, 2.0], &[1.0, 2.0]).is_nan());
+    assert!(pearson(&[1.0, 1.0, 1.0], &[1.0, 2.0, 3.0]).is_nan());
+}

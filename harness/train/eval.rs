@@ -4,7 +4,7 @@
 use dfdx::prelude::*;
 
 use crate::backend::Backend;
-use crate::data::{Matrix, Pairs, Prototypes};
+use crate::data::{Bucket, Matrix, Pairs, Prototypes};
 use crate::kernels;
 use crate::model::{loss, scalar_value, to_device, Layout, Mat, TwoTower};
 use crate::score::tower_host;
@@ -15,6 +15,10 @@ pub struct EvalMetrics {
     /// Fraction of eval A-views whose nearest class prototype is their class
     /// (NaN when the data has no labels).
     pub zero_shot_accuracy: f64,
+    /// The same over the eval items of head, torso and tail concepts (by pool
+    /// frequency, `data::concepts`): NaN where a bucket has no eval items or the
+    /// classes' buckets are unknown.
+    pub zero_shot_by_bucket: [f64; 3],
     /// Fraction of eval A-views whose most similar eval B-view is their own pair.
     pub recall_at1_a2b: f64,
     pub recall_at1_b2a: f64,
@@ -27,6 +31,7 @@ impl EvalMetrics {
     pub fn undefined() -> EvalMetrics {
         EvalMetrics {
             zero_shot_accuracy: f64::NAN,
+            zero_shot_by_bucket: [f64::NAN; 3],
             recall_at1_a2b: f64::NAN,
             recall_at1_b2a: f64::NAN,
             eval_loss: f64::NAN,
@@ -39,6 +44,8 @@ pub struct EvalSet<D: Device<f32>> {
     a: Mat<D>,
     b: Mat<D>,
     labels: Option<Vec<usize>>,
+    /// The concept bucket of each class, when known.
+    class_buckets: Option<Vec<Bucket>>,
     prototypes: DevicePrototypes<D>,
     n_classes: usize,
     block: usize,
@@ -72,6 +79,7 @@ impl<D: Device<f32>> EvalSet<D> {
             a: to_device(dev, &eval.a),
             b: to_device(dev, &eval.b),
             labels: eval.labels.clone(),
+            class_buckets: None,
             prototypes: match prototypes {
                 Prototypes::Inputs(m) => DevicePrototypes::Inputs(to_device(dev, m)),
                 Prototypes::ClassMeans { b, labels } => DevicePrototypes::ClassMeans {
@@ -89,6 +97,12 @@ impl<D: Device<f32>> EvalSet<D> {
                 prototypes: prototypes.clone(),
             },
         }
+    }
+
+    /// Splits zero-shot accuracy by the concept bucket of each class (one per class).
+    pub fn with_class_buckets(mut self, buckets: Option<Vec<Bucket>>) -> Self {
+        self.class_buckets = buckets.filter(|b| b.len() == self.n_classes);
+        self
     }
 
     /// The metrics of `model`: on the host kernels where the device asks for them
@@ -120,9 +134,9 @@ impl<D: Device<f32>> EvalSet<D> {
             .as_vec();
         let (hits_a2b, hits_b2a) = retrieval_hits(&sim, n);
 
-        let zero_shot_accuracy = match self.prototype_embeddings(model, e) {
+        let (zero_shot_accuracy, zero_shot_by_bucket) = match self.prototype_embeddings(model, e) {
             Some(protos) => self.zero_shot(&ea.as_vec(), &protos, e),
-            None => f64::NAN,
+            None => (f64::NAN, [f64::NAN; 3]),
         };
 
         // Held-out loss over full blocks of the learning batch size.
@@ -139,6 +153,7 @@ impl<D: Device<f32>> EvalSet<D> {
         }
         EvalMetrics {
             zero_shot_accuracy,
+            zero_shot_by_bucket,
             recall_at1_a2b: hits_a2b as f64 / n as f64,
             recall_at1_b2a: hits_b2a as f64 / n as f64,
             eval_loss: total / blocks.max(1) as f64,
@@ -189,9 +204,9 @@ impl<D: Device<f32>> EvalSet<D> {
             }
             Prototypes::None => None,
         };
-        let zero_shot_accuracy = match protos {
+        let (zero_shot_accuracy, zero_shot_by_bucket) = match protos {
             Some(protos) => self.zero_shot(&ea, &protos, e),
-            None => f64::NAN,
+            None => (f64::NAN, [f64::NAN; 3]),
         };
         // Held-out loss over full blocks: (1/b) Σ_ij softplus(∓(t·s_ij + c)), the
         // host training step's loss, summed over i then j in order.
@@ -216,6 +231,7 @@ impl<D: Device<f32>> EvalSet<D> {
         }
         EvalMetrics {
             zero_shot_accuracy,
+            zero_shot_by_bucket,
             recall_at1_a2b: hits_a2b as f64 / n as f64,
             recall_at1_b2a: hits_b2a as f64 / n as f64,
             eval_loss: total / blocks.max(1) as f64,
@@ -225,19 +241,33 @@ impl<D: Device<f32>> EvalSet<D> {
 
 impl<D: Device<f32>> EvalSet<D> {
     /// Zero-shot accuracy: the share of rows of `ea` (n × e, host) whose nearest
-    /// class prototype (C × e) is their label; NaN without labels.
-    fn zero_shot(&self, ea: &[f32], protos: &[f32], e: usize) -> f64 {
+    /// class prototype (C × e) is their label, overall and by the class's concept
+    /// bucket; NaN without labels.
+    fn zero_shot(&self, ea: &[f32], protos: &[f32], e: usize) -> (f64, [f64; 3]) {
         let Some(labels) = &self.labels else {
-            return f64::NAN;
+            return (f64::NAN, [f64::NAN; 3]);
         };
         let (n, c) = (labels.len(), self.n_classes);
         let mut hits = 0usize;
+        let mut by_bucket = [(0usize, 0usize); 3];
         for i in 0..n {
             let row = &ea[i * e..(i + 1) * e];
             let best = argmax((0..c).map(|k| dot(row, &protos[k * e..(k + 1) * e])));
-            hits += usize::from(best == labels[i]);
+            let hit = usize::from(best == labels[i]);
+            hits += hit;
+            if let Some(b) = self.class_buckets.as_ref().and_then(|b| b.get(labels[i])) {
+                by_bucket[*b as usize].0 += hit;
+                by_bucket[*b as usize].1 += 1;
+            }
         }
-        hits as f64 / n as f64
+        let share = |(h, m): (usize, usize)| {
+            if m == 0 {
+                f64::NAN
+            } else {
+                h as f64 / m as f64
+            }
+        };
+        (hits as f64 / n as f64, by_bucket.map(share))
     }
 }
 

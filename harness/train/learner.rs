@@ -2,11 +2,11 @@
 
 use std::time::Instant;
 
-use super::diagnostics::{mean, shares, Window};
+use super::diagnostics::{mean, same_label_share, shares, Window};
 use super::SuperBatchStream;
 use super::{EvalMetrics, EvalRecord, EvalSet, Observer, Recipe, Reference, RunStatus, TrainError};
 use crate::backend::{Backend, Batch, LowRes};
-use crate::data::{rng, PairKind, Pairs};
+use crate::data::{rng, Bucket, PairKind, Pairs};
 use crate::experiment::{Scoring, TrainSpec};
 use crate::flops::{FlopCounts, IterationCost, ModelCost};
 use crate::model::{optim, to_device, Mat, TwoTower};
@@ -18,6 +18,8 @@ pub(crate) struct Pool<'a> {
     pub pairs: &'a Pairs,
     /// What the benchmark did to each pair, when known.
     pub kinds: Option<&'a [PairKind]>,
+    /// Each pair's concept frequency bucket, when the pool has labels.
+    pub buckets: Option<&'a [Bucket]>,
     /// View widths (A, B).
     pub dims: (usize, usize),
 }
@@ -33,6 +35,7 @@ pub(crate) struct Learner<'a, D: Backend> {
     pool_a: Mat<D>,
     pool_b: Mat<D>,
     kinds: Option<&'a [PairKind]>,
+    buckets: Option<&'a [Bucket]>,
     reference: Option<&'a Reference>,
     stream: SuperBatchStream,
     select_rng: rand_chacha::ChaCha8Rng,
@@ -96,6 +99,10 @@ impl<'a, D: Backend> Learner<'a, D> {
             superbatch_learnability: f64::NAN,
             selected_kinds: None,
             superbatch_kinds: None,
+            selected_buckets: None,
+            superbatch_buckets: None,
+            selected_same_concept: f64::NAN,
+            superbatch_same_concept: f64::NAN,
             reference_score: reference.map_or(f64::NAN, |r| r.metrics.zero_shot_accuracy),
             reference_seconds: reference
                 .map_or(0.0, |r| r.cost.train_seconds + r.cost.embed_seconds),
@@ -110,6 +117,7 @@ impl<'a, D: Backend> Learner<'a, D> {
             pool_a: to_device(dev, &pool.pairs.a),
             pool_b: to_device(dev, &pool.pairs.b),
             kinds: pool.kinds,
+            buckets: pool.buckets,
             reference,
             stream: SuperBatchStream::new(pool.pairs.len(), recipe.seed),
             select_rng: rng::chacha(recipe.seed, rng::stream::SELECT),
@@ -284,7 +292,7 @@ impl<'a, D: Backend> Learner<'a, D> {
     }
 
     /// Step 3, untimed and on the model state that chose the batch: the kinds of
-    /// pairs picked and offered, and — when a reference exists — the learnability
+    /// pairs and the concept buckets picked and offered, and — when a reference exists — the learnability
     /// of the batch and of a uniform draw of as many from the same super-batch.
     fn diagnose(&mut self, block: &[usize], chosen: &[usize], scores: Option<&dyn Scores>) {
         let w = &mut self.window;
@@ -295,6 +303,22 @@ impl<'a, D: Backend> Learner<'a, D> {
                 chosen.iter().map(|&p| block[p]),
             );
             Window::count(&mut w.superbatch_kinds, kinds, block.iter().copied());
+        }
+        if let Some(buckets) = self.buckets {
+            Window::count_buckets(
+                &mut w.selected_buckets,
+                buckets,
+                chosen.iter().map(|&p| block[p]),
+            );
+            Window::count_buckets(&mut w.superbatch_buckets, buckets, block.iter().copied());
+            if let Some(labels) = self.pairs.labels.as_deref() {
+                let selected = same_label_share(labels, chosen.iter().map(|&p| block[p]));
+                let offered = same_label_share(labels, block.iter().copied());
+                w.selected_same_concept.0 += selected;
+                w.selected_same_concept.1 += 1;
+                w.superbatch_same_concept.0 += offered;
+                w.superbatch_same_concept.1 += 1;
+            }
         }
         if self.reference.is_none() {
             return;
@@ -351,6 +375,10 @@ impl<'a, D: Backend> Learner<'a, D> {
             r.superbatch_learnability = f64::NAN;
             r.selected_kinds = None;
             r.superbatch_kinds = None;
+            r.selected_buckets = None;
+            r.superbatch_buckets = None;
+            r.selected_same_concept = f64::NAN;
+            r.superbatch_same_concept = f64::NAN;
             return Step::Diverged;
         }
         self.window.loss.0 += loss_value;
@@ -393,6 +421,10 @@ impl<'a, D: Backend> Learner<'a, D> {
         r.superbatch_learnability = mean(w.superbatch);
         r.selected_kinds = shares(&w.selected_kinds);
         r.superbatch_kinds = shares(&w.superbatch_kinds);
+        r.selected_buckets = shares(&w.selected_buckets);
+        r.superbatch_buckets = shares(&w.superbatch_buckets);
+        r.selected_same_concept = mean(w.selected_same_concept);
+        r.superbatch_same_concept = mean(w.superbatch_same_concept);
         if r.step == self.train.steps {
             r.status = RunStatus::Complete;
         }

@@ -31,7 +31,7 @@ mod stream;
 use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
-use crate::data::Dataset;
+use crate::data::{BucketShares, Dataset};
 use crate::experiment::{ModelSpec, RunConfig, TrainSpec};
 use crate::flops::{self, FlopCounts, IterationCost, ModelCost};
 use crate::select;
@@ -92,6 +92,17 @@ pub struct EvalRecord {
     /// since the previous record (None when the pool's kinds are unknown).
     pub selected_kinds: Option<KindShares>,
     pub superbatch_kinds: Option<KindShares>,
+    /// Shares of the head, torso and tail concepts (by pool frequency) in the
+    /// learning batches and super-batches since the previous record (None when the
+    /// pool has no labels).
+    pub selected_buckets: Option<BucketShares>,
+    pub superbatch_buckets: Option<BucketShares>,
+    /// Mean, over the iterations since the previous record, of the share of a
+    /// learning batch's off-diagonal pairs whose two items share a concept (in-batch
+    /// negatives that are not negatives); the same over whole super-batches. NaN
+    /// without labels.
+    pub selected_same_concept: f64,
+    pub superbatch_same_concept: f64,
     /// The reference model's held-out zero-shot accuracy (NaN without a reference).
     pub reference_score: f64,
     /// Seconds spent training and embedding the reference (shared by all its runs).
@@ -151,7 +162,8 @@ pub fn run<D: Backend>(
         &data.prototypes,
         data.n_classes,
         config.train.batch_size,
-    );
+    )
+    .with_class_buckets(data.eval_class_buckets());
     let recipe = Recipe {
         model: &config.model,
         train: &config.train,
@@ -161,6 +173,7 @@ pub fn run<D: Backend>(
     let pool = learner::Pool {
         pairs: &data.pool,
         kinds: Some(&data.pool_kinds),
+        buckets: (!data.pool_buckets.is_empty()).then_some(&data.pool_buckets[..]),
         dims: (data.dim_a(), data.dim_b()),
     };
     let learner = Learner::new(dev, &recipe, pool, selector, reference);
@@ -215,6 +228,7 @@ pub(crate) mod tests_support {
         let pool = learner::Pool {
             pairs: &data.pool,
             kinds: Some(&data.pool_kinds),
+            buckets: None,
             dims: (data.dim_a(), data.dim_b()),
         };
         let eval_set = EvalSet::new(dev, &data.eval, &data.prototypes, data.n_classes, 16);
@@ -289,6 +303,7 @@ mod tests {
         let pool = learner::Pool {
             pairs: &train_set,
             kinds: None,
+            buckets: None,
             dims: (10, 8),
         };
         let val_set = EvalSet::new(&dev, &val, &crate::data::Prototypes::None, 0, 16);

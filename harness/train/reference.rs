@@ -101,6 +101,7 @@ pub fn train<D: Backend>(
     let pool = Pool {
         pairs: &train_set,
         kinds: None,
+        buckets: None,
         dims: (data.dim_a(), data.dim_b()),
     };
     let learner = Learner::new(

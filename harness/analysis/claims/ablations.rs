@@ -348,7 +348,7 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             0.95,
         );
         if gain.lower_bound.is_nan() || gain.lower_bound <= 0.0 {
-            rows.push(def.without_estimate(
+            let mut row = def.without_estimate(
                 Verdict::Undefined,
                 format!(
                     "{name}: JEST {jv:.3}, oracle {ov:.3}, uniform {uv:.3}: the oracle's gain {:+.3} [{:+.3}, {:+.3}] is within its noise, so no share of it is defined",
@@ -358,7 +358,9 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
                 ),
                 "final score",
                 vec![co.experiment.clone()],
-            ));
+            );
+            row.setting = co.setting.clone();
+            rows.push(row);
             continue;
         }
         let share = |jv: f64, ov: f64, uv: f64| Bounds::exact((jv - uv) / (ov - uv));
@@ -371,7 +373,7 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             )
             .collect();
         let point = share(jv, ov, uv);
-        rows.push(def.row(
+        let mut row = def.row(
             ctx,
             format!(
                 "{name}: JEST {jv:.3}, oracle {ov:.3}, uniform {uv:.3}: {:.0}% of the oracle's gain ({:+.3} [{:+.3}, {:+.3}])",
@@ -383,7 +385,9 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
             vec![Measure { name: "share of the oracle's gain".into(), point, replicates: reps, seeds }],
             "final score",
             vec![co.experiment.clone()],
-        ));
+        );
+        row.setting = co.setting.clone();
+        rows.push(row);
     }
     if rows.is_empty() {
         rows.push(def.not_measured("no oracle cells", "final score"));

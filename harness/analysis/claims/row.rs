@@ -49,6 +49,9 @@ pub struct Claim {
     pub rule: String,
     /// The experiments the row's cells come from.
     pub experiments: Vec<String>,
+    /// The sweep setting of the row's cells (`key=value;…`, the selector aside),
+    /// when the row measures one setting; empty for pooled rows.
+    pub setting: String,
     /// Whether those are the claim's designated evidence (else the row is
     /// secondary: shown, and judged, but not the claim's verdict).
     pub designated: bool,
@@ -113,6 +116,7 @@ impl ClaimDef {
             verdict_text: String::new(),
             rule: self.rule.text(),
             experiments,
+            setting: String::new(),
             designated,
             evidence: self.evidence.into(),
             adjusted_level: 0.95,
@@ -152,6 +156,7 @@ impl ClaimDef {
             verdict_text: String::new(),
             rule: self.rule.text(),
             experiments,
+            setting: String::new(),
             designated,
             evidence: self.evidence.into(),
             adjusted_level: 0.95,
@@ -204,6 +209,7 @@ impl Claim {
             verdict_text: verdict.text().into(),
             rule,
             experiments: vec![experiment.clone()],
+            setting: String::new(),
             designated: true,
             evidence: format!("the {experiment} experiment"),
             adjusted_level: 0.95,

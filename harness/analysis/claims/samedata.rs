@@ -100,7 +100,7 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             ));
             continue;
         };
-        rows.push(def.row(
+        let mut row = def.row(
             ctx,
             format!(
                 "{}: judged at H = {}, the longest budget up to which uniform still improves at every horizon (its final {:.3}, +{:.3} over H/2): {} with uniform's trained steps, {} with its first-reaching horizon ({} seeds at the fewest); by horizon (trained / first-reaching): {by_horizon}",
@@ -115,7 +115,9 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             readings(h, p),
             "iterations (horizon sweep)",
             vec![h.experiment.clone()],
-        ));
+        );
+        row.setting = h.setting.clone();
+        rows.push(row);
     }
     for c in ctx.comparisons.iter().filter(|c| {
         let cell = &ctx.cells[c.method];
@@ -134,7 +136,7 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             .complete()
             .len()
             .min(ctx.cells[c.baseline].complete().len());
-        rows.push(def.row(
+        let mut row = def.row(
             ctx,
             format!(
                 "{}{}: {} with uniform's trained steps, {} with its first-reaching step, to uniform's final {:.3} (one schedule: JEST's un-annealed checkpoints against uniform's annealed end){}",
@@ -159,7 +161,9 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
                 .collect(),
             "iterations (single schedule)",
             vec![cell.experiment.clone()],
-        ));
+        );
+        row.setting = cell.setting.clone();
+        rows.push(row);
     }
     if rows.is_empty() {
         rows.push(def.not_measured(&format!("no JEST runs at f = {f}"), "iterations"));

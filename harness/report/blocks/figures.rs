@@ -46,6 +46,15 @@ pub(super) fn figures(
                 caption: format!("{exp}, {name}: seed-mean share of clean pairs in the batches each selector trained on, per evaluation window; grey, in the super-batches offered."),
             });
         }
+        if let Some(s) =
+            svg::tail_shares(&format!("{exp}: tail concepts trained on, {name}"), &group)?
+        {
+            diagnostics.push(Block::Figure {
+                file: format!("{}-concepts-{tag}.svg", slug(exp)),
+                svg: s,
+                caption: format!("{exp}, {name}: seed-mean share of tail concepts (the least frequent concepts, together a third of the pool) in the batches each selector trained on, per evaluation window; grey, in the super-batches offered. Above grey: the selector rebalances the stream towards rare concepts."),
+            });
+        }
         if let Some(s) = svg::filtering(&format!("{exp}: filtering, {name}"), &group)? {
             diagnostics.push(Block::Figure {
                 file: format!("{}-filtering-{tag}.svg", slug(exp)),

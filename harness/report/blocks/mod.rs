@@ -16,10 +16,12 @@ use crate::stats::{CensoredInterval, Interval};
 mod figures;
 mod front;
 mod swim;
+mod world;
 
 use figures::figures;
 use front::{answer, provenance};
 use swim::swim;
+use world::world_map;
 
 /// The report of `a` written into `dir`, as blocks: provenance and contents, the
 /// answer (a verdict paragraph and the claims figure) and the claims table first,
@@ -35,6 +37,7 @@ pub(super) fn blocks(a: &Analysis, dir: &Path) -> Result<Vec<Block>, ReportError
         answer(a, &mut body)?;
         claims(a, &mut body);
     }
+    world_map(a, &mut body);
     if !a.warnings.is_empty() {
         body.push(Block::Heading(2, "Warnings".into()));
         body.push(Block::List(a.warnings.clone()));

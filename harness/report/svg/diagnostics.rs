@@ -88,6 +88,36 @@ pub fn clean_shares(title: &str, cells: &[&Cell]) -> Result<Option<String>, Repo
     )
 }
 
+/// The share of tail concepts (the least frequent third of the pool, by mass) each
+/// cell trained on, over training; the super-batches' share in grey. A selector that
+/// follows the stream stays near the grey line; one that rebalances a skewed
+/// stream towards rare concepts rises above it.
+pub fn tail_shares(title: &str, cells: &[&Cell]) -> Result<Option<String>, ReportError> {
+    let offered = cells.iter().find(|c| !c.concepts.is_empty()).map(|c| {
+        (
+            "super-batches (offered)".to_string(),
+            c.concepts
+                .iter()
+                .map(|k| (k.step, k.superbatch[2]))
+                .collect(),
+        )
+    });
+    over_training(
+        title,
+        "share of tail concepts in the trained batches",
+        cells
+            .iter()
+            .map(|c| {
+                (
+                    c.label(),
+                    c.concepts.iter().map(|k| (k.step, k.selected[2])).collect(),
+                )
+            })
+            .collect(),
+        offered,
+    )
+}
+
 /// Filtering precision (share of dropped pairs that were corrupted) and recall
 /// (share of corrupted pairs that were dropped), over training.
 pub fn filtering(title: &str, cells: &[&Cell]) -> Result<Option<String>, ReportError> {

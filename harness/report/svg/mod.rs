@@ -16,7 +16,7 @@ mod diagnostics;
 mod speedups;
 mod swim;
 
-pub use diagnostics::{clean_shares, filtering, learnability};
+pub use diagnostics::{clean_shares, filtering, learnability, tail_shares};
 pub use speedups::{horizon_finals, horizon_speedups, iso_curves};
 pub use swim::{time_to_accuracy, TimeAccuracy};
 
