@@ -236,3 +236,37 @@ fn every_subcommand_has_help() {
         assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
     }
 }
+
+#[test]
+fn validate_into_a_closed_pipe_ends_quietly() {
+    // `jestbench validate FILE | head -1`: the reader goes away after one line; the
+    // rest of the listing (more than a pipe buffer) must not panic in println!.
+    use std::io::{BufRead, BufReader};
+    use std::process::{Command, Stdio};
+    let dir = tempfile::tempdir().unwrap();
+    // 800 cells, a line each: well over a 64 KiB pipe buffer.
+    let lrs: Vec<String> = (1..=800)
+        .map(|k| format!("{:.6}", k as f64 * 1e-5))
+        .collect();
+    let exp = write(
+        dir.path(),
+        "tiny.yaml",
+        &format!("{TINY}sweep:\n  train.lr: [{}]\n", lrs.join(", ")),
+    );
+    let mut child = Command::new(env!("CARGO_BIN_EXE_jestbench"))
+        .args(["validate", exp.to_str().unwrap()])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut first = String::new();
+    BufReader::new(child.stdout.take().unwrap())
+        .read_line(&mut first)
+        .unwrap();
+    assert!(!first.is_empty());
+    // The reader is dropped here: the pipe closes with most of the listing unread.
+    let o = child.wait_with_output().unwrap();
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(!err.contains("panicked"), "{err}");
+    assert!(!err.contains("Broken pipe"), "{err}");
+}

@@ -142,6 +142,25 @@ pub struct UsageError(pub String);
 /// Parses arguments, runs, prints any error chain once, returns the exit code.
 pub fn main() -> ExitCode {
     let cli = Cli::parse();
+    // Commands that only read and print end quietly when their reader goes away
+    // (`jestbench validate FILE | head`), as a Unix filter does, instead of
+    // panicking in `println!`. Commands that train or write results keep Rust's
+    // default: a closed pipe is an error there, never a kill in mid-run.
+    #[cfg(unix)]
+    if !matches!(
+        cli.command,
+        Command::Run(_)
+            | Command::Slurm(_)
+            | Command::Merge(_)
+            | Command::Calibrate(_)
+            | Command::Reproduce(_)
+    ) {
+        // SAFETY: restoring the default disposition of one signal at start-up,
+        // before any thread is spawned.
+        unsafe {
+            libc::signal(libc::SIGPIPE, libc::SIG_DFL);
+        }
+    }
     let result = match cli.command {
         Command::Run(args) => run::run(args),
         Command::Validate(args) => validate::validate(args),
