@@ -97,3 +97,75 @@ mod tests {
         assert!(no_control("a\0").is_err());
     }
 }
+
+/// Orders setting strings (`key=value;…`) as a reader expects: runs of digits
+/// (with a decimal point) compare as numbers, so 250 < 1000 < 16000 and
+/// 0.5 < 0.8 < 0.9, the rest as text.
+pub fn natural_cmp(a: &str, b: &str) -> std::cmp::Ordering {
+    use std::cmp::Ordering;
+    fn tokens(s: &str) -> Vec<(bool, &str)> {
+        let mut out = Vec::new();
+        let bytes = s.as_bytes();
+        let mut i = 0;
+        while i < bytes.len() {
+            let num = bytes[i].is_ascii_digit();
+            let start = i;
+            while i < bytes.len() && (bytes[i].is_ascii_digit() || (num && bytes[i] == b'.')) == num
+            {
+                i += 1;
+            }
+            out.push((num, &s[start..i]));
+        }
+        out
+    }
+    let (ta, tb) = (tokens(a), tokens(b));
+    for ((na, xa), (nb, xb)) in ta.iter().zip(&tb) {
+        let o = match (na, nb) {
+            (true, true) => {
+                let (fa, fb) = (xa.parse::<f64>(), xb.parse::<f64>());
+                match (fa, fb) {
+                    (Ok(fa), Ok(fb)) => fa.total_cmp(&fb).then_with(|| xa.cmp(xb)),
+                    _ => xa.cmp(xb),
+                }
+            }
+            _ => xa.cmp(xb),
+        };
+        if o != Ordering::Equal {
+            return o;
+        }
+    }
+    ta.len().cmp(&tb.len())
+}
+
+#[cfg(test)]
+mod natural_tests {
+    use super::natural_cmp;
+
+    #[test]
+    fn settings_sort_by_their_numbers() {
+        let mut v = vec![
+            "train.steps=1000",
+            "train.steps=16000",
+            "train.steps=2000",
+            "train.steps=250",
+        ];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            [
+                "train.steps=250",
+                "train.steps=1000",
+                "train.steps=2000",
+                "train.steps=16000"
+            ]
+        );
+        let mut v = vec!["f=0.9;m=0.5", "f=0.5;m=0.5", "f=0.5;m=0.25", "f=0.5;m=0.0"];
+        v.sort_by(|a, b| natural_cmp(a, b));
+        assert_eq!(
+            v,
+            ["f=0.5;m=0.0", "f=0.5;m=0.25", "f=0.5;m=0.5", "f=0.9;m=0.5"]
+        );
+        assert_eq!(natural_cmp("a", "a"), std::cmp::Ordering::Equal);
+        assert_eq!(natural_cmp("", "x"), std::cmp::Ordering::Less);
+    }
+}

@@ -380,6 +380,28 @@ fn the_index_links_each_report_with_its_verdicts_in_one_line() {
     assert_eq!(o.status.code(), Some(2));
     assert!(stderr(&o).contains("holds no report"));
     assert!(!empty.join("index.html").exists());
+    // A report the index cannot link is an error naming it, never a silent gap:
+    // a folder with a report's files but no report.html, and one whose name is no
+    // link.
+    let partial = reports.join("partial");
+    std::fs::create_dir_all(&partial).unwrap();
+    std::fs::copy(reports.join("fix/claims.csv"), partial.join("claims.csv")).unwrap();
+    let o = jestbench(&["index", reports.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    let err = stderr(&o);
+    assert!(
+        err.contains("partial") && err.contains("report.html is missing"),
+        "{err}"
+    );
+    std::fs::remove_dir_all(&partial).unwrap();
+    let spaced = reports.join("my report");
+    std::fs::create_dir_all(&spaced).unwrap();
+    for f in ["report.html", "claims.csv"] {
+        std::fs::copy(reports.join("fix").join(f), spaced.join(f)).unwrap();
+    }
+    let o = jestbench(&["index", reports.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("my report"), "{}", stderr(&o));
 }
 
 #[test]

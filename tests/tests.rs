@@ -11,6 +11,7 @@ mod data;
 mod experiment;
 mod flexi;
 mod hostile;
+mod plots;
 mod real_data;
 mod report;
 mod reproduce;

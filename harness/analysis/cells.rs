@@ -444,8 +444,12 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
         c.runs.sort_by_key(|r| r.seed);
         c.summarise();
     }
+    // Settings in numeric order (250 before 1000), as every table and plot shows them.
     out.sort_by(|a, b| {
-        (&a.experiment, &a.setting, a.method).cmp(&(&b.experiment, &b.setting, b.method))
+        a.experiment
+            .cmp(&b.experiment)
+            .then_with(|| crate::names::natural_cmp(&a.setting, &b.setting))
+            .then_with(|| a.method.cmp(&b.method))
     });
     out
 }

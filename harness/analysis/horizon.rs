@@ -136,6 +136,13 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<HorizonComparison> {
             out.push(h);
         }
     }
+    // Settings in numeric order, as the cells.
+    out.sort_by(|a: &HorizonComparison, b: &HorizonComparison| {
+        a.experiment
+            .cmp(&b.experiment)
+            .then_with(|| crate::names::natural_cmp(&a.setting, &b.setting))
+            .then_with(|| a.method.cmp(&b.method))
+    });
     out
 }
 

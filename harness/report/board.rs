@@ -241,6 +241,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     let (x0, x1) = ((xmin / 1.5).log10(), (xmax * 1.5).log10());
     let n = pts.len();
     let mut out = String::new();
+    let plot;
     {
         let height = 80 + 34 * n as u32;
         let root = SVGBackend::with_string(&mut out, (760, height)).into_drawing_area();
@@ -258,12 +259,8 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
         let labels: Vec<String> = pts.iter().map(|p| p.0.short.clone()).collect();
         c.configure_mesh()
             .x_desc("factor (log scale)")
-            .x_label_formatter(&|v| {
-                format!("{:.3}", 10f64.powf(*v))
-                    .trim_end_matches('0')
-                    .trim_end_matches('.')
-                    .to_string()
-            })
+            .x_labels(0)
+            .disable_x_mesh()
             .y_labels(n)
             .y_label_formatter(&|v| {
                 let i = v.round() as usize;
@@ -276,14 +273,17 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
             .disable_y_mesh()
             .draw()
             .map_err(super::svg::err)?;
+        super::svg::log_x_axis(&mut c, &root)?;
+        let (xs, ys) = c.plotting_area().get_pixel_range();
+        plot = ((xs.start, ys.start), (xs.end, ys.end));
         for (i, (l, point, lo, hi, t)) in pts.iter().enumerate() {
             let y = (n - 1 - i) as f64;
             let col = if l.verdict.starts_with("holds") {
-                RGBColor(0x1b, 0x7f, 0x3b)
+                HOLDS
             } else if l.verdict.starts_with("does not") || l.verdict.starts_with("fails") {
-                RGBColor(0xb2, 0x22, 0x22)
+                FAILS
             } else {
-                RGBColor(0x55, 0x55, 0x55)
+                OPEN
             };
             let (a, b) = (
                 lo.log10().max(x0),
@@ -322,8 +322,18 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
             .map_err(super::svg::err)?;
         }
     }
+    super::svg::plot_metadata(
+        &mut out,
+        plot,
+        &[("holds", HOLDS), ("does not hold", FAILS), ("open", OPEN)],
+    );
     Ok(Some(out))
 }
+
+/// The verdicts' colours on the board.
+const HOLDS: RGBColor = RGBColor(0x1b, 0x7f, 0x3b);
+const FAILS: RGBColor = RGBColor(0xb2, 0x22, 0x22);
+const OPEN: RGBColor = RGBColor(0x55, 0x55, 0x55);
 
 #[cfg(test)]
 mod tests {

@@ -81,7 +81,10 @@ pub fn summarise(claims_csv: &str) -> Result<String, csv::Error> {
     Ok(parts.join("; "))
 }
 
-/// The reports (folders holding a `report.html`) directly under `dir`, by name.
+/// The reports directly under `dir`, by name: every folder holding any of a
+/// report's files (report.html, report.md, claims.csv, analysis.json). One the
+/// index cannot link — its report.html or claims.csv missing, or a name that is
+/// not an identifier (it becomes a link) — is an error, never a silent gap.
 pub fn entries(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -90,7 +93,11 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     let mut folders: Vec<PathBuf> = std::fs::read_dir(dir)
         .map_err(io(dir))?
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.join(REPORT_HTML).is_file())
+        .filter(|p| {
+            [REPORT_HTML, REPORT_MD, CLAIMS_CSV, super::ANALYSIS_JSON]
+                .iter()
+                .any(|f| p.join(f).is_file())
+        })
         .collect();
     folders.sort();
     let mut out = Vec::new();
@@ -98,6 +105,23 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, ReportError> {
         let name = f
             .file_name()
             .map_or(String::new(), |n| n.to_string_lossy().into_owned());
+        let unlinkable = |reason: String| ReportError::Unlinkable {
+            path: f.clone(),
+            reason,
+        };
+        if !crate::names::is_identifier(&name) {
+            return Err(unlinkable(format!(
+                "its name {}",
+                crate::names::IDENTIFIER_RULE
+            )));
+        }
+        for needed in [REPORT_HTML, CLAIMS_CSV] {
+            if !f.join(needed).is_file() {
+                return Err(unlinkable(format!(
+                    "{needed} is missing (a partial or foreign report folder: rerun `jestbench report` into it, or move it away)"
+                )));
+            }
+        }
         let md_path = f.join(REPORT_MD);
         let md = std::fs::read_to_string(&md_path).unwrap_or_default();
         let title = md

@@ -30,12 +30,19 @@ pub enum ReportError {
         path: PathBuf,
         source: std::io::Error,
     },
+    /// A report folder the index cannot link (no report.html, a name that is no
+    /// link, no claims table).
+    #[error("{}: cannot be linked from the index: {reason}", path.display())]
+    Unlinkable { path: PathBuf, reason: String },
 }
 
 impl ReportError {
     /// Whether the results given are at fault (rather than the disk).
     pub fn is_bad_input(&self) -> bool {
-        matches!(self, ReportError::Analysis(_))
+        matches!(
+            self,
+            ReportError::Analysis(_) | ReportError::Unlinkable { .. }
+        )
     }
 }
 
@@ -46,7 +53,8 @@ pub const SUMMARY_CSV: &str = "summary.csv";
 pub const ANALYSIS_JSON: &str = "analysis.json";
 pub const CLAIMS_CSV: &str = "claims.csv";
 
-/// Writes report.md, report.html, the SVGs, summary.csv and analysis.json into `dir`.
+/// Writes report.md, report.html, the SVGs, summary.csv and analysis.json into `dir`,
+/// and removes SVGs there that this report does not draw (an earlier report's).
 pub fn write(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
@@ -70,5 +78,14 @@ pub fn write(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportErro
     put(SUMMARY_CSV, &summary::csv(analysis))?;
     put(CLAIMS_CSV, &summary::claims_csv(analysis))?;
     put(ANALYSIS_JSON, &analysis.to_json())?;
+    // Figures an earlier report of this folder drew and this one does not (a
+    // setting gone, a plot split into parts) would sit beside it unlinked: gone.
+    let entries = std::fs::read_dir(dir).map_err(io(dir))?;
+    for e in entries.flatten() {
+        let p = e.path();
+        if p.extension().is_some_and(|x| x == "svg") && !written.contains(&p) {
+            std::fs::remove_file(&p).map_err(io(&p))?;
+        }
+    }
     Ok(written)
 }

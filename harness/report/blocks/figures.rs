@@ -11,7 +11,7 @@ pub(super) fn figures(
     b: &mut Vec<Block>,
 ) -> Result<(), ReportError> {
     let mut settings: Vec<&str> = idx.iter().map(|&i| a.cells[i].setting.as_str()).collect();
-    settings.sort_unstable();
+    settings.sort_by(|x, y| crate::names::natural_cmp(x, y));
     settings.dedup();
     let mut curves = Vec::new();
     let mut diagnostics = Vec::new();

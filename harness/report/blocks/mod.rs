@@ -130,6 +130,9 @@ fn at_longest_horizon<'a>(a: &'a Analysis, exp: &str) -> Vec<&'a Comparison> {
         .collect()
 }
 
+/// The most comparisons one iso-accuracy plot draws; more go into parts.
+const PER_PLOT: usize = 12;
+
 /// The headline: iso-accuracy speed-up curves at each experiment's longest horizon
 /// (one figure per filtering ratio), and horizon speed-ups where swept.
 fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
@@ -141,13 +144,29 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
                 .or_default()
                 .push(c);
         }
-        for (f, comps) in by_f {
-            let comps: Vec<&Comparison> = comps.into_iter().take(8).collect();
-            figures.push(Block::Figure {
-                file: format!("{}-iso-f{}.svg", slug(exp), f),
-                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}"), &a.cells, &comps, Axis::Iterations)?,
-                caption: format!("{exp}, f = {f}: for each level uniform reached (its seed-mean score at each evaluation point up to its best; rightmost, its final), the speed-up in iterations to first reach it, with 95% CIs; triangles: at least (reached within the first evaluation interval), crosses: below (never reached); dashed: the paper's same-data figure."),
+        for (f, mut comps) in by_f {
+            // Every comparison is drawn: more than a readable plot holds go into
+            // parts, settings in numeric order.
+            comps.sort_by(|x, y| {
+                crate::names::natural_cmp(&a.cells[x.method].setting, &a.cells[y.method].setting)
+                    .then_with(|| a.cells[x.method].method.cmp(&a.cells[y.method].method))
             });
+            let parts = comps.len().div_ceil(PER_PLOT);
+            for (k, comps) in comps.chunks(PER_PLOT).enumerate() {
+                let (file, part) = if parts > 1 {
+                    (
+                        format!("{}-iso-f{}-{}.svg", slug(exp), f, k + 1),
+                        format!(" (part {} of {parts})", k + 1),
+                    )
+                } else {
+                    (format!("{}-iso-f{}.svg", slug(exp), f), String::new())
+                };
+                figures.push(Block::Figure {
+                file,
+                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}{part}"), &a.cells, comps, Axis::Iterations)?,
+                caption: format!("{exp}, f = {f}: for each level uniform reached (its seed-mean score at each evaluation point up to its best; rightmost, its final), the speed-up in iterations to first reach it, with 95% CIs; up arrows: at least (reached within the first evaluation interval), down arrows: below (never reached); dashed: the paper's same-data figure."),
+            });
+            }
         }
         let hs: Vec<&HorizonComparison> =
             a.horizons.iter().filter(|h| &h.experiment == exp).collect();

@@ -1,28 +1,52 @@
-//! Selection diagnostics over training: the learnability and the clean share of
-//! the batches each selector trained on, and its filtering precision and recall.
+//! Selection diagnostics over training: the learnability, the clean share and the
+//! tail-concept share of the batches each selector trained on, and its filtering
+//! precision and recall.
 
 use plotters::prelude::*;
 
 use super::*;
 
-/// A quantity of each cell over training (steps), one line per cell.
+/// One line of an over-training plot: method, setting (or role) and points.
+type Series = (String, String, Vec<(f64, f64)>);
+
+/// A quantity of each cell over training (steps), one line per cell; `share`: a
+/// share, drawn on [0, 1]. None when no series has a point.
 fn over_training(
     title: &str,
     y_desc: &str,
-    series: Vec<(String, Vec<(f64, f64)>)>,
+    series: Vec<Series>,
     extra: Option<(String, Vec<(f64, f64)>)>,
+    share: bool,
 ) -> Result<Option<String>, ReportError> {
-    if series.iter().all(|(_, p)| p.is_empty()) {
+    let series: Vec<Series> = series
+        .into_iter()
+        .map(|(m, s, p)| {
+            (
+                m,
+                s,
+                p.into_iter()
+                    .filter(|q| q.1.is_finite())
+                    .collect::<Vec<_>>(),
+            )
+        })
+        .filter(|s| !s.2.is_empty())
+        .collect();
+    if series.is_empty() {
         return Ok(None);
     }
     let all = || {
         series
             .iter()
-            .chain(extra.iter())
-            .flat_map(|(_, p)| p.iter())
+            .map(|s| &s.2)
+            .chain(extra.iter().map(|e| &e.1))
+            .flat_map(|p| p.iter())
     };
     let x = bounds(all().map(|q| q.0), 0.0);
-    let y = bounds(all().map(|q| q.1), 0.05);
+    let y = if share {
+        (-0.02, 1.02)
+    } else {
+        bounds(all().map(|q| q.1), 0.05)
+    };
     Ok(Some(chart(
         Frame {
             title,
@@ -32,22 +56,33 @@ fn over_training(
             y,
             log_x: false,
             log_y: false,
-            legend: SeriesLabelPosition::LowerRight,
         },
-        |c| {
-            for (i, (name, pts)) in series.iter().enumerate() {
-                line(c, pts.clone(), colour(i), name)?;
+        |cv| {
+            for (method, setting, pts) in &series {
+                let style = cv.palette.style(method, setting);
+                let name = series_label(method, setting);
+                line(cv, pts.clone(), style, &name)?;
             }
             if let Some((name, pts)) = &extra {
                 let grey = RGBColor(90, 90, 90);
-                c.draw_series(LineSeries::new(pts.clone(), grey.stroke_width(1)))
-                    .map_err(err)?
-                    .label(name.as_str())
-                    .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], grey));
+                cv.c.draw_series(LineSeries::new(pts.clone(), grey.stroke_width(1)))
+                    .map_err(err)?;
+                cv.legend.add(
+                    name.as_str(),
+                    Style {
+                        colour: grey,
+                        mark: legend::Mark::None,
+                        dashed: false,
+                    },
+                );
             }
             Ok(())
         },
     )?))
+}
+
+fn of(c: &Cell, pts: Vec<(f64, f64)>) -> Series {
+    (c.method.to_string(), c.setting.clone(), pts)
 }
 
 /// Seed-mean learnability of the batches each cell trained on, over training.
@@ -57,9 +92,10 @@ pub fn learnability(title: &str, cells: &[&Cell]) -> Result<Option<String>, Repo
         "learnability of trained batches (Σ A_ij / b)",
         cells
             .iter()
-            .map(|c| (c.label(), c.learnability_curve.clone()))
+            .map(|c| of(c, c.learnability_curve.clone()))
             .collect(),
         None,
+        false,
     )
 }
 
@@ -77,14 +113,10 @@ pub fn clean_shares(title: &str, cells: &[&Cell]) -> Result<Option<String>, Repo
         "share of clean pairs in the trained batches",
         cells
             .iter()
-            .map(|c| {
-                (
-                    c.label(),
-                    c.kinds.iter().map(|k| (k.step, k.selected[0])).collect(),
-                )
-            })
+            .map(|c| of(c, c.kinds.iter().map(|k| (k.step, k.selected[0])).collect()))
             .collect(),
         offered,
+        true,
     )
 }
 
@@ -108,37 +140,34 @@ pub fn tail_shares(title: &str, cells: &[&Cell]) -> Result<Option<String>, Repor
         cells
             .iter()
             .map(|c| {
-                (
-                    c.label(),
+                of(
+                    c,
                     c.concepts.iter().map(|k| (k.step, k.selected[2])).collect(),
                 )
             })
             .collect(),
         offered,
+        true,
     )
 }
 
 /// Filtering precision (share of dropped pairs that were corrupted) and recall
-/// (share of corrupted pairs that were dropped), over training.
+/// (share of corrupted pairs that were dropped), over training; None where no
+/// pair was corrupted (both undefined).
 pub fn filtering(title: &str, cells: &[&Cell]) -> Result<Option<String>, ReportError> {
     let mut series = Vec::new();
     for c in cells.iter().filter(|c| !c.kinds.is_empty()) {
+        let m = c.method.to_string();
         series.push((
-            format!("{} precision", c.method),
-            c.kinds
-                .iter()
-                .map(|k| (k.step, k.precision))
-                .filter(|p| p.1.is_finite())
-                .collect(),
+            m.clone(),
+            "precision".to_string(),
+            c.kinds.iter().map(|k| (k.step, k.precision)).collect(),
         ));
         series.push((
-            format!("{} recall", c.method),
-            c.kinds
-                .iter()
-                .map(|k| (k.step, k.recall))
-                .filter(|p| p.1.is_finite())
-                .collect(),
+            m,
+            "recall".to_string(),
+            c.kinds.iter().map(|k| (k.step, k.recall)).collect(),
         ));
     }
-    over_training(title, "filtering precision and recall", series, None)
+    over_training(title, "filtering precision and recall", series, None, true)
 }

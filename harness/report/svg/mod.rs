@@ -1,9 +1,15 @@
 //! SVG plots (plotters) of what an analysis holds: learning curves with 95% bands,
 //! iso-accuracy speed-up curves and horizon speed-ups with the paper's same-data
 //! figures drawn on them, speed-up against a swept key, the learnability and the
-//! kinds of the pairs each selector trained on, and how well it filtered. Censored
-//! speed-ups are drawn at their bound: a triangle for at least, a cross for below
-//! (did not reach).
+//! kinds of the pairs each selector trained on, and how well it filtered.
+//!
+//! Every plot: speed-ups on a log axis with round ticks and no cap; colour for the
+//! method, a point mark for the setting (`legend::Palette`: never one pair twice);
+//! the legend in a column of its own; censored speed-ups as arrows at their bound
+//! (up: at least, reached within the first evaluation interval; down: below, never
+//! reached), and an interval's infinite end as an arrowhead at the plot's edge;
+//! nothing drawn outside the plotting area. The geometry goes into the SVG's
+//! `<metadata>` so a test can check all of that on every committed plot.
 
 use plotters::coord::types::RangedCoordf64;
 use plotters::prelude::*;
@@ -12,39 +18,34 @@ use super::ReportError;
 use crate::analysis::{Axis, Cell, Comparison, HorizonComparison, Target};
 use crate::stats::{Bounds, CensoredInterval};
 
+mod curves;
 mod diagnostics;
+mod legend;
 mod speedups;
 mod swim;
+mod ticks;
 
+pub use curves::learning_curves;
 pub use diagnostics::{clean_shares, filtering, learnability, tail_shares};
-pub use speedups::{horizon_finals, horizon_speedups, iso_curves};
+pub use speedups::{horizon_finals, horizon_speedups, iso_curves, speedup_vs};
 pub use swim::{time_to_accuracy, TimeAccuracy};
+
+use legend::{Legend, Palette, Style, LEGEND_W, LINE};
 
 const W: u32 = 720;
 const H: u32 = 440;
 
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+/// A speed-up series: method, setting, and (x, interval) points.
+type SpeedupSeries = (String, String, Vec<(f64, CensoredInterval)>);
 
-/// A distinct colour per series index.
-fn colour(i: usize) -> RGBColor {
-    const C: [RGBColor; 8] = [
-        RGBColor(31, 119, 180),
-        RGBColor(214, 39, 40),
-        RGBColor(44, 160, 44),
-        RGBColor(255, 127, 14),
-        RGBColor(148, 103, 189),
-        RGBColor(140, 86, 75),
-        RGBColor(227, 119, 194),
-        RGBColor(23, 190, 207),
-    ];
-    C[i % C.len()]
-}
+type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
 pub(crate) fn err<E: std::fmt::Debug>(e: E) -> ReportError {
     ReportError::Plot(format!("{e:?}"))
 }
 
-/// The range of finite values, padded; (0, 1) when there are none.
+/// The range of finite values, padded; (0, 1) when there are none; a constant
+/// series gets a range around its value.
 fn bounds(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
@@ -55,7 +56,8 @@ fn bounds(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
         return (0.0, 1.0);
     }
     if hi <= lo {
-        hi = lo + 1.0;
+        let half = if lo == 0.0 { 0.5 } else { 0.1 * lo.abs() };
+        return (lo - half, hi + half);
     }
     let p = (hi - lo) * pad;
     (lo - p, hi + p)
@@ -73,7 +75,32 @@ fn short_number(v: f64) -> String {
     }
 }
 
-/// What every chart shares: a title, axes and their ranges, a legend corner.
+/// A series' legend label: the method, then its setting with each key by its last
+/// name (`dataset.synthetic.zipf=1.5;train.steps=500` → `zipf=1.5, steps=500`).
+fn series_label(method: &str, setting: &str) -> String {
+    if setting.is_empty() {
+        return method.to_string();
+    }
+    let short: Vec<String> = setting
+        .split(';')
+        .map(|kv| match kv.split_once('=') {
+            Some((k, v)) => format!("{}={v}", k.rsplit('.').next().unwrap_or(k)),
+            None => kv.to_string(),
+        })
+        .collect();
+    format!("{method} | {}", short.join(", "))
+}
+
+/// log10 of a positive value (−∞ otherwise): the coordinate on a log axis.
+fn log_or_neg_inf(v: f64) -> f64 {
+    if v > 0.0 {
+        v.log10()
+    } else {
+        f64::NEG_INFINITY
+    }
+}
+
+/// What every chart shares: a title, axes and their ranges.
 struct Frame<'a> {
     title: &'a str,
     x_desc: &'a str,
@@ -84,196 +111,265 @@ struct Frame<'a> {
     log_x: bool,
     /// y holds log10 of the values shown.
     log_y: bool,
-    legend: SeriesLabelPosition,
 }
 
-/// Draws one chart: the frame, then the series `draw` adds, then the legend.
+/// What a chart's series closure gets: the chart, the legend to add to and the
+/// palette to take styles from.
+struct Canvas<'c, 'a, 'b> {
+    c: &'c mut Chart<'a, 'b>,
+    legend: Legend,
+    palette: Palette,
+}
+
+/// Draws one chart: the frame, then the series `draw` adds, then the legend in its
+/// column; drawn again taller when the legend needs more room than the default.
 fn chart(
     f: Frame,
-    draw: impl FnOnce(&mut Chart) -> Result<(), ReportError>,
+    draw: impl Fn(&mut Canvas) -> Result<(), ReportError>,
 ) -> Result<String, ReportError> {
+    let mut height = H;
+    loop {
+        let (svg, lines) = chart_at(&f, height, &draw)?;
+        let need = 50 + lines as u32 * (LINE as u32 + 1);
+        if need <= height {
+            return Ok(svg);
+        }
+        height = need;
+    }
+}
+
+fn chart_at(
+    f: &Frame,
+    height: u32,
+    draw: &impl Fn(&mut Canvas) -> Result<(), ReportError>,
+) -> Result<(String, usize), ReportError> {
     let mut out = String::new();
+    let (plot, legend_rect, series, lines);
     {
-        let root = SVGBackend::with_string(&mut out, (W, H)).into_drawing_area();
+        let root = SVGBackend::with_string(&mut out, (W + LEGEND_W, height)).into_drawing_area();
         root.fill(&WHITE).map_err(err)?;
-        let mut c = ChartBuilder::on(&root)
+        let (left, right) = root.split_horizontally(W);
+        let mut c = ChartBuilder::on(&left)
             .caption(f.title, ("sans-serif", 16))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
             .build_cartesian_2d(f.x.0..f.x.1, f.y.0..f.y.1)
             .map_err(err)?;
-        let log_x = f.log_x;
-        let fmt_x = move |v: &f64| {
-            if log_x {
-                short_number(10f64.powf(*v).round())
-            } else {
-                short_number(*v)
-            }
-        };
-        let fmt_y = |v: &f64| short_number((10f64.powf(*v) * 100.0).round() / 100.0);
         let mut mesh = c.configure_mesh();
         // Major grid lines only: the minor ones made up most of every SVG's bytes.
         mesh.light_line_style(TRANSPARENT)
             .x_desc(f.x_desc)
             .y_desc(f.y_desc)
-            .x_label_formatter(&fmt_x);
+            .x_label_formatter(&|v: &f64| short_number(*v));
+        if f.log_x {
+            mesh.disable_x_mesh().x_labels(0);
+        }
         if f.log_y {
-            mesh.y_label_formatter(&fmt_y);
+            mesh.disable_y_mesh().y_labels(0);
         }
         mesh.draw().map_err(err)?;
-        draw(&mut c)?;
-        c.configure_series_labels()
-            .position(f.legend)
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
+        if f.log_x {
+            ticks::draw_log_axis(&mut c, &left, false)?;
+        }
+        if f.log_y {
+            ticks::draw_log_axis(&mut c, &left, true)?;
+        }
+        let mut canvas = Canvas {
+            c: &mut c,
+            legend: Legend::default(),
+            palette: Palette::default(),
+        };
+        draw(&mut canvas)?;
+        let legend = canvas.legend;
+        let (xs, ys) = c.plotting_area().get_pixel_range();
+        plot = ((xs.start, ys.start), (xs.end, ys.end));
+        legend.draw(&right)?;
+        legend_rect = ((W as i32, 0), ((W + LEGEND_W) as i32, height as i32));
+        lines = legend.lines();
+        series = legend.entries;
         root.present().map_err(err)?;
     }
-    Ok(out)
+    legend::metadata(&mut out, plot, legend_rect, &series);
+    Ok((out, lines))
 }
 
-/// A labelled line.
+/// The y range of the chart, and `v` clamped into it (NaN and −∞ to the bottom,
+/// +∞ to the top).
+fn clamp_y(c: &Chart, v: f64) -> f64 {
+    let (bottom, top) = (c.y_range().start, c.y_range().end);
+    if v.is_nan() || v == f64::NEG_INFINITY {
+        bottom
+    } else if v.is_finite() {
+        v.clamp(bottom, top)
+    } else {
+        top
+    }
+}
+
+/// A labelled line with its style's marks at its points; points outside the y
+/// range are clamped to its edge (callers size ranges to hold every finite value).
 fn line(
-    c: &mut Chart,
+    cv: &mut Canvas,
     pts: Vec<(f64, f64)>,
-    col: RGBColor,
+    style: Style,
     label: &str,
 ) -> Result<(), ReportError> {
-    c.draw_series(LineSeries::new(pts, col.stroke_width(2)))
-        .map_err(err)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], col.stroke_width(2)));
+    let pts: Vec<(f64, f64)> = pts
+        .into_iter()
+        .filter(|p| p.0.is_finite() && p.1.is_finite())
+        .map(|(x, y)| (x, clamp_y(cv.c, y)))
+        .collect();
+    cv.c.draw_series(LineSeries::new(pts.clone(), style.colour.stroke_width(2)))
+        .map_err(err)?;
+    legend::marks(cv.c, &pts, style)?;
+    cv.legend.add(label, style);
     Ok(())
 }
 
 /// A dashed reference line across the chart, labelled.
-fn reference(c: &mut Chart, y: f64, label: &str, col: RGBColor) -> Result<(), ReportError> {
-    let (x0, x1) = {
-        let r = c.x_range();
-        (r.start, r.end)
-    };
+fn reference(cv: &mut Canvas, y: f64, label: &str, col: RGBColor) -> Result<(), ReportError> {
+    let c = &mut cv.c;
+    let (x0, x1) = (c.x_range().start, c.x_range().end);
+    let (bottom, top) = (c.y_range().start, c.y_range().end);
+    if !(bottom..=top).contains(&y) {
+        return Ok(());
+    }
     let n = 40;
     let segs = (0..n).step_by(2).map(move |k| {
         let a = x0 + (x1 - x0) * k as f64 / n as f64;
         let b = x0 + (x1 - x0) * (k + 1) as f64 / n as f64;
         PathElement::new(vec![(a, y), (b, y)], col.mix(0.7).stroke_width(1))
     });
-    c.draw_series(segs)
-        .map_err(err)?
-        .label(label)
-        .legend(move |(x, y)| PathElement::new(vec![(x, y), (x + 18, y)], col.mix(0.7)));
+    c.draw_series(segs).map_err(err)?;
+    cv.legend.add(label, Style::reference(col));
     Ok(())
 }
 
-/// Points of censored estimates with their intervals, clipped to the chart; `ty`
-/// maps a value to the chart's y (log10 on a log axis).
+/// An arrow at `at` (data coordinates) pointing up or down, 14 px long, starting
+/// at the bound: up for "at least", down for "below".
+fn arrow(c: &mut Chart, at: (f64, f64), up: bool, col: RGBColor) -> Result<(), ReportError> {
+    let s = if up { -1 } else { 1 };
+    c.draw_series(std::iter::once(
+        EmptyElement::at(at)
+            + PathElement::new(vec![(0, 0), (0, 12 * s)], col.stroke_width(2))
+            + Polygon::new(vec![(-4, 8 * s), (4, 8 * s), (0, 14 * s)], col.filled()),
+    ))
+    .map_err(err)?;
+    Ok(())
+}
+
+/// Censored estimates with their intervals: exact values as the series' marks
+/// (a circle where the series has none), censored ones as arrows at their bound,
+/// interval bars with a short open-headed stub where an end is infinite.
+/// `ty` maps a value to the chart's y (log10 on a log axis).
 fn censored_points(
     c: &mut Chart,
     pts: &[(f64, CensoredInterval)],
-    col: RGBColor,
+    style: Style,
     ty: fn(f64) -> f64,
 ) -> Result<(), ReportError> {
+    let col = style.colour;
     let (bottom, top) = (c.y_range().start, c.y_range().end);
-    let clip = move |v: f64| {
-        let y = ty(v);
-        if y.is_nan() || y == f64::NEG_INFINITY {
-            bottom
-        } else if y.is_finite() {
-            y.clamp(bottom, top)
-        } else {
-            top
-        }
-    };
-    c.draw_series(
-        pts.iter()
-            .filter(|(_, ci)| ci.lower_bound.is_finite())
-            .map(|&(x, ci)| {
-                PathElement::new(
-                    vec![(x, clip(ci.lower_bound)), (x, clip(ci.upper_bound))],
-                    col.mix(0.6),
-                )
-            }),
-    )
-    .map_err(err)?;
     for &(x, ci) in pts {
+        let (lo, hi) = (ty(ci.lower_bound), ty(ci.upper_bound));
+        let open_up = hi == f64::INFINITY || hi > top;
+        let open_down = lo.is_nan() || lo == f64::NEG_INFINITY || lo < bottom;
+        let bar = col.mix(0.6);
+        match (open_down, open_up) {
+            (true, true) => {}
+            (false, false) => {
+                c.draw_series(std::iter::once(PathElement::new(
+                    vec![(x, lo), (x, hi)],
+                    bar.stroke_width(1),
+                )))
+                .map_err(err)?;
+            }
+            // An open end: a short stub from the finite end with an open
+            // arrowhead, never a bar to the plot's edge.
+            (open_down, _) => {
+                let (from, s) = if open_down { (hi, 1) } else { (lo, -1) };
+                c.draw_series(std::iter::once(
+                    EmptyElement::at((x, from))
+                        + PathElement::new(vec![(0, 0), (0, 18 * s)], bar.stroke_width(1))
+                        + PathElement::new(
+                            vec![(-3, 14 * s), (0, 18 * s), (3, 14 * s)],
+                            bar.stroke_width(1),
+                        ),
+                ))
+                .map_err(err)?;
+            }
+        }
         let b: Bounds = ci.point;
-        let el: DynElement<SVGBackend, (f64, f64)> = if !b.is_censored() {
-            Circle::new((x, clip(b.mid)), 3, col.filled()).into_dyn()
+        if !b.is_censored() {
+            let at = (x, clamp_y(c, ty(b.mid)));
+            let mark = if style.mark == legend::Mark::None {
+                legend::Mark::Circle
+            } else {
+                style.mark
+            };
+            mark.draw(c, &[at], col)?;
         } else if b.hi.is_infinite() {
-            TriangleMarker::new((x, clip(b.lo)), 5, col.filled()).into_dyn()
+            arrow(c, (x, clamp_y(c, ty(b.lo))), true, col)?;
         } else {
-            Cross::new((x, clip(b.hi)), 5, col.stroke_width(2)).into_dyn()
-        };
-        c.draw_series(std::iter::once(el)).map_err(err)?;
+            arrow(c, (x, clamp_y(c, ty(b.hi))), false, col)?;
+        }
     }
     Ok(())
 }
 
-/// Seed-mean learning curves of `cells` on `axis`, with point-wise 95% bootstrap bands.
-pub fn learning_curves(title: &str, cells: &[&Cell], axis: Axis) -> Result<String, ReportError> {
-    let series: Vec<_> = cells
-        .iter()
-        .filter_map(|c| Some((c.method.to_string(), c.band(axis)?)))
+/// The log-axis range of speed-ups: every finite positive value, 1x and the
+/// reference figures, padded so arrows and marks at the ends stay inside.
+fn speedup_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
+    let logs: Vec<f64> = values
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .chain([1.0])
+        .map(f64::log10)
         .collect();
-    let x = bounds(
-        series.iter().flat_map(|(_, b)| b.mean.x.iter().copied()),
-        0.0,
-    );
-    let y = bounds(
-        series
-            .iter()
-            .flat_map(|(_, b)| b.lower.iter().chain(&b.upper).copied()),
-        0.03,
-    );
-    chart(
-        Frame {
-            title,
-            x_desc: axis.label(),
-            y_desc: "score (seed mean, 95% CI)",
-            x,
-            y,
-            log_x: false,
-            log_y: false,
-            legend: SeriesLabelPosition::LowerRight,
-        },
-        |c| {
-            for (i, (name, b)) in series.iter().enumerate() {
-                let col = colour(i);
-                let band: Vec<(f64, f64)> = b
-                    .mean
-                    .x
-                    .iter()
-                    .zip(b.upper.iter())
-                    .map(|(&x, &y)| (x, y))
-                    .chain(
-                        b.mean
-                            .x
-                            .iter()
-                            .zip(b.lower.iter())
-                            .rev()
-                            .map(|(&x, &y)| (x, y)),
-                    )
-                    .filter(|(_, y)| y.is_finite())
-                    .collect();
-                c.draw_series(std::iter::once(Polygon::new(band, col.mix(0.18).filled())))
-                    .map_err(err)?;
-                line(
-                    c,
-                    b.mean
-                        .x
-                        .iter()
-                        .copied()
-                        .zip(b.mean.y.iter().copied())
-                        .collect(),
-                    col,
-                    name,
-                )?;
-            }
-            Ok(())
-        },
-    )
+    let (lo, hi) = bounds(logs.into_iter(), 0.08);
+    let span = (hi - lo).max(0.3);
+    (lo - 0.06 * span, hi + 0.08 * span)
+}
+
+/// The colour of the i-th paper reference line (distinct within a plot).
+fn paper_colour(i: usize) -> RGBColor {
+    const P: [RGBColor; 3] = [
+        RGBColor(120, 0, 120),
+        RGBColor(200, 90, 200),
+        RGBColor(60, 0, 60),
+    ];
+    P[i % P.len()]
+}
+
+/// For charts drawn elsewhere (the claims board): round ticks on a log x axis.
+pub(crate) fn log_x_axis(
+    c: &mut Chart,
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+) -> Result<(), ReportError> {
+    ticks::draw_log_axis(c, area, false)
+}
+
+/// Their metadata: the plotting area and the colours that mark data (no legend
+/// column).
+pub(crate) fn plot_metadata(
+    svg: &mut String,
+    plot: ((i32, i32), (i32, i32)),
+    series: &[(&str, RGBColor)],
+) {
+    let s: Vec<(String, Style)> = series
+        .iter()
+        .map(|(l, c)| {
+            (
+                l.to_string(),
+                Style {
+                    colour: *c,
+                    mark: legend::Mark::None,
+                    dashed: false,
+                },
+            )
+        })
+        .collect();
+    legend::metadata(svg, plot, ((0, 0), (0, 0)), &s);
 }
 
 /// The paper's same-data speed-up at filtering ratio f, if it gives one.
@@ -282,66 +378,4 @@ pub fn paper_speedup(f: f64) -> Option<f64> {
         .iter()
         .find(|(pf, _)| (pf - f).abs() < 1e-6)
         .map(|p| p.1)
-}
-
-/// Iteration speed-up (to uniform's final score) against a swept numeric key, per
-/// method, with 95% CIs; censored points as triangles.
-pub fn speedup_vs(
-    key: &str,
-    cells: &[Cell],
-    comparisons: &[&Comparison],
-) -> Result<Option<String>, ReportError> {
-    let mut by_method: std::collections::BTreeMap<String, Vec<(f64, CensoredInterval)>> =
-        Default::default();
-    for c in comparisons {
-        let cell = &cells[c.method];
-        let Some(x) = cell.numeric(key) else { continue };
-        if let Some(ci) = c.speedup(Target::Final, Axis::Iterations).interval {
-            by_method
-                .entry(format!("{} {}", cell.method, cell.setting_without(key)))
-                .or_default()
-                .push((x, ci));
-        }
-    }
-    if by_method.values().all(|v| v.len() < 2) {
-        return Ok(None);
-    }
-    let x = bounds(by_method.values().flatten().map(|p| p.0), 0.08);
-    let (_, ytop) = bounds(
-        by_method
-            .values()
-            .flatten()
-            .flat_map(|p| [p.1.point.lo, p.1.upper_bound])
-            .chain([1.0]),
-        0.1,
-    );
-    Ok(Some(chart(
-        Frame {
-            title: &format!("Speed-up in iterations vs {key}"),
-            x_desc: key,
-            y_desc: "speed-up to uniform's final score (95% CI)",
-            x,
-            y: (0.0, ytop.min(50.0)),
-            log_x: false,
-            log_y: false,
-            legend: SeriesLabelPosition::UpperLeft,
-        },
-        |c| {
-            reference(c, 1.0, "1x", RGBColor(80, 80, 80))?;
-            for (i, (name, pts)) in by_method.iter_mut().enumerate() {
-                pts.sort_by(|a, b| a.0.total_cmp(&b.0));
-                let col = colour(i);
-                line(
-                    c,
-                    pts.iter()
-                        .map(|(x, ci)| (*x, ci.point.lo.max(0.0)))
-                        .collect(),
-                    col,
-                    name,
-                )?;
-                censored_points(c, pts, col, |v| v)?;
-            }
-            Ok(())
-        },
-    )?))
 }

@@ -6,14 +6,15 @@ use plotters::prelude::*;
 use super::*;
 
 /// Iso-accuracy speed-up curves: for each target level along uniform's curve, the
-/// speed-up to reach it, per comparison; the paper's same-data figures as lines.
+/// speed-up to reach it, per comparison, on a log axis; the paper's same-data
+/// figures as dashed lines.
 pub fn iso_curves(
     title: &str,
     cells: &[Cell],
     comps: &[&Comparison],
     axis: Axis,
 ) -> Result<String, ReportError> {
-    let series: Vec<(String, Vec<(f64, CensoredInterval)>)> = comps
+    let series: Vec<SpeedupSeries> = comps
         .iter()
         .map(|c| {
             let pts = c
@@ -21,7 +22,8 @@ pub fn iso_curves(
                 .filter(|s| matches!(s.target, Target::Step(_)) || s.target == Target::Final)
                 .filter_map(|s| Some((s.target_score, s.interval?)))
                 .collect();
-            (cells[c.method].label(), pts)
+            let cell = &cells[c.method];
+            (cell.method.to_string(), cell.setting.clone(), pts)
         })
         .collect();
     let mut papers: Vec<(f64, f64)> = comps
@@ -33,131 +35,127 @@ pub fn iso_curves(
         .collect();
     papers.sort_by(|a, b| a.0.total_cmp(&b.0));
     papers.dedup();
-    let x = bounds(series.iter().flat_map(|(_, p)| p.iter().map(|q| q.0)), 0.04);
-    let finite = series
-        .iter()
-        .flat_map(|(_, p)| p.iter().flat_map(|q| [q.1.point.lo, q.1.upper_bound]));
-    let (_, ytop) = bounds(finite.chain(papers.iter().map(|p| p.1)).chain([1.0]), 0.08);
+    let x = bounds(series.iter().flat_map(|s| s.2.iter().map(|q| q.0)), 0.04);
+    let y = speedup_range(
+        series
+            .iter()
+            .flat_map(|s| {
+                s.2.iter()
+                    .flat_map(|q| [q.1.point.lo, q.1.point.hi, q.1.lower_bound, q.1.upper_bound])
+            })
+            .chain(papers.iter().map(|p| p.1)),
+    );
     chart(
         Frame {
             title,
             x_desc: "target level (uniform's seed-mean score at an evaluation point; the rightmost: its final)",
-            y_desc: &format!("speed-up in {} (95% CI)", axis.label()),
+            y_desc: &format!("speed-up in {} (95% CI, log scale)", axis.label()),
             x,
-            y: (0.0, ytop.min(50.0)),
+            y,
             log_x: false,
-            log_y: false,
-            legend: SeriesLabelPosition::UpperLeft,
+            log_y: true,
         },
-        |c| {
-            reference(c, 1.0, "1x (no speed-up)", RGBColor(80, 80, 80))?;
-            for (f, p) in &papers {
-                reference(c, *p, &format!("paper, same data: {p}x at f = {f}"), RGBColor(120, 0, 120))?;
+        |cv| {
+            reference(cv, 0.0, "1x (no speed-up)", RGBColor(80, 80, 80))?;
+            for (i, (f, p)) in papers.iter().enumerate() {
+                reference(cv, p.log10(), &format!("paper, same data: {p}x at f = {f}"), paper_colour(i))?;
             }
-            for (i, (name, pts)) in series.iter().enumerate() {
-                let col = colour(i);
-                let exact: Vec<(f64, f64)> = pts.iter().map(|(x, ci)| (*x, ci.point.lo.max(0.0))).collect();
-                line(c, exact, col, name)?;
-                censored_points(c, pts, col, |v| v)?;
+            for (method, setting, pts) in &series {
+                let style = cv.palette.style(method, setting);
+                let exact: Vec<(f64, f64)> = pts
+                    .iter()
+                    .filter(|(_, ci)| !ci.point.is_censored())
+                    .map(|(x, ci)| (*x, log_or_neg_inf(ci.point.mid)))
+                    .collect();
+                let name = series_label(method, setting);
+                line(cv, exact, style, &name)?;
+                censored_points(cv.c, pts, style, log_or_neg_inf)?;
             }
             Ok(())
         },
     )
 }
 
-/// Horizon speed-ups (and, dashed, horizon factors) against the horizon, log x.
+/// Horizon speed-ups (and, thin, horizon factors) against the horizon, log x and y.
 pub fn horizon_speedups(title: &str, comps: &[&HorizonComparison]) -> Result<String, ReportError> {
     let xs = comps
         .iter()
         .flat_map(|h| h.points.iter().map(|p| p.horizon.log10()));
     let x = bounds(xs, 0.05);
-    // Speed-ups span 1x to tens of x: a log axis.
-    let ly = |v: f64| {
-        if v > 0.0 {
-            v.log10()
-        } else {
-            f64::NEG_INFINITY
-        }
+    let papers: Vec<(f64, f64)> = {
+        let mut p: Vec<(f64, f64)> = comps
+            .iter()
+            .filter_map(|h| Some((h.filter_ratio, paper_speedup(h.filter_ratio)?)))
+            .collect();
+        p.sort_by(|a, b| a.0.total_cmp(&b.0));
+        p.dedup();
+        p
     };
-    let ys = comps.iter().flat_map(|h| {
-        h.points.iter().flat_map(|p| {
-            [
-                p.speedup.point.lo,
-                p.speedup.point.mid,
-                p.speedup.upper_bound,
-                p.factor.point.lo,
-            ]
-        })
-    });
-    let papers: Vec<(f64, f64)> = comps
-        .iter()
-        .filter_map(|h| Some((h.filter_ratio, paper_speedup(h.filter_ratio)?)))
-        .collect();
-    let finite: Vec<f64> = ys
-        .chain(papers.iter().map(|p| p.1))
-        .chain([1.0])
-        .filter(|v| v.is_finite() && *v > 0.0)
-        .map(ly)
-        .collect();
-    let (ylo, yhi) = bounds(finite.into_iter(), 0.08);
+    let y = speedup_range(
+        comps
+            .iter()
+            .flat_map(|h| {
+                h.points.iter().flat_map(|p| {
+                    [
+                        p.speedup.point.lo,
+                        p.speedup.point.hi,
+                        p.speedup.lower_bound,
+                        p.speedup.upper_bound,
+                        p.factor.point.lo,
+                    ]
+                })
+            })
+            .chain(papers.iter().map(|p| p.1)),
+    );
     chart(
         Frame {
             title,
             x_desc: "horizon: training steps, each with its own schedule (log scale)",
             y_desc: "speed-up to uniform's final at that horizon (95% CI, log scale)",
             x,
-            y: (ylo.min(-0.05), yhi),
+            y,
             log_x: true,
             log_y: true,
-            legend: SeriesLabelPosition::UpperLeft,
         },
-        |c| {
-            reference(c, 0.0, "1x", RGBColor(80, 80, 80))?;
-            for (f, p) in &papers {
+        |cv| {
+            reference(cv, 0.0, "1x", RGBColor(80, 80, 80))?;
+            for (i, (f, p)) in papers.iter().enumerate() {
                 reference(
-                    c,
-                    ly(*p),
+                    cv,
+                    p.log10(),
                     &format!("paper, same data: {p}x at f = {f}"),
-                    RGBColor(120, 0, 120),
+                    paper_colour(i),
                 )?;
             }
-            for (i, h) in comps.iter().enumerate() {
-                let col = colour(i);
+            for h in comps {
+                let style = cv.palette.style(h.method.as_str(), &h.setting);
                 let pts: Vec<(f64, CensoredInterval)> = h
                     .points
                     .iter()
                     .map(|p| (p.horizon.log10(), p.speedup))
                     .collect();
-                let name = format!("{} {}", h.method, h.setting);
-                let at = |b: crate::stats::Bounds| b.value().unwrap_or(b.lo);
+                let name = series_label(h.method.as_str(), &h.setting);
                 line(
-                    c,
+                    cv,
                     pts.iter()
-                        .filter(|(_, ci)| at(ci.point) > 0.0)
-                        .map(|(x, ci)| (*x, ly(at(ci.point))))
+                        .filter(|(_, ci)| !ci.point.is_censored())
+                        .map(|(x, ci)| (*x, log_or_neg_inf(ci.point.mid)))
                         .collect(),
-                    col,
+                    style,
                     &format!("{name}: speed-up"),
                 )?;
-                censored_points(c, &pts, col, |v| {
-                    if v > 0.0 {
-                        v.log10()
-                    } else {
-                        f64::NEG_INFINITY
-                    }
-                })?;
+                censored_points(cv.c, &pts, style, log_or_neg_inf)?;
                 let factor: Vec<(f64, f64)> = h
                     .points
                     .iter()
                     .filter(|p| p.factor.point.lo > 0.0)
-                    .map(|p| (p.horizon.log10(), ly(p.factor.point.lo)))
+                    .map(|p| (p.horizon.log10(), clamp_y(cv.c, p.factor.point.lo.log10())))
                     .collect();
-                c.draw_series(LineSeries::new(factor, col.mix(0.5).stroke_width(1)))
-                    .map_err(err)?
-                    .label(format!("{name}: uniform's horizon factor"))
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], col.mix(0.5))
-                    });
+                cv.c.draw_series(LineSeries::new(
+                    factor,
+                    style.colour.mix(0.5).stroke_width(1),
+                ))
+                .map_err(err)?;
             }
             Ok(())
         },
@@ -187,10 +185,9 @@ pub fn horizon_finals(title: &str, h: &HorizonComparison) -> Result<String, Repo
             y,
             log_x: true,
             log_y: false,
-            legend: SeriesLabelPosition::LowerRight,
         },
-        |c| {
-            for (i, (name, pick)) in [
+        |cv| {
+            for (name, pick) in [
                 (
                     "uniform",
                     (|p: &crate::analysis::horizon::HorizonPoint| p.baseline_final) as fn(&_) -> _,
@@ -199,18 +196,16 @@ pub fn horizon_finals(title: &str, h: &HorizonComparison) -> Result<String, Repo
                     h.method.as_str(),
                     |p: &crate::analysis::horizon::HorizonPoint| p.method_final,
                 ),
-            ]
-            .into_iter()
-            .enumerate()
-            {
-                let col = colour(i);
+            ] {
+                let style = cv.palette.style(name, "");
+                let col = style.colour;
                 let pts: Vec<(f64, f64)> = h
                     .points
                     .iter()
                     .map(|p| (p.horizon.log10(), pick(p).point_estimate))
                     .collect();
-                line(c, pts, col, name)?;
-                c.draw_series(h.points.iter().map(|p| {
+                line(cv, pts, style, name)?;
+                cv.c.draw_series(h.points.iter().map(|p| {
                     let ci = pick(p);
                     ErrorBar::new_vertical(
                         p.horizon.log10(),
@@ -226,4 +221,70 @@ pub fn horizon_finals(title: &str, h: &HorizonComparison) -> Result<String, Repo
             Ok(())
         },
     )
+}
+
+/// Iteration speed-up (to uniform's final score) against a swept numeric key, per
+/// method and setting, with 95% CIs on a log axis; censored points as arrows.
+pub fn speedup_vs(
+    key: &str,
+    cells: &[Cell],
+    comparisons: &[&Comparison],
+) -> Result<Option<String>, ReportError> {
+    let mut series: Vec<SpeedupSeries> = Vec::new();
+    for c in comparisons {
+        let cell = &cells[c.method];
+        let Some(x) = cell.numeric(key) else { continue };
+        if let Some(ci) = c.speedup(Target::Final, Axis::Iterations).interval {
+            let (method, setting) = (cell.method.to_string(), cell.setting_without(key));
+            match series.iter_mut().find(|s| s.0 == method && s.1 == setting) {
+                Some(s) => s.2.push((x, ci)),
+                None => series.push((method, setting, vec![(x, ci)])),
+            }
+        }
+    }
+    series.retain(|s| s.2.len() >= 2);
+    if series.is_empty() {
+        return Ok(None);
+    }
+    series.sort_by(|a, b| {
+        a.0.cmp(&b.0)
+            .then_with(|| crate::names::natural_cmp(&a.1, &b.1))
+    });
+    for s in &mut series {
+        s.2.sort_by(|a, b| a.0.total_cmp(&b.0));
+    }
+    let x = bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08);
+    let y = speedup_range(series.iter().flat_map(|s| {
+        s.2.iter()
+            .flat_map(|p| [p.1.point.lo, p.1.point.hi, p.1.lower_bound, p.1.upper_bound])
+    }));
+    Ok(Some(chart(
+        Frame {
+            title: &format!("Speed-up in iterations vs {key}"),
+            x_desc: key,
+            y_desc: "speed-up to uniform's final score (95% CI, log scale)",
+            x,
+            y,
+            log_x: false,
+            log_y: true,
+        },
+        |cv| {
+            reference(cv, 0.0, "1x", RGBColor(80, 80, 80))?;
+            for (method, setting, pts) in &series {
+                let style = cv.palette.style(method, setting);
+                let name = series_label(method, setting);
+                line(
+                    cv,
+                    pts.iter()
+                        .filter(|(_, ci)| !ci.point.is_censored())
+                        .map(|(x, ci)| (*x, log_or_neg_inf(ci.point.mid)))
+                        .collect(),
+                    style,
+                    &name,
+                )?;
+                censored_points(cv.c, pts, style, log_or_neg_inf)?;
+            }
+            Ok(())
+        },
+    )?))
 }

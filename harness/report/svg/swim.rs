@@ -60,73 +60,61 @@ pub fn time_to_accuracy(p: &TimeAccuracy) -> Result<String, ReportError> {
             .chain(pts.iter().flat_map(|q| [q.2 .1, q.2 .2])),
         0.05,
     );
-    let mut out = String::new();
-    {
-        let root = SVGBackend::with_string(&mut out, (W, H)).into_drawing_area();
-        root.fill(&WHITE).map_err(err)?;
-        let mut c = ChartBuilder::on(&root)
-            .caption(p.title, ("sans-serif", 16))
-            .margin(12)
-            .x_label_area_size(40)
-            .y_label_area_size(64)
-            .build_cartesian_2d(x.0..x.1, y.0..y.1)
-            .map_err(err)?;
-        let fmt_x = |v: &f64| short_number(10f64.powf(*v));
-        let fmt_y = move |v: &f64| {
-            if log_y {
-                format!("{:.0e}", 10f64.powf(*v))
-            } else {
-                format!("{v:.3}")
-            }
-        };
-        let y_desc = format!("test {} (log)", p.metric);
-        c.configure_mesh()
-            // Major grid lines only: the minor ones made up most of every SVG's bytes.
-            .light_line_style(TRANSPARENT)
-            .x_desc("wall-clock seconds (log)")
-            .y_desc(if log_y { y_desc.as_str() } else { p.metric })
-            .x_label_formatter(&fmt_x)
-            .y_label_formatter(&fmt_y)
-            .draw()
-            .map_err(err)?;
-        let grey = RGBColor(120, 120, 120);
-        for (i, curve) in adam.iter().enumerate() {
-            let s = c
-                .draw_series(LineSeries::new(
-                    curve.clone(),
+    let y_desc = if log_y {
+        format!("test {} (log)", p.metric)
+    } else {
+        p.metric.to_string()
+    };
+    chart(
+        Frame {
+            title: p.title,
+            x_desc: "wall-clock seconds (log)",
+            y_desc: &y_desc,
+            x,
+            y,
+            log_x: true,
+            log_y,
+        },
+        |cv| {
+            let grey = RGBColor(120, 120, 120);
+            for curve in &adam {
+                cv.c.draw_series(LineSeries::new(
+                    curve
+                        .iter()
+                        .map(|&(x, y)| (x, clamp_y(cv.c, y)))
+                        .collect::<Vec<_>>(),
                     grey.mix(0.7).stroke_width(1),
                 ))
                 .map_err(err)?;
-            if i == 0 {
-                s.label("adam (one line per seed; its checkpoint)")
-                    .legend(move |(x, y)| {
-                        PathElement::new(vec![(x, y), (x + 18, y)], grey.stroke_width(2))
-                    });
             }
-        }
-        for (i, (name, (t, t0, t1), (m, m0, m1))) in pts.iter().enumerate() {
-            let col = colour(i);
-            c.draw_series([
-                PathElement::new(vec![(*t0, *m), (*t1, *m)], col.stroke_width(2)),
-                PathElement::new(vec![(*t, *m0), (*t, *m1)], col.stroke_width(2)),
-            ])
-            .map_err(err)?;
-            c.draw_series(std::iter::once(Circle::new((*t, *m), 5, col.filled())))
-                .map_err(err)?
-                .label(name.as_str())
-                .legend(move |(x, y)| Circle::new((x + 9, y), 4, col.filled()));
-        }
-        c.configure_series_labels()
-            .position(if log_y {
-                SeriesLabelPosition::UpperRight
-            } else {
-                SeriesLabelPosition::LowerRight
-            })
-            .background_style(WHITE.mix(0.85))
-            .border_style(BLACK)
-            .draw()
-            .map_err(err)?;
-        root.present().map_err(err)?;
-    }
-    Ok(out)
+            if !adam.is_empty() {
+                cv.legend.add(
+                    "adam (one line per seed; its checkpoint)",
+                    Style {
+                        colour: grey,
+                        mark: legend::Mark::None,
+                        dashed: false,
+                    },
+                );
+            }
+            for (name, (t, t0, t1), (m, m0, m1)) in &pts {
+                let mut style = cv.palette.style(name, "");
+                if style.mark == legend::Mark::None {
+                    style.mark = legend::Mark::Circle;
+                }
+                let col = style.colour;
+                cv.c.draw_series([
+                    PathElement::new(vec![(*t0, *m), (*t1, *m)], col.stroke_width(2)),
+                    PathElement::new(
+                        vec![(*t, clamp_y(cv.c, *m0)), (*t, clamp_y(cv.c, *m1))],
+                        col.stroke_width(2),
+                    ),
+                ])
+                .map_err(err)?;
+                legend::marks(cv.c, &[(*t, *m)], style)?;
+                cv.legend.add(name.as_str(), style);
+            }
+            Ok(())
+        },
+    )
 }
