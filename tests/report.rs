@@ -316,8 +316,36 @@ fn check_passes_and_fails_by_its_gates() {
         "bad.yaml",
         "gates:\n  - jest[train.filter_ratio=0.5].speedup_iterations.lower_ci >= 3\n",
     );
-    let o = jestbench(&["check", r, "--gate", bad.to_str().unwrap()]);
+    let (junit, md) = (dir.path().join("check.xml"), dir.path().join("check.md"));
+    let o = jestbench(&[
+        "check",
+        r,
+        "--gate",
+        bad.to_str().unwrap(),
+        "--junit",
+        junit.to_str().unwrap(),
+        "--markdown",
+        md.to_str().unwrap(),
+    ]);
     assert_eq!(o.status.code(), Some(1));
+    // A failing check still writes its CI files: one test case per gate.
+    let xml = std::fs::read_to_string(&junit).unwrap();
+    let doc = roxmltree::Document::parse(&xml).unwrap();
+    let suite = doc.root_element();
+    assert_eq!(suite.attribute("tests"), Some("1"));
+    assert_eq!(suite.attribute("failures"), Some("1"));
+    let case = suite
+        .children()
+        .find(|n| n.has_tag_name("testcase"))
+        .unwrap();
+    assert!(case.attribute("name").unwrap().contains("lower_ci >= 3"));
+    assert!(case.children().any(|n| n.has_tag_name("failure")));
+    let md = std::fs::read_to_string(&md).unwrap();
+    assert!(
+        md.starts_with("**jestbench check: 1 of 1 gates failed**"),
+        "{md}"
+    );
+    assert!(md.contains("| **FAIL** |"), "{md}");
     let out = String::from_utf8_lossy(&o.stdout);
     assert!(
         out.contains("FAIL jest[train.filter_ratio=0.5].speedup_iterations.lower_ci >= 3"),

@@ -63,6 +63,12 @@ pub struct CheckArgs {
     /// Allow results of several experiments.
     #[arg(long)]
     pub combine: bool,
+    /// Write JUnit XML here: one test case per gate, a failed gate a failure.
+    #[arg(long)]
+    pub junit: Option<PathBuf>,
+    /// Write a short Markdown summary here (for a CI job's page).
+    #[arg(long)]
+    pub markdown: Option<PathBuf>,
 }
 
 /// Reads the rows of every results folder or file.
@@ -164,6 +170,16 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
     let results = gates::check(&analysis, &file.gates)
         .map_err(|e| UsageError(format!("{}: {e}", args.gate.display())))?;
     let failed = results.iter().filter(|r| !r.passed).count();
+    // The CI files first: a failing check still leaves its record.
+    for (path, text) in [
+        (&args.junit, report::gates::junit(&results)),
+        (&args.markdown, report::gates::markdown(&results)),
+    ] {
+        if let Some(p) = path {
+            std::fs::write(p, text)
+                .map_err(|e| UsageError(format!("{}: cannot write: {e}", p.display())))?;
+        }
+    }
     for r in &results {
         println!(
             "{} {}  ({})",

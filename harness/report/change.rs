@@ -80,7 +80,8 @@ pub fn markdown(c: &Change, old: &str, new: &str) -> String {
     s
 }
 
-fn xml(s: &str) -> String {
+/// Text escaped for XML attributes and content.
+pub(crate) fn xml(s: &str) -> String {
     s.replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")

@@ -10,6 +10,7 @@ mod blocks;
 pub mod board;
 pub mod change;
 pub mod doc;
+pub mod gates;
 pub mod index;
 mod summary;
 pub mod svg;

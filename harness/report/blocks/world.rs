@@ -11,7 +11,7 @@ use crate::stats::{self, CensoredInterval};
 /// A world's setting in short words: `misaligned=0.5, zipf=1.5, curated=pool`.
 pub(super) fn world_name(setting: &str) -> String {
     if setting.is_empty() {
-        return "(one world)".into();
+        return "(one setting)".into();
     }
     setting
         .split(';')
