@@ -173,7 +173,16 @@ fn validate_prints_runs_and_cost_without_running() {
         "{stdout}"
     );
     assert!(stdout.contains("FLOPs"), "{stdout}");
+    // The wall-time estimate, from a few iterations timed on this machine.
+    let est = stdout
+        .lines()
+        .find(|l| l.starts_with("estimate: about "))
+        .unwrap_or_else(|| panic!("no estimate: {stdout}"));
+    assert!(est.contains("GFLOP/s") && est.contains("--jobs 1"), "{est}");
     assert!(!dir.path().join("results").exists());
+    let o = jestbench(&["validate", exp.to_str().unwrap(), "--no-estimate"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    assert!(!String::from_utf8_lossy(&o.stdout).contains("estimate:"));
 }
 
 #[test]

@@ -114,9 +114,13 @@ pub struct ValidateArgs {
     /// Refuse sweeps of more runs than this (counted before the sweep is expanded).
     #[arg(long, default_value_t = crate::experiment::DEFAULT_MAX_RUNS)]
     pub max_runs: usize,
-    /// The runs trained at once, for the memory estimate.
+    /// The runs trained at once, for the memory and time estimates.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: u32,
+    /// Skip the wall-time estimate (it times a few of the harness's iterations on
+    /// this machine first, a few seconds).
+    #[arg(long)]
+    pub no_estimate: bool,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, ValueEnum)]

@@ -99,5 +99,41 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         total_flops as f64,
         limits::human(peak_memory)
     );
+    if !args.no_estimate {
+        estimate(total_flops as f64, jobs)?;
+    }
+    Ok(())
+}
+
+/// Prints the training compute's wall time at this machine's rate on the harness's
+/// own iteration, timed now (`bench`'s quickstart shapes, f = 0.8, every selector).
+fn estimate(flops: f64, jobs: usize) -> anyhow::Result<()> {
+    let r = crate::run::bench::bench(&crate::run::bench::BenchOptions {
+        device: crate::run::DeviceKind::Cpu,
+        iters: 6,
+        warmup: 2,
+        filter_ratios: vec![0.8],
+        super_batches: Vec::new(),
+        sampler: false,
+    })?;
+    let mut rates: Vec<f64> = r.iterations.iter().map(|t| t.gflops()).collect();
+    rates.sort_by(f64::total_cmp);
+    let Some(&rate) = rates.get(rates.len() / 2) else {
+        return Ok(());
+    };
+    let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
+    let seconds = flops / (rate * 1e9) / jobs.min(cores) as f64;
+    let shown = if seconds < 90.0 {
+        format!("{seconds:.0} s")
+    } else if seconds < 5400.0 {
+        format!("{:.0} min", seconds / 60.0)
+    } else {
+        format!("{:.1} h", seconds / 3600.0)
+    };
+    println!(
+        "estimate: about {shown} of training compute with --jobs {jobs} on {cores} cores, at the \
+         {rate:.0} GFLOP/s this machine ran the harness's iteration at just now (quickstart \
+         shapes); data generation, reference training and evaluation come on top"
+    );
     Ok(())
 }

@@ -244,7 +244,14 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     let plot;
     {
         let height = 80 + 34 * n as u32;
-        let root = SVGBackend::with_string(&mut out, (760, height)).into_drawing_area();
+        // The label column fits the longest row label (about 6 px a character).
+        let longest = pts
+            .iter()
+            .map(|p| p.0.short.chars().count())
+            .max()
+            .unwrap_or(0);
+        let label_w = (longest as u32 * 6 + 24).clamp(170, 420);
+        let root = SVGBackend::with_string(&mut out, (590 + label_w, height)).into_drawing_area();
         root.fill(&WHITE).map_err(super::svg::err)?;
         let mut c = ChartBuilder::on(&root)
             .caption(
@@ -253,7 +260,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
             )
             .margin(12)
             .x_label_area_size(36)
-            .y_label_area_size(170)
+            .y_label_area_size(label_w)
             .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
             .map_err(super::svg::err)?;
         let labels: Vec<String> = pts.iter().map(|p| p.0.short.clone()).collect();

@@ -108,7 +108,12 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
         .map(|c| crate::report::board::Row {
             report: String::new(),
             id: format!("{}|{}", c.id, c.measured),
-            short: c.short.clone(),
+            // One row per setting: the setting names it on the figure.
+            short: if c.setting.is_empty() {
+                c.short.clone()
+            } else {
+                format!("{} · {}", c.short, super::world::world_name(&c.setting))
+            },
             claim: c.claim.clone(),
             point: c.adjusted.and_then(|e| e.point.value()),
             lower: c.adjusted.map(|e| e.lower_bound),

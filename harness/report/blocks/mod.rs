@@ -56,7 +56,12 @@ pub(super) fn blocks(a: &Analysis, dir: &Path) -> Result<Vec<Block>, ReportError
     let toc: Vec<String> = body
         .iter()
         .filter_map(|x| match x {
-            Block::Heading(2, t) => Some(format!("[{t}](#{})", super::doc::anchor(t))),
+            // Link text without code spans: the HTML writer does not nest them in links.
+            Block::Heading(2, t) => Some(format!(
+                "[{}](#{})",
+                t.replace('`', ""),
+                super::doc::anchor(t)
+            )),
             _ => None,
         })
         .collect();
