@@ -560,6 +560,41 @@ fn compare_says_what_changed_and_fails_on_a_regression_when_asked() {
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     assert!(String::from_utf8_lossy(&o.stdout).contains("0 regressed; 0 verdicts changed"));
+    // Report folders stand for their results (the files their analysis.json names).
+    let (rep_old, rep_new) = (dir.path().join("rep-old"), dir.path().join("rep-new"));
+    for (results, rep) in [(&old, &rep_old), (&new, &rep_new)] {
+        let o = jestbench(&[
+            "report",
+            results.to_str().unwrap(),
+            "--out",
+            rep.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+    }
+    let o = jestbench(&[
+        "compare",
+        rep_old.to_str().unwrap(),
+        rep_new.to_str().unwrap(),
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let out = String::from_utf8_lossy(&o.stdout);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("3x at f = 0.8"))
+        .unwrap();
+    assert!(
+        line.contains("4.000 → 2.000") && line.contains("regressed"),
+        "{line}"
+    );
+    // A report whose results are gone is named, not compared.
+    std::fs::remove_file(new.join("results.csv")).unwrap();
+    let o = jestbench(&[
+        "compare",
+        rep_old.to_str().unwrap(),
+        rep_new.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("is not here"), "{}", stderr(&o));
 }
 
 #[test]

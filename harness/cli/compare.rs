@@ -1,6 +1,7 @@
-//! `jestbench compare OLD NEW`: what changed between two results folders' claims.
+//! `jestbench compare OLD NEW`: what changed between two results folders' (or two
+//! reports') claims.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 use super::report::analyse_quiet;
 use crate::analysis::change;
@@ -8,9 +9,10 @@ use crate::report::change as show;
 
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {
-    /// The earlier results folder (or results.csv).
+    /// The earlier results folder (or results.csv, or a report folder: the results
+    /// its analysis.json names are read again).
     pub old: PathBuf,
-    /// The later results folder (or results.csv).
+    /// The later results folder (or results.csv, or a report folder).
     pub new: PathBuf,
     /// Write the Markdown summary here (a CI job page, a review).
     #[arg(long)]
@@ -29,9 +31,48 @@ pub struct CompareArgs {
 #[error("{0} claim rows regressed")]
 pub struct Regressed(pub usize);
 
+/// The results behind `path`: itself, or for a report folder (an analysis.json and
+/// no results.csv) the results files its analysis names, each as recorded
+/// (relative to where the report was made) or else relative to the folder above
+/// the reports folder (`reports/NAME` → `results/...`).
+fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
+    let json = path.join(crate::report::ANALYSIS_JSON);
+    if !path.is_dir() || path.join(crate::log::RESULTS_FILE).exists() || !json.is_file() {
+        return Ok(vec![path.to_path_buf()]);
+    }
+    let bad = |m: String| super::UsageError(format!("{}: {m}", json.display()));
+    let text = std::fs::read_to_string(&json).map_err(|e| bad(e.to_string()))?;
+    let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
+    let sources = v["sources"]
+        .as_array()
+        .filter(|s| !s.is_empty())
+        .ok_or_else(|| bad("names no results files (`sources`)".into()))?;
+    let root = path
+        .parent()
+        .and_then(Path::parent)
+        .unwrap_or(Path::new("."));
+    sources
+        .iter()
+        .map(|s| {
+            let s = PathBuf::from(s.as_str().unwrap_or_default());
+            [s.clone(), root.join(&s)]
+                .into_iter()
+                .find(|p| p.exists())
+                .ok_or_else(|| {
+                    bad(format!(
+                        "its results file {} is not here (nor under {})",
+                        s.display(),
+                        root.display()
+                    ))
+                    .into()
+                })
+        })
+        .collect()
+}
+
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
-    let old = analyse_quiet(std::slice::from_ref(&args.old))?;
-    let new = analyse_quiet(std::slice::from_ref(&args.new))?;
+    let old = analyse_quiet(&results_of(&args.old)?)?;
+    let new = analyse_quiet(&results_of(&args.new)?)?;
     let c = change::change(&old, &new);
     println!(
         "{:<44} {:>8}   {:<8} {:<30} {:<10} verdict",
