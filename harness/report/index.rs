@@ -150,6 +150,54 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     Ok(out)
 }
 
+/// A claim's plain name: its sentence up to a colon or the paper's aside (a
+/// leading "(a) " kept).
+fn plain(claim: &str) -> &str {
+    let from = if claim.starts_with('(') {
+        claim.find(") ").map_or(0, |i| i + 2)
+    } else {
+        0
+    };
+    let cut = [": ", " (paper", " (the paper"]
+        .iter()
+        .filter_map(|p| claim[from..].find(p).map(|i| i + from))
+        .min()
+        .unwrap_or(claim.len());
+    &claim[..cut]
+}
+
+/// The answer in one paragraph: the claims grouped by verdict, in plain names, the
+/// measured value beside each.
+fn answer(lines: &[super::board::Line]) -> String {
+    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
+    for l in lines {
+        let verdict = l.verdict.clone();
+        let value = l
+            .from
+            .as_ref()
+            .and_then(|r| r.point)
+            .filter(|v| v.is_finite())
+            .map_or(String::new(), |v| format!(" ({v:.2})"));
+        // Claims judged per task or setting (SWIM's) name their report.
+        let repeated = lines.iter().filter(|m| m.claim == l.claim).count() > 1;
+        let place = match (&l.from, repeated) {
+            (Some(r), true) => format!(" [{}]", r.report),
+            _ => String::new(),
+        };
+        let item = format!("{}{place}{value}", plain(&l.claim));
+        match groups.iter_mut().find(|(v, _)| *v == verdict) {
+            Some((_, items)) => items.push(item),
+            None => groups.push((verdict, vec![item])),
+        }
+    }
+    let body = groups
+        .iter()
+        .map(|(v, items)| format!("**{v}**: {}", items.join("; ")))
+        .collect::<Vec<_>>()
+        .join(". ");
+    format!("The answer, one verdict per claim from its designated evidence (SPEC §6; the measured value in brackets, a factor or a difference): {body}. The figure shows every ratio claim against its threshold; the board below gives the intervals and the evidence.")
+}
+
 /// Writes `index.html` and `index.md` into `dir`, linking every report there.
 pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     let list = entries(dir)?;
@@ -217,6 +265,16 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
         .collect();
     let mut blocks = vec![
         Block::Heading(1, "jestbench reports".into()),
+        Block::Para(answer(&lines)),
+    ];
+    if let Some(svg) = super::board::figure(&lines)? {
+        blocks.push(Block::Figure {
+            file: "claims-board.svg".into(),
+            svg,
+            caption: "Every ratio claim's measured value (dot) and Holm-adjusted 95% interval (bar) against its threshold (tick), log axis; green holds, red fails, grey undecided. Claims about differences and slopes (threshold 0) are in the table.".into(),
+        });
+    }
+    blocks.extend([
         Block::Heading(2, "Claims board".into()),
         Block::Para(format!(
             "One verdict per claim, each from the evidence SPEC §6 designates for it (13x: the horizon sweep; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at budgets where uniform still improves; (a)–(e): their ablations); rows of other reports are secondary evidence there. Intervals are Holm-adjusted over each report's claim rows. Made by `jestbench index {}`.",
@@ -228,19 +286,12 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
                 .to_vec(),
             rows: board_rows,
         },
-    ];
+    ]);
     if !clash.is_empty() {
         blocks.push(Block::Para(format!(
             "**Reports disagree** (rerun `jestbench report` on the same results): {}",
             clash.join("; ")
         )));
-    }
-    if let Some(svg) = super::board::figure(&lines)? {
-        blocks.push(Block::Figure {
-            file: "claims-board.svg".into(),
-            svg,
-            caption: "Every ratio claim's measured value (dot) and Holm-adjusted 95% interval (bar) against its threshold (tick), log axis; green holds, red fails, grey undecided. Claims about differences and slopes (threshold 0) are in the table.".into(),
-        });
     }
     blocks.extend([
         Block::Heading(2, "Reports".into()),
