@@ -11,9 +11,21 @@ fn git(args: &[&str]) -> Option<String> {
 fn main() {
     let commit = match git(&["rev-parse", "--short=12", "HEAD"]) {
         Some(c) if !c.is_empty() => {
-            let dirty = git(&["status", "--porcelain", "--untracked-files=no"])
-                .map(|s| !s.is_empty())
-                .unwrap_or(false);
+            // Dirty: a change to what the binary is built from (not to results,
+            // reports or docs in the same tree).
+            let dirty = git(&[
+                "status",
+                "--porcelain",
+                "--untracked-files=no",
+                "--",
+                "harness",
+                "build.rs",
+                "Cargo.toml",
+                "Cargo.lock",
+                "experiments",
+            ])
+            .map(|s| !s.is_empty())
+            .unwrap_or(false);
             if dirty {
                 format!("{c}-dirty")
             } else {

@@ -109,11 +109,7 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
             report: String::new(),
             id: format!("{}|{}", c.id, c.measured),
             // One row per setting: the setting names it on the figure.
-            short: if c.setting.is_empty() {
-                c.short.clone()
-            } else {
-                format!("{} · {}", c.short, super::world::world_name(&c.setting))
-            },
+            short: label(c),
             claim: c.claim.clone(),
             point: c.adjusted.and_then(|e| e.point.value()),
             lower: c.adjusted.map(|e| e.lower_bound),
@@ -132,4 +128,23 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
         });
     }
     Ok(())
+}
+
+/// A claim row's label on the report's claims figure: its short name and the
+/// setting it measures (SWIM rows: the method and the task their claim names).
+fn label(c: &crate::analysis::Claim) -> String {
+    if !c.setting.is_empty() {
+        return format!("{} · {}", c.short, super::world::world_name(&c.setting));
+    }
+    if c.id.starts_with("swim-") {
+        let method = c.claim.split_whitespace().next().unwrap_or("");
+        if let (Some(open), true) = (c.claim.rfind('('), c.claim.ends_with(')')) {
+            return format!(
+                "{method} {} · {}",
+                c.short,
+                &c.claim[open + 1..c.claim.len() - 1]
+            );
+        }
+    }
+    c.short.clone()
 }
