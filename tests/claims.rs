@@ -230,12 +230,29 @@ fn an_oracle_share_over_an_oracle_gain_within_noise_is_undefined() {
         },
     ];
     let dir = tempfile::tempdir().unwrap();
-    let line = &claim_lines(dir.path(), &cells, "Share of the oracle")[0];
+    // The share is a diagnostic: its own small table in the report, not claim rows.
+    assert!(claim_lines(dir.path(), &cells, "Share of the oracle").is_empty());
+    let md = std::fs::read_to_string(dir.path().join("rep/report.md")).unwrap();
+    assert!(md.contains("### JEST's share of the oracle's gain"), "{md}");
+    let line = md
+        .lines()
+        .find(|l| l.contains("| undefined: the oracle's gain is within its noise |"))
+        .unwrap_or_else(|| panic!("no undefined share row: {md}"));
     assert!(
-        line.contains("is within its noise, so no share of it is defined"),
+        line.starts_with("| hand: f=0.8 | 0.600 | 0.601 |"),
         "{line}"
     );
-    assert!(line.contains("**") && line.contains("undefined"), "{line}");
+    // claims.csv keeps the row, with the reason.
+    let csv = std::fs::read_to_string(dir.path().join("rep/claims.csv")).unwrap();
+    let row = csv
+        .lines()
+        .find(|l| l.starts_with("oracle-share,"))
+        .unwrap();
+    assert!(
+        row.contains("is within its noise, so no share of it is defined")
+            && row.contains(",undefined,"),
+        "{row}"
+    );
 }
 
 #[test]
