@@ -204,4 +204,47 @@ fn select_command_chooses_dumps_and_checks_its_flags() {
     let bad = run(short);
     assert_eq!(bad.status.code(), Some(2));
     assert!(stderr(&bad).contains("same candidates"));
+
+    // One name per selector: the method's name and the older spelling with --mode
+    // choose the same items; a name and a mode that disagree are refused.
+    let chosen_line = |a: Vec<String>| {
+        let o = run(a);
+        assert!(o.status.success(), "{}", stderr(&o));
+        String::from_utf8_lossy(&o.stdout)
+            .lines()
+            .next()
+            .unwrap()
+            .to_string()
+    };
+    for (name, mode) in [
+        ("independent_topk", "topk"),
+        ("independent_sample", "sample"),
+    ] {
+        assert_eq!(
+            chosen_line(args(&["--selector", name])),
+            chosen_line(args(&["--selector", "independent", "--mode", mode])),
+            "{name}"
+        );
+    }
+    assert_ne!(
+        chosen_line(args(&["--selector", "independent_topk", "--gain", "0.001"])),
+        chosen_line(args(&[
+            "--selector",
+            "independent_sample",
+            "--gain",
+            "0.001"
+        ]))
+    );
+    let bad = run(args(&[
+        "--selector",
+        "independent_topk",
+        "--mode",
+        "sample",
+    ]));
+    assert_eq!(bad.status.code(), Some(2));
+    assert!(
+        stderr(&bad).contains("contradicts `mode: sample`"),
+        "{}",
+        stderr(&bad)
+    );
 }

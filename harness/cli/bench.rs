@@ -94,7 +94,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             t.filter_ratio,
             t.super_batch,
             t.batch,
-            t.selector.as_str(),
+            t.method.as_str(),
             t.ms,
             format!("[{:.3}, {:.3}]", t.ms_min, t.ms_max),
             t.flops as f64 / 1e6,

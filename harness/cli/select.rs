@@ -9,7 +9,7 @@ use std::path::{Path, PathBuf};
 use super::UsageError;
 use crate::data::files::read_view;
 use crate::data::{rng, Matrix};
-use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorName};
+use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorName, SelectorWord};
 use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix, Scores};
 use crate::select;
 
@@ -30,15 +30,16 @@ pub struct SelectArgs {
     /// Learning batch size b.
     #[arg(long)]
     pub b: usize,
-    /// uniform, independent or jest.
-    #[arg(long, default_value = "jest", value_parser = parse_name::<SelectorName>)]
-    pub selector: SelectorName,
+    /// uniform, independent_topk, independent_sample or jest (the results' method
+    /// names; `independent` with --mode is the older spelling).
+    #[arg(long, default_value = "jest", value_parser = parse_name::<SelectorWord>)]
+    pub selector: SelectorWord,
     /// learnability, hard_learner or easy_reference.
     #[arg(long, default_value = "learnability", value_parser = parse_name::<Scoring>)]
     pub scoring: Scoring,
-    /// Independent prioritisation: topk or sample.
-    #[arg(long, default_value = "topk", value_parser = parse_name::<IndependentMode>)]
-    pub mode: IndependentMode,
+    /// With `--selector independent`: topk (the default) or sample.
+    #[arg(long, value_parser = parse_name::<IndependentMode>)]
+    pub mode: Option<IndependentMode>,
     #[arg(long, default_value_t = 16)]
     pub n_chunks: usize,
     #[arg(long, default_value_t = 100.0)]
@@ -64,8 +65,12 @@ fn load(path: &Path) -> anyhow::Result<Matrix> {
 }
 
 /// Checks the flags against the candidates before anything is computed.
-fn check_flags(args: &SelectArgs, n: usize) -> Result<(), UsageError> {
-    if args.selector == SelectorName::Oracle {
+fn check_flags(args: &SelectArgs, n: usize) -> Result<(SelectorName, IndependentMode), UsageError> {
+    let (name, mode) = args
+        .selector
+        .resolve(args.mode)
+        .map_err(|m| UsageError(format!("--selector {}: {m}", args.selector.as_str())))?;
+    if name == SelectorName::Oracle {
         return Err(UsageError(
             "--selector oracle needs to know which pairs are clean, which embeddings from files do not say".into(),
         ));
@@ -76,9 +81,7 @@ fn check_flags(args: &SelectArgs, n: usize) -> Result<(), UsageError> {
             args.b
         )));
     }
-    if args.selector == SelectorName::Jest
-        && (args.n_chunks == 0 || !args.b.is_multiple_of(args.n_chunks))
-    {
+    if name == SelectorName::Jest && (args.n_chunks == 0 || !args.b.is_multiple_of(args.n_chunks)) {
         return Err(UsageError(format!(
             "--b {} is not divisible by --n-chunks {}",
             args.b, args.n_chunks
@@ -95,7 +98,7 @@ fn check_flags(args: &SelectArgs, n: usize) -> Result<(), UsageError> {
     if !args.gain.is_finite() {
         return Err(UsageError(format!("--gain {}: must be finite", args.gain)));
     }
-    Ok(())
+    Ok((name, mode))
 }
 
 pub fn select(args: SelectArgs) -> anyhow::Result<()> {
@@ -112,14 +115,14 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
         Ok(())
     };
     same_shape(&lb, &args.learner_b)?;
-    check_flags(&args, n)?;
+    let (name, mode) = check_flags(&args, n)?;
     let (needs_l, needs_r) = needs(args.scoring);
     let learner = if needs_l {
         pair_losses_host(&la, &lb, args.learner_temperature, args.learner_bias)
     } else {
         vec![0.0; n * n]
     };
-    let reference = if needs_r && args.selector.scores() {
+    let reference = if needs_r && name.scores() {
         let (Some(pa), Some(pb)) = (&args.reference_a, &args.reference_b) else {
             return Err(UsageError(format!(
                 "scoring `{}` needs --reference-a and --reference-b",
@@ -141,25 +144,19 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
         vec![0.0; n * n]
     };
     let a = ScoreMatrix::new(n, combine_host(args.scoring, &learner, &reference));
-    let mut selector = select::named(
-        args.selector,
-        args.mode,
-        args.n_chunks,
-        args.gain,
-        args.dump_scores,
-    );
+    let mut selector = select::named(name, mode, args.n_chunks, args.gain, args.dump_scores);
     let mut r = rng::chacha(args.seed, rng::stream::SELECT);
-    let candidates = if args.selector.scores() {
+    let candidates = if name.scores() {
         select::Candidates::scored(&a)
     } else {
         select::Candidates::unscored(n)
     };
     let sel = selector.select(candidates, args.b, &mut r);
-    print(&args, &a, &sel);
+    print(&args, name.scores(), &a, &sel);
     Ok(())
 }
 
-fn print(args: &SelectArgs, a: &ScoreMatrix, sel: &select::Selection) {
+fn print(args: &SelectArgs, scored: bool, a: &ScoreMatrix, sel: &select::Selection) {
     let join = |v: &[usize]| {
         v.iter()
             .map(|i| i.to_string())
@@ -167,7 +164,7 @@ fn print(args: &SelectArgs, a: &ScoreMatrix, sel: &select::Selection) {
             .join(" ")
     };
     println!("chosen: {}", join(&sel.chosen));
-    if args.selector.scores() {
+    if scored {
         println!("learnability: {:.6}", a.batch_learnability(&sel.chosen));
         println!(
             "super-batch mean learnability: {:.6}",

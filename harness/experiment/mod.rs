@@ -10,6 +10,7 @@ mod dataset;
 mod locate;
 mod method;
 mod recipe;
+mod selector;
 mod sweep;
 pub mod swim;
 mod types;
@@ -25,6 +26,7 @@ pub use dataset::*;
 pub use locate::{KeyIndex, Pos};
 pub use method::*;
 pub use recipe::*;
+pub use selector::SelectorWord;
 pub use types::*;
 
 /// An experiment file, validated, its sweep expanded.

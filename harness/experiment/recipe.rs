@@ -5,8 +5,10 @@ use serde::{Deserialize, Serialize};
 
 use super::method::Method;
 
-/// How examples are chosen each iteration (SPEC §2 "Selectors").
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+/// How examples are chosen each iteration (SPEC §2 "Selectors"), as a
+/// configuration records it (with `mode` for independent prioritisation); files
+/// name it by [`super::SelectorWord`].
+#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash)]
 #[serde(rename_all = "snake_case")]
 pub enum SelectorName {
     /// b examples drawn uniformly from the super-batch, which is not scored.
@@ -68,9 +70,10 @@ pub enum IndependentMode {
     Sample,
 }
 
-/// The training recipe: batch sizes, selection, optimiser, schedule.
+/// The training recipe: batch sizes, selection, optimiser, schedule. Read through
+/// [`super::selector::TrainFile`], which resolves the selector's name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
+#[serde(try_from = "super::selector::TrainFile")]
 pub struct TrainSpec {
     /// Training iterations.
     pub steps: usize,
@@ -78,46 +81,33 @@ pub struct TrainSpec {
     pub batch_size: usize,
     /// Filtering ratio f = 1 − b/B; the super-batch is B = round(b / (1 − f)).
     /// Give this or `super_batch`, not both (neither: f = 0, B = b).
-    #[serde(default)]
     pub filter_ratio: Option<f64>,
     /// The super-batch size B directly (for a fixed B across learning batch sizes).
-    #[serde(default)]
     pub super_batch: Option<usize>,
-    #[serde(default = "default_selector")]
+    /// The selector (files name it by the results' method names).
     pub selector: SelectorName,
     /// The score matrix A (scoring selectors only).
-    #[serde(default = "default_scoring")]
     pub scoring: Scoring,
-    /// `independent`: top-k or sampled.
-    #[serde(default = "default_mode")]
+    /// Independent prioritisation: top-k or sampled.
     pub mode: IndependentMode,
     /// `jest`: number of chunks; b must be divisible by it.
-    #[serde(default = "default_n_chunks")]
     pub n_chunks: usize,
     /// Inverse temperature of the sampling distributions, p ∝ exp(gain · score).
-    #[serde(default = "default_gain")]
     pub gain: f64,
     /// Peak learning rate.
-    #[serde(default = "default_lr")]
     pub lr: f64,
     /// Linear warmup steps, then cosine decay to zero.
-    #[serde(default)]
     pub warmup_steps: usize,
-    #[serde(default = "default_beta1")]
     pub beta1: f64,
     /// The paper's Adam uses β2 = 0.95.
-    #[serde(default = "default_beta2")]
     pub beta2: f64,
-    #[serde(default = "default_eps")]
     pub eps: f64,
     /// Decoupled weight decay on weight matrices.
-    #[serde(default = "default_weight_decay")]
     pub weight_decay: f64,
     /// Global gradient-norm clipping threshold.
-    #[serde(default = "default_clip_norm")]
     pub clip_norm: f64,
     /// Cheap scoring and multi-resolution training (Flexi-JEST, SPEC §5).
-    #[serde(default, skip_serializing_if = "FlexiSpec::is_off")]
+    #[serde(skip_serializing_if = "FlexiSpec::is_off")]
     pub flexi: FlexiSpec,
 }
 
@@ -181,34 +171,34 @@ impl FlexiSpec {
 fn default_selector() -> SelectorName {
     SelectorName::Uniform
 }
-fn default_scoring() -> Scoring {
+pub(super) fn default_scoring() -> Scoring {
     Scoring::Learnability
 }
 fn default_mode() -> IndependentMode {
     IndependentMode::Topk
 }
-fn default_n_chunks() -> usize {
+pub(super) fn default_n_chunks() -> usize {
     16
 }
-fn default_gain() -> f64 {
+pub(super) fn default_gain() -> f64 {
     100.0
 }
-fn default_lr() -> f64 {
+pub(super) fn default_lr() -> f64 {
     1e-3
 }
-fn default_beta1() -> f64 {
+pub(super) fn default_beta1() -> f64 {
     0.9
 }
-fn default_beta2() -> f64 {
+pub(super) fn default_beta2() -> f64 {
     0.95
 }
-fn default_eps() -> f64 {
+pub(super) fn default_eps() -> f64 {
     1e-8
 }
-fn default_weight_decay() -> f64 {
+pub(super) fn default_weight_decay() -> f64 {
     1e-4
 }
-fn default_clip_norm() -> f64 {
+pub(super) fn default_clip_norm() -> f64 {
     1.0
 }
 

@@ -250,11 +250,23 @@ impl Row {
         }
     }
 
-    /// The row with its timing columns (`*_seconds`) zeroed and its provenance
-    /// columns (harness version, git commit) cleared: what must be bit-identical
-    /// when the same configuration and seed run again on the CPU.
+    /// The row with its timing columns (`*_seconds`) zeroed, its provenance
+    /// columns (harness version, git commit) cleared and its selector named as the
+    /// method is (`train.selector=independent` in rows from files written before
+    /// one name per selector): what must be bit-identical when the same
+    /// configuration and seed run again on the CPU.
     pub fn masked(&self) -> Row {
+        let sweep = self
+            .sweep
+            .split(';')
+            .map(|kv| match kv {
+                "train.selector=independent" => format!("train.selector={}", self.method.as_str()),
+                _ => kv.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(";");
         Row {
+            sweep,
             train_seconds: 0.0,
             select_seconds: 0.0,
             eval_seconds: 0.0,

@@ -13,7 +13,7 @@ use super::device::{with_device, DeviceJob, DeviceKind};
 use super::RunError;
 use crate::backend::Backend;
 use crate::data::{rng, Dataset};
-use crate::experiment::{Experiment, RunConfig, SelectorName};
+use crate::experiment::{Experiment, Method, RunConfig, SelectorName};
 use crate::flops::ModelCost;
 use crate::model::Layout;
 use crate::score::ScoreMatrix;
@@ -45,7 +45,8 @@ pub struct IterationTiming {
     pub filter_ratio: f64,
     pub super_batch: usize,
     pub batch: usize,
-    pub selector: SelectorName,
+    /// The selector, by its results' name.
+    pub method: Method,
     /// Milliseconds per iteration: median, min, max over the timed iterations.
     pub ms: f64,
     pub ms_min: f64,
@@ -226,7 +227,7 @@ impl DeviceJob for Iterations<'_> {
                     filter_ratio: f,
                     super_batch: big_b,
                     batch: b,
-                    selector: sel,
+                    method: c.train.method(),
                     ms,
                     ms_min: times.iter().copied().fold(f64::INFINITY, f64::min),
                     ms_max: times.iter().copied().fold(0.0, f64::max),
@@ -242,7 +243,7 @@ impl DeviceJob for Iterations<'_> {
         for i in 0..out.len() {
             let uniform: Vec<f64> = out
                 .iter()
-                .filter(|t| t.selector == SelectorName::Uniform && t.batch == out[i].batch)
+                .filter(|t| t.method == Method::Uniform && t.batch == out[i].batch)
                 .map(|t| t.ms)
                 .collect();
             out[i].vs_uniform = out[i].ms / median(uniform);
