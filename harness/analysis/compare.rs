@@ -82,6 +82,9 @@ pub struct Speedup {
     pub trained: Option<CensoredInterval>,
     #[serde(skip)]
     pub trained_replicates: Vec<Option<Bounds>>,
+    /// False when a run did not log this axis (FLOPs or seconds all zero, as in
+    /// results from another tool without those columns): no speed-up on it.
+    pub logged: bool,
 }
 
 impl Speedup {
@@ -246,6 +249,7 @@ fn speedups_on(
                 trained_x: t.trained_x(&base),
                 trained: trained.map(|p| ci(p, &trained_replicates)),
                 trained_replicates,
+                logged: true,
             }
         })
         .collect()
@@ -278,16 +282,38 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
         }
         let draws = resamples(&m_runs, &b_runs);
         let named = [Target::Final, Target::Best];
+        // An axis a run did not log (FLOPs or seconds all zero, as in results
+        // from another tool without those columns) has no speed-up to report.
+        let logged = |axis: Axis| {
+            axis == Axis::Iterations
+                || m_runs
+                    .iter()
+                    .chain(&b_runs)
+                    .all(|r| r.x[&axis].iter().any(|&x| x > 0.0))
+        };
+        let unlogged = |mut s: Speedup| {
+            s.interval = None;
+            s.trained = None;
+            s.replicates.clear();
+            s.trained_replicates.clear();
+            s.logged = false;
+            s
+        };
+        let on = |axis: Axis, targets: &[Target]| -> Vec<Speedup> {
+            let s = speedups_on(est, axis, targets, &m_runs, &b_runs, &draws);
+            if logged(axis) {
+                s
+            } else {
+                s.into_iter().map(unlogged).collect()
+            }
+        };
         let speedups: Vec<Speedup> = Axis::ALL
             .iter()
-            .flat_map(|&axis| speedups_on(est, axis, &named, &m_runs, &b_runs, &draws))
+            .flat_map(|&axis| on(axis, &named))
             .collect();
         let iso: Vec<Speedup> = ISO_AXES
             .iter()
-            .flat_map(|&axis| {
-                let targets = iso_targets(&cells[j].mean_curve(axis));
-                speedups_on(est, axis, &targets, &m_runs, &b_runs, &draws)
-            })
+            .flat_map(|&axis| on(axis, &iso_targets(&cells[j].mean_curve(axis))))
             .collect();
         let (fm, fb) = (cell.final_scores(), cells[j].final_scores());
         out.push(Comparison {

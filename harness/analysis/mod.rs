@@ -14,6 +14,7 @@ pub mod cells;
 pub mod change;
 pub mod claims;
 pub mod compare;
+pub mod curves;
 pub mod diagnostics;
 pub mod gates;
 pub mod horizon;

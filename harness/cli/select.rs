@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::UsageError;
 use crate::data::files::read_view;
-use crate::data::{rng, Matrix};
+use crate::data::Matrix;
 use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorName, SelectorWord};
 use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix, Scores};
 use crate::select;
@@ -116,12 +116,7 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
     };
     same_shape(&lb, &args.learner_b)?;
     let (name, mode) = check_flags(&args, n)?;
-    let (needs_l, needs_r) = needs(args.scoring);
-    let learner = if needs_l {
-        pair_losses_host(&la, &lb, args.learner_temperature, args.learner_bias)
-    } else {
-        vec![0.0; n * n]
-    };
+    let (_, needs_r) = needs(args.scoring);
     let reference = if needs_r && name.scores() {
         let (Some(pa), Some(pb)) = (&args.reference_a, &args.reference_b) else {
             return Err(UsageError(format!(
@@ -139,19 +134,45 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
         if ra.cols != rb.cols {
             return Err(UsageError("reference A and B embeddings differ in width".into()).into());
         }
-        pair_losses_host(&ra, &rb, args.reference_temperature, args.reference_bias)
+        Some((ra, rb))
     } else {
-        vec![0.0; n * n]
+        None
     };
-    let a = ScoreMatrix::new(n, combine_host(args.scoring, &learner, &reference));
-    let mut selector = select::named(name, mode, args.n_chunks, args.gain, args.dump_scores);
-    let mut r = rng::chacha(args.seed, rng::stream::SELECT);
-    let candidates = if name.scores() {
-        select::Candidates::scored(&a)
+    let embeddings = select::Embeddings {
+        learner: (&la, &lb),
+        reference: reference.as_ref().map(|(a, b)| (a, b)),
+        learner_model: select::PairModel {
+            temperature: args.learner_temperature,
+            bias: args.learner_bias,
+        },
+        reference_model: select::PairModel {
+            temperature: args.reference_temperature,
+            bias: args.reference_bias,
+        },
+    };
+    // Unscored selectors load no reference; their A (printed by --dump-scores
+    // only) reads the reference's losses as zeros.
+    let a = if name.scores() {
+        embeddings.scores(args.scoring).map_err(UsageError)?
     } else {
-        select::Candidates::unscored(n)
+        embeddings.check().map_err(UsageError)?;
+        let learner = match needs(args.scoring) {
+            (true, _) => pair_losses_host(&la, &lb, args.learner_temperature, args.learner_bias),
+            (false, _) => vec![0.0; n * n],
+        };
+        ScoreMatrix::new(n, combine_host(args.scoring, &learner, &vec![0.0; n * n]))
     };
-    let sel = selector.select(candidates, args.b, &mut r);
+    let choice = select::Choice {
+        selector: name,
+        mode,
+        scoring: args.scoring,
+        n_chunks: args.n_chunks,
+        gain: args.gain,
+        b: args.b,
+        seed: args.seed,
+        trace: args.dump_scores,
+    };
+    let sel = select::choose(n, Some(&a), None, &choice).map_err(UsageError)?;
     print(&args, name.scores(), &a, &sel);
     Ok(())
 }

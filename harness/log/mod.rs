@@ -7,6 +7,7 @@ summary row is written; reopening a folder drops the rows of runs that never got
 (and any torn last line) so that a rerun redoes them without duplicates.
 */
 
+pub mod foreign;
 mod row;
 
 use std::collections::BTreeSet;

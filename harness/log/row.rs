@@ -316,12 +316,15 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
         .iter()
         .map(str::to_string)
         .collect();
+    if super::foreign::is_foreign(&got) {
+        return super::foreign::parse(text).map(|rows| (rows, Vec::new()));
+    }
     if let Some(missing) = want
         .iter()
         .filter(|c| !OPTIONAL_COLUMNS.contains(c))
         .find(|c| !got.iter().any(|g| g == *c))
     {
-        return Err(format!("line 1: missing column `{missing}` (not a jestbench results file, or from another version)"));
+        return Err(format!("line 1: missing column `{missing}` (not a jestbench results file, or from another version; results from other tools use the minimal schema, {})", super::foreign::REQUIRED.join(", ")));
     }
     let absent = OPTIONAL_COLUMNS
         .iter()

@@ -15,11 +15,13 @@ Selection runs on the host over [`Candidates`]: scores through `score::Scores`
 where the pool's kinds are known.
 */
 
+mod embeddings;
 mod jest;
 mod oracle;
 
 use rand::{Rng, RngCore};
 
+pub use embeddings::{choose, Choice, Embeddings, PairModel};
 pub use jest::{conditional_scores, Jest};
 pub use oracle::Oracle;
 

@@ -115,6 +115,7 @@ fn speedup_text(s: &Speedup) -> String {
             };
             format!("{} {}{censored}", show_bounds(ci.point, "x"), bracket(&ci))
         }
+        None if !s.logged => "— (not logged)".into(),
         None => "— (uniform has it from the start)".into(),
     }
 }

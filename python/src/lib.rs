@@ -1,0 +1,446 @@
+//! `jestbench._jestbench`: the harness's selectors and calibrated speed-up on
+//! numpy arrays. The functions here check and convert arguments and release the
+//! GIL while the harness computes; the Python layer (`jestbench/__init__.py`)
+//! gives them their documented signatures.
+
+use std::path::PathBuf;
+
+use numpy::{PyArray1, PyArrayDyn, PyArrayMethods, PyUntypedArrayMethods};
+use pyo3::exceptions::{PyTypeError, PyValueError};
+use pyo3::prelude::*;
+use pyo3::types::PyDict;
+
+use jestbench::analysis::curves;
+use jestbench::data::noise::PairKind;
+use jestbench::data::Matrix;
+use jestbench::experiment::{IndependentMode, Scoring, SelectorWord};
+use jestbench::log;
+use jestbench::select::{choose, Choice, Embeddings, PairModel};
+
+fn value_error(m: impl Into<String>) -> PyErr {
+    PyValueError::new_err(m.into())
+}
+
+/// A 2-D float32 or float64 array (any memory order) as a row-major f32 matrix.
+/// A C-ordered float32 array is copied in one pass; others are read in logical order.
+fn matrix(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Matrix> {
+    let shape_of = |shape: &[usize]| -> PyResult<(usize, usize)> {
+        match shape {
+            [r, c] if *r > 0 && *c > 0 => Ok((*r, *c)),
+            [r, c] => Err(value_error(format!(
+                "{name}: shape ({r}, {c}): needs at least one row and one column"
+            ))),
+            s => Err(value_error(format!(
+                "{name}: a {}-d array of shape {s:?}; expected 2-d (B rows of embeddings)",
+                s.len()
+            ))),
+        }
+    };
+    if let Ok(a) = obj.downcast::<PyArrayDyn<f32>>() {
+        let (rows, cols) = shape_of(a.shape())?;
+        let ro = a.readonly();
+        // as_slice also accepts Fortran order (memory order, not row-major).
+        let data = match ro.as_slice() {
+            Ok(s) if a.is_c_contiguous() => s.to_vec(),
+            _ => ro.as_array().iter().copied().collect(),
+        };
+        return Ok(Matrix::new(rows, cols, data));
+    }
+    if let Ok(a) = obj.downcast::<PyArrayDyn<f64>>() {
+        let (rows, cols) = shape_of(a.shape())?;
+        let ro = a.readonly();
+        let data = ro.as_array().iter().map(|&x| x as f32).collect();
+        return Ok(Matrix::new(rows, cols, data));
+    }
+    let kind = obj
+        .getattr("dtype")
+        .map(|d| format!("an array of dtype {d}"))
+        .unwrap_or_else(|_| {
+            format!(
+                "a {}",
+                obj.get_type()
+                    .name()
+                    .map(|n| n.to_string())
+                    .unwrap_or_default()
+            )
+        });
+    Err(PyTypeError::new_err(format!(
+        "{name}: expected a numpy float32 or float64 array, found {kind}"
+    )))
+}
+
+fn optional_matrix(name: &str, obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Matrix>> {
+    match obj {
+        None => Ok(None),
+        Some(o) if o.is_none() => Ok(None),
+        Some(o) => matrix(name, o).map(Some),
+    }
+}
+
+fn parse<T: serde::de::DeserializeOwned>(name: &str, s: &str) -> PyResult<T> {
+    jestbench::experiment::parse_name::<T>(s).map_err(|m| value_error(format!("{name}: {m}")))
+}
+
+fn models(lt: f64, lb: f64, rt: f64, rb: f64) -> (PairModel, PairModel) {
+    (
+        PairModel {
+            temperature: lt,
+            bias: lb,
+        },
+        PairModel {
+            temperature: rt,
+            bias: rb,
+        },
+    )
+}
+
+/// The B×B score matrix A (float32, row-major), or its diagonal.
+#[pyfunction]
+#[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, learner_temperature, learner_bias, reference_temperature, reference_bias, scoring, diagonal_only))]
+#[allow(clippy::too_many_arguments)]
+fn learnability<'py>(
+    py: Python<'py>,
+    learner_a: &Bound<'py, PyAny>,
+    learner_b: &Bound<'py, PyAny>,
+    reference_a: Option<&Bound<'py, PyAny>>,
+    reference_b: Option<&Bound<'py, PyAny>>,
+    learner_temperature: f64,
+    learner_bias: f64,
+    reference_temperature: f64,
+    reference_bias: f64,
+    scoring: &str,
+    diagonal_only: bool,
+) -> PyResult<PyObject> {
+    let scoring: Scoring = parse("scoring", scoring)?;
+    let (la, lb) = (
+        matrix("learner_a", learner_a)?,
+        matrix("learner_b", learner_b)?,
+    );
+    let ra = optional_matrix("reference_a", reference_a)?;
+    let rb = optional_matrix("reference_b", reference_b)?;
+    let reference = pair("reference", ra.as_ref(), rb.as_ref())?;
+    let (learner_model, reference_model) = models(
+        learner_temperature,
+        learner_bias,
+        reference_temperature,
+        reference_bias,
+    );
+    let e = Embeddings {
+        learner: (&la, &lb),
+        reference,
+        learner_model,
+        reference_model,
+    };
+    let a = py
+        .allow_threads(|| e.scores(scoring))
+        .map_err(value_error)?;
+    let n = a.n;
+    if diagonal_only {
+        let d: Vec<f32> = (0..n).map(|i| a.values[i * n + i]).collect();
+        return Ok(PyArray1::from_vec(py, d).into_any().unbind());
+    }
+    let arr = PyArray1::from_vec(py, a.values).reshape([n, n])?;
+    Ok(arr.into_any().unbind())
+}
+
+fn pair<'a>(
+    who: &str,
+    a: Option<&'a Matrix>,
+    b: Option<&'a Matrix>,
+) -> PyResult<Option<(&'a Matrix, &'a Matrix)>> {
+    match (a, b) {
+        (Some(a), Some(b)) => Ok(Some((a, b))),
+        (None, None) => Ok(None),
+        _ => Err(value_error(format!(
+            "{who}_a and {who}_b: give both or neither"
+        ))),
+    }
+}
+
+fn kinds_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<PairKind>>> {
+    let Some(o) = obj.filter(|o| !o.is_none()) else {
+        return Ok(None);
+    };
+    let values: Vec<i64> = if let Ok(a) = o.downcast::<PyArrayDyn<i64>>() {
+        a.readonly().as_array().iter().copied().collect()
+    } else if let Ok(a) = o.downcast::<PyArrayDyn<i32>>() {
+        a.readonly().as_array().iter().map(|&x| x as i64).collect()
+    } else if let Ok(a) = o.downcast::<PyArrayDyn<bool>>() {
+        // A boolean array says which candidates are clean.
+        a.readonly()
+            .as_array()
+            .iter()
+            .map(|&c| if c { 0 } else { 1 })
+            .collect()
+    } else {
+        return Err(PyTypeError::new_err(
+            "kinds: expected a numpy integer array (0 clean, 1 misaligned, 2 heavy noise, 3 duplicate) or a boolean array (True: clean)",
+        ));
+    };
+    values
+        .iter()
+        .enumerate()
+        .map(|(i, &k)| match k {
+            0 => Ok(PairKind::Clean),
+            1 => Ok(PairKind::Misaligned),
+            2 => Ok(PairKind::HeavyNoise),
+            3 => Ok(PairKind::Duplicate),
+            _ => Err(value_error(format!(
+                "kinds[{i}] = {k}: expected 0 (clean), 1 (misaligned), 2 (heavy noise) or 3 (duplicate)"
+            ))),
+        })
+        .collect::<PyResult<Vec<_>>>()
+        .map(Some)
+}
+
+/// Indices (int64) of the b chosen candidates, in the order chosen.
+#[pyfunction]
+#[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, b, selector, n_chunks, gain, mode, seed, scoring, learner_temperature, learner_bias, reference_temperature, reference_bias, kinds))]
+#[allow(clippy::too_many_arguments)]
+fn select<'py>(
+    py: Python<'py>,
+    learner_a: &Bound<'py, PyAny>,
+    learner_b: &Bound<'py, PyAny>,
+    reference_a: Option<&Bound<'py, PyAny>>,
+    reference_b: Option<&Bound<'py, PyAny>>,
+    b: i64,
+    selector: &str,
+    n_chunks: i64,
+    gain: f64,
+    mode: Option<&str>,
+    seed: u64,
+    scoring: &str,
+    learner_temperature: f64,
+    learner_bias: f64,
+    reference_temperature: f64,
+    reference_bias: f64,
+    kinds: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let word: SelectorWord = parse("selector", selector)?;
+    let mode: Option<IndependentMode> = mode.map(|m| parse("mode", m)).transpose()?;
+    let (name, mode) = word
+        .resolve(mode)
+        .map_err(|m| value_error(format!("selector: {m}")))?;
+    let scoring: Scoring = parse("scoring", scoring)?;
+    if b < 1 {
+        return Err(value_error(format!("b = {b}: must be a positive integer")));
+    }
+    if n_chunks < 1 {
+        return Err(value_error(format!(
+            "n_chunks = {n_chunks}: must be a positive integer"
+        )));
+    }
+    let (la, lb) = (
+        matrix("learner_a", learner_a)?,
+        matrix("learner_b", learner_b)?,
+    );
+    let ra = optional_matrix("reference_a", reference_a)?;
+    let rb = optional_matrix("reference_b", reference_b)?;
+    let kinds = kinds_of(kinds)?;
+    let (learner_model, reference_model) = models(
+        learner_temperature,
+        learner_bias,
+        reference_temperature,
+        reference_bias,
+    );
+    let e = Embeddings {
+        learner: (&la, &lb),
+        reference: pair("reference", ra.as_ref(), rb.as_ref())?,
+        learner_model,
+        reference_model,
+    };
+    let choice = Choice {
+        selector: name,
+        mode,
+        scoring,
+        n_chunks: n_chunks as usize,
+        gain,
+        b: b as usize,
+        seed,
+        trace: false,
+    };
+    let n = e.len();
+    e.check().map_err(value_error)?;
+    choice.check(n).map_err(value_error)?;
+    let chosen = py
+        .allow_threads(|| -> Result<Vec<usize>, String> {
+            let a = if name.scores() {
+                Some(e.scores(scoring)?)
+            } else {
+                None
+            };
+            Ok(choose(n, a.as_ref(), kinds.as_deref(), &choice)?.chosen)
+        })
+        .map_err(value_error)?;
+    Ok(PyArray1::from_vec(
+        py,
+        chosen.into_iter().map(|i| i as i64).collect(),
+    ))
+}
+
+/// Seeds × points curves in f64 (float32 arrays widen exactly).
+fn curves_of(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<f64>>> {
+    let rows_of = |shape: &[usize], flat: Vec<f64>| -> PyResult<Vec<Vec<f64>>> {
+        match shape {
+            [r, c] if *r > 0 && *c > 0 => Ok(flat.chunks(*c).map(<[f64]>::to_vec).collect()),
+            s => Err(value_error(format!(
+                "{name}: shape {s:?}; expected a 2-d array, seeds × evaluation points"
+            ))),
+        }
+    };
+    if let Ok(a) = obj.downcast::<PyArrayDyn<f64>>() {
+        let flat = a.readonly().as_array().iter().copied().collect();
+        return rows_of(a.shape(), flat);
+    }
+    if let Ok(a) = obj.downcast::<PyArrayDyn<f32>>() {
+        let flat = a.readonly().as_array().iter().map(|&x| x as f64).collect();
+        return rows_of(a.shape(), flat);
+    }
+    Err(PyTypeError::new_err(format!(
+        "{name}: expected a numpy float32 or float64 array (seeds × evaluation points)"
+    )))
+}
+
+/// The calibrated speed-up of `selector` over `baseline` (seeds × points arrays at
+/// `steps`), as a dict of both readings.
+#[pyfunction]
+#[pyo3(signature = (steps, baseline, selector, threshold))]
+fn speedup<'py>(
+    py: Python<'py>,
+    steps: Vec<i64>,
+    baseline: &Bound<'py, PyAny>,
+    selector: &Bound<'py, PyAny>,
+    threshold: Option<f64>,
+) -> PyResult<Bound<'py, PyDict>> {
+    if let Some((k, s)) = steps.iter().enumerate().find(|(_, s)| **s < 0) {
+        return Err(value_error(format!(
+            "steps[{k}] = {s}: must be non-negative"
+        )));
+    }
+    let steps: Vec<usize> = steps.into_iter().map(|s| s as usize).collect();
+    let (base, sel) = (
+        curves_of("baseline", baseline)?,
+        curves_of("selector", selector)?,
+    );
+    let r = py
+        .allow_threads(|| curves::speedup(&steps, &base, &sel, threshold))
+        .map_err(value_error)?;
+    let out = PyDict::new(py);
+    out.set_item("target_score", r.target_score)?;
+    for (key, read) in [("trained", r.trained), ("first_reaching", r.first_reaching)] {
+        match read {
+            None => out.set_item(key, py.None())?,
+            Some(x) => {
+                let d = PyDict::new(py);
+                let censored = if x.estimate.is_finite() {
+                    "no"
+                } else if x.low.is_finite() && x.high.is_infinite() {
+                    "at least"
+                } else {
+                    "below"
+                };
+                d.set_item("estimate", x.estimate)?;
+                d.set_item("censored", censored)?;
+                d.set_item("bounds", (x.low, x.high))?;
+                d.set_item("interval", (x.lower, x.upper))?;
+                d.set_item("censored_share", x.censored_share)?;
+                d.set_item("verdict", x.verdict.map(|v| v.text()))?;
+                out.set_item(key, d)?;
+            }
+        }
+    }
+    out.set_item("verdict", r.verdict.map(|v| v.text()))?;
+    Ok(out)
+}
+
+/// A results file (jestbench's schema or the minimal one) as the harness reads
+/// it, in jestbench's full schema: the CSV text of its rows.
+#[pyfunction]
+fn read_results(path: PathBuf) -> PyResult<String> {
+    let file = if path.is_dir() {
+        path.join(log::RESULTS_FILE)
+    } else {
+        path
+    };
+    if !file.is_file() {
+        return Err(value_error(format!(
+            "{}: no such results file or folder",
+            file.display()
+        )));
+    }
+    let read = log::read_rows(&file).map_err(|e| value_error(e.to_string()))?;
+    let mut text = log::header_line();
+    for r in &read.kept {
+        text.push_str(&r.to_line());
+    }
+    Ok(text)
+}
+
+/// Checks an experiment name (it names report folders and files).
+#[pyfunction]
+fn check_name(name: &str) -> PyResult<()> {
+    jestbench::names::identifier(name).map_err(|m| value_error(format!("experiment: {m}")))
+}
+
+/// Times `reps` calls of the same selection entirely in Rust (no Python in the
+/// loop): the native side of the package's overhead benchmark. Seconds per call.
+#[pyfunction]
+#[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, b, n_chunks, seed, reps))]
+#[allow(clippy::too_many_arguments)]
+fn time_native_select(
+    py: Python<'_>,
+    learner_a: &Bound<'_, PyAny>,
+    learner_b: &Bound<'_, PyAny>,
+    reference_a: &Bound<'_, PyAny>,
+    reference_b: &Bound<'_, PyAny>,
+    b: usize,
+    n_chunks: usize,
+    seed: u64,
+    reps: usize,
+) -> PyResult<Vec<f64>> {
+    let m = [
+        matrix("learner_a", learner_a)?,
+        matrix("learner_b", learner_b)?,
+        matrix("reference_a", reference_a)?,
+        matrix("reference_b", reference_b)?,
+    ];
+    py.allow_threads(|| {
+        let mut out = Vec::with_capacity(reps);
+        for _ in 0..reps {
+            let t = std::time::Instant::now();
+            let e = Embeddings {
+                learner: (&m[0], &m[1]),
+                reference: Some((&m[2], &m[3])),
+                learner_model: PairModel::default(),
+                reference_model: PairModel::default(),
+            };
+            let choice = Choice {
+                selector: jestbench::experiment::SelectorName::Jest,
+                mode: IndependentMode::Topk,
+                scoring: Scoring::Learnability,
+                n_chunks,
+                gain: 100.0,
+                b,
+                seed,
+                trace: false,
+            };
+            let a = e.scores(Scoring::Learnability).map_err(value_error)?;
+            let s = choose(e.len(), Some(&a), None, &choice).map_err(value_error)?;
+            std::hint::black_box(s);
+            out.push(t.elapsed().as_secs_f64());
+        }
+        Ok(out)
+    })
+}
+
+#[pymodule]
+fn _jestbench(m: &Bound<'_, PyModule>) -> PyResult<()> {
+    m.add_function(wrap_pyfunction!(learnability, m)?)?;
+    m.add_function(wrap_pyfunction!(select, m)?)?;
+    m.add_function(wrap_pyfunction!(speedup, m)?)?;
+    m.add_function(wrap_pyfunction!(read_results, m)?)?;
+    m.add_function(wrap_pyfunction!(check_name, m)?)?;
+    m.add_function(wrap_pyfunction!(time_native_select, m)?)?;
+    m.add("__version__", env!("CARGO_PKG_VERSION"))?;
+    Ok(())
+}

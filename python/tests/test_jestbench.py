@@ -1,0 +1,258 @@
+"""The Python package against the harness: the same selections as `jestbench
+select`, the same score matrix, the report's speed-up, clear errors, and results
+written elsewhere that `jestbench report` reads."""
+
+import json
+import math
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+import jestbench
+
+ROOT = Path(__file__).resolve().parents[2]
+BIN = os.environ.get("JESTBENCH", str(ROOT / "target" / "release" / "jestbench"))
+
+
+def embeddings(seed, b=48, d=8, dtype=np.float32):
+    rng = np.random.default_rng(seed)
+    return [(rng.standard_normal((b, d)) / math.sqrt(d)).astype(dtype) for _ in range(4)]
+
+
+def cli(tmp_path, arrays, *flags):
+    paths = []
+    for name, a in zip(["la", "lb", "ra", "rb"], arrays):
+        p = tmp_path / f"{name}.npy"
+        np.save(p, a)
+        paths.append(str(p))
+    args = [BIN, "select", "--learner-a", paths[0], "--learner-b", paths[1],
+            "--reference-a", paths[2], "--reference-b", paths[3], *flags]
+    out = subprocess.run(args, capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    return out.stdout
+
+
+def chosen(stdout):
+    return [int(x) for x in stdout.splitlines()[0].removeprefix("chosen: ").split()]
+
+
+@pytest.mark.parametrize(
+    "selector,extra",
+    [
+        ("jest", {}),
+        ("jest", {"n_chunks": 4, "gain": 3.0}),
+        ("uniform", {}),
+        ("independent_topk", {}),
+        ("independent_sample", {"gain": 2.0}),
+        ("jest", {"scoring": "hard_learner"}),
+        ("jest", {"scoring": "easy_reference"}),
+    ],
+)
+@pytest.mark.parametrize("seed", [0, 7, 123456789])
+def test_selections_equal_the_cli_bit_for_bit(tmp_path, selector, extra, seed):
+    arrays = embeddings(seed)
+    py = jestbench.select(*arrays, b=16, selector=selector, seed=seed,
+                          learner_bias=-2.0, reference_bias=-3.0, **extra)
+    assert py.dtype == np.int64 and len(py) == 16 and len(set(py)) == 16
+    flags = ["--b", "16", "--selector", selector, "--seed", str(seed),
+             "--learner-bias", "-2", "--reference-bias", "-3"]
+    for k, v in extra.items():
+        flags += ["--" + k.replace("_", "-"), str(v)]
+    assert list(py) == chosen(cli(tmp_path, arrays, *flags))
+
+
+def test_any_memory_order_and_float64_choose_the_same(tmp_path):
+    arrays = embeddings(3)
+    base = jestbench.select(*arrays, b=16, seed=1)
+    fortran = [np.asfortranarray(a) for a in arrays]
+    assert list(jestbench.select(*fortran, b=16, seed=1)) == list(base)
+    strided = [np.repeat(a, 2, axis=1)[:, ::2] for a in arrays]
+    assert not strided[0].flags.c_contiguous
+    assert list(jestbench.select(*strided, b=16, seed=1)) == list(base)
+    wide = [a.astype(np.float64) for a in arrays]
+    assert list(jestbench.select(*wide, b=16, seed=1)) == list(base)
+
+
+def test_learnability_equals_the_rust_path(tmp_path):
+    arrays = embeddings(11, b=24)
+    a = jestbench.learnability(*arrays, learner_bias=-2.0, reference_bias=-3.0)
+    assert a.shape == (24, 24) and a.dtype == np.float32
+    out = cli(tmp_path, arrays, "--b", "8", "--n-chunks", "4", "--learner-bias", "-2", "--reference-bias", "-3",
+              "--dump-scores")
+    lines = out.splitlines()
+    start = next(i for i, l in enumerate(lines) if l.startswith("A (24×24"))
+    dumped = np.array([[float(x) for x in l.split()] for l in lines[start + 1:start + 25]])
+    # The CLI prints six decimals of the same float32 values.
+    assert np.max(np.abs(dumped - a)) <= 1e-6
+    # And an independent float64 computation of L − R.
+    def losses(x, y, t, c):
+        logits = t * (x.astype(np.float64) @ y.astype(np.float64).T) + c
+        z = np.where(np.eye(len(x)) > 0, 1.0, -1.0)
+        return np.logaddexp(0.0, -z * logits)
+    want = losses(arrays[0], arrays[1], 10.0, -2.0) - losses(arrays[2], arrays[3], 10.0, -3.0)
+    assert np.allclose(a, want, rtol=1e-5, atol=1e-5)
+    diag = jestbench.learnability(*arrays, learner_bias=-2.0, reference_bias=-3.0,
+                                  diagonal_only=True)
+    assert np.array_equal(diag, np.diag(a))
+    hard = jestbench.learnability(arrays[0], arrays[1], scoring="hard_learner")
+    assert np.allclose(hard, losses(arrays[0], arrays[1], 10.0, -10.0), rtol=1e-5, atol=1e-5)
+
+
+def curves(results, method, f):
+    r = results
+    sel = (r["method"] == method) & r["sweep"].str.contains(f"train.filter_ratio={f}")
+    t = r[sel].pivot_table(index="seed", columns="step", values="eval_score")
+    return np.array(t.columns), t.to_numpy()
+
+
+def test_speedup_equals_the_reports_figures_on_committed_results():
+    pd = pytest.importorskip("pandas")
+    results = jestbench.read_results(ROOT / "results" / "filter-ratio")
+    assert isinstance(results, pd.DataFrame)
+    analysis = json.loads((ROOT / "reports" / "ablations" / "analysis.json").read_text())
+    cells = analysis["cells"]
+    checked = 0
+    for c in analysis["comparisons"]:
+        m = cells[c["method"]]
+        if m["experiment"] != "filter-ratio" or m["method"] != "jest":
+            continue
+        f = m["setting"].split("=")[1]
+        steps, base = curves(results, "uniform", f)
+        _, sel = curves(results, "jest", f)
+        got = jestbench.speedup(steps, base, sel, threshold=1.5)
+        want = next(s for s in c["speedups"] if s["target"] == "final" and s["axis"] == "iterations")
+        for ours, theirs in [(got["trained"], want["trained"]),
+                             (got["first_reaching"], want["interval"])]:
+            assert ours["estimate"] == pytest.approx(theirs["point"]["mid"], rel=1e-12)
+            assert ours["interval"][0] == pytest.approx(theirs["lower_bound"], rel=1e-12)
+            assert ours["interval"][1] == pytest.approx(theirs["upper_bound"], rel=1e-12)
+        assert got["target_score"] == pytest.approx(want["target_score"], rel=1e-12)
+        checked += 1
+    assert checked == 4
+
+
+def test_speedup_of_a_known_factor_and_its_censoring():
+    steps = np.arange(0, 1001, 100)
+    g = lambda s, k, seed: 0.3 + 0.4 * (1 - np.exp(-k * s / 333)) + 0.003 * seed  # noqa: E731
+    base = np.array([g(steps, 1, i) for i in range(5)])
+    r = jestbench.speedup(steps, base, np.array([g(steps, 3, i) for i in range(5)]), threshold=2)
+    # Noise-free curves: the estimate is the interpolation's, within its bracket of 3.
+    assert r["trained"]["estimate"] == pytest.approx(3.0, rel=0.02)
+    assert r["trained"]["interval"][0] <= r["trained"]["estimate"] <= r["trained"]["interval"][1]
+    assert r["verdict"] == "holds at this scale"
+    # A selector that never reaches uniform's final score: censored, never a number.
+    low = np.array([0.5 * g(steps, 1, i) for i in range(5)])
+    r = jestbench.speedup(steps, base, low, threshold=2)
+    assert r["trained"]["censored"] == "below" and math.isnan(r["trained"]["estimate"])
+    assert r["verdict"] in ("fails as a bound", "bounded by the sweep")
+
+
+BAD = [
+    (lambda a: jestbench.select(a[0], a[1][:10], a[2], a[3], b=8), ValueError,
+     "learner_b: 10 rows, but learner_a has 48"),
+    (lambda a: jestbench.select(*a, b=64), ValueError, "b = 64: must be between 1 and the B = 48"),
+    (lambda a: jestbench.select(*a, b=10), ValueError, "b = 10 is not divisible by n_chunks = 16"),
+    (lambda a: jestbench.select(*a, b=0), ValueError, "b = 0: must be a positive integer"),
+    (lambda a: jestbench.select(*a, b=2.5), TypeError, "b: expected an integer"),
+    (lambda a: jestbench.select(*a, b=16, selector="jset"), ValueError,
+     "selector: unknown variant `jset`"),
+    (lambda a: jestbench.select(*a, b=16, selector="independent_topk", mode="sample"), ValueError,
+     "contradicts `mode: sample`"),
+    (lambda a: jestbench.select(*a, b=16, selector="oracle"), ValueError,
+     "the oracle needs each candidate's kind"),
+    (lambda a: jestbench.select(*a, b=16, selector="oracle", kinds=np.zeros(5, dtype=np.int64)),
+     ValueError, "kinds: 5 entries for B = 48"),
+    (lambda a: jestbench.select(*a, b=16, selector="oracle", kinds=np.full(48, 7)), ValueError,
+     "kinds[0] = 7"),
+    (lambda a: jestbench.select(a[0], a[1], b=16), ValueError,
+     "scoring `learnability` needs the reference's embeddings"),
+    (lambda a: jestbench.select(a[0], a[1], a[2], None, b=16), ValueError,
+     "reference_a and reference_b: give both or neither"),
+    (lambda a: jestbench.select(a[0].astype(np.int32), a[1], a[2], a[3], b=16), TypeError,
+     "learner_a: expected a numpy float32 or float64 array, found an array of dtype int32"),
+    (lambda a: jestbench.select(a[0][0], a[1], a[2], a[3], b=16), ValueError,
+     "learner_a: a 1-d array"),
+    (lambda a: jestbench.select(a[0], a[1], a[2], a[3][:, :3], b=16), ValueError,
+     "reference_b: width 3, but reference_a has 8"),
+    (lambda a: jestbench.learnability(a[0], a[1], a[2], a[3], learner_temperature=-1), ValueError,
+     "learner_temperature -1: must be a positive number"),
+    (lambda a: jestbench.learnability(a[0], a[1], a[2], a[3], scoring="easiest"), ValueError,
+     "scoring: unknown variant `easiest`"),
+    (lambda a: jestbench.speedup([0, 1, 2], np.ones((3, 3)), np.ones((1, 3))), ValueError,
+     "selector: 1 seeds"),
+    (lambda a: jestbench.speedup([0, 2, 1], np.ones((3, 3)), np.ones((3, 3))), ValueError,
+     "steps: must increase"),
+    (lambda a: jestbench.speedup([0, 1, 2], np.ones((3, 3)), np.ones((3, 4))), ValueError,
+     "selector: seed 0 has 4 points, steps has 3"),
+]
+
+
+@pytest.mark.parametrize("k", range(len(BAD)))
+def test_bad_arguments_raise_errors_that_name_them(k):
+    call, kind, message = BAD[k]
+    with pytest.raises(kind) as e:
+        call(embeddings(5))
+    assert message in str(e.value)
+
+
+@pytest.mark.parametrize("bad", [np.nan, np.inf])
+def test_non_finite_entries_are_refused(bad):
+    a = embeddings(5)
+    a[2][3, 1] = bad
+    with pytest.raises(ValueError, match=r"reference_a: entry \[3, 1\] is (NaN|inf): embeddings must be finite"):
+        jestbench.select(*a, b=16)
+    s = np.ones((3, 4))
+    s[1, 2] = bad
+    with pytest.raises(ValueError, match=r"baseline: entry \[1, 2\]"):
+        jestbench.speedup([0, 1, 2, 3], s, np.ones((3, 4)))
+
+
+def test_results_written_elsewhere_are_reported(tmp_path):
+    steps = range(0, 501, 50)
+    g = lambda s, k: 0.3 + 0.4 * (1 - math.exp(-k * s / 200))  # noqa: E731
+    with jestbench.ResultsWriter(tmp_path / "r", experiment="elsewhere") as w:
+        for seed in range(3):
+            for s in steps:
+                w.log("uniform", seed, s, g(s, 1) + 0.001 * seed, flops=3 * s, seconds=0.01 * s)
+                w.log("jest", seed, s, g(s, 2) + 0.001 * seed, filter_ratio=0.8, flops=4 * s,
+                      seconds=0.012 * s)
+        with pytest.raises(ValueError, match="was logged already"):
+            w.log("jest", 0, 0, 0.3, filter_ratio=0.8)
+        with pytest.raises(ValueError, match="method: 'sgd'"):
+            w.log("sgd", 0, 0, 0.3)
+    back = jestbench.read_results(tmp_path / "r")
+    assert set(back["method"]) == {"uniform", "jest"} and len(back["step"]) == 66
+    out = subprocess.run([BIN, "report", str(tmp_path / "r"), "--out", str(tmp_path / "rep")],
+                         capture_output=True, text=True)
+    assert out.returncode == 0, out.stderr
+    md = (tmp_path / "rep" / "report.md").read_text()
+    assert "elsewhere" in md
+    claims = (tmp_path / "rep" / "claims.csv").read_text()
+    assert "1.5x" in claims or "f = 0.8" in claims or "3x" in claims
+
+
+def test_a_file_from_elsewhere_with_a_bad_cell_is_refused_by_name(tmp_path):
+    (tmp_path / "results.csv").write_text(
+        "experiment,method,filter_ratio,seed,step,eval_score\nx,jest,0.8,0,10,high\n")
+    with pytest.raises(ValueError, match="line 2: column `eval_score`: expected a finite number"):
+        jestbench.read_results(tmp_path)
+    out = subprocess.run([BIN, "report", str(tmp_path), "--out", str(tmp_path / "rep")],
+                         capture_output=True, text=True)
+    assert out.returncode == 2 and "column `eval_score`" in out.stderr
+
+
+def test_the_example_runs_end_to_end(tmp_path):
+    pytest.importorskip("jax")
+    example = ROOT / "examples" / "jax_two_tower.py"
+    out = subprocess.run(
+        [sys.executable, str(example), "--steps", "60", "--seeds", "2", "--eval-every", "20",
+         "--out", str(tmp_path / "r"), "--report", str(tmp_path / "rep")],
+        capture_output=True, text=True, env={**os.environ, "JESTBENCH": BIN}, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    r = jestbench.read_results(tmp_path / "r")
+    assert set(r["method"]) == {"uniform", "jest"}
+    assert (tmp_path / "rep" / "report.html").is_file()
