@@ -51,15 +51,12 @@ type RunKey = (String, Method, String, String, u64);
 
 /// Parses a file in the minimal schema; errors name the line, column and value.
 pub fn parse(text: &str) -> Result<Vec<Row>, String> {
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
-    let header: Vec<String> = r
-        .headers()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(str::to_string)
-        .collect();
+    let (r, header) = super::row::reader(text)?;
+    read(&header, r)
+}
+
+/// The rows of a minimal-schema file whose header has been read.
+pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<Row>, String> {
     if let Some(c) = header
         .iter()
         .find(|c| !REQUIRED.contains(&c.as_str()) && !OPTIONAL.contains(&c.as_str()))
@@ -73,10 +70,7 @@ pub fn parse(text: &str) -> Result<Vec<Row>, String> {
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut runs: BTreeMap<RunKey, Vec<Point>> = BTreeMap::new();
     for rec in r.records() {
-        let rec = rec.map_err(|e| match e.position() {
-            Some(p) => format!("line {}: {e}", p.line()),
-            None => e.to_string(),
-        })?;
+        let rec = rec.map_err(super::row::record_error)?;
         let line = rec.position().map_or(0, |p| p.line());
         let cell = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").trim();
         let bad = |name: &str, want: &str| {

@@ -299,26 +299,40 @@ pub fn header_line() -> String {
     text.lines().next().expect("a header line").to_string() + "\n"
 }
 
+/// A CSV reader over whole text, and its header.
+pub(super) fn reader(text: &str) -> Result<(csv::Reader<&[u8]>, Vec<String>), String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(true)
+        .from_reader(text.as_bytes());
+    let header = r
+        .headers()
+        .map_err(|e| e.to_string())?
+        .iter()
+        .map(str::to_string)
+        .collect();
+    Ok((r, header))
+}
+
+/// A record that does not parse, with its line.
+pub(super) fn record_error(e: csv::Error) -> String {
+    match e.position() {
+        Some(p) => format!("line {}: {e}", p.line()),
+        None => e.to_string(),
+    }
+}
+
 /// Parses whole CSV text (header first) into rows, and names the optional columns
 /// the file lacks (it predates them: their cells read as empty); errors name the line.
 pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
     if text.trim().is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(true)
-        .from_reader(text.as_bytes());
+    let (mut r, got) = reader(text)?;
+    if super::foreign::is_foreign(&got) {
+        return super::foreign::read(&got, r).map(|rows| (rows, Vec::new()));
+    }
     let want = header_line();
     let want: Vec<&str> = want.trim_end().split(',').collect();
-    let got: Vec<String> = r
-        .headers()
-        .map_err(|e| e.to_string())?
-        .iter()
-        .map(str::to_string)
-        .collect();
-    if super::foreign::is_foreign(&got) {
-        return super::foreign::parse(text).map(|rows| (rows, Vec::new()));
-    }
     if let Some(missing) = want
         .iter()
         .filter(|c| !OPTIONAL_COLUMNS.contains(c))
@@ -334,10 +348,7 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
     let mut rows = Vec::new();
     let headers = r.headers().map_err(|e| e.to_string())?.clone();
     for rec in r.records() {
-        let rec = rec.map_err(|e| match e.position() {
-            Some(p) => format!("line {}: {e}", p.line()),
-            None => e.to_string(),
-        })?;
+        let rec = rec.map_err(record_error)?;
         let line = rec.position().map_or(0, |p| p.line());
         let row: Row = rec
             .deserialize(Some(&headers))

@@ -94,6 +94,50 @@ fn models(lt: f64, lb: f64, rt: f64, rb: f64) -> (PairModel, PairModel) {
     )
 }
 
+/// The four embedding arrays, converted once: the learner's two views, and the
+/// reference's when both are given.
+struct Views {
+    learner: (Matrix, Matrix),
+    reference: Option<(Matrix, Matrix)>,
+}
+
+impl Views {
+    fn read(
+        learner_a: &Bound<'_, PyAny>,
+        learner_b: &Bound<'_, PyAny>,
+        reference_a: Option<&Bound<'_, PyAny>>,
+        reference_b: Option<&Bound<'_, PyAny>>,
+    ) -> PyResult<Views> {
+        let learner = (
+            matrix("learner_a", learner_a)?,
+            matrix("learner_b", learner_b)?,
+        );
+        let reference = match (
+            optional_matrix("reference_a", reference_a)?,
+            optional_matrix("reference_b", reference_b)?,
+        ) {
+            (Some(a), Some(b)) => Some((a, b)),
+            (None, None) => None,
+            _ => {
+                return Err(value_error(
+                    "reference_a and reference_b: give both or neither",
+                ))
+            }
+        };
+        Ok(Views { learner, reference })
+    }
+
+    /// The harness's view of them, with each model's temperature and bias.
+    fn embeddings(&self, learner_model: PairModel, reference_model: PairModel) -> Embeddings<'_> {
+        Embeddings {
+            learner: (&self.learner.0, &self.learner.1),
+            reference: self.reference.as_ref().map(|(a, b)| (a, b)),
+            learner_model,
+            reference_model,
+        }
+    }
+}
+
 /// The B×B score matrix A (float32, row-major), or its diagonal.
 #[pyfunction]
 #[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, learner_temperature, learner_bias, reference_temperature, reference_bias, scoring, diagonal_only))]
@@ -112,25 +156,14 @@ fn learnability<'py>(
     diagonal_only: bool,
 ) -> PyResult<PyObject> {
     let scoring: Scoring = parse("scoring", scoring)?;
-    let (la, lb) = (
-        matrix("learner_a", learner_a)?,
-        matrix("learner_b", learner_b)?,
-    );
-    let ra = optional_matrix("reference_a", reference_a)?;
-    let rb = optional_matrix("reference_b", reference_b)?;
-    let reference = pair("reference", ra.as_ref(), rb.as_ref())?;
+    let views = Views::read(learner_a, learner_b, reference_a, reference_b)?;
     let (learner_model, reference_model) = models(
         learner_temperature,
         learner_bias,
         reference_temperature,
         reference_bias,
     );
-    let e = Embeddings {
-        learner: (&la, &lb),
-        reference,
-        learner_model,
-        reference_model,
-    };
+    let e = views.embeddings(learner_model, reference_model);
     let a = py
         .allow_threads(|| e.scores(scoring))
         .map_err(value_error)?;
@@ -141,20 +174,6 @@ fn learnability<'py>(
     }
     let arr = PyArray1::from_vec(py, a.values).reshape([n, n])?;
     Ok(arr.into_any().unbind())
-}
-
-fn pair<'a>(
-    who: &str,
-    a: Option<&'a Matrix>,
-    b: Option<&'a Matrix>,
-) -> PyResult<Option<(&'a Matrix, &'a Matrix)>> {
-    match (a, b) {
-        (Some(a), Some(b)) => Ok(Some((a, b))),
-        (None, None) => Ok(None),
-        _ => Err(value_error(format!(
-            "{who}_a and {who}_b: give both or neither"
-        ))),
-    }
 }
 
 fn kinds_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<PairKind>>> {
@@ -230,12 +249,7 @@ fn select<'py>(
             "n_chunks = {n_chunks}: must be a positive integer"
         )));
     }
-    let (la, lb) = (
-        matrix("learner_a", learner_a)?,
-        matrix("learner_b", learner_b)?,
-    );
-    let ra = optional_matrix("reference_a", reference_a)?;
-    let rb = optional_matrix("reference_b", reference_b)?;
+    let views = Views::read(learner_a, learner_b, reference_a, reference_b)?;
     let kinds = kinds_of(kinds)?;
     let (learner_model, reference_model) = models(
         learner_temperature,
@@ -243,12 +257,7 @@ fn select<'py>(
         reference_temperature,
         reference_bias,
     );
-    let e = Embeddings {
-        learner: (&la, &lb),
-        reference: pair("reference", ra.as_ref(), rb.as_ref())?,
-        learner_model,
-        reference_model,
-    };
+    let e = views.embeddings(learner_model, reference_model);
     let choice = Choice {
         selector: name,
         mode,
@@ -260,13 +269,13 @@ fn select<'py>(
         trace: false,
     };
     let n = e.len();
-    e.check().map_err(value_error)?;
-    choice.check(n).map_err(value_error)?;
+    // `scores` checks the embeddings and `choose` the choice, before any work.
     let chosen = py
         .allow_threads(|| -> Result<Vec<usize>, String> {
             let a = if name.scores() {
                 Some(e.scores(scoring)?)
             } else {
+                e.check()?;
                 None
             };
             Ok(choose(n, a.as_ref(), kinds.as_deref(), &choice)?.chosen)
