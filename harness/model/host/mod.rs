@@ -29,11 +29,77 @@ pub trait Scalar: Float + Copy + Send + Sync + std::iter::Sum + std::fmt::Debug 
     fn from_f64(x: f64) -> Self {
         <Self as num_traits::NumCast>::from(x).expect("a float")
     }
+
+    /// A buffer of `len` values that its user overwrites whole (f32: a thread's
+    /// reusable buffers, `kernels::scratch`), and its return.
+    fn scratch(len: usize) -> Vec<Self> {
+        vec![Self::zero(); len]
+    }
+    fn recycle(_: Vec<Self>) {}
+
+    /// The transpose of an r×c row-major matrix.
+    fn transposed(x: &[Self], r: usize, c: usize) -> Vec<Self> {
+        let mut t = Self::scratch(r * c);
+        crate::kernels::transpose_into(x, r, c, &mut t);
+        t
+    }
+
+    /// The pair terms of the batch loss from the similarities S (n×n): each
+    /// pair's loss term into `sp`, ∂loss/∂Z into `g` (see `kernels::pair_grad`,
+    /// the f32 version: the same bits as this loop).
+    #[allow(clippy::too_many_arguments)]
+    fn pair_grad(
+        s: &[Self],
+        n: usize,
+        t: Self,
+        c: Self,
+        inv_n: Self,
+        sp: &mut [Self],
+        g: &mut [Self],
+    ) {
+        for i in 0..n {
+            for j in 0..n {
+                let z = t * s[i * n + j] + c;
+                let matching = i == j;
+                sp[i * n + j] = Self::softplus(if matching { -z } else { z });
+                let sigma = Self::one() / (Self::one() + Self::exp_of(-z));
+                g[i * n + j] = (sigma - if matching { Self::one() } else { Self::zero() }) * inv_n;
+            }
+        }
+    }
+
+    /// Σ sp, Σ g and Σ g ⊙ s, each in row-major order.
+    fn pair_sums(sp: &[Self], g: &[Self], s: &[Self]) -> [Self; 3] {
+        let loss = sp.iter().fold(Self::zero(), |a, &b| a + b);
+        [
+            loss,
+            g.iter().copied().sum(),
+            g.iter().zip(s).map(|(&a, &b)| a * b).sum(),
+        ]
+    }
 }
 
 impl Scalar for f32 {
     fn matmul(m: usize, n: usize, k: usize, a: &[f32], b: &[f32], c: &mut [f32]) {
-        kernels::products(m, n, k, a, b, n, 0, c)
+        kernels::products_par(m, n, k, a, b, n, 0, c)
+    }
+    fn pair_grad(s: &[f32], n: usize, t: f32, c: f32, inv_n: f32, sp: &mut [f32], g: &mut [f32]) {
+        kernels::pair_grad(s, n, t, c, inv_n, sp, g)
+    }
+    fn scratch(len: usize) -> Vec<f32> {
+        kernels::scratch::take(len)
+    }
+    fn recycle(v: Vec<f32>) {
+        kernels::scratch::give(v)
+    }
+    fn transposed(x: &[f32], r: usize, c: usize) -> Vec<f32> {
+        let mut t = kernels::scratch::take(r * c);
+        kernels::transpose_par(x, r, c, &mut t);
+        t
+    }
+    fn pair_sums(sp: &[f32], g: &[f32], s: &[f32]) -> [f32; 3] {
+        let sums = kernels::pair_sums(sp, g, s);
+        [sums.loss, sums.g, sums.gs]
     }
     fn softplus(x: f32) -> f32 {
         kernels::softplus(x)
@@ -65,13 +131,11 @@ impl Scalar for f64 {
 
 /// The transpose of an r×c row-major matrix.
 fn transpose<T: Scalar>(x: &[T], r: usize, c: usize) -> Vec<T> {
-    let mut t = vec![T::zero(); r * c];
-    crate::kernels::transpose_into(x, r, c, &mut t);
-    t
+    T::transposed(x, r, c)
 }
 
 fn matmul<T: Scalar>(m: usize, n: usize, k: usize, a: &[T], b: &[T]) -> Vec<T> {
-    let mut c = vec![T::zero(); m * n];
+    let mut c = T::scratch(m * n);
     T::matmul(m, n, k, a, b, &mut c);
     c
 }
@@ -315,23 +379,27 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
     let c = theta[layout.bias.offset];
     let s = matmul(n, n, e, &fw.ea, &transpose(&fw.eb, n, e));
     let inv_n = T::one() / T::from_f64(n as f64);
-    let mut loss = T::zero();
-    let mut g = vec![T::zero(); n * n];
-    for i in 0..n {
-        for j in 0..n {
-            let z = t * s[i * n + j] + c;
-            let matching = i == j;
-            loss = loss + T::softplus(if matching { -z } else { z });
-            let sigma = T::one() / (T::one() + T::exp_of(-z));
-            g[i * n + j] = (sigma - if matching { T::one() } else { T::zero() }) * inv_n;
-        }
-    }
-    let mut grad = vec![T::zero(); layout.len()];
-    grad[layout.bias.offset] = g.iter().copied().sum();
-    grad[layout.log_temperature.offset] = t * g.iter().zip(&s).map(|(&a, &b)| a * b).sum::<T>();
+    let (mut sp, mut g) = (T::scratch(n * n), T::scratch(n * n));
+    T::pair_grad(&s, n, t, c, inv_n, &mut sp, &mut g);
+    // The three sums are serial chains (their order fixes their bits): they run
+    // beside the products of the backward pass, which fill the other workers.
     let scale = |v: Vec<T>| -> Vec<T> { v.into_iter().map(|x| x * t).collect() };
-    let de_a = scale(matmul(n, e, n, &g, &fw.eb));
-    let de_b = scale(matmul(n, e, n, &transpose(&g, n, n), &fw.ea));
+    let ([loss, sum_g, sum_gs], (de_a, de_b)) = rayon::join(
+        || T::pair_sums(&sp, &g, &s),
+        || {
+            let de_a = scale(matmul(n, e, n, &g, &fw.eb));
+            // Gᵀ·E_A as (E_Aᵀ·G)ᵀ: the same products over i in the same order,
+            // without transposing the n×n matrix.
+            let de_b_t = matmul(e, n, n, &transpose(&fw.ea, n, e), &g);
+            (de_a, scale(transpose(&de_b_t, e, n)))
+        },
+    );
+    T::recycle(sp);
+    T::recycle(g);
+    T::recycle(s);
+    let mut grad = vec![T::zero(); layout.len()];
+    grad[layout.bias.offset] = sum_g;
+    grad[layout.log_temperature.offset] = t * sum_gs;
     let r = batch.resolution;
     let mut row = 0;
     for (pa, pb, low) in &fw.passes {

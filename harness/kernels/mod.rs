@@ -1,0 +1,267 @@
+//! Numeric kernels of the CPU fast paths (the fused score path, the host towers and
+//! the host training step), written so the compiler vectorises them: products of
+//! row-major blocks (`products`), and the pair loss as softplus with branch-free
+//! exp and log1p (`pairs`).
+//!
+//! Same bits on every CPU: every sum runs in an order the code fixes (lanes only
+//! across independent entries), and every multiply-add of a product is fused, one
+//! rounding, on every CPU. Where the CPU has AVX-512 (or AVX2 and FMA) the kernels
+//! are compiled for it and chosen at run time; elsewhere the portable build
+//! computes the same fused multiply-add (aarch64 has it in hardware; an x86-64 CPU
+//! without FMA gets it emulated exactly in f64, slower but identical). A wider
+//! vector holds more independent entries, never a different order of one sum, so
+//! every level gives the same bits. `JESTBENCH_SIMD=portable` forces the portable
+//! build and `JESTBENCH_SIMD=avx2` caps the level at AVX2 on any CPU, which is how
+//! the test suite checks that the levels agree.
+
+use std::sync::OnceLock;
+
+mod pairs;
+mod products;
+
+pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums};
+pub use products::{paired_products, products, products_par};
+
+/// How a kernel computes a·b + c with one rounding (IEEE's fused multiply-add):
+/// every implementation gives the same bits, so the builds agree.
+pub(crate) trait Fma {
+    fn fma(a: f32, b: f32, c: f32) -> f32;
+}
+
+/// The hardware instruction (`mul_add` where the build enables FMA, and on
+/// aarch64, where it always has one).
+pub(crate) struct Hardware;
+impl Fma for Hardware {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        a.mul_add(b, c)
+    }
+}
+
+/// The fused multiply-add emulated exactly in f64, for x86-64 builds without FMA
+/// (a library call per element would be ~25x slower): the product of two f32 is
+/// exact in f64; the sum with c is rounded to f64 with its exact error found by
+/// TwoSum, then made odd (round-to-odd) when inexact, and rounding that to f32 is
+/// the correctly rounded a·b + c (Boldo and Melquiond: 53 ≥ 24 + 2 bits). Branch
+/// free, so it vectorises.
+pub(crate) struct Emulated;
+impl Fma for Emulated {
+    #[inline(always)]
+    fn fma(a: f32, b: f32, c: f32) -> f32 {
+        let p = a as f64 * b as f64;
+        let c = c as f64;
+        let s = p + c;
+        let bb = s - p;
+        let e = (p - (s - bb)) + (c - bb);
+        let bits = s.to_bits();
+        // Inexact with an even last bit: step one ulp towards the exact value.
+        let adjust = e != 0.0 && bits & 1 == 0 && s.is_finite();
+        let away = (e > 0.0) == (s > 0.0);
+        let step: i64 = if adjust {
+            if away {
+                1
+            } else {
+                -1
+            }
+        } else {
+            0
+        };
+        f64::from_bits((bits as i64 + step) as u64) as f32
+    }
+}
+
+/// The portable build's fused multiply-add: emulated on x86-64 (whose baseline
+/// has no FMA), the hardware's elsewhere.
+#[cfg(target_arch = "x86_64")]
+pub(crate) type Portable = Emulated;
+#[cfg(not(target_arch = "x86_64"))]
+pub(crate) type Portable = Hardware;
+
+/// The instruction sets a kernel is compiled for, chosen once per process.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Level {
+    /// Baseline instructions (the fused multiply-add emulated on x86-64).
+    Portable,
+    /// AVX2 and FMA: 8 lanes.
+    Avx2,
+    /// AVX-512F (with AVX2 and FMA): 16 lanes and twice the registers.
+    Avx512,
+}
+
+/// What `JESTBENCH_SIMD` asks for (read once): `portable` forces the portable
+/// build, `avx2` caps the level at AVX2; unset, the best the CPU has.
+fn requested() -> Option<Level> {
+    static REQUESTED: OnceLock<Option<Level>> = OnceLock::new();
+    *REQUESTED.get_or_init(|| {
+        let v = std::env::var("JESTBENCH_SIMD").ok()?;
+        if v.eq_ignore_ascii_case("portable") {
+            Some(Level::Portable)
+        } else if v.eq_ignore_ascii_case("avx2") {
+            Some(Level::Avx2)
+        } else {
+            None
+        }
+    })
+}
+
+/// Whether `JESTBENCH_SIMD=portable` asks for the portable kernels.
+pub fn portable_forced() -> bool {
+    requested() == Some(Level::Portable)
+}
+
+/// The best level this CPU runs, ignoring `JESTBENCH_SIMD`.
+pub fn cpu_level() -> Level {
+    #[cfg(target_arch = "x86_64")]
+    {
+        let fma = std::is_x86_feature_detected!("avx2") && std::is_x86_feature_detected!("fma");
+        if fma && std::is_x86_feature_detected!("avx512f") {
+            Level::Avx512
+        } else if fma {
+            Level::Avx2
+        } else {
+            Level::Portable
+        }
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        Level::Portable
+    }
+}
+
+/// The level the kernels run at: the CPU's, capped by `JESTBENCH_SIMD`.
+pub fn level() -> Level {
+    static LEVEL: OnceLock<Level> = OnceLock::new();
+    *LEVEL.get_or_init(|| match requested() {
+        Some(cap) => cap.min(cpu_level()),
+        None => cpu_level(),
+    })
+}
+
+/// Whether the kernels run a build with hardware FMA (AVX2 or AVX-512).
+pub fn fused_products() -> bool {
+    level() != Level::Portable
+}
+
+/// The SIMD level the kernels run at, for logs and `bench`.
+pub fn simd_level() -> &'static str {
+    match (level(), requested()) {
+        (Level::Avx512, _) => "avx512+fma",
+        (Level::Avx2, Some(Level::Avx2)) => "avx2+fma (capped)",
+        (Level::Avx2, _) => "avx2+fma",
+        (Level::Portable, Some(Level::Portable)) => "portable (forced)",
+        (Level::Portable, _) => "portable",
+    }
+}
+
+/// The transpose of an n×k row-major matrix (k×n row-major).
+pub fn transpose(x: &[f32], n: usize, k: usize) -> Vec<f32> {
+    let mut t = vec![0.0f32; n * k];
+    transpose_into(x, n, k, &mut t);
+    t
+}
+
+/// The transpose of an n×k row-major matrix written into `t` (k×n), in 8×8 blocks
+/// so reads and writes both stay within a few cache lines.
+pub fn transpose_into<T: Copy>(x: &[T], n: usize, k: usize, t: &mut [T]) {
+    const BLOCK: usize = 8;
+    assert!(x.len() >= n * k && t.len() >= n * k);
+    for i0 in (0..n).step_by(BLOCK) {
+        for d0 in (0..k).step_by(BLOCK) {
+            for i in i0..(i0 + BLOCK).min(n) {
+                for d in d0..(d0 + BLOCK).min(k) {
+                    t[d * n + i] = x[i * k + d];
+                }
+            }
+        }
+    }
+}
+
+/// The transpose of an n×k row-major matrix (k×n), its rows split over rayon's
+/// pool in bands when it is large.
+pub fn transpose_par(x: &[f32], n: usize, k: usize, t: &mut [f32]) {
+    use rayon::prelude::*;
+    const BAND: usize = 64;
+    assert!(x.len() >= n * k && t.len() >= n * k);
+    if n * k < 1 << 18 || n == 0 {
+        return transpose_into(x, n, k, t);
+    }
+    t[..n * k]
+        .par_chunks_mut(BAND * n)
+        .enumerate()
+        .for_each(|(band, rows)| {
+            let d0 = band * BAND;
+            let width = rows.len() / n;
+            for i0 in (0..n).step_by(8) {
+                for i in i0..(i0 + 8).min(n) {
+                    let src = &x[i * k + d0..i * k + d0 + width];
+                    for (d, &v) in src.iter().enumerate() {
+                        rows[d * n + i] = v;
+                    }
+                }
+            }
+        });
+}
+
+/// Reusable f32 buffers of one thread: the host step's b×b matrices (64 MiB
+/// each at b = 4,096) taken from here rather than freshly mapped and zeroed by the
+/// kernel every step. A buffer comes back with stale contents: every caller
+/// overwrites it whole.
+pub mod scratch {
+    use std::cell::RefCell;
+
+    /// Buffers kept per thread.
+    const KEEP: usize = 6;
+
+    thread_local! {
+        static POOL: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
+    }
+
+    /// A buffer of `len` floats (contents unspecified): a kept one of at most
+    /// twice that capacity, or a new one.
+    pub fn take(len: usize) -> Vec<f32> {
+        let found = POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            let best = p
+                .iter()
+                .enumerate()
+                .filter(|(_, v)| v.capacity() >= len && v.capacity() <= 2 * len)
+                .min_by_key(|(_, v)| v.capacity())
+                .map(|(i, _)| i);
+            best.map(|i| p.swap_remove(i))
+        });
+        match found {
+            Some(mut v) => {
+                v.truncate(len);
+                v.resize(len, 0.0);
+                v
+            }
+            None => vec![0.0; len],
+        }
+    }
+
+    /// Returns a buffer for reuse on this thread (the smallest is let go when
+    /// the pool is full).
+    pub fn give(v: Vec<f32>) {
+        if v.capacity() < 1 << 14 {
+            return;
+        }
+        POOL.with(|p| {
+            let mut p = p.borrow_mut();
+            p.push(v);
+            if p.len() > KEEP {
+                let smallest = (0..p.len()).min_by_key(|&i| p[i].capacity()).unwrap_or(0);
+                p.swap_remove(smallest);
+            }
+        });
+    }
+}
+
+/// ⟨x, y⟩ summed over d in order, as `products` sums each entry.
+pub fn dot(x: &[f32], y: &[f32]) -> f32 {
+    let mut c = [0.0f32];
+    products(1, 1, x.len(), x, y, 1, 0, &mut c);
+    c[0]
+}
+
+#[cfg(test)]
+mod tests;

@@ -1,0 +1,335 @@
+//! Products of row-major blocks with every entry summed over d in order, one fused
+//! multiply-add per step: the same bits at every SIMD level, tile and thread split.
+
+use rayon::prelude::*;
+
+use super::{level, Fma, Hardware, Level, Portable};
+
+/// C[q][j] = Σ_d A[q][d] · Bᵀ[d][j0 + j] for q < m, j < nb: A is m×k row-major,
+/// Bᵀ is k×n row-major (for A·B, B itself; for scores, the candidates' embeddings
+/// transposed, one row per coordinate), C is m×nb row-major. Each C entry sums over
+/// d in order, whatever the tile it falls in.
+#[allow(clippy::too_many_arguments)]
+pub fn products(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    products_at(level(), m, nb, k, a, bt, n, j0, c)
+}
+
+/// `products` at a given level (the tests compare the levels).
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn products_at(
+    at: Level,
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    assert!(a.len() >= m * k && bt.len() >= k * n && j0 + nb <= n && c.len() >= m * nb);
+    match at {
+        // SAFETY: `level()` and the tests only ask for a level the CPU has.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { products_avx512(m, nb, k, a, bt, n, j0, c) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { products_avx2_fma(m, nb, k, a, bt, n, j0, c) },
+        _ => {
+            let j = tiles::<Portable, 2, 32>(m, nb, k, a, bt, n, j0, c, 0);
+            singles::<Portable>(m, nb, k, a, bt, n, j0, c, j);
+        }
+    }
+}
+
+/// Entries of A·B (or A·Bᵀ given Bᵀ) below which `products_par` stays on one
+/// thread: about 30 µs of work, several times a parallel block's start-up.
+const PARALLEL_WORK: usize = 1 << 20;
+
+/// `products` with C's rows split over rayon's pool in blocks of whole tiles: every
+/// entry is the one `products` computes, so the split never changes a bit.
+#[allow(clippy::too_many_arguments)]
+pub fn products_par(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    let threads = rayon::current_num_threads();
+    if threads < 2 || m * nb * k < PARALLEL_WORK || nb == 0 {
+        return products(m, nb, k, a, bt, n, j0, c);
+    }
+    // Each block of rows reads all of Bᵀ, each block of columns all of A: split
+    // the side that makes the other one the smaller read.
+    if nb <= m || nb < 128 * threads {
+        // About four blocks per thread, whole 4-row tiles each.
+        let rows = m.div_ceil(4 * threads).next_multiple_of(4);
+        c[..m * nb]
+            .par_chunks_mut(rows * nb)
+            .enumerate()
+            .for_each(|(i, block)| {
+                let q = i * rows;
+                let r = block.len() / nb;
+                products(r, nb, k, &a[q * k..(q + r) * k], bt, n, j0, block);
+            });
+    } else {
+        // More columns than rows (E_Aᵀ·G: 64 rows, b columns): split the columns,
+        // so that Bᵀ is read once; each block into its own buffer, then copied.
+        let width = nb.div_ceil(2 * threads).next_multiple_of(64);
+        let blocks: Vec<(usize, Vec<f32>)> = (0..nb)
+            .step_by(width)
+            .collect::<Vec<_>>()
+            .into_par_iter()
+            .map(|j| {
+                let w = width.min(nb - j);
+                let mut block = vec![0.0f32; m * w];
+                products(m, w, k, a, bt, n, j0 + j, &mut block);
+                (j, block)
+            })
+            .collect();
+        for (j, block) in blocks {
+            let w = block.len() / m.max(1);
+            for q in 0..m {
+                c[q * nb + j..q * nb + j + w].copy_from_slice(&block[q * w..(q + 1) * w]);
+            }
+        }
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn products_avx2_fma(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    // Two rows × 32 candidates: 8 of the 16 ymm registers accumulate.
+    let j = tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, 0);
+    singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+#[allow(clippy::too_many_arguments)]
+unsafe fn products_avx512(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+) {
+    // Four rows × 64 candidates: 16 of the 32 zmm registers accumulate, enough
+    // independent chains to keep both FMA ports busy; then 32-wide tiles.
+    let j = tiles::<Hardware, 4, 64>(m, nb, k, a, bt, n, j0, c, 0);
+    let j = tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, j);
+    singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
+}
+
+/// The entries of candidates `from`… in register tiles of R rows × T candidates
+/// (the last rows one at a time, still T wide); returns the first candidate no
+/// whole tile covers.
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn tiles<F: Fma, const R: usize, const T: usize>(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+    from: usize,
+) -> usize {
+    // Bands of ROWS rows, and within a band blocks of DEPTH steps of d: a block of
+    // Bᵀ (DEPTH × T) stays in L1 while the band's row tiles pass over it, and a
+    // band of C stays in cache (its pages in the TLB). Between blocks each
+    // accumulator waits in C and resumes where it stopped, so every entry is still
+    // one chain of fused multiply-adds over d in order.
+    const ROWS: usize = 64;
+    const DEPTH: usize = 128;
+    let end = from + (nb - from) / T * T;
+    if end == from {
+        return end;
+    }
+    // A band's rows packed by d, R at a time: apack[tile][d − d0][r].
+    let mut apack = [0.0f32; ROWS * DEPTH];
+    for q0 in (0..m).step_by(ROWS) {
+        let q1 = (q0 + ROWS).min(m);
+        let tiles_in_band = (q1 - q0) / R;
+        // At least one block, so that k = 0 still writes its zeros.
+        for d0 in (0..k.max(1)).step_by(DEPTH) {
+            let d1 = (d0 + DEPTH).min(k);
+            let depth = d1 - d0;
+            // Packing pays where several tiles of candidates reuse it.
+            let pack = end - from > T;
+            if pack {
+                for t in 0..tiles_in_band {
+                    for r in 0..R {
+                        let src = &a[(q0 + t * R + r) * k + d0..(q0 + t * R + r) * k + d1];
+                        for (dd, &x) in src.iter().enumerate() {
+                            apack[(t * depth + dd) * R + r] = x;
+                        }
+                    }
+                }
+            }
+            let mut j = from;
+            while j < end {
+                for t in 0..tiles_in_band {
+                    let q = q0 + t * R;
+                    let mut acc = [[0.0f32; T]; R];
+                    if d0 > 0 {
+                        for (r, acc) in acc.iter_mut().enumerate() {
+                            acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
+                        }
+                    }
+                    let b_at = |dd: usize| -> [f32; T] {
+                        let d = d0 + dd;
+                        bt[d * n + j0 + j..d * n + j0 + j + T]
+                            .try_into()
+                            .expect("T")
+                    };
+                    if pack {
+                        let xs = &apack[t * depth * R..(t + 1) * depth * R];
+                        for (dd, x) in xs.chunks_exact(R).enumerate() {
+                            step::<F, R, T>(&mut acc, x, &b_at(dd));
+                        }
+                    } else {
+                        let rows: [&[f32]; R] =
+                            std::array::from_fn(|r| &a[(q + r) * k + d0..(q + r) * k + d1]);
+                        for dd in 0..depth {
+                            let x: [f32; R] = std::array::from_fn(|r| rows[r][dd]);
+                            step::<F, R, T>(&mut acc, &x, &b_at(dd));
+                        }
+                    }
+                    for (r, acc) in acc.iter().enumerate() {
+                        c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
+                    }
+                }
+                for q in q0 + tiles_in_band * R..q1 {
+                    let mut acc = [0.0f32; T];
+                    if d0 > 0 {
+                        acc.copy_from_slice(&c[q * nb + j..q * nb + j + T]);
+                    }
+                    for (dd, &x) in a[q * k + d0..q * k + d1].iter().enumerate() {
+                        let d = d0 + dd;
+                        let row: [f32; T] = bt[d * n + j0 + j..d * n + j0 + j + T]
+                            .try_into()
+                            .expect("T");
+                        for l in 0..T {
+                            acc[l] = F::fma(x, row[l], acc[l]);
+                        }
+                    }
+                    c[q * nb + j..q * nb + j + T].copy_from_slice(&acc);
+                }
+                j += T;
+            }
+        }
+    }
+    end
+}
+
+/// One step of d for a register tile: acc[r][l] += x[r] · row[l], fused.
+#[inline(always)]
+fn step<F: Fma, const R: usize, const T: usize>(
+    acc: &mut [[f32; T]; R],
+    x: &[f32],
+    row: &[f32; T],
+) {
+    for r in 0..R {
+        for l in 0..T {
+            acc[r][l] = F::fma(x[r], row[l], acc[r][l]);
+        }
+    }
+}
+
+/// The candidates from `from` on, one by one (the same order of sums).
+#[inline(always)]
+#[allow(clippy::too_many_arguments)]
+fn singles<F: Fma>(
+    m: usize,
+    nb: usize,
+    k: usize,
+    a: &[f32],
+    bt: &[f32],
+    n: usize,
+    j0: usize,
+    c: &mut [f32],
+    from: usize,
+) {
+    for jj in from..nb {
+        for q in 0..m {
+            let mut s = 0.0f32;
+            for d in 0..k {
+                s = F::fma(a[q * k + d], bt[d * n + j0 + jj], s);
+            }
+            c[q * nb + jj] = s;
+        }
+    }
+}
+
+/// c[i] = Σ_d Aᵀ[d][i] · Bᵀ[d][i] for i < n: the n row-wise products ⟨a_i, b_i⟩ of
+/// two n×k matrices given transposed (k×n row-major), lanes across rows, each
+/// summed over d in order from 0 exactly as `products` (and `dot`) sum an entry.
+pub fn paired_products(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    paired_at(level(), k, at, bt, n)
+}
+
+pub(crate) fn paired_at(lv: Level, k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    assert!(at.len() >= k * n && bt.len() >= k * n);
+    match lv {
+        // SAFETY: only levels the CPU has are asked for.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { paired_avx512(k, at, bt, n) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { paired_avx2_fma(k, at, bt, n) },
+        _ => paired_with::<Portable>(k, at, bt, n),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn paired_avx2_fma(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    paired_with::<Hardware>(k, at, bt, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn paired_avx512(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    paired_with::<Hardware>(k, at, bt, n)
+}
+
+#[inline(always)]
+fn paired_with<F: Fma>(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
+    let mut c = vec![0.0f32; n];
+    for d in 0..k {
+        let (x, y) = (&at[d * n..(d + 1) * n], &bt[d * n..(d + 1) * n]);
+        for ((s, &x), &y) in c.iter_mut().zip(x).zip(y) {
+            *s = F::fma(x, y, *s);
+        }
+    }
+    c
+}

@@ -1,0 +1,289 @@
+use super::*;
+
+#[test]
+fn softplus_matches_f64_to_a_few_ulps() {
+    let mut worst = 0.0f64;
+    let mut x = -95.0f32;
+    while x < 95.0 {
+        let want = (x as f64).exp().ln_1p();
+        let got = softplus(x) as f64;
+        let err = (got - want).abs() / want.max(1e-30);
+        worst = worst.max(if want < 1e-36 { 0.0 } else { err });
+        x += 0.0137;
+    }
+    assert!(worst < 1e-6, "worst relative error {worst}");
+    assert!(softplus(f32::NAN).is_nan());
+    assert!(!softplus(f32::INFINITY).is_finite());
+    assert!(!softplus(f32::NEG_INFINITY).is_finite());
+}
+
+/// The emulated fused multiply-add equals the correctly rounded one (the
+/// C library's `fmaf`, through `mul_add`) on random triples across the
+/// exponent range, with cancellations, ties, subnormals and zeros.
+#[test]
+fn the_emulated_fma_is_the_correctly_rounded_one() {
+    let mut r = crate::data::rng::chacha(7, 0);
+    use rand::Rng;
+    let mut checked = 0u64;
+    let mut check = |a: f32, b: f32, c: f32| {
+        let want = a.mul_add(b, c);
+        let got = Emulated::fma(a, b, c);
+        assert!(
+            want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+            "fma({a:e}, {b:e}, {c:e}) = {want:e}, emulated {got:e}"
+        );
+        checked += 1;
+    };
+    for _ in 0..2_000_000 {
+        let e = |r: &mut rand_chacha::ChaCha8Rng, lo: i32, hi: i32| {
+            let m: f32 = r.gen_range(1.0..2.0);
+            let s = if r.gen::<bool>() { -1.0 } else { 1.0 };
+            s * m * 2f32.powi(r.gen_range(lo..hi))
+        };
+        let (a, b) = (e(&mut r, -70, 70), e(&mut r, -70, 70));
+        // c near −a·b (cancellation), or anywhere.
+        let c = if r.gen::<bool>() {
+            -(a * b) * (1.0 + r.gen_range(-1e-6f32..1e-6))
+        } else {
+            e(&mut r, -140, 127)
+        };
+        check(a, b, c);
+    }
+    // Bits chosen at random (subnormals, infinities, NaNs, zeros among them).
+    for _ in 0..2_000_000 {
+        let (a, b, c) = (
+            f32::from_bits(r.gen()),
+            f32::from_bits(r.gen()),
+            f32::from_bits(r.gen()),
+        );
+        check(a, b, c);
+    }
+    for (a, b, c) in [
+        (0.0, 0.0, -0.0),
+        (-0.0, 1.0, 0.0),
+        (1.0 + f32::EPSILON, 1.0 - f32::EPSILON / 2.0, -1.0),
+        (f32::MAX, 2.0, -f32::MAX),
+        (f32::MIN_POSITIVE, 0.5, 0.0),
+        (1e-30, 1e-30, 1e-45),
+    ] {
+        check(a, b, c);
+    }
+    assert!(checked > 4_000_000);
+}
+
+/// The levels below the CPU's own (portable, AVX2 + FMA, AVX-512) give the same
+/// bits: products (every tile shape and remainder), row-wise products, softplus
+/// and the pair terms. The portable build is what `JESTBENCH_SIMD=portable`, a
+/// CPU without FMA, or aarch64 runs.
+#[test]
+fn every_simd_level_gives_the_same_bits() {
+    let levels: Vec<Level> = [Level::Portable, Level::Avx2, Level::Avx512]
+        .into_iter()
+        .filter(|&l| l <= cpu_level())
+        .collect();
+    if levels.len() < 3 {
+        eprintln!("this CPU runs only {levels:?}: the other levels are not compared");
+    }
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    // 4-row × 64 tiles, 2 × 32, singles, and rows left over from each.
+    for (m, n, k) in [(7, 90, 67), (13, 200, 33), (4, 64, 1), (1, 31, 5)] {
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37) % 101) as f32 / 7.0 - 6.0)
+            .collect();
+        let bt: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 53) % 97) as f32 / 9.0 - 5.0)
+            .collect();
+        let mut first: Option<(Vec<u32>, Vec<u32>)> = None;
+        for &lv in &levels {
+            let mut c = vec![0.0; m * n];
+            products::products_at(lv, m, n, k, &a, &bt, n, 0, &mut c);
+            let p = products::paired_at(lv, k, &bt[..k * n], &bt[..k * n], n);
+            let got = (bits(&c), bits(&p));
+            match &first {
+                None => first = Some(got),
+                Some(f) => assert!(f == &got, "{lv:?} differs at {m}x{n}x{k}"),
+            }
+        }
+    }
+    let n = 37;
+    let s: Vec<f32> = (0..n * n)
+        .map(|i| ((i * 61) % 103) as f32 / 51.0 - 1.0)
+        .collect();
+    let mut first: Option<Vec<u32>> = None;
+    for &lv in &levels {
+        let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 86.0).collect();
+        let (mut sp, mut g) = (vec![0.0; n * n], vec![0.0; n * n]);
+        pairs::pair_rows_at(lv, &s, n, 0, [10.0, -10.0, 1.0 / n as f32], &mut sp, &mut g);
+        match lv {
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: only levels the CPU has are in `levels`.
+            Level::Avx512 => unsafe { pairs::softplus_avx512(&mut xs) },
+            #[cfg(target_arch = "x86_64")]
+            // SAFETY: as above.
+            Level::Avx2 => unsafe { pairs::softplus_avx2(&mut xs) },
+            _ => pairs::softplus_portable(&mut xs),
+        }
+        let got = [bits(&xs), bits(&sp), bits(&g)].concat();
+        match &first {
+            None => first = Some(got),
+            Some(f) => assert!(f == &got, "{lv:?}: softplus or pair terms differ"),
+        }
+    }
+}
+
+/// `exp` has libm's `expf` bits on every float of a stride through all 2³² bit
+/// patterns and around every threshold libm branches on (computed a slice at a
+/// time, so the vectorised build is the one compared).
+#[test]
+fn exp_is_libms_expf_bit_for_bit() {
+    let mut xs: Vec<f32> = (0..=u32::MAX / 251)
+        .map(|i| f32::from_bits(i * 251))
+        .collect();
+    for edge in [
+        0x42ae_ac50u32,
+        0x42b1_7218,
+        0x42cf_f1b5,
+        0x3eb1_7218,
+        0x3f85_1592,
+        0x3900_0000,
+        0x7f80_0000,
+        0x0000_0000,
+    ] {
+        for d in 0..2000u32 {
+            for sign in [0, 0x8000_0000] {
+                xs.push(f32::from_bits(
+                    (edge.wrapping_sub(1000).wrapping_add(d)) | sign,
+                ));
+            }
+        }
+    }
+    // Where results turn subnormal and where k leaves [−126, 127].
+    let mut x = -104.5f32;
+    while x < 89.5 {
+        xs.push(x);
+        x = f32::from_bits(x.to_bits() - if x < 0.0 { 97 } else { -97i32 as u32 });
+        if x == 0.0 {
+            x = 1e-30;
+        }
+    }
+    let ours: Vec<f32> = {
+        let mut v = xs.clone();
+        #[inline(never)]
+        fn all(v: &mut [f32]) {
+            for x in v.iter_mut() {
+                *x = exp(*x);
+            }
+        }
+        all(&mut v);
+        v
+    };
+    let mut checked = 0u64;
+    for (&x, &got) in xs.iter().zip(&ours) {
+        let want = libm::expf(x);
+        assert!(
+            want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+            "exp({x:e}) [{:#010x}] = {got:e}, libm {want:e}",
+            x.to_bits()
+        );
+        checked += 1;
+    }
+    assert!(checked > 17_000_000, "{checked}");
+}
+
+/// `pair_grad` and `pair_sums` give, bit for bit, what the plain loop gives (one
+/// entry at a time with libm's `expf`, sums in row-major order): the host step's
+/// results before the kernels.
+#[test]
+fn the_pair_terms_are_the_plain_loops() {
+    for n in [1usize, 5, 64, 300] {
+        let s: Vec<f32> = (0..n * n)
+            .map(|i| ((i * 7919) % 2003) as f32 / 1001.0 - 1.0)
+            .collect();
+        let (t, c, inv_n) = (9.7f32, -10.2f32, 1.0 / n as f32);
+        let (mut sp, mut g) = (vec![0.0; n * n], vec![0.0; n * n]);
+        pair_grad(&s, n, t, c, inv_n, &mut sp, &mut g);
+        let sums = pair_sums(&sp, &g, &s);
+        let (mut loss, mut want_g) = (0.0f32, vec![0.0f32; n * n]);
+        for i in 0..n {
+            for j in 0..n {
+                let z = t * s[i * n + j] + c;
+                loss = loss + softplus(if i == j { -z } else { z });
+                let sigma = 1.0 / (1.0 + libm::expf(-z));
+                want_g[i * n + j] = (sigma - if i == j { 1.0 } else { 0.0 }) * inv_n;
+            }
+        }
+        let want_sg: f32 = want_g.iter().copied().sum();
+        let want_sgs: f32 = want_g.iter().zip(&s).map(|(&a, &b)| a * b).sum();
+        assert_eq!(loss.to_bits(), sums.loss.to_bits(), "n = {n}");
+        assert_eq!(want_sg.to_bits(), sums.g.to_bits(), "n = {n}");
+        assert_eq!(want_sgs.to_bits(), sums.gs.to_bits(), "n = {n}");
+        assert!(want_g
+            .iter()
+            .zip(&g)
+            .all(|(a, b)| a.to_bits() == b.to_bits()));
+    }
+}
+
+/// The parallel product is the serial one, bit for bit, at every split.
+#[test]
+fn the_parallel_product_is_the_serial_one() {
+    for (m, n, k) in [(1000, 70, 64), (64, 1000, 1000), (17, 3000, 40)] {
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
+        let bt: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 53) % 97) as f32 / 40.0 - 1.2)
+            .collect();
+        let (mut serial, mut par) = (vec![0.0; m * n], vec![0.0; m * n]);
+        products(m, n, k, &a, &bt, n, 0, &mut serial);
+        products_par(m, n, k, &a, &bt, n, 0, &mut par);
+        assert!(serial
+            .iter()
+            .zip(&par)
+            .all(|(x, y)| x.to_bits() == y.to_bits()));
+    }
+}
+
+#[test]
+fn every_product_is_the_in_order_sum_whatever_its_tile() {
+    let (m, n, k) = (5, 75, 70);
+    let a: Vec<f32> = (0..m * k)
+        .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+        .collect();
+    let b: Vec<f32> = (0..n * k)
+        .map(|i| ((i * 53) % 97) as f32 / 40.0 - 1.2)
+        .collect();
+    let bt = transpose(&b, n, k);
+    let mut all = vec![0.0; m * n];
+    products(m, n, k, &a, &bt, n, 0, &mut all);
+    // Any block of candidates gives the same entries as the whole.
+    let (j0, nb) = (37, 38);
+    let mut part = vec![0.0; m * nb];
+    products(m, nb, k, &a, &bt, n, j0, &mut part);
+    for q in 0..m {
+        for j in 0..nb {
+            assert_eq!(part[q * nb + j], all[q * n + j0 + j]);
+        }
+        for j in 0..n {
+            // The in-order sum, as `dot` computes it; within 1e-6 of the plain
+            // one (every build rounds once per step).
+            let d = dot(&a[q * k..(q + 1) * k], &b[j * k..(j + 1) * k]);
+            assert_eq!(all[q * n + j], d);
+            let plain: f32 = (0..k).map(|x| a[q * k + x] * b[j * k + x]).sum();
+            assert!((d - plain).abs() <= 1e-5 * plain.abs().max(1.0));
+        }
+    }
+    // Row-wise products from the transposes: the same bits as `dot` on the rows.
+    let a2: Vec<f32> = (0..n * k)
+        .map(|i| ((i * 29) % 89) as f32 / 30.0 - 1.4)
+        .collect();
+    let paired = paired_products(k, &transpose(&a2, n, k), &bt, n);
+    for (i, &p) in paired.iter().enumerate() {
+        assert_eq!(p, dot(&a2[i * k..(i + 1) * k], &b[i * k..(i + 1) * k]));
+    }
+    let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 80.0).collect();
+    let mut ys = xs.clone();
+    softplus_in_place(&mut xs);
+    pairs::softplus_portable(&mut ys);
+    assert_eq!(xs, ys);
+}
