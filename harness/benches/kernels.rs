@@ -1,0 +1,108 @@
+//! Micro-benchmarks of the CPU kernels at the host training step's shapes (b = 256,
+//! 1,024, 4,096; embeddings of 64): the similarity product S = E_A E_Bᵀ, the two
+//! backward products G·E_B and E_Aᵀ·G, each on one thread and split over the pool;
+//! the pair terms (softplus, σ through the exact `exp`); the serial sums; and the
+//! row-wise products and softplus of the score path.
+//!   cargo bench --bench kernels [-- FILTER]
+
+use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion, Throughput};
+use jestbench::kernels;
+
+fn data(len: usize, seed: usize) -> Vec<f32> {
+    (0..len)
+        .map(|i| ((i * 7919 + seed * 104_729) % 2003) as f32 / 2003.0 - 0.5)
+        .collect()
+}
+
+fn step_products(c: &mut Criterion) {
+    let e = 64;
+    let mut g = c.benchmark_group("step_products");
+    g.sample_size(10);
+    for b in [256usize, 1024, 4096] {
+        let (ea, ebt, gm) = (data(b * e, 1), data(e * b, 2), data(b * b, 3));
+        let eat = data(e * b, 4);
+        let mut out = vec![0.0; b * b];
+        g.throughput(Throughput::Elements((2 * b * b * e) as u64));
+        for (name, par) in [("serial", false), ("parallel", true)] {
+            let run = |m, nb, k, a: &[f32], bt: &[f32], n, out: &mut [f32]| {
+                if par {
+                    kernels::products_par(m, nb, k, a, bt, n, 0, out)
+                } else {
+                    kernels::products(m, nb, k, a, bt, n, 0, out)
+                }
+            };
+            g.bench_with_input(BenchmarkId::new(format!("S {name}"), b), &b, |bch, _| {
+                bch.iter(|| run(b, b, e, &ea, &ebt, b, &mut out))
+            });
+            g.bench_with_input(
+                BenchmarkId::new(format!("G·E_B {name}"), b),
+                &b,
+                |bch, _| bch.iter(|| run(b, e, b, &gm, &ea, e, &mut out)),
+            );
+            g.bench_with_input(
+                BenchmarkId::new(format!("E_Aᵀ·G {name}"), b),
+                &b,
+                |bch, _| bch.iter(|| run(e, b, b, &eat, &gm, b, &mut out)),
+            );
+        }
+    }
+    g.finish();
+}
+
+fn pair_terms(c: &mut Criterion) {
+    let mut g = c.benchmark_group("pair_terms");
+    g.sample_size(10);
+    for b in [256usize, 1024, 4096] {
+        let s = data(b * b, 5);
+        let (mut sp, mut gr) = (vec![0.0; b * b], vec![0.0; b * b]);
+        g.throughput(Throughput::Elements((b * b) as u64));
+        g.bench_with_input(BenchmarkId::new("pair_grad", b), &b, |bch, _| {
+            bch.iter(|| kernels::pair_grad(&s, b, 10.0, -10.0, 1.0 / b as f32, &mut sp, &mut gr))
+        });
+        g.bench_with_input(BenchmarkId::new("pair_sums", b), &b, |bch, _| {
+            bch.iter(|| kernels::pair_sums(&sp, &gr, &s))
+        });
+    }
+    g.finish();
+}
+
+fn score_path(c: &mut Criterion) {
+    let (n, k) = (640usize, 64usize);
+    let (at, bt) = (data(k * n, 6), data(k * n, 7));
+    let mut g = c.benchmark_group("score_path");
+    g.bench_function("paired_products 640x64", |bch| {
+        bch.iter(|| kernels::paired_products(k, &at, &bt, n))
+    });
+    let mut xs = data(4 * n, 8);
+    g.bench_function("softplus 2560", |bch| {
+        bch.iter(|| kernels::softplus_in_place(&mut xs))
+    });
+    g.finish();
+}
+
+criterion_group!(benches, step_products, pair_terms, score_path, host_step);
+criterion_main!(benches);
+
+/// The host training step's loss and gradient alone (no optimiser), quickstart
+/// model (towers 48/32 → 128 → 64).
+fn host_step(c: &mut Criterion) {
+    use jestbench::experiment::ModelSpec;
+    use jestbench::model::{host, Layout};
+    let spec = ModelSpec {
+        hidden: vec![128],
+        embed: 64,
+        temperature_init: 10.0,
+        bias_init: -10.0,
+    };
+    let layout = Layout::new(&spec, 48, 32);
+    let theta = data(layout.len(), 9);
+    let mut g = c.benchmark_group("host_step");
+    g.sample_size(10);
+    for b in [256usize, 1024, 4096] {
+        let (xa, xb) = (data(b * 48, 10), data(b * 32, 11));
+        g.bench_with_input(BenchmarkId::new("loss_and_grad", b), &b, |bch, _| {
+            bch.iter(|| host::loss_and_grad(&layout, &theta, &host::HostBatch::full(&xa, &xb, b)))
+        });
+    }
+    g.finish();
+}
