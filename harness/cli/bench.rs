@@ -1,7 +1,8 @@
 //! `jestbench bench`: prints what `run::bench` measures.
 
 use super::DeviceArg;
-use crate::run::bench::{self, BenchOptions};
+use crate::experiment::SelectorName;
+use crate::run::bench::{self, BenchOptions, MAX_BATCH};
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
@@ -13,15 +14,58 @@ pub struct BenchArgs {
     /// Warm-up iterations (dfdx compiles CUDA kernels on first use).
     #[arg(long, default_value_t = 15, value_parser = clap::value_parser!(u32).range(0..=100000))]
     pub warmup: u32,
-    /// Filtering ratios to time at b = 64, comma-separated; `none` for none.
+    /// Learning batch sizes, comma-separated, each timed at every filtering ratio
+    /// (B = b / (1 − f)); multiples of 16 up to 8192.
+    #[arg(long, default_value = "64", value_parser = parse_batches)]
+    pub batch_sizes: Sizes,
+    /// Filtering ratios, comma-separated; `none` for none.
     #[arg(long, default_value = "0.5,0.8,0.9", value_parser = parse_ratios)]
     pub filter_ratios: Ratios,
     /// Larger super-batch sizes to time (b = B/8), comma-separated; `none` for none.
     #[arg(long, default_value = "2048,8192", value_parser = parse_sizes)]
     pub super_batches: Sizes,
+    /// Selectors to time, comma-separated (uniform always runs: it is the
+    /// denominator).
+    #[arg(long, default_value = "uniform,independent_topk,jest", value_parser = parse_selectors)]
+    pub selectors: Selectors,
     /// Skip the joint sampler's scaling on whole score matrices.
     #[arg(long)]
     pub no_sampler: bool,
+    /// Skip measuring this machine's matmul rate (the "of matmul" column).
+    #[arg(long)]
+    pub no_matmul: bool,
+}
+
+#[derive(Clone, Debug)]
+pub struct Selectors(pub Vec<SelectorName>);
+
+fn parse_selectors(s: &str) -> Result<Selectors, String> {
+    s.split(',')
+        .map(|x| match x.trim() {
+            "uniform" => Ok(SelectorName::Uniform),
+            "independent_topk" | "independent" => Ok(SelectorName::Independent),
+            "jest" => Ok(SelectorName::Jest),
+            other => Err(format!(
+                "`{other}` is not a timed selector (uniform, independent_topk, jest)"
+            )),
+        })
+        .collect::<Result<_, _>>()
+        .map(Selectors)
+}
+
+fn parse_batches(s: &str) -> Result<Sizes, String> {
+    let sizes = parse_sizes(s)?;
+    match sizes
+        .0
+        .iter()
+        .find(|&&b| b < 16 || b > MAX_BATCH || b % 16 != 0)
+    {
+        Some(b) => Err(format!(
+            "`{b}`: give learning batch sizes that are multiples of 16 from 16 to {MAX_BATCH}"
+        )),
+        None if sizes.0.is_empty() => Err("give at least one batch size".into()),
+        None => Ok(sizes),
+    }
 }
 
 #[derive(Clone, Debug)]
@@ -38,7 +82,9 @@ fn parse_ratios(s: &str) -> Result<Ratios, String> {
         .map(|x| {
             x.trim()
                 .parse::<f64>()
-                .map_err(|_| format!("`{x}` is not a filtering ratio"))
+                .ok()
+                .filter(|f: &f64| (0.0..0.99).contains(f))
+                .ok_or_else(|| format!("`{x}` is not a filtering ratio in [0, 0.99)"))
         })
         .collect::<Result<_, _>>()
         .map(Ratios)
@@ -60,19 +106,32 @@ fn parse_sizes(s: &str) -> Result<Sizes, String> {
 
 pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
     let r = bench::bench(&BenchOptions {
-        device: args.device.into(),
         iters: args.iters as usize,
         warmup: args.warmup as usize,
+        batch_sizes: args.batch_sizes.0.clone(),
         filter_ratios: args.filter_ratios.0.clone(),
         super_batches: args.super_batches.0.clone(),
+        selectors: args.selectors.0.clone(),
         sampler: !args.no_sampler,
+        matmul_rate: !args.no_matmul,
+        ..BenchOptions::new(args.device.into())
     })?;
     println!(
-        "per-iteration cost, quickstart model, {} timed iterations after {} warm-up, {} threads",
-        args.iters, args.warmup, r.threads
+        "per-iteration cost, quickstart model, {} timed iterations after {} warm-up, {} threads, kernels {}",
+        args.iters,
+        args.warmup,
+        r.threads,
+        crate::kernels::simd_level()
     );
+    if let Some(m) = &r.matmul {
+        println!(
+            "this machine's float32 matmul ({0}×{0} by {0}×{0}, dfdx's CPU matmul on {1} threads, median of 5): {2:.1} GFLOP/s",
+            m.n, r.threads, m.gflops
+        );
+    }
+    let machine = r.matmul.as_ref().map(|m| m.gflops);
     println!(
-        "{:>6} {:>5} {:>5} {:<12} {:>9} {:>17} {:>9} {:>10} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9}",
+        "{:>6} {:>6} {:>5} {:<16} {:>9} {:>19} {:>9} {:>10} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9} {:>10}",
         "f",
         "B",
         "b",
@@ -86,11 +145,12 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         "vs floor",
         "scoring",
         "sampling",
-        "peak MiB"
+        "peak MiB",
+        "of matmul"
     );
     for t in &r.iterations {
         println!(
-            "{:>6.3} {:>5} {:>5} {:<12} {:>9.3} {:>17} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>7.1}% {:>8.2}% {:>9}",
+            "{:>6.3} {:>6} {:>5} {:<16} {:>9.3} {:>19} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>7.1}% {:>8.2}% {:>9} {:>10}",
             t.filter_ratio,
             t.super_batch,
             t.batch,
@@ -104,7 +164,8 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             t.vs_floor(),
             100.0 * t.scoring_share,
             100.0 * t.sampling_share,
-            t.peak_mib.map_or("—".into(), |m| format!("{m:.0}"))
+            t.peak_mib.map_or("—".into(), |m| format!("{m:.0}")),
+            machine.map_or("—".into(), |m| format!("{:.1}%", 100.0 * t.gflops() / m))
         );
     }
     if !r.sampler.is_empty() {

@@ -109,12 +109,13 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
 /// own iteration, timed now (`bench`'s quickstart shapes, f = 0.8, every selector).
 fn estimate(flops: f64, jobs: usize) -> anyhow::Result<()> {
     let r = crate::run::bench::bench(&crate::run::bench::BenchOptions {
-        device: crate::run::DeviceKind::Cpu,
         iters: 6,
         warmup: 2,
         filter_ratios: vec![0.8],
         super_batches: Vec::new(),
         sampler: false,
+        matmul_rate: false,
+        ..crate::run::bench::BenchOptions::new(crate::run::DeviceKind::Cpu)
     })?;
     let mut rates: Vec<f64> = r.iterations.iter().map(|t| t.gflops()).collect();
     rates.sort_by(f64::total_cmp);

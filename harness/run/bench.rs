@@ -31,13 +31,49 @@ pub struct BenchOptions {
     /// Timed iterations per configuration, after `warmup`.
     pub iters: usize,
     pub warmup: usize,
-    /// Filtering ratios at the quickstart's b = 64.
+    /// Learning batch sizes, each timed at every filtering ratio (B = b / (1 − f)).
+    pub batch_sizes: Vec<usize>,
+    /// Filtering ratios.
     pub filter_ratios: Vec<f64>,
     /// Super-batch sizes beyond those (b = B/8 each).
     pub super_batches: Vec<usize>,
+    /// The selectors timed (uniform is timed whenever another is, as their
+    /// denominator).
+    pub selectors: Vec<SelectorName>,
     /// Time the joint sampler alone on whole score matrices too.
     pub sampler: bool,
+    /// Measure this machine's float32 matmul rate (dfdx's CPU matmul, `gemm`, on
+    /// every thread) for the rows' share of it.
+    pub matmul_rate: bool,
 }
+
+impl BenchOptions {
+    /// The defaults of `jestbench bench`.
+    pub fn new(device: DeviceKind) -> Self {
+        BenchOptions {
+            device,
+            iters: 60,
+            warmup: 15,
+            batch_sizes: vec![64],
+            filter_ratios: vec![0.5, 0.8, 0.9],
+            super_batches: vec![2048, 8192],
+            selectors: vec![
+                SelectorName::Uniform,
+                SelectorName::Independent,
+                SelectorName::Jest,
+            ],
+            sampler: true,
+            matmul_rate: true,
+        }
+    }
+}
+
+/// The largest learning batch `bench` times: the host step holds three b×b
+/// float matrices (768 MiB at 8,192).
+pub const MAX_BATCH: usize = 8192;
+/// The largest super-batch: the pool is made at least this big (B·(48 + 32)
+/// floats) and scoring holds O(B·64).
+pub const MAX_SUPER_BATCH: usize = 1 << 17;
 
 /// One selector at one super-batch size.
 #[derive(Clone, Debug, PartialEq)]
@@ -89,9 +125,19 @@ pub struct SamplerTiming {
     pub ns_per_unit: f64,
 }
 
+/// This machine's float32 matmul rate, measured in the same run.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MatmulRate {
+    /// n×n by n×n.
+    pub n: usize,
+    /// GFLOP/s (2n³ FLOPs over the median of 5 timed products).
+    pub gflops: f64,
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchReport {
     pub iterations: Vec<IterationTiming>,
+    pub matmul: Option<MatmulRate>,
     pub sampler: Vec<SamplerTiming>,
     /// Threads the CPU work may use (rayon's pool).
     pub threads: usize,
@@ -118,11 +164,15 @@ fn median(mut v: Vec<f64>) -> f64 {
 }
 
 /// The configurations measured: (f, b, B).
-fn configurations(opts: &BenchOptions, b: usize) -> Vec<(f64, usize, usize)> {
+fn configurations(opts: &BenchOptions) -> Vec<(f64, usize, usize)> {
     let mut out: Vec<(f64, usize, usize)> = opts
-        .filter_ratios
+        .batch_sizes
         .iter()
-        .map(|&f| (f, b, (b as f64 / (1.0 - f)).round() as usize))
+        .flat_map(|&b| {
+            opts.filter_ratios
+                .iter()
+                .map(move |&f| (f, b, (b as f64 / (1.0 - f)).round() as usize))
+        })
         .collect();
     for &big_b in &opts.super_batches {
         let small_b = (big_b / 8).max(16) / 16 * 16;
@@ -140,10 +190,6 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
     base.train.warmup_steps = 0;
     base.eval.every = Some(base.train.steps);
     base.reference.steps = 200;
-    let pool = match &base.dataset.synthetic {
-        Some(s) => s.pool,
-        None => usize::MAX,
-    };
     if let Some(&f) = opts
         .filter_ratios
         .iter()
@@ -153,23 +199,51 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
             "--filter-ratios {f}: give ratios in [0, 0.99)"
         )));
     }
-    if let Some(&big) = opts.super_batches.iter().find(|&&x| x > pool || x < 16) {
+    let chunks = base.train.n_chunks;
+    if let Some(&b) = opts
+        .batch_sizes
+        .iter()
+        .find(|&&b| b < chunks || b > MAX_BATCH || b % chunks != 0)
+    {
         return Err(RunError::Unsupported(format!(
-            "--super-batches {big}: the bench's pool holds {pool} pairs; give sizes from 16 to {pool}"
+            "--batch-sizes {b}: give multiples of {chunks} (JEST's chunks) from {chunks} to {MAX_BATCH}"
         )));
+    }
+    if let Some(&big) = opts
+        .super_batches
+        .iter()
+        .find(|&&x| !(128..=MAX_SUPER_BATCH).contains(&x))
+    {
+        return Err(RunError::Unsupported(format!(
+            "--super-batches {big}: give sizes from 128 to {MAX_SUPER_BATCH}"
+        )));
+    }
+    let configs = configurations(opts);
+    if let Some(&(f, b, big_b)) = configs.iter().find(|c| c.2 > MAX_SUPER_BATCH) {
+        return Err(RunError::Unsupported(format!(
+            "b = {b} at f = {f} needs a super-batch of {big_b}; at most {MAX_SUPER_BATCH}"
+        )));
+    }
+    // The pool holds every super-batch asked for.
+    let largest = configs.iter().map(|c| c.2).max().unwrap_or(0);
+    if let Some(s) = base.dataset.synthetic.as_mut() {
+        s.pool = s.pool.max(largest);
     }
     let data = Dataset::build(&base.dataset, &exp.base_dir).map_err(|source| RunError::Data {
         experiment: exp.path.clone(),
         source,
     })?;
+    let matmul = opts.matmul_rate.then(|| matmul_rate(2048));
     let job = Iterations {
         base: &base,
         data: &data,
         opts,
+        configs,
     };
     let iterations = with_device(opts.device, job)?.map_err(RunError::Reference)?;
     Ok(BenchReport {
         iterations,
+        matmul,
         sampler: if opts.sampler {
             sampler_scaling()
         } else {
@@ -183,6 +257,7 @@ struct Iterations<'a> {
     base: &'a RunConfig,
     data: &'a Dataset,
     opts: &'a BenchOptions,
+    configs: Vec<(f64, usize, usize)>,
 }
 
 impl DeviceJob for Iterations<'_> {
@@ -190,16 +265,18 @@ impl DeviceJob for Iterations<'_> {
 
     fn run<D: Backend>(self, dev: &D) -> Self::Output {
         let (base, data, opts) = (self.base, self.data, self.opts);
+        let mut selectors = vec![SelectorName::Uniform];
+        selectors.extend(
+            [SelectorName::Independent, SelectorName::Jest]
+                .into_iter()
+                .filter(|s| opts.selectors.contains(s)),
+        );
         let r = reference::train(dev, base, data)?;
         let model = ModelCost::of(&Layout::new(&base.model, data.dim_a(), data.dim_b()));
         let mut out = Vec::new();
-        for (f, b, big_b) in configurations(opts, base.train.batch_size) {
+        for (f, b, big_b) in self.configs {
             let mut uniform_flops = 0u64;
-            for sel in [
-                SelectorName::Uniform,
-                SelectorName::Independent,
-                SelectorName::Jest,
-            ] {
+            for &sel in &selectors {
                 let mut c = base.clone();
                 c.train.batch_size = b;
                 c.train.filter_ratio = None;
@@ -249,6 +326,30 @@ impl DeviceJob for Iterations<'_> {
             out[i].vs_uniform = out[i].ms / median(uniform);
         }
         Ok(out)
+    }
+}
+
+/// This machine's float32 matmul rate: an n×n by n×n product through dfdx's CPU
+/// matmul (the `gemm` crate, blocked and packed, on every thread of the pool),
+/// after two warm-up products, median of 5.
+fn matmul_rate(n: usize) -> MatmulRate {
+    use dfdx::prelude::*;
+    let dev = Cpu::seed_from_u64(0);
+    let a: Tensor<(usize, usize), f32, Cpu> = dev.sample_normal_like(&(n, n));
+    let b: Tensor<(usize, usize), f32, Cpu> = dev.sample_normal_like(&(n, n));
+    let mut times: Vec<f64> = (0..7)
+        .map(|_| {
+            let t = Instant::now();
+            let c = a.clone().matmul(b.clone());
+            std::hint::black_box(&c);
+            t.elapsed().as_secs_f64()
+        })
+        .skip(2)
+        .collect();
+    times.sort_by(f64::total_cmp);
+    MatmulRate {
+        n,
+        gflops: 2.0 * (n as f64).powi(3) / times[times.len() / 2] / 1e9,
     }
 }
 
