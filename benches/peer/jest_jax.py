@@ -17,11 +17,12 @@ What it measures
                       are a Python loop unrolled under jit (measured faster than
                       lax.fori_loop here; --fori switches to fori_loop).
                    e. training step on the b chosen pairs (fresh forward with gradients).
-      independent  steps a-c, top-b of diag(A) (lax.top_k), training step. The full BxB
-                   A is materialised (lax.optimization_barrier), mirroring the harness;
-                   otherwise XLA would fuse diag() into the log-sigmoid.
-      independent-diag  as independent, but computes only the diagonal of A (B row-wise
-                   dot products, no BxB matrix): a separate, cheaper variant.
+      independent_topk  steps a-c, top-b of diag(A) (lax.top_k), training step. The
+                   full BxB A is materialised (lax.optimization_barrier), mirroring the
+                   harness; otherwise XLA would fuse diag() into the log-sigmoid.
+                   (`--selectors independent` is accepted as an alias.)
+      independent-diag  as independent_topk, but computes only the diagonal of A (B
+                   row-wise dot products, no BxB matrix): a separate, cheaper variant.
     Training step: SigLIP loss (sum of -log sigmoid(z_ij Z_ij) over the bxb logits,
     divided by b), gradient w.r.t. all parameters, global grad-norm clip at 1.0, AdamW
     (b1 0.9, b2 0.95, eps 1e-8, bias-corrected, decoupled wd 1e-4 on weight matrices
@@ -31,12 +32,19 @@ What it measures
 Shapes (the harness's "quickstart" model)
     Tower A 48 -> 128 (ReLU) -> 64, tower B 32 -> 128 (ReLU) -> 64, L2-normalised rows
     (x / sqrt(sum x^2 + 1e-12)), log-temperature t' = ln 10, bias c = -10, LeCun-normal
-    weights, zero biases, float32. Pool N = 30,000 pairs (synthetic Gaussian features
-    sharing a 16-d latent, so that training has something to learn), a fixed randomly
-    initialised reference model embeds the pool once before timing (t_ref 10, c_ref -10).
-    b = 64, B = round(b / (1 - f)) for f in --filter-ratios (0.5 -> 128, 0.8 -> 320,
-    0.9 -> 640); --super-batches B... adds each B (e.g. 2048 8192) with b = B/8
-    (f = 0.875), uniform and jest only.
+    weights, zero biases, float32. Pool N = max(30,000, largest B asked) pairs
+    (synthetic Gaussian features sharing a 16-d latent, so that training has something
+    to learn), a fixed randomly initialised reference model embeds the pool once before
+    timing (t_ref 10, c_ref -10).
+    Every b in --batch-sizes (default 64) crossed with every f in --filter-ratios:
+    B = round(b / (1 - f)), halves away from zero like the harness (b = 64: 0.5 -> 128,
+    0.8 -> 320, 0.9 -> 640); --super-batches B... adds each B (e.g. 2048 8192) with
+    b = B/8 (f = 0.875), uniform and jest only.
+    Memory: jest and independent_topk hold BxB float32 matrices (L, R, A); a
+    configuration whose estimate (3 * 4 * B^2 bytes, plus 16 * b^2 and the pool)
+    exceeds --max-gib (default 6) is skipped with a printed "skipped f B b selector:
+    needs ~X GiB" line (e.g. B = 40,960 needs ~19 GiB). uniform and independent-diag
+    hold nothing BxB and are not skipped below B ~ millions.
     Super-batches: a seeded host-side permutation of the pool cut into consecutive
     blocks of B (reshuffled when exhausted); the int32 index block and a PRNG key are the
     only host->device inputs per iteration.
@@ -59,6 +67,8 @@ Run
     python3 -m venv /work/venvs/peer && /work/venvs/peer/bin/pip install -r requirements.txt
     /work/venvs/peer/bin/python jest_jax.py                      # f = 0.5 0.8 0.9
     /work/venvs/peer/bin/python jest_jax.py --super-batches 2048 8192 --filter-ratios
+    /work/venvs/peer/bin/python jest_jax.py --batch-sizes 256 1024 4096 --filter-ratios 0.8 0.9 \
+        --selectors uniform jest independent_topk --iters 10 --warmup 3 --no-sanity
 """
 
 import argparse
@@ -68,24 +78,48 @@ import sys
 import time
 
 
+SELECTORS = ["uniform", "jest", "independent_topk", "independent-diag"]
+ALIASES = {"independent": "independent_topk"}  # the harness's older name
+
+
 def parse_args():
     p = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     p.add_argument("--iters", type=int, default=60)
     p.add_argument("--warmup", type=int, default=15)
+    p.add_argument("--batch-sizes", type=int, nargs="*", default=[64],
+                   help="learning batch sizes b, crossed with --filter-ratios: "
+                        "B = round(b / (1 - f))")
     p.add_argument("--filter-ratios", type=float, nargs="*", default=[0.5, 0.8, 0.9])
     p.add_argument("--super-batches", type=int, nargs="*", default=[])
+    p.add_argument("--max-gib", type=float, default=6.0,
+                   help="skip a configuration whose estimated memory exceeds this (GiB)")
     p.add_argument("--threads", type=int, default=2)
-    p.add_argument("--selectors", nargs="+",
-                   default=["uniform", "jest", "independent", "independent-diag"],
-                   choices=["uniform", "jest", "independent", "independent-diag"])
+    p.add_argument("--selectors", nargs="+", default=list(SELECTORS),
+                   choices=SELECTORS + list(ALIASES))
     p.add_argument("--fori", action="store_true",
                    help="JEST sampling with lax.fori_loop instead of an unrolled loop")
     p.add_argument("--no-sanity", action="store_true")
     p.add_argument("--sanity-steps", type=int, default=300)
     p.add_argument("--seed", type=int, default=0)
-    return p.parse_args()
+    a = p.parse_args()
+    sels = [ALIASES.get(s, s) for s in a.selectors]
+    a.selectors = [s for i, s in enumerate(sels) if s not in sels[:i]]  # dedupe, keep order
+    for b in a.batch_sizes:
+        if b < 1:
+            p.error(f"--batch-sizes {b}: give positive sizes")
+        if "jest" in a.selectors and b % N_CHUNKS:
+            p.error(f"--batch-sizes {b}: jest draws {N_CHUNKS} chunks, so b must be a "
+                    f"multiple of {N_CHUNKS}")
+    for f in a.filter_ratios:
+        if not 0.0 <= f < 0.99:
+            p.error(f"--filter-ratios {f}: give ratios in [0, 0.99)")
+    for B in a.super_batches:
+        if B < 16:
+            p.error(f"--super-batches {B}: give sizes of at least 16")
+    return a
 
 
+N_CHUNKS = 16
 ARGS = parse_args()
 
 # ---- thread restriction: must happen before jax is imported -------------------------
@@ -104,8 +138,8 @@ import jax.numpy as jnp  # noqa: E402
 from jax import lax  # noqa: E402
 
 # ---- constants -----------------------------------------------------------------------
-N_POOL, DIM_A, DIM_B, HIDDEN, EMBED, LATENT = 30_000, 48, 32, 128, 64, 16
-N_CHUNKS, GAIN = 16, 100.0
+MIN_POOL, DIM_A, DIM_B, HIDDEN, EMBED, LATENT = 30_000, 48, 32, 128, 64, 16
+GAIN = 100.0  # N_CHUNKS = 16 is defined above (the argument checks use it)
 LR, B1, B2, EPS, WD, CLIP = 1e-3, 0.9, 0.95, 1e-8, 1e-4, 1.0
 T_REF, C_REF = 10.0, -10.0
 WEIGHTS = ("wa1", "wa2", "wb1", "wb2")  # decayed; biases, t', c are not
@@ -233,7 +267,7 @@ def make_iteration(selector, B, b, fori):
             pos = jax.random.choice(key, B, (b,), replace=False)
         elif selector == "jest":
             pos = jest_sample(learnability(p, data, idx), key, b, fori)
-        elif selector == "independent":
+        elif selector == "independent_topk":
             # optimization_barrier: materialise the full BxB A as the harness does;
             # without it XLA fuses the diagonal into the log-sigmoid and skips the
             # off-diagonal elementwise work (only the two BxB matmuls remain).
@@ -264,11 +298,11 @@ class SuperBatches:
 
 
 # ---- data ----------------------------------------------------------------------------
-def make_data(seed):
+def make_data(seed, n):
     k = jax.random.split(jax.random.PRNGKey(seed), 6)
-    z = jax.random.normal(k[0], (N_POOL, LATENT))
-    xa = z @ jax.random.normal(k[1], (LATENT, DIM_A)) + 0.5 * jax.random.normal(k[2], (N_POOL, DIM_A))
-    xb = z @ jax.random.normal(k[3], (LATENT, DIM_B)) + 0.5 * jax.random.normal(k[4], (N_POOL, DIM_B))
+    z = jax.random.normal(k[0], (n, LATENT))
+    xa = z @ jax.random.normal(k[1], (LATENT, DIM_A)) + 0.5 * jax.random.normal(k[2], (n, DIM_A))
+    xb = z @ jax.random.normal(k[3], (LATENT, DIM_B)) + 0.5 * jax.random.normal(k[4], (n, DIM_B))
     ref = init_params(k[5])  # fixed, randomly initialised reference model
     emb = jax.jit(lambda p, a, b: (tower_a(p, a), tower_b(p, b)))
     ra, rb = emb(ref, xa, xb)
@@ -281,7 +315,7 @@ def time_config(selector, B, b, data, args):
     it = make_iteration(selector, B, b, args.fori)
     p = init_params(jax.random.PRNGKey(args.seed + 1))
     opt = init_opt(p)
-    sb = SuperBatches(N_POOL, B, args.seed + 2)
+    sb = SuperBatches(data["xa"].shape[0], B, args.seed + 2)
     key = jax.random.PRNGKey(args.seed + 3)
     times = []
     cpu0 = wall0 = None
@@ -317,7 +351,7 @@ def sanity(data, args):
     b, B = 64, 320
     p = init_params(jax.random.PRNGKey(args.seed + 1))
     opt = init_opt(p)
-    sb = SuperBatches(N_POOL, B, args.seed + 2)
+    sb = SuperBatches(data["xa"].shape[0], B, args.seed + 2)
 
     @jax.jit
     def mean_learn(p, data, idx, key):
@@ -356,30 +390,65 @@ def sanity(data, args):
     report(p, f"learner after {args.sanity_steps} uniform steps")
 
 
+def round_half_away(x):
+    """Rust's f64::round (halves away from zero), so that B matches the harness's."""
+    return int(math.floor(x + 0.5))
+
+
+def configurations(args):
+    """(f, B, b, selector) for every b x f (B = round(b / (1 - f))), then --super-batches."""
+    configs = []
+    for b in args.batch_sizes:
+        for f in args.filter_ratios:
+            B = round_half_away(b / (1.0 - f))
+            configs += [(f, B, b, s) for s in args.selectors]
+    for B in args.super_batches:
+        configs += [(1 - 1 / 8, B, B // 8, s) for s in args.selectors
+                    if s in ("uniform", "jest")]
+    return configs
+
+
+def pool_bytes(n):
+    """The pool on device: features (48 + 32) and reference embeddings (2 x 64), float32."""
+    return 4 * n * (DIM_A + DIM_B + 2 * EMBED)
+
+
+def needs_bytes(selector, B, b, n):
+    """Rough memory one configuration needs: the pool; for the selectors that score the
+    super-batch, three BxB float32 matrices (L, R, A; XLA's compiled iteration reports
+    about two BxB of temporaries, and the timing of the sampler alone keeps a stored A
+    besides); the training step's bxb logits and their gradients (about four bxb);
+    O(B * 128) gathered rows and activations."""
+    square = 3 * 4 * B * B if selector in ("jest", "independent_topk") else 0
+    step = 4 * 4 * b * b
+    per_candidate = 4 * (DIM_A + DIM_B + 2 * EMBED + 4 * HIDDEN)
+    return pool_bytes(n) + square + step + per_candidate * max(B, b)
+
+
 def main():
     args = ARGS
-    data = make_data(args.seed)
+    configs = configurations(args)
+    n_pool = max([MIN_POOL] + [B for _, B, _, _ in configs])
+    data = make_data(args.seed, n_pool)
     import jaxlib
     print(f"jax {jax.__version__}, jaxlib {jaxlib.__version__}"
           f", backend {jax.default_backend()}, devices {jax.devices()}, "
           f"affinity {sorted(os.sched_getaffinity(0))} (--threads {args.threads}), "
           f"XLA_FLAGS='{os.environ.get('XLA_FLAGS', '')}'")
-    print(f"pool N={N_POOL}, towers {DIM_A}/{DIM_B} -> {HIDDEN} -> {EMBED}, "
+    print(f"pool N={n_pool}, towers {DIM_A}/{DIM_B} -> {HIDDEN} -> {EMBED}, "
           f"iters {args.iters} (warmup {args.warmup}), jest sampling "
           f"{'lax.fori_loop' if args.fori else 'unrolled'}")
     if not args.no_sanity:
         sanity(data, args)
-    configs = []
-    for f in args.filter_ratios:
-        B = int(round(64 / (1.0 - f)))
-        configs += [(f, B, 64, s) for s in args.selectors]
-    for B in args.super_batches:
-        configs += [(1 - 1 / 8, B, B // 8, s) for s in args.selectors
-                    if s in ("uniform", "jest")]
     hdr = (f"{'f':>6} {'B':>6} {'b':>5}  {'selector':<17}{'median':>9}{'min':>9}{'max':>9}"
            f"{'cores':>7}{'sample ms':>11}{'sample%':>9}")
     print(hdr + "\n" + "-" * len(hdr), flush=True)
     for f, B, b, s in configs:
+        need = needs_bytes(s, B, b, n_pool) / 2 ** 30
+        if need > args.max_gib:
+            print(f"skipped {f:.3f} {B} {b} {s}: needs ~{need:.1f} GiB (over --max-gib "
+                  f"{args.max_gib:g})", flush=True)
+            continue
         med, lo, hi, cores, smp = time_config(s, B, b, data, args)
         extra = f"{smp:>11.3f}{100 * smp / med:>8.1f}%" if smp is not None else ""
         print(f"{f:>6.3f} {B:>6} {b:>5}  {s:<17}{med:>9.3f}{lo:>9.3f}{hi:>9.3f}{cores:>7.2f}"
