@@ -202,60 +202,6 @@ pub fn transpose_par(x: &[f32], n: usize, k: usize, t: &mut [f32]) {
         });
 }
 
-/// Reusable f32 buffers of one thread: the host step's b×b matrices (64 MiB
-/// each at b = 4,096) taken from here rather than freshly mapped and zeroed by the
-/// kernel every step. A buffer comes back with stale contents: every caller
-/// overwrites it whole.
-pub mod scratch {
-    use std::cell::RefCell;
-
-    /// Buffers kept per thread.
-    const KEEP: usize = 6;
-
-    thread_local! {
-        static POOL: RefCell<Vec<Vec<f32>>> = const { RefCell::new(Vec::new()) };
-    }
-
-    /// A buffer of `len` floats (contents unspecified): a kept one of at most
-    /// twice that capacity, or a new one.
-    pub fn take(len: usize) -> Vec<f32> {
-        let found = POOL.with(|p| {
-            let mut p = p.borrow_mut();
-            let best = p
-                .iter()
-                .enumerate()
-                .filter(|(_, v)| v.capacity() >= len && v.capacity() <= 2 * len)
-                .min_by_key(|(_, v)| v.capacity())
-                .map(|(i, _)| i);
-            best.map(|i| p.swap_remove(i))
-        });
-        match found {
-            Some(mut v) => {
-                v.truncate(len);
-                v.resize(len, 0.0);
-                v
-            }
-            None => vec![0.0; len],
-        }
-    }
-
-    /// Returns a buffer for reuse on this thread (the smallest is let go when
-    /// the pool is full).
-    pub fn give(v: Vec<f32>) {
-        if v.capacity() < 1 << 14 {
-            return;
-        }
-        POOL.with(|p| {
-            let mut p = p.borrow_mut();
-            p.push(v);
-            if p.len() > KEEP {
-                let smallest = (0..p.len()).min_by_key(|&i| p[i].capacity()).unwrap_or(0);
-                p.swap_remove(smallest);
-            }
-        });
-    }
-}
-
 /// ⟨x, y⟩ summed over d in order, as `products` sums each entry.
 pub fn dot(x: &[f32], y: &[f32]) -> f32 {
     let mut c = [0.0f32];

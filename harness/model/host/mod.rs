@@ -30,16 +30,9 @@ pub trait Scalar: Float + Copy + Send + Sync + std::iter::Sum + std::fmt::Debug 
         <Self as num_traits::NumCast>::from(x).expect("a float")
     }
 
-    /// A buffer of `len` values that its user overwrites whole (f32: a thread's
-    /// reusable buffers, `kernels::scratch`), and its return.
-    fn scratch(len: usize) -> Vec<Self> {
-        vec![Self::zero(); len]
-    }
-    fn recycle(_: Vec<Self>) {}
-
     /// The transpose of an r×c row-major matrix.
     fn transposed(x: &[Self], r: usize, c: usize) -> Vec<Self> {
-        let mut t = Self::scratch(r * c);
+        let mut t = vec![Self::zero(); r * c];
         crate::kernels::transpose_into(x, r, c, &mut t);
         t
     }
@@ -86,14 +79,8 @@ impl Scalar for f32 {
     fn pair_grad(s: &[f32], n: usize, t: f32, c: f32, inv_n: f32, sp: &mut [f32], g: &mut [f32]) {
         kernels::pair_grad(s, n, t, c, inv_n, sp, g)
     }
-    fn scratch(len: usize) -> Vec<f32> {
-        kernels::scratch::take(len)
-    }
-    fn recycle(v: Vec<f32>) {
-        kernels::scratch::give(v)
-    }
     fn transposed(x: &[f32], r: usize, c: usize) -> Vec<f32> {
-        let mut t = kernels::scratch::take(r * c);
+        let mut t = vec![0.0; r * c];
         kernels::transpose_par(x, r, c, &mut t);
         t
     }
@@ -135,7 +122,7 @@ fn transpose<T: Scalar>(x: &[T], r: usize, c: usize) -> Vec<T> {
 }
 
 fn matmul<T: Scalar>(m: usize, n: usize, k: usize, a: &[T], b: &[T]) -> Vec<T> {
-    let mut c = T::scratch(m * n);
+    let mut c = vec![T::zero(); m * n];
     T::matmul(m, n, k, a, b, &mut c);
     c
 }
@@ -379,7 +366,7 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
     let c = theta[layout.bias.offset];
     let s = matmul(n, n, e, &fw.ea, &transpose(&fw.eb, n, e));
     let inv_n = T::one() / T::from_f64(n as f64);
-    let (mut sp, mut g) = (T::scratch(n * n), T::scratch(n * n));
+    let (mut sp, mut g) = (vec![T::zero(); n * n], vec![T::zero(); n * n]);
     T::pair_grad(&s, n, t, c, inv_n, &mut sp, &mut g);
     // The three sums are serial chains (their order fixes their bits): they run
     // beside the products of the backward pass, which fill the other workers.
@@ -394,9 +381,6 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
             (de_a, scale(transpose(&de_b_t, e, n)))
         },
     );
-    T::recycle(sp);
-    T::recycle(g);
-    T::recycle(s);
     let mut grad = vec![T::zero(); layout.len()];
     grad[layout.bias.offset] = sum_g;
     grad[layout.log_temperature.offset] = t * sum_gs;
