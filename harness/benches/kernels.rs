@@ -80,7 +80,14 @@ fn score_path(c: &mut Criterion) {
     g.finish();
 }
 
-criterion_group!(benches, step_products, pair_terms, score_path, host_step);
+criterion_group!(
+    benches,
+    step_products,
+    pair_terms,
+    score_path,
+    host_step,
+    towers_after_a_gap
+);
 criterion_main!(benches);
 
 /// The host training step's loss and gradient alone (no optimiser), quickstart
@@ -103,6 +110,63 @@ fn host_step(c: &mut Criterion) {
         g.bench_with_input(BenchmarkId::new("loss_and_grad", b), &b, |bch, _| {
             bch.iter(|| host::loss_and_grad(&layout, &theta, &host::HostBatch::full(&xa, &xb, b)))
         });
+    }
+    g.finish();
+}
+
+/// The quickstart towers over B = 320 on the host, each call after a gap of busy
+/// work on the calling thread (the pool's workers fall asleep meanwhile), called
+/// from outside the pool and from one of its workers (`Backend::run_pooled`): what
+/// waking a sleeping worker costs a parallel block (docs/performance.md).
+fn towers_after_a_gap(c: &mut Criterion) {
+    use jestbench::data::Matrix;
+    use jestbench::experiment::ModelSpec;
+    use jestbench::model::Layout;
+    use jestbench::score::tower_host;
+    use std::time::{Duration, Instant};
+    let spec = ModelSpec {
+        hidden: vec![128],
+        embed: 64,
+        temperature_init: 10.0,
+        bias_init: -10.0,
+    };
+    let layout = Layout::new(&spec, 48, 32);
+    let theta = data(layout.len(), 12);
+    let pool = 4096;
+    let matrix = |cols: usize, seed: usize| Matrix {
+        rows: pool,
+        cols,
+        data: data(pool * cols, seed),
+    };
+    let (xa, xb) = (matrix(48, 13), matrix(32, 14));
+    let items: Vec<usize> = (0..320).map(|i| (i * 37) % pool).collect();
+    let mut g = c.benchmark_group("towers_after_a_gap");
+    g.sample_size(10);
+    for gap_us in [0u64, 3000] {
+        for pooled in [false, true] {
+            let name = if pooled { "pooled" } else { "outside" };
+            g.bench_with_input(BenchmarkId::new(name, gap_us), &gap_us, |bch, &gap| {
+                bch.iter_custom(|iters| {
+                    let body = || {
+                        let mut total = Duration::ZERO;
+                        for _ in 0..iters {
+                            let spin = Instant::now();
+                            while spin.elapsed() < Duration::from_micros(gap) {}
+                            let t = Instant::now();
+                            std::hint::black_box(tower_host(&theta, &layout.tower_a, &xa, &items, 1));
+                            std::hint::black_box(tower_host(&theta, &layout.tower_b, &xb, &items, 1));
+                            total += t.elapsed();
+                        }
+                        total
+                    };
+                    if pooled {
+                        rayon::scope(|_| body())
+                    } else {
+                        body()
+                    }
+                })
+            });
+        }
     }
     g.finish();
 }

@@ -109,15 +109,6 @@ pub fn symplectic(grad: &[f64], out: &mut [f64]) {
     }
 }
 
-/// The inverse: from a time derivative (q', p') to the gradient (−p', q').
-pub fn gradient_of_derivative(xdot: &[f64], out: &mut [f64]) {
-    let dof = xdot.len() / 2;
-    for i in 0..dof {
-        out[i] = -xdot[dof + i];
-        out[dof + i] = xdot[i];
-    }
-}
-
 impl HamiltonianSpec {
     pub fn domain(&self) -> Vec<[f64; 2]> {
         self.domain

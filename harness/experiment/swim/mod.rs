@@ -193,11 +193,6 @@ impl SwimMethod {
             SwimMethod::Adam => super::Method::Adam,
         }
     }
-
-    /// Whether the output layer is solved by least squares (not trained).
-    pub fn is_solved(self) -> bool {
-        self != SwimMethod::Adam
-    }
 }
 
 #[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]

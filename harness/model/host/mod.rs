@@ -427,18 +427,5 @@ pub fn loss<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> T 
     total / T::from_f64(n as f64)
 }
 
-/// One tower's embeddings of n rows at resolution r (inputs already averaged when
-/// r > 1), without gradients.
-pub fn tower_embeddings<T: Scalar>(
-    theta: &[T],
-    layers: &[(Slot, Slot)],
-    x: &[T],
-    n: usize,
-    r: usize,
-) -> Vec<T> {
-    let first = first_layer(theta, layers, r);
-    tower_forward(theta, layers, first.as_ref(), x, n).e
-}
-
 #[cfg(test)]
 mod tests;
