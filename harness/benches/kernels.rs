@@ -153,8 +153,20 @@ fn towers_after_a_gap(c: &mut Criterion) {
                             let spin = Instant::now();
                             while spin.elapsed() < Duration::from_micros(gap) {}
                             let t = Instant::now();
-                            std::hint::black_box(tower_host(&theta, &layout.tower_a, &xa, &items, 1));
-                            std::hint::black_box(tower_host(&theta, &layout.tower_b, &xb, &items, 1));
+                            std::hint::black_box(tower_host(
+                                &theta,
+                                &layout.tower_a,
+                                &xa,
+                                &items,
+                                1,
+                            ));
+                            std::hint::black_box(tower_host(
+                                &theta,
+                                &layout.tower_b,
+                                &xb,
+                                &items,
+                                1,
+                            ));
                             total += t.elapsed();
                         }
                         total
