@@ -58,7 +58,7 @@ fn parse_batches(s: &str) -> Result<Sizes, String> {
     match sizes
         .0
         .iter()
-        .find(|&&b| b < 16 || b > MAX_BATCH || b % 16 != 0)
+        .find(|&&b| !(16..=MAX_BATCH).contains(&b) || b % 16 != 0)
     {
         Some(b) => Err(format!(
             "`{b}`: give learning batch sizes that are multiples of 16 from 16 to {MAX_BATCH}"

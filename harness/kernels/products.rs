@@ -219,6 +219,8 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
                     } else {
                         let rows: [&[f32]; R] =
                             std::array::from_fn(|r| &a[(q + r) * k + d0..(q + r) * k + d1]);
+                        // dd indexes the R rows at once (one column of the tile).
+                        #[allow(clippy::needless_range_loop)]
                         for dd in 0..depth {
                             let x: [f32; R] = std::array::from_fn(|r| rows[r][dd]);
                             step::<F, R, T>(&mut acc, &x, &b_at(dd));

@@ -207,7 +207,7 @@ fn the_pair_terms_are_the_plain_loops() {
         for i in 0..n {
             for j in 0..n {
                 let z = t * s[i * n + j] + c;
-                loss = loss + softplus(if i == j { -z } else { z });
+                loss += softplus(if i == j { -z } else { z });
                 let sigma = 1.0 / (1.0 + libm::expf(-z));
                 want_g[i * n + j] = (sigma - if i == j { 1.0 } else { 0.0 }) * inv_n;
             }
