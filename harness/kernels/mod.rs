@@ -20,7 +20,7 @@ mod pairs;
 mod products;
 
 pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums};
-pub use products::{paired_products, products, products_par};
+pub use products::{paired_products, paired_rows, products, products_par};
 
 /// How a kernel computes a·b + c with one rounding (IEEE's fused multiply-add):
 /// every implementation gives the same bits, so the builds agree.

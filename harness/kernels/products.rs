@@ -335,3 +335,62 @@ fn paired_with<F: Fma>(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
     }
     c
 }
+
+/// The n row-wise products ⟨a_i, b_i⟩ of two n×k row-major matrices: the bits of
+/// [`paired_products`] on their transposes (each summed over d in order from 0,
+/// one FMA per term), without transposing them whole: rows are transposed 16 at a
+/// time into a small buffer that stays in L1.
+pub fn paired_rows(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    paired_rows_at(level(), k, a, b, n)
+}
+
+pub(crate) fn paired_rows_at(lv: Level, k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    assert!(a.len() >= k * n && b.len() >= k * n);
+    match lv {
+        // SAFETY: only levels the CPU has are asked for.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { paired_rows_avx512(k, a, b, n) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { paired_rows_avx2_fma(k, a, b, n) },
+        _ => paired_rows_with::<Portable>(k, a, b, n),
+    }
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn paired_rows_avx2_fma(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    paired_rows_with::<Hardware>(k, a, b, n)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn paired_rows_avx512(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    paired_rows_with::<Hardware>(k, a, b, n)
+}
+
+#[inline(always)]
+fn paired_rows_with<F: Fma>(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+    const L: usize = 16;
+    let mut c = vec![0.0f32; n];
+    let (mut xa, mut xb) = (vec![0.0f32; k * L], vec![0.0f32; k * L]);
+    for (block, out) in c.chunks_mut(L).enumerate() {
+        let (i0, w) = (block * L, out.len());
+        for l in 0..w {
+            let (ra, rb) = (
+                &a[(i0 + l) * k..(i0 + l + 1) * k],
+                &b[(i0 + l) * k..(i0 + l + 1) * k],
+            );
+            for (d, (&x, &y)) in ra.iter().zip(rb).enumerate() {
+                xa[d * L + l] = x;
+                xb[d * L + l] = y;
+            }
+        }
+        for (x, y) in xa.chunks_exact(L).zip(xb.chunks_exact(L)) {
+            for ((s, &x), &y) in out.iter_mut().zip(x).zip(y) {
+                *s = F::fma(x, y, *s);
+            }
+        }
+    }
+    c
+}

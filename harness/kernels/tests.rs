@@ -287,3 +287,29 @@ fn every_product_is_the_in_order_sum_whatever_its_tile() {
     pairs::softplus_portable(&mut ys);
     assert_eq!(xs, ys);
 }
+
+/// `paired_rows` on row-major matrices gives `paired_products`' bits on their
+/// transposes at every level, over several blocks of 16 rows and a ragged tail.
+#[test]
+fn paired_rows_is_paired_products_on_the_transposes() {
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    for (n, k) in [(37usize, 64usize), (16, 5), (3, 33), (100, 1)] {
+        let a: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 41) % 113) as f32 / 13.0 - 4.0)
+            .collect();
+        let b: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 67) % 109) as f32 / 11.0 - 5.0)
+            .collect();
+        let (at, bt) = (transpose(&a, n, k), transpose(&b, n, k));
+        for lv in [Level::Portable, Level::Avx2, Level::Avx512] {
+            if lv > cpu_level() {
+                continue;
+            }
+            assert_eq!(
+                bits(&products::paired_rows_at(lv, k, &a, &b, n)),
+                bits(&products::paired_at(lv, k, &at, &bt, n)),
+                "{lv:?} at {n}x{k}"
+            );
+        }
+    }
+}

@@ -246,11 +246,11 @@ impl Scores for FusedScores {
     }
 
     fn diagonal(&self) -> Vec<f32> {
-        let (tl, tr) = self.transposed();
-        // ⟨a_i, b_i⟩ for every i at once from the transposes (lanes across i), each
-        // summed over d in order: the bits `kernels::dot` gives row by row.
-        let diag = |m: &PairModel, t: &Transposed| -> Vec<f32> {
-            let mut x = kernels::paired_products(m.dim, &t.a, &t.b, self.n);
+        // ⟨a_i, b_i⟩ for every i at once (lanes across i, rows transposed 16 at a
+        // time), each summed over d in order: the bits `kernels::dot` gives row by
+        // row. No whole transposes: an independent selector needs nothing else.
+        let diag = |m: &PairModel| -> Vec<f32> {
+            let mut x = kernels::paired_rows(m.dim, &m.a, &m.b, self.n);
             for v in x.iter_mut() {
                 *v = -(m.temperature * *v + m.bias);
             }
@@ -258,14 +258,9 @@ impl Scores for FusedScores {
             x
         };
         let (needs_l, needs_r) = super::needs(self.input.rule);
-        let l = match (needs_l, tl) {
-            (true, Some(t)) => diag(self.learner(), t),
-            _ => vec![0.0; self.n],
-        };
-        let r = match (needs_r, tr) {
-            (true, Some(t)) => diag(self.reference(), t),
-            _ => vec![0.0; self.n],
-        };
+        let zeros = || vec![0.0; self.n];
+        let l = if needs_l { diag(self.learner()) } else { zeros() };
+        let r = if needs_r { diag(self.reference()) } else { zeros() };
         l.iter()
             .zip(&r)
             .map(|(&l, &r)| self.combine(l, r))
