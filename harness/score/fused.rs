@@ -259,8 +259,16 @@ impl Scores for FusedScores {
         };
         let (needs_l, needs_r) = super::needs(self.input.rule);
         let zeros = || vec![0.0; self.n];
-        let l = if needs_l { diag(self.learner()) } else { zeros() };
-        let r = if needs_r { diag(self.reference()) } else { zeros() };
+        let l = if needs_l {
+            diag(self.learner())
+        } else {
+            zeros()
+        };
+        let r = if needs_r {
+            diag(self.reference())
+        } else {
+            zeros()
+        };
         l.iter()
             .zip(&r)
             .map(|(&l, &r)| self.combine(l, r))
