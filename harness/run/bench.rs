@@ -209,13 +209,17 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
             "--batch-sizes {b}: give multiples of {chunks} (JEST's chunks) from {chunks} to {MAX_BATCH}"
         )));
     }
+    // A super-batch B is timed with b = B/8, which must itself be a batch size
+    // the bench times.
+    let largest_super = 8 * MAX_BATCH;
     if let Some(&big) = opts
         .super_batches
         .iter()
-        .find(|&&x| !(128..=MAX_SUPER_BATCH).contains(&x))
+        .find(|&&x| !(128..=largest_super).contains(&x))
     {
         return Err(RunError::Unsupported(format!(
-            "--super-batches {big}: give sizes from 128 to {MAX_SUPER_BATCH}"
+            "--super-batches {big}: give sizes from 128 to {largest_super} (each is timed \
+             with b = B/8, at most {MAX_BATCH})"
         )));
     }
     let configs = configurations(opts);
