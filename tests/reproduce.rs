@@ -2,7 +2,7 @@
 //! count: rerunning runs of every committed results folder from its experiment
 //! file gives identical rows (timing and provenance columns aside), under three
 //! settings of the machine:
-//! - native: the kernels this CPU selects (AVX2 + FMA here), 2 threads, the two
+//! - native: the kernels this CPU selects (AVX-512 or AVX2 + FMA), 2 threads, the two
 //!   cheapest runs of each folder (spread over methods);
 //! - one thread (`RAYON_NUM_THREADS=1`), the cheapest run;
 //! - portable: `JESTBENCH_SIMD=portable` (the kernels a CPU without AVX2 or FMA, or

@@ -68,10 +68,10 @@ fn pair_terms(c: &mut Criterion) {
 
 fn score_path(c: &mut Criterion) {
     let (n, k) = (640usize, 64usize);
-    let (at, bt) = (data(k * n, 6), data(k * n, 7));
+    let (a, b) = (data(n * k, 6), data(n * k, 7));
     let mut g = c.benchmark_group("score_path");
-    g.bench_function("paired_products 640x64", |bch| {
-        bch.iter(|| kernels::paired_products(k, &at, &bt, n))
+    g.bench_function("paired_rows 640x64", |bch| {
+        bch.iter(|| kernels::paired_rows(k, &a, &b, n))
     });
     let mut xs = data(4 * n, 8);
     g.bench_function("softplus 2560", |bch| {
@@ -90,18 +90,22 @@ criterion_group!(
 );
 criterion_main!(benches);
 
-/// The host training step's loss and gradient alone (no optimiser), quickstart
-/// model (towers 48/32 → 128 → 64).
-fn host_step(c: &mut Criterion) {
-    use jestbench::experiment::ModelSpec;
-    use jestbench::model::{host, Layout};
-    let spec = ModelSpec {
+/// The quickstart model's parameter layout (towers 48/32 → 128 → 64).
+fn quickstart_layout() -> jestbench::model::Layout {
+    let spec = jestbench::experiment::ModelSpec {
         hidden: vec![128],
         embed: 64,
         temperature_init: 10.0,
         bias_init: -10.0,
     };
-    let layout = Layout::new(&spec, 48, 32);
+    jestbench::model::Layout::new(&spec, 48, 32)
+}
+
+/// The host training step's loss and gradient alone (no optimiser), quickstart
+/// model (towers 48/32 → 128 → 64).
+fn host_step(c: &mut Criterion) {
+    use jestbench::model::host;
+    let layout = quickstart_layout();
     let theta = data(layout.len(), 9);
     let mut g = c.benchmark_group("host_step");
     g.sample_size(10);
@@ -120,17 +124,9 @@ fn host_step(c: &mut Criterion) {
 /// waking a sleeping worker costs a parallel block (docs/performance.md).
 fn towers_after_a_gap(c: &mut Criterion) {
     use jestbench::data::Matrix;
-    use jestbench::experiment::ModelSpec;
-    use jestbench::model::Layout;
     use jestbench::score::tower_host;
     use std::time::{Duration, Instant};
-    let spec = ModelSpec {
-        hidden: vec![128],
-        embed: 64,
-        temperature_init: 10.0,
-        bias_init: -10.0,
-    };
-    let layout = Layout::new(&spec, 48, 32);
+    let layout = quickstart_layout();
     let theta = data(layout.len(), 12);
     let pool = 4096;
     let matrix = |cols: usize, seed: usize| Matrix {

@@ -16,11 +16,26 @@
 
 use std::sync::OnceLock;
 
+/// A kernel body compiled twice for the x86-64 levels: `$avx2` with AVX2 and FMA
+/// enabled, `$avx512` with AVX-512 too. Callers dispatch on [`Level`] and hold the
+/// safety contract: only a level the CPU has (`cpu_level`).
+macro_rules! x86_levels {
+    ($avx2:ident, $avx512:ident, ($($arg:ident: $ty:ty),* $(,)?) $(-> $ret:ty)? $body:block) => {
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx2,fma")]
+        unsafe fn $avx2($($arg: $ty),*) $(-> $ret)? $body
+
+        #[cfg(target_arch = "x86_64")]
+        #[target_feature(enable = "avx512f,avx2,fma")]
+        unsafe fn $avx512($($arg: $ty),*) $(-> $ret)? $body
+    };
+}
+
 mod pairs;
 mod products;
 
 pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums};
-pub use products::{paired_products, paired_rows, products, products_par};
+pub use products::{paired_rows, products, products_par};
 
 /// How a kernel computes a·b + c with one rounding (IEEE's fused multiply-add):
 /// every implementation gives the same bits, so the builds agree.

@@ -51,8 +51,13 @@ pub fn softplus(x: f32) -> f32 {
 
 /// softplus over a slice, in place (vectorised at the kernels' level).
 pub fn softplus_in_place(xs: &mut [f32]) {
-    match level() {
-        // SAFETY: `level()` is a level the CPU has.
+    softplus_at(level(), xs)
+}
+
+/// `softplus_in_place` at a given level (the tests compare the levels).
+pub(crate) fn softplus_at(lv: Level, xs: &mut [f32]) {
+    match lv {
+        // SAFETY: only levels the CPU has are asked for.
         #[cfg(target_arch = "x86_64")]
         Level::Avx512 => unsafe { softplus_avx512(xs) },
         // SAFETY: as above.
@@ -62,17 +67,9 @@ pub fn softplus_in_place(xs: &mut [f32]) {
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2")]
-pub(crate) unsafe fn softplus_avx2(xs: &mut [f32]) {
+x86_levels!(softplus_avx2, softplus_avx512, (xs: &mut [f32]) {
     softplus_portable(xs)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2")]
-pub(crate) unsafe fn softplus_avx512(xs: &mut [f32]) {
-    softplus_portable(xs)
-}
+});
 
 #[inline(always)]
 pub(crate) fn softplus_portable(xs: &mut [f32]) {
@@ -195,31 +192,13 @@ pub(crate) fn pair_rows_at(
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn pair_rows_avx2(
-    s: &[f32],
-    n: usize,
-    i0: usize,
-    tc: [f32; 3],
-    sp: &mut [f32],
-    g: &mut [f32],
-) {
-    pair_rows(s, n, i0, tc, sp, g)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn pair_rows_avx512(
-    s: &[f32],
-    n: usize,
-    i0: usize,
-    tc: [f32; 3],
-    sp: &mut [f32],
-    g: &mut [f32],
-) {
-    pair_rows(s, n, i0, tc, sp, g)
-}
+x86_levels!(
+    pair_rows_avx2,
+    pair_rows_avx512,
+    (s: &[f32], n: usize, i0: usize, tc: [f32; 3], sp: &mut [f32], g: &mut [f32]) {
+        pair_rows(s, n, i0, tc, sp, g)
+    }
+);
 
 /// Rows i0… of `pair_grad` (`s`, `sp`, `g` hold just those rows).
 #[inline(always)]

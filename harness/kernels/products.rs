@@ -292,54 +292,10 @@ fn singles<F: Fma>(
     }
 }
 
-/// c[i] = Σ_d Aᵀ[d][i] · Bᵀ[d][i] for i < n: the n row-wise products ⟨a_i, b_i⟩ of
-/// two n×k matrices given transposed (k×n row-major), lanes across rows, each
-/// summed over d in order from 0 exactly as `products` (and `dot`) sum an entry.
-pub fn paired_products(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    paired_at(level(), k, at, bt, n)
-}
-
-pub(crate) fn paired_at(lv: Level, k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    assert!(at.len() >= k * n && bt.len() >= k * n);
-    match lv {
-        // SAFETY: only levels the CPU has are asked for.
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => unsafe { paired_avx512(k, at, bt, n) },
-        // SAFETY: as above.
-        #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => unsafe { paired_avx2_fma(k, at, bt, n) },
-        _ => paired_with::<Portable>(k, at, bt, n),
-    }
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn paired_avx2_fma(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    paired_with::<Hardware>(k, at, bt, n)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn paired_avx512(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    paired_with::<Hardware>(k, at, bt, n)
-}
-
-#[inline(always)]
-fn paired_with<F: Fma>(k: usize, at: &[f32], bt: &[f32], n: usize) -> Vec<f32> {
-    let mut c = vec![0.0f32; n];
-    for d in 0..k {
-        let (x, y) = (&at[d * n..(d + 1) * n], &bt[d * n..(d + 1) * n]);
-        for ((s, &x), &y) in c.iter_mut().zip(x).zip(y) {
-            *s = F::fma(x, y, *s);
-        }
-    }
-    c
-}
-
-/// The n row-wise products ⟨a_i, b_i⟩ of two n×k row-major matrices: the bits of
-/// [`paired_products`] on their transposes (each summed over d in order from 0,
-/// one FMA per term), without transposing them whole: rows are transposed 16 at a
-/// time into a small buffer that stays in L1.
+/// The n row-wise products ⟨a_i, b_i⟩ of two n×k row-major matrices (A's
+/// diagonal), each summed over d in order from 0 with one FMA per term, exactly as
+/// `products` (and `dot`) sum an entry; lanes run across rows, which are transposed
+/// 16 at a time into a small buffer that stays in L1.
 pub fn paired_rows(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
     paired_rows_at(level(), k, a, b, n)
 }
@@ -357,17 +313,9 @@ pub(crate) fn paired_rows_at(lv: Level, k: usize, a: &[f32], b: &[f32], n: usize
     }
 }
 
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx2,fma")]
-unsafe fn paired_rows_avx2_fma(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
+x86_levels!(paired_rows_avx2_fma, paired_rows_avx512, (k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
     paired_rows_with::<Hardware>(k, a, b, n)
-}
-
-#[cfg(target_arch = "x86_64")]
-#[target_feature(enable = "avx512f,avx2,fma")]
-unsafe fn paired_rows_avx512(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {
-    paired_rows_with::<Hardware>(k, a, b, n)
-}
+});
 
 #[inline(always)]
 fn paired_rows_with<F: Fma>(k: usize, a: &[f32], b: &[f32], n: usize) -> Vec<f32> {

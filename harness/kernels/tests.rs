@@ -97,7 +97,7 @@ fn every_simd_level_gives_the_same_bits() {
         for &lv in &levels {
             let mut c = vec![0.0; m * n];
             products::products_at(lv, m, n, k, &a, &bt, n, 0, &mut c);
-            let p = products::paired_at(lv, k, &bt[..k * n], &bt[..k * n], n);
+            let p = products::paired_rows_at(lv, k, &a, &a, m);
             let got = (bits(&c), bits(&p));
             match &first {
                 None => first = Some(got),
@@ -114,15 +114,7 @@ fn every_simd_level_gives_the_same_bits() {
         let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 86.0).collect();
         let (mut sp, mut g) = (vec![0.0; n * n], vec![0.0; n * n]);
         pairs::pair_rows_at(lv, &s, n, 0, [10.0, -10.0, 1.0 / n as f32], &mut sp, &mut g);
-        match lv {
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: only levels the CPU has are in `levels`.
-            Level::Avx512 => unsafe { pairs::softplus_avx512(&mut xs) },
-            #[cfg(target_arch = "x86_64")]
-            // SAFETY: as above.
-            Level::Avx2 => unsafe { pairs::softplus_avx2(&mut xs) },
-            _ => pairs::softplus_portable(&mut xs),
-        }
+        pairs::softplus_at(lv, &mut xs);
         let got = [bits(&xs), bits(&sp), bits(&g)].concat();
         match &first {
             None => first = Some(got),
@@ -273,14 +265,6 @@ fn every_product_is_the_in_order_sum_whatever_its_tile() {
             assert!((d - plain).abs() <= 1e-5 * plain.abs().max(1.0));
         }
     }
-    // Row-wise products from the transposes: the same bits as `dot` on the rows.
-    let a2: Vec<f32> = (0..n * k)
-        .map(|i| ((i * 29) % 89) as f32 / 30.0 - 1.4)
-        .collect();
-    let paired = paired_products(k, &transpose(&a2, n, k), &bt, n);
-    for (i, &p) in paired.iter().enumerate() {
-        assert_eq!(p, dot(&a2[i * k..(i + 1) * k], &b[i * k..(i + 1) * k]));
-    }
     let mut xs: Vec<f32> = (0..1000).map(|i| i as f32 * 0.173 - 80.0).collect();
     let mut ys = xs.clone();
     softplus_in_place(&mut xs);
@@ -288,11 +272,10 @@ fn every_product_is_the_in_order_sum_whatever_its_tile() {
     assert_eq!(xs, ys);
 }
 
-/// `paired_rows` on row-major matrices gives `paired_products`' bits on their
-/// transposes at every level, over several blocks of 16 rows and a ragged tail.
+/// `paired_rows` gives `dot`'s bits row by row at every level, over several
+/// blocks of 16 rows and a ragged tail.
 #[test]
-fn paired_rows_is_paired_products_on_the_transposes() {
-    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+fn paired_rows_is_dot_row_by_row() {
     for (n, k) in [(37usize, 64usize), (16, 5), (3, 33), (100, 1)] {
         let a: Vec<f32> = (0..n * k)
             .map(|i| ((i * 41) % 113) as f32 / 13.0 - 4.0)
@@ -300,16 +283,18 @@ fn paired_rows_is_paired_products_on_the_transposes() {
         let b: Vec<f32> = (0..n * k)
             .map(|i| ((i * 67) % 109) as f32 / 11.0 - 5.0)
             .collect();
-        let (at, bt) = (transpose(&a, n, k), transpose(&b, n, k));
+        let want: Vec<u32> = (0..n)
+            .map(|i| dot(&a[i * k..(i + 1) * k], &b[i * k..(i + 1) * k]).to_bits())
+            .collect();
         for lv in [Level::Portable, Level::Avx2, Level::Avx512] {
             if lv > cpu_level() {
                 continue;
             }
-            assert_eq!(
-                bits(&products::paired_rows_at(lv, k, &a, &b, n)),
-                bits(&products::paired_at(lv, k, &at, &bt, n)),
-                "{lv:?} at {n}x{k}"
-            );
+            let got: Vec<u32> = products::paired_rows_at(lv, k, &a, &b, n)
+                .iter()
+                .map(|x| x.to_bits())
+                .collect();
+            assert_eq!(got, want, "{lv:?} at {n}x{k}");
         }
     }
 }
