@@ -269,7 +269,7 @@ pub fn hamiltonian_gradient(d: usize, k: usize) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::ModelSpec;
+    use crate::model::ModelSpec;
 
     #[test]
     fn swim_formulas_by_hand() {

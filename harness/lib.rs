@@ -24,6 +24,7 @@ pub mod flops;
 pub mod kernels;
 pub mod linalg;
 pub mod log;
+pub mod method;
 pub mod model;
 pub mod names;
 

@@ -169,3 +169,12 @@ mod natural_tests {
         assert_eq!(natural_cmp("", "x"), std::cmp::Ordering::Less);
     }
 }
+
+/// Stable 12-hex-digit hash of a run configuration: the first half of a run's id
+/// (`<hash>-s<seed>`), so the same configuration always names the same run.
+pub fn config_hash<T: serde::Serialize>(config: &T) -> String {
+    use sha2::{Digest, Sha256};
+    let canonical = serde_yaml::to_string(config).expect("configs serialise");
+    let digest = Sha256::digest(canonical.as_bytes());
+    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
+}

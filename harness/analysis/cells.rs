@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::experiment::Method;
 use crate::log::Row;
+use crate::method::Method;
 use crate::stats::{self, mean_interval, Curve, Interval};
 use crate::train::RunStatus;
 

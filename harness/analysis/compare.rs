@@ -10,7 +10,7 @@
 use serde::Serialize;
 
 use super::cells::{Axis, Cell, RunSeries};
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::speedup::{speedup_to, Numerator};
 use crate::stats::{
     self, mean_interval, mean_replicates, resample_indices, Bounds, CensoredInterval, Curve,

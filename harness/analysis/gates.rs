@@ -13,7 +13,7 @@ use serde::Deserialize;
 use super::cells::Axis;
 use super::compare::Target;
 use super::Analysis;
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::Interval;
 
 /// A gates file: `gates: [ "...", ... ]`.
@@ -90,8 +90,7 @@ fn parse_operand(s: &str) -> Result<Operand, String> {
             parts[2]
         ));
     }
-    let method = crate::experiment::parse_name::<Method>(parts[0])
-        .map_err(|e| format!("`{s}`: method: {e}"))?;
+    let method = Method::parse(parts[0]).map_err(|e| format!("`{s}`: method: {e}"))?;
     Ok(Operand {
         method,
         filters,

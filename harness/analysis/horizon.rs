@@ -16,7 +16,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use super::cells::Cell;
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::speedup::{horizon_reaching, horizon_speedup};
 use crate::stats::{
     mean_interval, resample_indices, Bounds, CensoredInterval, Estimator, Interval, Scale,

@@ -32,8 +32,8 @@ pub use claims::{Claim, Verdict};
 pub use compare::{Comparison, Speedup, Target};
 pub use horizon::HorizonComparison;
 
-use crate::experiment::Family;
 use crate::log::Row;
+use crate::method::Family;
 use crate::stats::{Estimator, RESAMPLES};
 
 /// Everything a report shows.

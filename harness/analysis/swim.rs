@@ -12,8 +12,8 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::experiment::Method;
 use crate::log::Row;
+use crate::method::Method;
 use crate::stats::{mean_interval, Interval};
 
 pub use super::swim_time::{claims, comparisons, SwimComparison, CLAIMED_SPEEDUP};

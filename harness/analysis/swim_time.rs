@@ -19,7 +19,7 @@ use serde::Serialize;
 
 use super::claims::{Claim, Rule, Verdict};
 use super::swim::SwimCell;
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::{
     bootstrap, censored_interval, percentile_interval, Bounds, CensoredInterval, Curve, Interval,
     Reached, BOOTSTRAP_SEED, RESAMPLES,

@@ -9,7 +9,7 @@ use serde::Serialize;
 use super::cells::Cell;
 use super::claims::{Claim, Verdict};
 use super::compare::Comparison;
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::{self, Bounds, CensoredInterval, Estimator, Scale};
 
 /// One world of one experiment.

@@ -4,7 +4,7 @@
 use dfdx::prelude::*;
 
 use super::{Backend, Batch, LowRes};
-use crate::experiment::TrainSpec;
+use crate::model::optim::AdamConfig;
 use crate::model::optim::HostAdamW;
 use crate::model::{flexi, host, Layout, TwoTower};
 use crate::score::{tower_host, FusedScores, PairModel, ScoreInput, Scores};
@@ -13,8 +13,8 @@ impl Backend for Cpu {
     type Optimizer = HostAdamW;
     const HOST_NUMERICS: bool = true;
 
-    fn optimizer(&self, layout: &Layout, train: &TrainSpec) -> HostAdamW {
-        HostAdamW::new(layout, train)
+    fn optimizer(&self, layout: &Layout, adam: &AdamConfig) -> HostAdamW {
+        HostAdamW::new(layout, adam)
     }
 
     fn train_step(

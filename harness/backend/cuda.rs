@@ -12,9 +12,10 @@ use cudarc::driver::{CudaDevice, CudaSlice, LaunchAsync, LaunchConfig};
 use dfdx::prelude::*;
 
 use super::{dfdx_train_step, dfdx_view, Backend, Batch, LowRes};
-use crate::experiment::{Scoring, TrainSpec};
+use crate::model::optim::AdamConfig;
 use crate::model::optim::AdamW;
 use crate::model::{Layout, TwoTower};
+use crate::score::Scoring;
 use crate::score::{FusedScores, PairModel, ScoreInput, Scores};
 
 /// The kernel: for each candidate j, Σ over the chosen k (in order) of A_kj + A_jk,
@@ -173,8 +174,8 @@ impl Scores for CudaScores {
 impl Backend for Cuda {
     type Optimizer = AdamW<Cuda>;
 
-    fn optimizer(&self, layout: &Layout, train: &TrainSpec) -> AdamW<Cuda> {
-        AdamW::new(self, layout, train)
+    fn optimizer(&self, layout: &Layout, adam: &AdamConfig) -> AdamW<Cuda> {
+        AdamW::new(self, layout, adam)
     }
 
     fn train_step(

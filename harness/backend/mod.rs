@@ -15,7 +15,7 @@ mod cuda;
 use dfdx::prelude::*;
 
 use crate::data::Pairs;
-use crate::experiment::TrainSpec;
+use crate::model::optim::AdamConfig;
 use crate::model::{loss, optim, scalar_value, Layout, Mat, TwoTower};
 use crate::score::{PairModel, ScoreInput, Scores};
 
@@ -39,7 +39,7 @@ pub trait Backend: Device<f32> {
     /// The optimiser's state.
     type Optimizer;
 
-    fn optimizer(&self, layout: &Layout, train: &TrainSpec) -> Self::Optimizer;
+    fn optimizer(&self, layout: &Layout, adam: &AdamConfig) -> Self::Optimizer;
 
     /// One AdamW step on the batch's loss at learning rate `lr` (its first
     /// `low.items` at low resolution); returns the loss. A non-finite loss takes no
@@ -157,7 +157,6 @@ pub fn dfdx_train_step<D: Device<f32>>(
 mod tests {
     use super::*;
     use crate::data::{rng, Matrix};
-    use crate::experiment::Experiment;
     use crate::model::{optim::AdamW, to_device};
 
     /// The CPU's hand-written step and dfdx's autodiff step (the CUDA path) move the
@@ -166,8 +165,7 @@ mod tests {
     #[test]
     fn the_host_step_equals_dfdxs_at_every_mix_of_resolutions() {
         let text = "name: t\nseeds: [0]\ndataset:\n  synthetic: {concepts: 4, latent_dim: 4, dim_a: 12, dim_b: 9, pool: 100, curated: 20, eval_concepts: 2, eval_per_concept: 5}\nmodel: {hidden: [10], embed: 6}\ntrain: {steps: 1, batch_size: 8}\neval: {every: 1}\n";
-        let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
-        let c = &exp.cells[0].config;
+        let c = &crate::train::RunConfig::from_test_yaml(text);
         let dev = Cpu::default();
         let mut r = rng::chacha(1, 0);
         let n = 20;
@@ -197,10 +195,10 @@ mod tests {
             },
         ] {
             let mut host = init.clone();
-            let mut host_opt = dev.optimizer(&host.layout, &c.train);
+            let mut host_opt = dev.optimizer(&host.layout, &c.train.adam());
             let host_loss = dev.train_step(&mut host, &mut host_opt, &batch, low, 0.01);
             let mut auto = init.clone();
-            let mut auto_opt = AdamW::new(&dev, &auto.layout, &c.train);
+            let mut auto_opt = AdamW::new(&dev, &auto.layout, &c.train.adam());
             let auto_loss = dfdx_train_step(&mut auto, &mut auto_opt, &batch, low, 0.01);
             assert!(
                 (host_loss - auto_loss).abs() < 1e-5,

@@ -92,7 +92,7 @@ criterion_main!(benches);
 
 /// The quickstart model's parameter layout (towers 48/32 → 128 → 64).
 fn quickstart_layout() -> jestbench::model::Layout {
-    let spec = jestbench::experiment::ModelSpec {
+    let spec = jestbench::model::ModelSpec {
         hidden: vec![128],
         embed: 64,
         temperature_init: 10.0,

@@ -13,9 +13,9 @@ use std::time::Duration;
 
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use jestbench::data::rng;
-use jestbench::experiment::swim::{Activation, Solver, SwimConfig};
 use jestbench::swim::lstsq::{self, HeadSpec};
 use jestbench::swim::{sample, tasks};
+use jestbench::swim::{Activation, Solver, SwimConfig};
 use nalgebra::DMatrix;
 
 /// [tanh features of Gaussian inputs (n × (k − 1)), 1] and `out` targets.

@@ -7,11 +7,11 @@
 use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
 use dfdx::prelude::*;
 use jestbench::data::rng;
-use jestbench::experiment::IndependentMode;
-use jestbench::experiment::Scoring;
 use jestbench::model::loss::{identity, pair_loss};
 use jestbench::model::Mat;
+use jestbench::score::Scoring;
 use jestbench::score::{FusedScores, PairModel, ScoreInput, ScoreMatrix};
+use jestbench::select::IndependentMode;
 use jestbench::select::{Candidates, Independent, Jest, Selector};
 
 fn random_matrix(n: usize, seed: u64) -> ScoreMatrix {

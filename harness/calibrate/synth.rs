@@ -6,8 +6,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::experiment::{Family, Method};
 use crate::log::Row;
+use crate::method::{Family, Method};
 use crate::train::RunStatus;
 
 /// The curve's shape.
@@ -68,7 +68,7 @@ impl Grid {
 
     /// Evaluation steps of a 1,000-step run (step 0 first).
     pub fn steps(self) -> Vec<usize> {
-        let spec = crate::experiment::EvalSpec {
+        let spec = crate::train::EvalSpec {
             every: (self == Grid::Every100).then_some(100),
             at: None,
             log_points: match self {

@@ -11,8 +11,8 @@ use std::path::{Path, PathBuf};
 
 use npyz::{TypeChar, WriterBuilder};
 
+use super::FilesSpec;
 use super::{Matrix, Pairs};
-use crate::experiment::FilesSpec;
 
 /// A data file that cannot be used, and why.
 #[derive(Debug, thiserror::Error)]

@@ -13,17 +13,17 @@ pub mod files;
 pub mod noise;
 pub mod paired;
 pub mod rng;
+mod spec;
 pub mod synthetic;
 
 use std::path::Path;
 
 use sha2::{Digest, Sha256};
 
-use crate::experiment::DatasetSpec;
-
 pub use concepts::{Bucket, BucketShares};
 pub use files::DataError;
 pub use noise::PairKind;
+pub use spec::{CuratedConcepts, DatasetSpec, FilesSpec, SyntheticSpec};
 
 /// A dense row-major f32 matrix.
 #[derive(Clone, Debug, PartialEq)]

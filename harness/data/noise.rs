@@ -5,8 +5,8 @@
 
 use rand::Rng;
 
+use super::DatasetSpec;
 use super::{rng, Pairs};
-use crate::experiment::DatasetSpec;
 
 /// What the noise step did to a pool pair.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

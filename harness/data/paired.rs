@@ -8,8 +8,8 @@ use std::path::Path;
 
 use super::files::{csv_err, file_err, load_pairs, open, resolve, DataError};
 use super::rng::{self, stream};
+use super::FilesSpec;
 use super::{Dataset, Matrix, Prototypes};
-use crate::experiment::FilesSpec;
 
 /// (test items, train items) from a split file's `column` of `train` / `test`.
 fn read_split(path: &Path, column: &str, n: usize) -> Result<(Vec<usize>, Vec<usize>), DataError> {

@@ -12,8 +12,8 @@
 use rand::Rng;
 
 use super::rng::{self, stream};
+use super::{CuratedConcepts, SyntheticSpec};
 use super::{Dataset, Matrix, Pairs, Prototypes};
-use crate::experiment::{CuratedConcepts, SyntheticSpec};
 
 /// A fixed random non-linear map from the latent space to one view.
 struct ViewMap {

@@ -6,11 +6,7 @@ Errors are [`ExperimentError`]s that name `file:line:col`, the dotted key at fau
 was expected. Nothing here touches data, devices or results.
 */
 
-mod dataset;
 mod locate;
-mod method;
-mod recipe;
-mod selector;
 mod sweep;
 pub mod swim;
 mod types;
@@ -20,13 +16,13 @@ mod words;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
-use sha2::{Digest, Sha256};
-
-pub use dataset::*;
+pub use crate::data::{CuratedConcepts, DatasetSpec, FilesSpec, SyntheticSpec};
+pub use crate::method::{Family, Method};
+pub use crate::model::ModelSpec;
+pub use crate::score::Scoring;
+pub use crate::select::{IndependentMode, SelectorName, SelectorWord};
+pub use crate::train::{EvalSpec, FlexiSpec, ReferenceSpec, RunConfig, TrainSpec};
 pub use locate::{KeyIndex, Pos};
-pub use method::*;
-pub use recipe::*;
-pub use selector::SelectorWord;
 pub use types::*;
 
 /// An experiment file, validated, its sweep expanded.
@@ -424,12 +420,7 @@ pub fn parse_name<T: serde::de::DeserializeOwned>(s: &str) -> Result<T, String> 
         .map_err(|e| strip_location(&e.to_string()))
 }
 
-/// Stable 12-hex-digit hash of a run configuration.
-pub fn config_hash<T: serde::Serialize>(config: &T) -> String {
-    let canonical = serde_yaml::to_string(config).expect("configs serialise");
-    let digest = Sha256::digest(canonical.as_bytes());
-    digest[..6].iter().map(|b| format!("{b:02x}")).collect()
-}
+pub use crate::names::config_hash;
 
 /// serde_yaml appends " at line L column C"; we print the position up front instead.
 fn strip_location(msg: &str) -> String {

@@ -1,14 +1,13 @@
-//! The experiment file's schema: what a user may write, with paper values as defaults.
-//!
-//! Every struct denies unknown fields, so a typo is an error naming the key and the
-//! valid ones. One expanded sweep cell is a [`RunConfig`]; with a seed it is one run.
-//! The sections live beside this file: `dataset` (data and web noise), `recipe`
-//! (training, selection, evaluation, reference).
+//! The experiment file as written: its sections are the settings types of the code
+//! that uses them (`data::DatasetSpec`, `model::ModelSpec`, `train::TrainSpec`,
+//! `train::EvalSpec`, `train::ReferenceSpec`), with paper values as defaults. One
+//! expanded sweep cell is a `train::RunConfig`; with a seed it is one run.
 
-use serde::{Deserialize, Serialize};
+use serde::Deserialize;
 
-use super::dataset::DatasetSpec;
-use super::recipe::{EvalSpec, ReferenceSpec, TrainSpec};
+use crate::data::DatasetSpec;
+use crate::model::ModelSpec;
+use crate::train::{EvalSpec, ReferenceSpec, TrainSpec};
 
 /// The whole file, as written (sweep not yet expanded).
 #[derive(Clone, Debug, Deserialize)]
@@ -38,39 +37,4 @@ pub struct ExtraSeeds {
     pub seeds: Vec<u64>,
     #[serde(rename = "where")]
     pub only: serde_yaml::Mapping,
-}
-
-/// One cell of the sweep: everything that defines a run except its seed.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct RunConfig {
-    pub dataset: DatasetSpec,
-    pub model: ModelSpec,
-    pub train: TrainSpec,
-    pub eval: EvalSpec,
-    #[serde(default)]
-    pub reference: ReferenceSpec,
-}
-
-/// Two towers: an MLP per modality, a linear projection to `embed`, L2-normalised.
-#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(deny_unknown_fields)]
-pub struct ModelSpec {
-    /// Hidden widths of each tower's MLP (ReLU between layers).
-    pub hidden: Vec<usize>,
-    /// Embedding width e.
-    pub embed: usize,
-    /// SigLIP temperature t at init (the parameter is t' = ln t).
-    #[serde(default = "default_temperature")]
-    pub temperature_init: f64,
-    /// SigLIP bias c at init.
-    #[serde(default = "default_bias")]
-    pub bias_init: f64,
-}
-
-fn default_temperature() -> f64 {
-    10.0
-}
-fn default_bias() -> f64 {
-    -10.0
 }

@@ -16,7 +16,7 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::experiment::{Family, Method};
+use crate::method::{Family, Method};
 use crate::train::RunStatus;
 
 use super::Row;
@@ -198,7 +198,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
                     .map(String::from),
             );
             let sweep = sweep.join(";");
-            let hash = super::super::experiment::config_hash(&(&exp, method.as_str(), &sweep));
+            let hash = crate::names::config_hash(&(&exp, method.as_str(), &sweep));
             for p in &points {
                 rows.push(Row {
                     experiment: exp.clone(),

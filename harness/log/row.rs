@@ -2,7 +2,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use crate::experiment::{Family, Method};
+use crate::method::{Family, Method};
 use crate::train::{EvalRecord, RunStatus};
 
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");

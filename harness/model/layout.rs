@@ -2,7 +2,7 @@
 
 use std::ops::Range;
 
-use crate::experiment::ModelSpec;
+use crate::model::ModelSpec;
 
 /// One parameter: `rows × cols` numbers starting at `offset` (row-major).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

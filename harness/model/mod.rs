@@ -14,13 +14,14 @@ pub mod host;
 mod layout;
 pub mod loss;
 pub mod optim;
+mod spec;
 
 use dfdx::prelude::*;
 
 pub use layout::{Layout, Slot};
+pub use spec::ModelSpec;
 
 use crate::data::rng;
-use crate::experiment::ModelSpec;
 
 /// 2-D f32 tensor with runtime shape on device `D`, tape `T`.
 pub type Mat<D, T = NoneTape> = Tensor<(usize, usize), f32, D, T>;

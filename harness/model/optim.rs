@@ -7,7 +7,33 @@
 use dfdx::prelude::*;
 
 use super::{Flat, Layout};
-use crate::experiment::TrainSpec;
+
+/// The optimiser's settings (the `train` section's Adam keys fill them; the
+/// learning rate comes per step from [`learning_rate`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct AdamConfig {
+    pub beta1: f64,
+    /// The paper's Adam uses β2 = 0.95.
+    pub beta2: f64,
+    pub eps: f64,
+    /// Decoupled weight decay on weight matrices.
+    pub weight_decay: f64,
+    /// Global gradient-norm clipping threshold.
+    pub clip_norm: f64,
+}
+
+impl Default for AdamConfig {
+    /// The paper's values (SPEC §2).
+    fn default() -> Self {
+        AdamConfig {
+            beta1: 0.9,
+            beta2: 0.95,
+            eps: 1e-8,
+            weight_decay: 1e-4,
+            clip_norm: 1.0,
+        }
+    }
+}
 
 /// Learning rate at `step` (0-based) of `total`: linear warmup from 0 over `warmup`
 /// steps, then cosine decay from `peak` to 0.
@@ -42,15 +68,15 @@ pub struct StepInfo {
 }
 
 impl<D: Device<f32>> AdamW<D> {
-    pub fn new(dev: &D, layout: &Layout, train: &TrainSpec) -> Self {
+    pub fn new(dev: &D, layout: &Layout, adam: &AdamConfig) -> Self {
         AdamW::from_parts(
             dev,
             layout.decay_mask(),
-            train.beta1,
-            train.beta2,
-            train.eps,
-            train.weight_decay,
-            train.clip_norm,
+            adam.beta1,
+            adam.beta2,
+            adam.eps,
+            adam.weight_decay,
+            adam.clip_norm,
         )
     }
 
@@ -116,7 +142,7 @@ pub struct HostAdamW {
 }
 
 impl HostAdamW {
-    pub fn new(layout: &Layout, train: &TrainSpec) -> Self {
+    pub fn new(layout: &Layout, adam: &AdamConfig) -> Self {
         let decay_mask = layout.decay_mask();
         let n = decay_mask.len();
         HostAdamW {
@@ -124,11 +150,11 @@ impl HostAdamW {
             v: vec![0.0; n],
             decay_mask,
             t: 0,
-            beta1: train.beta1,
-            beta2: train.beta2,
-            eps: train.eps,
-            weight_decay: train.weight_decay,
-            clip_norm: train.clip_norm,
+            beta1: adam.beta1,
+            beta2: adam.beta2,
+            eps: adam.eps,
+            weight_decay: adam.weight_decay,
+            clip_norm: adam.clip_norm,
         }
     }
 
@@ -186,14 +212,14 @@ mod tests {
     #[test]
     fn host_and_device_adamw_take_the_same_steps() {
         let dev = Cpu::default();
-        let spec = crate::experiment::ModelSpec {
+        let spec = crate::model::ModelSpec {
             hidden: vec![3],
             embed: 2,
             temperature_init: 10.0,
             bias_init: -10.0,
         };
         let layout = Layout::new(&spec, 2, 3);
-        let train: TrainSpec = serde_yaml::from_str("steps: 1\nbatch_size: 1").unwrap();
+        let train = AdamConfig::default();
         let n = layout.len();
         let mut host = HostAdamW::new(&layout, &train);
         let mut device = AdamW::new(&dev, &layout, &train);
@@ -214,7 +240,7 @@ mod tests {
     #[test]
     fn adamw_first_step_is_sign_times_lr_and_clips() {
         let dev = Cpu::default();
-        let spec = crate::experiment::ModelSpec {
+        let spec = crate::model::ModelSpec {
             hidden: vec![],
             embed: 1,
             temperature_init: 10.0,
@@ -223,8 +249,10 @@ mod tests {
         // dim 1 → embed 1 per tower: w, b per tower + t', c = 6 numbers.
         let layout = Layout::new(&spec, 1, 1);
         assert_eq!(layout.len(), 6);
-        let train: TrainSpec =
-            serde_yaml::from_str("steps: 1\nbatch_size: 1\nweight_decay: 0.0").unwrap();
+        let train = AdamConfig {
+            weight_decay: 0.0,
+            ..AdamConfig::default()
+        };
         let mut opt = AdamW::new(&dev, &layout, &train);
         let mut theta: Flat<Cpu> = dev.tensor_from_vec(vec![1.0; 6], (6,));
         // ‖g‖ = 200 > clip 1: scaled to norm 1; Adam's first step is lr·sign(g).

@@ -214,7 +214,7 @@ fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
         run_id: run.id(),
         config_hash: run.cell.config_hash.clone(),
         seed: run.seed,
-        family: crate::experiment::Family::Jest,
+        family: crate::method::Family::Jest,
         method: t.method(),
         scoring: if t.selector.scores() {
             t.scoring.as_str().into()

@@ -4,7 +4,7 @@
 
 use dfdx::prelude::*;
 
-use crate::experiment::Scoring;
+use super::Scoring;
 use crate::model::{loss, Indices, Mat, TwoTower};
 
 /// A trained reference model's embeddings of every pool example, computed once.

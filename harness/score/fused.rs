@@ -11,8 +11,8 @@
 
 use rayon::prelude::*;
 
+use super::Scoring;
 use super::{Scores, PARALLEL_WORK};
-use crate::experiment::Scoring;
 use crate::kernels;
 
 /// One model's view of a super-batch: its embeddings of the n candidates (row-major

@@ -4,8 +4,8 @@
 use rayon::prelude::*;
 
 use super::Scores;
+use super::Scoring;
 use crate::data::Matrix;
-use crate::experiment::Scoring;
 use crate::model::loss;
 
 /// A's B×B values on the host, row-major: `get(i, j)` = A_ij.

@@ -24,7 +24,7 @@ pub use fused::{FusedScores, PairModel, ScoreInput};
 pub use matrix::{combine_host, pair_losses_host, ScoreMatrix};
 pub use tower::tower_host;
 
-use crate::experiment::Scoring;
+use serde::{Deserialize, Serialize};
 
 /// Below this many multiply-adds (candidates × chosen × e for the fused scores, rows
 /// × weights for the towers) a call runs on one thread. Either way each entry is
@@ -68,3 +68,25 @@ pub fn needs(rule: Scoring) -> (bool, bool) {
 
 #[cfg(test)]
 mod tests;
+
+/// How the score matrix A is formed from the learner (L) and reference (R) pair losses.
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
+#[serde(rename_all = "snake_case")]
+pub enum Scoring {
+    /// A = L − R.
+    Learnability,
+    /// A = L.
+    HardLearner,
+    /// A = −R.
+    EasyReference,
+}
+
+impl Scoring {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Scoring::Learnability => "learnability",
+            Scoring::HardLearner => "hard_learner",
+            Scoring::EasyReference => "easy_reference",
+        }
+    }
+}

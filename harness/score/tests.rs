@@ -152,10 +152,8 @@ fn fused_equals_unfused(
 #[test]
 fn the_fused_path_equals_the_unfused_one_on_a_trained_models_super_batch() {
     use crate::data::Dataset;
-    use crate::experiment::Experiment;
     let text = "name: t\nseeds: [0]\ndataset:\n  seed: 3\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 300, eval_concepts: 6, eval_per_concept: 20}\n  misaligned: 0.3\nmodel: {hidden: [24], embed: 12}\ntrain: {steps: 150, batch_size: 16, filter_ratio: 0.8, selector: jest, n_chunks: 4}\neval: {every: 150}\nreference: {steps: 100}\n";
-    let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
-    let config = &exp.cells[0].config;
+    let config = &crate::train::RunConfig::from_test_yaml(text);
     let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
     let dev = Cpu::default();
     let reference = crate::train::reference::train(&dev, config, &data).unwrap();
@@ -167,7 +165,7 @@ fn the_fused_path_equals_the_unfused_one_on_a_trained_models_super_batch() {
 #[test]
 fn the_fused_path_equals_the_unfused_one_on_random_inputs() {
     use crate::data::{rng, Matrix, Pairs};
-    use crate::experiment::ModelSpec;
+    use crate::model::ModelSpec;
     let dev = Cpu::default();
     let spec = ModelSpec {
         hidden: vec![16],
@@ -247,11 +245,9 @@ fn pair_loss_f64(a: &[f64], b: &[f64], t: f64, c: f64, matching: bool) -> f64 {
 fn the_scoring_path_agrees_with_an_independent_f64_computation() {
     use crate::backend::{Backend, Batch};
     use crate::data::Dataset;
-    use crate::experiment::Experiment;
     use crate::score::{FusedScores, PairModel, ScoreInput};
     let text = "name: t\nseeds: [0]\ndataset:\n  seed: 4\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 300, eval_concepts: 6, eval_per_concept: 20}\n  misaligned: 0.3\nmodel: {hidden: [24, 16], embed: 12}\ntrain: {steps: 120, batch_size: 16, filter_ratio: 0.8, selector: jest, n_chunks: 4}\neval: {every: 120}\nreference: {steps: 100}\n";
-    let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
-    let config = &exp.cells[0].config;
+    let config = &crate::train::RunConfig::from_test_yaml(text);
     let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
     let dev = Cpu::default();
     let reference = crate::train::reference::train(&dev, config, &data).unwrap();

@@ -3,9 +3,10 @@
 //! inputs and seed. Row i of each matrix is candidate i; logits are
 //! t·⟨a_i, b_j⟩ + c with each model's t and c (rows are used as given).
 
+use super::{IndependentMode, SelectorName};
 use crate::data::noise::PairKind;
 use crate::data::{rng, Matrix};
-use crate::experiment::{IndependentMode, Scoring, SelectorName};
+use crate::score::Scoring;
 use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix};
 
 use super::{named, Candidates, Selection};

@@ -17,16 +17,17 @@ where the pool's kinds are known.
 
 mod embeddings;
 mod jest;
+mod name;
 mod oracle;
 
 use rand::{Rng, RngCore};
 
 pub use embeddings::{choose, Choice, Embeddings, PairModel};
 pub use jest::{conditional_scores, Jest};
+pub use name::{IndependentMode, SelectorName, SelectorWord, Settings};
 pub use oracle::Oracle;
 
 use crate::data::PairKind;
-use crate::experiment::{IndependentMode, SelectorName, TrainSpec};
 use crate::score::Scores;
 
 /// What a selector picked, as positions within the super-batch, in draw order.
@@ -158,9 +159,9 @@ impl Selector for Independent {
     }
 }
 
-/// The selector a run's training spec names.
-pub fn build(t: &TrainSpec) -> Box<dyn Selector> {
-    named(t.selector, t.mode, t.n_chunks, t.gain, false)
+/// The selector its settings name.
+pub fn build(s: &Settings) -> Box<dyn Selector> {
+    named(s.selector, s.mode, s.n_chunks, s.gain, false)
 }
 
 /// A selector by name and settings; `trace` keeps JEST's per-chunk scores.

@@ -21,7 +21,7 @@
 use std::time::Instant;
 
 use crate::data::rng::{self, stream};
-use crate::experiment::swim::FitSpec;
+use crate::swim::FitSpec;
 
 /// A loss over rows of a training set, with its gradient, and test metrics.
 pub trait Objective {

@@ -24,8 +24,8 @@ use rayon::prelude::*;
 use super::lstsq::{self, HeadPath, HeadSpec};
 use super::sample::{self, Dense};
 use super::SwimError;
-use crate::experiment::swim::{Activation, SwimMethod};
 use crate::flops;
+use crate::swim::{Activation, SwimMethod};
 
 /// H(x) = Σ_k w_k tanh(⟨v_k, x⟩ + b_k) + c, on raw states x.
 #[derive(Clone, Debug)]

@@ -152,7 +152,7 @@ pub fn energy_drift(energy: impl Fn(&[f64]) -> f64, states: &[Vec<f64>], steps: 
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::experiment::swim::HamiltonianSystem;
+    use crate::swim::HamiltonianSystem;
 
     #[test]
     fn the_exact_hamiltonian_conserves_energy_without_drift() {

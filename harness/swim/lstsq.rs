@@ -20,9 +20,9 @@
 use faer::{Mat, MatRef};
 use nalgebra::DMatrix;
 
-use crate::experiment::swim::Solver;
 use crate::flops;
 use crate::linalg;
+use crate::swim::Solver;
 
 /// Above this condition estimate the Cholesky path hands over to the SVD: the
 /// normal equations' forward error grows as κ·ε ≈ 1e12 · 2.2e-16 ≈ 2e-4.

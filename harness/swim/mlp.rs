@@ -15,8 +15,8 @@ use nalgebra::DMatrix;
 use rand::Rng;
 
 use super::adam::{Objective, TestMetrics};
-use crate::experiment::swim::Activation;
 use crate::flops;
+use crate::swim::Activation;
 
 /// Column means and standard deviations (0 → 1) of `x`'s rows `rows`.
 pub fn moments(x: &DMatrix<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {

@@ -26,6 +26,7 @@ pub mod integrate;
 pub mod lstsq;
 pub mod mlp;
 pub mod sample;
+mod spec;
 pub mod systems;
 pub mod tasks;
 
@@ -34,11 +35,14 @@ use std::time::Instant;
 use nalgebra::DMatrix;
 
 use crate::data::rng::{self, stream};
-use crate::experiment::swim::{Activation, SwimConfig, SwimMethod};
 use crate::flops;
 
 pub use adam::{EpochRecord, TestMetrics};
 pub use lstsq::HeadPath;
+pub use spec::{
+    Activation, FitSpec, HamiltonianSpec, HamiltonianSystem, NetworkSpec, RegressionSpec, Solver,
+    SwimConfig, SwimMethod, SystemSpec, TableSpec, TaskSpec, TrajectorySpec,
+};
 pub use tasks::{HamiltonianTask, TaskData};
 
 /// The metric names of `eval_score`.

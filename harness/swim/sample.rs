@@ -28,7 +28,7 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use crate::data::rng;
-use crate::experiment::swim::Activation;
+use crate::swim::Activation;
 
 /// Why a layer could not be sampled.
 #[derive(Debug, thiserror::Error, PartialEq)]

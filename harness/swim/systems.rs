@@ -8,7 +8,7 @@
 
 use std::f64::consts::PI;
 
-use crate::experiment::swim::{HamiltonianSpec, HamiltonianSystem, TrajectorySpec};
+use crate::swim::{HamiltonianSpec, HamiltonianSystem, TrajectorySpec};
 
 impl HamiltonianSystem {
     /// H(x).

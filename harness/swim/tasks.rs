@@ -9,7 +9,7 @@ use rand::Rng;
 
 use crate::data::files::{read_view, DataError};
 use crate::data::rng::{self, stream};
-use crate::experiment::swim::{HamiltonianSpec, HamiltonianSystem, TaskSpec, TrajectorySpec};
+use crate::swim::{HamiltonianSpec, HamiltonianSystem, TaskSpec, TrajectorySpec};
 
 /// Train and test data of a task, in f64.
 #[derive(Clone, Debug)]

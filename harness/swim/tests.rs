@@ -4,12 +4,10 @@ use statrs::distribution::{ChiSquared, ContinuousCDF};
 
 use super::*;
 use crate::data::rng::chacha;
-use crate::experiment::swim::{
-    Activation, FitSpec, HamiltonianSystem, NetworkSpec, Solver, TrajectorySpec,
-};
+use crate::swim::{Activation, FitSpec, HamiltonianSystem, NetworkSpec, Solver, TrajectorySpec};
 
 fn net(method: SwimMethod, width: usize, act: Activation) -> SwimConfig {
-    let task: crate::experiment::swim::TaskSpec =
+    let task: crate::swim::TaskSpec =
         serde_yaml::from_str("pendulum: {train: 10, test: 5}").unwrap();
     SwimConfig {
         task,
@@ -89,7 +87,7 @@ fn pair_probabilities_follow_target_change_over_distance() {
 
 #[test]
 fn swim_beats_random_features_on_a_pendulum_and_one_class_does_not_panic() {
-    let spec: crate::experiment::swim::TaskSpec =
+    let spec: crate::swim::TaskSpec =
         serde_yaml::from_str("pendulum: {train: 1500, test: 500}").unwrap();
     let data = tasks::build(&spec, std::path::Path::new(".")).unwrap();
     let swim = fit(&net(SwimMethod::Swim, 200, Activation::Tanh), 1, &data).unwrap();
@@ -281,7 +279,7 @@ fn adam_learns_a_quadratic_hamiltonian_and_logs_its_curve() {
 
 #[test]
 fn early_stopping_keeps_the_best_epoch_and_logs_it() {
-    let spec: crate::experiment::swim::TaskSpec =
+    let spec: crate::swim::TaskSpec =
         serde_yaml::from_str("regression: {dim: 2, train: 200, test: 100}").unwrap();
     let data = tasks::build(&spec, std::path::Path::new(".")).unwrap();
     let mut cfg = net(SwimMethod::Adam, 32, Activation::Tanh);

@@ -4,12 +4,13 @@ use std::time::Instant;
 
 use super::diagnostics::{mean, same_label_share, shares, Window};
 use super::SuperBatchStream;
+use super::TrainSpec;
 use super::{EvalMetrics, EvalRecord, EvalSet, Observer, Recipe, Reference, RunStatus, TrainError};
 use crate::backend::{Backend, Batch, LowRes};
 use crate::data::{rng, Bucket, PairKind, Pairs};
-use crate::experiment::{Scoring, TrainSpec};
 use crate::flops::{FlopCounts, IterationCost, ModelCost};
 use crate::model::{optim, to_device, Mat, TwoTower};
+use crate::score::Scoring;
 use crate::score::{self, PairModel, ScoreInput, Scores};
 use crate::select::{sample_without_replacement, Candidates, Selector};
 
@@ -74,7 +75,7 @@ impl<'a, D: Backend> Learner<'a, D> {
     ) -> Self {
         let t = recipe.train;
         let model = TwoTower::init(dev, recipe.model, pool.dims.0, pool.dims.1, recipe.seed);
-        let opt = dev.optimizer(&model.layout, t);
+        let opt = dev.optimizer(&model.layout, &t.adam());
         let reference_scores = selector.needs_scores() && score::needs(t.scoring).1;
         let cost = super::iteration_cost(&ModelCost::of(&model.layout), t);
         // A reference's costs are charged only to runs that score with it (another

@@ -25,6 +25,7 @@ chosen indices go back (b usizes), and the loss comes back (one scalar).
 mod diagnostics;
 pub mod eval;
 mod learner;
+mod recipe;
 pub mod reference;
 mod stream;
 
@@ -32,13 +33,14 @@ use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::data::{BucketShares, Dataset};
-use crate::experiment::{ModelSpec, RunConfig, TrainSpec};
 use crate::flops::{self, FlopCounts, IterationCost, ModelCost};
+use crate::model::ModelSpec;
 use crate::select;
 
 pub use diagnostics::KindShares;
 pub use eval::{EvalMetrics, EvalSet};
 pub(crate) use learner::Learner;
+pub use recipe::{EvalSpec, FlexiSpec, ReferenceSpec, RunConfig, TrainSpec};
 pub use reference::{Reference, ReferenceCost};
 pub use stream::SuperBatchStream;
 
@@ -152,7 +154,7 @@ pub fn run<D: Backend>(
     reference: Option<&Reference>,
     observer: &mut dyn Observer,
 ) -> Result<EvalRecord, TrainError> {
-    let selector = select::build(&config.train);
+    let selector = select::build(&config.train.selection());
     if selector.needs_scores() && reference.is_none() {
         return Err(TrainError::NoReference(selector.name()));
     }
@@ -236,7 +238,7 @@ pub(crate) mod tests_support {
             dev,
             &recipe,
             pool,
-            select::build(&config.train),
+            select::build(&config.train.selection()),
             Some(reference),
         )
         .fit(&recipe, &eval_set, &mut Silent)
@@ -252,7 +254,6 @@ mod tests {
     use super::*;
     use crate::backend::{Backend, Batch};
     use crate::data::rng;
-    use crate::experiment::Experiment;
     use crate::model::{to_device, TwoTower};
     use crate::score::{PairModel, ScoreInput};
     use crate::select::{Candidates, Selector, Uniform};
@@ -275,8 +276,7 @@ mod tests {
     #[test]
     fn a_validated_reference_keeps_its_best_checkpoint() {
         let text = "name: t\nseeds: [0]\ndataset:\n  seed: 3\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 120, eval_concepts: 6, eval_per_concept: 20}\nmodel: {hidden: [24], embed: 12}\ntrain: {steps: 300, batch_size: 16, lr: 0.01}\neval: {every: 300}\nreference: {validation_fraction: 0.25, validate_every: 20}\n";
-        let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
-        let config = &exp.cells[0].config;
+        let config = &crate::train::RunConfig::from_test_yaml(text);
         let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
         let dev = Cpu::default();
         let set = data.reference_set(1.0, 0);
@@ -350,8 +350,7 @@ mod tests {
         // One step at a large learning rate: the trained batch's loss falls far, so
         // measured after the step its learnability would fall too.
         let text = "name: t\nseeds: [0]\ndataset:\n  seed: 3\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 300, eval_concepts: 6, eval_per_concept: 20}\nmodel: {hidden: [24], embed: 12}\ntrain: {steps: 1, batch_size: 16, filter_ratio: 0.5, lr: 0.5, clip_norm: 1000}\neval: {every: 1}\nreference: {steps: 50}\n";
-        let exp = Experiment::parse(text, std::path::Path::new("t.yaml")).unwrap();
-        let config = &exp.cells[0].config;
+        let config = &crate::train::RunConfig::from_test_yaml(text);
         let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
         let dev = Cpu::default();
         let reference = reference::train(&dev, config, &data).unwrap();
@@ -394,7 +393,7 @@ mod tests {
         );
         // And after the step it would differ: the model moved.
         let mut trained = model.clone();
-        let mut opt = dev.optimizer(&trained.layout, &config.train);
+        let mut opt = dev.optimizer(&trained.layout, &config.train.adam());
         dev.train_step(&mut trained, &mut opt, &batch, Default::default(), 0.5);
         let after = dev
             .scores(ScoreInput {
@@ -419,7 +418,7 @@ mod tests {
 /// What one iteration of a training recipe executes: its selector's scoring (a
 /// uniform run scores nothing) at the recipe's resolutions.
 pub fn iteration_cost(model: &ModelCost, t: &TrainSpec) -> IterationCost {
-    let selector = select::build(t);
+    let selector = select::build(&t.selection());
     let (learner, reference) = if selector.needs_scores() {
         crate::score::needs(t.scoring)
     } else {

@@ -8,9 +8,9 @@ use dfdx::prelude::*;
 
 use super::learner::Pool;
 use super::{EvalMetrics, EvalSet, Learner, Recipe, Silent, TrainError};
+use super::{RunConfig, TrainSpec};
 use crate::backend::Backend;
 use crate::data::{rng, Dataset, Matrix, Pairs, Prototypes};
-use crate::experiment::{RunConfig, TrainSpec};
 use crate::flops::{self, ModelCost};
 use crate::model::to_device;
 use crate::score::{tower_host, CachedReference};

@@ -8,7 +8,7 @@ use super::trend::{both_text, measures, per_reading, Replicates};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Comparison, Reading, Target};
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::{mean_replicates, Bounds, Scale};
 
 const ITERATIONS: &str = "iterations (speed-up to uniform's final)";

@@ -11,7 +11,7 @@ use super::{show_bounds, Claim, ClaimDef, Ctx, Measure};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Reading, Target};
 use crate::analysis::horizon::{HorizonComparison, HorizonPoint};
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::CensoredInterval;
 
 fn same_f(a: f64, b: f64) -> bool {

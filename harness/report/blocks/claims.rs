@@ -16,7 +16,7 @@ fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
     {
         return;
     }
-    let final_of = |exp: &str, setting: &str, m: crate::experiment::Method| {
+    let final_of = |exp: &str, setting: &str, m: crate::method::Method| {
         a.cells
             .iter()
             .find(|c| c.experiment == exp && c.setting == setting && c.method == m)
@@ -32,7 +32,7 @@ fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
             "n.r.".into()
         }
     };
-    use crate::experiment::Method;
+    use crate::method::Method;
     let table: Vec<Vec<String>> = rows
         .iter()
         .filter(|c| c.verdict != crate::analysis::Verdict::NotMeasured)

@@ -5,7 +5,7 @@
 use super::Block;
 use crate::analysis::world::{Diagnostics, World};
 use crate::analysis::Analysis;
-use crate::experiment::Method;
+use crate::method::Method;
 use crate::stats::{self, CensoredInterval};
 
 /// A world's setting in short words: `misaligned=0.5, zipf=1.5, curated=pool`.

@@ -1,83 +1,15 @@
-//! One name per selector. Experiment files and the CLI take the names the results'
-//! `method` column and the reports use: `uniform`, `independent_topk`,
-//! `independent_sample`, `jest`, `oracle`. The older spelling, `independent` with
-//! `train.mode`, still reads, so every committed file keeps its meaning; a run's
-//! configuration is serialised as `selector` + `mode` whichever way it was written,
-//! so its hash (and so its run id) does not depend on the spelling.
+//! The `train` section as a file writes it: the selector as a word (the results'
+//! method names, or the older `independent` with `mode`), resolved into
+//! [`TrainSpec`]'s selector and mode on reading.
 
 use serde::Deserialize;
 
-use super::recipe::{
+use super::{
     default_beta1, default_beta2, default_clip_norm, default_eps, default_gain, default_lr,
-    default_n_chunks, default_scoring, default_weight_decay, FlexiSpec, IndependentMode, Scoring,
-    SelectorName, TrainSpec,
+    default_n_chunks, default_scoring, default_weight_decay, FlexiSpec, TrainSpec,
 };
-
-/// A selector as a user writes it (`train.selector`, `--selector`).
-#[derive(Clone, Copy, Debug, Deserialize, PartialEq, Eq)]
-#[serde(rename_all = "snake_case")]
-pub enum SelectorWord {
-    Uniform,
-    IndependentTopk,
-    IndependentSample,
-    Jest,
-    Oracle,
-    /// The older spelling: independent prioritisation with `train.mode` (top-k by default).
-    Independent,
-}
-
-impl SelectorWord {
-    /// The selector and independent prioritisation's mode this word names, given
-    /// the `mode` written beside it (if any). A name that says its mode and a
-    /// `mode` that says the other is refused rather than resolved silently.
-    pub fn resolve(
-        self,
-        mode: Option<IndependentMode>,
-    ) -> Result<(SelectorName, IndependentMode), String> {
-        let named = match self {
-            SelectorWord::IndependentTopk => Some(IndependentMode::Topk),
-            SelectorWord::IndependentSample => Some(IndependentMode::Sample),
-            _ => None,
-        };
-        if let (Some(n), Some(m)) = (named, mode) {
-            if n != m {
-                return Err(format!(
-                    "selector `{}` contradicts `mode: {}`: the name says the mode, so drop `mode` (or write the other name)",
-                    self.as_str(),
-                    mode_str(m)
-                ));
-            }
-        }
-        let mode = named.or(mode).unwrap_or(IndependentMode::Topk);
-        let name = match self {
-            SelectorWord::Uniform => SelectorName::Uniform,
-            SelectorWord::IndependentTopk
-            | SelectorWord::IndependentSample
-            | SelectorWord::Independent => SelectorName::Independent,
-            SelectorWord::Jest => SelectorName::Jest,
-            SelectorWord::Oracle => SelectorName::Oracle,
-        };
-        Ok((name, mode))
-    }
-
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SelectorWord::Uniform => "uniform",
-            SelectorWord::IndependentTopk => "independent_topk",
-            SelectorWord::IndependentSample => "independent_sample",
-            SelectorWord::Jest => "jest",
-            SelectorWord::Oracle => "oracle",
-            SelectorWord::Independent => "independent",
-        }
-    }
-}
-
-fn mode_str(m: IndependentMode) -> &'static str {
-    match m {
-        IndependentMode::Topk => "topk",
-        IndependentMode::Sample => "sample",
-    }
-}
+use crate::score::Scoring;
+use crate::select::{IndependentMode, SelectorWord};
 
 /// The `train` section as written: [`TrainSpec`]'s keys with the selector as a
 /// word and `mode` optional. Defaults here are the schema's defaults (README).
@@ -179,7 +111,7 @@ mod tests {
             let a = train(&format!("{base}{new}")).unwrap();
             let b = train(&format!("{base}{old}")).unwrap();
             assert_eq!(a, b, "{new} vs {old}");
-            assert_eq!(super::super::config_hash(&a), super::super::config_hash(&b));
+            assert_eq!(crate::names::config_hash(&a), crate::names::config_hash(&b));
             assert!(!serde_yaml::to_string(&a).unwrap().contains("independent_"));
         }
         let t = train(&format!("{base}selector: independent_sample")).unwrap();

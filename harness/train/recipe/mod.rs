@@ -1,79 +1,48 @@
-//! The `train`, `eval` and `reference` sections: batch sizes, selection, optimiser
-//! and schedule; when to evaluate; the reference model's data and training.
+//! A run's recipe, which the experiment file's sections fill: [`RunConfig`] (one
+//! sweep cell), the `train` section (batch sizes, selection, optimiser and
+//! schedule), `eval` (when to evaluate) and `reference` (the reference model's data
+//! and training). Every struct denies unknown fields, so a typo is an error naming
+//! the key and the valid ones.
+
+mod file;
 
 use serde::{Deserialize, Serialize};
 
-use super::method::Method;
+use crate::data::DatasetSpec;
+use crate::method::Method;
+use crate::model::optim::AdamConfig;
+use crate::model::ModelSpec;
+use crate::score::Scoring;
+use crate::select::{IndependentMode, SelectorName, Settings};
 
-/// How examples are chosen each iteration (SPEC §2 "Selectors"), as a
-/// configuration records it (with `mode` for independent prioritisation); files
-/// name it by [`super::SelectorWord`].
-#[derive(Clone, Copy, Debug, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum SelectorName {
-    /// b examples drawn uniformly from the super-batch, which is not scored.
-    Uniform,
-    /// Each example scored alone (s_i = A_ii); top-k or sampled (`train.mode`).
-    Independent,
-    /// Joint example selection: chunks sampled on conditional learnability.
-    Jest,
-    /// b drawn uniformly from the super-batch's clean items (SPEC §5): the ceiling
-    /// of any filter, known only to a benchmark.
-    Oracle,
+/// One cell of the sweep: everything that defines a run except its seed.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct RunConfig {
+    pub dataset: DatasetSpec,
+    pub model: ModelSpec,
+    pub train: TrainSpec,
+    pub eval: EvalSpec,
+    #[serde(default)]
+    pub reference: ReferenceSpec,
 }
 
-impl SelectorName {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            SelectorName::Uniform => "uniform",
-            SelectorName::Independent => "independent",
-            SelectorName::Jest => "jest",
-            SelectorName::Oracle => "oracle",
-        }
+#[cfg(test)]
+impl RunConfig {
+    /// The configuration of a one-cell experiment file (its `name` and `seeds`
+    /// dropped), for unit tests below the experiment loader.
+    pub(crate) fn from_test_yaml(text: &str) -> RunConfig {
+        let mut doc: serde_yaml::Mapping = serde_yaml::from_str(text).unwrap();
+        doc.remove("name");
+        doc.remove("seeds");
+        serde_yaml::from_value(serde_yaml::Value::Mapping(doc)).unwrap()
     }
-
-    /// Whether the super-batch must be scored by learner and reference.
-    pub fn scores(self) -> bool {
-        matches!(self, SelectorName::Independent | SelectorName::Jest)
-    }
-}
-
-/// How the score matrix A is formed from the learner (L) and reference (R) pair losses.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum Scoring {
-    /// A = L − R.
-    Learnability,
-    /// A = L.
-    HardLearner,
-    /// A = −R.
-    EasyReference,
-}
-
-impl Scoring {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Scoring::Learnability => "learnability",
-            Scoring::HardLearner => "hard_learner",
-            Scoring::EasyReference => "easy_reference",
-        }
-    }
-}
-
-/// Independent prioritisation's rule.
-#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq, Hash)]
-#[serde(rename_all = "snake_case")]
-pub enum IndependentMode {
-    /// The b highest scores (as RHO-LOSS).
-    Topk,
-    /// b draws without replacement, p ∝ exp(gain · s_i).
-    Sample,
 }
 
 /// The training recipe: batch sizes, selection, optimiser, schedule. Read through
-/// [`super::selector::TrainFile`], which resolves the selector's name.
+/// [`file::TrainFile`], which resolves the selector's name.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
-#[serde(try_from = "super::selector::TrainFile")]
+#[serde(try_from = "file::TrainFile")]
 pub struct TrainSpec {
     /// Training iterations.
     pub steps: usize,
@@ -187,19 +156,19 @@ pub(super) fn default_lr() -> f64 {
     1e-3
 }
 pub(super) fn default_beta1() -> f64 {
-    0.9
+    AdamConfig::default().beta1
 }
 pub(super) fn default_beta2() -> f64 {
-    0.95
+    AdamConfig::default().beta2
 }
 pub(super) fn default_eps() -> f64 {
-    1e-8
+    AdamConfig::default().eps
 }
 pub(super) fn default_weight_decay() -> f64 {
-    1e-4
+    AdamConfig::default().weight_decay
 }
 pub(super) fn default_clip_norm() -> f64 {
-    1.0
+    AdamConfig::default().clip_norm
 }
 
 impl TrainSpec {
@@ -235,6 +204,27 @@ impl TrainSpec {
             (SelectorName::Independent, IndependentMode::Sample) => Method::IndependentSample,
             (SelectorName::Jest, _) => Method::Jest,
             (SelectorName::Oracle, _) => Method::Oracle,
+        }
+    }
+
+    /// The optimiser's settings.
+    pub fn adam(&self) -> AdamConfig {
+        AdamConfig {
+            beta1: self.beta1,
+            beta2: self.beta2,
+            eps: self.eps,
+            weight_decay: self.weight_decay,
+            clip_norm: self.clip_norm,
+        }
+    }
+
+    /// The selector's settings.
+    pub fn selection(&self) -> Settings {
+        Settings {
+            selector: self.selector,
+            mode: self.mode,
+            n_chunks: self.n_chunks,
+            gain: self.gain,
         }
     }
 

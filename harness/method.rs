@@ -41,6 +41,35 @@ impl Method {
         }
     }
 
+    /// Every method, in the order of the results' `method` column's enum.
+    pub const ALL: [Method; 11] = [
+        Method::Uniform,
+        Method::IndependentTopk,
+        Method::IndependentSample,
+        Method::Jest,
+        Method::Oracle,
+        Method::Swim,
+        Method::USwim,
+        Method::ASwim,
+        Method::Elm,
+        Method::ElmUnscaled,
+        Method::Adam,
+    ];
+
+    /// The method a results file or a gate names.
+    pub fn parse(name: &str) -> Result<Method, String> {
+        Method::ALL
+            .into_iter()
+            .find(|m| m.as_str() == name)
+            .ok_or_else(|| {
+                let all: Vec<_> = Method::ALL.iter().map(|m| m.as_str()).collect();
+                format!(
+                    "unknown method `{name}`; expected one of {}",
+                    all.join(", ")
+                )
+            })
+    }
+
     pub fn is_independent(self) -> bool {
         matches!(self, Method::IndependentTopk | Method::IndependentSample)
     }

@@ -1,5 +1,6 @@
-//! The `dataset` section: where the pairs come from (synthetic, SPEC §3, or files a
-//! user brings) and the web-noise knobs applied to the pool.
+//! The data's settings, which the experiment file's `dataset` section fills: where
+//! the pairs come from (synthetic, SPEC §3, or files a user brings) and the
+//! web-noise knobs applied to the pool.
 
 use std::path::PathBuf;
 
