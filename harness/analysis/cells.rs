@@ -153,6 +153,43 @@ pub struct Band {
     pub upper: Vec<f64>,
 }
 
+/// A setting that trends and figures run along: a typed column of the results,
+/// read where the experiment sweeps the key that sets it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Knob {
+    /// The effective filtering ratio 1 − b/B.
+    FilterRatio,
+    BatchSize,
+    Gain,
+    ReferenceQuality,
+}
+
+impl Knob {
+    pub const ALL: [Knob; 4] = [
+        Knob::FilterRatio,
+        Knob::ReferenceQuality,
+        Knob::BatchSize,
+        Knob::Gain,
+    ];
+
+    /// The sweep key that sets it.
+    pub fn key(self) -> &'static str {
+        match self {
+            Knob::FilterRatio => "train.filter_ratio",
+            Knob::BatchSize => "train.batch_size",
+            Knob::Gain => "train.gain",
+            Knob::ReferenceQuality => "reference.quality",
+        }
+    }
+}
+
+/// Saved as its sweep key, as `analysis.json` always named it.
+impl Serialize for Knob {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.key())
+    }
+}
+
 /// All runs of one sweep cell, and its summaries.
 #[derive(Clone, Debug, Serialize)]
 pub struct Cell {
@@ -172,6 +209,12 @@ pub struct Cell {
     /// baseline must be.
     pub full_resolution: bool,
     pub steps: usize,
+    /// The sampling distributions' gain and the reference data's quality (read
+    /// by trends; not saved again in `analysis.json`).
+    #[serde(skip)]
+    pub gain: f64,
+    #[serde(skip)]
+    pub reference_quality: f64,
     /// Each run's curves: the results file's rows regrouped, so not saved again
     /// in `analysis.json`.
     #[serde(skip)]
@@ -229,9 +272,18 @@ impl Cell {
             .join(";")
     }
 
-    /// A swept value of this cell, parsed as a number.
-    pub fn numeric(&self, key: &str) -> Option<f64> {
-        self.sweep.iter().find(|(k, _)| k == key)?.1.parse().ok()
+    /// This cell's value of `knob`, from its typed column, where its experiment
+    /// sweeps that knob.
+    pub fn along(&self, knob: Knob) -> Option<f64> {
+        if !self.sweep.iter().any(|(k, _)| k == knob.key()) {
+            return None;
+        }
+        Some(match knob {
+            Knob::FilterRatio => self.filter_ratio,
+            Knob::BatchSize => self.batch_size as f64,
+            Knob::Gain => self.gain,
+            Knob::ReferenceQuality => self.reference_quality,
+        })
     }
 
     /// Seeds that completed (diverged runs are reported apart).
@@ -389,6 +441,8 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 cheap_scoring: first.score_resolution > 1,
                 full_resolution: first.score_resolution <= 1 && first.low_res_share == 0.0,
                 steps: 0,
+                gain: first.gain,
+                reference_quality: first.reference_quality,
                 runs: Vec::new(),
                 diverged: 0,
                 final_score: None,

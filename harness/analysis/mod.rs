@@ -27,7 +27,7 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use cells::{Axis, Cell, RunSeries};
+pub use cells::{Axis, Cell, Knob, RunSeries};
 pub use claims::{Claim, Verdict};
 pub use compare::{Comparison, Speedup, Target};
 pub use horizon::HorizonComparison;

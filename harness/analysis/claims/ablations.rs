@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use super::trend::{both_text, measures, per_reading, Replicates};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
-use crate::analysis::cells::Axis;
+use crate::analysis::cells::{Axis, Knob};
 use crate::analysis::compare::{Comparison, Reading, Target};
 use crate::method::Method;
 use crate::stats::{mean_replicates, Bounds, Scale};
@@ -217,7 +217,7 @@ pub(super) fn small_minus_large_batch(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
         .filter(|c| ctx.cells[c.method].method == Method::Jest)
     {
         let cell = &ctx.cells[c.method];
-        if let Some(b) = cell.numeric("train.batch_size") {
+        if let Some(b) = cell.along(Knob::BatchSize) {
             by_group
                 .entry((
                     cell.experiment.clone(),

@@ -6,6 +6,7 @@ use std::collections::BTreeMap;
 
 use super::ablations::{combine, experiments_of, seeds_of, speedup};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure};
+use crate::analysis::cells::Knob;
 use crate::analysis::compare::{Comparison, Reading};
 use crate::stats::trend::fixed_effects_weights;
 use crate::stats::Bounds;
@@ -66,7 +67,8 @@ fn short(r: Reading) -> &'static str {
 
 /// Pooled slope (a fixed effect per combination of the other keys) of a method's
 /// speed-up along `key`; for the filtering ratio, f > 0 only.
-pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<Claim> {
+pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, knob: Knob) -> Vec<Claim> {
+    let key = knob.key();
     let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut pts: Vec<(f64, usize, &Comparison)> = Vec::new();
     // A setting whose every point repeats runs counted elsewhere (another
@@ -74,7 +76,7 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<C
     let mut fresh: BTreeMap<(String, String), bool> = BTreeMap::new();
     for c in ctx.comparisons {
         let cell = &ctx.cells[c.method];
-        if cell.method.as_str() == method && cell.numeric(key).is_some() {
+        if cell.method.as_str() == method && cell.along(knob).is_some() {
             *fresh
                 .entry((cell.experiment.clone(), cell.setting_without(key)))
                 .or_default() |= !ctx.is_repeat(c);
@@ -90,8 +92,8 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, key: &str) -> Vec<C
         {
             continue;
         }
-        let Some(x) = cell.numeric(key) else { continue };
-        if key == "train.filter_ratio" && x <= 0.0 {
+        let Some(x) = cell.along(knob) else { continue };
+        if knob == Knob::FilterRatio && x <= 0.0 {
             continue;
         }
         if Reading::BOTH.iter().any(|&r| speedup(c, r).is_none()) {

@@ -2,6 +2,7 @@
 //! iso-accuracy curves and diagnostics, folded in the report.
 
 use super::*;
+use crate::analysis::Knob;
 
 pub(super) fn figures(
     a: &Analysis,
@@ -72,13 +73,9 @@ pub(super) fn figures(
         }
     }
     let mut trends = Vec::new();
-    for key in [
-        "train.filter_ratio",
-        "reference.quality",
-        "train.batch_size",
-        "train.gain",
-    ] {
-        if let Some(s) = svg::speedup_vs(key, &a.cells, comps)? {
+    for knob in Knob::ALL {
+        let key = knob.key();
+        if let Some(s) = svg::speedup_vs(knob, &a.cells, comps)? {
             trends.push(Block::Figure {
                 file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
                 svg: s,

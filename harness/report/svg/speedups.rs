@@ -4,6 +4,7 @@
 use plotters::prelude::*;
 
 use super::*;
+use crate::analysis::Knob;
 
 /// Iso-accuracy speed-up curves: for each target level along uniform's curve, the
 /// speed-up to reach it, per comparison, on a log axis; the paper's same-data
@@ -226,14 +227,15 @@ pub fn horizon_finals(title: &str, h: &HorizonComparison) -> Result<String, Repo
 /// Iteration speed-up (to uniform's final score) against a swept numeric key, per
 /// method and setting, with 95% CIs on a log axis; censored points as arrows.
 pub fn speedup_vs(
-    key: &str,
+    knob: Knob,
     cells: &[Cell],
     comparisons: &[&Comparison],
 ) -> Result<Option<String>, ReportError> {
+    let key = knob.key();
     let mut series: Vec<SpeedupSeries> = Vec::new();
     for c in comparisons {
         let cell = &cells[c.method];
-        let Some(x) = cell.numeric(key) else { continue };
+        let Some(x) = cell.along(knob) else { continue };
         if let Some(ci) = c.speedup(Target::Final, Axis::Iterations).interval {
             let (method, setting) = (cell.method.to_string(), cell.setting_without(key));
             match series.iter_mut().find(|s| s.0 == method && s.1 == setting) {
