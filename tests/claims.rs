@@ -5,7 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jestbench::experiment::{parse_name, Family};
+use jestbench::experiment::Family;
 use jestbench::log::{header_line, Row};
 use jestbench::train::RunStatus;
 
@@ -68,7 +68,7 @@ fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
                     config_hash: hash.clone(),
                     seed,
                     family: Family::Jest,
-                    method: parse_name(c.method).unwrap(),
+                    method: jestbench::log::methods::parse(c.method).unwrap(),
                     filter_ratio: c.f,
                     batch_size: 64,
                     super_batch: (64.0 / (1.0 - c.f)).round() as usize,

@@ -31,7 +31,7 @@ fn run_rows(
                 config_hash: hash.clone(),
                 seed,
                 family: jestbench::experiment::Family::Jest,
-                method: jestbench::experiment::parse_name(method).unwrap(),
+                method: jestbench::log::methods::parse(method).unwrap(),
                 filter_ratio: f,
                 batch_size: 64,
                 super_batch: (64.0 / (1.0 - f)) as usize,

@@ -164,7 +164,7 @@ fn baseline_of(cells: &[Cell], i: usize) -> Option<usize> {
     let candidates: Vec<usize> = (0..cells.len())
         .filter(|&j| {
             let u = &cells[j];
-            u.method == Method::Uniform
+            u.method == Method::UNIFORM
                 && u.experiment == c.experiment
                 && u.baseline_setting(None) == key
         })
@@ -270,7 +270,7 @@ fn iso_targets(base: &Curve) -> Vec<Target> {
 pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
     let mut out = Vec::new();
     for (i, cell) in cells.iter().enumerate() {
-        if cell.method == Method::Uniform {
+        if cell.method == Method::UNIFORM {
             continue;
         }
         let Some(j) = baseline_of(cells, i) else {

@@ -90,7 +90,7 @@ fn parse_operand(s: &str) -> Result<Operand, String> {
             parts[2]
         ));
     }
-    let method = Method::parse(parts[0]).map_err(|e| format!("`{s}`: method: {e}"))?;
+    let method = crate::log::methods::parse(parts[0]).map_err(|e| format!("`{s}`: method: {e}"))?;
     Ok(Operand {
         method,
         filters,
@@ -238,7 +238,7 @@ mod tests {
     fn parses_gates_and_names_what_is_wrong() {
         let (l, op, r) =
             parse("jest[train.filter_ratio=0.8].speedup_iterations.lower_ci >= 1.5").unwrap();
-        assert_eq!(l.method, Method::Jest);
+        assert_eq!(l.method, Method::JEST);
         assert_eq!(l.filters, vec![("train.filter_ratio".into(), "0.8".into())]);
         assert_eq!(
             (l.metric.as_str(), l.stat.as_str(), op),
@@ -249,7 +249,7 @@ mod tests {
             parse("jest.selected_learnability.mean > independent_topk.selected_learnability.mean")
                 .unwrap();
         assert_eq!(op, ">");
-        assert!(matches!(r, Rhs::Operand(o) if o.method == Method::IndependentTopk));
+        assert!(matches!(r, Rhs::Operand(o) if o.method == Method::INDEPENDENT_TOPK));
         assert!(parse("jest.speed.mean > 1")
             .unwrap_err()
             .contains("unknown metric `speed`"));

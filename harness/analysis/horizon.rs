@@ -119,13 +119,13 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<HorizonComparison> {
     };
     let mut out = Vec::new();
     for ((exp, setting, method), fam) in &families {
-        if *method == Method::Uniform {
+        if *method == Method::UNIFORM {
             continue;
         }
         let key = baseline_key(fam);
         let candidates: Vec<&Family> = families
             .iter()
-            .filter(|((e, _, m), f)| e == exp && *m == Method::Uniform && baseline_key(f) == key)
+            .filter(|((e, _, m), f)| e == exp && *m == Method::UNIFORM && baseline_key(f) == key)
             .map(|(_, f)| f)
             .collect();
         let full = |f: &&&Family| f.values().all(|c| c.full_resolution);

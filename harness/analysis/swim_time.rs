@@ -102,12 +102,12 @@ pub fn short_setting(setting: &str) -> String {
 
 pub fn display(m: Method) -> &'static str {
     match m {
-        Method::Swim => "SWIM",
-        Method::USwim => "U-SWIM",
-        Method::ASwim => "A-SWIM",
-        Method::Elm => "ELM",
-        Method::ElmUnscaled => "ELM (authors' unscaled)",
-        Method::Adam => "Adam",
+        Method::SWIM => "SWIM",
+        Method::U_SWIM => "U-SWIM",
+        Method::A_SWIM => "A-SWIM",
+        Method::ELM => "ELM",
+        Method::ELM_UNSCALED => "ELM (authors' unscaled)",
+        Method::ADAM => "Adam",
         other => other.as_str(),
     }
 }
@@ -186,7 +186,10 @@ pub fn compare(sampled: &SwimCell, adam: &SwimCell) -> Option<SwimComparison> {
         .filter(|c| time_to(c, target_all, higher).is_exact())
         .count();
     let speedup = censored_interval(ratio((t_all, ts_all)), &speed_reps, 0.95);
-    let is_sampled = matches!(sampled.method, Method::Swim | Method::USwim | Method::ASwim);
+    let is_sampled = matches!(
+        sampled.method,
+        Method::SWIM | Method::U_SWIM | Method::A_SWIM
+    );
     Some(SwimComparison {
         experiment: sampled.experiment.clone(),
         setting: sampled.setting.clone(),
@@ -222,10 +225,10 @@ pub fn compare(sampled: &SwimCell, adam: &SwimCell) -> Option<SwimComparison> {
 pub fn comparisons(cells: &[SwimCell]) -> Vec<SwimComparison> {
     cells
         .iter()
-        .filter(|c| c.method != Method::Adam)
+        .filter(|c| c.method != Method::ADAM)
         .filter_map(|s| {
             let adam = cells.iter().find(|c| {
-                c.method == Method::Adam && c.experiment == s.experiment && c.setting == s.setting
+                c.method == Method::ADAM && c.experiment == s.experiment && c.setting == s.setting
             })?;
             compare(s, adam)
         })
@@ -237,7 +240,7 @@ pub fn comparisons(cells: &[SwimCell]) -> Vec<SwimComparison> {
 pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
     comps
         .iter()
-        .filter(|c| matches!(c.method, Method::Swim | Method::USwim | Method::ASwim))
+        .filter(|c| matches!(c.method, Method::SWIM | Method::U_SWIM | Method::A_SWIM))
         .map(|c| {
             let short = short_setting(&c.setting);
             let setting = if short.is_empty() {
@@ -345,14 +348,14 @@ mod tests {
     fn speedups_to_equal_accuracy_reached_and_not_reached() {
         let curve = vec![(0.0, 1.0), (2.0, 0.5), (4.0, 0.2), (10.0, 0.1), (12.0, 0.1)];
         let adam = cell(
-            Method::Adam,
+            Method::ADAM,
             &[
                 (0, 0.1, 12.0, Some(curve.clone())),
                 (1, 0.1, 12.0, Some(curve.clone())),
             ],
         );
         // SWIM at 0.3 in 0.01 s: Adam needs 10/3 s, 333x — holds.
-        let swim = cell(Method::Swim, &[(0, 0.3, 0.01, None), (1, 0.3, 0.01, None)]);
+        let swim = cell(Method::SWIM, &[(0, 0.3, 0.01, None), (1, 0.3, 0.01, None)]);
         let c = compare(&swim, &adam).unwrap();
         assert!((c.speedup.point.lo - 1000.0 / 3.0).abs() < 1e-9 && c.speedup.point.is_exact());
         assert_eq!(c.reached, 2);
@@ -362,16 +365,22 @@ mod tests {
         assert!((c.versus_best.point_estimate - 3.0).abs() < 1e-12);
         // SWIM at 0.05 in 1 s: Adam never gets there; at least 12x — and as 12 < 100,
         // whether it holds depends on where the censored times lie.
-        let better = cell(Method::ASwim, &[(0, 0.05, 1.0, None), (1, 0.05, 1.0, None)]);
+        let better = cell(
+            Method::A_SWIM,
+            &[(0, 0.05, 1.0, None), (1, 0.05, 1.0, None)],
+        );
         let c = compare(&better, &adam).unwrap();
         assert_eq!(c.speedup.point, Bounds::at_least(12.0));
         assert_eq!(c.reached, 0);
         assert_eq!(c.claim, Verdict::BoundedBySweep);
         // The same in 0.1 s: at least 120x, holds — as a bound (Adam never got there).
-        let fast = cell(Method::USwim, &[(0, 0.05, 0.1, None), (1, 0.05, 0.1, None)]);
+        let fast = cell(
+            Method::U_SWIM,
+            &[(0, 0.05, 0.1, None), (1, 0.05, 0.1, None)],
+        );
         assert_eq!(compare(&fast, &adam).unwrap().claim, Verdict::HoldsAsBound);
         // SWIM at 0.5 in 1 s: Adam has it at 2 s: 2x, does not hold.
-        let slow = cell(Method::Swim, &[(0, 0.5, 1.0, None), (1, 0.5, 1.0, None)]);
+        let slow = cell(Method::SWIM, &[(0, 0.5, 1.0, None), (1, 0.5, 1.0, None)]);
         let c = compare(&slow, &adam).unwrap();
         assert_eq!(c.claim, Verdict::DoesNotHold);
         assert!((c.adam_to_target.point.lo - 2.0).abs() < 1e-12);

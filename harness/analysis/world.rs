@@ -97,7 +97,7 @@ pub fn worlds(
     let mut out = Vec::new();
     for j in comparisons
         .iter()
-        .filter(|c| cells[c.method].method == Method::Jest)
+        .filter(|c| cells[c.method].method == Method::JEST)
     {
         let cj = &cells[j.method];
         if !swept_data(&cj.experiment) || !cj.full_resolution {
@@ -109,7 +109,7 @@ pub fn worlds(
                 x.method == m && x.experiment == cj.experiment && x.setting == cj.setting
             })
         };
-        let (o, ind) = (of(Method::Oracle), of(Method::IndependentTopk));
+        let (o, ind) = (of(Method::ORACLE), of(Method::INDEPENDENT_TOPK));
         let base = stats::mean_replicates(&cells[j.baseline].final_scores());
         let seeds = [Some(j), o]
             .into_iter()
@@ -154,10 +154,10 @@ pub fn worlds(
             });
         let mut methods = Vec::new();
         for m in [
-            Method::Uniform,
-            Method::IndependentTopk,
-            Method::Jest,
-            Method::Oracle,
+            Method::UNIFORM,
+            Method::INDEPENDENT_TOPK,
+            Method::JEST,
+            Method::ORACLE,
         ] {
             if let Some(c) = cells
                 .iter()

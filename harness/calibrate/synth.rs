@@ -113,7 +113,7 @@ impl Design {
             libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
         };
         let mut rows = Vec::new();
-        for (method, k) in [(Method::Uniform, 1.0), (Method::Jest, self.k)] {
+        for (method, k) in [(Method::UNIFORM, 1.0), (Method::JEST, self.k)] {
             for seed in 0..self.seeds as u64 {
                 if self.grid == Grid::Horizons {
                     let run = normal();
@@ -146,7 +146,7 @@ impl Design {
 fn row(method: Method, seed: u64, horizon: usize, step: usize, score: f64, sweep: &str) -> Row {
     let hash = format!("{method}-{horizon}");
     // FLOPs: a uniform step costs 3 units, a selector's 4 (any fixed ratio will do).
-    let per_step: u64 = if method == Method::Uniform { 3 } else { 4 };
+    let per_step: u64 = if method == Method::UNIFORM { 3 } else { 4 };
     Row {
         experiment: "calibration".into(),
         run_id: format!("{hash}-s{seed}"),
@@ -155,7 +155,7 @@ fn row(method: Method, seed: u64, horizon: usize, step: usize, score: f64, sweep
         family: Family::Jest,
         method,
         scoring: "learnability".into(),
-        filter_ratio: if method == Method::Uniform { 0.0 } else { 0.8 },
+        filter_ratio: if method == Method::UNIFORM { 0.0 } else { 0.8 },
         batch_size: 64,
         super_batch: 320,
         n_chunks: 16,

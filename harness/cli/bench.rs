@@ -39,15 +39,22 @@ pub struct BenchArgs {
 #[derive(Clone, Debug)]
 pub struct Selectors(pub Vec<SelectorName>);
 
+/// `--selectors`: uniform and the scoring selectors, each by its selector name or
+/// its first method's (the mode `bench` times: top-k).
 fn parse_selectors(s: &str) -> Result<Selectors, String> {
+    let timed = bench::timed_selectors();
+    let first = |t: &SelectorName| t.registration().methods[0].0.as_str();
     s.split(',')
-        .map(|x| match x.trim() {
-            "uniform" => Ok(SelectorName::Uniform),
-            "independent_topk" | "independent" => Ok(SelectorName::Independent),
-            "jest" => Ok(SelectorName::Jest),
-            other => Err(format!(
-                "`{other}` is not a timed selector (uniform, independent_topk, jest)"
-            )),
+        .map(|x| {
+            let x = x.trim();
+            timed
+                .iter()
+                .find(|t| t.as_str() == x || first(t) == x)
+                .copied()
+                .ok_or_else(|| {
+                    let names: Vec<&str> = timed.iter().map(first).collect();
+                    format!("`{x}` is not a timed selector ({})", names.join(", "))
+                })
         })
         .collect::<Result<_, _>>()
         .map(Selectors)

@@ -70,10 +70,11 @@ fn check_flags(args: &SelectArgs, n: usize) -> Result<(SelectorName, Independent
         .selector
         .resolve(args.mode)
         .map_err(|m| UsageError(format!("--selector {}: {m}", args.selector.as_str())))?;
-    if name == SelectorName::Oracle {
-        return Err(UsageError(
-            "--selector oracle needs to know which pairs are clean, which embeddings from files do not say".into(),
-        ));
+    if name.registration().needs_kinds {
+        return Err(UsageError(format!(
+            "--selector {} needs to know which pairs are clean, which embeddings from files do not say",
+            args.selector.as_str()
+        )));
     }
     if args.b == 0 || args.b > n {
         return Err(UsageError(format!(
@@ -81,7 +82,8 @@ fn check_flags(args: &SelectArgs, n: usize) -> Result<(SelectorName, Independent
             args.b
         )));
     }
-    if name == SelectorName::Jest && (args.n_chunks == 0 || !args.b.is_multiple_of(args.n_chunks)) {
+    if name.registration().chunked && (args.n_chunks == 0 || !args.b.is_multiple_of(args.n_chunks))
+    {
         return Err(UsageError(format!(
             "--b {} is not divisible by --n-chunks {}",
             args.b, args.n_chunks

@@ -203,7 +203,7 @@ pub(super) fn config(c: &RunConfig) -> Check {
             ),
         );
     }
-    if t.selector == super::SelectorName::Jest {
+    if t.selector.registration().chunked {
         positive("train.n_chunks", t.n_chunks)?;
         if !t.batch_size.is_multiple_of(t.n_chunks) {
             return fail(

@@ -82,7 +82,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
         let experiment = cell("experiment").to_string();
         crate::names::identifier(&experiment)
             .map_err(|m| format!("line {line}: column `experiment`: {m}"))?;
-        let method: Method = serde_yaml::from_str(cell("method"))
+        let method: Method = super::methods::parse(cell("method"))
             .ok()
             .filter(|m: &Method| m.family() == Family::Jest)
             .ok_or_else(|| {
@@ -144,7 +144,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
             batch: optional_u64("batch_size")? as usize,
             super_batch: optional_u64("super_batch")? as usize,
         };
-        let f_key = if method == Method::Uniform {
+        let f_key = if method == Method::UNIFORM {
             String::new()
         } else {
             format!("{f}")
@@ -156,7 +156,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
     // The ratios each (experiment, setting) was filtered at: uniform's copies.
     let mut ratios: BTreeMap<(String, String), BTreeSet<String>> = BTreeMap::new();
     for (exp, method, f, setting, _) in runs.keys() {
-        if *method != Method::Uniform {
+        if *method != Method::UNIFORM {
             ratios
                 .entry((exp.clone(), setting.clone()))
                 .or_default()
@@ -176,7 +176,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
                 w[0].line
             ));
         }
-        let fs: Vec<String> = if method == Method::Uniform {
+        let fs: Vec<String> = if method == Method::UNIFORM {
             let known = ratios.get(&(exp.clone(), setting.clone()));
             match known {
                 Some(set) => set.iter().cloned().collect(),
@@ -207,7 +207,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
                     seed,
                     family: Family::Jest,
                     method,
-                    filter_ratio: if method == Method::Uniform {
+                    filter_ratio: if method == Method::UNIFORM {
                         0.0
                     } else {
                         f.parse().unwrap_or(0.0)

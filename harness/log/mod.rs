@@ -8,6 +8,7 @@ summary row is written; reopening a folder drops the rows of runs that never got
 */
 
 pub mod foreign;
+pub mod methods;
 mod row;
 
 use std::collections::BTreeSet;

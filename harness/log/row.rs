@@ -18,6 +18,7 @@ pub struct RunIdentity {
     /// `jest` (data selection runs) or `swim` (sampled networks).
     pub family: Family,
     /// The selector (jest family) or the fitting method (swim family).
+    #[serde(deserialize_with = "super::methods::deserialize")]
     pub method: Method,
     /// The scoring rule (empty for selectors that do not score).
     pub scoring: String,
@@ -45,6 +46,7 @@ pub struct Row {
     pub config_hash: String,
     pub seed: u64,
     pub family: Family,
+    #[serde(deserialize_with = "super::methods::deserialize")]
     pub method: Method,
     pub scoring: String,
     pub filter_ratio: f64,

@@ -57,15 +57,19 @@ impl BenchOptions {
             batch_sizes: vec![64],
             filter_ratios: vec![0.5, 0.8, 0.9],
             super_batches: vec![2048, 8192],
-            selectors: vec![
-                SelectorName::Uniform,
-                SelectorName::Independent,
-                SelectorName::Jest,
-            ],
+            selectors: timed_selectors(),
             sampler: true,
             matmul_rate: true,
         }
     }
+}
+
+/// The selectors `bench` times: uniform (every ratio's denominator) and every
+/// selector that scores its super-batch.
+pub fn timed_selectors() -> Vec<SelectorName> {
+    SelectorName::all()
+        .filter(|s| *s == SelectorName::UNIFORM || s.scores())
+        .collect()
 }
 
 /// The largest learning batch `bench` times: the host step holds three b×b
@@ -269,11 +273,11 @@ impl DeviceJob for Iterations<'_> {
 
     fn run<D: Backend>(self, dev: &D) -> Self::Output {
         let (base, data, opts) = (self.base, self.data, self.opts);
-        let mut selectors = vec![SelectorName::Uniform];
+        let mut selectors = vec![SelectorName::UNIFORM];
         selectors.extend(
-            [SelectorName::Independent, SelectorName::Jest]
+            timed_selectors()
                 .into_iter()
-                .filter(|s| opts.selectors.contains(s)),
+                .filter(|s| *s != SelectorName::UNIFORM && opts.selectors.contains(s)),
         );
         let r = reference::train(dev, base, data)?;
         let model = ModelCost::of(&Layout::new(&base.model, data.dim_a(), data.dim_b()));
@@ -301,7 +305,7 @@ impl DeviceJob for Iterations<'_> {
                     .collect();
                 let ms = median(times.clone());
                 let flops = iteration_cost(&model, &c.train).executed();
-                if sel == SelectorName::Uniform {
+                if sel == SelectorName::UNIFORM {
                     uniform_flops = flops;
                 }
                 out.push(IterationTiming {
@@ -324,7 +328,7 @@ impl DeviceJob for Iterations<'_> {
         for i in 0..out.len() {
             let uniform: Vec<f64> = out
                 .iter()
-                .filter(|t| t.method == Method::Uniform && t.batch == out[i].batch)
+                .filter(|t| t.method == Method::UNIFORM && t.batch == out[i].batch)
                 .map(|t| t.ms)
                 .collect();
             out[i].vs_uniform = out[i].ms / median(uniform);

@@ -3,13 +3,13 @@
 //! inputs and seed. Row i of each matrix is candidate i; logits are
 //! t·⟨a_i, b_j⟩ + c with each model's t and c (rows are used as given).
 
-use super::{IndependentMode, SelectorName};
+use super::{IndependentMode, SelectorName, Settings};
 use crate::data::noise::PairKind;
 use crate::data::{rng, Matrix};
 use crate::score::Scoring;
 use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix};
 
-use super::{named, Candidates, Selection};
+use super::{Candidates, Selection};
 
 /// One model's sigmoid pair loss: temperature t (not its log) and bias c.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -169,7 +169,7 @@ impl Choice {
                 self.b
             ));
         }
-        if self.selector == SelectorName::Jest
+        if self.selector.registration().chunked
             && (self.n_chunks == 0 || !self.b.is_multiple_of(self.n_chunks))
         {
             return Err(format!(
@@ -206,7 +206,7 @@ pub fn choose(
         }
         (false, _) => Candidates::unscored(n),
     };
-    let candidates = if c.selector == SelectorName::Oracle {
+    let candidates = if c.selector.registration().needs_kinds {
         let Some(k) = kinds else {
             return Err(
                 "the oracle needs each candidate's kind (which pairs are clean)".to_string(),
@@ -222,7 +222,13 @@ pub fn choose(
     } else {
         candidates
     };
-    let mut selector = named(c.selector, c.mode, c.n_chunks, c.gain, c.trace);
+    let settings = Settings {
+        selector: c.selector,
+        mode: c.mode,
+        n_chunks: c.n_chunks,
+        gain: c.gain,
+    };
+    let mut selector = (c.selector.registration().build)(&settings, c.trace);
     let mut r = rng::chacha(c.seed, rng::stream::SELECT);
     Ok(selector.select(candidates, c.b, &mut r))
 }

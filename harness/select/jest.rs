@@ -10,8 +10,24 @@
 
 use rand::RngCore;
 
-use super::{gumbel_top_k, Candidates, ChunkTrace, Selection, Selector};
+use super::{gumbel_top_k, Candidates, ChunkTrace, Registration, Selection, Selector};
+use crate::method::Method;
 use crate::score::Scores;
+
+pub const REGISTRATION: Registration = Registration {
+    name: "jest",
+    methods: &[(Method::JEST, None)],
+    scores: true,
+    needs_kinds: false,
+    chunked: true,
+    build: |s, trace| {
+        Box::new(Jest {
+            n_chunks: s.n_chunks,
+            gain: s.gain,
+            trace,
+        })
+    },
+};
 
 pub struct Jest {
     pub n_chunks: usize,
@@ -45,12 +61,8 @@ pub fn conditional_scores(a: &crate::score::ScoreMatrix, chosen: &[usize]) -> Ve
 }
 
 impl Selector for Jest {
-    fn name(&self) -> &'static str {
-        "jest"
-    }
-
-    fn needs_scores(&self) -> bool {
-        true
+    fn registration(&self) -> &'static Registration {
+        &REGISTRATION
     }
 
     fn scored_entries(&self, n: usize, b: usize) -> u64 {

@@ -16,16 +16,33 @@ where the pool's kinds are known.
 */
 
 mod embeddings;
-mod jest;
-mod name;
-mod oracle;
+mod registry;
+
+/// Every selector: its module, which defines `REGISTRATION` (what a selector
+/// provides, [`Registration`]). A new selector is a module and one line here.
+macro_rules! selectors {
+    ($($module:ident),* $(,)?) => {
+        $(mod $module;)*
+        /// Every registered selector, in the order words and tables list them.
+        pub const SELECTORS: &[Registration] = &[$($module::REGISTRATION),*];
+    };
+}
+
+selectors! {
+    uniform,
+    independent,
+    jest,
+    oracle,
+}
 
 use rand::{Rng, RngCore};
 
 pub use embeddings::{choose, Choice, Embeddings, PairModel};
+pub use independent::Independent;
 pub use jest::{conditional_scores, Jest};
-pub use name::{IndependentMode, SelectorName, SelectorWord, Settings};
 pub use oracle::Oracle;
+pub use registry::{IndependentMode, Registration, SelectorName, SelectorWord, Settings};
+pub use uniform::Uniform;
 
 use crate::data::PairKind;
 use crate::score::Scores;
@@ -94,9 +111,15 @@ impl<'a> Candidates<'a> {
 
 /// Chooses a learning batch from a super-batch.
 pub trait Selector: Send {
-    fn name(&self) -> &'static str;
+    /// Its module's registration: its name, and whether it scores.
+    fn registration(&self) -> &'static Registration;
+    fn name(&self) -> &'static str {
+        self.registration().name
+    }
     /// Whether the super-batch must be scored (learner and reference) first.
-    fn needs_scores(&self) -> bool;
+    fn needs_scores(&self) -> bool {
+        self.registration().scores
+    }
     /// How many entries of A the selector asks for on n candidates and a batch of
     /// b (the executed FLOP accounting counts them).
     fn scored_entries(&self, n: usize, b: usize) -> u64;
@@ -104,84 +127,14 @@ pub trait Selector: Send {
     fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection;
 }
 
-/// b of B uniformly at random without replacement (the super-batch is not scored).
-pub struct Uniform;
-
-impl Selector for Uniform {
-    fn name(&self) -> &'static str {
-        "uniform"
-    }
-
-    fn needs_scores(&self) -> bool {
-        false
-    }
-
-    fn scored_entries(&self, _: usize, _: usize) -> u64 {
-        0
-    }
-
-    fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection {
-        Selection::plain(sample_without_replacement(rng, c.n, batch))
-    }
-}
-
-/// Independent prioritisation: s_i = A_ii, each example alone (no in-batch negatives).
-pub struct Independent {
-    pub mode: IndependentMode,
-    pub gain: f64,
-}
-
-impl Selector for Independent {
-    fn name(&self) -> &'static str {
-        "independent"
-    }
-
-    fn needs_scores(&self) -> bool {
-        true
-    }
-
-    fn scored_entries(&self, n: usize, _: usize) -> u64 {
-        n as u64
-    }
-
-    fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection {
-        let s: Vec<f64> = c
-            .scores("independent")
-            .diagonal()
-            .into_iter()
-            .map(f64::from)
-            .collect();
-        let candidates: Vec<usize> = (0..c.n).collect();
-        Selection::plain(match self.mode {
-            IndependentMode::Topk => top_k(&candidates, |i| s[i], batch),
-            IndependentMode::Sample => gumbel_top_k(rng, &candidates, |i| self.gain * s[i], batch),
-        })
-    }
-}
-
 /// The selector its settings name.
 pub fn build(s: &Settings) -> Box<dyn Selector> {
-    named(s.selector, s.mode, s.n_chunks, s.gain, false)
+    (s.selector.registration().build)(s, false)
 }
 
-/// A selector by name and settings; `trace` keeps JEST's per-chunk scores.
-pub fn named(
-    name: SelectorName,
-    mode: IndependentMode,
-    n_chunks: usize,
-    gain: f64,
-    trace: bool,
-) -> Box<dyn Selector> {
-    match name {
-        SelectorName::Uniform => Box::new(Uniform),
-        SelectorName::Independent => Box::new(Independent { mode, gain }),
-        SelectorName::Jest => Box::new(Jest {
-            n_chunks,
-            gain,
-            trace,
-        }),
-        SelectorName::Oracle => Box::new(Oracle),
-    }
+/// As [`build`], keeping per-chunk scores where the selector has any.
+pub fn build_traced(s: &Settings) -> Box<dyn Selector> {
+    (s.selector.registration().build)(s, true)
 }
 
 /// k distinct indices of 0..n, uniformly (partial Fisher–Yates), in draw order.

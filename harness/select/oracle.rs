@@ -6,18 +6,24 @@
 
 use rand::RngCore;
 
-use super::{sample_without_replacement, Candidates, Selection, Selector};
+use super::{sample_without_replacement, Candidates, Registration, Selection, Selector};
 use crate::data::PairKind;
+use crate::method::Method;
+
+pub const REGISTRATION: Registration = Registration {
+    name: "oracle",
+    methods: &[(Method::ORACLE, None)],
+    scores: false,
+    needs_kinds: true,
+    chunked: false,
+    build: |_, _| Box::new(Oracle),
+};
 
 pub struct Oracle;
 
 impl Selector for Oracle {
-    fn name(&self) -> &'static str {
-        "oracle"
-    }
-
-    fn needs_scores(&self) -> bool {
-        false
+    fn registration(&self) -> &'static Registration {
+        &REGISTRATION
     }
 
     fn scored_entries(&self, _: usize, _: usize) -> u64 {

@@ -301,3 +301,84 @@ fn the_oracle_draws_uniformly_among_clean_items_only() {
         assert!((c as f64 - 2000.0).abs() < 200.0, "item {i}: {c}");
     }
 }
+
+/// What every registered selector must provide, checked for each: a new selector
+/// is a module with a `REGISTRATION` and one line in `selectors!`, and this test
+/// holds it to the rest.
+#[test]
+fn every_registered_selector_provides_what_a_selector_must() {
+    let all_methods = crate::log::methods::all();
+    let (n, b, n_chunks) = (64, 16, 4);
+    let a = matrix(n, |i, j| ((i * 7 + j * 3) % 11) as f32 - 5.0);
+    let kinds: Vec<PairKind> = (0..n)
+        .map(|i| {
+            if i % 3 == 0 {
+                PairKind::Misaligned
+            } else {
+                PairKind::Clean
+            }
+        })
+        .collect();
+    for (k, r) in SELECTORS.iter().enumerate() {
+        // A name of its own, written as an identifier; a word for it and for each
+        // of its methods, resolving back to it.
+        assert!(crate::names::is_identifier(r.name), "{}", r.name);
+        assert!(
+            SELECTORS[..k].iter().all(|o| o.name != r.name),
+            "{} twice",
+            r.name
+        );
+        let name = SelectorName::all().nth(k).unwrap();
+        assert_eq!(name.as_str(), r.name);
+        let (s, _) = SelectorWord::find(r.name).unwrap().resolve(None).unwrap();
+        assert_eq!(s, name);
+        // At least one method, of the JEST family, known to the results reader,
+        // and each the method of the mode it implies.
+        assert!(!r.methods.is_empty(), "{}: no method", r.name);
+        for &(m, implies) in r.methods {
+            assert_eq!(m.family(), crate::method::Family::Jest, "{m}");
+            assert!(all_methods.contains(&m), "{m} is not read back");
+            let (s, mode) = SelectorWord::find(m.as_str())
+                .unwrap()
+                .resolve(None)
+                .unwrap();
+            assert_eq!(s, name, "{m}");
+            if let Some(implied) = implies {
+                assert_eq!(mode, implied, "{m}");
+                assert_eq!(r.method(implied), m);
+            }
+        }
+        for mode in [IndependentMode::Topk, IndependentMode::Sample] {
+            assert!(r.methods.iter().any(|x| x.0 == r.method(mode)));
+        }
+        // Built from its settings, it is itself, and chooses b distinct candidates
+        // of B, the same ones for the same seed; it asks for entries of A exactly
+        // when it scores, and runs without A when it does not.
+        let settings = Settings {
+            selector: name,
+            mode: IndependentMode::Topk,
+            n_chunks,
+            gain: 1.0,
+        };
+        let choose = |seed: u64| {
+            let mut sel = build(&settings);
+            assert_eq!(sel.name(), r.name);
+            assert_eq!(sel.needs_scores(), r.scores);
+            assert_eq!(sel.scored_entries(n, b) > 0, r.scores, "{}", r.name);
+            let c = Candidates {
+                n,
+                scores: r.scores.then_some(&a as &dyn Scores),
+                kinds: r.needs_kinds.then_some(&kinds[..]),
+            };
+            sel.select(c, b, &mut chacha(seed, 0)).chosen
+        };
+        let chosen = choose(3);
+        let mut distinct = chosen.clone();
+        distinct.sort_unstable();
+        distinct.dedup();
+        assert_eq!(distinct.len(), b, "{}: {chosen:?}", r.name);
+        assert!(chosen.iter().all(|&i| i < n));
+        assert_eq!(chosen, choose(3), "{}: not seeded", r.name);
+        assert_eq!(build_traced(&settings).name(), r.name);
+    }
+}

@@ -164,15 +164,24 @@ pub enum SwimMethod {
 }
 
 impl SwimMethod {
+    pub const ALL: [SwimMethod; 6] = [
+        SwimMethod::Swim,
+        SwimMethod::USwim,
+        SwimMethod::ASwim,
+        SwimMethod::Elm,
+        SwimMethod::ElmUnscaled,
+        SwimMethod::Adam,
+    ];
+
     /// The results' `method` of a fit by this method.
     pub fn method(self) -> Method {
         match self {
-            SwimMethod::Swim => Method::Swim,
-            SwimMethod::USwim => Method::USwim,
-            SwimMethod::ASwim => Method::ASwim,
-            SwimMethod::Elm => Method::Elm,
-            SwimMethod::ElmUnscaled => Method::ElmUnscaled,
-            SwimMethod::Adam => Method::Adam,
+            SwimMethod::Swim => Method::SWIM,
+            SwimMethod::USwim => Method::U_SWIM,
+            SwimMethod::ASwim => Method::A_SWIM,
+            SwimMethod::Elm => Method::ELM,
+            SwimMethod::ElmUnscaled => Method::ELM_UNSCALED,
+            SwimMethod::Adam => Method::ADAM,
         }
     }
 }

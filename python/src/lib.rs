@@ -424,7 +424,7 @@ fn time_native_select(
                 reference_model: PairModel::default(),
             };
             let choice = Choice {
-                selector: jestbench::experiment::SelectorName::Jest,
+                selector: jestbench::experiment::SelectorName::JEST,
                 mode: IndependentMode::Topk,
                 scoring: Scoring::Learnability,
                 n_chunks,

@@ -65,7 +65,7 @@ pub(super) fn joint_minus_independent(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     for j in ctx
         .comparisons
         .iter()
-        .filter(|c| ctx.cells[c.method].method == Method::Jest)
+        .filter(|c| ctx.cells[c.method].method == Method::JEST)
     {
         let cj = &ctx.cells[j.method];
         for i in ctx.comparisons.iter().filter(|o| {
@@ -124,7 +124,7 @@ pub(super) fn learnability_minus_others(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim>
     for c in ctx
         .comparisons
         .iter()
-        .filter(|c| ctx.cells[c.method].method == Method::Jest)
+        .filter(|c| ctx.cells[c.method].method == Method::JEST)
     {
         let cell = &ctx.cells[c.method];
         if let Some((_, rule)) = cell.sweep.iter().find(|(k, _)| k == "train.scoring") {
@@ -214,7 +214,7 @@ pub(super) fn small_minus_large_batch(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     for c in ctx
         .comparisons
         .iter()
-        .filter(|c| ctx.cells[c.method].method == Method::Jest)
+        .filter(|c| ctx.cells[c.method].method == Method::JEST)
     {
         let cell = &ctx.cells[c.method];
         if let Some(b) = cell.along(Knob::BatchSize) {
@@ -304,12 +304,12 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     for o in ctx
         .comparisons
         .iter()
-        .filter(|c| ctx.cells[c.method].method == Method::Oracle)
+        .filter(|c| ctx.cells[c.method].method == Method::ORACLE)
     {
         let co = &ctx.cells[o.method];
         let Some(j) = ctx.comparisons.iter().find(|c| {
             let cj = &ctx.cells[c.method];
-            cj.method == Method::Jest && cj.experiment == co.experiment && cj.setting == co.setting
+            cj.method == Method::JEST && cj.experiment == co.experiment && cj.setting == co.setting
         }) else {
             continue;
         };

@@ -60,7 +60,7 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
     for h in ctx
         .horizons
         .iter()
-        .filter(|h| h.method == Method::Jest && same_f(h.filter_ratio, f))
+        .filter(|h| h.method == Method::JEST && same_f(h.filter_ratio, f))
     {
         covered.insert((h.experiment.clone(), h.setting.clone()));
         let by_horizon = h
@@ -121,7 +121,7 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
     }
     for c in ctx.comparisons.iter().filter(|c| {
         let cell = &ctx.cells[c.method];
-        cell.method == Method::Jest
+        cell.method == Method::JEST
             && same_f(cell.filter_ratio, f)
             && !covered.contains(&(cell.experiment.clone(), cell.setting_without("train.steps")))
             && !ctx.is_repeat(c)
@@ -195,7 +195,7 @@ pub(super) fn horizon_factor(ctx: &Ctx, def: &ClaimDef, flops: bool) -> Vec<Clai
     for h in ctx
         .horizons
         .iter()
-        .filter(|h| h.method == Method::Jest && (!flops || h.cheap_scoring))
+        .filter(|h| h.method == Method::JEST && (!flops || h.cheap_scoring))
     {
         let (ci, reps) = if flops {
             (h.max_flop_factor, &h.max_flop_factor_replicates)

@@ -49,9 +49,9 @@ fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
             };
             vec![
                 format!("{exp}: {}", world::world_name(&c.setting)),
-                final_of(exp, &c.setting, Method::Uniform),
-                final_of(exp, &c.setting, Method::Oracle),
-                final_of(exp, &c.setting, Method::Jest),
+                final_of(exp, &c.setting, Method::UNIFORM),
+                final_of(exp, &c.setting, Method::ORACLE),
+                final_of(exp, &c.setting, Method::JEST),
                 share,
             ]
         })

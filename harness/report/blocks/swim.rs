@@ -110,7 +110,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
             .collect();
         let Some(adam) = cells
             .iter()
-            .find(|c| c.method == crate::method::Method::Adam)
+            .find(|c| c.method == crate::method::Method::ADAM)
         else {
             continue;
         };
@@ -130,7 +130,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
                 .collect(),
             points: cells
                 .iter()
-                .filter(|c| c.method != crate::method::Method::Adam)
+                .filter(|c| c.method != crate::method::Method::ADAM)
                 .map(|c| (c.method.to_string(), c.seconds, c.metric))
                 .collect(),
         };

@@ -45,7 +45,7 @@ fn of(w: &World, m: Method) -> Option<&Diagnostics> {
 }
 
 fn pair(w: &World, f: impl Fn(&Diagnostics) -> String) -> String {
-    match (of(w, Method::Jest), of(w, Method::Oracle)) {
+    match (of(w, Method::JEST), of(w, Method::ORACLE)) {
         (Some(j), Some(o)) => format!("{} / {}", f(j), f(o)),
         (Some(j), None) => f(j),
         _ => "—".into(),
@@ -107,7 +107,7 @@ pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
         .iter()
         .filter_map(|w| {
             let r = w.remainder.as_ref()?.point.mid;
-            let cut = of(w, Method::Oracle)?.same_concept - of(w, Method::Jest)?.same_concept;
+            let cut = of(w, Method::ORACLE)?.same_concept - of(w, Method::JEST)?.same_concept;
             (r.is_finite() && cut.is_finite()).then_some((cut, r))
         })
         .unzip();

@@ -78,7 +78,7 @@ impl TryFrom<TrainFile> for TrainSpec {
 }
 
 fn uniform() -> SelectorWord {
-    SelectorWord::Uniform
+    SelectorWord::find("uniform").expect("uniform is registered")
 }
 
 #[cfg(test)]

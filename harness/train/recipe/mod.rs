@@ -138,7 +138,7 @@ impl FlexiSpec {
 }
 
 fn default_selector() -> SelectorName {
-    SelectorName::Uniform
+    SelectorName::UNIFORM
 }
 pub(super) fn default_scoring() -> Scoring {
     Scoring::Learnability
@@ -198,13 +198,7 @@ impl TrainSpec {
 
     /// The results' `method` of a run with this recipe.
     pub fn method(&self) -> Method {
-        match (self.selector, self.mode) {
-            (SelectorName::Uniform, _) => Method::Uniform,
-            (SelectorName::Independent, IndependentMode::Topk) => Method::IndependentTopk,
-            (SelectorName::Independent, IndependentMode::Sample) => Method::IndependentSample,
-            (SelectorName::Jest, _) => Method::Jest,
-            (SelectorName::Oracle, _) => Method::Oracle,
-        }
+        self.selector.method(self.mode)
     }
 
     /// The optimiser's settings.
