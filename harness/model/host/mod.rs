@@ -13,8 +13,12 @@
 
 use num_traits::Float;
 
-use super::{flexi, Layout, Slot};
+mod tower;
+
+use super::Layout;
 use crate::kernels;
+pub use tower::{embed, first_layer, First};
+use tower::{tower_backward, tower_forward, TowerPass};
 
 /// The float types the host model runs in: f32 (training, fast kernels) and f64
 /// (gradient checks).
@@ -125,147 +129,6 @@ fn matmul<T: Scalar>(m: usize, n: usize, k: usize, a: &[T], b: &[T]) -> Vec<T> {
     let mut c = vec![T::zero(); m * n];
     T::matmul(m, n, k, a, b, &mut c);
     c
-}
-
-/// What one tower's forward pass keeps for its backward pass.
-struct TowerPass<T> {
-    /// Each layer's input h_{l−1} (the batch first) and pre-activation z_l.
-    inputs: Vec<Vec<T>>,
-    pre: Vec<Vec<T>>,
-    /// Row norms sqrt(‖u‖² + ε) and the normalised embeddings e.
-    norms: Vec<T>,
-    e: Vec<T>,
-    /// Rows of the batch in this pass.
-    n: usize,
-}
-
-/// Norm floor inside the L2 normalisation, as in `TwoTower::tower`.
-const NORM_EPS: f64 = 1e-12;
-
-/// A tower's first layer at resolution r: weights summed over groups of r inputs.
-struct First<T> {
-    weights: Vec<T>,
-    rows: usize,
-}
-
-fn first_layer<T: Scalar>(theta: &[T], layers: &[(Slot, Slot)], r: usize) -> Option<First<T>> {
-    let (w, _) = layers.first()?;
-    (r > 1).then(|| First {
-        weights: flexi::sum_weights(&theta[w.range()], w.rows, w.cols, r),
-        rows: flexi::groups(w.rows, r),
-    })
-}
-
-fn tower_forward<T: Scalar>(
-    theta: &[T],
-    layers: &[(Slot, Slot)],
-    first: Option<&First<T>>,
-    x: &[T],
-    n: usize,
-) -> TowerPass<T> {
-    let mut h = x.to_vec();
-    let (mut inputs, mut pre) = (Vec::new(), Vec::new());
-    for (l, (w, b)) in layers.iter().enumerate() {
-        let (weights, rows) = match (l, first) {
-            (0, Some(f)) => (&f.weights[..], f.rows),
-            _ => (&theta[w.range()], w.rows),
-        };
-        let mut z = matmul(n, w.cols, rows, &h, weights);
-        let bias = &theta[b.range()];
-        for row in z.chunks_mut(w.cols) {
-            for (v, &c) in row.iter_mut().zip(bias) {
-                *v = *v + c;
-            }
-        }
-        let next = if l + 1 < layers.len() {
-            z.iter().map(|&v| v.max(T::zero())).collect()
-        } else {
-            z.clone()
-        };
-        inputs.push(std::mem::replace(&mut h, next));
-        pre.push(z);
-    }
-    let dim = layers.last().map_or(0, |(w, _)| w.cols);
-    let eps = T::from_f64(NORM_EPS);
-    let mut norms = Vec::with_capacity(n);
-    let mut e = h;
-    for row in e.chunks_mut(dim.max(1)) {
-        let norm = (row.iter().map(|&v| v * v).sum::<T>() + eps).sqrt();
-        row.iter_mut().for_each(|v| *v = *v / norm);
-        norms.push(norm);
-    }
-    TowerPass {
-        inputs,
-        pre,
-        norms,
-        e,
-        n,
-    }
-}
-
-/// Adds the tower's parameter gradients to `grad`, given ∂loss/∂e (a low-resolution
-/// first layer's gradient goes back to every weight row of its group).
-fn tower_backward<T: Scalar>(
-    theta: &[T],
-    layers: &[(Slot, Slot)],
-    first: Option<(&First<T>, usize)>,
-    pass: &TowerPass<T>,
-    de: &[T],
-    grad: &mut [T],
-) {
-    let n = pass.n;
-    let dim = layers.last().map_or(0, |(w, _)| w.cols);
-    // Through the normalisation: ∂u = (∂e − e(e·∂e)) / norm.
-    let mut dz: Vec<T> = Vec::with_capacity(n * dim);
-    for i in 0..n {
-        let (e, g) = (&pass.e[i * dim..(i + 1) * dim], &de[i * dim..(i + 1) * dim]);
-        let proj: T = e.iter().zip(g).map(|(&a, &b)| a * b).sum();
-        dz.extend(
-            e.iter()
-                .zip(g)
-                .map(|(&a, &b)| (b - a * proj) / pass.norms[i]),
-        );
-    }
-    for l in (0..layers.len()).rev() {
-        let (w, b) = &layers[l];
-        let h = &pass.inputs[l];
-        let rows = match (l, first) {
-            (0, Some((f, _))) => f.rows,
-            _ => w.rows,
-        };
-        // ∂W = hᵀ ∂z, ∂b = Σ_rows ∂z.
-        let dw = matmul(rows, w.cols, n, &transpose(h, n, rows), &dz);
-        match (l, first) {
-            (0, Some((_, r))) => flexi::scatter_grad(&dw, w.rows, w.cols, r, &mut grad[w.range()]),
-            _ => {
-                for (g, d) in grad[w.range()].iter_mut().zip(&dw) {
-                    *g = *g + *d;
-                }
-            }
-        }
-        for row in dz.chunks(w.cols) {
-            for (g, &d) in grad[b.range()].iter_mut().zip(row) {
-                *g = *g + d;
-            }
-        }
-        if l == 0 {
-            break;
-        }
-        // ∂h = ∂z Wᵀ, then the previous layer's relu.
-        let mut dh = matmul(
-            n,
-            w.rows,
-            w.cols,
-            &dz,
-            &transpose(&theta[w.range()], w.rows, w.cols),
-        );
-        for (d, &z) in dh.iter_mut().zip(&pass.pre[l - 1]) {
-            if z <= T::zero() {
-                *d = T::zero();
-            }
-        }
-        dz = dh;
-    }
 }
 
 /// A learning batch on the host, in two parts by resolution: `low` rows (inputs

@@ -2,7 +2,7 @@
 
 use super::*;
 use crate::data::rng::{chacha, normals};
-use crate::model::ModelSpec;
+use crate::model::{flexi, ModelSpec};
 use dfdx::prelude::*;
 
 /// A small two-tower model (two hidden layers, so every kind of layer is
