@@ -6,6 +6,7 @@
 
 use dfdx::prelude::*;
 
+use super::host::Scalar;
 use super::{Flat, Layout};
 
 /// The optimiser's settings (the `train` section's Adam keys fill them; the
@@ -128,69 +129,111 @@ impl<D: Device<f32>> AdamW<D> {
     }
 }
 
-/// AdamW on a host vector: the same update as [`AdamW`] (the CPU's training step).
-pub struct HostAdamW {
-    m: Vec<f32>,
-    v: Vec<f32>,
-    decay_mask: Vec<f32>,
+/// Adam with decoupled weight decay and gradient-norm clipping on a host vector,
+/// in f32 (the CPU's training step: the same update as the device's [`AdamW`],
+/// which is the CUDA path and this one's test oracle) or f64 (SWIM's Adam
+/// baseline, with neither decay nor clipping). One update, one operation order:
+/// m ← m·β1 + g·(1−β1), v ← v·β2 + g·g·(1−β2), θ ← θ − (m̂ / (√v̂ + ε) + wd·mask·θ)·lr.
+pub struct HostAdam<T> {
+    m: Vec<T>,
+    v: Vec<T>,
+    /// 1 for the weights that decay, 0 for the others; `None`: no decay.
+    decay_mask: Option<Vec<T>>,
     t: i32,
-    beta1: f64,
-    beta2: f64,
-    eps: f64,
-    weight_decay: f64,
-    clip_norm: f64,
+    config: AdamConfig,
 }
 
-impl HostAdamW {
+/// The CPU's training optimiser.
+pub type HostAdamW = HostAdam<f32>;
+
+impl HostAdam<f32> {
+    /// AdamW over the model's flat parameters (weight matrices decay).
     pub fn new(layout: &Layout, adam: &AdamConfig) -> Self {
-        let decay_mask = layout.decay_mask();
-        let n = decay_mask.len();
-        HostAdamW {
-            m: vec![0.0; n],
-            v: vec![0.0; n],
-            decay_mask,
+        HostAdam::with_mask(layout.decay_mask(), adam)
+    }
+}
+
+impl<T: Scalar> HostAdam<T> {
+    /// Adam over `n` parameters without weight decay or clipping (`config`'s
+    /// moments and ε only).
+    pub fn plain(n: usize, config: &AdamConfig) -> Self {
+        HostAdam {
+            m: vec![T::zero(); n],
+            v: vec![T::zero(); n],
+            decay_mask: None,
             t: 0,
-            beta1: adam.beta1,
-            beta2: adam.beta2,
-            eps: adam.eps,
-            weight_decay: adam.weight_decay,
-            clip_norm: adam.clip_norm,
+            config: AdamConfig {
+                weight_decay: 0.0,
+                clip_norm: f64::INFINITY,
+                ..*config
+            },
         }
     }
 
-    /// theta ← theta − lr·(m̂ / (√v̂ + ε) + wd·mask·theta), the gradient first
-    /// scaled by min(1, clip / ‖g‖).
-    pub fn step(&mut self, theta: &mut [f32], grad: &[f32], lr: f64) -> StepInfo {
+    /// AdamW: parameter i decays where `decay_mask[i]` is 1.
+    pub fn with_mask(decay_mask: Vec<T>, config: &AdamConfig) -> Self {
+        let n = decay_mask.len();
+        HostAdam {
+            decay_mask: Some(decay_mask),
+            config: *config,
+            ..HostAdam::plain(n, config)
+        }
+    }
+
+    /// θ ← θ − lr·(m̂ / (√v̂ + ε) + wd·mask·θ), the gradient first scaled by
+    /// min(1, clip / ‖g‖).
+    pub fn step(&mut self, theta: &mut [T], grad: &[T], lr: f64) -> StepInfo {
         self.t += 1;
-        let grad_norm = (grad.iter().map(|g| g * g).sum::<f32>() as f64).sqrt();
-        let scale = if grad_norm > self.clip_norm {
-            self.clip_norm / grad_norm
+        let c = &self.config;
+        let grad_norm = grad
+            .iter()
+            .map(|&g| g * g)
+            .sum::<T>()
+            .to_f64()
+            .unwrap_or(f64::NAN)
+            .sqrt();
+        let scale = T::from_f64(if grad_norm > c.clip_norm {
+            c.clip_norm / grad_norm
         } else {
             1.0
-        } as f32;
-        let (b1, b2) = (self.beta1, self.beta2);
+        });
         let (c1, c2) = (
-            (1.0 - b1.powi(self.t)) as f32,
-            (1.0 - b2.powi(self.t)) as f32,
+            T::from_f64(1.0 - c.beta1.powi(self.t)),
+            T::from_f64(1.0 - c.beta2.powi(self.t)),
         );
-        let (b1, b2, eps, wd, lr) = (
-            b1 as f32,
-            b2 as f32,
-            self.eps as f32,
-            self.weight_decay as f32,
-            lr as f32,
+        let (b1, b2, eps, wd, lr_t) = (
+            T::from_f64(c.beta1),
+            T::from_f64(c.beta2),
+            T::from_f64(c.eps),
+            T::from_f64(c.weight_decay),
+            T::from_f64(lr),
         );
-        for i in 0..theta.len() {
-            let g = grad[i] * scale;
-            self.m[i] = self.m[i] * b1 + g * (1.0 - b1);
-            self.v[i] = self.v[i] * b2 + g * g * (1.0 - b2);
-            let update = (self.m[i] / c1) / ((self.v[i] / c2).sqrt() + eps)
-                + self.decay_mask[i] * theta[i] * wd;
-            theta[i] -= update * lr;
+        let one = T::one();
+        // m̂ / (√v̂ + ε) of one parameter, its moments updated.
+        let adam = |g: T, m: &mut T, v: &mut T| {
+            let g = g * scale;
+            *m = *m * b1 + g * (one - b1);
+            *v = *v * b2 + g * g * (one - b2);
+            (*m / c1) / ((*v / c2).sqrt() + eps)
+        };
+        let moments = self.m.iter_mut().zip(self.v.iter_mut());
+        let params = theta.iter_mut().zip(grad).zip(moments);
+        match &self.decay_mask {
+            Some(mask) => {
+                for (((th, &g), (m, v)), &d) in params.zip(mask) {
+                    let update = adam(g, m, v) + d * *th * wd;
+                    *th = *th - update * lr_t;
+                }
+            }
+            None => {
+                for ((th, &g), (m, v)) in params {
+                    *th = *th - adam(g, m, v) * lr_t;
+                }
+            }
         }
         StepInfo {
             grad_norm,
-            lr: lr as f64,
+            lr: lr_t.to_f64().unwrap_or(lr),
         }
     }
 }
@@ -262,5 +305,47 @@ mod tests {
         let t = theta.as_vec();
         assert!((t[1] - 0.9).abs() < 1e-5, "{t:?}");
         assert_eq!(t[0], 1.0);
+    }
+}
+
+#[cfg(test)]
+mod host_adam_tests {
+    use super::*;
+
+    /// Kingma and Ba's Adam, written out alone in f64: the plain host Adam takes
+    /// its steps (to rounding: the two orders of the products differ).
+    #[test]
+    fn plain_adam_takes_textbook_steps_without_decay_or_clipping() {
+        let config = AdamConfig {
+            beta1: 0.9,
+            beta2: 0.999,
+            eps: 1e-8,
+            weight_decay: 0.5,
+            clip_norm: 1e-3,
+        };
+        let n = 7;
+        let mut adam = HostAdam::<f64>::plain(n, &config);
+        let mut theta: Vec<f64> = (0..n).map(|i| (i as f64 * 0.7).sin()).collect();
+        let mut want = theta.clone();
+        let (mut m, mut v) = (vec![0.0; n], vec![0.0; n]);
+        for t in 1..=20 {
+            let g: Vec<f64> = (0..n)
+                .map(|i| ((i * t) as f64 * 0.3).cos() * 50.0)
+                .collect();
+            let info = adam.step(&mut theta, &g, 0.01);
+            assert!(info.grad_norm > 1.0, "clipping would have applied");
+            for i in 0..n {
+                m[i] = 0.9 * m[i] + 0.1 * g[i];
+                v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];
+                let (mh, vh) = (
+                    m[i] / (1.0 - 0.9f64.powi(t as i32)),
+                    v[i] / (1.0 - 0.999f64.powi(t as i32)),
+                );
+                want[i] -= 0.01 * mh / (vh.sqrt() + 1e-8);
+            }
+            for (a, b) in theta.iter().zip(&want) {
+                assert!((a - b).abs() < 1e-12, "step {t}: {a} vs {b}");
+            }
+        }
     }
 }

@@ -21,6 +21,7 @@
 use std::time::Instant;
 
 use crate::data::rng::{self, stream};
+use crate::model::optim::{AdamConfig, HostAdam};
 use crate::swim::FitSpec;
 
 /// A loss over rows of a training set, with its gradient, and test metrics.
@@ -74,25 +75,15 @@ pub struct Trained {
     pub epochs: usize,
 }
 
-/// Adam's moment estimates.
-struct Adam {
-    m: Vec<f64>,
-    v: Vec<f64>,
-    t: i32,
-}
-
-impl Adam {
-    fn step(&mut self, theta: &mut [f64], grad: &[f64], lr: f64) {
-        let (b1, b2, eps): (f64, f64, f64) = (0.9, 0.999, 1e-8);
-        self.t += 1;
-        let (c1, c2) = (1.0 - b1.powi(self.t), 1.0 - b2.powi(self.t));
-        for (((p, g), m), v) in theta.iter_mut().zip(grad).zip(&mut self.m).zip(&mut self.v) {
-            *m = b1 * *m + (1.0 - b1) * g;
-            *v = b2 * *v + (1.0 - b2) * g * g;
-            *p -= lr * (*m / c1) / ((*v / c2).sqrt() + eps);
-        }
-    }
-}
+/// The Adam baseline's moments: Kingma and Ba's defaults (β2 = 0.999), no
+/// weight decay, no clipping.
+const ADAM: AdamConfig = AdamConfig {
+    beta1: 0.9,
+    beta2: 0.999,
+    eps: 1e-8,
+    weight_decay: 0.0,
+    clip_norm: f64::INFINITY,
+};
 
 /// Whether epoch `e` is on the log grid, the last logged being `last`.
 pub fn on_grid(e: usize, last: usize, spacing: f64) -> bool {
@@ -119,11 +110,7 @@ pub fn train(
     let mut eval_seconds = 0.0;
     let mut theta = obj.init(&mut rng::chacha(seed, stream::INIT));
     let p = theta.len();
-    let mut adam = Adam {
-        m: vec![0.0; p],
-        v: vec![0.0; p],
-        t: 0,
-    };
+    let mut adam = HostAdam::<f64>::plain(p, &ADAM);
     let mut grad = vec![0.0; p];
     let f = obj.flops_per_example();
     let mut shuffle = rng::chacha(seed, stream::ORDER);

@@ -75,7 +75,7 @@ impl<'a> HamiltonianObjective<'a> {
     /// The network θ stands for, on raw states, its constant fixed by H(0).
     pub fn network(&self, theta: &[f64]) -> HamiltonianNet {
         let (d, k) = (self.layer.inputs, self.layer.outputs);
-        let v = DMatrix::from_fn(d, k, |j, c| theta[self.layer.w + c * d + j] / self.sd[j]);
+        let v = DMatrix::from_fn(d, k, |j, c| theta[self.layer.w + j * k + c] / self.sd[j]);
         let b = DVector::from_fn(k, |c, _| {
             theta[self.layer.b + c] - (0..d).map(|j| v[(j, c)] * self.mean[j]).sum::<f64>()
         });
@@ -93,11 +93,12 @@ impl<'a> HamiltonianObjective<'a> {
     fn evaluate(&self, theta: &[f64], rows: &[usize], grad: Option<&mut [f64]>) -> f64 {
         let (d, k) = (self.layer.inputs, self.layer.outputs);
         let bsz = rows.len();
-        let xb = gather(&self.x, rows);
-        let v = faer::mat::from_column_major_slice(&theta[self.layer.w..self.layer.b], d, k);
+        let xs = gather(&self.x, rows);
+        let xb = faer::mat::from_row_major_slice(&xs, bsz, d);
+        let v = faer::mat::from_row_major_slice(&theta[self.layer.w..self.layer.b], d, k);
         let (b, w) = (&theta[self.layer.b..self.w], &theta[self.w..self.total]);
         let mut t = Mat::<f64>::zeros(bsz, k); // tanh(Z)
-        mul(t.as_mut(), xb.as_ref(), v);
+        mul(t.as_mut(), xb, v);
         let mut s = Mat::<f64>::zeros(bsz, k); // S ⊙ w
         for c in 0..k {
             let (bc, wc) = (b[c], w[c]);
@@ -143,12 +144,10 @@ impl<'a> HamiltonianObjective<'a> {
             grad[self.w + c] = dw;
             grad[self.layer.b + c] = db;
         }
-        let gv =
-            faer::mat::from_column_major_slice_mut(&mut grad[self.layer.w..self.layer.b], d, k);
+        let gv = faer::mat::from_row_major_slice_mut(&mut grad[self.layer.w..self.layer.b], d, k);
         // ∂V = X̃ᵀ Q + Eᵀ (S ⊙ w).
         crate::linalg::matmul(gv, xb.transpose(), p0.as_ref(), false);
-        let gv =
-            faer::mat::from_column_major_slice_mut(&mut grad[self.layer.w..self.layer.b], d, k);
+        let gv = faer::mat::from_row_major_slice_mut(&mut grad[self.layer.w..self.layer.b], d, k);
         crate::linalg::matmul(gv, g.transpose(), s.as_ref(), true);
         loss
     }

@@ -1,5 +1,6 @@
 //! The iterative baseline's MLP for regression and classification, forward and
-//! backward written out on the host in f64 (the Adam baseline's objective).
+//! backward on the host dense layer in f64 (`model::host::dense`: the layer the
+//! two-tower model's host towers run on); the Adam baseline's objective.
 //!
 //! depth hidden layers of `width` (tanh or ReLU), then a linear output; inputs
 //! standardised on the training rows (an affine map the first layer could absorb:
@@ -10,12 +11,13 @@
 //! Backward: ∂W_l = h_{l−1}ᵀ ∂z_l, ∂b_l = Σ_rows ∂z_l, ∂h_{l−1} = ∂z_l W_lᵀ,
 //! ∂z = ∂h ⊙ act'(z) with tanh' = 1 − h², relu' = [z > 0].
 
-use faer::{Mat, MatRef};
+use faer::MatRef;
 use nalgebra::DMatrix;
 use rand::Rng;
 
 use super::adam::{Objective, TestMetrics};
 use crate::flops;
+use crate::model::host::dense::{add_bias_grad, dense, dense_input_grad, dense_weight_grad};
 use crate::swim::Activation;
 
 /// Column means and standard deviations (0 → 1) of `x`'s rows `rows`.
@@ -38,9 +40,13 @@ pub fn standardise(x: &DMatrix<f64>, mean: &[f64], sd: &[f64]) -> DMatrix<f64> {
     DMatrix::from_fn(x.nrows(), x.ncols(), |i, j| (x[(i, j)] - mean[j]) / sd[j])
 }
 
-/// Rows `rows` of `x` as a faer matrix.
-pub fn gather(x: &DMatrix<f64>, rows: &[usize]) -> Mat<f64> {
-    Mat::from_fn(rows.len(), x.ncols(), |i, j| x[(rows[i], j)])
+/// Rows `rows` of `x`, row-major.
+pub fn gather(x: &DMatrix<f64>, rows: &[usize]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(rows.len() * x.ncols());
+    for &i in rows {
+        out.extend((0..x.ncols()).map(|j| x[(i, j)]));
+    }
+    out
 }
 
 /// C = A·B (overwriting), each entry summed in a fixed order ([`crate::linalg`]).
@@ -48,7 +54,8 @@ pub fn mul(c: faer::MatMut<'_, f64>, a: MatRef<'_, f64>, b: MatRef<'_, f64>) {
     crate::linalg::matmul(c, a, b, false);
 }
 
-/// A dense layer's parameter ranges in θ: W (in × out, column-major), then b.
+/// A dense layer's parameter ranges in θ: W (in × out, row-major: the host dense
+/// layer's layout), then b.
 #[derive(Clone, Copy, Debug)]
 pub struct LayerSlots {
     pub inputs: usize,
@@ -73,10 +80,6 @@ pub fn slots(sizes: &[usize]) -> (Vec<LayerSlots>, usize) {
         })
         .collect();
     (layers, off)
-}
-
-fn w_of<'t>(theta: &'t [f64], l: &LayerSlots) -> MatRef<'t, f64> {
-    faer::mat::from_column_major_slice(&theta[l.w..l.b], l.inputs, l.outputs)
 }
 
 /// Glorot-uniform weights, zero biases.
@@ -144,25 +147,25 @@ impl Mlp {
         }
     }
 
-    /// Every layer's output on `x` (the last: the network's output).
-    fn forward(&self, theta: &[f64], x: Mat<f64>) -> Vec<Mat<f64>> {
+    /// Every layer's output on the n rows of `x` (row-major; the last: the
+    /// network's output), on the host dense layer.
+    fn forward(&self, theta: &[f64], x: Vec<f64>, n: usize) -> Vec<Vec<f64>> {
         let mut hs = vec![x];
         for (li, l) in self.layers.iter().enumerate() {
             let h = hs.last().expect("the input");
-            let mut z = Mat::<f64>::zeros(h.nrows(), l.outputs);
-            mul(z.as_mut(), h.as_ref(), w_of(theta, l));
-            let hidden = li + 1 < self.layers.len();
-            for k in 0..l.outputs {
-                let b = theta[l.b + k];
-                for v in z.col_as_slice_mut(k) {
-                    let s = *v + b;
-                    *v = if !hidden {
-                        s
-                    } else {
-                        match self.act {
-                            Activation::Tanh => libm::tanh(s),
-                            Activation::Relu => s.max(0.0),
-                        }
+            let mut z = dense(
+                h,
+                n,
+                &theta[l.w..l.b],
+                l.inputs,
+                l.outputs,
+                &theta[l.b..l.b + l.outputs],
+            );
+            if li + 1 < self.layers.len() {
+                for v in &mut z {
+                    *v = match self.act {
+                        Activation::Tanh => libm::tanh(*v),
+                        Activation::Relu => v.max(0.0),
                     };
                 }
             }
@@ -171,37 +174,37 @@ impl Mlp {
         hs
     }
 
-    /// Mean loss of outputs `out` against targets `y` (rows as `out`), and ∂loss/∂out.
-    fn loss_of(&self, out: &Mat<f64>, y: &Mat<f64>) -> (f64, Mat<f64>) {
-        let (b, o) = (out.nrows(), out.ncols());
-        let mut d = Mat::<f64>::zeros(b, o);
+    /// Mean loss of the n rows of outputs `out` against targets `y` (both
+    /// row-major, o columns), and ∂loss/∂out.
+    fn loss_of(&self, out: &[f64], y: &[f64], n: usize) -> (f64, Vec<f64>) {
+        let o = self.y.ncols();
+        let mut d = vec![0.0; n * o];
         let mut loss = 0.0;
         if self.classification {
-            for i in 0..b {
-                let m = (0..o)
-                    .map(|k| out.read(i, k))
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let z: f64 = (0..o).map(|k| libm::exp(out.read(i, k) - m)).sum();
+            for i in 0..n {
+                let row = &out[i * o..(i + 1) * o];
+                let m = row.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = row.iter().map(|&v| libm::exp(v - m)).sum();
                 for k in 0..o {
-                    let p = libm::exp(out.read(i, k) - m) / z;
-                    let t = y.read(i, k);
+                    let p = libm::exp(row[k] - m) / z;
+                    let t = y[i * o + k];
                     if t > 0.0 {
                         loss -= t * libm::log(p.max(1e-300));
                     }
-                    d.write(i, k, (p - t) / b as f64);
+                    d[i * o + k] = (p - t) / n as f64;
                 }
             }
-            (loss / b as f64, d)
+            (loss / n as f64, d)
         } else {
-            let scale = 2.0 / (b * o) as f64;
+            let scale = 2.0 / (n * o) as f64;
             for k in 0..o {
-                for i in 0..b {
-                    let r = out.read(i, k) - y.read(i, k);
+                for i in 0..n {
+                    let r = out[i * o + k] - y[i * o + k];
                     loss += r * r;
-                    d.write(i, k, scale * r);
+                    d[i * o + k] = scale * r;
                 }
             }
-            (loss / (b * o) as f64, d)
+            (loss / (n * o) as f64, d)
         }
     }
 }
@@ -216,34 +219,25 @@ impl Objective for Mlp {
     }
 
     fn loss_grad(&self, theta: &[f64], rows: &[usize], grad: &mut [f64]) -> f64 {
-        let hs = self.forward(theta, gather(&self.x, rows));
-        let (loss, mut dz) = self.loss_of(hs.last().expect("output"), &gather(&self.y, rows));
+        let n = rows.len();
+        let hs = self.forward(theta, gather(&self.x, rows), n);
+        let (loss, mut dz) = self.loss_of(hs.last().expect("output"), &gather(&self.y, rows), n);
         for (li, l) in self.layers.iter().enumerate().rev() {
             let h = &hs[li];
-            {
-                let gw = faer::mat::from_column_major_slice_mut(
-                    &mut grad[l.w..l.b],
-                    l.inputs,
-                    l.outputs,
-                );
-                mul(gw, h.transpose(), dz.as_ref());
-            }
-            for k in 0..l.outputs {
-                grad[l.b + k] = dz.col_as_slice(k).iter().sum();
-            }
+            let gw = dense_weight_grad(h, n, l.inputs, l.outputs, &dz);
+            grad[l.w..l.b].copy_from_slice(&gw);
+            let gb = &mut grad[l.b..l.b + l.outputs];
+            gb.fill(0.0);
+            add_bias_grad(&dz, l.outputs, gb);
             if li == 0 {
                 break;
             }
-            let mut dh = Mat::<f64>::zeros(h.nrows(), l.inputs);
-            mul(dh.as_mut(), dz.as_ref(), w_of(theta, l).transpose());
-            for k in 0..l.inputs {
-                let hk = h.col_as_slice(k);
-                for (v, hv) in dh.col_as_slice_mut(k).iter_mut().zip(hk) {
-                    *v *= match self.act {
-                        Activation::Tanh => 1.0 - hv * hv,
-                        Activation::Relu => f64::from(u8::from(*hv > 0.0)),
-                    };
-                }
+            let mut dh = dense_input_grad(&dz, n, &theta[l.w..l.b], l.inputs, l.outputs);
+            for (v, hv) in dh.iter_mut().zip(h) {
+                *v *= match self.act {
+                    Activation::Tanh => 1.0 - hv * hv,
+                    Activation::Relu => f64::from(u8::from(*hv > 0.0)),
+                };
             }
             dz = dh;
         }
@@ -251,34 +245,34 @@ impl Objective for Mlp {
     }
 
     fn loss(&self, theta: &[f64], rows: &[usize]) -> f64 {
-        let hs = self.forward(theta, gather(&self.x, rows));
-        self.loss_of(hs.last().expect("output"), &gather(&self.y, rows))
+        let n = rows.len();
+        let hs = self.forward(theta, gather(&self.x, rows), n);
+        self.loss_of(hs.last().expect("output"), &gather(&self.y, rows), n)
             .0
     }
 
     fn test(&self, theta: &[f64]) -> TestMetrics {
         let all: Vec<usize> = (0..self.x_test.nrows()).collect();
+        let (n, o) = (all.len(), self.y.ncols());
         let out = self
-            .forward(theta, gather(&self.x_test, &all))
+            .forward(theta, gather(&self.x_test, &all), n)
             .pop()
             .expect("output");
-        let (n, o) = (out.nrows(), out.ncols());
+        let out = |i: usize, k: usize| out[i * o + k];
         let y = &self.y_test;
         if self.classification {
             let (mut hits, mut brier) = (0usize, 0.0);
             for i in 0..n {
-                let m = (0..o)
-                    .map(|k| out.read(i, k))
-                    .fold(f64::NEG_INFINITY, f64::max);
-                let z: f64 = (0..o).map(|k| libm::exp(out.read(i, k) - m)).sum();
+                let m = (0..o).map(|k| out(i, k)).fold(f64::NEG_INFINITY, f64::max);
+                let z: f64 = (0..o).map(|k| libm::exp(out(i, k) - m)).sum();
                 let arg = |f: &dyn Fn(usize) -> f64| {
                     (0..o).max_by(|&a, &b| f(a).total_cmp(&f(b))).unwrap_or(0)
                 };
-                if arg(&|k| out.read(i, k)) == arg(&|k| y[(i, k)]) {
+                if arg(&|k| out(i, k)) == arg(&|k| y[(i, k)]) {
                     hits += 1;
                 }
                 for k in 0..o {
-                    brier += (libm::exp(out.read(i, k) - m) / z - y[(i, k)]).powi(2);
+                    brier += (libm::exp(out(i, k) - m) / z - y[(i, k)]).powi(2);
                 }
             }
             TestMetrics {
@@ -290,7 +284,7 @@ impl Objective for Mlp {
             let (mut err, mut norm) = (0.0, 0.0);
             for k in 0..o {
                 for i in 0..n {
-                    let pred = out.read(i, k) * self.y_sd[k] + self.y_mean[k];
+                    let pred = out(i, k) * self.y_sd[k] + self.y_mean[k];
                     err += (pred - y[(i, k)]).powi(2);
                     norm += y[(i, k)].powi(2);
                 }

@@ -13,6 +13,7 @@
 
 use num_traits::Float;
 
+pub mod dense;
 mod tower;
 
 use super::Layout;
@@ -101,16 +102,11 @@ impl Scalar for f32 {
 }
 
 impl Scalar for f64 {
+    /// Row-major C = A·B is column-major Cᵀ = Bᵀ·Aᵀ, and a row-major buffer read
+    /// column-major is its transpose: `linalg`'s product, each entry summed from
+    /// p = 0 in separate multiplies and adds (as a plain triple loop would).
     fn matmul(m: usize, n: usize, k: usize, a: &[f64], b: &[f64], c: &mut [f64]) {
-        c[..m * n].iter_mut().for_each(|v| *v = 0.0);
-        for i in 0..m {
-            for d in 0..k {
-                let x = a[i * k + d];
-                for j in 0..n {
-                    c[i * n + j] += x * b[d * n + j];
-                }
-            }
-        }
+        crate::linalg::gemm_packed(n, m, k, b, a, c)
     }
     fn softplus(x: f64) -> f64 {
         x.max(0.0) + libm::log1p(libm::exp(-x.abs()))

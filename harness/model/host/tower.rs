@@ -1,45 +1,15 @@
 //! One tower on the host, row-major, in f32 or f64: dense layers (ReLU between),
-//! then the L2 normalisation. The dense layer's forward and backward are written
-//! once here and used by the training step ([`tower_forward`],
-//! [`tower_backward`]) and the scoring forward over a super-batch ([`embed`],
-//! called by `score::tower_host`). The dfdx towers (`model::TwoTower`) are the
+//! then the L2 normalisation, on the host dense layer ([`super::dense`]): the
+//! training step ([`tower_forward`], [`tower_backward`]) and the scoring forward
+//! over a super-batch ([`embed`], called by `score::tower_host`). The dfdx towers (`model::TwoTower`) are the
 //! autodiff path and these functions' test oracle.
 
-use super::{matmul, transpose, Scalar};
+use super::dense::{add_bias_grad, dense, dense_input_grad, dense_weight_grad};
+use super::Scalar;
 use crate::model::{flexi, Slot};
 
 /// Norm floor inside the L2 normalisation, as in `TwoTower::tower`.
 const NORM_EPS: f64 = 1e-12;
-
-/// z = h·W + b for the n rows of h (W: `rows` × `cols`, row-major).
-fn dense<T: Scalar>(h: &[T], n: usize, w: &[T], rows: usize, cols: usize, bias: &[T]) -> Vec<T> {
-    let mut z = matmul(n, cols, rows, h, w);
-    for row in z.chunks_mut(cols) {
-        for (v, &c) in row.iter_mut().zip(bias) {
-            *v = *v + c;
-        }
-    }
-    z
-}
-
-/// The dense layer's backward: adds ∂W = hᵀ∂z to `gw` (or returns it, for a
-/// low-resolution first layer to scatter) and ∂b = Σ_rows ∂z to `gb`.
-fn dense_weight_grad<T: Scalar>(h: &[T], n: usize, rows: usize, cols: usize, dz: &[T]) -> Vec<T> {
-    matmul(rows, cols, n, &transpose(h, n, rows), dz)
-}
-
-fn add_bias_grad<T: Scalar>(dz: &[T], cols: usize, gb: &mut [T]) {
-    for row in dz.chunks(cols) {
-        for (g, &d) in gb.iter_mut().zip(row) {
-            *g = *g + d;
-        }
-    }
-}
-
-/// ∂h = ∂z·Wᵀ.
-fn dense_input_grad<T: Scalar>(dz: &[T], n: usize, w: &[T], rows: usize, cols: usize) -> Vec<T> {
-    matmul(n, rows, cols, dz, &transpose(w, rows, cols))
-}
 
 fn relu<T: Scalar>(z: &[T]) -> Vec<T> {
     z.iter().map(|&v| v.max(T::zero())).collect()
