@@ -1,17 +1,21 @@
 /*!
 jestbench: a reproducible benchmark harness for data-efficient training claims.
 
-Modules, upstream to downstream (imports point only down this list):
-`experiment` (experiment files, sweeps) → `data` (synthetic and file-backed paired
-data) → `kernels` (CPU numeric kernels) → `model` (two towers, SigLIP loss, its
-hand-written gradient, AdamW) → `flops` (every FLOP formula) →
-`score` (L, R, A) → `backend` (each device's fast paths) → `select` (selectors) →
-`train` (the run loop, eval) and `swim`
-(sampled networks) → `log` (results CSV) → `run` (plans, shards, execution) →
-`analysis` (every number a report shows, from `stats`) → `report` (formatting only) →
-`cli` (arguments, printing, exit codes). `stats` stands alone and imports nothing
-of the crate; `system` (memory the OS reports) and `names` (the rule for values
-that become file names or script lines) sit below everything.
+Modules, downstream to upstream (imports point only down this list): `cli`
+(arguments, printing, exit codes) → `report` (formatting only) and `calibrate` →
+`analysis` (every number a report shows, from `stats`) → `run` (plans, shards,
+execution) → `experiment` (experiment files: parse, validate, expand; it fills
+the settings types of the code below and is imported only by `run` and `cli`) →
+`log` (results CSV; every family's methods read back) → `train` (the run loop,
+eval, a run's recipe) and `swim` (sampled networks, its settings) → `select`
+(selectors, registered once each) and `backend` (each device's fast paths) →
+`score` (L, R, A) → `flops` (every FLOP formula) → `model` (two towers, the host
+dense layer, SigLIP loss, its hand-written gradient, one Adam) → `data`
+(synthetic and file-backed paired data) → `kernels` (f32) and `linalg` (f64):
+numeric kernels in a fixed summation order. `stats` stands alone and imports
+nothing of the crate; `method` (what produced a run), `system` (memory the OS
+reports) and `names` (the rule for values that become file names or script
+lines; run ids) sit below everything.
 */
 
 pub mod analysis;
