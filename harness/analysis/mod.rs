@@ -18,6 +18,7 @@ pub mod curves;
 pub mod diagnostics;
 pub mod gates;
 pub mod horizon;
+mod knob;
 pub mod swim;
 pub mod swim_time;
 pub mod world;
@@ -27,10 +28,11 @@ use std::path::PathBuf;
 
 use serde::Serialize;
 
-pub use cells::{Axis, Cell, Knob, RunSeries};
+pub use cells::{Axis, Cell, RunSeries};
 pub use claims::{Claim, Verdict};
 pub use compare::{Comparison, Speedup, Target};
 pub use horizon::HorizonComparison;
+pub use knob::Knob;
 
 use crate::log::Row;
 use crate::method::Family;

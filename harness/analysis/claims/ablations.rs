@@ -6,8 +6,9 @@ use std::collections::BTreeMap;
 
 use super::trend::{both_text, measures, per_reading, Replicates};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
-use crate::analysis::cells::{Axis, Knob};
+use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Comparison, Reading, Target};
+use crate::analysis::Knob;
 use crate::method::Method;
 use crate::stats::{mean_replicates, Bounds, Scale};
 

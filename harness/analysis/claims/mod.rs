@@ -16,9 +16,10 @@ pub use verdict::{Rule, Verdict};
 
 use serde::Serialize;
 
-use super::cells::{Cell, Knob};
+use super::cells::Cell;
 use super::compare::Comparison;
 use super::horizon::HorizonComparison;
+use super::Knob;
 use crate::stats::{Estimator, Scale};
 
 /// What a claim measures.

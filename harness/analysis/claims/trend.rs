@@ -6,8 +6,8 @@ use std::collections::BTreeMap;
 
 use super::ablations::{combine, experiments_of, seeds_of, speedup};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure};
-use crate::analysis::cells::Knob;
 use crate::analysis::compare::{Comparison, Reading};
+use crate::analysis::Knob;
 use crate::stats::trend::fixed_effects_weights;
 use crate::stats::Bounds;
 
