@@ -8,6 +8,7 @@
 //!   cargo bench --bench lstsq
 //!   cargo bench --bench lstsq -- mfeat_pixel    (the end-to-end group only)
 
+use faer::Mat;
 use std::path::Path;
 use std::time::Duration;
 
@@ -16,15 +17,14 @@ use jestbench::data::rng;
 use jestbench::swim::lstsq::{self, HeadSpec};
 use jestbench::swim::{sample, tasks};
 use jestbench::swim::{Activation, Solver, SwimConfig};
-use nalgebra::DMatrix;
 
 /// [tanh features of Gaussian inputs (n × (k − 1)), 1] and `out` targets.
-fn problem(n: usize, k: usize, out: usize, seed: u64) -> (DMatrix<f64>, DMatrix<f64>) {
+fn problem(n: usize, k: usize, out: usize, seed: u64) -> (Mat<f64>, Mat<f64>) {
     let mut g = rng::chacha(seed, 0);
-    let x = DMatrix::from_fn(n, 24, |_, _| rng::normal(&mut g));
+    let x = Mat::from_fn(n, 24, |_, _| rng::normal(&mut g));
     let layer = sample::random_layer(&x, k - 1, &mut g);
     let a = lstsq::with_bias(&layer.apply(&x, Activation::Tanh));
-    let y = DMatrix::from_fn(n, out, |i, j| (x[(i, j % 24)] * 1.7).sin());
+    let y = Mat::from_fn(n, out, |i, j| (x[(i, j % 24)] * 1.7).sin());
     (a, y)
 }
 
@@ -44,7 +44,7 @@ fn head(c: &mut Criterion) {
                 rcond: 1e-10,
                 ridge: 1e-10,
             };
-            let path = lstsq::solve(lstsq::view(&a), lstsq::view(&y), &spec)
+            let path = lstsq::solve(a.as_ref(), y.as_ref(), &spec)
                 .expect("a finite problem")
                 .path;
             eprintln!("head {n}x{k}x{out} {name}: {}", path.describe());
@@ -52,10 +52,7 @@ fn head(c: &mut Criterion) {
                 BenchmarkId::new(name, format!("{n}x{k}x{out}")),
                 &(),
                 |bch, _| {
-                    bch.iter(|| {
-                        lstsq::solve(lstsq::view(&a), lstsq::view(&y), &spec)
-                            .map(|s| s.coef.nrows())
-                    })
+                    bch.iter(|| lstsq::solve(a.as_ref(), y.as_ref(), &spec).map(|s| s.coef.nrows()))
                 },
             );
         }

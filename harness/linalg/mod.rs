@@ -102,6 +102,68 @@ pub fn axpy(alpha: f64, x: &[f64], y: &mut [f64]) {
     }
 }
 
+/// Σ of the squares of every entry of `m`, column after column: a column's with
+/// eight partial sums over its rows i ≡ l (mod 8) while eight remain, combined
+/// (0+4), (1+5), (2+6), (3+7) into the running total, then its remaining rows one
+/// by one. The order SWIM's norms have always been summed in (nalgebra's
+/// `norm_squared`, which the committed results used), kept so they keep their bits.
+pub fn sum_of_squares(m: MatRef<'_, f64>) -> f64 {
+    let mut total = 0.0;
+    for j in 0..m.ncols() {
+        let mut col = 0.0;
+        let mut acc = [0.0f64; 8];
+        let n = m.nrows();
+        let mut i = 0;
+        while n - i >= 8 {
+            for (l, a) in acc.iter_mut().enumerate() {
+                let v = m.read(i + l, j);
+                *a += v * v;
+            }
+            i += 8;
+        }
+        col += acc[0] + acc[4];
+        col += acc[1] + acc[5];
+        col += acc[2] + acc[6];
+        col += acc[3] + acc[7];
+        for k in i..n {
+            let v = m.read(k, j);
+            col += v * v;
+        }
+        total += col;
+    }
+    total
+}
+
+/// The Frobenius norm, √[`sum_of_squares`].
+pub fn frobenius(m: MatRef<'_, f64>) -> f64 {
+    sum_of_squares(m).sqrt()
+}
+
+/// The mean of every entry, summed column after column from +0.
+pub fn mean(m: MatRef<'_, f64>) -> f64 {
+    let len = m.nrows() * m.ncols();
+    if len == 0 {
+        return 0.0;
+    }
+    let mut s = 0.0;
+    for j in 0..m.ncols() {
+        for i in 0..m.nrows() {
+            s += m.read(i, j);
+        }
+    }
+    s / len as f64
+}
+
+/// Row i of `m`.
+pub fn row(m: MatRef<'_, f64>, i: usize) -> Vec<f64> {
+    (0..m.ncols()).map(|j| m.read(i, j)).collect()
+}
+
+/// A slice as an n × 1 column view.
+pub fn column(x: &[f64]) -> MatRef<'_, f64> {
+    faer::mat::from_column_major_slice(x, x.len(), 1)
+}
+
 /// A column-major copy (m×n, leading dimension m) of a view of any strides.
 pub fn packed(a: MatRef<'_, f64>) -> Vec<f64> {
     let (m, n) = (a.nrows(), a.ncols());

@@ -17,7 +17,7 @@
 //!   weighted by the change of Ĥ, and w solved again (the paper's A-SWIM);
 //! - `elm` / `elm_unscaled`: random layers (see `sample`).
 
-use nalgebra::{DMatrix, DVector};
+use faer::Mat;
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -32,36 +32,31 @@ use crate::swim::{Activation, SwimMethod};
 pub struct HamiltonianNet {
     /// v (d × K) and b (K).
     pub layer: Dense,
-    pub w: DVector<f64>,
+    pub w: Vec<f64>,
     pub c: f64,
 }
 
 impl HamiltonianNet {
     /// H at every row of `x`.
-    pub fn energy(&self, x: &DMatrix<f64>) -> DVector<f64> {
+    pub fn energy(&self, x: &Mat<f64>) -> Vec<f64> {
         let h = self.layer.apply(x, Activation::Tanh);
-        let w = DMatrix::from_column_slice(self.w.len(), 1, self.w.as_slice());
-        let hw = crate::linalg::mul(lstsq::view(&h), lstsq::view(&w));
-        DVector::from_fn(x.nrows(), |i, _| hw.read(i, 0) + self.c)
+        let hw = crate::linalg::mul(h.as_ref(), crate::linalg::column(&self.w));
+        (0..x.nrows()).map(|i| hw.read(i, 0) + self.c).collect()
     }
 
     /// ∇H at every row of `x` (n × d).
-    pub fn gradient(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
+    pub fn gradient(&self, x: &Mat<f64>) -> Mat<f64> {
         let mut z = self.layer.pre_activation(x);
         // (1 − tanh²) ⊙ w, then times vᵀ.
-        let n = z.nrows();
-        z.as_mut_slice()
-            .par_chunks_mut(n)
-            .zip(self.w.as_slice().par_iter())
-            .for_each(|(col, w)| {
-                col.iter_mut().for_each(|v| {
+        z.par_col_chunks_mut(1)
+            .zip(self.w.par_iter())
+            .for_each(|(mut col, w)| {
+                col.as_mut().col_mut(0).iter_mut().for_each(|v| {
                     let t = libm::tanh(*v);
                     *v = w * (1.0 - t * t);
                 })
             });
-        lstsq::to_nalgebra(
-            crate::linalg::mul(lstsq::view(&z), lstsq::view(&self.layer.w).transpose()).as_ref(),
-        )
+        crate::linalg::mul(z.as_ref(), self.layer.w.as_ref().transpose())
     }
 
     /// ∇H at one state.
@@ -98,17 +93,21 @@ impl HamiltonianNet {
 
 /// The stacked gradient equations' matrix (n·d × K): row j·n + i holds
 /// ∂φ_k/∂x_j (x_i) = (1 − tanh²(⟨v_k, x_i⟩ + b_k)) v_jk.
-pub fn design(x: &DMatrix<f64>, layer: &Dense) -> DMatrix<f64> {
-    let (n, d) = x.shape();
+pub fn design(x: &Mat<f64>, layer: &Dense) -> Mat<f64> {
+    let (n, d) = (x.nrows(), x.ncols());
     let k = layer.w.ncols();
     let z = layer.pre_activation(x);
-    let mut a = DMatrix::<f64>::zeros(n * d, k);
-    a.as_mut_slice()
-        .par_chunks_mut(n * d)
-        .zip(z.as_slice().par_chunks(n))
+    let mut a = Mat::<f64>::zeros(n * d, k);
+    a.par_col_chunks_mut(1)
         .enumerate()
-        .for_each(|(col, (out, zc))| {
-            let ds: Vec<f64> = zc
+        .for_each(|(col, mut out)| {
+            let out = out
+                .as_mut()
+                .col_mut(0)
+                .try_as_slice_mut()
+                .expect("a column");
+            let ds: Vec<f64> = z
+                .col_as_slice(col)
                 .iter()
                 .map(|v| {
                     let t = libm::tanh(*v);
@@ -127,10 +126,10 @@ pub fn design(x: &DMatrix<f64>, layer: &Dense) -> DMatrix<f64> {
 
 /// The gradient targets stacked as the design's rows: entry j·n + i is
 /// ∂H/∂x_j (x_i) = (−p', q')_j of the time derivative `xdot` (n × d).
-pub fn stacked_gradient(xdot: &DMatrix<f64>) -> DMatrix<f64> {
-    let (n, d) = xdot.shape();
+pub fn stacked_gradient(xdot: &Mat<f64>) -> Mat<f64> {
+    let (n, d) = (xdot.nrows(), xdot.ncols());
     let dof = d / 2;
-    DMatrix::from_fn(n * d, 1, |r, _| {
+    Mat::from_fn(n * d, 1, |r, _| {
         let (j, i) = (r / n, r % n);
         if j < dof {
             -xdot[(i, dof + j)]
@@ -150,16 +149,16 @@ pub struct SampledFit {
 
 /// The outer weights for `layer` from the stacked gradient equations, and the FLOPs.
 fn outer(
-    x: &DMatrix<f64>,
-    g: &DMatrix<f64>,
+    x: &Mat<f64>,
+    g: &Mat<f64>,
     layer: &Dense,
     head: &HeadSpec,
-) -> Result<(DVector<f64>, HeadPath, u64), SwimError> {
-    let (n, d) = x.shape();
+) -> Result<(Vec<f64>, HeadPath, u64), SwimError> {
+    let (n, d) = (x.nrows(), x.ncols());
     let k = layer.w.ncols();
     let a = design(x, layer);
-    let s = lstsq::solve(lstsq::view(&a), lstsq::view(g), head).map_err(SwimError::Solve)?;
-    let w = DVector::from_fn(k, |i, _| s.coef.read(i, 0));
+    let s = lstsq::solve(a.as_ref(), g.as_ref(), head).map_err(SwimError::Solve)?;
+    let w: Vec<f64> = (0..k).map(|i| s.coef.read(i, 0)).collect();
     let flops = flops::hamiltonian_design(n, d, k) + s.path.flops(n * d, k, 1);
     Ok((w, s.path, flops))
 }
@@ -169,8 +168,8 @@ fn outer(
 #[allow(clippy::too_many_arguments)]
 pub fn fit(
     method: SwimMethod,
-    x: &DMatrix<f64>,
-    xdot: &DMatrix<f64>,
+    x: &Mat<f64>,
+    xdot: &Mat<f64>,
     width: usize,
     candidates: usize,
     head: &HeadSpec,
@@ -198,7 +197,7 @@ pub fn fit(
             c: 0.0,
         }
         .energy(x);
-        let estimate = DMatrix::from_column_slice(x.nrows(), 1, estimate.as_slice());
+        let estimate = crate::linalg::column(&estimate).to_owned();
         flops += flops::dense_flops(std::iter::once((d, width))) * x.nrows() as u64;
         layer = sample::sample_layer(x, &estimate, width, candidates, Activation::Tanh, r)?;
         let (w2, p2, f2) = outer(x, &g, &layer, head)?;
@@ -225,17 +224,25 @@ pub struct HamiltonianErrors {
 }
 
 pub fn errors(
-    h_pred: &DVector<f64>,
-    grad_pred: &DMatrix<f64>,
-    h_true: &DVector<f64>,
-    grad_true: &DMatrix<f64>,
+    h_pred: &[f64],
+    grad_pred: &Mat<f64>,
+    h_true: &[f64],
+    grad_true: &Mat<f64>,
 ) -> HamiltonianErrors {
-    let centred = |v: &DVector<f64>| v.add_scalar(-v.mean());
-    let e = (centred(h_pred) - centred(h_true)).norm() / centred(h_true).norm();
-    let diff = grad_pred - grad_true;
+    use crate::linalg::{column, frobenius, mean, sum_of_squares};
+    let centred = |v: &[f64]| -> Vec<f64> {
+        let m = mean(column(v));
+        v.iter().map(|x| x + -m).collect()
+    };
+    let (p, t) = (centred(h_pred), centred(h_true));
+    let d: Vec<f64> = p.iter().zip(&t).map(|(a, b)| a - b).collect();
+    let e = frobenius(column(&d)) / frobenius(column(&t));
+    let diff = Mat::from_fn(grad_pred.nrows(), grad_pred.ncols(), |i, j| {
+        grad_pred[(i, j)] - grad_true[(i, j)]
+    });
     HamiltonianErrors {
         energy: e,
-        gradient: diff.norm() / grad_true.norm(),
-        gradient_mse: diff.norm_squared() / diff.len() as f64,
+        gradient: frobenius(diff.as_ref()) / frobenius(grad_true.as_ref()),
+        gradient_mse: sum_of_squares(diff.as_ref()) / (diff.nrows() * diff.ncols()) as f64,
     }
 }

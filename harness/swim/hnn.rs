@@ -13,7 +13,6 @@
 //! Q = w ⊙ (E V) ⊙ (−2 tanh(Z) ⊙ S).
 
 use faer::Mat;
-use nalgebra::{DMatrix, DVector};
 
 use super::adam::{Objective, TestMetrics};
 use super::hamiltonian::{self, HamiltonianNet};
@@ -23,20 +22,20 @@ use crate::flops;
 
 /// The data a Hamiltonian objective needs.
 pub struct HamiltonianData<'a> {
-    pub x: &'a DMatrix<f64>,
+    pub x: &'a Mat<f64>,
     /// ∇H at each row of `x` (n × d).
-    pub grad: &'a DMatrix<f64>,
-    pub x_test: &'a DMatrix<f64>,
-    pub h_test: &'a DVector<f64>,
-    pub grad_test: &'a DMatrix<f64>,
+    pub grad: &'a Mat<f64>,
+    pub x_test: &'a Mat<f64>,
+    pub h_test: &'a Vec<f64>,
+    pub grad_test: &'a Mat<f64>,
     /// H(0).
     pub h0: f64,
 }
 
 pub struct HamiltonianObjective<'a> {
     data: HamiltonianData<'a>,
-    x: DMatrix<f64>,
-    targets: DMatrix<f64>,
+    x: Mat<f64>,
+    targets: Mat<f64>,
     mean: Vec<f64>,
     sd: Vec<f64>,
     scale: f64,
@@ -61,7 +60,9 @@ impl<'a> HamiltonianObjective<'a> {
         let w = layer.b + width;
         HamiltonianObjective {
             x: standardise(data.x, &mean, &sd),
-            targets: data.grad.map(|v| v / scale),
+            targets: Mat::from_fn(data.grad.nrows(), data.grad.ncols(), |i, j| {
+                data.grad[(i, j)] / scale
+            }),
             data,
             mean,
             sd,
@@ -75,11 +76,13 @@ impl<'a> HamiltonianObjective<'a> {
     /// The network θ stands for, on raw states, its constant fixed by H(0).
     pub fn network(&self, theta: &[f64]) -> HamiltonianNet {
         let (d, k) = (self.layer.inputs, self.layer.outputs);
-        let v = DMatrix::from_fn(d, k, |j, c| theta[self.layer.w + j * k + c] / self.sd[j]);
-        let b = DVector::from_fn(k, |c, _| {
-            theta[self.layer.b + c] - (0..d).map(|j| v[(j, c)] * self.mean[j]).sum::<f64>()
-        });
-        let w = DVector::from_fn(k, |c, _| self.scale * theta[self.w + c]);
+        let v = Mat::from_fn(d, k, |j, c| theta[self.layer.w + j * k + c] / self.sd[j]);
+        let b: Vec<f64> = (0..k)
+            .map(|c| {
+                theta[self.layer.b + c] - (0..d).map(|j| v[(j, c)] * self.mean[j]).sum::<f64>()
+            })
+            .collect();
+        let w: Vec<f64> = (0..k).map(|c| self.scale * theta[self.w + c]).collect();
         let mut net = HamiltonianNet {
             layer: Dense { w: v, b },
             w,
@@ -205,9 +208,9 @@ mod tests {
     #[test]
     fn the_written_out_gradient_matches_finite_differences() {
         let mut r = chacha(4, 0);
-        let x = DMatrix::from_fn(40, 4, |_, j| r.gen_range(-1.0..1.0) * (j + 1) as f64);
-        let grad = DMatrix::from_fn(40, 4, |i, j| (x[(i, j)] * 1.3).sin() + x[(i, (j + 1) % 4)]);
-        let (h, g) = (DVector::zeros(40), grad.clone());
+        let x = Mat::from_fn(40, 4, |_, j| r.gen_range(-1.0..1.0) * (j + 1) as f64);
+        let grad = Mat::from_fn(40, 4, |i, j| (x[(i, j)] * 1.3).sin() + x[(i, (j + 1) % 4)]);
+        let (h, g) = (vec![0.0; 40], grad.clone());
         let data = HamiltonianData {
             x: &x,
             grad: &grad,
@@ -226,9 +229,9 @@ mod tests {
         // N(x̃) scaled by s and read on raw x equals HamiltonianNet's H (up to c)
         // and its gradient the loss's prediction times s.
         let mut r = chacha(6, 0);
-        let x = DMatrix::from_fn(20, 2, |_, j| r.gen_range(-3.0..3.0) + j as f64);
-        let grad = DMatrix::from_fn(20, 2, |i, j| x[(i, 1 - j)]);
-        let h = DVector::zeros(20);
+        let x = Mat::from_fn(20, 2, |_, j| r.gen_range(-3.0..3.0) + j as f64);
+        let grad = Mat::from_fn(20, 2, |i, j| x[(i, 1 - j)]);
+        let h = vec![0.0; 20];
         let data = HamiltonianData {
             x: &x,
             grad: &grad,

@@ -11,8 +11,8 @@
 //! Backward: ∂W_l = h_{l−1}ᵀ ∂z_l, ∂b_l = Σ_rows ∂z_l, ∂h_{l−1} = ∂z_l W_lᵀ,
 //! ∂z = ∂h ⊙ act'(z) with tanh' = 1 − h², relu' = [z > 0].
 
+use faer::Mat;
 use faer::MatRef;
-use nalgebra::DMatrix;
 use rand::Rng;
 
 use super::adam::{Objective, TestMetrics};
@@ -21,7 +21,7 @@ use crate::model::host::dense::{add_bias_grad, dense, dense_input_grad, dense_we
 use crate::swim::Activation;
 
 /// Column means and standard deviations (0 → 1) of `x`'s rows `rows`.
-pub fn moments(x: &DMatrix<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
+pub fn moments(x: &Mat<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let n = rows.len().max(1) as f64;
     (0..x.ncols())
         .map(|j| {
@@ -36,12 +36,12 @@ pub fn moments(x: &DMatrix<f64>, rows: &[usize]) -> (Vec<f64>, Vec<f64>) {
         .unzip()
 }
 
-pub fn standardise(x: &DMatrix<f64>, mean: &[f64], sd: &[f64]) -> DMatrix<f64> {
-    DMatrix::from_fn(x.nrows(), x.ncols(), |i, j| (x[(i, j)] - mean[j]) / sd[j])
+pub fn standardise(x: &Mat<f64>, mean: &[f64], sd: &[f64]) -> Mat<f64> {
+    Mat::from_fn(x.nrows(), x.ncols(), |i, j| (x[(i, j)] - mean[j]) / sd[j])
 }
 
 /// Rows `rows` of `x`, row-major.
-pub fn gather(x: &DMatrix<f64>, rows: &[usize]) -> Vec<f64> {
+pub fn gather(x: &Mat<f64>, rows: &[usize]) -> Vec<f64> {
     let mut out = Vec::with_capacity(rows.len() * x.ncols());
     for &i in rows {
         out.extend((0..x.ncols()).map(|j| x[(i, j)]));
@@ -96,10 +96,10 @@ pub fn glorot(layers: &[LayerSlots], total: usize, r: &mut impl Rng) -> Vec<f64>
 
 /// The MLP objective on a task's training rows, with its test set.
 pub struct Mlp {
-    x: DMatrix<f64>,
-    y: DMatrix<f64>,
-    x_test: DMatrix<f64>,
-    y_test: DMatrix<f64>,
+    x: Mat<f64>,
+    y: Mat<f64>,
+    x_test: Mat<f64>,
+    y_test: Mat<f64>,
     /// Regression: targets were standardised with these (per output).
     y_mean: Vec<f64>,
     y_sd: Vec<f64>,
@@ -113,10 +113,10 @@ impl Mlp {
     /// `train_rows`: the rows the statistics of standardisation come from.
     #[allow(clippy::too_many_arguments)]
     pub fn new(
-        x: &DMatrix<f64>,
-        y: &DMatrix<f64>,
-        x_test: &DMatrix<f64>,
-        y_test: &DMatrix<f64>,
+        x: &Mat<f64>,
+        y: &Mat<f64>,
+        x_test: &Mat<f64>,
+        y_test: &Mat<f64>,
         train_rows: &[usize],
         width: usize,
         depth: usize,
@@ -334,9 +334,9 @@ pub(crate) mod tests {
     #[test]
     fn gradients_match_finite_differences() {
         let mut r = chacha(3, 0);
-        let x = DMatrix::from_fn(30, 3, |_, _| r.gen_range(-1.0..1.0));
-        let y = DMatrix::from_fn(30, 2, |i, j| x[(i, 0)] * (j as f64 + 1.0) - x[(i, 2)]);
-        let labels = DMatrix::from_fn(30, 3, |i, k| f64::from(u8::from(i % 3 == k)));
+        let x = Mat::from_fn(30, 3, |_, _| r.gen_range(-1.0..1.0));
+        let y = Mat::from_fn(30, 2, |i, j| x[(i, 0)] * (j as f64 + 1.0) - x[(i, 2)]);
+        let labels = Mat::from_fn(30, 3, |i, k| f64::from(u8::from(i % 3 == k)));
         let rows: Vec<usize> = (0..30).collect();
         for act in [Activation::Tanh, Activation::Relu] {
             for depth in [1, 2] {

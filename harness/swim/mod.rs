@@ -30,9 +30,8 @@ mod spec;
 pub mod systems;
 pub mod tasks;
 
+use faer::Mat;
 use std::time::Instant;
-
-use nalgebra::DMatrix;
 
 use crate::data::rng::{self, stream};
 use crate::flops;
@@ -88,15 +87,15 @@ pub enum SwimError {
 }
 
 /// Test metric and MSE of predictions `pred` against `y`.
-fn metric(
-    pred: &DMatrix<f64>,
-    y: &DMatrix<f64>,
-    classes: Option<usize>,
-) -> (&'static str, f64, f64) {
-    let mse = (pred - y).map(|v| v * v).mean();
+fn metric(pred: &Mat<f64>, y: &Mat<f64>, classes: Option<usize>) -> (&'static str, f64, f64) {
+    let diff = Mat::from_fn(pred.nrows(), pred.ncols(), |i, j| pred[(i, j)] - y[(i, j)]);
+    let squares = Mat::from_fn(diff.nrows(), diff.ncols(), |i, j| {
+        diff[(i, j)] * diff[(i, j)]
+    });
+    let mse = crate::linalg::mean(squares.as_ref());
     match classes {
         Some(_) => {
-            let argmax = |m: &DMatrix<f64>, i: usize| {
+            let argmax = |m: &Mat<f64>, i: usize| {
                 m.row(i)
                     .iter()
                     .enumerate()
@@ -108,7 +107,11 @@ fn metric(
                 .count();
             (ACCURACY, hits as f64 / y.nrows() as f64, mse)
         }
-        None => (REL_L2_ERROR, (pred - y).norm() / y.norm(), mse),
+        None => (
+            REL_L2_ERROR,
+            crate::linalg::frobenius(diff.as_ref()) / crate::linalg::frobenius(y.as_ref()),
+            mse,
+        ),
     }
 }
 

@@ -23,7 +23,7 @@
 //! `random_layer_unscaled` is the authors' baseline: W ~ N(0, 1), b ~ U(−π, π) on
 //! the raw inputs.
 
-use nalgebra::{DMatrix, DVector};
+use faer::Mat;
 use rand::Rng;
 use rayon::prelude::*;
 
@@ -42,39 +42,30 @@ pub enum SampleError {
 /// A dense layer: `activation(x W + b)`, W is in × out.
 #[derive(Clone, Debug)]
 pub struct Dense {
-    pub w: DMatrix<f64>,
-    pub b: DVector<f64>,
+    pub w: Mat<f64>,
+    pub b: Vec<f64>,
 }
 
 impl Dense {
     /// The pre-activations x W + b (a product whose entries are summed in a fixed
     /// order, split over threads by columns).
-    pub fn pre_activation(&self, x: &DMatrix<f64>) -> DMatrix<f64> {
-        let mut z = DMatrix::<f64>::zeros(x.nrows(), self.w.ncols());
-        {
-            let n = z.nrows();
-            let k = z.ncols();
-            let out = faer::mat::from_column_major_slice_mut(z.as_mut_slice(), n, k);
-            crate::linalg::matmul(
-                out,
-                super::lstsq::view(x),
-                super::lstsq::view(&self.w),
-                false,
-            );
-        }
-        let n = z.nrows();
-        z.as_mut_slice()
-            .par_chunks_mut(n)
-            .zip(self.b.as_slice().par_iter())
-            .for_each(|(col, b)| col.iter_mut().for_each(|v| *v += b));
+    pub fn pre_activation(&self, x: &Mat<f64>) -> Mat<f64> {
+        let mut z = Mat::<f64>::zeros(x.nrows(), self.w.ncols());
+        crate::linalg::matmul(z.as_mut(), x.as_ref(), self.w.as_ref(), false);
+        z.par_col_chunks_mut(1)
+            .zip(self.b.par_iter())
+            .for_each(|(mut col, b)| col.as_mut().col_mut(0).iter_mut().for_each(|v| *v += b));
         z
     }
 
-    pub fn apply(&self, x: &DMatrix<f64>, act: Activation) -> DMatrix<f64> {
+    pub fn apply(&self, x: &Mat<f64>, act: Activation) -> Mat<f64> {
         let mut z = self.pre_activation(x);
-        z.as_mut_slice()
-            .par_chunks_mut(4096)
-            .for_each(|c| c.iter_mut().for_each(|v| *v = activate(*v, act)));
+        z.par_col_chunks_mut(1).for_each(|mut c| {
+            c.as_mut()
+                .col_mut(0)
+                .iter_mut()
+                .for_each(|v| *v = activate(*v, act))
+        });
         z
     }
 }
@@ -103,15 +94,24 @@ pub fn pair_neuron(x1: &[f64], x2: &[f64], act: Activation) -> (Vec<f64>, f64) {
 }
 
 /// p(pair) ∝ max_k |y2_k − y1_k| / max(‖x2 − x1‖, 1e-10), unnormalised.
-pub fn pair_weight(x: &DMatrix<f64>, y: &DMatrix<f64>, i: usize, j: usize) -> f64 {
-    let dx = (x.row(j) - x.row(i)).norm();
-    let dy = (y.row(j) - y.row(i)).abs().max();
+pub fn pair_weight(x: &Mat<f64>, y: &Mat<f64>, i: usize, j: usize) -> f64 {
+    let dx = row_distance(x, i, j);
+    let dy = (0..y.ncols())
+        .map(|c| (y[(j, c)] - y[(i, c)]).abs())
+        .reduce(f64::max)
+        .unwrap_or(0.0);
     dy / dx.max(1e-10)
+}
+
+/// ‖x_j − x_i‖ over the rows of `x`, the squares summed column by column.
+fn row_distance(x: &Mat<f64>, i: usize, j: usize) -> f64 {
+    let d: Vec<f64> = (0..x.ncols()).map(|c| x[(j, c)] - x[(i, c)]).collect();
+    crate::linalg::frobenius(faer::mat::from_row_major_slice(&d, 1, d.len()))
 }
 
 /// `m` pairs of distinct points with distinct inputs, drawn uniformly.
 fn distinct_pairs(
-    x: &DMatrix<f64>,
+    x: &Mat<f64>,
     m: usize,
     r: &mut impl Rng,
 ) -> Result<Vec<(usize, usize)>, SampleError> {
@@ -125,7 +125,7 @@ fn distinct_pairs(
         tries += 1;
         let i = r.gen_range(0..n);
         let j = r.gen_range(0..n);
-        if i != j && (x.row(j) - x.row(i)).norm() > 0.0 {
+        if i != j && row_distance(x, i, j) > 0.0 {
             pairs.push((i, j));
         }
     }
@@ -136,14 +136,14 @@ fn distinct_pairs(
 }
 
 /// The layer of neurons the chosen pairs give.
-fn layer_of(x: &DMatrix<f64>, pairs: &[(usize, usize)], act: Activation) -> Dense {
+fn layer_of(x: &Mat<f64>, pairs: &[(usize, usize)], act: Activation) -> Dense {
     let d = x.ncols();
     let width = pairs.len();
-    let mut w = DMatrix::zeros(d, width);
-    let mut b = DVector::zeros(width);
+    let mut w = Mat::<f64>::zeros(d, width);
+    let mut b = vec![0.0; width];
     for (k, &(i, j)) in pairs.iter().enumerate() {
-        let x1: Vec<f64> = x.row(i).iter().copied().collect();
-        let x2: Vec<f64> = x.row(j).iter().copied().collect();
+        let x1: Vec<f64> = crate::linalg::row(x.as_ref(), i);
+        let x2: Vec<f64> = crate::linalg::row(x.as_ref(), j);
         let (wk, bk) = pair_neuron(&x1, &x2, act);
         for (row, v) in wk.into_iter().enumerate() {
             w[(row, k)] = v;
@@ -156,8 +156,8 @@ fn layer_of(x: &DMatrix<f64>, pairs: &[(usize, usize)], act: Activation) -> Dens
 /// Samples `width` neurons from the rows of `x`, pairs weighted by the change of
 /// the targets `y` (SWIM).
 pub fn sample_layer(
-    x: &DMatrix<f64>,
-    y: &DMatrix<f64>,
+    x: &Mat<f64>,
+    y: &Mat<f64>,
     width: usize,
     candidates: usize,
     act: Activation,
@@ -186,7 +186,7 @@ pub fn sample_layer(
 
 /// U-SWIM: `width` neurons from pairs drawn uniformly (distinct inputs).
 pub fn uniform_layer(
-    x: &DMatrix<f64>,
+    x: &Mat<f64>,
     width: usize,
     act: Activation,
     r: &mut impl Rng,
@@ -222,12 +222,12 @@ pub fn draw(weights: &[f64], k: usize, r: &mut impl Rng) -> Vec<usize> {
 }
 
 /// Random features that do not saturate (see the module notes).
-pub fn random_layer(x: &DMatrix<f64>, width: usize, r: &mut impl Rng) -> Dense {
-    let (n, d) = x.shape();
+pub fn random_layer(x: &Mat<f64>, width: usize, r: &mut impl Rng) -> Dense {
+    let (n, d) = (x.nrows(), x.ncols());
     let sd: Vec<f64> = (0..d)
         .map(|j| {
-            let col = x.column(j);
-            let mean = col.mean();
+            let col = x.col_as_slice(j);
+            let mean = crate::linalg::mean(crate::linalg::column(col));
             let var = col.iter().map(|v| (v - mean).powi(2)).sum::<f64>() / n.max(1) as f64;
             if var > 0.0 {
                 var.sqrt()
@@ -237,25 +237,27 @@ pub fn random_layer(x: &DMatrix<f64>, width: usize, r: &mut impl Rng) -> Dense {
         })
         .collect();
     let std = (1.0 / d as f64).sqrt();
-    let mut w = DMatrix::zeros(d, width);
+    let mut w = Mat::<f64>::zeros(d, width);
     for k in 0..width {
         for j in 0..d {
             w[(j, k)] = rng::normal(r) * std / sd[j];
         }
     }
-    let b = DVector::from_fn(width, |k, _| {
-        let i = r.gen_range(0..n);
-        -(0..d).map(|j| w[(j, k)] * x[(i, j)]).sum::<f64>()
-    });
+    let b: Vec<f64> = (0..width)
+        .map(|k| {
+            let i = r.gen_range(0..n);
+            -(0..d).map(|j| w[(j, k)] * x[(i, j)]).sum::<f64>()
+        })
+        .collect();
     Dense { w, b }
 }
 
 /// The authors' random features: W ~ N(0, 1), b ~ U(−π, π), raw inputs.
 pub fn random_layer_unscaled(d: usize, width: usize, r: &mut impl Rng) -> Dense {
-    let w = DMatrix::from_fn(d, width, |_, _| rng::normal(r));
-    let b = DVector::from_fn(width, |_, _| {
-        r.gen_range(-std::f64::consts::PI..std::f64::consts::PI)
-    });
+    let w = Mat::from_fn(d, width, |_, _| rng::normal(r));
+    let b: Vec<f64> = (0..width)
+        .map(|_| r.gen_range(-std::f64::consts::PI..std::f64::consts::PI))
+        .collect();
     Dense { w, b }
 }
 
@@ -284,8 +286,8 @@ mod tests {
 
     #[test]
     fn identical_inputs_are_an_error_and_a_constant_target_falls_back() {
-        let x = DMatrix::from_element(5, 2, 0.3);
-        let y = DMatrix::from_fn(5, 1, |i, _| i as f64);
+        let x = Mat::full(5, 2, 0.3);
+        let y = Mat::from_fn(5, 1, |i, _| i as f64);
         let mut r = chacha(1, 0);
         assert_eq!(
             sample_layer(&x, &y, 3, 0, Activation::Tanh, &mut r).unwrap_err(),
@@ -295,14 +297,18 @@ mod tests {
             uniform_layer(&x, 3, Activation::Tanh, &mut r).unwrap_err(),
             SampleError::IdenticalInputs(5)
         );
-        let x = DMatrix::from_fn(5, 2, |i, j| (i * 2 + j) as f64);
-        let y = DMatrix::from_element(5, 1, 1.0);
+        let x = Mat::from_fn(5, 2, |i, j| (i * 2 + j) as f64);
+        let y = Mat::full(5, 1, 1.0);
         let layer = sample_layer(&x, &y, 3, 0, Activation::Tanh, &mut r).unwrap();
-        assert!(layer.w.iter().all(|v| v.is_finite()));
+        assert!((0..layer.w.ncols()).all(|k| layer
+            .w
+            .col_as_slice(k)
+            .iter()
+            .all(|v| v.is_finite())));
         assert_eq!(
             sample_layer(
-                &x.rows(0, 1).into_owned(),
-                &y.rows(0, 1).into_owned(),
+                &x.as_ref().subrows(0, 1).to_owned(),
+                &y.as_ref().subrows(0, 1).to_owned(),
                 3,
                 0,
                 Activation::Tanh,
@@ -317,12 +323,15 @@ mod tests {
     fn scaled_random_features_do_not_saturate_and_unscaled_ones_do() {
         // Inputs on a wide box, as the pendulum's q ∈ [−2π, 2π] and beyond.
         let mut r = chacha(5, 0);
-        let x = DMatrix::from_fn(2000, 4, |_, j| {
+        let x = Mat::from_fn(2000, 4, |_, j| {
             r.gen_range(-1.0..1.0) * [20.0, 6.0, 1.0, 50.0][j]
         });
         let share_saturated = |layer: &Dense| {
             let h = layer.apply(&x, Activation::Tanh);
-            h.iter().filter(|v| v.abs() > 0.99).count() as f64 / h.len() as f64
+            let saturated: usize = (0..h.ncols())
+                .map(|k| h.col_as_slice(k).iter().filter(|v| v.abs() > 0.99).count())
+                .sum();
+            saturated as f64 / (h.nrows() * h.ncols()) as f64
         };
         let scaled = random_layer(&x, 200, &mut r);
         let unscaled = random_layer_unscaled(4, 200, &mut r);
@@ -333,8 +342,13 @@ mod tests {
         // changes sign inside the data.
         let z = scaled.pre_activation(&x);
         for k in 0..200 {
-            let col = z.column(k);
-            assert!(col.min() < 0.0 && col.max() > 0.0, "neuron {k}");
+            let col = z.col_as_slice(k);
+            let (lo, hi) = col
+                .iter()
+                .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+                    (a.min(v), b.max(v))
+                });
+            assert!(lo < 0.0 && hi > 0.0, "neuron {k}");
         }
     }
 }

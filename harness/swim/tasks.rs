@@ -2,9 +2,9 @@
 //! Hénon–Heiles Hamiltonian as a plain regression, Hamiltonian learning from time
 //! derivatives (`hamiltonian`), and labelled tables from files (classification).
 
+use faer::Mat;
 use std::path::Path;
 
-use nalgebra::{DMatrix, DVector};
 use rand::Rng;
 
 use crate::data::files::{read_view, DataError};
@@ -14,10 +14,10 @@ use crate::swim::{HamiltonianSpec, HamiltonianSystem, TaskSpec, TrajectorySpec};
 /// Train and test data of a task, in f64.
 #[derive(Clone, Debug)]
 pub struct TaskData {
-    pub x_train: DMatrix<f64>,
-    pub y_train: DMatrix<f64>,
-    pub x_test: DMatrix<f64>,
-    pub y_test: DMatrix<f64>,
+    pub x_train: Mat<f64>,
+    pub y_train: Mat<f64>,
+    pub x_test: Mat<f64>,
+    pub y_test: Mat<f64>,
     /// Classification: the number of classes (targets are one-hot).
     pub classes: Option<usize>,
     /// Hamiltonian learning: the targets are the time derivatives (q', p').
@@ -29,9 +29,9 @@ pub struct TaskData {
 pub struct HamiltonianTask {
     pub system: HamiltonianSystem,
     /// ∇H on the training states (n × d): (−p', q').
-    pub grad_train: DMatrix<f64>,
-    pub h_test: DVector<f64>,
-    pub grad_test: DMatrix<f64>,
+    pub grad_train: Mat<f64>,
+    pub h_test: Vec<f64>,
+    pub grad_test: Mat<f64>,
     /// H at x₀ = 0, which fixes the learned H's constant.
     pub h0: f64,
     pub trajectory: TrajectorySpec,
@@ -45,24 +45,23 @@ fn hamiltonian(spec: &HamiltonianSpec, r: &mut impl Rng) -> TaskData {
     let x_train = uniform_box(r, spec.train, &domain);
     let x_test = uniform_box(r, spec.test, &domain);
     let d = domain.len();
-    let grad = |x: &DMatrix<f64>| {
+    let grad = |x: &Mat<f64>| {
         rows_map(x, d, |s| {
             let mut g = vec![0.0; d];
             sys.gradient(s, &mut g);
             g
         })
     };
-    let field = |x: &DMatrix<f64>| {
+    let field = |x: &Mat<f64>| {
         rows_map(x, d, |s| {
             let mut f = vec![0.0; d];
             sys.vector_field(s, &mut f);
             f
         })
     };
-    let h_test = DVector::from_fn(spec.test, |i, _| {
-        let s: Vec<f64> = x_test.row(i).iter().copied().collect();
-        sys.energy(&s)
-    });
+    let h_test: Vec<f64> = (0..spec.test)
+        .map(|i| sys.energy(&crate::linalg::row(x_test.as_ref(), i)))
+        .collect();
     TaskData {
         y_train: field(&x_train),
         y_test: field(&x_test),
@@ -80,16 +79,16 @@ fn hamiltonian(spec: &HamiltonianSpec, r: &mut impl Rng) -> TaskData {
     }
 }
 
-fn uniform_box(r: &mut impl Rng, n: usize, bounds: &[(f64, f64)]) -> DMatrix<f64> {
-    DMatrix::from_fn(n, bounds.len(), |_, j| {
+fn uniform_box(r: &mut impl Rng, n: usize, bounds: &[(f64, f64)]) -> Mat<f64> {
+    Mat::from_fn(n, bounds.len(), |_, j| {
         r.gen_range(bounds[j].0..bounds[j].1)
     })
 }
 
-fn rows_map(x: &DMatrix<f64>, out: usize, f: impl Fn(&[f64]) -> Vec<f64>) -> DMatrix<f64> {
-    let mut y = DMatrix::zeros(x.nrows(), out);
+fn rows_map(x: &Mat<f64>, out: usize, f: impl Fn(&[f64]) -> Vec<f64>) -> Mat<f64> {
+    let mut y = Mat::<f64>::zeros(x.nrows(), out);
     for i in 0..x.nrows() {
-        let row: Vec<f64> = x.row(i).iter().copied().collect();
+        let row: Vec<f64> = crate::linalg::row(x.as_ref(), i);
         for (j, v) in f(&row).into_iter().enumerate() {
             y[(i, j)] = v;
         }
@@ -182,7 +181,7 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
     let n_test = ((t.test_fraction * n as f64).round() as usize).clamp(1, n - 2);
     let (test, train) = order.split_at(n_test);
     let d = view.features.cols;
-    let x = DMatrix::from_fn(n, d, |i, j| view.features.row(i)[j] as f64);
+    let x = Mat::from_fn(n, d, |i, j| view.features.row(i)[j] as f64);
     // Standardise on the training rows.
     let mut x = x;
     for j in 0..d {
@@ -199,8 +198,8 @@ pub fn build(spec: &TaskSpec, base_dir: &Path) -> Result<TaskData, DataError> {
     }
     let k = classes.len();
     let pick = |idx: &[usize]| {
-        let xs = DMatrix::from_fn(idx.len(), d, |i, j| x[(idx[i], j)]);
-        let ys = DMatrix::from_fn(idx.len(), k, |i, c| {
+        let xs = Mat::from_fn(idx.len(), d, |i, j| x[(idx[i], j)]);
+        let ys = Mat::from_fn(idx.len(), k, |i, c| {
             if class_of(labels[idx[i]]) == c {
                 1.0
             } else {

@@ -1,4 +1,4 @@
-use nalgebra::{DMatrix, DVector};
+use faer::Mat;
 use rand::Rng;
 use statrs::distribution::{ChiSquared, ContinuousCDF};
 
@@ -25,7 +25,7 @@ fn net(method: SwimMethod, width: usize, act: Activation) -> SwimConfig {
     }
 }
 
-fn plain(x: DMatrix<f64>, y: DMatrix<f64>, classes: Option<usize>) -> TaskData {
+fn plain(x: Mat<f64>, y: Mat<f64>, classes: Option<usize>) -> TaskData {
     TaskData {
         x_train: x.clone(),
         y_train: y.clone(),
@@ -41,8 +41,8 @@ fn a_representable_function_is_fitted_to_machine_precision() {
     // With at least as many tanh features as points, any target on the points is
     // representable; SWIM's least-squares head reaches it to rounding.
     let n = 40;
-    let x = DMatrix::from_fn(n, 1, |i, _| -1.0 + 2.0 * i as f64 / (n - 1) as f64);
-    let y = DMatrix::from_fn(n, 1, |i, _| (3.0 * x[(i, 0)]).sin() + x[(i, 0)].powi(3));
+    let x = Mat::from_fn(n, 1, |i, _| -1.0 + 2.0 * i as f64 / (n - 1) as f64);
+    let y = Mat::from_fn(n, 1, |i, _| (3.0 * x[(i, 0)]).sin() + x[(i, 0)].powi(3));
     let data = plain(x, y, None);
     let mut cfg = net(SwimMethod::Swim, 60, Activation::Tanh);
     cfg.network.candidate_pairs = 2000;
@@ -54,14 +54,14 @@ fn a_representable_function_is_fitted_to_machine_precision() {
 fn pair_probabilities_follow_target_change_over_distance() {
     // Three points on a line; targets change fast between 0 and 1, slowly 1 → 2.
     // Weights: (0,1): |2 − 0| / 1 = 2; (1,2): |2.5 − 2| / 1 = 0.5; (0,2): 2.5 / 2 = 1.25.
-    let x = DMatrix::from_column_slice(3, 1, &[0.0, 1.0, 2.0]);
-    let y = DMatrix::from_column_slice(3, 1, &[0.0, 2.0, 2.5]);
+    let x = faer::mat::from_column_major_slice(&[0.0, 1.0, 2.0], 3, 1).to_owned();
+    let y = faer::mat::from_column_major_slice(&[0.0, 2.0, 2.5], 3, 1).to_owned();
     assert!((sample::pair_weight(&x, &y, 0, 1) - 2.0).abs() < 1e-12);
     assert!((sample::pair_weight(&x, &y, 1, 2) - 0.5).abs() < 1e-12);
     assert!((sample::pair_weight(&x, &y, 0, 2) - 1.25).abs() < 1e-12);
     // One-hot targets: any label change counts 1.
-    let c = DMatrix::from_row_slice(2, 3, &[1.0, 0.0, 0.0, 0.0, 0.0, 1.0]);
-    let x2 = DMatrix::from_column_slice(2, 1, &[0.0, 4.0]);
+    let c = faer::mat::from_row_major_slice(&[1.0, 0.0, 0.0, 0.0, 0.0, 1.0], 2, 3).to_owned();
+    let x2 = faer::mat::from_column_major_slice(&[0.0, 4.0], 2, 1).to_owned();
     assert!((sample::pair_weight(&x2, &c, 0, 1) - 0.25).abs() < 1e-12);
 
     // Single draws follow the weights: chi-square over many seeded draws.
@@ -107,10 +107,10 @@ fn swim_beats_random_features_on_a_pendulum_and_one_class_does_not_panic() {
     );
     // One class only: the documented fallback samples pairs uniformly.
     let one = TaskData {
-        x_train: DMatrix::from_fn(30, 2, |i, j| (i * 3 + j) as f64 / 10.0),
-        y_train: DMatrix::from_fn(30, 1, |_, _| 1.0),
-        x_test: DMatrix::from_fn(5, 2, |i, j| (i + j) as f64),
-        y_test: DMatrix::from_fn(5, 1, |_, _| 1.0),
+        x_train: Mat::from_fn(30, 2, |i, j| (i * 3 + j) as f64 / 10.0),
+        y_train: Mat::from_fn(30, 1, |_, _| 1.0),
+        x_test: Mat::from_fn(5, 2, |i, j| (i + j) as f64),
+        y_test: Mat::from_fn(5, 1, |_, _| 1.0),
         classes: Some(1),
         hamiltonian: None,
     };
@@ -123,13 +123,11 @@ fn quadratic_task(n: usize, seed: u64) -> TaskData {
     let h = |s: &[f64]| 0.5 * s[0] * s[0] + 0.5 * s[1] * s[1] + 0.3 * s[0] * s[1];
     let grad = |s: &[f64]| [s[0] + 0.3 * s[1], s[1] + 0.3 * s[0]];
     let mut r = chacha(seed, 0);
-    let mut draw = |n| DMatrix::from_fn(n, 2, |_, _| r.gen_range(-1.0..1.0));
+    let mut draw = |n| Mat::from_fn(n, 2, |_, _| r.gen_range(-1.0..1.0));
     let (x, xt) = (draw(n), draw(n));
-    let grads =
-        |x: &DMatrix<f64>| DMatrix::from_fn(x.nrows(), 2, |i, j| grad(&[x[(i, 0)], x[(i, 1)]])[j]);
+    let grads = |x: &Mat<f64>| Mat::from_fn(x.nrows(), 2, |i, j| grad(&[x[(i, 0)], x[(i, 1)]])[j]);
     // Time derivatives (q', p') = (∂H/∂p, −∂H/∂q).
-    let field =
-        |g: &DMatrix<f64>| DMatrix::from_fn(g.nrows(), 2, |i, j| [g[(i, 1)], -g[(i, 0)]][j]);
+    let field = |g: &Mat<f64>| Mat::from_fn(g.nrows(), 2, |i, j| [g[(i, 1)], -g[(i, 0)]][j]);
     let (g, gt) = (grads(&x), grads(&xt));
     TaskData {
         y_train: field(&g),
@@ -138,7 +136,7 @@ fn quadratic_task(n: usize, seed: u64) -> TaskData {
             // The system is used for trajectories only; unused here but required.
             system: HamiltonianSystem::SinglePendulum,
             grad_train: g,
-            h_test: DVector::from_fn(n, |i, _| h(&[xt[(i, 0)], xt[(i, 1)]])),
+            h_test: (0..n).map(|i| h(&[xt[(i, 0)], xt[(i, 1)]])).collect(),
             grad_test: gt,
             h0: 0.0,
             trajectory: TrajectorySpec {
@@ -162,11 +160,11 @@ fn gradient_equations_recover_a_network_in_their_span_exactly() {
     let layer = sample::uniform_layer(&data.x_train, 30, Activation::Tanh, &mut r).unwrap();
     let truth = hamiltonian::HamiltonianNet {
         layer: layer.clone(),
-        w: DVector::from_fn(30, |k, _| (k as f64 * 0.7).sin()),
+        w: (0..30).map(|k| (k as f64 * 0.7).sin()).collect(),
         c: 0.25,
     };
     let g = truth.gradient(&data.x_train);
-    let xdot = DMatrix::from_fn(400, 2, |i, j| [g[(i, 1)], -g[(i, 0)]][j]);
+    let xdot = Mat::from_fn(400, 2, |i, j| [g[(i, 1)], -g[(i, 0)]][j]);
     let a = hamiltonian::design(&data.x_train, &layer);
     let b = hamiltonian::stacked_gradient(&xdot);
     // The design's rows are the neurons' partial derivatives (finite differences).
@@ -184,9 +182,11 @@ fn gradient_equations_recover_a_network_in_their_span_exactly() {
             rcond: 1e-14,
             ridge: 0.0,
         };
-        let s = lstsq::solve(lstsq::view(&a), lstsq::view(&b), &spec).unwrap();
-        let w = DVector::from_fn(30, |k, _| s.coef.read(k, 0));
-        let err = (&w - &truth.w).norm() / truth.w.norm();
+        let s = lstsq::solve(a.as_ref(), b.as_ref(), &spec).unwrap();
+        let w: Vec<f64> = (0..30).map(|k| s.coef.read(k, 0)).collect();
+        let d: Vec<f64> = w.iter().zip(&truth.w).map(|(a, b)| a - b).collect();
+        let err = crate::linalg::frobenius(crate::linalg::column(&d))
+            / crate::linalg::frobenius(crate::linalg::column(&truth.w));
         assert!(err < 1e-8, "{solver:?} ({}): {err:e}", s.path.describe());
     }
 }
