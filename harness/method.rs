@@ -5,7 +5,7 @@
 //! independent prioritisation, the claims' subjects; the oracle, the ceiling;
 //! SWIM's variants and its Adam baseline) are the associated constants below; a
 //! selector the analysis does not single out defines its method in its own module
-//! (`select::registry` lists every selector, `swim::METHODS` every fitting method,
+//! (`select::registry` lists every selector, `swim::SwimMethod::ALL` every fitting method,
 //! and `log::methods` reads any of them back from a results file).
 
 use serde::{Deserialize, Serialize};

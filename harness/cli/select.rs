@@ -165,11 +165,13 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
         ScoreMatrix::new(n, combine_host(args.scoring, &learner, &vec![0.0; n * n]))
     };
     let choice = select::Choice {
-        selector: name,
-        mode,
+        settings: select::Settings {
+            selector: name,
+            mode,
+            n_chunks: args.n_chunks,
+            gain: args.gain,
+        },
         scoring: args.scoring,
-        n_chunks: args.n_chunks,
-        gain: args.gain,
         b: args.b,
         seed: args.seed,
         trace: args.dump_scores,

@@ -63,7 +63,8 @@ pub struct AdamW<D: Device<f32>> {
 /// What one optimiser step did.
 #[derive(Clone, Copy, Debug, PartialEq)]
 pub struct StepInfo {
-    /// Global gradient L2 norm before clipping.
+    /// Global gradient L2 norm before clipping (NaN where clipping is off: not
+    /// computed).
     pub grad_norm: f64,
     pub lr: f64,
 }
@@ -185,13 +186,17 @@ impl<T: Scalar> HostAdam<T> {
     pub fn step(&mut self, theta: &mut [T], grad: &[T], lr: f64) -> StepInfo {
         self.t += 1;
         let c = &self.config;
-        let grad_norm = grad
-            .iter()
-            .map(|&g| g * g)
-            .sum::<T>()
-            .to_f64()
-            .unwrap_or(f64::NAN)
-            .sqrt();
+        // Without clipping (SWIM's plain Adam) the norm is not needed: not computed.
+        let grad_norm = if c.clip_norm.is_finite() {
+            grad.iter()
+                .map(|&g| g * g)
+                .sum::<T>()
+                .to_f64()
+                .unwrap_or(f64::NAN)
+                .sqrt()
+        } else {
+            f64::NAN
+        };
         let scale = T::from_f64(if grad_norm > c.clip_norm {
             c.clip_norm / grad_norm
         } else {
@@ -333,7 +338,9 @@ mod host_adam_tests {
                 .map(|i| ((i * t) as f64 * 0.3).cos() * 50.0)
                 .collect();
             let info = adam.step(&mut theta, &g, 0.01);
-            assert!(info.grad_norm > 1.0, "clipping would have applied");
+            let norm = g.iter().map(|v| v * v).sum::<f64>().sqrt();
+            assert!(norm > config.clip_norm, "clipping would have applied");
+            assert!(info.grad_norm.is_nan(), "no clipping, no norm");
             for i in 0..n {
                 m[i] = 0.9 * m[i] + 0.1 * g[i];
                 v[i] = 0.999 * v[i] + 0.001 * g[i] * g[i];

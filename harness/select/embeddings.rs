@@ -3,7 +3,7 @@
 //! inputs and seed. Row i of each matrix is candidate i; logits are
 //! t·⟨a_i, b_j⟩ + c with each model's t and c (rows are used as given).
 
-use super::{IndependentMode, SelectorName, Settings};
+use super::Settings;
 use crate::data::noise::PairKind;
 use crate::data::{rng, Matrix};
 use crate::score::Scoring;
@@ -40,11 +40,8 @@ pub struct Embeddings<'a> {
 /// Which selector, with its settings.
 #[derive(Clone, Copy, Debug)]
 pub struct Choice {
-    pub selector: SelectorName,
-    pub mode: IndependentMode,
+    pub settings: Settings,
     pub scoring: Scoring,
-    pub n_chunks: usize,
-    pub gain: f64,
     /// The learning batch size b.
     pub b: usize,
     pub seed: u64,
@@ -169,16 +166,17 @@ impl Choice {
                 self.b
             ));
         }
-        if self.selector.registration().chunked
-            && (self.n_chunks == 0 || !self.b.is_multiple_of(self.n_chunks))
+        let s = &self.settings;
+        if s.selector.registration().chunked
+            && (s.n_chunks == 0 || !self.b.is_multiple_of(s.n_chunks))
         {
             return Err(format!(
                 "b = {} is not divisible by n_chunks = {}",
-                self.b, self.n_chunks
+                self.b, s.n_chunks
             ));
         }
-        if !self.gain.is_finite() {
-            return Err(format!("gain {}: must be finite", self.gain));
+        if !s.gain.is_finite() {
+            return Err(format!("gain {}: must be finite", s.gain));
         }
         Ok(())
     }
@@ -194,19 +192,15 @@ pub fn choose(
     c: &Choice,
 ) -> Result<Selection, String> {
     c.check(n)?;
-    let scored = c.selector.scores();
+    let reg = c.settings.selector.registration();
+    let scored = reg.scores;
     let candidates = match (scored, scores) {
         (true, Some(a)) if a.n == n => Candidates::scored(a),
         (true, Some(a)) => return Err(format!("the score matrix is {0}×{0}, not {n}×{n}", a.n)),
-        (true, None) => {
-            return Err(format!(
-                "selector `{}` needs the score matrix",
-                c.selector.as_str()
-            ))
-        }
+        (true, None) => return Err(format!("selector `{}` needs the score matrix", reg.name)),
         (false, _) => Candidates::unscored(n),
     };
-    let candidates = if c.selector.registration().needs_kinds {
+    let candidates = if reg.needs_kinds {
         let Some(k) = kinds else {
             return Err(
                 "the oracle needs each candidate's kind (which pairs are clean)".to_string(),
@@ -222,13 +216,7 @@ pub fn choose(
     } else {
         candidates
     };
-    let settings = Settings {
-        selector: c.selector,
-        mode: c.mode,
-        n_chunks: c.n_chunks,
-        gain: c.gain,
-    };
-    let mut selector = (c.selector.registration().build)(&settings, c.trace);
+    let mut selector = (reg.build)(&c.settings, c.trace);
     let mut r = rng::chacha(c.seed, rng::stream::SELECT);
     Ok(selector.select(candidates, c.b, &mut r))
 }

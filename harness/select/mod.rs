@@ -132,11 +132,6 @@ pub fn build(s: &Settings) -> Box<dyn Selector> {
     (s.selector.registration().build)(s, false)
 }
 
-/// As [`build`], keeping per-chunk scores where the selector has any.
-pub fn build_traced(s: &Settings) -> Box<dyn Selector> {
-    (s.selector.registration().build)(s, true)
-}
-
 /// k distinct indices of 0..n, uniformly (partial Fisher–Yates), in draw order.
 pub fn sample_without_replacement(rng: &mut dyn RngCore, n: usize, k: usize) -> Vec<usize> {
     assert!(k <= n, "cannot draw {k} of {n} without replacement");

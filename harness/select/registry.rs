@@ -77,13 +77,8 @@ pub struct SelectorName(&'static Registration);
 impl SelectorName {
     /// b examples drawn uniformly from the super-batch, which is not scored.
     pub const UNIFORM: SelectorName = SelectorName(&super::uniform::REGISTRATION);
-    /// Each example scored alone (s_i = A_ii); top-k or sampled (`train.mode`).
-    pub const INDEPENDENT: SelectorName = SelectorName(&super::independent::REGISTRATION);
     /// Joint example selection: chunks sampled on conditional learnability.
     pub const JEST: SelectorName = SelectorName(&super::jest::REGISTRATION);
-    /// b drawn uniformly from the super-batch's clean items (SPEC §5): the ceiling
-    /// of any filter, known only to a benchmark.
-    pub const ORACLE: SelectorName = SelectorName(&super::oracle::REGISTRATION);
 
     /// Every registered selector, in registration order.
     pub fn all() -> impl Iterator<Item = SelectorName> {

@@ -379,6 +379,6 @@ fn every_registered_selector_provides_what_a_selector_must() {
         assert_eq!(distinct.len(), b, "{}: {chosen:?}", r.name);
         assert!(chosen.iter().all(|&i| i < n));
         assert_eq!(chosen, choose(3), "{}: not seeded", r.name);
-        assert_eq!(build_traced(&settings).name(), r.name);
+        assert_eq!((r.build)(&settings, true).name(), r.name);
     }
 }

@@ -26,7 +26,7 @@ pub struct HamiltonianData<'a> {
     /// ∇H at each row of `x` (n × d).
     pub grad: &'a Mat<f64>,
     pub x_test: &'a Mat<f64>,
-    pub h_test: &'a Vec<f64>,
+    pub h_test: &'a [f64],
     pub grad_test: &'a Mat<f64>,
     /// H(0).
     pub h0: f64,

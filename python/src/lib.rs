@@ -15,7 +15,7 @@ use jestbench::data::noise::PairKind;
 use jestbench::data::Matrix;
 use jestbench::experiment::{IndependentMode, Scoring, SelectorWord};
 use jestbench::log;
-use jestbench::select::{choose, Choice, Embeddings, PairModel};
+use jestbench::select::{choose, Choice, Embeddings, PairModel, Settings};
 
 fn value_error(m: impl Into<String>) -> PyErr {
     PyValueError::new_err(m.into())
@@ -259,11 +259,13 @@ fn select<'py>(
     );
     let e = views.embeddings(learner_model, reference_model);
     let choice = Choice {
-        selector: name,
-        mode,
+        settings: Settings {
+            selector: name,
+            mode,
+            n_chunks: n_chunks as usize,
+            gain,
+        },
         scoring,
-        n_chunks: n_chunks as usize,
-        gain,
         b: b as usize,
         seed,
         trace: false,
@@ -424,11 +426,13 @@ fn time_native_select(
                 reference_model: PairModel::default(),
             };
             let choice = Choice {
-                selector: jestbench::experiment::SelectorName::JEST,
-                mode: IndependentMode::Topk,
+                settings: Settings {
+                    selector: jestbench::experiment::SelectorName::JEST,
+                    mode: IndependentMode::Topk,
+                    n_chunks,
+                    gain: 100.0,
+                },
                 scoring: Scoring::Learnability,
-                n_chunks,
-                gain: 100.0,
                 b,
                 seed,
                 trace: false,

@@ -1,8 +1,8 @@
 //! One tower on the host, row-major, in f32 or f64: dense layers (ReLU between),
 //! then the L2 normalisation, on the host dense layer ([`super::dense`]): the
 //! training step ([`tower_forward`], [`tower_backward`]) and the scoring forward
-//! over a super-batch ([`embed`], called by `score::tower_host`). The dfdx towers (`model::TwoTower`) are the
-//! autodiff path and these functions' test oracle.
+//! over a super-batch ([`embed`], called by `score::tower_host`). The dfdx towers
+//! (`model::TwoTower`) are the autodiff path and these functions' test oracle.
 
 use super::dense::{add_bias_grad, dense, dense_input_grad, dense_weight_grad};
 use super::Scalar;
@@ -70,7 +70,7 @@ fn weights<'a, T: Scalar>(
 }
 
 /// The tower's normalised embeddings of the n rows of `x` (inputs already at the
-/// first layer's resolution), keeping nothing for a backward pass.
+/// first layer's resolution): the forward pass without its backward.
 pub fn embed<T: Scalar>(
     theta: &[T],
     layers: &[(Slot, Slot)],
@@ -78,15 +78,7 @@ pub fn embed<T: Scalar>(
     x: &[T],
     n: usize,
 ) -> Vec<T> {
-    let mut h = x.to_vec();
-    for (l, (w, b)) in layers.iter().enumerate() {
-        let (weights, rows) = weights(theta, layers, first, l);
-        let z = dense(&h, n, weights, rows, w.cols, &theta[b.range()]);
-        h = if l + 1 < layers.len() { relu(&z) } else { z };
-    }
-    let dim = layers.last().map_or(0, |(w, _)| w.cols);
-    normalise(&mut h, dim);
-    h
+    tower_forward(theta, layers, first, x, n).e
 }
 
 pub(super) fn tower_forward<T: Scalar>(
