@@ -5,8 +5,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jestbench::experiment::Family;
-use jestbench::log::{header_line, Row};
+use jestbench::log::{header_line, Common, JestRow, Row};
 use jestbench::train::RunStatus;
 
 use crate::util::{jestbench, stderr, write};
@@ -62,28 +61,30 @@ fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
             for k in 0..=10 {
                 let step = c.steps * k / 10;
                 let score = (c.y)(step as f64 / c.steps as f64) + offset;
-                let row = Row {
-                    experiment: "hand".into(),
-                    run_id: format!("{hash}-s{seed}"),
-                    config_hash: hash.clone(),
-                    seed,
-                    family: Family::Jest,
-                    method: jestbench::log::methods::parse(c.method).unwrap(),
-                    filter_ratio: c.f,
-                    batch_size: 64,
-                    super_batch: (64.0 / (1.0 - c.f)).round() as usize,
-                    sweep: sweep.join(";"),
-                    step,
-                    flops_train: 300 * step as u64,
-                    eval_score: Some(score),
-                    zero_shot_accuracy: Some(score),
-                    status: if k == 10 {
-                        RunStatus::Complete
-                    } else {
-                        RunStatus::Running
+                let row = Row::Jest(JestRow {
+                    common: Common {
+                        experiment: "hand".into(),
+                        run_id: format!("{hash}-s{seed}"),
+                        config_hash: hash.clone(),
+                        seed,
+                        method: jestbench::log::methods::parse(c.method).unwrap(),
+                        batch_size: 64,
+                        sweep: sweep.join(";"),
+                        step,
+                        flops_train: 300 * step as u64,
+                        eval_score: Some(score),
+                        status: if k == 10 {
+                            RunStatus::Complete
+                        } else {
+                            RunStatus::Running
+                        },
+                        ..Common::default()
                     },
-                    ..Row::default()
-                };
+                    filter_ratio: c.f,
+                    super_batch: (64.0 / (1.0 - c.f)).round() as usize,
+                    zero_shot_accuracy: Some(score),
+                    ..JestRow::default()
+                });
                 text.push_str(&row.to_line());
             }
         }

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use jestbench::log::{header_line, Row};
+use jestbench::log::{header_line, Common, JestRow, Row};
 use jestbench::train::RunStatus;
 
 use crate::util::{columns, jestbench, read_csv, stderr, write, TINY};
@@ -25,20 +25,30 @@ fn run_rows(
         .map(|k| {
             let step = k * 100;
             let last = k == 10;
-            Row {
-                experiment: "fixture".into(),
-                run_id: format!("{hash}-s{seed}"),
-                config_hash: hash.clone(),
-                seed,
-                family: jestbench::experiment::Family::Jest,
-                method: jestbench::log::methods::parse(method).unwrap(),
+            Row::Jest(JestRow {
+                common: Common {
+                    experiment: "fixture".into(),
+                    run_id: format!("{hash}-s{seed}"),
+                    config_hash: hash.clone(),
+                    seed,
+                    method: jestbench::log::methods::parse(method).unwrap(),
+                    batch_size: 64,
+                    sweep: sweep.clone(),
+                    step,
+                    examples_trained: 64 * step as u64,
+                    flops_train: 300 * step as u64,
+                    train_seconds: step as f64 * 0.01,
+                    eval_score: Some(y(step as f64) + offset),
+                    status: if last {
+                        RunStatus::Complete
+                    } else {
+                        RunStatus::Running
+                    },
+                    git_commit: "fixture".into(),
+                    ..Common::default()
+                },
                 filter_ratio: f,
-                batch_size: 64,
                 super_batch: (64.0 / (1.0 - f)) as usize,
-                sweep: sweep.clone(),
-                step,
-                examples_trained: 64 * step as u64,
-                flops_train: 300 * step as u64,
                 flops_learner_scoring: scoring_flops * step as u64,
                 // The paper's accounting: scoring's forward reused, training adds
                 // its backward (2/3 of 300).
@@ -47,18 +57,10 @@ fn run_rows(
                 } else {
                     300 * step as u64
                 },
-                train_seconds: step as f64 * 0.01,
-                eval_score: Some(y(step as f64) + offset),
                 zero_shot_accuracy: Some(y(step as f64) + offset),
                 selected_learnability: Some(if method == "uniform" { -1.0 } else { 0.5 }),
-                status: if last {
-                    RunStatus::Complete
-                } else {
-                    RunStatus::Running
-                },
-                git_commit: "fixture".into(),
-                ..Row::default()
-            }
+                ..JestRow::default()
+            })
         })
         .collect()
 }
@@ -496,11 +498,13 @@ fn compare_says_what_changed_and_fails_on_a_regression_when_asked() {
     let slower: Vec<jestbench::log::Row> = rows
         .into_iter()
         .map(|mut r| {
-            if r.method.as_str() == "jest" && (r.filter_ratio - 0.8).abs() < 1e-9 {
-                let offset = [-0.01, 0.0, 0.01][r.seed as usize];
-                let y = (1.2 * r.step as f64 / 1000.0).min(0.97) + offset;
-                r.eval_score = Some(y);
-                r.zero_shot_accuracy = Some(y);
+            if let jestbench::log::Row::Jest(r) = &mut r {
+                if r.common.method.as_str() == "jest" && (r.filter_ratio - 0.8).abs() < 1e-9 {
+                    let offset = [-0.01, 0.0, 0.01][r.common.seed as usize];
+                    let y = (1.2 * r.common.step as f64 / 1000.0).min(0.97) + offset;
+                    r.common.eval_score = Some(y);
+                    r.zero_shot_accuracy = Some(y);
+                }
             }
             r
         })

@@ -6,7 +6,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::log::Row;
+use crate::log::JestRow;
 use crate::method::Method;
 use crate::stats::{self, mean_interval, Curve, Interval};
 use crate::train::RunStatus;
@@ -71,10 +71,10 @@ impl Axis {
     }
 
     /// This axis's x for a row (FLOP accountings from `flops`).
-    fn of(self, r: &Row) -> f64 {
+    fn of(self, r: &JestRow) -> f64 {
         let paper = r.flops_paper as f64;
         match self {
-            Axis::Iterations => r.step as f64,
+            Axis::Iterations => r.common.step as f64,
             Axis::FlopsPaper => paper,
             Axis::FlopsPlusReferenceScoring => paper + r.flops_reference_scoring_uncached as f64,
             Axis::FlopsPlusReferenceTraining => {
@@ -83,12 +83,12 @@ impl Axis {
                     + r.flops_reference_training as f64
             }
             Axis::FlopsExecuted => {
-                (r.flops_train
+                (r.common.flops_train
                     + r.flops_learner_scoring
                     + r.flops_pairs
                     + r.flops_reference_embedding) as f64
             }
-            Axis::Seconds => r.train_seconds,
+            Axis::Seconds => r.common.train_seconds,
         }
     }
 }
@@ -348,20 +348,21 @@ pub fn repeats(cells: &[Cell]) -> Vec<Option<usize>> {
 }
 
 /// Groups rows (of one or more experiments) into cells, in a stable order.
-pub fn cells(rows: &[Row]) -> Vec<Cell> {
-    let mut by_run: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();
+pub fn cells(rows: &[JestRow]) -> Vec<Cell> {
+    let mut by_run: BTreeMap<(String, String), Vec<&JestRow>> = BTreeMap::new();
     for r in rows {
         by_run
-            .entry((r.experiment.clone(), r.run_id.clone()))
+            .entry((r.common.experiment.clone(), r.common.run_id.clone()))
             .or_default()
             .push(r);
     }
     let mut by_cell: BTreeMap<(String, String), Cell> = BTreeMap::new();
     for ((experiment, _), mut rs) in by_run {
-        rs.sort_by_key(|r| r.step);
+        rs.sort_by_key(|r| r.common.step);
         let first = rs[0];
         let last = rs[rs.len() - 1];
         let sweep: Vec<(String, String)> = first
+            .common
             .sweep
             .split(';')
             .filter(|s| !s.is_empty())
@@ -377,15 +378,15 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
             .collect::<Vec<_>>()
             .join(";");
         let cell = by_cell
-            .entry((experiment.clone(), first.config_hash.clone()))
+            .entry((experiment.clone(), first.common.config_hash.clone()))
             .or_insert_with(|| Cell {
                 experiment: experiment.clone(),
-                config_hash: first.config_hash.clone(),
-                method: first.method,
+                config_hash: first.common.config_hash.clone(),
+                method: first.common.method,
                 setting,
                 sweep,
                 filter_ratio: first.filter_ratio,
-                batch_size: first.batch_size,
+                batch_size: first.common.batch_size,
                 super_batch: first.super_batch,
                 cheap_scoring: first.score_resolution > 1,
                 full_resolution: first.score_resolution <= 1 && first.low_res_share == 0.0,
@@ -403,22 +404,22 @@ pub fn cells(rows: &[Row]) -> Vec<Cell> {
                 final_by_bucket: [f64::NAN; 3],
                 reference_score: None,
             });
-        if last.status == RunStatus::Diverged {
+        if last.common.status == RunStatus::Diverged {
             cell.diverged += 1;
         } else {
-            cell.steps = cell.steps.max(last.step);
+            cell.steps = cell.steps.max(last.common.step);
         }
         let score: Vec<f64> = rs
             .iter()
-            .map(|r| r.eval_score.unwrap_or(f64::NAN))
+            .map(|r| r.common.eval_score.unwrap_or(f64::NAN))
             .collect();
         let x = Axis::ALL
             .iter()
             .map(|&a| (a, rs.iter().map(|r| a.of(r)).collect()))
             .collect();
         cell.runs.push(RunSeries {
-            seed: first.seed,
-            status: last.status,
+            seed: first.common.seed,
+            status: last.common.status,
             score,
             x,
             selected_learnability: rs

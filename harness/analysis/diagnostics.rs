@@ -5,7 +5,7 @@
 
 use serde::Serialize;
 
-use crate::log::Row;
+use crate::log::JestRow;
 use crate::stats;
 
 /// Seed-mean shares of each pair kind over one evaluation window, and what they say
@@ -122,7 +122,7 @@ fn seed_mean<const K: usize>(k: usize, runs: &[&[Option<[f64; K]>]]) -> Option<[
 }
 
 /// A row's concept-bucket shares (selected or offered), when it has them.
-pub fn buckets(r: &Row, selected: bool) -> Option<[f64; 3]> {
+pub fn buckets(r: &JestRow, selected: bool) -> Option<[f64; 3]> {
     let v = if selected {
         [r.selected_head, r.selected_torso, r.selected_tail]
     } else {
@@ -132,7 +132,7 @@ pub fn buckets(r: &Row, selected: bool) -> Option<[f64; 3]> {
 }
 
 /// A row's kind shares (selected or offered), when it has them.
-pub fn kinds(r: &Row, selected: bool) -> Option<[f64; 4]> {
+pub fn kinds(r: &JestRow, selected: bool) -> Option<[f64; 4]> {
     let v = if selected {
         [
             r.selected_clean,

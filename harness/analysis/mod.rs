@@ -35,7 +35,6 @@ pub use horizon::HorizonComparison;
 pub use knob::Knob;
 
 use crate::log::Row;
-use crate::method::Family;
 use crate::stats::{Estimator, RESAMPLES};
 
 /// Everything a report shows.
@@ -99,7 +98,10 @@ impl Analysis {
     ) -> Result<Analysis, AnalysisError> {
         let experiments = check_rows(&rows, combine)?;
         let mut warnings = Vec::new();
-        let commits: BTreeSet<&str> = rows.iter().map(|r| r.git_commit.as_str()).collect();
+        let commits: BTreeSet<&str> = rows
+            .iter()
+            .map(|r| r.common().git_commit.as_str())
+            .collect();
         let commit_list: Vec<String> = commits.iter().map(|c| c.to_string()).collect();
         if commits.len() > 1 {
             warnings.push(format!(
@@ -109,11 +111,16 @@ impl Analysis {
             ));
         }
         let n_rows = rows.len();
-        let (swim_rows, rows): (Vec<Row>, Vec<Row>) =
-            rows.into_iter().partition(|r| r.family == Family::Swim);
-        let swim_cells = swim::cells(&swim_rows.iter().collect::<Vec<_>>());
+        let (mut jest_rows, mut swim_rows) = (Vec::new(), Vec::new());
+        for r in rows {
+            match r {
+                Row::Jest(r) => jest_rows.push(r),
+                Row::Swim(r) => swim_rows.push(r),
+            }
+        }
+        let swim_cells = swim::cells(&swim_rows);
         let swim_comparisons = swim::comparisons(&swim_cells);
-        let cells = cells::cells(&rows);
+        let cells = cells::cells(&jest_rows);
         for c in &cells {
             if c.diverged > 0 {
                 warnings.push(format!(
@@ -175,7 +182,7 @@ fn check_rows(rows: &[Row], combine: bool) -> Result<Vec<String>, AnalysisError>
     }
     let experiments: Vec<String> = rows
         .iter()
-        .map(|r| r.experiment.clone())
+        .map(|r| r.common().experiment.clone())
         .collect::<BTreeSet<_>>()
         .into_iter()
         .collect();
@@ -187,7 +194,7 @@ fn check_rows(rows: &[Row], combine: bool) -> Result<Vec<String>, AnalysisError>
     }
     let mut configs: BTreeMap<(&str, &str), &str> = BTreeMap::new();
     let mut steps: BTreeSet<(&str, &str, usize)> = BTreeSet::new();
-    for r in rows {
+    for r in rows.iter().map(Row::common) {
         let prev = configs
             .entry((&r.experiment, &r.run_id))
             .or_insert(&r.config_hash);

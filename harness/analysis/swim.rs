@@ -12,7 +12,7 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::log::Row;
+use crate::log::SwimRow;
 use crate::method::Method;
 use crate::stats::{mean_interval, Interval};
 
@@ -97,19 +97,23 @@ pub fn setting_of(sweep: &str) -> String {
 }
 
 /// SWIM cells from the rows of family `swim`.
-pub fn cells(rows: &[&Row]) -> Vec<SwimCell> {
+pub fn cells(rows: &[SwimRow]) -> Vec<SwimCell> {
     // (experiment, setting, method) → seed → that run's rows.
     type Key = (String, String, Method);
-    let mut runs: BTreeMap<Key, BTreeMap<u64, Vec<&Row>>> = BTreeMap::new();
+    let mut runs: BTreeMap<Key, BTreeMap<u64, Vec<&SwimRow>>> = BTreeMap::new();
     let mut names: BTreeMap<Key, String> = BTreeMap::new();
     for r in rows {
-        let key = (r.experiment.clone(), setting_of(&r.sweep), r.method);
+        let key = (
+            r.common.experiment.clone(),
+            setting_of(&r.common.sweep),
+            r.common.method,
+        );
         names
             .entry(key.clone())
-            .or_insert_with(|| r.eval_metric.clone());
+            .or_insert_with(|| r.common.eval_metric.clone());
         runs.entry(key)
             .or_default()
-            .entry(r.seed)
+            .entry(r.common.seed)
             .or_default()
             .push(r);
     }
@@ -118,20 +122,25 @@ pub fn cells(rows: &[&Row]) -> Vec<SwimCell> {
             let fits = seeds
                 .into_iter()
                 .map(|(seed, mut rs)| {
-                    rs.sort_by_key(|r| r.step);
+                    rs.sort_by_key(|r| r.common.step);
                     let last = rs[rs.len() - 1];
                     let curve = (rs.len() > 1).then(|| {
                         rs.iter()
-                            .map(|r| (r.train_seconds, r.eval_score.unwrap_or(f64::NAN)))
+                            .map(|r| {
+                                (
+                                    r.common.train_seconds,
+                                    r.common.eval_score.unwrap_or(f64::NAN),
+                                )
+                            })
                             .collect()
                     });
                     let fit = SwimFit {
-                        metric: last.eval_score.unwrap_or(f64::NAN),
-                        seconds: last.train_seconds,
-                        flops: last.flops_train,
+                        metric: last.common.eval_score.unwrap_or(f64::NAN),
+                        seconds: last.common.train_seconds,
+                        flops: last.common.flops_train,
                         grad_error: last.grad_error,
                         energy_drift: last.energy_drift,
-                        epochs: last.step,
+                        epochs: last.common.step,
                         curve,
                     };
                     (seed, fit)

@@ -6,8 +6,8 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::log::Row;
-use crate::method::{Family, Method};
+use crate::log::{Common, JestRow, Row};
+use crate::method::Method;
 use crate::train::RunStatus;
 
 /// The curve's shape.
@@ -147,16 +147,26 @@ fn row(method: Method, seed: u64, horizon: usize, step: usize, score: f64, sweep
     let hash = format!("{method}-{horizon}");
     // FLOPs: a uniform step costs 3 units, a selector's 4 (any fixed ratio will do).
     let per_step: u64 = if method == Method::UNIFORM { 3 } else { 4 };
-    Row {
-        experiment: "calibration".into(),
-        run_id: format!("{hash}-s{seed}"),
-        config_hash: hash,
-        seed,
-        family: Family::Jest,
-        method,
+    Row::Jest(JestRow {
+        common: Common {
+            experiment: "calibration".into(),
+            run_id: format!("{hash}-s{seed}"),
+            config_hash: hash,
+            seed,
+            method,
+            batch_size: 64,
+            sweep: sweep.into(),
+            step,
+            examples_trained: 64 * step as u64,
+            flops_train: per_step * step as u64,
+            train_seconds: step as f64 * 1e-3,
+            eval_score: Some(score),
+            status: RunStatus::Complete,
+            device: "synthetic".into(),
+            ..Common::default()
+        },
         scoring: "learnability".into(),
         filter_ratio: if method == Method::UNIFORM { 0.0 } else { 0.8 },
-        batch_size: 64,
         super_batch: 320,
         n_chunks: 16,
         gain: 100.0,
@@ -164,16 +174,8 @@ fn row(method: Method, seed: u64, horizon: usize, step: usize, score: f64, sweep
         score_resolution: 1,
         low_resolution: 1,
         low_res_share: 0.0,
-        sweep: sweep.into(),
-        step,
-        examples_trained: 64 * step as u64,
         examples_scored: 320 * step as u64,
-        flops_train: per_step * step as u64,
         flops_paper: per_step * step as u64,
-        train_seconds: step as f64 * 1e-3,
-        eval_score: Some(score),
-        status: RunStatus::Complete,
-        device: "synthetic".into(),
-        ..Row::default()
-    }
+        ..JestRow::default()
+    })
 }

@@ -48,9 +48,15 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
     let rows = crate::log::read_rows(&outcome.out.join(SUMMARY_FILE))?.kept;
     let mut by_cell: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();
-    for r in rows.iter().filter(|r| r.experiment == outcome.experiment) {
+    for r in rows
+        .iter()
+        .filter(|r| r.common().experiment == outcome.experiment)
+    {
         by_cell
-            .entry((r.sweep.clone(), r.method.as_str().to_string()))
+            .entry((
+                r.common().sweep.clone(),
+                r.common().method.as_str().to_string(),
+            ))
             .or_default()
             .push(r);
     }
@@ -69,12 +75,12 @@ fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
         // Diverged runs are counted apart, not averaged in.
         let scores: Vec<f64> = rs
             .iter()
-            .filter(|r| r.status == RunStatus::Complete)
-            .filter_map(|r| r.eval_score)
+            .filter(|r| r.common().status == RunStatus::Complete)
+            .filter_map(|r| r.common().eval_score)
             .collect();
         let diverged = rs
             .iter()
-            .filter(|r| r.status == RunStatus::Diverged)
+            .filter(|r| r.common().status == RunStatus::Diverged)
             .count();
         let cell = if sweep.is_empty() { method } else { sweep };
         let score = if scores.is_empty() {

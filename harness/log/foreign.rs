@@ -19,7 +19,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use crate::method::{Family, Method};
 use crate::train::RunStatus;
 
-use super::Row;
+use super::{Common, JestRow, Row};
 
 pub const REQUIRED: [&str; 6] = [
     "experiment",
@@ -200,33 +200,35 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
             let sweep = sweep.join(";");
             let hash = crate::names::config_hash(&(&exp, method.as_str(), &sweep));
             for p in &points {
-                rows.push(Row {
-                    experiment: exp.clone(),
-                    run_id: format!("{hash}-s{seed}"),
-                    config_hash: hash.clone(),
-                    seed,
-                    family: Family::Jest,
-                    method,
+                rows.push(Row::Jest(JestRow {
+                    common: Common {
+                        experiment: exp.clone(),
+                        run_id: format!("{hash}-s{seed}"),
+                        config_hash: hash.clone(),
+                        seed,
+                        method,
+                        batch_size: p.batch,
+                        sweep: sweep.clone(),
+                        step: p.step,
+                        flops_train: p.flops,
+                        train_seconds: p.seconds,
+                        eval_score: Some(p.score),
+                        status: RunStatus::Complete,
+                        device: "external".into(),
+                        ..Common::default()
+                    },
                     filter_ratio: if method == Method::UNIFORM {
                         0.0
                     } else {
                         f.parse().unwrap_or(0.0)
                     },
-                    batch_size: p.batch,
                     super_batch: p.super_batch,
                     reference_quality: 1.0,
                     score_resolution: 1,
                     low_resolution: 1,
-                    sweep: sweep.clone(),
-                    step: p.step,
-                    flops_train: p.flops,
                     flops_paper: p.flops,
-                    train_seconds: p.seconds,
-                    eval_score: Some(p.score),
-                    status: RunStatus::Complete,
-                    device: "external".into(),
-                    ..Row::default()
-                });
+                    ..JestRow::default()
+                }));
             }
         }
     }
@@ -252,14 +254,15 @@ mod tests {
         let rows = parse(&t).unwrap();
         // Uniform read once per ratio: 2 seeds × 3 steps × (2 + 2) cells.
         assert_eq!(rows.len(), 24);
-        let sweeps: BTreeSet<&str> = rows.iter().map(|r| r.sweep.as_str()).collect();
+        let sweeps: BTreeSet<&str> = rows.iter().map(|r| r.common().sweep.as_str()).collect();
         assert!(sweeps.contains("train.selector=uniform;train.filter_ratio=0.8"));
         assert!(sweeps.contains("train.selector=jest;train.filter_ratio=0.5"));
-        let ids: BTreeSet<&str> = rows.iter().map(|r| r.run_id.as_str()).collect();
+        let ids: BTreeSet<&str> = rows.iter().map(|r| r.common().run_id.as_str()).collect();
         assert_eq!(ids.len(), 8);
-        assert!(rows
-            .iter()
-            .all(|r| r.flops_paper == 0 && r.status == RunStatus::Complete));
+        assert!(rows.iter().all(|r| match r {
+            Row::Jest(j) => j.flops_paper == 0 && j.common.status == RunStatus::Complete,
+            Row::Swim(_) => false,
+        }));
     }
 
     #[test]

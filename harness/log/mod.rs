@@ -16,7 +16,9 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use row::{header_line, Row, RunIdentity, GIT_COMMIT, HARNESS_VERSION};
+pub use row::{
+    header_line, Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION,
+};
 
 pub const RESULTS_FILE: &str = "results.csv";
 pub const SUMMARY_FILE: &str = "summary.csv";
@@ -76,7 +78,11 @@ impl ResultsWriter {
         let summary_path = dir.join(SUMMARY_FILE);
         let results_path = dir.join(RESULTS_FILE);
         let summaries = read_rows(&summary_path)?;
-        let done: BTreeSet<String> = summaries.kept.iter().map(|r| r.run_id.clone()).collect();
+        let done: BTreeSet<String> = summaries
+            .kept
+            .iter()
+            .map(|r| r.common().run_id.clone())
+            .collect();
         // A file written before the newest optional columns existed is rewritten
         // in the current layout, so appended rows match its header.
         if summaries.torn || !summaries.absent_columns.is_empty() {
@@ -86,7 +92,7 @@ impl ResultsWriter {
         let kept: Vec<Row> = results
             .kept
             .iter()
-            .filter(|r| done.contains(&r.run_id))
+            .filter(|r| done.contains(&r.common().run_id))
             .cloned()
             .collect();
         if results.torn || kept.len() != results.kept.len() || !results.absent_columns.is_empty() {
@@ -232,21 +238,23 @@ mod tests {
             ["val_loss", "grad_error", "energy_drift"]
         );
         assert_eq!(cols[cols.len() - 1], "zero_shot_tail");
-        let done = Row {
-            run_id: "a-s0".into(),
-            experiment: "e".into(),
-            ..Row::default()
+        let row = |id: &str| {
+            Row::Jest(JestRow {
+                common: Common {
+                    run_id: id.into(),
+                    experiment: "e".into(),
+                    ..Common::default()
+                },
+                ..JestRow::default()
+            })
         };
+        let done = row("a-s0");
         for f in [RESULTS_FILE, SUMMARY_FILE] {
             fs::write(dir.path().join(f), old_header.clone() + &old(&done)).unwrap();
         }
         let (mut w, ids) = ResultsWriter::open(dir.path()).unwrap();
         assert!(ids.contains("a-s0"));
-        let next = Row {
-            run_id: "b-s0".into(),
-            experiment: "e".into(),
-            ..Row::default()
-        };
+        let next = row("b-s0");
         w.eval_row(&next).unwrap();
         w.summary_row(&next).unwrap();
         drop(w);
@@ -254,7 +262,7 @@ mod tests {
             let text = fs::read_to_string(dir.path().join(f)).unwrap();
             assert!(text.starts_with(&header), "{f}: {text}");
             let rows = read_rows(&dir.path().join(f)).unwrap().kept;
-            let ids: Vec<&str> = rows.iter().map(|r| r.run_id.as_str()).collect();
+            let ids: Vec<&str> = rows.iter().map(|r| r.common().run_id.as_str()).collect();
             assert_eq!(ids, ["a-s0", "b-s0"], "{f}");
         }
     }

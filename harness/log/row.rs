@@ -1,4 +1,6 @@
-//! The results schema (SPEC §4): one flat row type for every family of run.
+//! The results schema (SPEC §4): one file layout for every family of run
+//! ([`CsvRow`], private), and in memory a row per family ([`JestRow`],
+//! [`SwimRow`]) that carries only its family's columns beside the common ones.
 
 use serde::{Deserialize, Serialize};
 
@@ -8,22 +10,45 @@ use crate::train::{EvalRecord, RunStatus};
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const GIT_COMMIT: &str = env!("JESTBENCH_GIT_COMMIT");
 
-/// The columns that identify a run and its configuration (same on all its rows).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-pub struct RunIdentity {
+/// The columns every run logs, whatever its family.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Common {
     pub experiment: String,
     pub run_id: String,
     pub config_hash: String,
     pub seed: u64,
-    /// `jest` (data selection runs) or `swim` (sampled networks).
-    pub family: Family,
     /// The selector (jest family) or the fitting method (swim family).
-    #[serde(deserialize_with = "super::methods::deserialize")]
     pub method: Method,
+    /// Examples per step (swim: Adam's minibatch; 0 for sampled networks).
+    pub batch_size: usize,
+    /// The swept keys and this run's values, `key=value;...`.
+    pub sweep: String,
+    /// The evaluation point: a training step (jest), an epoch (swim's Adam), 0.
+    pub step: usize,
+    pub examples_trained: u64,
+    pub flops_train: u64,
+    pub train_seconds: f64,
+    pub eval_seconds: f64,
+    pub train_loss: Option<f64>,
+    pub eval_loss: Option<f64>,
+    /// The headline metric of the family (jest: zero-shot accuracy).
+    pub eval_score: Option<f64>,
+    /// What `eval_score` measures: `zero_shot_accuracy` (jest), `accuracy` or
+    /// `rel_l2_error` (swim). Empty in files written before it existed.
+    pub eval_metric: String,
+    pub status: RunStatus,
+    pub device: String,
+    pub harness_version: String,
+    pub git_commit: String,
+}
+
+/// A data-selection run's row: the common columns and JEST's own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct JestRow {
+    pub common: Common,
     /// The scoring rule (empty for selectors that do not score).
     pub scoring: String,
     pub filter_ratio: f64,
-    pub batch_size: usize,
     pub super_batch: usize,
     pub n_chunks: usize,
     pub gain: f64,
@@ -33,52 +58,17 @@ pub struct RunIdentity {
     pub score_resolution: usize,
     pub low_resolution: usize,
     pub low_res_share: f64,
-    /// The swept keys and this run's values, `key=value;...`.
-    pub sweep: String,
-    pub device: String,
-}
-
-/// One row of results.csv / summary.csv. Empty cells are values that do not apply.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
-pub struct Row {
-    pub experiment: String,
-    pub run_id: String,
-    pub config_hash: String,
-    pub seed: u64,
-    pub family: Family,
-    #[serde(deserialize_with = "super::methods::deserialize")]
-    pub method: Method,
-    pub scoring: String,
-    pub filter_ratio: f64,
-    pub batch_size: usize,
-    pub super_batch: usize,
-    pub n_chunks: usize,
-    pub gain: f64,
-    pub reference_quality: f64,
-    pub score_resolution: usize,
-    pub low_resolution: usize,
-    pub low_res_share: f64,
-    pub sweep: String,
-    pub step: usize,
-    pub examples_trained: u64,
     pub examples_scored: u64,
-    pub flops_train: u64,
     pub flops_learner_scoring: u64,
     pub flops_pairs: u64,
     pub flops_paper: u64,
     pub flops_reference_scoring_uncached: u64,
     pub flops_reference_embedding: u64,
     pub flops_reference_training: u64,
-    pub train_seconds: f64,
     pub select_seconds: f64,
-    pub eval_seconds: f64,
-    pub train_loss: Option<f64>,
-    pub eval_loss: Option<f64>,
     pub zero_shot_accuracy: Option<f64>,
     pub recall_at1_a2b: Option<f64>,
     pub recall_at1_b2a: Option<f64>,
-    /// The headline metric of the family (jest: zero-shot accuracy).
-    pub eval_score: Option<f64>,
     pub selected_learnability: Option<f64>,
     pub superbatch_learnability: Option<f64>,
     /// Shares of the pair kinds (clean, misaligned, heavily noised, near-duplicate)
@@ -98,55 +88,70 @@ pub struct Row {
     /// The reference checkpoint's step (its last, or the one its held-out
     /// validation chose).
     pub reference_step: Option<usize>,
-    pub status: RunStatus,
-    pub device: String,
-    pub harness_version: String,
-    pub git_commit: String,
-    /// What `eval_score` measures: `zero_shot_accuracy` (jest), `accuracy` or
-    /// `rel_l2_error` (swim). Absent in files written before it existed.
-    #[serde(default)]
-    pub eval_metric: String,
-    /// Swim family, Adam: the validation loss of this epoch's weights (what early
-    /// stopping watches; `eval_score` is the checkpoint's test metric).
-    #[serde(default)]
-    pub val_loss: Option<f64>,
-    /// Swim family, Hamiltonian tasks: the relative L2 error of the learned
-    /// gradient (the vector field's) on the test set.
-    #[serde(default)]
-    pub grad_error: Option<f64>,
-    /// Swim family, Hamiltonian tasks, a run's last row: max |H(x_t) − H(x₀)| of
-    /// the true H along the trajectory integrated with the learned H (`inf`: it
-    /// blew up).
-    #[serde(default)]
-    pub energy_drift: Option<f64>,
     /// Shares of the head, torso and tail concepts (equal-mass thirds of the pool
     /// by concept frequency, `data::concepts`) in the trained batches and in the
     /// super-batches over the evaluation window; empty without labels.
-    #[serde(default)]
     pub selected_head: Option<f64>,
-    #[serde(default)]
     pub selected_torso: Option<f64>,
-    #[serde(default)]
     pub selected_tail: Option<f64>,
-    #[serde(default)]
     pub superbatch_head: Option<f64>,
-    #[serde(default)]
     pub superbatch_torso: Option<f64>,
-    #[serde(default)]
     pub superbatch_tail: Option<f64>,
     /// The share of a trained batch's off-diagonal pairs whose items share a
     /// concept (false in-batch negatives), window mean; the same over super-batches.
-    #[serde(default)]
     pub selected_same_concept: Option<f64>,
-    #[serde(default)]
     pub superbatch_same_concept: Option<f64>,
     /// Zero-shot accuracy over the eval items of head, torso and tail concepts.
-    #[serde(default)]
     pub zero_shot_head: Option<f64>,
-    #[serde(default)]
     pub zero_shot_torso: Option<f64>,
-    #[serde(default)]
     pub zero_shot_tail: Option<f64>,
+}
+
+/// A sampled-network (or Adam baseline) run's row: the common columns and SWIM's own.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct SwimRow {
+    pub common: Common,
+    /// Adam: the validation loss of this epoch's weights (what early stopping
+    /// watches; `eval_score` is the checkpoint's test metric).
+    pub val_loss: Option<f64>,
+    /// Hamiltonian tasks: the relative L2 error of the learned gradient (the
+    /// vector field's) on the test set.
+    pub grad_error: Option<f64>,
+    /// Hamiltonian tasks, a run's last row: max |H(x_t) − H(x₀)| of the true H
+    /// along the trajectory integrated with the learned H (`inf`: it blew up).
+    pub energy_drift: Option<f64>,
+}
+
+/// One row of results.csv / summary.csv, as its family logs it.
+// Unboxed: a results file holds one family's rows (SWIM's are few), and a row
+// already owns a handful of strings; a box would add an allocation to each.
+#[allow(clippy::large_enum_variant)]
+#[derive(Clone, Debug, PartialEq)]
+pub enum Row {
+    Jest(JestRow),
+    Swim(SwimRow),
+}
+
+/// The columns of a JEST run's rows that are the same on all its rows.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RunIdentity {
+    pub experiment: String,
+    pub run_id: String,
+    pub config_hash: String,
+    pub seed: u64,
+    pub method: Method,
+    pub scoring: String,
+    pub filter_ratio: f64,
+    pub batch_size: usize,
+    pub super_batch: usize,
+    pub n_chunks: usize,
+    pub gain: f64,
+    pub reference_quality: f64,
+    pub score_resolution: usize,
+    pub low_resolution: usize,
+    pub low_res_share: f64,
+    pub sweep: String,
+    pub device: String,
 }
 
 /// Columns a results file may lack (added after the first files were written).
@@ -168,24 +173,244 @@ const OPTIONAL_COLUMNS: [&str; 15] = [
     "zero_shot_tail",
 ];
 
+/// A row as the file lays it out: every family's columns, in the order of the
+/// header (SPEC §4); the columns of another family than the row's are empty or
+/// zero. Only this module sees it: rows in memory are [`Row`]s.
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub(super) struct CsvRow {
+    experiment: String,
+    run_id: String,
+    config_hash: String,
+    seed: u64,
+    family: Family,
+    #[serde(deserialize_with = "super::methods::deserialize")]
+    method: Method,
+    scoring: String,
+    filter_ratio: f64,
+    batch_size: usize,
+    super_batch: usize,
+    n_chunks: usize,
+    gain: f64,
+    reference_quality: f64,
+    score_resolution: usize,
+    low_resolution: usize,
+    low_res_share: f64,
+    sweep: String,
+    step: usize,
+    examples_trained: u64,
+    examples_scored: u64,
+    flops_train: u64,
+    flops_learner_scoring: u64,
+    flops_pairs: u64,
+    flops_paper: u64,
+    flops_reference_scoring_uncached: u64,
+    flops_reference_embedding: u64,
+    flops_reference_training: u64,
+    train_seconds: f64,
+    select_seconds: f64,
+    eval_seconds: f64,
+    train_loss: Option<f64>,
+    eval_loss: Option<f64>,
+    zero_shot_accuracy: Option<f64>,
+    recall_at1_a2b: Option<f64>,
+    recall_at1_b2a: Option<f64>,
+    /// The headline metric of the family (jest: zero-shot accuracy).
+    eval_score: Option<f64>,
+    selected_learnability: Option<f64>,
+    superbatch_learnability: Option<f64>,
+    /// Shares of the pair kinds (clean, misaligned, heavily noised, near-duplicate)
+    /// in the trained batches and in the super-batches over the evaluation window.
+    selected_clean: Option<f64>,
+    selected_misaligned: Option<f64>,
+    selected_heavy_noise: Option<f64>,
+    selected_duplicate: Option<f64>,
+    superbatch_clean: Option<f64>,
+    superbatch_misaligned: Option<f64>,
+    superbatch_heavy_noise: Option<f64>,
+    superbatch_duplicate: Option<f64>,
+    /// The reference model's held-out zero-shot accuracy.
+    reference_score: Option<f64>,
+    /// Seconds spent training and embedding the reference (once, shared).
+    reference_seconds: f64,
+    /// The reference checkpoint's step (its last, or the one its held-out
+    /// validation chose).
+    reference_step: Option<usize>,
+    status: RunStatus,
+    device: String,
+    harness_version: String,
+    git_commit: String,
+    /// What `eval_score` measures: `zero_shot_accuracy` (jest), `accuracy` or
+    /// `rel_l2_error` (swim). Absent in files written before it existed.
+    #[serde(default)]
+    eval_metric: String,
+    /// Swim family, Adam: the validation loss of this epoch's weights (what early
+    /// stopping watches; `eval_score` is the checkpoint's test metric).
+    #[serde(default)]
+    val_loss: Option<f64>,
+    /// Swim family, Hamiltonian tasks: the relative L2 error of the learned
+    /// gradient (the vector field's) on the test set.
+    #[serde(default)]
+    grad_error: Option<f64>,
+    /// Swim family, Hamiltonian tasks, a run's last row: max |H(x_t) − H(x₀)| of
+    /// the true H along the trajectory integrated with the learned H (`inf`: it
+    /// blew up).
+    #[serde(default)]
+    energy_drift: Option<f64>,
+    /// Shares of the head, torso and tail concepts (equal-mass thirds of the pool
+    /// by concept frequency, `data::concepts`) in the trained batches and in the
+    /// super-batches over the evaluation window; empty without labels.
+    #[serde(default)]
+    selected_head: Option<f64>,
+    #[serde(default)]
+    selected_torso: Option<f64>,
+    #[serde(default)]
+    selected_tail: Option<f64>,
+    #[serde(default)]
+    superbatch_head: Option<f64>,
+    #[serde(default)]
+    superbatch_torso: Option<f64>,
+    #[serde(default)]
+    superbatch_tail: Option<f64>,
+    /// The share of a trained batch's off-diagonal pairs whose items share a
+    /// concept (false in-batch negatives), window mean; the same over super-batches.
+    #[serde(default)]
+    selected_same_concept: Option<f64>,
+    #[serde(default)]
+    superbatch_same_concept: Option<f64>,
+    /// Zero-shot accuracy over the eval items of head, torso and tail concepts.
+    #[serde(default)]
+    zero_shot_head: Option<f64>,
+    #[serde(default)]
+    zero_shot_torso: Option<f64>,
+    #[serde(default)]
+    zero_shot_tail: Option<f64>,
+}
+
+fn family_name(f: Family) -> &'static str {
+    match f {
+        Family::Jest => "jest",
+        Family::Swim => "swim",
+    }
+}
+
 fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
 }
 
-impl Row {
+/// Moves fields between a file's row and a family's, naming each once: the
+/// common columns, then each family's own.
+macro_rules! families {
+    (common: [$($c:ident),*], jest: [$($j:ident),*], swim: [$($s:ident),*]) => {
+        impl From<&Row> for CsvRow {
+            fn from(row: &Row) -> CsvRow {
+                let c = row.common();
+                let mut out = CsvRow {
+                    family: row.family(),
+                    $($c: c.$c.clone(),)*
+                    ..CsvRow::default()
+                };
+                match row {
+                    Row::Jest(r) => {
+                        $(out.$j = r.$j.clone();)*
+                    }
+                    Row::Swim(r) => {
+                        $(out.$s = r.$s.clone();)*
+                    }
+                }
+                out
+            }
+        }
+
+        impl CsvRow {
+            /// The row of its family; refuses a value in another family's column.
+            fn into_row(self) -> Result<Row, String> {
+                let empty = CsvRow::default();
+                let family = family_name(self.family);
+                let foreign = |_: Family, col: &str| {
+                    format!("column `{col}` has a value, but rows of family `{family}` leave it empty")
+                };
+                if self.method.family() != self.family {
+                    return Err(format!(
+                        "method `{}` is not of family `{family}`",
+                        self.method
+                    ));
+                }
+                match self.family {
+                    Family::Jest => {
+                        $(if self.$s != empty.$s {
+                            return Err(foreign(Family::Jest, stringify!($s)));
+                        })*
+                        Ok(Row::Jest(JestRow {
+                            common: Common { $($c: self.$c,)* },
+                            $($j: self.$j,)*
+                        }))
+                    }
+                    Family::Swim => {
+                        $(if self.$j != empty.$j {
+                            return Err(foreign(Family::Swim, stringify!($j)));
+                        })*
+                        Ok(Row::Swim(SwimRow {
+                            common: Common { $($c: self.$c,)* },
+                            $($s: self.$s,)*
+                        }))
+                    }
+                }
+            }
+        }
+    };
+}
+
+families! {
+    common: [experiment, run_id, config_hash, seed, method, batch_size, sweep, step,
+        examples_trained, flops_train, train_seconds, eval_seconds, train_loss, eval_loss,
+        eval_score, eval_metric, status, device, harness_version, git_commit],
+    jest: [scoring, filter_ratio, super_batch, n_chunks, gain, reference_quality,
+        score_resolution, low_resolution, low_res_share, examples_scored,
+        flops_learner_scoring, flops_pairs, flops_paper, flops_reference_scoring_uncached,
+        flops_reference_embedding, flops_reference_training, select_seconds,
+        zero_shot_accuracy, recall_at1_a2b, recall_at1_b2a, selected_learnability,
+        superbatch_learnability, selected_clean, selected_misaligned, selected_heavy_noise,
+        selected_duplicate, superbatch_clean, superbatch_misaligned, superbatch_heavy_noise,
+        superbatch_duplicate, reference_score, reference_seconds, reference_step,
+        selected_head, selected_torso, selected_tail, superbatch_head, superbatch_torso,
+        superbatch_tail, selected_same_concept, superbatch_same_concept, zero_shot_head,
+        zero_shot_torso, zero_shot_tail],
+    swim: [val_loss, grad_error, energy_drift]
+}
+
+impl JestRow {
     /// The row of an eval record of a jest-family run.
-    pub fn from_record(id: &RunIdentity, r: &EvalRecord) -> Row {
+    pub fn from_record(id: &RunIdentity, r: &EvalRecord) -> JestRow {
         let m = &r.metrics;
-        Row {
-            experiment: id.experiment.clone(),
-            run_id: id.run_id.clone(),
-            config_hash: id.config_hash.clone(),
-            seed: id.seed,
-            family: id.family,
-            method: id.method,
+        JestRow {
+            common: Common {
+                experiment: id.experiment.clone(),
+                run_id: id.run_id.clone(),
+                config_hash: id.config_hash.clone(),
+                seed: id.seed,
+                method: id.method,
+                batch_size: id.batch_size,
+                sweep: id.sweep.clone(),
+                step: r.step,
+                examples_trained: r.examples_trained,
+                flops_train: r.flops.train,
+                train_seconds: r.train_seconds,
+                eval_seconds: r.eval_seconds,
+                train_loss: if r.status == RunStatus::Diverged {
+                    Some(r.train_loss)
+                } else {
+                    finite(r.train_loss)
+                },
+                eval_loss: finite(m.eval_loss),
+                eval_score: finite(m.zero_shot_accuracy),
+                eval_metric: "zero_shot_accuracy".into(),
+                status: r.status,
+                device: id.device.clone(),
+                harness_version: HARNESS_VERSION.to_string(),
+                git_commit: GIT_COMMIT.to_string(),
+            },
             scoring: id.scoring.clone(),
             filter_ratio: id.filter_ratio,
-            batch_size: id.batch_size,
             super_batch: id.super_batch,
             n_chunks: id.n_chunks,
             gain: id.gain,
@@ -193,30 +418,17 @@ impl Row {
             score_resolution: id.score_resolution,
             low_resolution: id.low_resolution,
             low_res_share: id.low_res_share,
-            sweep: id.sweep.clone(),
-            step: r.step,
-            examples_trained: r.examples_trained,
             examples_scored: r.examples_scored,
-            flops_train: r.flops.train,
             flops_learner_scoring: r.flops.learner_scoring,
             flops_pairs: r.flops.pairs,
             flops_paper: r.flops.paper,
             flops_reference_scoring_uncached: r.flops.reference_scoring_uncached,
             flops_reference_embedding: r.flops.reference_embedding,
             flops_reference_training: r.flops.reference_training,
-            train_seconds: r.train_seconds,
             select_seconds: r.select_seconds,
-            eval_seconds: r.eval_seconds,
-            train_loss: if r.status == RunStatus::Diverged {
-                Some(r.train_loss)
-            } else {
-                finite(r.train_loss)
-            },
-            eval_loss: finite(m.eval_loss),
             zero_shot_accuracy: finite(m.zero_shot_accuracy),
             recall_at1_a2b: finite(m.recall_at1_a2b),
             recall_at1_b2a: finite(m.recall_at1_b2a),
-            eval_score: finite(m.zero_shot_accuracy),
             selected_learnability: finite(r.selected_learnability),
             superbatch_learnability: finite(r.superbatch_learnability),
             selected_clean: r.selected_kinds.map(|k| k[0]),
@@ -230,14 +442,6 @@ impl Row {
             reference_score: finite(r.reference_score),
             reference_seconds: r.reference_seconds,
             reference_step: r.reference_step,
-            status: r.status,
-            device: id.device.clone(),
-            harness_version: HARNESS_VERSION.to_string(),
-            git_commit: GIT_COMMIT.to_string(),
-            eval_metric: "zero_shot_accuracy".into(),
-            val_loss: None,
-            grad_error: None,
-            energy_drift: None,
             selected_head: r.selected_buckets.map(|k| k[0]),
             selected_torso: r.selected_buckets.map(|k| k[1]),
             selected_tail: r.selected_buckets.map(|k| k[2]),
@@ -251,6 +455,30 @@ impl Row {
             zero_shot_tail: finite(m.zero_shot_by_bucket[2]),
         }
     }
+}
+
+impl Row {
+    pub fn family(&self) -> Family {
+        match self {
+            Row::Jest(_) => Family::Jest,
+            Row::Swim(_) => Family::Swim,
+        }
+    }
+
+    /// The columns every family logs.
+    pub fn common(&self) -> &Common {
+        match self {
+            Row::Jest(r) => &r.common,
+            Row::Swim(r) => &r.common,
+        }
+    }
+
+    fn common_mut(&mut self) -> &mut Common {
+        match self {
+            Row::Jest(r) => &mut r.common,
+            Row::Swim(r) => &mut r.common,
+        }
+    }
 
     /// The row with its timing columns (`*_seconds`) zeroed, its provenance
     /// columns (harness version, git commit) cleared and its selector named as the
@@ -258,25 +486,26 @@ impl Row {
     /// one name per selector): what must be bit-identical when the same
     /// configuration and seed run again on the CPU.
     pub fn masked(&self) -> Row {
-        let sweep = self
+        let mut out = self.clone();
+        if let Row::Jest(r) = &mut out {
+            r.select_seconds = 0.0;
+            r.reference_seconds = 0.0;
+        }
+        let c = out.common_mut();
+        c.sweep = c
             .sweep
             .split(';')
             .map(|kv| match kv {
-                "train.selector=independent" => format!("train.selector={}", self.method.as_str()),
+                "train.selector=independent" => format!("train.selector={}", c.method.as_str()),
                 _ => kv.to_string(),
             })
             .collect::<Vec<_>>()
             .join(";");
-        Row {
-            sweep,
-            train_seconds: 0.0,
-            select_seconds: 0.0,
-            eval_seconds: 0.0,
-            reference_seconds: 0.0,
-            harness_version: String::new(),
-            git_commit: String::new(),
-            ..self.clone()
-        }
+        c.train_seconds = 0.0;
+        c.eval_seconds = 0.0;
+        c.harness_version.clear();
+        c.git_commit.clear();
+        out
     }
 
     /// The row as one CSV line, newline included.
@@ -284,7 +513,7 @@ impl Row {
         let mut w = csv::WriterBuilder::new()
             .has_headers(false)
             .from_writer(Vec::new());
-        w.serialize(self).expect("rows serialise");
+        w.serialize(CsvRow::from(self)).expect("rows serialise");
         String::from_utf8(w.into_inner().expect("in-memory write")).expect("utf-8")
     }
 }
@@ -295,8 +524,7 @@ pub fn header_line() -> String {
         .has_headers(true)
         .from_writer(Vec::new());
     // Serialising any row makes csv write the header from the field names.
-    let dummy = Row::default();
-    w.serialize(&dummy).expect("rows serialise");
+    w.serialize(CsvRow::default()).expect("rows serialise");
     let text = String::from_utf8(w.into_inner().expect("in-memory write")).expect("utf-8");
     text.lines().next().expect("a header line").to_string() + "\n"
 }
@@ -352,14 +580,78 @@ pub fn parse(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
     for rec in r.records() {
         let rec = rec.map_err(record_error)?;
         let line = rec.position().map_or(0, |p| p.line());
-        let row: Row = rec
+        let row: CsvRow = rec
             .deserialize(Some(&headers))
             .map_err(|e| format!("line {line}: {e}"))?;
+        let row = row.into_row().map_err(|e| format!("line {line}: {e}"))?;
         // The experiment names report folders and files: the same rule as the
         // experiment file's `name`.
-        crate::names::identifier(&row.experiment)
+        crate::names::identifier(&row.common().experiment)
             .map_err(|m| format!("line {line}: column `experiment`: {m}"))?;
         rows.push(row);
     }
     Ok((rows, absent))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn swim_row() -> Row {
+        Row::Swim(SwimRow {
+            common: Common {
+                experiment: "e".into(),
+                run_id: "a-s0".into(),
+                method: crate::swim::SwimMethod::Swim.method(),
+                eval_score: Some(0.5),
+                ..Common::default()
+            },
+            grad_error: Some(0.25),
+            ..SwimRow::default()
+        })
+    }
+
+    /// Each family's row reads back as itself; a value in a column of the other
+    /// family, or a method of the other family, is named with its line.
+    #[test]
+    fn rows_read_back_as_their_family_and_refuse_the_other_familys_columns() {
+        let jest = Row::Jest(JestRow {
+            common: Common {
+                experiment: "e".into(),
+                run_id: "b-s0".into(),
+                method: Method::JEST,
+                ..Common::default()
+            },
+            filter_ratio: 0.8,
+            zero_shot_tail: Some(0.1),
+            ..JestRow::default()
+        });
+        let text = header_line() + &swim_row().to_line() + &jest.to_line();
+        let (rows, absent) = parse(&text).unwrap();
+        assert!(absent.is_empty());
+        assert_eq!(rows, vec![swim_row(), jest.clone()]);
+
+        let mut bad = CsvRow::from(&swim_row());
+        bad.filter_ratio = 0.5;
+        let line = |c: &CsvRow| {
+            let mut w = csv::WriterBuilder::new()
+                .has_headers(false)
+                .from_writer(Vec::new());
+            w.serialize(c).unwrap();
+            String::from_utf8(w.into_inner().unwrap()).unwrap()
+        };
+        let e = parse(&(header_line() + &line(&bad))).unwrap_err();
+        assert!(e.starts_with("line 2: column `filter_ratio`"), "{e}");
+        assert!(e.contains("family `swim`"), "{e}");
+
+        let mut bad = CsvRow::from(&jest);
+        bad.energy_drift = Some(1.0);
+        let e = parse(&(header_line() + &jest.to_line() + &line(&bad))).unwrap_err();
+        assert!(e.starts_with("line 3: column `energy_drift`"), "{e}");
+
+        let mut bad = CsvRow::from(&jest);
+        bad.family = Family::Swim;
+        let e = parse(&(header_line() + &line(&bad))).unwrap_err();
+        assert!(e.contains("method `jest` is not of family `swim`"), "{e}");
+    }
 }

@@ -10,7 +10,7 @@ use super::device::{with_device, DeviceJob};
 use super::{for_each, plan, todo, Finished, Options, Progress, RunError, Ticker};
 use crate::data::Dataset;
 use crate::experiment::{DatasetSpec, Experiment, Run, RunConfig};
-use crate::log::{ResultsWriter, Row, RunIdentity};
+use crate::log::{JestRow, ResultsWriter, Row, RunIdentity};
 use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus, TrainError};
 
 /// Runs the plan; returns (runs planned, runs already done).
@@ -214,7 +214,6 @@ fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
         run_id: run.id(),
         config_hash: run.cell.config_hash.clone(),
         seed: run.seed,
-        family: crate::method::Family::Jest,
         method: t.method(),
         scoring: if t.selector.scores() {
             t.scoring.as_str().into()
@@ -263,7 +262,7 @@ impl Observer for RowSink<'_> {
         &mut self,
         record: &EvalRecord,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let row = Row::from_record(&self.identity, record);
+        let row = Row::Jest(JestRow::from_record(&self.identity, record));
         let mut w = self.writer.lock().expect("a writer thread panicked");
         w.eval_row(&row)?;
         if record.status != RunStatus::Running {

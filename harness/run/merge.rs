@@ -93,26 +93,26 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
     for (d, m) in &manifests {
         let summary = log::read_rows(&d.join(SUMMARY_FILE))?.kept;
         let results = log::read_rows(&d.join(RESULTS_FILE))?.kept;
-        let done: BTreeSet<&str> = summary.iter().map(|r| r.run_id.as_str()).collect();
+        let done: BTreeSet<&str> = summary.iter().map(|r| r.common().run_id.as_str()).collect();
         for id in &m.runs {
             if !done.contains(id.as_str()) {
                 missing.push(format!("{id} (shard {}, {})", m.shard, d.display()));
             }
         }
         for s in &summary {
-            if let Some(prev) = owner.insert(s.run_id.clone(), d.clone()) {
+            if let Some(prev) = owner.insert(s.common().run_id.clone(), d.clone()) {
                 duplicated.push(format!(
                     "{} (in {} and {})",
-                    s.run_id,
+                    s.common().run_id,
                     prev.display(),
                     d.display()
                 ));
             }
-            if !m.runs.contains(&s.run_id) {
+            if !m.runs.contains(&s.common().run_id) {
                 problems.push(format!(
                     "{}: run {} does not belong to shard {}",
                     d.display(),
-                    s.run_id,
+                    s.common().run_id,
                     m.shard
                 ));
             }
@@ -120,7 +120,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
         rows.extend(
             results
                 .into_iter()
-                .filter(|r| done.contains(r.run_id.as_str())),
+                .filter(|r| done.contains(r.common().run_id.as_str())),
         );
         summaries.extend(summary);
     }
@@ -149,11 +149,22 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
     let mut hash: BTreeMap<&str, &str> = BTreeMap::new();
     let mut steps = BTreeSet::new();
     for r in &rows {
-        if *hash.entry(&r.run_id).or_insert(&r.config_hash) != r.config_hash {
-            problems.push(format!("run {} has rows of two configurations", r.run_id));
+        if *hash
+            .entry(&r.common().run_id)
+            .or_insert(&r.common().config_hash)
+            != r.common().config_hash
+        {
+            problems.push(format!(
+                "run {} has rows of two configurations",
+                r.common().run_id
+            ));
         }
-        if !steps.insert((r.run_id.clone(), r.step)) {
-            problems.push(format!("run {} has two rows for step {}", r.run_id, r.step));
+        if !steps.insert((r.common().run_id.clone(), r.common().step)) {
+            problems.push(format!(
+                "run {} has two rows for step {}",
+                r.common().run_id,
+                r.common().step
+            ));
         }
     }
     if !problems.is_empty() {
@@ -162,8 +173,10 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
             problems.join("\n  - ")
         )));
     }
-    rows.sort_by(|a, b| (&a.run_id, a.step).cmp(&(&b.run_id, b.step)));
-    summaries.sort_by(|a, b| a.run_id.cmp(&b.run_id));
+    rows.sort_by(|a, b| {
+        (&a.common().run_id, a.common().step).cmp(&(&b.common().run_id, b.common().step))
+    });
+    summaries.sort_by(|a, b| a.common().run_id.cmp(&b.common().run_id));
     for name in [RESULTS_FILE, SUMMARY_FILE] {
         let p = out.join(name);
         if p.exists() {

@@ -48,7 +48,7 @@ pub fn reproduce(
     let done: BTreeSet<String> = log::read_rows(&results.join(SUMMARY_FILE))?
         .kept
         .into_iter()
-        .map(|r| r.run_id)
+        .map(|r| r.common().run_id.clone())
         .collect();
     let exp = AnyExperiment::load(experiment).map_err(|e| RunError::Folder(e.to_string()))?;
     let runs = pick(&committed, &done, which);
@@ -75,10 +75,10 @@ pub fn reproduce(
     o.only = Some(runs.iter().cloned().collect());
     let outcome = execute(&exp, &o, progress)?;
     let fresh = log::read_rows(&opts.out.join(RESULTS_FILE))?.kept;
-    let key = |r: &Row| (r.run_id.clone(), r.step);
+    let key = |r: &Row| (r.common().run_id.clone(), r.common().step);
     let mine: BTreeMap<(String, usize), &Row> = committed
         .iter()
-        .filter(|r| runs.contains(&r.run_id))
+        .filter(|r| runs.contains(&r.common().run_id))
         .map(|r| (key(r), r))
         .collect();
     let theirs: BTreeMap<(String, usize), &Row> = fresh.iter().map(|r| (key(r), r)).collect();
@@ -110,9 +110,9 @@ pub fn reproduce(
 /// The run ids to rerun, in order.
 fn pick(rows: &[Row], done: &BTreeSet<String>, which: &Which) -> Vec<String> {
     let mut last: BTreeMap<&str, &Row> = BTreeMap::new();
-    for r in rows.iter().filter(|r| done.contains(&r.run_id)) {
-        let e = last.entry(&r.run_id).or_insert(r);
-        if r.step > e.step {
+    for r in rows.iter().filter(|r| done.contains(&r.common().run_id)) {
+        let e = last.entry(&r.common().run_id).or_insert(r);
+        if r.common().step > e.common().step {
             *e = r;
         }
     }
@@ -127,11 +127,15 @@ fn pick(rows: &[Row], done: &BTreeSet<String>, which: &Which) -> Vec<String> {
             // Cheapest first within each method, then round-robin over methods.
             let mut by_method: BTreeMap<_, Vec<(u64, &str)>> = BTreeMap::new();
             for (id, r) in &last {
-                let per_step = (r.batch_size + r.super_batch) as u64;
+                let super_batch = match r {
+                    Row::Jest(j) => j.super_batch,
+                    Row::Swim(_) => 0,
+                };
+                let per_step = (r.common().batch_size + super_batch) as u64;
                 by_method
-                    .entry(r.method)
+                    .entry(r.common().method)
                     .or_default()
-                    .push((r.step as u64 * per_step.max(1), id));
+                    .push((r.common().step as u64 * per_step.max(1), id));
             }
             for v in by_method.values_mut() {
                 v.sort();

@@ -8,8 +8,8 @@ use std::sync::Mutex;
 
 use super::{for_each, todo, DeviceKind, Finished, Options, Progress, RunError};
 use crate::experiment::swim::{SwimConfig, SwimMethod};
-use crate::experiment::{Family, Run, SwimExperiment};
-use crate::log::{ResultsWriter, Row, GIT_COMMIT, HARNESS_VERSION};
+use crate::experiment::{Run, SwimExperiment};
+use crate::log::{Common, ResultsWriter, Row, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 use crate::swim::{self, FitResult, TaskData};
 use crate::train::RunStatus;
 
@@ -88,67 +88,68 @@ pub(super) fn execute(
 /// The rows of one fit: the summary alone, or Adam's curve ending in it.
 fn rows(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> Vec<Row> {
     let summary = row(exp, r, fit);
-    if fit.curve.is_empty() {
-        return vec![summary];
-    }
-    let last = fit.curve.len() - 1;
+    let Some(last) = fit.curve.len().checked_sub(1) else {
+        return vec![Row::Swim(summary)];
+    };
     fit.curve
         .iter()
         .enumerate()
         .map(|(k, e)| {
             if k == last {
-                return summary.clone();
+                return Row::Swim(summary.clone());
             }
-            Row {
-                step: e.epoch,
-                examples_trained: e.examples,
-                flops_train: e.flops,
-                train_seconds: e.seconds,
-                eval_seconds: e.eval_seconds,
-                train_loss: e.train_loss,
+            Row::Swim(SwimRow {
+                common: Common {
+                    step: e.epoch,
+                    examples_trained: e.examples,
+                    flops_train: e.flops,
+                    train_seconds: e.seconds,
+                    eval_seconds: e.eval_seconds,
+                    train_loss: e.train_loss,
+                    eval_loss: Some(e.test.mse),
+                    eval_score: Some(e.test.score),
+                    ..summary.common.clone()
+                },
                 val_loss: Some(e.val_loss).filter(|v| v.is_finite()),
-                eval_loss: Some(e.test.mse),
-                eval_score: Some(e.test.score),
                 grad_error: e.test.grad_error,
                 energy_drift: None,
-                ..summary.clone()
-            }
+            })
         })
         .collect()
 }
 
-fn row(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> Row {
+fn row(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> SwimRow {
     let c = &r.cell.config;
     let last = fit.curve.last();
-    Row {
-        experiment: exp.name.clone(),
-        run_id: r.id(),
-        config_hash: r.cell.config_hash.clone(),
-        seed: r.seed,
-        family: Family::Swim,
-        method: c.network.method.method(),
-        batch_size: if c.network.method == SwimMethod::Adam {
-            c.fit.batch_size
-        } else {
-            0
+    SwimRow {
+        common: Common {
+            experiment: exp.name.clone(),
+            run_id: r.id(),
+            config_hash: r.cell.config_hash.clone(),
+            seed: r.seed,
+            method: c.network.method.method(),
+            batch_size: if c.network.method == SwimMethod::Adam {
+                c.fit.batch_size
+            } else {
+                0
+            },
+            sweep: r.sweep_label(),
+            step: fit.epochs,
+            examples_trained: fit.examples,
+            flops_train: fit.flops,
+            train_seconds: fit.fit_seconds,
+            eval_seconds: fit.eval_seconds,
+            train_loss: last.and_then(|e| e.train_loss),
+            eval_loss: Some(fit.test_mse),
+            eval_score: Some(fit.metric),
+            eval_metric: fit.metric_name.into(),
+            status: RunStatus::Complete,
+            device: "cpu".into(),
+            harness_version: HARNESS_VERSION.into(),
+            git_commit: GIT_COMMIT.into(),
         },
-        sweep: r.sweep_label(),
-        step: fit.epochs,
-        examples_trained: fit.examples,
-        flops_train: fit.flops,
-        train_seconds: fit.fit_seconds,
-        eval_seconds: fit.eval_seconds,
-        train_loss: last.and_then(|e| e.train_loss),
         val_loss: last.map(|e| e.val_loss).filter(|v| v.is_finite()),
-        eval_loss: Some(fit.test_mse),
-        eval_score: Some(fit.metric),
-        eval_metric: fit.metric_name.into(),
         grad_error: fit.grad_error,
         energy_drift: fit.energy_drift,
-        status: RunStatus::Complete,
-        device: "cpu".into(),
-        harness_version: HARNESS_VERSION.into(),
-        git_commit: GIT_COMMIT.into(),
-        ..Row::default()
     }
 }
