@@ -24,6 +24,7 @@ pub mod calibrate;
 pub mod cli;
 pub mod data;
 pub mod experiment;
+pub mod family;
 pub mod flops;
 pub mod kernels;
 pub mod linalg;

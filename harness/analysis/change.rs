@@ -195,7 +195,8 @@ pub fn change(old: &Analysis, new: &Analysis) -> Change {
         });
     }
     let cells = |a: &Analysis| -> BTreeSet<String> {
-        a.cells
+        a.jest
+            .cells
             .iter()
             .map(|c| format!("{} {} ({})", c.experiment, c.label(), c.config_hash))
             .collect()

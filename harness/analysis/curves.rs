@@ -8,8 +8,9 @@ use serde::Serialize;
 use super::claims::{Rule, Verdict};
 use super::compare::{Reading, Target};
 use super::{Analysis, Axis};
-use crate::log::foreign;
+use crate::log::{foreign, JestRow, Row};
 use crate::stats::CensoredInterval;
+use crate::stats::Estimator;
 
 /// One reading of the speed-up (SPEC §6).
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -100,8 +101,18 @@ pub fn speedup(
         }
     }
     let rows = foreign::parse(&text)?;
-    let a = Analysis::build(rows, Vec::new(), false).map_err(|e| e.to_string())?;
+    let est = Estimator::CHOSEN;
+    let mut a = Analysis::begin(&rows, Vec::new(), false, &est).map_err(|e| e.to_string())?;
+    let rows: Vec<JestRow> = rows
+        .into_iter()
+        .filter_map(|r| match r {
+            Row::Jest(r) => Some(r),
+            Row::Swim(_) => None,
+        })
+        .collect();
+    super::jest::analyse(&rows, &est, false, &mut a);
     let c = a
+        .jest
         .comparisons
         .first()
         .ok_or("no comparison: the curves have no complete runs")?;

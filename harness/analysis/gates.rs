@@ -153,9 +153,9 @@ pub fn check(report: &Analysis, gates: &[String]) -> Result<Vec<GateResult>, Str
 
 /// The value an operand names (NaN where a speed-up target was never reached).
 fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
-    let matches: Vec<usize> = (0..report.cells.len())
+    let matches: Vec<usize> = (0..report.jest.cells.len())
         .filter(|&i| {
-            let c = &report.cells[i];
+            let c = &report.jest.cells[i];
             c.method == o.method
                 && o.filters
                     .iter()
@@ -173,7 +173,7 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
         many => {
             let settings: Vec<String> = many
                 .iter()
-                .map(|&i| report.cells[i].setting.clone())
+                .map(|&i| report.jest.cells[i].setting.clone())
                 .collect();
             return Err(format!(
                 "method `{}` matches {} cells ({}); add a filter such as {}[{}]",
@@ -185,7 +185,7 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
             ));
         }
     };
-    let cell = &report.cells[i];
+    let cell = &report.jest.cells[i];
     let interval: Interval = match o.metric.as_str() {
         "final_score" => cell
             .final_score
@@ -201,6 +201,7 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
                 _ => Axis::Seconds,
             };
             let comp = report
+                .jest
                 .comparisons
                 .iter()
                 .find(|c| c.method == i)

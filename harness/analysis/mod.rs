@@ -18,6 +18,7 @@ pub mod curves;
 pub mod diagnostics;
 pub mod gates;
 pub mod horizon;
+pub mod jest;
 mod knob;
 pub mod swim;
 pub mod swim_time;
@@ -37,7 +38,8 @@ pub use knob::Knob;
 use crate::log::Row;
 use crate::stats::{Estimator, RESAMPLES};
 
-/// Everything a report shows.
+/// Everything a report shows: what the rows are, each family's part, and the
+/// claims all families judged.
 #[derive(Clone, Debug, Serialize)]
 pub struct Analysis {
     pub experiments: Vec<String>,
@@ -49,15 +51,13 @@ pub struct Analysis {
     pub estimator: Estimator,
     /// The commits the rows were produced by (their `git_commit` column).
     pub commits: Vec<String>,
-    pub cells: Vec<Cell>,
-    pub comparisons: Vec<Comparison>,
-    pub horizons: Vec<HorizonComparison>,
+    /// Data selection: sweep cells, comparisons with uniform, horizons, worlds.
+    #[serde(flatten)]
+    pub jest: jest::JestAnalysis,
     pub claims: Vec<Claim>,
-    /// Per world (setting) of experiments that sweep their data: the gain split
-    /// and the concept diagnostics (`world`).
-    pub worlds: Vec<world::World>,
-    pub swim_cells: Vec<swim::SwimCell>,
-    pub swim_comparisons: Vec<swim::SwimComparison>,
+    /// Sampled networks against iterative training.
+    #[serde(flatten)]
+    pub swim: swim::SwimAnalysis,
     pub warnings: Vec<String>,
 }
 
@@ -80,23 +80,16 @@ pub enum AnalysisError {
 }
 
 impl Analysis {
-    /// Analyses `rows` (read from `sources`); `combine` allows several experiments.
-    pub fn build(
-        rows: Vec<Row>,
-        sources: Vec<PathBuf>,
-        combine: bool,
-    ) -> Result<Analysis, AnalysisError> {
-        Analysis::build_with(rows, sources, combine, &Estimator::CHOSEN)
-    }
-
-    /// `build` with another speed-up estimator (the calibration compares them).
-    pub fn build_with(
-        rows: Vec<Row>,
+    /// The analysis of `rows` (read from `sources`) before any family's part: the
+    /// shared checks (`combine` allows several experiments), the commits, and
+    /// warnings about them.
+    pub fn begin(
+        rows: &[Row],
         sources: Vec<PathBuf>,
         combine: bool,
         est: &Estimator,
     ) -> Result<Analysis, AnalysisError> {
-        let experiments = check_rows(&rows, combine)?;
+        let experiments = check_rows(rows, combine)?;
         let mut warnings = Vec::new();
         let commits: BTreeSet<&str> = rows
             .iter()
@@ -110,59 +103,16 @@ impl Analysis {
                 commits.into_iter().collect::<Vec<_>>().join(", ")
             ));
         }
-        let n_rows = rows.len();
-        let (mut jest_rows, mut swim_rows) = (Vec::new(), Vec::new());
-        for r in rows {
-            match r {
-                Row::Jest(r) => jest_rows.push(r),
-                Row::Swim(r) => swim_rows.push(r),
-            }
-        }
-        let swim_cells = swim::cells(&swim_rows);
-        let swim_comparisons = swim::comparisons(&swim_cells);
-        let cells = cells::cells(&jest_rows);
-        for c in &cells {
-            if c.diverged > 0 {
-                warnings.push(format!(
-                    "{} ({}): {} of {} runs diverged and are left out of the statistics",
-                    c.label(),
-                    c.experiment,
-                    c.diverged,
-                    c.runs.len()
-                ));
-            }
-        }
-        let comparisons = compare::comparisons(&cells, est);
-        let horizons = horizon::comparisons(&cells, est);
-        let mut claims = if cells.is_empty() {
-            Vec::new()
-        } else {
-            let repeats = cells::repeats(&cells);
-            let ctx = claims::Ctx {
-                cells: &cells,
-                comparisons: &comparisons,
-                horizons: &horizons,
-                repeats: &repeats,
-                est,
-            };
-            claims::claims(&ctx, combine)
-        };
-        claims.extend(swim::claims(&swim_comparisons));
-        let worlds = world::worlds(&cells, &comparisons, &claims, est);
         Ok(Analysis {
             experiments,
             sources,
-            rows: n_rows,
+            rows: rows.len(),
             resamples: RESAMPLES,
             estimator: *est,
             commits: commit_list,
-            cells,
-            comparisons,
-            horizons,
-            claims,
-            worlds,
-            swim_cells,
-            swim_comparisons,
+            jest: jest::JestAnalysis::default(),
+            claims: Vec::new(),
+            swim: swim::SwimAnalysis::default(),
             warnings,
         })
     }

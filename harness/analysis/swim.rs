@@ -151,3 +151,21 @@ pub fn cells(rows: &[SwimRow]) -> Vec<SwimCell> {
         })
         .collect()
 }
+
+/// What a report shows of sampled-network runs (`swim_cells` and
+/// `swim_comparisons` in `analysis.json`).
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct SwimAnalysis {
+    #[serde(rename = "swim_cells")]
+    pub cells: Vec<SwimCell>,
+    #[serde(rename = "swim_comparisons")]
+    pub comparisons: Vec<SwimComparison>,
+}
+
+/// Adds SWIM's part and its claims to `a`.
+pub fn analyse(rows: &[SwimRow], a: &mut super::Analysis) {
+    let cells = cells(rows);
+    let comparisons = comparisons(&cells);
+    a.claims.extend(claims(&comparisons));
+    a.swim = SwimAnalysis { cells, comparisons };
+}

@@ -1,7 +1,7 @@
 /*!
 The verdict engine, measured (SPEC §6 "Calibration"): synthetic learning curves
 whose true speed-up k is known (`synth`) are written as results rows, read back by
-the results parser, and analysed by `Analysis::build_with` — the code that
+the results parser, and analysed by `family::analyse` — the code that
 analyses real runs — under each candidate estimator. Per setting: the coverage of
 the 95% intervals (share of replicates whose interval contains k), the bias of the
 point estimate (median estimate / k − 1), and how often the verdict against a
@@ -182,14 +182,14 @@ pub fn suite(quick: bool) -> Vec<Design> {
 /// speed-up to uniform's final, or the horizon speed-up at H = 4,000.
 fn read(a: &Analysis, design: &Design, r: Reading) -> Option<CensoredInterval> {
     if design.grid == Grid::Horizons {
-        let h = a.horizons.first()?;
+        let h = a.jest.horizons.first()?;
         let p = h.points.iter().find(|p| p.horizon == synth::READ_AT)?;
         return Some(match r {
             Reading::Trained => p.speedup,
             Reading::FirstReaching => p.speedup_first,
         });
     }
-    let c = a.comparisons.first()?;
+    let c = a.jest.comparisons.first()?;
     c.speedup(Target::Final, Axis::Iterations).reading(r).0
 }
 
@@ -200,7 +200,7 @@ fn analyse(rows: &[log::Row], est: &Estimator) -> Analysis {
         text.push_str(&r.to_line());
     }
     let (parsed, _) = log::parse_rows(&text).expect("synthetic rows parse");
-    Analysis::build_with(parsed, Vec::new(), false, est).expect("synthetic rows analyse")
+    crate::family::analyse(parsed, Vec::new(), false, est).expect("synthetic rows analyse")
 }
 
 /// What one replicate says under one estimator and reading.

@@ -5,8 +5,7 @@ use std::sync::atomic::{AtomicUsize, Ordering};
 
 use indicatif::{MultiProgress, ProgressBar, ProgressDrawTarget, ProgressStyle};
 
-use crate::run::{Finished, Progress, Ticker};
-use crate::train::RunStatus;
+use crate::run::{Progress, Ticker};
 
 pub struct Bars {
     multi: MultiProgress,
@@ -89,31 +88,14 @@ impl Progress for Bars {
         Box::new(Bar(bar))
     }
 
-    fn finished(&self, label: &str, how: Finished) {
+    fn finished(&self, label: &str, how: &str) {
         self.overall.inc(1);
         let k = self.finished.fetch_add(1, Ordering::SeqCst) + 1;
         if !self.lines {
             return;
         }
         let n = self.total.load(Ordering::SeqCst);
-        let line = match how {
-            Finished::Jest(last) if last.status == RunStatus::Diverged => format!(
-                "[{k}/{n}] {label}: diverged at step {} (loss {}), {:.1}s",
-                last.step, last.train_loss, last.train_seconds
-            ),
-            Finished::Jest(last) => format!(
-                "[{k}/{n}] {label}: {} at step {}, zero-shot {:.3}, recall@1 A→B {:.3}, {:.1}s",
-                last.status.as_str(),
-                last.step,
-                last.metrics.zero_shot_accuracy,
-                last.metrics.recall_at1_a2b,
-                last.train_seconds
-            ),
-            Finished::Swim(fit) => format!(
-                "[{k}/{n}] {label}: {} {:.4} in {:.3}s ({} epochs)",
-                fit.metric_name, fit.metric, fit.fit_seconds, fit.epochs
-            ),
-        };
+        let line = format!("[{k}/{n}] {label}: {how}");
         self.say(&line);
     }
 }

@@ -7,6 +7,7 @@ use super::UsageError;
 use crate::analysis::{gates, Analysis};
 use crate::log::{self, Row, RESULTS_FILE};
 use crate::report;
+use crate::stats::Estimator;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
@@ -104,12 +105,16 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>)> {
 /// The analysis of one results folder, its warnings not printed (for `compare`).
 pub fn analyse_quiet(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
     let (rows, sources) = load(paths)?;
-    Ok(Analysis::build(rows, sources, true).map_err(report::ReportError::from)?)
+    Ok(
+        crate::family::analyse(rows, sources, true, &Estimator::CHOSEN)
+            .map_err(report::ReportError::from)?,
+    )
 }
 
 fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
     let (rows, sources) = load(paths)?;
-    let analysis = Analysis::build(rows, sources, combine).map_err(report::ReportError::from)?;
+    let analysis = crate::family::analyse(rows, sources, combine, &Estimator::CHOSEN)
+        .map_err(report::ReportError::from)?;
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
@@ -119,7 +124,7 @@ fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
 /// Reads results and writes their report into `dir`.
 pub fn write_report(paths: &[PathBuf], dir: &Path, combine: bool) -> anyhow::Result<Analysis> {
     let analysis = analyse(paths, combine)?;
-    report::write(&analysis, dir)?;
+    crate::family::write_report(&analysis, dir)?;
     Ok(analysis)
 }
 
@@ -133,7 +138,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         };
         Path::new("reports").join(name)
     });
-    let written = report::write(&analysis, &out)?;
+    let written = crate::family::write_report(&analysis, &out)?;
     println!("claims:");
     for c in &analysis.claims {
         println!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict_text);

@@ -48,6 +48,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
             PathBuf::from("experiments").join(format!("{name}.yaml"))
         }
     };
+    let exp = crate::family::load(&experiment, crate::experiment::DEFAULT_MAX_RUNS)?;
     let scratch = match &args.out {
         Some(_) => None,
         None => Some(tempfile_dir()?),
@@ -61,7 +62,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
     opts.device = args.device.into();
     opts.jobs = args.jobs as usize;
     let bars = Bars::new(false, false);
-    let r = reproduce::reproduce(&args.results, &experiment, &which, &opts, &bars);
+    let r = reproduce::reproduce(&args.results, (&*exp, &experiment), &which, &opts, &bars);
     if let Some(s) = &scratch {
         std::fs::remove_dir_all(s).ok();
     }

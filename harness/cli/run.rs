@@ -7,13 +7,12 @@ use std::path::PathBuf;
 
 use super::progress::Bars;
 use super::RunArgs;
-use crate::experiment::AnyExperiment;
 use crate::log::{Row, RESULTS_FILE, SUMMARY_FILE};
 use crate::run::{self, plan, Options, Outcome};
 use crate::train::RunStatus;
 
 pub fn run(args: RunArgs) -> anyhow::Result<()> {
-    let exp = AnyExperiment::load_limited(&args.experiment, args.max_runs)?;
+    let exp = crate::family::load(&args.experiment, args.max_runs)?;
     let name = exp.name().to_string();
     let out = args
         .out
@@ -27,7 +26,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         only: (!args.only.is_empty()).then(|| args.only.iter().cloned().collect()),
     };
     let bars = Bars::new(!args.quiet && std::io::stderr().is_terminal(), true);
-    let outcome = run::execute(&exp, &opts, &bars);
+    let outcome = run::execute(&*exp, &opts, &bars);
     bars.finish();
     let outcome = outcome?;
     print_summary(&outcome)?;

@@ -1,108 +1,79 @@
 //! `jestbench validate`: parse, expand, and estimate cost without running.
 
 use super::ValidateArgs;
-use crate::experiment::AnyExperiment;
 use crate::run::limits;
-use crate::run::plan::{run_flops, Widths};
+use crate::run::plan::Costs;
 
 pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let jobs = args.jobs as usize;
-    let exp = match AnyExperiment::load_limited(&args.experiment, args.max_runs)? {
-        AnyExperiment::Jest(e) => {
-            limits::check_jest(&e, jobs)?;
-            e
-        }
-        AnyExperiment::Swim(e) => {
-            limits::check_swim(&e, jobs)?;
-            println!(
-                "{}: {} sweep cells × {} seeds = {} runs (sampled networks vs iterative training)",
-                e.name,
-                e.cells.len(),
-                e.seeds.len(),
-                e.runs().len()
-            );
-            for c in &e.cells {
-                let label: Vec<String> = c.swept.iter().map(|(k, v)| format!("{k}={v}")).collect();
-                println!(
-                    "  {}",
-                    if label.is_empty() {
-                        "(no sweep)".into()
-                    } else {
-                        label.join(" ")
-                    }
-                );
-            }
-            return Ok(());
-        }
-    };
-    let runs = exp.runs();
+    let exp = crate::family::load(&args.experiment, args.max_runs)?;
+    exp.check(jobs)?;
+    let o = exp.overview(jobs)?;
     println!(
-        "{}: {} sweep cells × {} seeds{} = {} runs",
-        exp.name,
-        exp.cells.len(),
-        exp.seeds.len(),
-        if exp.extra_seeds.is_empty() {
-            String::new()
-        } else {
-            format!(
-                " (+ {} extra seeds in {} cells)",
-                exp.extra_seeds.len(),
-                exp.extra_cells.iter().filter(|&&x| x).count()
-            )
+        "{}: {} sweep cells × {} seeds{} = {} runs{}",
+        o.name,
+        o.cells,
+        o.seeds,
+        match o.extra {
+            None => String::new(),
+            Some((seeds, cells)) => format!(" (+ {seeds} extra seeds in {cells} cells)"),
         },
-        runs.len()
+        o.runs,
+        o.what.map(|w| format!(" ({w})")).unwrap_or_default()
     );
-    let mut total_steps = 0u64;
-    let mut total_flops = 0u64;
-    let mut widths = Widths::default();
-    let mut peak_memory = 0.0f64;
+    let labels: Vec<String> = o.labels.iter().map(|l| label(l, " ")).collect();
+    let Some(costs) = o.costs else {
+        for l in &labels {
+            println!("  {l}");
+        }
+        return Ok(());
+    };
+    print_costs(&costs, &labels, jobs);
+    if !args.no_estimate {
+        estimate(costs.total_flops as f64, jobs)?;
+    }
+    Ok(())
+}
+
+/// `key=value` of a cell's swept keys, or `(no sweep)`.
+fn label(swept: &[(String, String)], sep: &str) -> String {
+    if swept.is_empty() {
+        return "(no sweep)".into();
+    }
+    swept
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(sep)
+}
+
+/// The per-cell table (the first 200 cells) and the totals.
+fn print_costs(costs: &Costs, labels: &[String], jobs: usize) {
     println!(
         "{:<56} {:>6} {:>5} {:>5} {:>12} {:>12}",
         "cell", "steps", "b", "B", "FLOPs/run", "memory/run"
     );
     const SHOWN: usize = 200;
-    for (i, cell) in exp.cells.iter().enumerate() {
-        let c = &cell.config;
-        let b = c.train.batch_size;
-        let super_b = c.train.super_batch();
-        let per_run = run_flops(&exp, cell, &mut widths)? as u64;
-        let (shared, run) = limits::jest_cell(&exp, c, &mut widths)?;
-        let memory = shared.total() + run.total();
-        peak_memory = peak_memory.max(shared.total() + jobs as f64 * run.total());
-        total_steps += (c.train.steps * exp.seeds_of(i)) as u64;
-        total_flops += per_run * exp.seeds_of(i) as u64;
-        if i >= SHOWN {
-            continue;
-        }
-        let label = if cell.swept.is_empty() {
-            "(no sweep)".to_string()
-        } else {
-            cell.swept
-                .iter()
-                .map(|(k, v)| format!("{k}={v}"))
-                .collect::<Vec<_>>()
-                .join(" ")
-        };
+    for (c, label) in costs.cells.iter().zip(labels).take(SHOWN) {
         println!(
-            "{label:<56} {:>6} {b:>5} {super_b:>5} {:>12.3e} {:>12}",
-            c.train.steps,
-            per_run as f64,
-            limits::human(memory)
+            "{label:<56} {:>6} {:>5} {:>5} {:>12.3e} {:>12}",
+            c.steps,
+            c.batch_size,
+            c.super_batch,
+            c.flops as f64,
+            limits::human(c.memory)
         );
     }
-    if exp.cells.len() > SHOWN {
-        println!("... and {} more cells", exp.cells.len() - SHOWN);
+    if costs.cells.len() > SHOWN {
+        println!("... and {} more cells", costs.cells.len() - SHOWN);
     }
     println!(
-        "total: {total_steps} training steps, {:.3e} executed FLOPs (learner towers and pair \
+        "total: {} training steps, {:.3e} executed FLOPs (learner towers and pair \
          work; evaluation and the reference aside); peak memory about {} with --jobs {jobs}",
-        total_flops as f64,
-        limits::human(peak_memory)
+        costs.total_steps,
+        costs.total_flops as f64,
+        limits::human(costs.peak_memory)
     );
-    if !args.no_estimate {
-        estimate(total_flops as f64, jobs)?;
-    }
-    Ok(())
 }
 
 /// Prints the training compute's wall time at this machine's rate on the harness's

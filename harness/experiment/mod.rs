@@ -302,39 +302,6 @@ impl SwimExperiment {
     }
 }
 
-/// Either kind of experiment file: a SWIM file has a top-level `task`.
-pub enum AnyExperiment {
-    Jest(Experiment),
-    Swim(SwimExperiment),
-}
-
-impl AnyExperiment {
-    pub fn name(&self) -> &str {
-        match self {
-            AnyExperiment::Jest(e) => &e.name,
-            AnyExperiment::Swim(e) => &e.name,
-        }
-    }
-
-    pub fn load(path: &Path) -> Result<AnyExperiment, ExperimentError> {
-        AnyExperiment::load_limited(path, DEFAULT_MAX_RUNS)
-    }
-
-    /// As `load`, refusing sweeps of more than `max_runs` runs before expanding them.
-    pub fn load_limited(path: &Path, max_runs: usize) -> Result<AnyExperiment, ExperimentError> {
-        let source = read(path)?;
-        let is_swim = serde_yaml::from_str::<serde_yaml::Value>(&source)
-            .ok()
-            .and_then(|v| v.as_mapping().map(|m| m.contains_key("task")))
-            .unwrap_or(false);
-        if is_swim {
-            SwimExperiment::parse_limited(&source, path, max_runs).map(AnyExperiment::Swim)
-        } else {
-            Experiment::parse_limited(&source, path, max_runs).map(AnyExperiment::Jest)
-        }
-    }
-}
-
 fn label<T>(cell: &Cell<T>) -> String {
     cell.swept
         .iter()
@@ -369,7 +336,8 @@ fn from_yaml<T: serde::de::DeserializeOwned>(
 /// How many runs a sweep may expand to unless a caller raises it (`--max-runs`).
 pub const DEFAULT_MAX_RUNS: usize = 100_000;
 
-fn read(path: &Path) -> Result<String, ExperimentError> {
+/// The text of an experiment file.
+pub fn read(path: &Path) -> Result<String, ExperimentError> {
     std::fs::read_to_string(path).map_err(|e| ExperimentError {
         file: path.to_path_buf(),
         pos: None,

@@ -18,6 +18,22 @@ pub mod svg;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Analysis, AnalysisError};
+pub use blocks::{jest_detail, jest_overview, swim_detail};
+pub use doc::Block;
+
+/// Where in a report a family's blocks go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Part {
+    /// Beside the answer and the claims table, before the warnings.
+    Overview,
+    /// After the warnings: the family's own sections.
+    Detail,
+}
+
+/// Adds the families' blocks for a part of the report of an analysis written
+/// into a folder (`family::write_report` passes every family's).
+pub type Sections<'a> =
+    dyn Fn(&Analysis, &Path, Part, &mut Vec<Block>) -> Result<(), ReportError> + 'a;
 
 /// Results that cannot be reported, or a report that cannot be written.
 #[derive(Debug, thiserror::Error)]
@@ -55,14 +71,19 @@ pub const ANALYSIS_JSON: &str = "analysis.json";
 pub const CLAIMS_CSV: &str = "claims.csv";
 
 /// Writes report.md, report.html, the SVGs, summary.csv and analysis.json into `dir`,
-/// and removes SVGs there that this report does not draw (an earlier report's).
-pub fn write(analysis: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+/// with the families' `sections`, and removes SVGs there that this report does not
+/// draw (an earlier report's).
+pub fn write(
+    analysis: &Analysis,
+    dir: &Path,
+    sections: &Sections,
+) -> Result<Vec<PathBuf>, ReportError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| ReportError::Io { path, source }
     };
     std::fs::create_dir_all(dir).map_err(io(dir))?;
-    let blocks = blocks::blocks(analysis, dir)?;
+    let blocks = blocks::blocks(analysis, dir, sections)?;
     let mut written = Vec::new();
     let mut put = |name: &str, text: &str| -> Result<(), ReportError> {
         let p = dir.join(name);

@@ -7,14 +7,43 @@ use std::sync::{Arc, Mutex};
 use crate::backend::Backend;
 
 use super::device::{with_device, DeviceJob};
-use super::{for_each, plan, todo, Finished, Options, Progress, RunError, Ticker};
+use super::plan::{self, Overview};
+use super::{for_each, limits, todo, Options, Progress, RunError, Sweep, Ticker};
 use crate::data::Dataset;
 use crate::experiment::{DatasetSpec, Experiment, Run, RunConfig};
 use crate::log::{JestRow, ResultsWriter, Row, RunIdentity};
 use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus, TrainError};
 
+impl Sweep for Experiment {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run_ids(&self) -> Vec<String> {
+        self.runs().iter().map(|r| r.id()).collect()
+    }
+
+    fn check(&self, jobs: usize) -> Result<(), RunError> {
+        limits::check_jest(self, jobs)
+    }
+
+    fn overview(&self, jobs: usize) -> Result<Overview, RunError> {
+        plan::overview(self, jobs)
+    }
+
+    fn execute(
+        &self,
+        opts: &Options,
+        writer: ResultsWriter,
+        done: &BTreeSet<String>,
+        progress: &dyn Progress,
+    ) -> Result<(usize, usize), RunError> {
+        execute(self, opts, writer, done, progress)
+    }
+}
+
 /// Runs the plan; returns (runs planned, runs already done).
-pub(super) fn execute(
+fn execute(
     exp: &Experiment,
     opts: &Options,
     writer: ResultsWriter,
@@ -201,7 +230,7 @@ impl Context<'_> {
             source,
         })?;
         observer.ticker.done();
-        self.progress.finished(&label, Finished::Jest(&last));
+        self.progress.finished(&label, &how(&last));
         Ok(())
     }
 }
@@ -236,6 +265,24 @@ fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
         sweep: run.sweep_label(),
         device: opts.device.as_str().into(),
     }
+}
+
+/// How a run ended, for a progress line.
+fn how(last: &EvalRecord) -> String {
+    if last.status == RunStatus::Diverged {
+        return format!(
+            "diverged at step {} (loss {}), {:.1}s",
+            last.step, last.train_loss, last.train_seconds
+        );
+    }
+    format!(
+        "{} at step {}, zero-shot {:.3}, recall@1 A→B {:.3}, {:.1}s",
+        last.status.as_str(),
+        last.step,
+        last.metrics.zero_shot_accuracy,
+        last.metrics.recall_at1_a2b,
+        last.train_seconds
+    )
 }
 
 fn short_label(run: &Run) -> String {

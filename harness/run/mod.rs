@@ -5,8 +5,10 @@ binary involved.
 - `plan`: which runs — all of an experiment, a cost-balanced shard (with the
   manifest its folder carries), or a chosen few by id — less those a results folder
   already holds; cost estimates for sharding.
-- `jest` and `swim`: the executors. Each builds every distinct dataset once, trains
-  each shared reference once, runs the (cell, seed) pairs on a pool of threads, and
+- [`Sweep`]: what the pipeline asks of a parsed experiment of any family (its
+  runs, its limits, its overview, its execution); `jest` and `swim` implement it
+  for their experiments. Each builds every distinct dataset once (JEST also trains
+  each shared reference once), runs the (cell, seed) pairs on a pool of threads, and
   sends every evaluation to a row sink that appends it to the results folder.
 - `merge`: shard folders back into one, with completeness checks.
 - `device`: the one place that knows about CUDA.
@@ -36,10 +38,9 @@ pub use device::{with_device, DeviceError, DeviceJob, DeviceKind};
 pub use shard::Shard;
 
 use crate::data::DataError;
-use crate::experiment::AnyExperiment;
 use crate::log::{LogError, ResultsWriter};
-use crate::swim::{FitResult, SwimError};
-use crate::train::{EvalRecord, TrainError};
+use crate::swim::SwimError;
+use crate::train::TrainError;
 
 /// How to execute an experiment.
 #[derive(Clone, Debug)]
@@ -67,10 +68,27 @@ impl Options {
     }
 }
 
-/// How a run ended, as a progress report sees it.
-pub enum Finished<'a> {
-    Jest(&'a EvalRecord),
-    Swim(&'a FitResult),
+/// A parsed experiment of any family, as the pipeline runs it.
+pub trait Sweep: Sync {
+    /// The experiment's name (its results and report folders).
+    fn name(&self) -> &str;
+    /// Every run's id, in the order the plan runs them.
+    fn run_ids(&self) -> Vec<String>;
+    /// Refuses runs that would not fit in memory with `jobs` at once, before
+    /// anything is built.
+    fn check(&self, jobs: usize) -> Result<(), RunError>;
+    /// What `validate` shows: the runs and, where the family estimates them, what
+    /// they cost.
+    fn overview(&self, jobs: usize) -> Result<plan::Overview, RunError>;
+    /// Runs the planned runs (`opts`' shard and ids) that `done` lacks into
+    /// `writer`; returns (runs planned, runs already done).
+    fn execute(
+        &self,
+        opts: &Options,
+        writer: ResultsWriter,
+        done: &BTreeSet<String>,
+        progress: &dyn Progress,
+    ) -> Result<(usize, usize), RunError>;
 }
 
 /// Receives the pipeline's progress; called from worker threads.
@@ -83,8 +101,8 @@ pub trait Progress: Sync {
     fn started(&self, _label: &str, _steps: usize) -> Box<dyn Ticker> {
         Box::new(NoTicks)
     }
-    /// A run ended (completed or diverged).
-    fn finished(&self, _label: &str, _how: Finished) {}
+    /// A run ended (completed or diverged); `how` says how, and what it reached.
+    fn finished(&self, _label: &str, _how: &str) {}
 }
 
 /// A running run's steps.
@@ -167,32 +185,20 @@ impl RunError {
 
 /// Runs the planned runs of `exp` into `opts.out`, skipping those already there.
 pub fn execute(
-    exp: &AnyExperiment,
+    exp: &dyn Sweep,
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Outcome, RunError> {
     device::check(opts.device)?;
-    match exp {
-        AnyExperiment::Jest(e) => limits::check_jest(e, opts.jobs)?,
-        AnyExperiment::Swim(e) => limits::check_swim(e, opts.jobs)?,
-    }
+    exp.check(opts.jobs)?;
     let (writer, done) = ResultsWriter::open(&opts.out).map_err(|source| RunError::Results {
         dir: opts.out.clone(),
         source,
     })?;
     let started = Instant::now();
-    let (name, (runs, skipped)) = match exp {
-        AnyExperiment::Jest(e) => (
-            e.name.clone(),
-            jest::execute(e, opts, writer, &done, progress)?,
-        ),
-        AnyExperiment::Swim(e) => (
-            e.name.clone(),
-            swim::execute(e, opts, writer, &done, progress)?,
-        ),
-    };
+    let (runs, skipped) = exp.execute(opts, writer, &done, progress)?;
     Ok(Outcome {
-        experiment: name,
+        experiment: exp.name().to_string(),
         out: opts.out.clone(),
         runs,
         skipped,

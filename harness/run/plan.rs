@@ -162,3 +162,86 @@ pub fn write_manifest(dir: &Path, m: &ShardManifest) -> Result<(), RunError> {
     )
     .map_err(io)
 }
+
+/// What `validate` shows of a sweep before it runs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Overview {
+    pub name: String,
+    /// What the family's runs compare, where the count alone does not say.
+    pub what: Option<&'static str>,
+    pub cells: usize,
+    pub seeds: usize,
+    /// Extra seeds, and how many cells run them.
+    pub extra: Option<(usize, usize)>,
+    pub runs: usize,
+    /// Each cell's swept keys and values.
+    pub labels: Vec<Vec<(String, String)>>,
+    /// Per cell and in total, where the family estimates them.
+    pub costs: Option<Costs>,
+}
+
+/// What a sweep's runs cost, per cell and in all.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Costs {
+    pub cells: Vec<CellCost>,
+    pub total_steps: u64,
+    /// Executed FLOPs of every run (learner towers and pair work; evaluation and
+    /// the reference aside).
+    pub total_flops: u64,
+    /// Shared data and references plus `jobs` runs side by side, the worst cell's.
+    pub peak_memory: f64,
+}
+
+/// One cell's run: its steps, batch sizes, FLOPs and memory.
+#[derive(Clone, Debug, PartialEq)]
+pub struct CellCost {
+    pub steps: usize,
+    pub batch_size: usize,
+    pub super_batch: usize,
+    pub flops: u64,
+    /// Shared data and reference plus one run.
+    pub memory: f64,
+}
+
+/// The overview of a JEST sweep with `jobs` runs side by side.
+pub fn overview(exp: &Experiment, jobs: usize) -> Result<Overview, RunError> {
+    let mut widths = Widths::default();
+    let mut costs = Costs {
+        cells: Vec::with_capacity(exp.cells.len()),
+        total_steps: 0,
+        total_flops: 0,
+        peak_memory: 0.0,
+    };
+    for (i, cell) in exp.cells.iter().enumerate() {
+        let c = &cell.config;
+        let flops = run_flops(exp, cell, &mut widths)? as u64;
+        let (shared, run) = super::limits::jest_cell(exp, c, &mut widths)?;
+        costs.peak_memory = costs
+            .peak_memory
+            .max(shared.total() + jobs as f64 * run.total());
+        costs.total_steps += (c.train.steps * exp.seeds_of(i)) as u64;
+        costs.total_flops += flops * exp.seeds_of(i) as u64;
+        costs.cells.push(CellCost {
+            steps: c.train.steps,
+            batch_size: c.train.batch_size,
+            super_batch: c.train.super_batch(),
+            flops,
+            memory: shared.total() + run.total(),
+        });
+    }
+    Ok(Overview {
+        name: exp.name.clone(),
+        what: None,
+        cells: exp.cells.len(),
+        seeds: exp.seeds.len(),
+        extra: (!exp.extra_seeds.is_empty()).then(|| {
+            (
+                exp.extra_seeds.len(),
+                exp.extra_cells.iter().filter(|&&x| x).count(),
+            )
+        }),
+        runs: exp.runs().len(),
+        labels: exp.cells.iter().map(|c| c.swept.clone()).collect(),
+        costs: Some(costs),
+    })
+}

@@ -5,8 +5,7 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
-use super::{execute, Options, Progress, RunError};
-use crate::experiment::AnyExperiment;
+use super::{execute, Options, Progress, RunError, Sweep};
 use crate::log::{self, Row, RESULTS_FILE, SUMMARY_FILE};
 
 /// Which of the folder's runs to rerun.
@@ -28,11 +27,12 @@ pub struct Reproduction {
     pub differences: Vec<String>,
 }
 
-/// Reruns the chosen runs of `results` (a results folder) from `experiment` into
-/// `opts.out` (which must hold no results yet) and compares their rows.
+/// Reruns the chosen runs of `results` (a results folder) from `exp`, read from the
+/// file `experiment`, into `opts.out` (which must hold no results yet) and compares
+/// their rows.
 pub fn reproduce(
     results: &Path,
-    experiment: &Path,
+    (exp, experiment): (&dyn Sweep, &Path),
     which: &Which,
     opts: &Options,
     progress: &dyn Progress,
@@ -50,7 +50,6 @@ pub fn reproduce(
         .into_iter()
         .map(|r| r.common().run_id.clone())
         .collect();
-    let exp = AnyExperiment::load(experiment).map_err(|e| RunError::Folder(e.to_string()))?;
     let runs = pick(&committed, &done, which);
     if runs.is_empty() {
         return Err(RunError::Folder(format!(
@@ -58,10 +57,7 @@ pub fn reproduce(
             results.display()
         )));
     }
-    let known: BTreeSet<String> = match &exp {
-        AnyExperiment::Jest(e) => e.runs().iter().map(|r| r.id()).collect(),
-        AnyExperiment::Swim(e) => e.runs().iter().map(|r| r.id()).collect(),
-    };
+    let known: BTreeSet<String> = exp.run_ids().into_iter().collect();
     let unknown: Vec<&String> = runs.iter().filter(|id| !known.contains(*id)).collect();
     if !unknown.is_empty() {
         return Err(RunError::Folder(format!(
@@ -73,7 +69,7 @@ pub fn reproduce(
     }
     let mut o = opts.clone();
     o.only = Some(runs.iter().cloned().collect());
-    let outcome = execute(&exp, &o, progress)?;
+    let outcome = execute(exp, &o, progress)?;
     let fresh = log::read_rows(&opts.out.join(RESULTS_FILE))?.kept;
     let key = |r: &Row| (r.common().run_id.clone(), r.common().step);
     let mine: BTreeMap<(String, usize), &Row> = committed

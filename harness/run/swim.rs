@@ -6,15 +6,53 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use super::{for_each, todo, DeviceKind, Finished, Options, Progress, RunError};
+use super::plan::Overview;
+use super::{for_each, limits, todo, DeviceKind, Options, Progress, RunError, Sweep};
 use crate::experiment::swim::{SwimConfig, SwimMethod};
 use crate::experiment::{Run, SwimExperiment};
 use crate::log::{Common, ResultsWriter, Row, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 use crate::swim::{self, FitResult, TaskData};
 use crate::train::RunStatus;
 
+impl Sweep for SwimExperiment {
+    fn name(&self) -> &str {
+        &self.name
+    }
+
+    fn run_ids(&self) -> Vec<String> {
+        self.runs().iter().map(|r| r.id()).collect()
+    }
+
+    fn check(&self, jobs: usize) -> Result<(), RunError> {
+        limits::check_swim(self, jobs)
+    }
+
+    fn overview(&self, _jobs: usize) -> Result<Overview, RunError> {
+        Ok(Overview {
+            name: self.name.clone(),
+            what: Some("sampled networks vs iterative training"),
+            cells: self.cells.len(),
+            seeds: self.seeds.len(),
+            extra: None,
+            runs: self.runs().len(),
+            labels: self.cells.iter().map(|c| c.swept.clone()).collect(),
+            costs: None,
+        })
+    }
+
+    fn execute(
+        &self,
+        opts: &Options,
+        writer: ResultsWriter,
+        done: &BTreeSet<String>,
+        progress: &dyn Progress,
+    ) -> Result<(usize, usize), RunError> {
+        execute(self, opts, writer, done, progress)
+    }
+}
+
 /// Runs the plan; returns (runs planned, runs already done).
-pub(super) fn execute(
+fn execute(
     exp: &SwimExperiment,
     opts: &Options,
     writer: ResultsWriter,
@@ -78,7 +116,10 @@ pub(super) fn execute(
         }
         progress.finished(
             &format!("{} seed {}", r.sweep_label(), r.seed),
-            Finished::Swim(&fit),
+            &format!(
+                "{} {:.4} in {:.3}s ({} epochs)",
+                fit.metric_name, fit.metric, fit.fit_seconds, fit.epochs
+            ),
         );
         Ok(())
     })?;

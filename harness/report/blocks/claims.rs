@@ -17,7 +17,8 @@ fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
         return;
     }
     let final_of = |exp: &str, setting: &str, m: crate::method::Method| {
-        a.cells
+        a.jest
+            .cells
             .iter()
             .find(|c| c.experiment == exp && c.setting == setting && c.method == m)
             .and_then(|c| c.final_score)

@@ -47,7 +47,7 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
         crate::system::machine(),
         a.commits.join(", "),
         a.rows,
-        a.cells.len() + a.swim_cells.len(),
+        a.jest.cells.len() + a.swim.cells.len(),
         a.estimator.name(),
         a.resamples,
         sources.join(", ")

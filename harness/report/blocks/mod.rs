@@ -8,7 +8,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 
 use super::doc::Block;
-use super::{svg, ReportError};
+use super::{svg, Part, ReportError};
 use crate::analysis::claims::show_bounds;
 use crate::analysis::{Analysis, Axis, Cell, Comparison, HorizonComparison, Speedup, Target};
 use crate::stats::{CensoredInterval, Interval};
@@ -27,8 +27,13 @@ use world::world_map;
 
 /// The report of `a` written into `dir`, as blocks: provenance and contents, the
 /// answer (a verdict paragraph and the claims figure) and the claims table first,
-/// then warnings, headline figures and each experiment's detail.
-pub(super) fn blocks(a: &Analysis, dir: &Path) -> Result<Vec<Block>, ReportError> {
+/// then each family's overview, the warnings, and each family's detail
+/// (`sections` adds the families' parts).
+pub(super) fn blocks(
+    a: &Analysis,
+    dir: &Path,
+    sections: &super::Sections,
+) -> Result<Vec<Block>, ReportError> {
     let mut b = vec![Block::Heading(
         1,
         format!("jestbench report: {}", a.experiments.join(", ")),
@@ -39,20 +44,12 @@ pub(super) fn blocks(a: &Analysis, dir: &Path) -> Result<Vec<Block>, ReportError
         answer(a, &mut body)?;
         claims(a, &mut body);
     }
-    world_map(a, &mut body);
+    sections(a, dir, Part::Overview, &mut body)?;
     if !a.warnings.is_empty() {
         body.push(Block::Heading(2, "Warnings".into()));
         body.push(Block::List(a.warnings.clone()));
     }
-    headline(a, &mut body)?;
-    for exp in &a.experiments {
-        if a.cells.iter().any(|c| &c.experiment == exp) {
-            experiment(a, exp, &mut body)?;
-        }
-    }
-    if !a.swim_cells.is_empty() {
-        swim(a, &mut body);
-    }
+    sections(a, dir, Part::Detail, &mut body)?;
     let toc: Vec<String> = body
         .iter()
         .filter_map(|x| match x {
@@ -68,6 +65,30 @@ pub(super) fn blocks(a: &Analysis, dir: &Path) -> Result<Vec<Block>, ReportError
     b.push(Block::Para(format!("Contents: {}.", toc.join(" · "))));
     b.extend(body);
     Ok(b)
+}
+
+/// JEST's overview: the map of worlds, where experiments sweep their data.
+pub fn jest_overview(a: &Analysis, body: &mut Vec<Block>) {
+    world_map(a, body);
+}
+
+/// JEST's detail: the headline figures, then each experiment's cells, speed-ups,
+/// horizons, diagnostics and figures.
+pub fn jest_detail(a: &Analysis, body: &mut Vec<Block>) -> Result<(), ReportError> {
+    headline(a, body)?;
+    for exp in &a.experiments {
+        if a.jest.cells.iter().any(|c| &c.experiment == exp) {
+            experiment(a, exp, body)?;
+        }
+    }
+    Ok(())
+}
+
+/// SWIM's detail: sampled networks against Adam, where there are SWIM runs.
+pub fn swim_detail(a: &Analysis, body: &mut Vec<Block>) {
+    if !a.swim.cells.is_empty() {
+        swim(a, body);
+    }
 }
 
 fn slug(s: &str) -> String {
@@ -123,18 +144,19 @@ fn speedup_text(s: &Speedup) -> String {
 /// Comparisons of an experiment at its longest horizon (all when not swept).
 fn at_longest_horizon<'a>(a: &'a Analysis, exp: &str) -> Vec<&'a Comparison> {
     let comps: Vec<&Comparison> = a
+        .jest
         .comparisons
         .iter()
-        .filter(|c| a.cells[c.method].experiment == exp)
+        .filter(|c| a.jest.cells[c.method].experiment == exp)
         .collect();
     let longest = comps
         .iter()
-        .map(|c| a.cells[c.method].steps)
+        .map(|c| a.jest.cells[c.method].steps)
         .max()
         .unwrap_or(0);
     comps
         .into_iter()
-        .filter(|c| a.cells[c.method].steps == longest)
+        .filter(|c| a.jest.cells[c.method].steps == longest)
         .collect()
 }
 
@@ -148,7 +170,7 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
     for exp in &a.experiments {
         let mut by_f: BTreeMap<String, Vec<&Comparison>> = BTreeMap::new();
         for c in at_longest_horizon(a, exp) {
-            by_f.entry(format!("{:.3}", a.cells[c.method].filter_ratio))
+            by_f.entry(format!("{:.3}", a.jest.cells[c.method].filter_ratio))
                 .or_default()
                 .push(c);
         }
@@ -156,8 +178,15 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
             // Every comparison is drawn: more than a readable plot holds go into
             // parts, settings in numeric order.
             comps.sort_by(|x, y| {
-                crate::names::natural_cmp(&a.cells[x.method].setting, &a.cells[y.method].setting)
-                    .then_with(|| a.cells[x.method].method.cmp(&a.cells[y.method].method))
+                crate::names::natural_cmp(
+                    &a.jest.cells[x.method].setting,
+                    &a.jest.cells[y.method].setting,
+                )
+                .then_with(|| {
+                    a.jest.cells[x.method]
+                        .method
+                        .cmp(&a.jest.cells[y.method].method)
+                })
             });
             let parts = comps.len().div_ceil(PER_PLOT);
             for (k, comps) in comps.chunks(PER_PLOT).enumerate() {
@@ -171,13 +200,17 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
                 };
                 figures.push(Block::Figure {
                 file,
-                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}{part}"), &a.cells, comps, Axis::Iterations)?,
+                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}{part}"), &a.jest.cells, comps, Axis::Iterations)?,
                 caption: format!("{exp}, f = {f}: for each level uniform reached (its seed-mean score at each evaluation point up to its best; rightmost, its final), the speed-up in iterations to first reach it, with 95% CIs; up arrows: at least (reached within the first evaluation interval), down arrows: below (never reached); dashed: the paper's same-data figure."),
             });
             }
         }
-        let hs: Vec<&HorizonComparison> =
-            a.horizons.iter().filter(|h| &h.experiment == exp).collect();
+        let hs: Vec<&HorizonComparison> = a
+            .jest
+            .horizons
+            .iter()
+            .filter(|h| &h.experiment == exp)
+            .collect();
         if !hs.is_empty() {
             figures.push(Block::Figure {
                 file: format!("{}-horizon-speedups.svg", slug(exp)),
@@ -197,8 +230,8 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
 }
 
 fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
-    let idx: Vec<usize> = (0..a.cells.len())
-        .filter(|&i| a.cells[i].experiment == exp)
+    let idx: Vec<usize> = (0..a.jest.cells.len())
+        .filter(|&i| a.jest.cells[i].experiment == exp)
         .collect();
     b.push(Block::Heading(2, format!("Experiment `{exp}`")));
     b.push(Block::Table {
@@ -215,7 +248,7 @@ fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportE
         rows: idx
             .iter()
             .map(|&i| {
-                let c = &a.cells[i];
+                let c = &a.jest.cells[i];
                 vec![
                     c.method.to_string(),
                     c.setting.clone(),
@@ -230,9 +263,10 @@ fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportE
             .collect(),
     });
     let comps: Vec<&Comparison> = a
+        .jest
         .comparisons
         .iter()
-        .filter(|c| a.cells[c.method].experiment == exp)
+        .filter(|c| a.jest.cells[c.method].experiment == exp)
         .collect();
     if !comps.is_empty() {
         speedup_tables(a, &comps, b);
@@ -255,7 +289,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
             rows: comps
                 .iter()
                 .map(|c| {
-                    let cell = &a.cells[c.method];
+                    let cell = &a.jest.cells[c.method];
                     let mut row = vec![
                         cell.method.to_string(),
                         cell.setting.clone(),
@@ -291,7 +325,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
             rows: comps
                 .iter()
                 .flat_map(|c| {
-                    let cell = &a.cells[c.method];
+                    let cell = &a.jest.cells[c.method];
                     c.iso_curve(Axis::Iterations).map(move |s| {
                         vec![
                             cell.method.to_string(),
@@ -324,7 +358,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
             rows: comps
                 .iter()
                 .map(|c| {
-                    let cell = &a.cells[c.method];
+                    let cell = &a.jest.cells[c.method];
                     let w = c.welch;
                     vec![
                         cell.method.to_string(),
@@ -346,7 +380,12 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
 }
 
 fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
-    let hs: Vec<&HorizonComparison> = a.horizons.iter().filter(|h| h.experiment == exp).collect();
+    let hs: Vec<&HorizonComparison> = a
+        .jest
+        .horizons
+        .iter()
+        .filter(|h| h.experiment == exp)
+        .collect();
     if hs.is_empty() {
         return Ok(());
     }

@@ -51,7 +51,8 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
         .map(String::from)
         .to_vec(),
         rows: a
-            .swim_comparisons
+            .swim
+            .comparisons
             .iter()
             .map(|c| {
                 let adam = if c.reached == c.seeds {
@@ -97,14 +98,16 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
             .collect(),
     });
     let mut settings: Vec<(&str, &str)> = a
-        .swim_cells
+        .swim
+        .cells
         .iter()
         .map(|c| (c.experiment.as_str(), c.setting.as_str()))
         .collect();
     settings.dedup();
     for (exp, setting) in settings {
         let cells: Vec<_> = a
-            .swim_cells
+            .swim
+            .cells
             .iter()
             .filter(|c| c.experiment == exp && c.setting == setting)
             .collect();
@@ -166,7 +169,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
             .map(String::from)
             .to_vec(),
             rows: a
-                .swim_cells
+                .swim.cells
                 .iter()
                 .map(|c| {
                     let drift = match (&c.energy_drift, c.blown_up) {

@@ -83,7 +83,7 @@ fn signs<'a>(cis: impl Iterator<Item = &'a CensoredInterval>) -> (usize, usize, 
 
 /// The world map section, when the analysis has worlds.
 pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
-    let worlds = &a.worlds;
+    let worlds = &a.jest.worlds;
     if worlds.is_empty() {
         return;
     }

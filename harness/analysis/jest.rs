@@ -1,0 +1,57 @@
+//! JEST's part of an analysis: its rows grouped into sweep cells, each selector
+//! against its uniform baseline (curves and horizons), the claims of SPEC §1 the
+//! rows bear on, and the worlds of experiments that sweep their data.
+
+use serde::Serialize;
+
+use super::HorizonComparison;
+use super::{cells, claims, compare, horizon, world, Analysis, Cell, Comparison};
+use crate::log::JestRow;
+use crate::stats::Estimator;
+
+/// What a report shows of data-selection runs.
+#[derive(Clone, Debug, Default, Serialize)]
+pub struct JestAnalysis {
+    pub cells: Vec<Cell>,
+    pub comparisons: Vec<Comparison>,
+    pub horizons: Vec<HorizonComparison>,
+    /// Per world (setting) of experiments that sweep their data: the gain split
+    /// and the concept diagnostics (`world`).
+    pub worlds: Vec<world::World>,
+}
+
+/// Adds JEST's part, its claims and its warnings (diverged runs) to `a`.
+pub fn analyse(rows: &[JestRow], est: &Estimator, combine: bool, a: &mut Analysis) {
+    let cells = cells::cells(rows);
+    for c in &cells {
+        if c.diverged > 0 {
+            a.warnings.push(format!(
+                "{} ({}): {} of {} runs diverged and are left out of the statistics",
+                c.label(),
+                c.experiment,
+                c.diverged,
+                c.runs.len()
+            ));
+        }
+    }
+    let comparisons = compare::comparisons(&cells, est);
+    let horizons = horizon::comparisons(&cells, est);
+    if !cells.is_empty() {
+        let repeats = cells::repeats(&cells);
+        let ctx = claims::Ctx {
+            cells: &cells,
+            comparisons: &comparisons,
+            horizons: &horizons,
+            repeats: &repeats,
+            est,
+        };
+        a.claims.extend(claims::claims(&ctx, combine));
+    }
+    let worlds = world::worlds(&cells, &comparisons, &a.claims, est);
+    a.jest = JestAnalysis {
+        cells,
+        comparisons,
+        horizons,
+        worlds,
+    };
+}
