@@ -2,11 +2,14 @@
 jestbench: a reproducible benchmark harness for data-efficient training claims.
 
 Modules, downstream to upstream (imports point only down this list): `cli`
-(arguments, printing, exit codes) → `report` (formatting only) and `calibrate` →
-`analysis` (every number a report shows, from `stats`) → `run` (plans, shards,
-execution) → `experiment` (experiment files: parse, validate, expand; it fills
-the settings types of the code below and is imported only by `run` and `cli`) →
-`log` (results CSV; every family's methods read back) → `train` (the run loop,
+(arguments, printing, exit codes) → `calibrate` → `family` (JEST and SWIM behind
+one trait: parse, plan, analyse, report sections; listed once) → `report`
+(formatting only), `analysis` (every number a report shows, from `stats`: shared
+checks and claims, each family's part) and `run` (plans, shards, execution of
+any family's `Sweep`) → `experiment` (experiment files: parse, validate, expand;
+it fills the settings types of the code below and is imported only by `run`,
+`cli` and `family`) → `log` (results rows per family, one CSV layout; every
+family's methods read back) → `train` (the run loop,
 eval, a run's recipe) and `swim` (sampled networks, its settings) → `select`
 (selectors, registered once each) and `backend` (each device's fast paths) →
 `score` (L, R, A) → `flops` (every FLOP formula) → `model` (two towers, the host

@@ -4,6 +4,8 @@ measure → analyse → report): sweep cells with their seed curves, bands and f
 scores (`cells`), each selector against its uniform baseline (`compare`), the
 claims of SPEC §1 judged by rules written as data (`claims`), sampled networks
 against Adam (`swim`), and CI gates evaluated on the result (`gates`).
+[`Analysis::begin`] makes the shared part (checks, commits); each family adds its
+own from its rows (`jest::analyse`, `swim::analyse`, asked by `family::analyse`).
 
 Statistics come from `stats`; this module arranges rows and asks it. An
 [`Analysis`] serialises whole (`analysis.json` beside a report), and the report's

@@ -51,7 +51,7 @@ type RunKey = (String, Method, String, String, u64);
 
 /// Parses a file in the minimal schema; errors name the line, column and value.
 pub fn parse(text: &str) -> Result<Vec<Row>, String> {
-    let (r, header) = super::row::reader(text)?;
+    let (r, header) = super::records::reader(text)?;
     read(&header, r)
 }
 
@@ -70,7 +70,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut runs: BTreeMap<RunKey, Vec<Point>> = BTreeMap::new();
     for rec in r.records() {
-        let rec = rec.map_err(super::row::record_error)?;
+        let rec = rec.map_err(super::records::record_error)?;
         let line = rec.position().map_or(0, |p| p.line());
         let cell = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").trim();
         let bad = |name: &str, want: &str| {

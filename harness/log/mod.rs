@@ -8,7 +8,9 @@ summary row is written; reopening a folder drops the rows of runs that never got
 */
 
 pub mod foreign;
+mod layout;
 pub mod methods;
+mod records;
 mod row;
 
 use std::collections::BTreeSet;
@@ -16,9 +18,8 @@ use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-pub use row::{
-    header_line, Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION,
-};
+pub use layout::header_line;
+pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 
 pub const RESULTS_FILE: &str = "results.csv";
 pub const SUMMARY_FILE: &str = "summary.csv";
@@ -133,7 +134,7 @@ fn append(path: &Path) -> Result<File, LogError> {
         .open(path)
         .map_err(io(path))?;
     if new {
-        f.write_all(row::header_line().as_bytes())
+        f.write_all(layout::header_line().as_bytes())
             .map_err(io(path))?;
     }
     Ok(f)
@@ -172,7 +173,7 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
         Some(i) => &text[..=i],
         None => "",
     };
-    let (kept, absent_columns) = row::parse(whole).map_err(|message| LogError::Format {
+    let (kept, absent_columns) = layout::parse(whole).map_err(|message| LogError::Format {
         path: path.to_path_buf(),
         message,
     })?;
@@ -186,7 +187,7 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
 /// Parses the text of a results file (header and whole lines): its rows, and the
 /// optional columns it predates.
 pub fn parse_rows(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
-    row::parse(text)
+    layout::parse(text)
 }
 
 /// Writes `rows` as a whole results file at `path` (creating its folder),
@@ -201,7 +202,7 @@ pub fn write_rows(path: &Path, rows: &[Row]) -> Result<(), LogError> {
 /// Replaces a file's rows atomically (write aside, then rename).
 fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
     let tmp = path.with_extension("csv.tmp");
-    let mut text = row::header_line();
+    let mut text = layout::header_line();
     for r in rows {
         text.push_str(&r.to_line());
     }
@@ -230,7 +231,7 @@ mod tests {
             let fields: Vec<&str> = line.trim_end().split(',').collect();
             fields[..fields.len() - TRAILING].join(",") + "\n"
         };
-        let header = row::header_line();
+        let header = layout::header_line();
         let cols: Vec<&str> = header.trim_end().split(',').collect();
         let old_header = cols[..cols.len() - TRAILING].join(",") + "\n";
         assert_eq!(

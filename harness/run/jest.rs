@@ -7,7 +7,7 @@ use std::sync::{Arc, Mutex};
 use crate::backend::Backend;
 
 use super::device::{with_device, DeviceJob};
-use super::plan::{self, Overview};
+use super::plan::{self, CellCost, Costs, Overview};
 use super::{for_each, limits, todo, Options, Progress, RunError, Sweep, Ticker};
 use crate::data::Dataset;
 use crate::experiment::{DatasetSpec, Experiment, Run, RunConfig};
@@ -28,7 +28,7 @@ impl Sweep for Experiment {
     }
 
     fn overview(&self, jobs: usize) -> Result<Overview, RunError> {
-        plan::overview(self, jobs)
+        overview(self, jobs)
     }
 
     fn execute(
@@ -40,6 +40,49 @@ impl Sweep for Experiment {
     ) -> Result<(usize, usize), RunError> {
         execute(self, opts, writer, done, progress)
     }
+}
+
+/// The overview of a JEST sweep with `jobs` runs side by side.
+fn overview(exp: &Experiment, jobs: usize) -> Result<Overview, RunError> {
+    let mut widths = plan::Widths::default();
+    let mut costs = Costs {
+        cells: Vec::with_capacity(exp.cells.len()),
+        total_steps: 0,
+        total_flops: 0,
+        peak_memory: 0.0,
+    };
+    for (i, cell) in exp.cells.iter().enumerate() {
+        let c = &cell.config;
+        let flops = plan::run_flops(exp, cell, &mut widths)? as u64;
+        let (shared, run) = limits::jest_cell(exp, c, &mut widths)?;
+        costs.peak_memory = costs
+            .peak_memory
+            .max(shared.total() + jobs as f64 * run.total());
+        costs.total_steps += (c.train.steps * exp.seeds_of(i)) as u64;
+        costs.total_flops += flops * exp.seeds_of(i) as u64;
+        costs.cells.push(CellCost {
+            steps: c.train.steps,
+            batch_size: c.train.batch_size,
+            super_batch: c.train.super_batch(),
+            flops,
+            memory: shared.total() + run.total(),
+        });
+    }
+    Ok(Overview {
+        name: exp.name.clone(),
+        what: None,
+        cells: exp.cells.len(),
+        seeds: exp.seeds.len(),
+        extra: (!exp.extra_seeds.is_empty()).then(|| {
+            (
+                exp.extra_seeds.len(),
+                exp.extra_cells.iter().filter(|&&x| x).count(),
+            )
+        }),
+        runs: exp.runs().len(),
+        labels: exp.cells.iter().map(|c| c.swept.clone()).collect(),
+        costs: Some(costs),
+    })
 }
 
 /// Runs the plan; returns (runs planned, runs already done).
