@@ -103,13 +103,7 @@ pub fn speedup(
     let rows = foreign::parse(&text)?;
     let est = Estimator::CHOSEN;
     let mut a = Analysis::begin(&rows, Vec::new(), false, &est).map_err(|e| e.to_string())?;
-    let rows: Vec<JestRow> = rows
-        .into_iter()
-        .filter_map(|r| match r {
-            Row::Jest(r) => Some(r),
-            Row::Swim(_) => None,
-        })
-        .collect();
+    let rows: Vec<JestRow> = rows.into_iter().filter_map(Row::into_jest).collect();
     super::jest::analyse(&rows, &est, false, &mut a);
     let c = a
         .jest

@@ -25,15 +25,16 @@ pub use crate::train::{EvalSpec, FlexiSpec, ReferenceSpec, RunConfig, TrainSpec}
 pub use locate::{KeyIndex, Pos};
 pub use types::*;
 
-/// An experiment file, validated, its sweep expanded.
+/// An experiment file, validated, its sweep expanded: a JEST file's cells are
+/// [`RunConfig`]s, a SWIM file's `swim::SwimConfig`s ([`SwimExperiment`]).
 #[derive(Clone, Debug)]
-pub struct Experiment {
+pub struct Experiment<T = RunConfig> {
     pub name: String,
     pub path: PathBuf,
     /// Relative data paths in the file are resolved against this folder.
     pub base_dir: PathBuf,
     pub seeds: Vec<u64>,
-    pub cells: Vec<Cell>,
+    pub cells: Vec<Cell<T>>,
     /// Seeds that only some cells run (`extra_seeds`), and which: per cell, whether
     /// it does.
     pub extra_seeds: Vec<u64>,
@@ -74,7 +75,7 @@ impl<T> Run<'_, T> {
     }
 }
 
-impl Experiment {
+impl<T> Experiment<T> {
     /// How many seeds cell `i` runs (its extra seeds included).
     pub fn seeds_of(&self, i: usize) -> usize {
         self.seeds.len()
@@ -85,8 +86,13 @@ impl Experiment {
             }
     }
 
+    /// Every run's id, in the order of [`Experiment::runs`].
+    pub fn run_ids(&self) -> Vec<String> {
+        self.runs().iter().map(Run::id).collect()
+    }
+
     /// Every (cell, seed), cells outermost; a cell's extra seeds after its own.
-    pub fn runs(&self) -> Vec<Run<'_>> {
+    pub fn runs(&self) -> Vec<Run<'_, T>> {
         self.cells
             .iter()
             .enumerate()
@@ -103,7 +109,9 @@ impl Experiment {
             })
             .collect()
     }
+}
 
+impl Experiment {
     pub fn load(path: &Path) -> Result<Experiment, ExperimentError> {
         Experiment::load_limited(path, DEFAULT_MAX_RUNS)
     }
@@ -252,54 +260,35 @@ fn extra_seeds(
     Ok((e.seeds.clone(), picks))
 }
 
-/// A SWIM experiment file, validated, its sweep expanded.
-#[derive(Clone, Debug)]
-pub struct SwimExperiment {
-    pub name: String,
-    pub path: PathBuf,
-    pub base_dir: PathBuf,
-    pub seeds: Vec<u64>,
-    pub cells: Vec<Cell<swim::SwimConfig>>,
-}
+/// A SWIM experiment file, validated, its sweep expanded (no extra seeds).
+pub type SwimExperiment = Experiment<swim::SwimConfig>;
 
-impl SwimExperiment {
-    pub fn runs(&self) -> Vec<Run<'_, swim::SwimConfig>> {
-        self.cells
-            .iter()
-            .flat_map(|cell| self.seeds.iter().map(move |&seed| Run { cell, seed }))
-            .collect()
-    }
-
-    pub fn parse(source: &str, path: &Path) -> Result<SwimExperiment, ExperimentError> {
-        SwimExperiment::parse_limited(source, path, DEFAULT_MAX_RUNS)
-    }
-
-    pub fn parse_limited(
-        source: &str,
-        path: &Path,
-        max_runs: usize,
-    ) -> Result<SwimExperiment, ExperimentError> {
-        let index = KeyIndex::build(source);
-        let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
-        let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
-        let cells = expand_checked(
-            source,
-            (&raw.name, &raw.seeds, max_runs),
-            &raw.sweep,
-            &err,
-            swim::validate,
-        )?;
-        Ok(SwimExperiment {
-            name: raw.name,
-            path: path.to_path_buf(),
-            base_dir: path
-                .parent()
-                .map(Path::to_path_buf)
-                .unwrap_or_else(|| PathBuf::from(".")),
-            seeds: raw.seeds,
-            cells,
-        })
-    }
+/// Parses `source` as the SWIM experiment file at `path`, refusing sweeps of more
+/// than `max_runs` runs before expanding them.
+pub fn parse_swim(
+    source: &str,
+    path: &Path,
+    max_runs: usize,
+) -> Result<SwimExperiment, ExperimentError> {
+    let index = KeyIndex::build(source);
+    let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
+    let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
+    let cells = expand_checked(
+        source,
+        (&raw.name, &raw.seeds, max_runs),
+        &raw.sweep,
+        &err,
+        swim::validate,
+    )?;
+    Ok(SwimExperiment {
+        name: raw.name,
+        path: path.to_path_buf(),
+        base_dir: base_dir(path),
+        seeds: raw.seeds,
+        extra_cells: vec![false; cells.len()],
+        cells,
+        extra_seeds: Vec::new(),
+    })
 }
 
 fn label<T>(cell: &Cell<T>) -> String {

@@ -34,13 +34,7 @@ impl Family for Jest {
     }
 
     fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis) {
-        let rows: Vec<_> = rows
-            .into_iter()
-            .filter_map(|r| match r {
-                Row::Jest(r) => Some(r),
-                Row::Swim(_) => None,
-            })
-            .collect();
+        let rows: Vec<_> = rows.into_iter().filter_map(Row::into_jest).collect();
         analysis::jest::analyse(&rows, est, combine, a);
     }
 

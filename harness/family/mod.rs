@@ -134,4 +134,17 @@ mod tests {
         }
         assert_eq!(seen.len(), FAMILIES.len());
     }
+
+    /// One family per id, and every method a results file can name has its family
+    /// here (a row of any method is analysed by someone).
+    #[test]
+    fn every_method_belongs_to_exactly_one_listed_family() {
+        for m in crate::log::methods::all() {
+            let n = FAMILIES
+                .into_iter()
+                .filter(|f| f.id() == m.family())
+                .count();
+            assert_eq!(n, 1, "{m}");
+        }
+    }
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 
 use super::Family;
 use crate::analysis::{self, Analysis};
-use crate::experiment::{ExperimentError, SwimExperiment};
+use crate::experiment::{self, ExperimentError};
 use crate::log::Row;
 use crate::method;
 use crate::report::{self, Block, Part, ReportError};
@@ -30,19 +30,11 @@ impl Family for Swim {
         path: &Path,
         max_runs: usize,
     ) -> Result<Box<dyn Sweep>, ExperimentError> {
-        Ok(Box::new(SwimExperiment::parse_limited(
-            source, path, max_runs,
-        )?))
+        Ok(Box::new(experiment::parse_swim(source, path, max_runs)?))
     }
 
     fn analyse(&self, rows: Vec<Row>, _: &Estimator, _: bool, a: &mut Analysis) {
-        let rows: Vec<_> = rows
-            .into_iter()
-            .filter_map(|r| match r {
-                Row::Swim(r) => Some(r),
-                Row::Jest(_) => None,
-            })
-            .collect();
+        let rows: Vec<_> = rows.into_iter().filter_map(Row::into_swim).collect();
         analysis::swim::analyse(&rows, a);
     }
 

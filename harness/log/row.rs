@@ -243,6 +243,22 @@ impl Row {
         }
     }
 
+    /// The JEST row, if it is one.
+    pub fn into_jest(self) -> Option<JestRow> {
+        match self {
+            Row::Jest(r) => Some(r),
+            Row::Swim(_) => None,
+        }
+    }
+
+    /// The SWIM row, if it is one.
+    pub fn into_swim(self) -> Option<SwimRow> {
+        match self {
+            Row::Swim(r) => Some(r),
+            Row::Jest(_) => None,
+        }
+    }
+
     /// The columns every family logs.
     pub fn common(&self) -> &Common {
         match self {

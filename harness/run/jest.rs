@@ -20,7 +20,7 @@ impl Sweep for Experiment {
     }
 
     fn run_ids(&self) -> Vec<String> {
-        self.runs().iter().map(|r| r.id()).collect()
+        Experiment::run_ids(self)
     }
 
     fn check(&self, jobs: usize) -> Result<(), RunError> {
@@ -69,19 +69,8 @@ fn overview(exp: &Experiment, jobs: usize) -> Result<Overview, RunError> {
         });
     }
     Ok(Overview {
-        name: exp.name.clone(),
-        what: None,
-        cells: exp.cells.len(),
-        seeds: exp.seeds.len(),
-        extra: (!exp.extra_seeds.is_empty()).then(|| {
-            (
-                exp.extra_seeds.len(),
-                exp.extra_cells.iter().filter(|&&x| x).count(),
-            )
-        }),
-        runs: exp.runs().len(),
-        labels: exp.cells.iter().map(|c| c.swept.clone()).collect(),
         costs: Some(costs),
+        ..Overview::of(exp)
     })
 }
 

@@ -202,3 +202,24 @@ pub struct CellCost {
     /// Shared data and reference plus one run.
     pub memory: f64,
 }
+
+impl Overview {
+    /// The runs of `exp`, without costs.
+    pub fn of<T>(exp: &Experiment<T>) -> Overview {
+        Overview {
+            name: exp.name.clone(),
+            what: None,
+            cells: exp.cells.len(),
+            seeds: exp.seeds.len(),
+            extra: (!exp.extra_seeds.is_empty()).then(|| {
+                (
+                    exp.extra_seeds.len(),
+                    exp.extra_cells.iter().filter(|&&x| x).count(),
+                )
+            }),
+            runs: exp.runs().len(),
+            labels: exp.cells.iter().map(|c| c.swept.clone()).collect(),
+            costs: None,
+        }
+    }
+}

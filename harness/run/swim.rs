@@ -9,7 +9,7 @@ use std::sync::Mutex;
 use super::plan::Overview;
 use super::{for_each, limits, todo, DeviceKind, Options, Progress, RunError, Sweep};
 use crate::experiment::swim::{SwimConfig, SwimMethod};
-use crate::experiment::{Run, SwimExperiment};
+use crate::experiment::{Experiment, Run, SwimExperiment};
 use crate::log::{Common, ResultsWriter, Row, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 use crate::swim::{self, FitResult, TaskData};
 use crate::train::RunStatus;
@@ -20,7 +20,7 @@ impl Sweep for SwimExperiment {
     }
 
     fn run_ids(&self) -> Vec<String> {
-        self.runs().iter().map(|r| r.id()).collect()
+        Experiment::run_ids(self)
     }
 
     fn check(&self, jobs: usize) -> Result<(), RunError> {
@@ -29,14 +29,8 @@ impl Sweep for SwimExperiment {
 
     fn overview(&self, _jobs: usize) -> Result<Overview, RunError> {
         Ok(Overview {
-            name: self.name.clone(),
             what: Some("sampled networks vs iterative training"),
-            cells: self.cells.len(),
-            seeds: self.seeds.len(),
-            extra: None,
-            runs: self.runs().len(),
-            labels: self.cells.iter().map(|c| c.swept.clone()).collect(),
-            costs: None,
+            ..Overview::of(self)
         })
     }
 
