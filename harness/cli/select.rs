@@ -9,9 +9,9 @@ use std::path::{Path, PathBuf};
 use super::UsageError;
 use crate::data::files::read_view;
 use crate::data::Matrix;
-use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorName, SelectorWord};
+use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorWord};
 use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix, Scores};
-use crate::select;
+use crate::select::{self, ChoiceError};
 
 #[derive(clap::Args, Debug)]
 pub struct SelectArgs {
@@ -64,8 +64,9 @@ fn load(path: &Path) -> anyhow::Result<Matrix> {
     Ok(read_view(path, "label")?.features)
 }
 
-/// Checks the flags against the candidates before anything is computed.
-fn check_flags(args: &SelectArgs, n: usize) -> Result<(SelectorName, IndependentMode), UsageError> {
+/// Checks the flags against the `n` candidates before anything is computed: the
+/// choice they ask for, through the library's check, its messages naming the flags.
+fn check_flags(args: &SelectArgs, n: usize) -> Result<select::Choice, UsageError> {
     let (name, mode) = args
         .selector
         .resolve(args.mode)
@@ -76,19 +77,29 @@ fn check_flags(args: &SelectArgs, n: usize) -> Result<(SelectorName, Independent
             args.selector.as_str()
         )));
     }
-    if args.b == 0 || args.b > n {
-        return Err(UsageError(format!(
-            "--b {}: must be between 1 and the {n} candidates",
-            args.b
-        )));
-    }
-    if name.registration().chunked && (args.n_chunks == 0 || !args.b.is_multiple_of(args.n_chunks))
-    {
-        return Err(UsageError(format!(
-            "--b {} is not divisible by --n-chunks {}",
-            args.b, args.n_chunks
-        )));
-    }
+    let choice = select::Choice {
+        settings: select::Settings {
+            selector: name,
+            mode,
+            n_chunks: args.n_chunks,
+            gain: args.gain,
+        },
+        scoring: args.scoring,
+        b: args.b,
+        seed: args.seed,
+        trace: args.dump_scores,
+    };
+    choice.check(n).map_err(|e| {
+        UsageError(match e {
+            ChoiceError::BatchSize { b, n } => {
+                format!("--b {b}: must be between 1 and the {n} candidates")
+            }
+            ChoiceError::Chunks { b, n_chunks } => {
+                format!("--b {b} is not divisible by --n-chunks {n_chunks}")
+            }
+            ChoiceError::Gain(g) => format!("--gain {g}: must be finite"),
+        })
+    })?;
     for (name, v) in [
         ("--learner-temperature", args.learner_temperature),
         ("--reference-temperature", args.reference_temperature),
@@ -97,10 +108,7 @@ fn check_flags(args: &SelectArgs, n: usize) -> Result<(SelectorName, Independent
             return Err(UsageError(format!("{name} {v}: must be a positive number")));
         }
     }
-    if !args.gain.is_finite() {
-        return Err(UsageError(format!("--gain {}: must be finite", args.gain)));
-    }
-    Ok((name, mode))
+    Ok(choice)
 }
 
 pub fn select(args: SelectArgs) -> anyhow::Result<()> {
@@ -117,7 +125,8 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
         Ok(())
     };
     same_shape(&lb, &args.learner_b)?;
-    let (name, mode) = check_flags(&args, n)?;
+    let choice = check_flags(&args, n)?;
+    let name = choice.settings.selector;
     let (_, needs_r) = needs(args.scoring);
     let reference = if needs_r && name.scores() {
         let (Some(pa), Some(pb)) = (&args.reference_a, &args.reference_b) else {
@@ -163,18 +172,6 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
             (false, _) => vec![0.0; n * n],
         };
         ScoreMatrix::new(n, combine_host(args.scoring, &learner, &vec![0.0; n * n]))
-    };
-    let choice = select::Choice {
-        settings: select::Settings {
-            selector: name,
-            mode,
-            n_chunks: args.n_chunks,
-            gain: args.gain,
-        },
-        scoring: args.scoring,
-        b: args.b,
-        seed: args.seed,
-        trace: args.dump_scores,
     };
     let sel = select::choose(n, Some(&a), None, &choice).map_err(UsageError)?;
     print(&args, name.scores(), &a, &sel);

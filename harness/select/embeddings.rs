@@ -157,26 +157,35 @@ impl Embeddings<'_> {
     }
 }
 
+/// A choice that cannot be made: each says which setting, so a caller can name
+/// it as its users write it (the CLI's flags; the library's field names here).
+#[derive(Clone, Debug, PartialEq, thiserror::Error)]
+pub enum ChoiceError {
+    #[error("b = {b}: must be between 1 and the B = {n} candidates")]
+    BatchSize { b: usize, n: usize },
+    #[error("b = {b} is not divisible by n_chunks = {n_chunks}")]
+    Chunks { b: usize, n_chunks: usize },
+    #[error("gain {0}: must be finite")]
+    Gain(f64),
+}
+
 impl Choice {
     /// b, the chunks and the gain against B candidates.
-    pub fn check(&self, n: usize) -> Result<(), String> {
+    pub fn check(&self, n: usize) -> Result<(), ChoiceError> {
         if self.b == 0 || self.b > n {
-            return Err(format!(
-                "b = {}: must be between 1 and the B = {n} candidates",
-                self.b
-            ));
+            return Err(ChoiceError::BatchSize { b: self.b, n });
         }
         let s = &self.settings;
         if s.selector.registration().chunked
             && (s.n_chunks == 0 || !self.b.is_multiple_of(s.n_chunks))
         {
-            return Err(format!(
-                "b = {} is not divisible by n_chunks = {}",
-                self.b, s.n_chunks
-            ));
+            return Err(ChoiceError::Chunks {
+                b: self.b,
+                n_chunks: s.n_chunks,
+            });
         }
         if !s.gain.is_finite() {
-            return Err(format!("gain {}: must be finite", s.gain));
+            return Err(ChoiceError::Gain(s.gain));
         }
         Ok(())
     }
@@ -191,7 +200,7 @@ pub fn choose(
     kinds: Option<&[PairKind]>,
     c: &Choice,
 ) -> Result<Selection, String> {
-    c.check(n)?;
+    c.check(n).map_err(|e| e.to_string())?;
     let reg = c.settings.selector.registration();
     let scored = reg.scores;
     let candidates = match (scored, scores) {

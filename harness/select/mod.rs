@@ -37,7 +37,7 @@ selectors! {
 
 use rand::{Rng, RngCore};
 
-pub use embeddings::{choose, Choice, Embeddings, PairModel};
+pub use embeddings::{choose, Choice, ChoiceError, Embeddings, PairModel};
 pub use independent::Independent;
 pub use jest::{conditional_scores, Jest};
 pub use oracle::Oracle;

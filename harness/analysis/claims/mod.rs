@@ -20,6 +20,7 @@ use super::cells::Cell;
 use super::compare::Comparison;
 use super::horizon::HorizonComparison;
 use super::Knob;
+use crate::method::Method;
 use crate::stats::{Estimator, Scale};
 
 /// What a claim measures.
@@ -38,7 +39,7 @@ pub enum Statistic {
     /// Pooled slope (fixed effects for the other keys) of a method's iteration
     /// speed-up to uniform's final along a swept knob (f > 0 for the filtering ratio).
     Trend {
-        method: &'static str,
+        method: Method,
         #[serde(rename = "key")]
         knob: Knob,
     },
@@ -78,12 +79,12 @@ pub const CLAIMS: &[ClaimDef] = &[
     ClaimDef { id: "same-data-0.9", short: "4.5x at f = 0.9", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, rule: Rule::AtLeast(4.5), scale: Scale::Log, designated: &["horizon"], evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
     ClaimDef { id: "13x-iterations", short: "13x iterations", spec: "§1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, rule: Rule::AtLeast(13.0), scale: Scale::Log, designated: &["horizon"], evidence: "the horizon sweep (results/horizon)" },
     ClaimDef { id: "10x-flops", short: "10x FLOPs", spec: "§1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, rule: Rule::AtLeast(10.0), scale: Scale::Log, designated: &["flexi"], evidence: "the cheap-scoring horizon sweep (results/flexi)" },
-    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: "jest", knob: Knob::FilterRatio }, rule: Rule::Positive, scale: Scale::Linear, designated: &["filter-ratio", "joint-vs-independent"], evidence: "the filter-ratio and joint-vs-independent ablations" },
+    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::FilterRatio }, rule: Rule::Positive, scale: Scale::Linear, designated: &["filter-ratio", "joint-vs-independent"], evidence: "the filter-ratio and joint-vs-independent ablations" },
     ClaimDef { id: "b-joint-beats-independent", short: "(b)", spec: "§1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, rule: Rule::Positive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: "independent_topk", knob: Knob::FilterRatio }, rule: Rule::NotPositive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: "independent_sample", knob: Knob::FilterRatio }, rule: Rule::NotPositive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_TOPK, knob: Knob::FilterRatio }, rule: Rule::NotPositive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_SAMPLE, knob: Knob::FilterRatio }, rule: Rule::NotPositive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
     ClaimDef { id: "c-learnability", short: "(c)", spec: "§1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, rule: Rule::Positive, scale: Scale::Linear, designated: &["scoring"], evidence: "the scoring ablation" },
-    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: "jest", knob: Knob::ReferenceQuality }, rule: Rule::Positive, scale: Scale::Linear, designated: &["reference-quality"], evidence: "the reference-quality ablation" },
+    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::ReferenceQuality }, rule: Rule::Positive, scale: Scale::Linear, designated: &["reference-quality"], evidence: "the reference-quality ablation" },
     ClaimDef { id: "e-small-batch", short: "(e)", spec: "§1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, rule: Rule::AtLeast(-0.01), scale: Scale::Linear, designated: &["batch-size"], evidence: "the batch-size ablation" },
     ClaimDef { id: "oracle-share", short: "oracle share", spec: "§5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, rule: Rule::None, scale: Scale::Linear, designated: &["horizon"], evidence: "the horizon sweep (results/horizon)" },
 ];

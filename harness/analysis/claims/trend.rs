@@ -8,6 +8,7 @@ use super::ablations::{combine, experiments_of, seeds_of, speedup};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure};
 use crate::analysis::compare::{Comparison, Reading};
 use crate::analysis::Knob;
+use crate::method::Method;
 use crate::stats::trend::fixed_effects_weights;
 use crate::stats::Bounds;
 
@@ -67,7 +68,7 @@ fn short(r: Reading) -> &'static str {
 
 /// Pooled slope (a fixed effect per combination of the other keys) of a method's
 /// speed-up along `key`; for the filtering ratio, f > 0 only.
-pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, knob: Knob) -> Vec<Claim> {
+pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: Method, knob: Knob) -> Vec<Claim> {
     let key = knob.key();
     let mut groups: BTreeMap<(String, String), usize> = BTreeMap::new();
     let mut pts: Vec<(f64, usize, &Comparison)> = Vec::new();
@@ -76,7 +77,7 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, knob: Knob) -> Vec<
     let mut fresh: BTreeMap<(String, String), bool> = BTreeMap::new();
     for c in ctx.comparisons {
         let cell = &ctx.cells[c.method];
-        if cell.method.as_str() == method && cell.along(knob).is_some() {
+        if cell.method == method && cell.along(knob).is_some() {
             *fresh
                 .entry((cell.experiment.clone(), cell.setting_without(key)))
                 .or_default() |= !ctx.is_repeat(c);
@@ -84,7 +85,7 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: &str, knob: Knob) -> Vec<
     }
     for c in ctx.comparisons {
         let cell = &ctx.cells[c.method];
-        if cell.method.as_str() != method
+        if cell.method != method
             || !fresh
                 .get(&(cell.experiment.clone(), cell.setting_without(key)))
                 .copied()
