@@ -85,3 +85,13 @@ pub enum Family {
     Jest,
     Swim,
 }
+
+impl Family {
+    /// Its name in results (the `family` column, as serde writes it).
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Family::Jest => "jest",
+            Family::Swim => "swim",
+        }
+    }
+}

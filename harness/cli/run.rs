@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::progress::Bars;
 use super::RunArgs;
-use crate::log::{Row, RESULTS_FILE, SUMMARY_FILE};
+use crate::log::{Common, Row, RESULTS_FILE, SUMMARY_FILE};
 use crate::run::{self, plan, Options, Outcome};
 use crate::train::RunStatus;
 
@@ -46,16 +46,14 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 /// Seed-mean final scores per sweep cell, from the summary file.
 fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
     let rows = crate::log::read_rows(&outcome.out.join(SUMMARY_FILE))?.kept;
-    let mut by_cell: BTreeMap<(String, String), Vec<&Row>> = BTreeMap::new();
+    let mut by_cell: BTreeMap<(String, String), Vec<&Common>> = BTreeMap::new();
     for r in rows
         .iter()
-        .filter(|r| r.common().experiment == outcome.experiment)
+        .map(Row::common)
+        .filter(|r| r.experiment == outcome.experiment)
     {
         by_cell
-            .entry((
-                r.common().sweep.clone(),
-                r.common().method.as_str().to_string(),
-            ))
+            .entry((r.sweep.clone(), r.method.as_str().to_string()))
             .or_default()
             .push(r);
     }
@@ -74,12 +72,12 @@ fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
         // Diverged runs are counted apart, not averaged in.
         let scores: Vec<f64> = rs
             .iter()
-            .filter(|r| r.common().status == RunStatus::Complete)
-            .filter_map(|r| r.common().eval_score)
+            .filter(|r| r.status == RunStatus::Complete)
+            .filter_map(|r| r.eval_score)
             .collect();
         let diverged = rs
             .iter()
-            .filter(|r| r.common().status == RunStatus::Diverged)
+            .filter(|r| r.status == RunStatus::Diverged)
             .count();
         let cell = if sweep.is_empty() { method } else { sweep };
         let score = if scores.is_empty() {

@@ -21,7 +21,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         o.runs,
         o.what.map(|w| format!(" ({w})")).unwrap_or_default()
     );
-    let labels: Vec<String> = o.labels.iter().map(|l| label(l, " ")).collect();
+    let labels: Vec<String> = o.labels.iter().map(|l| label(l)).collect();
     let Some(costs) = o.costs else {
         for l in &labels {
             println!("  {l}");
@@ -36,7 +36,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
 }
 
 /// `key=value` of a cell's swept keys, or `(no sweep)`.
-fn label(swept: &[(String, String)], sep: &str) -> String {
+fn label(swept: &[(String, String)]) -> String {
     if swept.is_empty() {
         return "(no sweep)".into();
     }
@@ -44,7 +44,7 @@ fn label(swept: &[(String, String)], sep: &str) -> String {
         .iter()
         .map(|(k, v)| format!("{k}={v}"))
         .collect::<Vec<_>>()
-        .join(sep)
+        .join(" ")
 }
 
 /// The per-cell table (the first 200 cells) and the totals.

@@ -111,8 +111,8 @@ pub fn write_report(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportErro
 mod tests {
     use super::*;
 
-    /// Every committed experiment file belongs to exactly one family, the one its
-    /// committed results name.
+    /// Every committed experiment file belongs to exactly one family, and every
+    /// family has a committed experiment.
     #[test]
     fn each_committed_experiment_file_has_exactly_one_family() {
         let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("experiments");

@@ -142,13 +142,6 @@ pub(super) struct CsvRow {
     zero_shot_tail: Option<f64>,
 }
 
-fn family_name(f: Family) -> &'static str {
-    match f {
-        Family::Jest => "jest",
-        Family::Swim => "swim",
-    }
-}
-
 /// Moves fields between a file's row and a family's, naming each once: the
 /// common columns, then each family's own.
 macro_rules! families {
@@ -177,8 +170,8 @@ macro_rules! families {
             /// The row of its family; refuses a value in another family's column.
             fn into_row(self) -> Result<Row, String> {
                 let empty = CsvRow::default();
-                let family = family_name(self.family);
-                let foreign = |_: Family, col: &str| {
+                let family = self.family.as_str();
+                let not_ours = |col: &str| {
                     format!("column `{col}` has a value, but rows of family `{family}` leave it empty")
                 };
                 if self.method.family() != self.family {
@@ -190,7 +183,7 @@ macro_rules! families {
                 match self.family {
                     Family::Jest => {
                         $(if self.$s != empty.$s {
-                            return Err(foreign(Family::Jest, stringify!($s)));
+                            return Err(not_ours(stringify!($s)));
                         })*
                         Ok(Row::Jest(JestRow {
                             common: Common { $($c: self.$c,)* },
@@ -199,7 +192,7 @@ macro_rules! families {
                     }
                     Family::Swim => {
                         $(if self.$j != empty.$j {
-                            return Err(foreign(Family::Swim, stringify!($j)));
+                            return Err(not_ours(stringify!($j)));
                         })*
                         Ok(Row::Swim(SwimRow {
                             common: Common { $($c: self.$c,)* },
