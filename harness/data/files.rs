@@ -72,11 +72,28 @@ fn extension(path: &Path) -> String {
         .to_ascii_lowercase()
 }
 
+/// Opens a data file to read: a regular file only (a FIFO is never waited on, a
+/// device never read until memory runs out).
 pub(super) fn open(path: &Path) -> Result<File, DataError> {
-    File::open(path).map_err(|source| DataError::Io {
+    let io = |source| DataError::Io {
         path: path.to_path_buf(),
         source,
-    })
+    };
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io)?;
+    if !file.metadata().map_err(io)?.is_file() {
+        return Err(file_err(
+            path,
+            "not a regular file (a folder, a pipe or a device): data files are read from regular files",
+        ));
+    }
+    Ok(file)
 }
 
 fn read_csv(path: &Path, label_column: &str) -> Result<View, DataError> {
@@ -168,9 +185,43 @@ pub(super) fn csv_err(path: &Path, e: csv::Error) -> DataError {
 /// Reads a numeric .npy array as f64 values with its shape (C order).
 fn read_npy(path: &Path) -> Result<(Vec<u64>, Vec<f64>), DataError> {
     let bad = |m: String| file_err(path, m);
-    let npy = npyz::NpyFile::new(BufReader::new(open(path)?))
+    let file = open(path)?;
+    let file_len = file
+        .metadata()
+        .map_err(|e| bad(format!("cannot read: {e}")))?
+        .len();
+    let npy = npyz::NpyFile::new(BufReader::new(file))
         .map_err(|e| bad(format!("not a valid .npy file: {e}")))?;
     let shape = npy.shape().to_vec();
+    // The header's shape is checked against the file before anything is
+    // allocated for it: its element count in checked arithmetic, its bytes within
+    // the file's, its values (as f64) within this machine's memory.
+    let elements = shape
+        .iter()
+        .try_fold(1u64, |n, &d| n.checked_mul(d))
+        .ok_or_else(|| {
+            bad(format!(
+                "shape {shape:?}: its element count does not fit in 64 bits"
+            ))
+        })?;
+    let item = match npy.dtype() {
+        npyz::DType::Plain(ts) => ts.size_field(),
+        _ => 0,
+    };
+    let data_bytes = elements.saturating_mul(item);
+    if data_bytes > file_len {
+        return Err(bad(format!(
+            "shape {shape:?} of {item}-byte values needs {data_bytes} bytes of data, but the file has {file_len} bytes in all: a wrong header or a cut file"
+        )));
+    }
+    let needed = elements as f64 * 8.0;
+    if let Some(available) = crate::system::available_bytes() {
+        if needed > available {
+            return Err(bad(format!(
+                "shape {shape:?}: its values as f64 take {needed:.3e} bytes, more than this machine's {available:.3e} bytes of available memory"
+            )));
+        }
+    }
     let fortran = matches!(npy.order(), npyz::Order::Fortran);
     let dtype = npy.dtype();
     let ts = match &dtype {
@@ -280,9 +331,12 @@ pub fn read_labels(path: &Path) -> Result<Vec<i64>, DataError> {
                 .collect()
         }
         "csv" => {
-            let text = std::fs::read_to_string(path).map_err(|source| DataError::Io {
-                path: path.to_path_buf(),
-                source,
+            let mut text = String::new();
+            std::io::Read::read_to_string(&mut open(path)?, &mut text).map_err(|source| {
+                DataError::Io {
+                    path: path.to_path_buf(),
+                    source,
+                }
             })?;
             let mut out = Vec::new();
             for (i, line) in text.lines().enumerate() {

@@ -20,6 +20,8 @@ pub struct Pos {
 #[derive(Clone, Debug, Default)]
 pub struct KeyIndex {
     positions: BTreeMap<String, Pos>,
+    /// The first node that carries a YAML tag: its key path, position and tag.
+    pub tagged: Option<(String, Pos, String)>,
 }
 
 impl KeyIndex {
@@ -33,6 +35,7 @@ impl KeyIndex {
         }
         KeyIndex {
             positions: walker.positions,
+            tagged: walker.tagged,
         }
     }
 
@@ -58,6 +61,7 @@ struct Walker {
     stack: Vec<Frame>,
     path: Vec<String>,
     positions: BTreeMap<String, Pos>,
+    tagged: Option<(String, Pos, String)>,
 }
 
 impl Walker {
@@ -90,8 +94,50 @@ fn pos(mark: Marker) -> Pos {
     }
 }
 
+impl Walker {
+    /// Notes the first tagged node, under the path it is the value of (or, for a
+    /// tagged key, the key's own path).
+    fn note_tag(&mut self, tag: Option<&yaml_rust2::parser::Tag>, key: Option<&str>, mark: Marker) {
+        if self.tagged.is_some() {
+            return;
+        }
+        if let Some(t) = tag {
+            let mut path = self.path.clone();
+            if let Some(k) = key {
+                path.push(k.to_string());
+            }
+            self.tagged = Some((
+                path.join("."),
+                pos(mark),
+                format!("{}{}", t.handle, t.suffix),
+            ));
+        }
+    }
+}
+
 impl MarkedEventReceiver for Walker {
     fn on_event(&mut self, ev: Event, mark: Marker) {
+        match &ev {
+            Event::Scalar(text, _, _, tag) => {
+                let is_key = matches!(self.stack.last(), Some(Frame::Map { key: None }));
+                let key = match self.stack.last() {
+                    Some(Frame::Map { key: Some(k) }) => Some(k.clone()),
+                    Some(Frame::Seq { index }) => Some(index.to_string()),
+                    _ if is_key => Some(text.clone()),
+                    _ => None,
+                };
+                self.note_tag(tag.as_ref(), key.as_deref(), mark);
+            }
+            Event::MappingStart(_, tag) | Event::SequenceStart(_, tag) => {
+                let key = match self.stack.last() {
+                    Some(Frame::Map { key: Some(k) }) => Some(k.clone()),
+                    Some(Frame::Seq { index }) => Some(index.to_string()),
+                    _ => None,
+                };
+                self.note_tag(tag.as_ref(), key.as_deref(), mark);
+            }
+            _ => {}
+        }
         match ev {
             Event::Scalar(text, ..) => {
                 let is_value = match self.stack.last() {

@@ -131,7 +131,9 @@ impl Experiment {
         path: &Path,
         max_runs: usize,
     ) -> Result<Experiment, ExperimentError> {
+        check_depth(source, path)?;
         let index = KeyIndex::build(source);
+        check_tags(&index, path)?;
         let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
         let raw: RawExperiment = from_yaml(source, path)?;
         let cells = expand_checked(
@@ -270,7 +272,9 @@ pub fn parse_swim(
     path: &Path,
     max_runs: usize,
 ) -> Result<SwimExperiment, ExperimentError> {
+    check_depth(source, path)?;
     let index = KeyIndex::build(source);
+    check_tags(&index, path)?;
     let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
     let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
     let cells = expand_checked(
@@ -325,14 +329,121 @@ fn from_yaml<T: serde::de::DeserializeOwned>(
 /// How many runs a sweep may expand to unless a caller raises it (`--max-runs`).
 pub const DEFAULT_MAX_RUNS: usize = 100_000;
 
-/// The text of an experiment file.
+/// The largest experiment file read (the committed ones are under 3 KiB; a list
+/// of 100,000 seeds, the run limit, is about 0.7 MiB).
+pub const MAX_FILE_BYTES: u64 = 4 << 20;
+
+/// The deepest nesting of collections an experiment file may have (the schema's
+/// is 4; a parser's time grows with the square of the depth).
+pub const MAX_DEPTH: usize = 32;
+
+/// The text of an experiment file: a regular file of at most [`MAX_FILE_BYTES`],
+/// without a leading byte-order mark.
 pub fn read(path: &Path) -> Result<String, ExperimentError> {
-    std::fs::read_to_string(path).map_err(|e| ExperimentError {
+    use std::io::Read;
+    let fail = |message: String| ExperimentError {
         file: path.to_path_buf(),
         pos: None,
         key: None,
-        message: format!("cannot read experiment file: {e}"),
+        message,
+    };
+    let file =
+        std::fs::File::open(path).map_err(|e| fail(format!("cannot read experiment file: {e}")))?;
+    let meta = file
+        .metadata()
+        .map_err(|e| fail(format!("cannot read experiment file: {e}")))?;
+    if !meta.is_file() {
+        return Err(fail(
+            "not a regular file; an experiment is a YAML file".into(),
+        ));
+    }
+    let mut bytes = Vec::new();
+    file.take(MAX_FILE_BYTES + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| fail(format!("cannot read experiment file: {e}")))?;
+    if bytes.len() as u64 > MAX_FILE_BYTES {
+        return Err(fail(format!(
+            "over {MAX_FILE_BYTES} bytes; an experiment file is a few KiB (seeds beyond the run limit cannot run anyway)"
+        )));
+    }
+    let text = String::from_utf8(bytes).map_err(|e| {
+        fail(format!(
+            "not UTF-8 text (byte {} is not valid)",
+            e.utf8_error().valid_up_to()
+        ))
+    })?;
+    Ok(match text.strip_prefix('\u{feff}') {
+        Some(rest) => rest.to_string(),
+        None => text,
     })
+}
+
+/// Refuses, before any YAML parser sees it, a text whose flow collections
+/// (`[`/`{`) nest deeper than [`MAX_DEPTH`], naming where the limit is passed (the
+/// scan skips quoted strings and comments). Block nesting needs indentation that
+/// grows with depth, which [`MAX_FILE_BYTES`] bounds.
+pub fn check_depth(source: &str, path: &Path) -> Result<(), ExperimentError> {
+    let fail = |line: usize, col: usize, what: &str| ExperimentError {
+        file: path.to_path_buf(),
+        pos: Some(Pos { line, col }),
+        key: None,
+        message: format!(
+            "{what} nested more than {MAX_DEPTH} deep; an experiment file's schema nests 4 deep"
+        ),
+    };
+    let mut depth = 0usize;
+    for (l, line) in source.lines().enumerate() {
+        let (mut quote, mut escaped, mut prev) = (None, false, ' ');
+        for (i, c) in line.chars().enumerate() {
+            if let Some(q) = quote {
+                if q == '"' {
+                    if escaped {
+                        escaped = false;
+                    } else if c == '\\' {
+                        escaped = true;
+                    } else if c == '"' {
+                        quote = None;
+                    }
+                } else if c == '\'' {
+                    quote = None;
+                }
+            } else {
+                match c {
+                    '#' if i == 0 || prev.is_whitespace() => break,
+                    '"' | '\'' if depth > 0 || i == 0 || prev.is_whitespace() || prev == ':' => {
+                        quote = Some(c)
+                    }
+                    '[' | '{' => {
+                        depth += 1;
+                        if depth > MAX_DEPTH {
+                            return Err(fail(l + 1, i + 1, "flow collections ([…], {…})"));
+                        }
+                    }
+                    ']' | '}' => depth = depth.saturating_sub(1),
+                    _ => {}
+                }
+            }
+            prev = c;
+        }
+    }
+    Ok(())
+}
+
+/// Refuses a YAML tag anywhere in the file (`!!str 60`, `!custom`): the schema
+/// has plain values only, and a tag would change what a value means (or be
+/// dropped without a word).
+fn check_tags(index: &KeyIndex, path: &Path) -> Result<(), ExperimentError> {
+    match &index.tagged {
+        None => Ok(()),
+        Some((key, pos, tag)) => Err(ExperimentError {
+            file: path.to_path_buf(),
+            pos: Some(*pos),
+            key: (!key.is_empty()).then(|| key.clone()),
+            message: format!(
+                "the YAML tag `{tag}` is not read: experiment files hold plain values (write the value without the tag)"
+            ),
+        }),
+    }
 }
 
 /// Checks name and seeds, counts the runs the sweep would expand to (refusing more
@@ -348,6 +459,17 @@ fn expand_checked<T: serde::de::DeserializeOwned + serde::Serialize>(
     // The name becomes results/<name>, reports/<name> and a Slurm job's name:
     // nothing is built from it before this check.
     crate::names::identifier(name).map_err(|m| err("name", m))?;
+    // More seeds than runs allowed cannot run whatever the sweep: said before the
+    // seeds are checked one by one or the sweep expanded.
+    if seeds.len() > max_runs {
+        return Err(err(
+            "seeds",
+            format!(
+                "{} seeds exceed the limit of {max_runs} runs; pass --max-runs to raise it",
+                seeds.len()
+            ),
+        ));
+    }
     validate::seeds(seeds).map_err(|(k, m)| err(&k, m))?;
     let document: serde_yaml::Value = serde_yaml::from_str(source).expect("parsed before");
     let cells: Vec<Cell<T>> = sweep::expand(&document, sweep, seeds.len(), max_runs, err)?;

@@ -18,6 +18,9 @@ fn positive(key: &str, v: usize) -> Check {
 /// The widest layer or view a file may ask for (larger products of widths would
 /// overflow the parameter layout's offsets long before they fit in memory).
 const MAX_WIDTH: usize = 1 << 20;
+/// The most training steps a run may take (about 10^9: months on any machine;
+/// every cost computed from steps stays far from overflowing).
+const MAX_STEPS: usize = 1 << 30;
 
 fn at_most(key: &str, v: usize, max: usize) -> Check {
     if v > max {
@@ -54,8 +57,9 @@ pub(super) fn seeds(seeds: &[u64]) -> Check {
     if seeds.is_empty() {
         return fail("seeds", "list at least one seed");
     }
+    let mut seen = std::collections::HashSet::with_capacity(seeds.len());
     for (i, s) in seeds.iter().enumerate() {
-        if seeds[..i].contains(s) {
+        if !seen.insert(s) {
             return fail(&format!("seeds.{i}"), format!("duplicate seed {s}"));
         }
     }
@@ -168,6 +172,7 @@ pub(super) fn config(c: &RunConfig) -> Check {
 
     let t = &c.train;
     positive("train.steps", t.steps)?;
+    at_most("train.steps", t.steps, MAX_STEPS)?;
     positive("train.batch_size", t.batch_size)?;
     if let Some(f) = t.filter_ratio {
         if t.super_batch.is_some() {

@@ -66,6 +66,7 @@ pub fn parse(
     path: &Path,
     max_runs: usize,
 ) -> Result<Box<dyn Sweep>, ExperimentError> {
+    experiment::check_depth(source, path)?;
     // A file that is not a mapping is JEST's to refuse, with serde's position.
     let top = serde_yaml::from_str::<serde_yaml::Value>(source)
         .ok()

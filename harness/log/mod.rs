@@ -49,6 +49,40 @@ fn io(path: &Path) -> impl FnOnce(std::io::Error) -> LogError + '_ {
     }
 }
 
+/// Takes `dir`'s lock (creating the folder): held until the returned file is
+/// dropped, by `run` while it writes and by `merge` while it joins shards into it.
+pub fn lock(dir: &Path) -> Result<File, LogError> {
+    fs::create_dir_all(dir).map_err(io(dir))?;
+    let lock_path = dir.join(LOCK_FILE);
+    let lock = OpenOptions::new()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&lock_path)
+        .map_err(io(&lock_path))?;
+    match lock.try_lock() {
+        Ok(()) => Ok(lock),
+        Err(fs::TryLockError::WouldBlock) => Err(LogError::Locked {
+            dir: dir.to_path_buf(),
+        }),
+        Err(fs::TryLockError::Error(e)) => Err(io(&lock_path)(e)),
+    }
+}
+
+/// Whether some process holds `dir`'s lock now (a run or a merge writing into
+/// it). A folder without a lock file is not being written by jestbench.
+pub fn is_being_written(dir: &Path) -> bool {
+    let lock_path = dir.join(LOCK_FILE);
+    let Ok(f) = OpenOptions::new().read(true).open(&lock_path) else {
+        return false;
+    };
+    match f.try_lock_shared() {
+        Ok(()) => false,
+        Err(fs::TryLockError::WouldBlock) => true,
+        Err(fs::TryLockError::Error(_)) => false,
+    }
+}
+
 /// An open results folder, appending; holds the folder's lock until dropped.
 pub struct ResultsWriter {
     results: (PathBuf, File),
@@ -59,37 +93,36 @@ pub struct ResultsWriter {
 impl ResultsWriter {
     /// Opens (creating) `dir`; returns the writer and the ids of runs already done.
     pub fn open(dir: &Path) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-        let lock_path = dir.join(LOCK_FILE);
-        let lock = OpenOptions::new()
-            .create(true)
-            .truncate(false)
-            .write(true)
-            .open(&lock_path)
-            .map_err(io(&lock_path))?;
-        match lock.try_lock() {
-            Ok(()) => {}
-            Err(fs::TryLockError::WouldBlock) => {
-                return Err(LogError::Locked {
-                    dir: dir.to_path_buf(),
-                })
-            }
-            Err(fs::TryLockError::Error(e)) => return Err(io(&lock_path)(e)),
-        }
+        let lock = lock(dir)?;
         let summary_path = dir.join(SUMMARY_FILE);
         let results_path = dir.join(RESULTS_FILE);
         let summaries = read_rows(&summary_path)?;
-        let done: BTreeSet<String> = summaries
+        let results = read_rows(&results_path)?;
+        // A run is done when its summary row is there and its results rows end with
+        // that row's step (a results file torn or cut after the summary was
+        // written, by a copy or a disk, loses the run: it is redone).
+        let incomplete: BTreeSet<String> = incomplete_runs(&summaries.kept, &results.kept)
+            .into_iter()
+            .map(|i| i.run_id)
+            .collect();
+        let summary_kept: Vec<Row> = summaries
             .kept
+            .iter()
+            .filter(|r| !incomplete.contains(&r.common().run_id))
+            .cloned()
+            .collect();
+        let done: BTreeSet<String> = summary_kept
             .iter()
             .map(|r| r.common().run_id.clone())
             .collect();
         // A file written before the newest optional columns existed is rewritten
         // in the current layout, so appended rows match its header.
-        if summaries.torn || !summaries.absent_columns.is_empty() {
-            rewrite(&summary_path, &summaries.kept)?;
+        if summaries.torn
+            || summary_kept.len() != summaries.kept.len()
+            || !summaries.absent_columns.is_empty()
+        {
+            rewrite(&summary_path, &summary_kept)?;
         }
-        let results = read_rows(&results_path)?;
         let kept: Vec<Row> = results
             .kept
             .iter()
@@ -155,18 +188,169 @@ pub struct ReadRows {
     pub absent_columns: Vec<String>,
 }
 
+/// The largest results file read: well above any sweep's (the committed ones are
+/// under 8 MiB).
+pub const MAX_RESULTS_BYTES: u64 = 256 << 20;
+
+/// Bytes of memory the rows of one byte of results CSV take, read and analysed,
+/// with a margin: measured 47 on world-sensitivity (7.2 MB of CSV, 339 MB peak
+/// for `report`) and 13 on four copies of it (28.8 MB, 382 MB).
+pub const MEMORY_PER_CSV_BYTE: u64 = 64;
+
+/// The most bytes of results CSV read at once (all sources of one command
+/// together): [`MAX_RESULTS_BYTES`], or less where this machine's available memory
+/// could not hold their analysis. Checked before anything is read.
+pub fn results_budget() -> u64 {
+    let memory = crate::system::available_bytes()
+        .map(|b| (b / MEMORY_PER_CSV_BYTE as f64) as u64)
+        .unwrap_or(MAX_RESULTS_BYTES);
+    MAX_RESULTS_BYTES.min(memory).max(16 << 20)
+}
+
+/// Reads a text file of at most `max_bytes`, only if it is a regular file: a FIFO,
+/// a device or a folder is refused (never read until memory runs out, never waited
+/// on), and a symbolic link is followed only to a regular file in the folder that
+/// holds the link (or below it).
+pub fn read_regular(path: &Path, max_bytes: u64) -> Result<String, LogError> {
+    use std::io::Read;
+    let refuse = |message: String| LogError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    let meta = fs::symlink_metadata(path).map_err(io(path))?;
+    if meta.file_type().is_symlink() {
+        let target = fs::canonicalize(path).map_err(io(path))?;
+        let folder = path
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        let folder = fs::canonicalize(folder).map_err(io(folder))?;
+        if !target.starts_with(&folder) {
+            return Err(refuse(format!(
+                "a symbolic link to {}, outside its folder {}: refused (copy the file here instead)",
+                target.display(),
+                folder.display()
+            )));
+        }
+    }
+    let mut options = OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        // Opening a FIFO for reading would wait for a writer: never wait.
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(io(path))?;
+    let meta = file.metadata().map_err(io(path))?;
+    if !meta.is_file() {
+        let kind = if meta.is_dir() {
+            "a folder"
+        } else {
+            "not a regular file (a pipe, a device or a socket)"
+        };
+        return Err(refuse(format!("{kind}: only regular files are read")));
+    }
+    if meta.len() > max_bytes {
+        return Err(refuse(format!(
+            "{} bytes, over the {} bytes this reader takes",
+            meta.len(),
+            max_bytes
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The size can change while reading (a file still being written): read at
+    // most one byte past the limit, and say so.
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io(path))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(refuse(format!(
+            "grew past {max_bytes} bytes while being read"
+        )));
+    }
+    String::from_utf8(bytes).map_err(|e| {
+        refuse(format!(
+            "not UTF-8 text (byte {} is not valid)",
+            e.utf8_error().valid_up_to()
+        ))
+    })
+}
+
+/// A run whose summary calls it complete but whose results rows do not end with
+/// the summary's row.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Incomplete {
+    pub run_id: String,
+    /// The step its summary row gives.
+    pub summary_step: usize,
+    /// The last step its results rows reach (none: no rows).
+    pub last_step: Option<usize>,
+}
+
+impl std::fmt::Display for Incomplete {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.last_step {
+            None => write!(
+                f,
+                "{}: its summary row is at step {}, but results.csv has no row of it",
+                self.run_id, self.summary_step
+            ),
+            Some(s) if s == self.summary_step => write!(
+                f,
+                "{}: its results row at step {s} differs from its summary row",
+                self.run_id
+            ),
+            Some(s) => write!(
+                f,
+                "{}: its summary row is at step {}, but its results rows end at step {s}",
+                self.run_id, self.summary_step
+            ),
+        }
+    }
+}
+
+/// The runs of `summaries` whose rows in `results` do not end with their summary
+/// row's step (a results file cut or torn after the run was marked done, a shard
+/// copied without all its rows), in summary order.
+pub fn incomplete_runs(summaries: &[Row], results: &[Row]) -> Vec<Incomplete> {
+    // Per run: its last step, and whether its row at that step is the summary's.
+    let mut last: std::collections::HashMap<&str, (usize, &Row)> = std::collections::HashMap::new();
+    for r in results {
+        let c = r.common();
+        let e = last.entry(c.run_id.as_str()).or_insert((c.step, r));
+        if c.step >= e.0 {
+            *e = (c.step, r);
+        }
+    }
+    summaries
+        .iter()
+        .filter(|s| {
+            let c = s.common();
+            !last
+                .get(c.run_id.as_str())
+                .is_some_and(|(step, row)| *step == c.step && row.to_line() == s.to_line())
+        })
+        .map(|s| Incomplete {
+            run_id: s.common().run_id.clone(),
+            summary_step: s.common().step,
+            last_step: last.get(s.common().run_id.as_str()).map(|(step, _)| *step),
+        })
+        .collect()
+}
+
 /// Reads every whole row of a results file (absent file: none).
 pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
-    let text = match fs::read_to_string(path) {
+    let text = match read_regular(path, results_budget()) {
         Ok(t) => t,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
+        Err(LogError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             return Ok(ReadRows {
                 kept: Vec::new(),
                 torn: false,
                 absent_columns: Vec::new(),
             })
         }
-        Err(e) => return Err(io(path)(e)),
+        Err(e) => return Err(e),
     };
     let torn = !text.is_empty() && !text.ends_with('\n');
     let whole = match text.rfind('\n') {
@@ -201,7 +385,9 @@ pub fn write_rows(path: &Path, rows: &[Row]) -> Result<(), LogError> {
 
 /// Replaces a file's rows atomically (write aside, then rename).
 fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
-    let tmp = path.with_extension("csv.tmp");
+    // A name of this process's own: two writers of one folder (which its lock
+    // forbids, but a folder can be shared by hand) never write into one file.
+    let tmp = path.with_extension(format!("csv.{}.tmp", std::process::id()));
     let mut text = layout::header_line();
     for r in rows {
         text.push_str(&r.to_line());

@@ -58,8 +58,15 @@ fn overview(exp: &Experiment, jobs: usize) -> Result<Overview, RunError> {
         costs.peak_memory = costs
             .peak_memory
             .max(shared.total() + jobs as f64 * run.total());
-        costs.total_steps += (c.train.steps * exp.seeds_of(i)) as u64;
-        costs.total_flops += flops * exp.seeds_of(i) as u64;
+        // Saturating: a count too large to hold reads as the largest, never as a
+        // small number that wrapped around.
+        let seeds = exp.seeds_of(i) as u64;
+        costs.total_steps = costs
+            .total_steps
+            .saturating_add((c.train.steps as u64).saturating_mul(seeds));
+        costs.total_flops = costs
+            .total_flops
+            .saturating_add(flops.saturating_mul(seeds));
         costs.cells.push(CellCost {
             steps: c.train.steps,
             batch_size: c.train.batch_size,

@@ -101,7 +101,8 @@ pub fn run_flops(exp: &Experiment, cell: &Cell, widths: &mut Widths) -> Result<f
     let (dim_a, dim_b) = widths.of(exp, cell)?;
     let model = ModelCost::of(&Layout::new(&c.model, dim_a, dim_b));
     let cost = iteration_cost(&model, &c.train);
-    Ok((cost.executed() * c.train.steps as u64) as f64)
+    // In floating point: a product of counts never wraps around to a small cost.
+    Ok(cost.executed() as f64 * c.train.steps as f64)
 }
 
 /// Hash of the sorted run ids: the identity of a sweep's run set.

@@ -123,6 +123,7 @@ impl Embeddings<'_> {
     pub fn scores(&self, scoring: Scoring) -> Result<ScoreMatrix, String> {
         self.check()?;
         let n = self.len();
+        check_score_memory(n)?;
         let (needs_l, needs_r) = needs(scoring);
         let learner = if needs_l {
             let (a, b) = self.learner;
@@ -155,6 +156,31 @@ impl Embeddings<'_> {
             combine_host(scoring, &learner, &reference),
         ))
     }
+}
+
+/// Bytes that scoring `n` candidates takes here: four B×B f64 matrices (learner,
+/// reference, their combination, the score matrix).
+pub fn score_bytes(n: usize) -> f64 {
+    (n as f64) * (n as f64) * 4.0 * 8.0
+}
+
+/// Refuses, before anything is allocated, to score more candidates than this
+/// machine's available memory can hold the B×B matrices of (the check `run` makes
+/// of its super-batches).
+pub fn check_score_memory(n: usize) -> Result<(), String> {
+    let bytes = score_bytes(n);
+    let gib = |b: f64| b / (1u64 << 30) as f64;
+    let available = crate::system::available_bytes();
+    // Without a reading of the machine's memory, a bound no machine here passes.
+    let limit = available.unwrap_or(256.0 * (1u64 << 30) as f64);
+    if bytes > limit || n.checked_mul(n).is_none() {
+        return Err(format!(
+            "B = {n} candidates: scoring them takes {:.1} GiB (four B×B f64 matrices), more than the {:.1} GiB of memory available here; select from fewer candidates at a time (the super-batch is B)",
+            gib(bytes),
+            gib(limit)
+        ));
+    }
+    Ok(())
 }
 
 /// A choice that cannot be made: each says which setting, so a caller can name

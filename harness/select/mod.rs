@@ -37,7 +37,9 @@ selectors! {
 
 use rand::{Rng, RngCore};
 
-pub use embeddings::{choose, Choice, ChoiceError, Embeddings, PairModel};
+pub use embeddings::{
+    check_score_memory, choose, score_bytes, Choice, ChoiceError, Embeddings, PairModel,
+};
 pub use independent::Independent;
 pub use jest::{conditional_scores, Jest};
 pub use oracle::Oracle;
