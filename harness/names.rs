@@ -178,3 +178,40 @@ pub fn config_hash<T: serde::Serialize>(config: &T) -> String {
     let digest = Sha256::digest(canonical.as_bytes());
     digest[..6].iter().map(|b| format!("{b:02x}")).collect()
 }
+
+/// A piece of a file name made from any text (an experiment, a sweep setting, a
+/// title): the text itself where it is a short plain name (letters, digits, `.`,
+/// `_`, `-`; not starting with `.` or `-`), else a readable prefix (every other
+/// character as `-`, at most 40) and 8 hex digits of the whole text's SHA-256. Two
+/// texts never share a piece (`k=a<b`, `k=a>b`), and no piece is longer than 49
+/// bytes, whatever the text.
+pub fn file_part(text: &str) -> String {
+    use sha2::{Digest, Sha256};
+    let plain = |c: char| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-');
+    if !text.is_empty()
+        && text.len() <= 48
+        && text.chars().all(plain)
+        && !text.starts_with(['.', '-'])
+    {
+        return text.to_string();
+    }
+    let readable: String = text
+        .chars()
+        .map(|c| {
+            if c.is_ascii_alphanumeric() || c == '.' {
+                c
+            } else {
+                '-'
+            }
+        })
+        .take(40)
+        .collect();
+    let readable = readable.trim_matches(['-', '.']);
+    let digest = Sha256::digest(text.as_bytes());
+    let hash: String = digest[..4].iter().map(|b| format!("{b:02x}")).collect();
+    if readable.is_empty() {
+        hash
+    } else {
+        format!("{readable}-{hash}")
+    }
+}

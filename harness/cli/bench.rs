@@ -118,7 +118,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         matmul_rate: !args.no_matmul,
         ..BenchOptions::new(args.device.into())
     })?;
-    println!(
+    say!(
         "per-iteration cost, quickstart model, {} timed iterations after {} warm-up, {} threads, kernels {}",
         args.iters,
         args.warmup,
@@ -126,13 +126,13 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         crate::kernels::simd_level()
     );
     if let Some(m) = &r.matmul {
-        println!(
+        say!(
             "this machine's float32 matmul ({0}×{0} by {0}×{0}, dfdx's CPU matmul on {1} threads, median of 5): {2:.1} GFLOP/s",
             m.n, r.threads, m.gflops
         );
     }
     let machine = r.matmul.as_ref().map(|m| m.gflops);
-    println!(
+    say!(
         "{:>6} {:>6} {:>5} {:<16} {:>9} {:>19} {:>9} {:>10} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9} {:>10}",
         "f",
         "B",
@@ -151,7 +151,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         "of matmul"
     );
     for t in &r.iterations {
-        println!(
+        say!(
             "{:>6.3} {:>6} {:>5} {:<16} {:>9.3} {:>19} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>7.1}% {:>8.2}% {:>9} {:>10}",
             t.filter_ratio,
             t.super_batch,
@@ -171,15 +171,21 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         );
     }
     if !r.sampler.is_empty() {
-        println!("\njoint sampler alone on a whole score matrix (n_chunks = 16, b = B/8, gain 100), median of 7:");
-        println!(
+        say!("\njoint sampler alone on a whole score matrix (n_chunks = 16, b = B/8, gain 100), median of 7:");
+        say!(
             "{:>6} {:>6} {:>10} {:>22}",
-            "B", "b", "ms", "ns per (16·B + b·B)"
+            "B",
+            "b",
+            "ms",
+            "ns per (16·B + b·B)"
         );
         for s in &r.sampler {
-            println!(
+            say!(
                 "{:>6} {:>6} {:>10.3} {:>22.2}",
-                s.super_batch, s.batch, s.ms, s.ns_per_unit
+                s.super_batch,
+                s.batch,
+                s.ms,
+                s.ns_per_unit
             );
         }
     }

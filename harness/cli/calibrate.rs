@@ -48,7 +48,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
             .map_or(String::new(), |d| format!(" --doc {}", d.display()))
     );
     let table = calibrate::markdown(&settings, &command);
-    println!("{table}");
+    say!("{table}");
     eprintln!(
         "calibrate: {} settings × {reps} replicates in {:.0} s",
         designs.len(),

@@ -51,6 +51,14 @@ fn absolute(p: &Path) -> anyhow::Result<PathBuf> {
 }
 
 pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
+    // A task with a GPU runs `--device cuda`, which only a CUDA build has.
+    if args.gpus > 0 && !cfg!(feature = "cuda") {
+        return Err(UsageError(format!(
+            "--gpus {}: this jestbench is built without CUDA, so its tasks could not use a GPU (every task would fail); build with `--features cuda` (README's GPU section) or leave --gpus out",
+            args.gpus
+        ))
+        .into());
+    }
     let exp = Experiment::load_limited(&args.experiment, args.max_runs)?;
     let n = args.shards as usize;
     let runs = exp.runs().len();
@@ -83,7 +91,7 @@ pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot create {}", out.display()))?;
     let script = out.join("job.sbatch");
     std::fs::write(&script, text).with_context(|| format!("cannot write {}", script.display()))?;
-    println!("wrote {} ({n} array tasks)", script.display());
+    say!("wrote {} ({n} array tasks)", script.display());
     if args.submit {
         let o = Command::new("sbatch")
             .arg("--parsable")
@@ -106,7 +114,7 @@ pub fn slurm(args: SlurmArgs) -> anyhow::Result<()> {
             .next()
             .unwrap_or("")
             .to_string();
-        println!("submitted job {id}");
+        say!("submitted job {id}");
     }
     Ok(())
 }
@@ -123,7 +131,7 @@ pub struct MergeArgs {
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
     let m = merge::merge(&args.shards, &args.out)?;
-    println!(
+    say!(
         "merged {} shards of `{}` (sweep {}): {} runs, each exactly once, {} rows, one configuration per run → {}",
         m.shards,
         m.experiment,

@@ -41,7 +41,7 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         return Ok(vec![path.to_path_buf()]);
     }
     let bad = |m: String| super::UsageError(format!("{}: {m}", json.display()));
-    let text = std::fs::read_to_string(&json).map_err(|e| bad(e.to_string()))?;
+    let text = crate::log::read_regular(&json, 64 << 20).map_err(|e| bad(e.to_string()))?;
     let v: serde_json::Value = serde_json::from_str(&text).map_err(|e| bad(e.to_string()))?;
     let sources = v["sources"]
         .as_array()
@@ -55,9 +55,28 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .iter()
         .map(|s| {
             let s = PathBuf::from(s.as_str().unwrap_or_default());
-            [s.clone(), root.join(&s)]
+            // Only a relative path down from where the report was made: never an
+            // absolute one, a `..`, or a link out of those folders.
+            let down = !s.as_os_str().is_empty()
+                && s.components()
+                    .all(|c| matches!(c, std::path::Component::Normal(_)));
+            if !down {
+                return Err(bad(format!(
+                    "its results file {} is not a relative path inside the folders it was made in; compare reads results only there",
+                    crate::names::shown(&s.display().to_string())
+                ))
+                .into());
+            }
+            [Path::new("."), root]
                 .into_iter()
-                .find(|p| p.exists())
+                .find_map(|base| {
+                    let p = base.join(&s);
+                    let inside = std::fs::canonicalize(&p)
+                        .ok()
+                        .zip(std::fs::canonicalize(base).ok())
+                        .is_some_and(|(p, b)| p.starts_with(b));
+                    inside.then_some(p)
+                })
                 .ok_or_else(|| {
                     bad(format!(
                         "its results file {} is not here (nor under {})",
@@ -74,18 +93,22 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let old = analyse_quiet(&results_of(&args.old)?)?;
     let new = analyse_quiet(&results_of(&args.new)?)?;
     let c = change::change(&old, &new);
-    println!(
+    say!(
         "{:<44} {:>8}   {:<8} {:<30} {:<10} verdict",
-        "claim", "OLD", "NEW", "change (95% CI)", "movement"
+        "claim",
+        "OLD",
+        "NEW",
+        "change (95% CI)",
+        "movement"
     );
     for l in show::lines(&c) {
-        println!("{l}");
+        say!("{l}");
     }
     for x in &c.cells_only_old {
-        println!("only in OLD: {x}");
+        say!("only in OLD: {x}");
     }
     for x in &c.cells_only_new {
-        println!("only in NEW: {x}");
+        say!("only in NEW: {x}");
     }
     let (o, n) = (
         args.old.display().to_string(),
@@ -101,7 +124,7 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         write(p, show::junit(&c))?;
     }
     let regressed = c.regressions();
-    println!(
+    say!(
         "{} claim rows; {regressed} regressed; {} verdicts changed",
         c.rows.len(),
         c.rows.iter().filter(|r| r.verdict_changed()).count()

@@ -3,10 +3,30 @@ The `jestbench` command line: arguments, printing, progress and exit codes, and
 nothing else (ripgrep's `main.rs`: dispatch only). The work is the library's: `run`
 executes sweeps, `report` writes reports, `score` and `select` choose batches.
 
-Exit codes: 0 success; 1 a run failed (or a gate did not pass); 2 bad input
-(experiment file, data file, results folder, command-line flag). Errors print once,
-as a chain, never as a panic.
+Exit codes, one per kind of outcome (README's "Exit codes" lists them too):
+- 0: success (a closed standard output ends the printing, not the work);
+- 1: the work ran and found a failure: a run failed, a gate did not pass, a claim
+  regressed under `compare --fail-on-regression`;
+- 2: bad input: an experiment file, a data file, a results or report folder, a
+  command-line flag; nothing was run;
+- 3: busy: the output folder is held by another jestbench process (a run or a
+  merge writing into it); try again when it ends;
+- 4: the system refused: reading or writing a file failed (disk full, permissions),
+  threads could not start.
+
+Errors print once, as a chain, never as a panic.
 */
+
+/// `println!` that a closed standard output cannot turn into a panic: where the
+/// reader went away (`jestbench run … | head`) the work is done and its files
+/// written, so the rest of the printing is dropped and the exit code is the
+/// work's.
+macro_rules! say {
+    ($($t:tt)*) => {{
+        use std::io::Write as _;
+        let _ = writeln!(std::io::stdout(), $($t)*);
+    }};
+}
 
 mod bench;
 mod calibrate;
@@ -205,8 +225,18 @@ pub fn message(e: &anyhow::Error) -> String {
     out
 }
 
-/// 2 for bad input anywhere in the chain, 1 otherwise.
+/// The exit code of an error (the module's list): 3 busy, 2 bad input anywhere in
+/// the chain, 4 an I/O error, 1 otherwise.
 fn exit_code(e: &anyhow::Error) -> u8 {
+    let busy = e.chain().any(|c| {
+        matches!(
+            c.downcast_ref::<crate::log::LogError>(),
+            Some(crate::log::LogError::Locked { .. })
+        )
+    });
+    if busy {
+        return 3;
+    }
     let bad_input = e.chain().any(|c| {
         c.is::<ExperimentError>()
             || c.is::<DataError>()
@@ -216,8 +246,23 @@ fn exit_code(e: &anyhow::Error) -> u8 {
             || c.downcast_ref::<crate::report::ReportError>()
                 .is_some_and(crate::report::ReportError::is_bad_input)
     });
+    let system = e.chain().any(|c| {
+        c.is::<std::io::Error>()
+            || c.is::<rayon::ThreadPoolBuildError>()
+            || matches!(
+                c.downcast_ref::<crate::log::LogError>(),
+                Some(crate::log::LogError::Io { .. })
+            )
+            || matches!(
+                c.downcast_ref::<crate::report::ReportError>(),
+                Some(crate::report::ReportError::Io { .. })
+            )
+            || matches!(c.downcast_ref::<RunError>(), Some(RunError::Io { .. }))
+    });
     if bad_input {
         2
+    } else if system {
+        4
     } else {
         1
     }

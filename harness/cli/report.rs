@@ -1,11 +1,12 @@
 //! `jestbench report` and `jestbench check`: the analysis of results CSVs, written
 //! as a report or held against gates.
 
+use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::UsageError;
 use crate::analysis::{gates, Analysis};
-use crate::log::{self, Row, RESULTS_FILE};
+use crate::log::{self, Row, RESULTS_FILE, SUMMARY_FILE};
 use crate::report;
 use crate::stats::Estimator;
 
@@ -47,9 +48,9 @@ pub fn index(args: IndexArgs) -> anyhow::Result<()> {
     }
     let entries = report::index::write(&args.reports)?;
     for e in &entries {
-        println!("{}: {}", e.name, e.summary);
+        say!("{}: {}", e.name, e.summary);
     }
-    println!("index: {}", args.reports.join("index.html").display());
+    say!("index: {}", args.reports.join("index.html").display());
     Ok(())
 }
 
@@ -72,49 +73,147 @@ pub struct CheckArgs {
     pub markdown: Option<PathBuf>,
 }
 
-/// Reads the rows of every results folder or file.
-pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>)> {
+/// Reads the rows of every results folder or file, and says what the analysis
+/// leaves out: runs not finished (no summary row: a run still going, or stopped),
+/// runs whose rows do not end with their summary row, a folder a run is writing.
+pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>, Vec<String>)> {
+    let mut warnings = Vec::new();
     let mut rows = Vec::new();
     let mut sources = Vec::new();
+    let mut files = Vec::new();
     for p in paths {
         let file = if p.is_dir() {
             p.join(RESULTS_FILE)
         } else {
             p.clone()
         };
-        if !file.exists() {
+        if std::fs::symlink_metadata(&file).is_err() {
             return Err(UsageError(format!(
                 "{}: no such results file or folder",
                 file.display()
             ))
             .into());
         }
+        files.push(file);
+    }
+    // The sizes together, before any is read: the rows of every source are held
+    // at once, so the budget is for all of them.
+    let budget = log::results_budget();
+    let total: u64 = files
+        .iter()
+        .filter_map(|f| std::fs::metadata(f).ok())
+        .filter(|m| m.is_file())
+        .map(|m| m.len())
+        .sum();
+    if total > budget {
+        return Err(UsageError(format!(
+            "{} bytes of results in {} files, over the {} bytes this machine can analyse at once (its available memory over {} bytes per byte of CSV, at most {} bytes); report fewer folders at a time",
+            total,
+            files.len(),
+            budget,
+            log::MEMORY_PER_CSV_BYTE,
+            log::MAX_RESULTS_BYTES
+        ))
+        .into());
+    }
+    for file in files {
         let read = log::read_rows(&file).map_err(|e| UsageError(e.to_string()))?;
         if read.torn {
-            eprintln!(
-                "warning: {}: its last line is incomplete (an interrupted run?) and is ignored",
+            warnings.push(format!(
+                "{}: its last line is incomplete (an interrupted run?) and is ignored",
                 file.display()
-            );
+            ));
         }
-        rows.extend(read.kept);
+        let folder = file
+            .parent()
+            .filter(|d| !d.as_os_str().is_empty())
+            .unwrap_or(Path::new("."));
+        if log::is_being_written(folder) {
+            warnings.push(format!(
+                "{}: a jestbench run is writing into this folder now (it holds {}): this report reads only the runs finished so far; report again when it ends",
+                folder.display(),
+                log::LOCK_FILE
+            ));
+        }
+        let summary_path = folder.join(SUMMARY_FILE);
+        let mut kept = read.kept;
+        if std::fs::symlink_metadata(&summary_path).is_ok() {
+            let summaries = log::read_rows(&summary_path)
+                .map_err(|e| UsageError(e.to_string()))?
+                .kept;
+            let incomplete = log::incomplete_runs(&summaries, &kept);
+            let left_out: BTreeSet<&str> = incomplete.iter().map(|i| i.run_id.as_str()).collect();
+            let done: BTreeSet<&str> = summaries
+                .iter()
+                .map(|r| r.common().run_id.as_str())
+                .filter(|id| !left_out.contains(id))
+                .collect();
+            let summarised: BTreeSet<&str> = summaries
+                .iter()
+                .map(|r| r.common().run_id.as_str())
+                .collect();
+            let unfinished: BTreeSet<&str> = kept
+                .iter()
+                .map(|r| r.common().run_id.as_str())
+                .filter(|id| !summarised.contains(id))
+                .collect();
+            let said = |ids: Vec<String>| {
+                let n = ids.len();
+                let mut shown: Vec<String> = ids.into_iter().take(5).collect();
+                if n > 5 {
+                    shown.push(format!("and {} more", n - 5));
+                }
+                shown.join("; ")
+            };
+            if !incomplete.is_empty() {
+                warnings.push(format!(
+                    "{}: {} runs left out, their rows do not end with their summary row (a file cut or copied in part; `jestbench run` again redoes them): {}",
+                    file.display(),
+                    incomplete.len(),
+                    said(incomplete.iter().map(|i| i.to_string()).collect())
+                ));
+            }
+            if !unfinished.is_empty() {
+                warnings.push(format!(
+                    "{}: {} runs left out, not finished (no row in {SUMMARY_FILE}): {}",
+                    file.display(),
+                    unfinished.len(),
+                    said(unfinished.iter().map(|s| s.to_string()).collect())
+                ));
+            }
+            let done: BTreeSet<String> = done.into_iter().map(str::to_string).collect();
+            kept.retain(|r| done.contains(&r.common().run_id));
+        }
+        rows.extend(kept);
         sources.push(file);
     }
-    Ok((rows, sources))
+    Ok((rows, sources, warnings))
 }
 
 /// The analysis of one results folder, its warnings not printed (for `compare`).
 pub fn analyse_quiet(paths: &[PathBuf]) -> anyhow::Result<Analysis> {
-    let (rows, sources) = load(paths)?;
-    Ok(
-        crate::family::analyse(rows, sources, true, &Estimator::CHOSEN)
-            .map_err(report::ReportError::from)?,
-    )
+    let (rows, sources, warnings) = load(paths)?;
+    let mut analysis = crate::family::analyse(rows, sources, true, &Estimator::CHOSEN)
+        .map_err(report::ReportError::from)?;
+    analysis.warnings.splice(0..0, warnings);
+    Ok(analysis)
 }
 
 fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
-    let (rows, sources) = load(paths)?;
+    let (rows, sources, warnings) = load(paths)?;
     let analysis = crate::family::analyse(rows, sources, combine, &Estimator::CHOSEN)
-        .map_err(report::ReportError::from)?;
+        .map_err(report::ReportError::from);
+    let mut analysis = match analysis {
+        Ok(a) => a,
+        Err(e) => {
+            // What was left out may be why nothing is left.
+            for w in &warnings {
+                eprintln!("warning: {w}");
+            }
+            return Err(e.into());
+        }
+    };
+    analysis.warnings.splice(0..0, warnings);
     for w in &analysis.warnings {
         eprintln!("warning: {w}");
     }
@@ -138,12 +237,13 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
         };
         Path::new("reports").join(name)
     });
+    crate::report::check_out(&out)?;
     let written = crate::family::write_report(&analysis, &out)?;
-    println!("claims:");
+    say!("claims:");
     for c in &analysis.claims {
-        println!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict_text);
+        say!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict_text);
     }
-    println!(
+    say!(
         "wrote {} files to {} (report.md, report.html, summary.csv, analysis.json, SVGs)",
         written.len(),
         out.display()
@@ -186,7 +286,7 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
         }
     }
     for r in &results {
-        println!(
+        say!(
             "{} {}  ({})",
             if r.passed { "PASS" } else { "FAIL" },
             r.gate,
@@ -200,6 +300,6 @@ pub fn check(args: CheckArgs) -> anyhow::Result<()> {
         }
         .into());
     }
-    println!("all {} gates passed", results.len());
+    say!("all {} gates passed", results.len());
     Ok(())
 }

@@ -67,7 +67,7 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
         std::fs::remove_dir_all(s).ok();
     }
     let r = r?;
-    println!(
+    say!(
         "{}: reran {} runs from {} ({} rows compared, timing and provenance columns aside)",
         r.experiment,
         r.runs.len(),
@@ -75,14 +75,14 @@ pub fn reproduce(args: ReproduceArgs) -> anyhow::Result<()> {
         r.rows_compared
     );
     if r.differences.is_empty() {
-        println!(
+        say!(
             "identical: every compared row matches {}",
             args.results.display()
         );
         return Ok(());
     }
     for d in r.differences.iter().take(40) {
-        println!("  {d}");
+        say!("  {d}");
     }
     anyhow::bail!(
         "{} differences between the rerun and {}",

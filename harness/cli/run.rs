@@ -25,20 +25,48 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
         shard: args.shard,
         only: (!args.only.is_empty()).then(|| args.only.iter().cloned().collect()),
     };
+    // A shard is part of a sweep: its report waits for the merge.
+    let report_dir =
+        (!args.no_report && (args.shard.is_none() || args.report.is_some())).then(|| {
+            match (&args.report, &args.out) {
+                (Some(r), _) => r.clone(),
+                (None, Some(o)) => o.join("report"),
+                (None, None) => PathBuf::from("reports").join(&name),
+            }
+        });
+    // A report folder that cannot take the report is said before the training.
+    if let Some(dir) = &report_dir {
+        crate::report::check_out(dir)?;
+    }
+    if let Some(only) = &opts.only {
+        let known: std::collections::BTreeSet<String> = exp.run_ids().into_iter().collect();
+        let unknown: Vec<&String> = only.iter().filter(|id| !known.contains(*id)).collect();
+        if !unknown.is_empty() {
+            let mut example: Vec<String> = known.iter().take(3).cloned().collect();
+            if known.len() > 3 {
+                example.push("…".into());
+            }
+            return Err(super::UsageError(format!(
+                "--only: no run of `{name}` has the id {} (its {} runs' ids look like {}; `jestbench validate` lists them)",
+                unknown
+                    .iter()
+                    .map(|s| format!("{s:?}"))
+                    .collect::<Vec<_>>()
+                    .join(", "),
+                known.len(),
+                example.join(", ")
+            ))
+            .into());
+        }
+    }
     let bars = Bars::new(!args.quiet && std::io::stderr().is_terminal(), true);
     let outcome = run::execute(&*exp, &opts, &bars);
     bars.finish();
     let outcome = outcome?;
     print_summary(&outcome)?;
-    // A shard is part of a sweep: its report waits for the merge.
-    if !args.no_report && (args.shard.is_none() || args.report.is_some()) {
-        let dir = match (&args.report, &args.out) {
-            (Some(r), _) => r.clone(),
-            (None, Some(o)) => o.join("report"),
-            (None, None) => PathBuf::from("reports").join(&name),
-        };
+    if let Some(dir) = report_dir {
         super::report::write_report(&[out], &dir, false)?;
-        println!("report: {}", dir.join("report.html").display());
+        say!("report: {}", dir.join("report.html").display());
     }
     Ok(())
 }
@@ -57,16 +85,19 @@ fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
             .or_default()
             .push(r);
     }
-    println!(
+    say!(
         "{}: {} runs in {:.1}s → {}",
         outcome.experiment,
         rows.len(),
         outcome.seconds,
         outcome.out.display()
     );
-    println!(
+    say!(
         "{:<48} {:>5} {:>22} {:>9}",
-        "cell", "runs", "final score (±sd)", "diverged"
+        "cell",
+        "runs",
+        "final score (±sd)",
+        "diverged"
     );
     for ((sweep, method), rs) in &by_cell {
         // Diverged runs are counted apart, not averaged in.
@@ -89,8 +120,8 @@ fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
                 crate::stats::std_dev(&scores)
             )
         };
-        println!("{cell:<48} {:>5} {score} {diverged:>9}", rs.len());
+        say!("{cell:<48} {:>5} {score} {diverged:>9}", rs.len());
     }
-    println!("results: {}", outcome.out.join(RESULTS_FILE).display());
+    say!("results: {}", outcome.out.join(RESULTS_FILE).display());
     Ok(())
 }

@@ -127,6 +127,10 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
     same_shape(&lb, &args.learner_b)?;
     let choice = check_flags(&args, n)?;
     let name = choice.settings.selector;
+    if name.scores() {
+        select::check_score_memory(n)
+            .map_err(|m| UsageError(format!("{}: {m}", args.learner_a.display())))?;
+    }
     let (_, needs_r) = needs(args.scoring);
     let reference = if needs_r && name.scores() {
         let (Some(pa), Some(pb)) = (&args.reference_a, &args.reference_b) else {
@@ -185,10 +189,10 @@ fn print(args: &SelectArgs, scored: bool, a: &ScoreMatrix, sel: &select::Selecti
             .collect::<Vec<_>>()
             .join(" ")
     };
-    println!("chosen: {}", join(&sel.chosen));
+    say!("chosen: {}", join(&sel.chosen));
     if scored {
-        println!("learnability: {:.6}", a.batch_learnability(&sel.chosen));
-        println!(
+        say!("learnability: {:.6}", a.batch_learnability(&sel.chosen));
+        say!(
             "super-batch mean learnability: {:.6}",
             a.mean_learnability(args.b)
         );
@@ -197,16 +201,16 @@ fn print(args: &SelectArgs, scored: bool, a: &ScoreMatrix, sel: &select::Selecti
         return;
     }
     let n = a.n;
-    println!(
+    say!(
         "A ({n}×{n}, rows i, columns j, scoring {}):",
         args.scoring.as_str()
     );
     for i in 0..n {
         let row: Vec<String> = (0..n).map(|j| format!("{:.6}", a.get(i, j))).collect();
-        println!("{}", row.join(" "));
+        say!("{}", row.join(" "));
     }
     for (k, c) in sel.chunks.iter().enumerate() {
-        println!("chunk {k}: chosen {}", join(&c.chosen));
+        say!("chunk {k}: chosen {}", join(&c.chosen));
         let scores: Vec<String> = c
             .scores
             .iter()
@@ -218,6 +222,6 @@ fn print(args: &SelectArgs, scored: bool, a: &ScoreMatrix, sel: &select::Selecti
                 }
             })
             .collect();
-        println!("chunk {k} conditional scores: {}", scores.join(" "));
+        say!("chunk {k} conditional scores: {}", scores.join(" "));
     }
 }

@@ -9,7 +9,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let exp = crate::family::load(&args.experiment, args.max_runs)?;
     exp.check(jobs)?;
     let o = exp.overview(jobs)?;
-    println!(
+    say!(
         "{}: {} sweep cells × {} seeds{} = {} runs{}",
         o.name,
         o.cells,
@@ -24,7 +24,7 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
     let labels: Vec<String> = o.labels.iter().map(|l| label(l)).collect();
     let Some(costs) = o.costs else {
         for l in &labels {
-            println!("  {l}");
+            say!("  {l}");
         }
         return Ok(());
     };
@@ -49,13 +49,18 @@ fn label(swept: &[(String, String)]) -> String {
 
 /// The per-cell table (the first 200 cells) and the totals.
 fn print_costs(costs: &Costs, labels: &[String], jobs: usize) {
-    println!(
+    say!(
         "{:<56} {:>6} {:>5} {:>5} {:>12} {:>12}",
-        "cell", "steps", "b", "B", "FLOPs/run", "memory/run"
+        "cell",
+        "steps",
+        "b",
+        "B",
+        "FLOPs/run",
+        "memory/run"
     );
     const SHOWN: usize = 200;
     for (c, label) in costs.cells.iter().zip(labels).take(SHOWN) {
-        println!(
+        say!(
             "{label:<56} {:>6} {:>5} {:>5} {:>12.3e} {:>12}",
             c.steps,
             c.batch_size,
@@ -65,9 +70,9 @@ fn print_costs(costs: &Costs, labels: &[String], jobs: usize) {
         );
     }
     if costs.cells.len() > SHOWN {
-        println!("... and {} more cells", costs.cells.len() - SHOWN);
+        say!("... and {} more cells", costs.cells.len() - SHOWN);
     }
-    println!(
+    say!(
         "total: {} training steps, {:.3e} executed FLOPs (learner towers and pair \
          work; evaluation and the reference aside); peak memory about {} with --jobs {jobs}",
         costs.total_steps,
@@ -102,7 +107,7 @@ fn estimate(flops: f64, jobs: usize) -> anyhow::Result<()> {
     } else {
         format!("{:.1} h", seconds / 3600.0)
     };
-    println!(
+    say!(
         "estimate: about {shown} of training compute with --jobs {jobs} on {cores} cores, at the \
          {rate:.0} GFLOP/s this machine ran the harness's iteration at just now (quickstart \
          shapes); data generation, reference training and evaluation come on top"

@@ -82,7 +82,9 @@ pub fn markdown(c: &Change, old: &str, new: &str) -> String {
 
 /// Text escaped for XML attributes and content.
 pub(crate) fn xml(s: &str) -> String {
-    s.replace('&', "&amp;")
+    // Characters XML forbids (U+0001 in a setting) as visible escapes first.
+    super::doc::xml_clean(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")

@@ -38,20 +38,25 @@ impl Block {
     }
 }
 
+/// The blocks as Markdown. Every text is made safe first ([`md_text`]): control
+/// characters shown as escapes, nothing that a Markdown viewer would take as raw
+/// HTML or as a link to anything but a relative path or an http(s) address.
 pub fn markdown(blocks: &[Block]) -> String {
     let mut out = String::new();
     for b in blocks {
         match b {
-            Block::Heading(level, text) => out += &format!("{} {text}\n\n", "#".repeat(*level)),
-            Block::Para(text) => out += &format!("{text}\n\n"),
+            Block::Heading(level, text) => {
+                out += &format!("{} {}\n\n", "#".repeat(*level), md_text(text))
+            }
+            Block::Para(text) => out += &format!("{}\n\n", md_text(text)),
             Block::List(items) => {
                 for i in items {
-                    out += &format!("- {i}\n");
+                    out += &format!("- {}\n", md_text(i));
                 }
                 out += "\n";
             }
             Block::Table { header, rows } => {
-                let cell = |s: &String| s.replace('|', "\\|");
+                let cell = |s: &String| md_text(s).replace('|', "\\|");
                 out += &format!(
                     "| {} |\n",
                     header.iter().map(cell).collect::<Vec<_>>().join(" | ")
@@ -66,6 +71,12 @@ pub fn markdown(blocks: &[Block]) -> String {
                 out += "\n";
             }
             Block::Figure { file, caption, .. } => {
+                let (caption, file) = (md_text(caption), md_text(file));
+                let file = if safe_href(&file) {
+                    file
+                } else {
+                    String::new()
+                };
                 out += &format!("![{caption}]({file})\n\n*{caption}*\n\n")
             }
             Block::Details { summary, blocks } => {
@@ -80,8 +91,114 @@ pub fn markdown(blocks: &[Block]) -> String {
     out
 }
 
+/// `s` with every control character (a newline too: every text of a report is one
+/// line or one paragraph) written as a visible escape (`\x01`), as pytest's JUnit
+/// writer does: a page, an SVG or an XML file can then never be ill-formed or gain
+/// a line (a Markdown heading, a table row) that the text did not have.
+pub fn clean(s: &str) -> std::borrow::Cow<'_, str> {
+    if !s.chars().any(char::is_control) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if c.is_control() {
+            out += &format!("\\x{:02x}", c as u32);
+        } else {
+            out.push(c);
+        }
+    }
+    std::borrow::Cow::Owned(out)
+}
+
+/// Text for XML (SVG, JUnit): the characters XML 1.0 forbids (every C0 control but
+/// tab, newline and carriage return; U+FFFE/U+FFFF) written as visible escapes.
+pub fn xml_clean(s: &str) -> std::borrow::Cow<'_, str> {
+    let bad = |c: char| {
+        (c.is_control() && !matches!(c, '\t' | '\n' | '\r') && (c as u32) < 0x20)
+            || c == '\u{fffe}'
+            || c == '\u{ffff}'
+    };
+    if !s.chars().any(bad) {
+        return std::borrow::Cow::Borrowed(s);
+    }
+    std::borrow::Cow::Owned(
+        s.chars()
+            .map(|c| {
+                if bad(c) {
+                    format!("\\x{:02x}", c as u32)
+                } else {
+                    c.to_string()
+                }
+            })
+            .collect(),
+    )
+}
+
+/// Whether a link target may be written as a link: a fragment, a relative path,
+/// or an http(s) address. Anything with another scheme (`javascript:`, `data:`,
+/// `file:`), a protocol-relative `//host`, whitespace, a backslash or a control
+/// character is not.
+pub fn safe_href(href: &str) -> bool {
+    let lower = href.to_ascii_lowercase();
+    if lower.starts_with("http://") || lower.starts_with("https://") {
+        return !href
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\');
+    }
+    if href.starts_with("//")
+        || href
+            .chars()
+            .any(|c| c.is_whitespace() || c.is_control() || c == '\\')
+    {
+        return false;
+    }
+    // A scheme is text before a `:` that comes before any `/`, `?` or `#`.
+    let head = href.split(['/', '?', '#']).next().unwrap_or("");
+    !head.contains(':')
+}
+
+/// Markdown text made safe: control characters escaped ([`clean`]); a `<` that
+/// could open a tag or an autolink written as `&lt;`; a link `[..](target)` whose
+/// target is not [`safe_href`] broken (`]\(`), so that a viewer shows it as text.
+fn md_text(s: &str) -> String {
+    let s = clean(s);
+    let mut out = String::with_capacity(s.len());
+    let mut in_code = false;
+    let chars: Vec<char> = s.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        let next = chars.get(i + 1).copied();
+        match c {
+            '`' => {
+                in_code = !in_code;
+                out.push(c);
+            }
+            '<' if !in_code
+                && next
+                    .is_some_and(|n| n.is_ascii_alphabetic() || matches!(n, '/' | '!' | '?')) =>
+            {
+                out += "&lt;"
+            }
+            ']' if next == Some('(') => {
+                let rest: String = chars[i + 2..].iter().collect();
+                let href = rest.split(')').next().unwrap_or("");
+                if safe_href(href) && rest.contains(')') {
+                    out.push(']');
+                } else {
+                    out += "]\\";
+                }
+            }
+            _ => out.push(c),
+        }
+        i += 1;
+    }
+    out
+}
+
 fn escape(s: &str) -> String {
-    s.replace('&', "&amp;")
+    clean(s)
+        .replace('&', "&amp;")
         .replace('<', "&lt;")
         .replace('>', "&gt;")
         .replace('"', "&quot;")
@@ -133,7 +250,12 @@ fn links(s: &str) -> String {
         };
         out += &rest[..open];
         let (text, href) = (&rest[open + 1..mid], &rest[mid + 2..close]);
-        out += &format!("<a href=\"{href}\">{text}</a>");
+        if safe_href(href) {
+            out += &format!("<a href=\"{href}\">{text}</a>");
+        } else {
+            // Not a link: the text as it was written.
+            out += &rest[open..=close];
+        }
         rest = &rest[close + 1..];
     }
     out + rest
@@ -154,9 +276,14 @@ fn inline(s: &str) -> String {
     out
 }
 
+/// The page's Content-Security-Policy: nothing runs (no script, no plugin, no
+/// form), nothing loads from elsewhere; the inline style and SVGs, images beside
+/// the page.
+pub const CSP: &str = "default-src 'none'; script-src 'none'; object-src 'none'; style-src 'unsafe-inline'; img-src 'self' data:; form-action 'none'; base-uri 'none'";
+
 pub fn html(title: &str, blocks: &[Block]) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         escape(title),
         html_body(blocks)
     )
@@ -199,6 +326,7 @@ fn html_body(blocks: &[Block]) -> String {
             Block::Figure { svg, caption, .. } => {
                 // The SVG inline, without its XML prologue.
                 let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
+                let svg = xml_clean(svg);
                 body += &format!(
                     "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
                     inline(caption)

@@ -57,8 +57,13 @@ fn fail(field: &'static str, message: String) -> SlurmError {
 }
 
 /// Whether `t` reads [D-]HH:MM:SS (hours of any length, minutes and seconds
-/// below 60), as sbatch's `--time` takes it.
+/// below 60), as sbatch's `--time` takes it, and is not zero (which Slurm reads as
+/// "no time limit").
 pub fn valid_time(t: &str) -> bool {
+    well_formed_time(t) && t.chars().any(|c| matches!(c, '1'..='9'))
+}
+
+fn well_formed_time(t: &str) -> bool {
     let clock = match t.split_once('-') {
         Some((days, rest)) => {
             if days.is_empty() || days.len() > 4 || !days.chars().all(|c| c.is_ascii_digit()) {
@@ -181,10 +186,17 @@ impl SlurmJob {
         if !valid_time(&self.time) {
             return Err(fail(
                 "--time",
-                format!(
-                    "expected HH:MM:SS or D-HH:MM:SS (minutes and seconds below 60), found {}",
-                    names::shown(&self.time)
-                ),
+                if well_formed_time(&self.time) {
+                    format!(
+                        "found {}: a time limit of zero is Slurm's \"no limit\"; give the longest a task may run",
+                        names::shown(&self.time)
+                    )
+                } else {
+                    format!(
+                        "expected HH:MM:SS or D-HH:MM:SS (minutes and seconds below 60), found {}",
+                        names::shown(&self.time)
+                    )
+                },
             ));
         }
         if let Some(p) = &self.partition {

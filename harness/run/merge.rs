@@ -33,6 +33,9 @@ fn read_manifest(dir: &Path) -> Result<ShardManifest, RunError> {
 /// Checks the shard folders and writes the merged `results.csv` and `summary.csv`
 /// into `out` (which must not hold them yet). Every problem found is listed.
 pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
+    // The output folder's lock, as `run` takes it: a second merge (or a run) into
+    // the same folder is refused instead of racing this one.
+    let _lock = log::lock(out)?;
     let manifests: Vec<(PathBuf, ShardManifest)> = shard_dirs
         .iter()
         .map(|d| Ok((d.clone(), read_manifest(d)?)))
@@ -91,8 +94,24 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
     let mut owner: BTreeMap<String, PathBuf> = BTreeMap::new();
     let (mut missing, mut duplicated) = (Vec::new(), Vec::new());
     for (d, m) in &manifests {
+        if log::is_being_written(d) {
+            problems.push(format!(
+                "{}: a run is still writing into it (it holds {})",
+                d.display(),
+                log::LOCK_FILE
+            ));
+        }
         let summary = log::read_rows(&d.join(SUMMARY_FILE))?.kept;
         let results = log::read_rows(&d.join(RESULTS_FILE))?.kept;
+        // A run is there when its summary row is and its results rows end with it.
+        let incomplete = log::incomplete_runs(&summary, &results);
+        for i in &incomplete {
+            problems.push(format!("{}: run {i}", d.display()));
+        }
+        let summary: Vec<Row> = summary
+            .into_iter()
+            .filter(|s| !incomplete.iter().any(|i| i.run_id == s.common().run_id))
+            .collect();
         let done: BTreeSet<&str> = summary.iter().map(|r| r.common().run_id.as_str()).collect();
         for id in &m.runs {
             if !done.contains(id.as_str()) {

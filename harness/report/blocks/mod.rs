@@ -75,15 +75,7 @@ pub fn swim_detail(a: &Analysis, body: &mut Vec<Block>) {
 }
 
 fn slug(s: &str) -> String {
-    s.chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || c == '.' {
-                c
-            } else {
-                '-'
-            }
-        })
-        .collect()
+    crate::names::file_part(s)
 }
 
 /// "[lo, hi]" of a censored interval ("n.r." where a bound is undefined).
