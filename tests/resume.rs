@@ -155,7 +155,8 @@ fn a_second_run_into_the_same_folder_is_turned_away() {
         still_running,
         "the first run ended before the second started"
     );
-    assert_eq!(second.status.code(), Some(2));
+    // Busy (exit 3): the folder is another process's until it ends.
+    assert_eq!(second.status.code(), Some(3));
     assert!(stderr(&second).contains("another jestbench run is writing to this results folder"));
     // The lock dies with its holder: a rerun after the kill proceeds.
     let o = jestbench(&[

@@ -117,3 +117,8 @@ pub fn columns(path: &Path, names: &[&str]) -> Vec<Vec<String>> {
     out.sort();
     out
 }
+
+/// A finished command's standard output, as text.
+pub fn stdout(o: &Output) -> String {
+    String::from_utf8_lossy(&o.stdout).into_owned()
+}

@@ -55,36 +55,49 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
         .iter()
         .map(|s| {
             let s = PathBuf::from(s.as_str().unwrap_or_default());
-            // Only a relative path down from where the report was made: never an
-            // absolute one, a `..`, or a link out of those folders.
-            let down = !s.as_os_str().is_empty()
-                && s.components()
-                    .all(|c| matches!(c, std::path::Component::Normal(_)));
-            if !down {
-                return Err(bad(format!(
-                    "its results file {} is not a relative path inside the folders it was made in; compare reads results only there",
-                    crate::names::shown(&s.display().to_string())
+            // Only a file inside the folder that holds the reports folder (the
+            // project's root, where `results/` is): never a `..` out of it, an
+            // absolute path elsewhere, or a link that leads out.
+            let refuse = || {
+                bad(format!(
+                    "its results file {} is not inside {}: compare reads results only inside the folder that holds the reports",
+                    crate::names::shown(&s.display().to_string()),
+                    root.display()
                 ))
-                .into());
+            };
+            let plain = !s.as_os_str().is_empty()
+                && s.components().all(|c| {
+                    matches!(
+                        c,
+                        std::path::Component::Normal(_)
+                            | std::path::Component::RootDir
+                            | std::path::Component::Prefix(_)
+                    )
+                });
+            if !plain {
+                return Err(refuse().into());
             }
-            [Path::new("."), root]
-                .into_iter()
-                .find_map(|base| {
-                    let p = base.join(&s);
-                    let inside = std::fs::canonicalize(&p)
-                        .ok()
-                        .zip(std::fs::canonicalize(base).ok())
-                        .is_some_and(|(p, b)| p.starts_with(b));
-                    inside.then_some(p)
-                })
-                .ok_or_else(|| {
-                    bad(format!(
-                        "its results file {} is not here (nor under {})",
-                        s.display(),
-                        root.display()
-                    ))
-                    .into()
-                })
+            let inside_root = |p: &Path| {
+                std::fs::canonicalize(p)
+                    .ok()
+                    .zip(std::fs::canonicalize(root).ok())
+                    .is_some_and(|(p, r)| p.starts_with(r))
+            };
+            let candidates = if s.is_absolute() {
+                vec![s.clone()]
+            } else {
+                vec![s.clone(), root.join(&s)]
+            };
+            match candidates.iter().find(|p| p.exists()) {
+                Some(p) if inside_root(p) => Ok(p.clone()),
+                Some(_) => Err(refuse().into()),
+                None => Err(bad(format!(
+                    "its results file {} is not here (nor under {})",
+                    s.display(),
+                    root.display()
+                ))
+                .into()),
+            }
         })
         .collect()
 }
@@ -102,13 +115,13 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         "movement"
     );
     for l in show::lines(&c) {
-        say!("{l}");
+        say!("{}", crate::report::doc::clean(&l));
     }
     for x in &c.cells_only_old {
-        say!("only in OLD: {x}");
+        say!("only in OLD: {}", crate::report::doc::clean(x));
     }
     for x in &c.cells_only_new {
-        say!("only in NEW: {x}");
+        say!("only in NEW: {}", crate::report::doc::clean(x));
     }
     let (o, n) = (
         args.old.display().to_string(),

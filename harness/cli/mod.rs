@@ -202,7 +202,16 @@ pub fn main() -> ExitCode {
     match result {
         Ok(()) => ExitCode::SUCCESS,
         Err(e) => {
-            eprintln!("error: {}", message(&e));
+            // Control characters from a file or a value (an escape sequence in a
+            // setting) shown as escapes, never sent to the terminal; the
+            // message's own line breaks kept.
+            let text = message(&e);
+            let shown: String = text
+                .split('\n')
+                .map(|l| crate::report::doc::clean(l).into_owned())
+                .collect::<Vec<_>>()
+                .join("\n");
+            eprintln!("error: {shown}");
             ExitCode::from(exit_code(&e))
         }
     }
@@ -228,11 +237,13 @@ pub fn message(e: &anyhow::Error) -> String {
 /// The exit code of an error (the module's list): 3 busy, 2 bad input anywhere in
 /// the chain, 4 an I/O error, 1 otherwise.
 fn exit_code(e: &anyhow::Error) -> u8 {
+    let locked = |l: &crate::log::LogError| matches!(l, crate::log::LogError::Locked { .. });
     let busy = e.chain().any(|c| {
-        matches!(
-            c.downcast_ref::<crate::log::LogError>(),
-            Some(crate::log::LogError::Locked { .. })
-        )
+        c.downcast_ref::<crate::log::LogError>().is_some_and(locked)
+            || match c.downcast_ref::<RunError>() {
+                Some(RunError::Log(l)) | Some(RunError::Results { source: l, .. }) => locked(l),
+                _ => false,
+            }
     });
     if busy {
         return 3;

@@ -186,6 +186,15 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>, Vec<St
         }
         rows.extend(kept);
         sources.push(file);
+        if rows.len() > log::rows_budget() {
+            return Err(UsageError(format!(
+                "{} rows in {} results files, over the {} rows this machine can analyse at once; report fewer folders at a time",
+                rows.len(),
+                sources.len(),
+                log::rows_budget()
+            ))
+            .into());
+        }
     }
     Ok((rows, sources, warnings))
 }
@@ -208,14 +217,14 @@ fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
         Err(e) => {
             // What was left out may be why nothing is left.
             for w in &warnings {
-                eprintln!("warning: {w}");
+                eprintln!("warning: {}", crate::report::doc::clean(w));
             }
             return Err(e.into());
         }
     };
     analysis.warnings.splice(0..0, warnings);
     for w in &analysis.warnings {
-        eprintln!("warning: {w}");
+        eprintln!("warning: {}", crate::report::doc::clean(w));
     }
     Ok(analysis)
 }
@@ -241,7 +250,13 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     let written = crate::family::write_report(&analysis, &out)?;
     say!("claims:");
     for c in &analysis.claims {
-        say!("  {:<72} {:<28} {}", c.claim, c.measured, c.verdict_text);
+        let clean = crate::report::doc::clean;
+        say!(
+            "  {:<72} {:<28} {}",
+            clean(&c.claim),
+            clean(&c.measured),
+            clean(&c.verdict_text)
+        );
     }
     say!(
         "wrote {} files to {} (report.md, report.html, summary.csv, analysis.json, SVGs)",

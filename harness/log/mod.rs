@@ -207,6 +207,24 @@ pub fn results_budget() -> u64 {
     MAX_RESULTS_BYTES.min(memory).max(16 << 20)
 }
 
+/// The most results rows read at once: 200 times the largest committed sweep's
+/// (9,360 rows), and fewer where this machine's memory could not hold them.
+pub const MAX_ROWS: usize = 2_000_000;
+
+/// Bytes of memory a results row takes, read and analysed, with a margin: 1.5 KiB
+/// measured (`report` on four copies of world-sensitivity, 37,440 rows, against
+/// one, 9,360 rows: 382 MB against 339 MB peak).
+pub const MEMORY_PER_ROW: usize = 4 << 10;
+
+/// The most results rows one command reads ([`MAX_ROWS`], or what this machine's
+/// available memory holds at [`MEMORY_PER_ROW`]); checked before rows are parsed.
+pub fn rows_budget() -> usize {
+    let memory = crate::system::available_bytes()
+        .map(|b| (b / MEMORY_PER_ROW as f64) as usize)
+        .unwrap_or(MAX_ROWS);
+    MAX_ROWS.min(memory).max(100_000)
+}
+
 /// Reads a text file of at most `max_bytes`, only if it is a regular file: a FIFO,
 /// a device or a folder is refused (never read until memory runs out, never waited
 /// on), and a symbolic link is followed only to a regular file in the folder that
@@ -357,6 +375,20 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
         Some(i) => &text[..=i],
         None => "",
     };
+    // Rows are counted before they are parsed: short lines (the minimal schema's
+    // 30 bytes) take as much memory per row as long ones.
+    let lines = whole.bytes().filter(|b| *b == b'\n').count();
+    let limit = rows_budget();
+    if lines > limit + 1 {
+        return Err(LogError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "{} rows, over the {limit} rows this machine can analyse at once (about {} KiB of memory a row, read and analysed; at most {MAX_ROWS}); split the results",
+                lines - 1,
+                MEMORY_PER_ROW >> 10
+            ),
+        });
+    }
     let (kept, absent_columns) = layout::parse(whole).map_err(|message| LogError::Format {
         path: path.to_path_buf(),
         message,

@@ -94,7 +94,16 @@ fn earlier_report(dir: &Path) -> Result<Option<Vec<String>>, ReportError> {
             .map(|e| e.map(|e| e.file_name().to_string_lossy().into_owned()))
             .collect::<Result<_, _>>()
             .map_err(io(dir.to_path_buf()))?,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Some(Vec::new())),
+        // No folder yet (or a path through a file, which creating it will say):
+        // nothing there to keep.
+        Err(e)
+            if matches!(
+                e.kind(),
+                std::io::ErrorKind::NotFound | std::io::ErrorKind::NotADirectory
+            ) =>
+        {
+            return Ok(Some(Vec::new()))
+        }
         Err(e) => return Err(io(dir.to_path_buf())(e)),
     };
     if names.is_empty() {

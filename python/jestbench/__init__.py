@@ -18,6 +18,7 @@ import csv
 import io
 import math
 import os
+import unicodedata
 
 import numpy as np
 
@@ -221,20 +222,40 @@ class ResultsWriter:
         self.columns = list(MINIMAL_COLUMNS) + list(OPTIONAL_COLUMNS)
         os.makedirs(self.path, exist_ok=True)
         fresh = not os.path.exists(self.file) or os.path.getsize(self.file) == 0
+        self._seen = set()
         if not fresh:
+            # Reopened (a resumed job): the points already logged are read back, so
+            # logging one again is refused here instead of leaving a file that the
+            # report cannot read.
             with open(self.file, newline="") as f:
-                header = next(csv.reader(f), [])
-            if header != self.columns:
-                raise ValueError(
-                    f"{self.file}: holds other columns ({', '.join(header)}); "
-                    "write to an empty folder or one this writer made"
-                )
+                rows = csv.reader(f)
+                header = next(rows, [])
+                if header != self.columns:
+                    raise ValueError(
+                        f"{self.file}: holds other columns ({', '.join(header)}); "
+                        "write to an empty folder or one this writer made"
+                    )
+                for line, row in enumerate(rows, start=2):
+                    if len(row) != len(self.columns):
+                        raise ValueError(
+                            f"{self.file}:{line}: {len(row)} fields, expected {len(self.columns)} "
+                            "(a torn last line? remove it, then reopen)"
+                        )
+                    if row[0] != self.experiment:
+                        raise ValueError(
+                            f"{self.file}:{line}: rows of experiment {row[0]!r}, not {self.experiment!r}; "
+                            "one results folder holds one experiment"
+                        )
+                    try:
+                        key = (row[1], float(row[2]), row[6], int(row[3]), int(row[4]))
+                    except ValueError as e:
+                        raise ValueError(f"{self.file}:{line}: {e}") from None
+                    self._seen.add(key)
         self._f = open(self.file, "a", newline="")
         self._w = csv.writer(self._f, lineterminator="\n")
         if fresh:
             self._w.writerow(self.columns)
             self._f.flush()
-        self._seen = set()
 
     def log(
         self,
@@ -266,7 +287,9 @@ class ResultsWriter:
                 raise ValueError(f"{name}: {v!r}; expected a non-negative number")
         if setting is not None:
             setting = str(setting)
-            if any(c in setting for c in ",\n\r\""):
+            if any(c in setting for c in ",\"") or any(
+                unicodedata.category(c) == "Cc" for c in setting
+            ):
                 raise ValueError(f"setting: {setting!r}; expected key=value pairs joined by ';'")
         key = (method, f, setting or "", int(seed), int(step))
         if key in self._seen:

@@ -256,3 +256,30 @@ def test_the_example_runs_end_to_end(tmp_path):
     r = jestbench.read_results(tmp_path / "r")
     assert set(r["method"]) == {"uniform", "jest"}
     assert (tmp_path / "rep" / "report.html").is_file()
+
+
+def test_a_reopened_writer_refuses_points_already_logged(tmp_path):
+    with jestbench.ResultsWriter(tmp_path / "r", experiment="again") as w:
+        for s in (0, 50, 100):
+            w.log("uniform", 0, s, 0.1 + s / 1000)
+    # A resumed job opens the same folder: new points append, a point already
+    # there is refused at once (not at close, and the file stays readable).
+    with jestbench.ResultsWriter(tmp_path / "r", experiment="again") as w:
+        with pytest.raises(ValueError, match="step 50 of run \\(uniform, f = 0.0, seed 0\\) was logged already"):
+            w.log("uniform", 0, 50, 0.2)
+        w.log("uniform", 0, 150, 0.3)
+    back = jestbench.read_results(tmp_path / "r")
+    assert list(back["step"]) == [0, 50, 100, 150]
+    with pytest.raises(ValueError, match="rows of experiment 'again', not 'other'"):
+        jestbench.ResultsWriter(tmp_path / "r", experiment="other")
+    with pytest.raises(ValueError, match="setting"):
+        with jestbench.ResultsWriter(tmp_path / "s", experiment="x") as w:
+            w.log("uniform", 0, 0, 0.1, setting="k=a\x01b")
+
+
+def test_more_candidates_than_memory_can_score_raise_value_error():
+    # 200,000 candidates: 1.3 TB of B x B score matrices, refused before any is
+    # allocated (the interpreter lives on).
+    big = np.random.default_rng(0).standard_normal((200_000, 2)).astype(np.float32)
+    with pytest.raises(ValueError, match="B = 200000 candidates: scoring them takes"):
+        jestbench.select(big, big, big, big, b=64)
