@@ -521,7 +521,21 @@ fn npy_shapes_are_checked_before_anything_is_allocated() {
         npy(&p, shape, 64);
         let p = p.to_str().unwrap();
         let o = jestbench_within(
-            &["select", "--learner-a", p, "--learner-b", p, "--b", "2"],
+            &[
+                "select",
+                "--learner-a",
+                p,
+                "--learner-b",
+                p,
+                "--reference-a",
+                p,
+                "--reference-b",
+                p,
+                "--b",
+                "2",
+                "--n-chunks",
+                "2",
+            ],
             Duration::from_secs(60),
         );
         no_panic(&o);
@@ -555,7 +569,19 @@ fn select_refuses_more_candidates_than_memory_can_score() {
     npy(&p, &format!("({rows}, 2)"), rows * 2 * 4);
     let p = p.to_str().unwrap();
     let o = jestbench_within(
-        &["select", "--learner-a", p, "--learner-b", p, "--b", "64"],
+        &[
+            "select",
+            "--learner-a",
+            p,
+            "--learner-b",
+            p,
+            "--reference-a",
+            p,
+            "--reference-b",
+            p,
+            "--b",
+            "64",
+        ],
         Duration::from_secs(60),
     );
     no_panic(&o);
@@ -591,7 +617,8 @@ fn compare_reads_only_results_inside_the_folders_it_is_given() {
         );
         assert_eq!(o.status.code(), Some(2), "{evil}: {}", stderr(&o));
         assert!(
-            stderr(&o).contains("compare reads results only inside the folder that holds the reports"),
+            stderr(&o)
+                .contains("compare reads results only inside the folder that holds the reports"),
             "{evil}: {}",
             stderr(&o)
         );
