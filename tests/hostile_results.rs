@@ -60,6 +60,43 @@ fn no_panic(o: &Output) {
     );
 }
 
+/// The experiment `text` run as two shards, into `dir/s0` and `dir/s1`.
+fn two_shards(dir: &Path, text: &str) -> Vec<PathBuf> {
+    let exp = write(dir, "sharded.yaml", text);
+    (0..2)
+        .map(|i| {
+            let out = dir.join(format!("s{i}"));
+            let o = jestbench(&[
+                "run",
+                exp.to_str().unwrap(),
+                "--shard",
+                &format!("{i}/2"),
+                "--out",
+                out.to_str().unwrap(),
+                "--quiet",
+            ]);
+            assert!(o.status.success(), "{}", stderr(&o));
+            out
+        })
+        .collect()
+}
+
+/// TINY run whole into `dir/out`, without a report: the folder.
+fn tiny_run(dir: &Path) -> PathBuf {
+    let exp = write(dir, "tiny.yaml", TINY);
+    let out = dir.join("out");
+    let o = jestbench(&[
+        "run",
+        exp.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+        "--no-report",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    out
+}
+
 const JS: &str = "k=[x](javascript:alert(document.domain))";
 
 #[test]
@@ -236,22 +273,7 @@ fn a_report_never_deletes_files_it_did_not_write() {
 #[test]
 fn a_merge_takes_the_folders_lock_and_writes_whole_files() {
     let dir = tempfile::tempdir().unwrap();
-    let exp = write(dir.path(), "tiny.yaml", TINY);
-    let mut shards = Vec::new();
-    for i in 0..2 {
-        let out = dir.path().join(format!("s{i}"));
-        let o = jestbench(&[
-            "run",
-            exp.to_str().unwrap(),
-            "--shard",
-            &format!("{i}/2"),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        shards.push(out);
-    }
+    let shards = two_shards(dir.path(), TINY);
     let merged = dir.path().join("merged");
     // Another merge (or run) holds the output folder: this one is turned away
     // and writes nothing.
@@ -307,22 +329,7 @@ fn a_merge_takes_the_folders_lock_and_writes_whole_files() {
 fn a_shard_missing_a_runs_rows_is_not_merged_and_not_reported_as_complete() {
     let dir = tempfile::tempdir().unwrap();
     let text = TINY.to_string() + "sweep:\n  train.lr: [0.001, 0.002]\n";
-    let exp = write(dir.path(), "tiny.yaml", &text);
-    let mut shards = Vec::new();
-    for i in 0..2 {
-        let out = dir.path().join(format!("s{i}"));
-        let o = jestbench(&[
-            "run",
-            exp.to_str().unwrap(),
-            "--shard",
-            &format!("{i}/2"),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-        ]);
-        assert!(o.status.success(), "{}", stderr(&o));
-        shards.push(out);
-    }
+    let shards = two_shards(dir.path(), &text);
     // Shard 0 copied without its run's last rows.
     let results = shards[0].join("results.csv");
     let text = std::fs::read_to_string(&results).unwrap();
@@ -364,26 +371,14 @@ fn a_shard_missing_a_runs_rows_is_not_merged_and_not_reported_as_complete() {
 #[test]
 fn a_run_whose_last_row_was_torn_after_its_summary_is_redone_on_resume() {
     let dir = tempfile::tempdir().unwrap();
-    let exp = write(dir.path(), "tiny.yaml", TINY);
-    let out = dir.path().join("out");
-    let run = || {
-        jestbench(&[
-            "run",
-            exp.to_str().unwrap(),
-            "--out",
-            out.to_str().unwrap(),
-            "--quiet",
-            "--no-report",
-        ])
-    };
-    let o = run();
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tiny_run(dir.path());
     let results = out.join("results.csv");
     let whole = std::fs::read_to_string(&results).unwrap();
     // The last row (the last run's step 150, already in summary.csv) torn.
     std::fs::write(&results, &whole[..whole.len() - 20]).unwrap();
-    let o = run();
-    assert!(o.status.success(), "{}", stderr(&o));
+    // The same command again: `tiny_run` resumes into the same folder.
+    let again_out = tiny_run(dir.path());
+    assert_eq!(again_out, out);
     let again = std::fs::read_to_string(&results).unwrap();
     let key = |t: &str| -> Vec<String> {
         let mut v: Vec<String> = t
@@ -403,17 +398,7 @@ fn a_run_whose_last_row_was_torn_after_its_summary_is_redone_on_resume() {
 #[test]
 fn report_warns_about_a_folder_being_written_and_unfinished_runs() {
     let dir = tempfile::tempdir().unwrap();
-    let exp = write(dir.path(), "tiny.yaml", TINY);
-    let out = dir.path().join("out");
-    let o = jestbench(&[
-        "run",
-        exp.to_str().unwrap(),
-        "--out",
-        out.to_str().unwrap(),
-        "--quiet",
-        "--no-report",
-    ]);
-    assert!(o.status.success(), "{}", stderr(&o));
+    let out = tiny_run(dir.path());
     // A run of the folder still going: its summary row not yet written.
     let summary = out.join("summary.csv");
     let text = std::fs::read_to_string(&summary).unwrap();

@@ -1,7 +1,9 @@
 //! Committed results come from the committed code, on any CPU and with any thread
 //! count: rerunning runs of every committed results folder from its experiment
-//! file gives identical rows (timing and provenance columns aside), under three
-//! settings of the machine:
+//! file gives identical rows (timing and provenance columns aside), each folder
+//! under one of three settings of the machine, taken in turn over the folders in
+//! name order (so each setting covers a third of them, JEST and SWIM, synthetic and
+//! real alike):
 //! - native: the kernels this CPU selects (AVX-512 or AVX2 + FMA), 2 threads, the two
 //!   cheapest runs of each folder (spread over methods);
 //! - one thread (`RAYON_NUM_THREADS=1`), the cheapest run;
@@ -9,8 +11,10 @@
 //!   aarch64, runs) with glibc's CPU-specific maths variants masked
 //!   (`GLIBC_TUNABLES=glibc.cpu.hwcaps=-AVX2,-FMA,...`), 3 threads, the cheapest run.
 //!
-//! `JESTBENCH_REPRODUCE=all` reruns every run natively. The real-* folders need
-//! ../shared/data: skipped aloud without it, a failure under CI.
+//! `JESTBENCH_REPRODUCE=all` reruns every run natively;
+//! `JESTBENCH_REPRODUCE_SETTINGS=all` runs every folder under all three settings
+//! (three times the time). The real-* folders need ../shared/data: skipped aloud
+//! without it, a failure under CI.
 
 use std::path::Path;
 use std::process::Command;
@@ -54,7 +58,9 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
             runs: "1",
         },
     ];
+    let every_setting = std::env::var("JESTBENCH_REPRODUCE_SETTINGS").is_ok_and(|v| v == "all");
     let mut checked = 0;
+    let mut covered = [0usize; 3];
     let mut skipped = Vec::new();
     let mut failures = Vec::new();
     let mut dirs: Vec<_> = std::fs::read_dir(root.join("results"))
@@ -63,7 +69,7 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
         .filter(|p| p.join("results.csv").exists())
         .collect();
     dirs.sort();
-    for dir in dirs {
+    for (i, dir) in dirs.into_iter().enumerate() {
         let name = dir.file_name().unwrap().to_str().unwrap().to_string();
         let exp = root.join("experiments").join(format!("{name}.yaml"));
         assert!(
@@ -74,7 +80,14 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
             skipped.push(name);
             continue;
         }
-        for s in &settings {
+        let chosen: Vec<usize> = if every_setting {
+            (0..settings.len()).collect()
+        } else {
+            vec![i % settings.len()]
+        };
+        for k in chosen {
+            let s = &settings[k];
+            covered[k] += 1;
             let out = Command::new(env!("CARGO_BIN_EXE_jestbench"))
                 .args([
                     "reproduce",
@@ -100,6 +113,10 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
         eprintln!("SKIPPED (no ../shared/data): {}", skipped.join(", "));
     }
     assert!(checked >= 3, "no committed results folder was checked");
+    assert!(
+        covered.iter().all(|&n| n >= 2),
+        "every setting reruns at least two folders: {covered:?}"
+    );
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
 }
 
