@@ -494,6 +494,23 @@ fn npy(path: &Path, shape: &str, data: usize) {
     f.write_all(&vec![0u8; data]).unwrap();
 }
 
+/// `jestbench select` with `npy` as all four embeddings (learner and reference).
+fn select_on(npy: &str, flags: &[&str]) -> Output {
+    let mut args = vec![
+        "select",
+        "--learner-a",
+        npy,
+        "--learner-b",
+        npy,
+        "--reference-a",
+        npy,
+        "--reference-b",
+        npy,
+    ];
+    args.extend_from_slice(flags);
+    jestbench_within(&args, Duration::from_secs(60))
+}
+
 #[test]
 fn npy_shapes_are_checked_before_anything_is_allocated() {
     let dir = tempfile::tempdir().unwrap();
@@ -505,24 +522,7 @@ fn npy_shapes_are_checked_before_anything_is_allocated() {
         let p = dir.path().join(format!("{name}.npy"));
         npy(&p, shape, 64);
         let p = p.to_str().unwrap();
-        let o = jestbench_within(
-            &[
-                "select",
-                "--learner-a",
-                p,
-                "--learner-b",
-                p,
-                "--reference-a",
-                p,
-                "--reference-b",
-                p,
-                "--b",
-                "2",
-                "--n-chunks",
-                "2",
-            ],
-            Duration::from_secs(60),
-        );
+        let o = select_on(p, &["--b", "2", "--n-chunks", "2"]);
         no_panic(&o);
         assert_eq!(o.status.code(), Some(2), "{name}: {}", stderr(&o));
         assert!(
@@ -553,22 +553,7 @@ fn select_refuses_more_candidates_than_memory_can_score() {
     let rows = 200_000usize;
     npy(&p, &format!("({rows}, 2)"), rows * 2 * 4);
     let p = p.to_str().unwrap();
-    let o = jestbench_within(
-        &[
-            "select",
-            "--learner-a",
-            p,
-            "--learner-b",
-            p,
-            "--reference-a",
-            p,
-            "--reference-b",
-            p,
-            "--b",
-            "64",
-        ],
-        Duration::from_secs(60),
-    );
+    let o = select_on(p, &["--b", "64"]);
     no_panic(&o);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
