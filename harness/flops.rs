@@ -1,5 +1,5 @@
 /*!
-Every FLOP formula of the harness, in one place (SPEC §2 "FLOP accounting", §5
+Every FLOP formula of the harness, in one place (docs/methods.md §2 "FLOP accounting", §5
 "FLOPs"). Training logs what it executed with these; reports, `bench`, cost
 estimates for sharding and the SWIM fits ask this module and nothing else.
 
@@ -44,7 +44,7 @@ impl ModelCost {
         }
     }
 
-    /// F at resolution r (SPEC §5 "Flexi-JEST"): each first layer takes ⌈d/r⌉
+    /// F at resolution r (docs/methods.md §5 "Flexi-JEST"): each first layer takes ⌈d/r⌉
     /// inputs instead of d, and averaging the inputs costs d additions.
     pub fn per_example_at(&self, r: usize) -> u64 {
         if r <= 1 {
@@ -106,7 +106,7 @@ pub struct FlopCounts {
     /// training batch's b×b logits and losses. Absent from the paper's accounting;
     /// with small towers it dominates.
     pub pairs: u64,
-    /// The paper's accounting (SPEC §5): learner towers only, with a scoring
+    /// The paper's accounting (docs/methods.md §5): learner towers only, with a scoring
     /// forward reused for the items trained at its resolution — F(B + 2b) a JEST
     /// step, 3Fb a uniform one.
     pub paper: u64,

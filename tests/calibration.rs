@@ -1,4 +1,4 @@
-//! The verdict engine on curves whose speed-up is known (SPEC §6): on the settings
+//! The verdict engine on curves whose speed-up is known (docs/methods.md §6): on the settings
 //! the committed experiments use, the chosen estimator's 95% intervals cover the
 //! true k and its point estimate is unbiased within 2%; revision 2's estimator
 //! (linear interpolation, percentile bootstrap) does not.

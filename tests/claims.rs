@@ -180,7 +180,7 @@ fn the_trend_over_f_leaves_out_f_zero() {
 
 #[test]
 fn the_headline_row_without_a_horizon_sweep_is_not_measured_here() {
-    // One schedule cannot say how much longer uniform must train (SPEC §6): the
+    // One schedule cannot say how much longer uniform must train (docs/methods.md §6): the
     // 13x row names the evidence it needs instead of a single-schedule figure.
     let sweep = [("train.filter_ratio", 0.8)];
     let cells = vec![

@@ -1,4 +1,4 @@
-//! Flexi-JEST's analog (SPEC §5): cheap scoring at a low resolution and
+//! Flexi-JEST's analog (docs/methods.md §5): cheap scoring at a low resolution and
 //! multi-resolution training, end to end — their FLOPs, that they change what is
 //! selected and learned, and that a resolution alone changes nothing.
 

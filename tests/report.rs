@@ -191,7 +191,7 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
     // Claims these results do not measure are left out of a one-experiment report.
     assert!(!md.contains("| (c)"), "{md}");
     // Without a horizon sweep the 13x row is not measured here, and names the
-    // evidence it needs (SPEC §6), rather than a single-schedule figure.
+    // evidence it needs (docs/methods.md §6), rather than a single-schedule figure.
     let line = md.lines().find(|l| l.starts_with("| Up to 13x")).unwrap();
     assert!(
         line.contains("not measured here") && line.contains("needs a horizon sweep"),
@@ -436,7 +436,7 @@ fn the_index_links_each_report_with_its_verdicts_in_one_line() {
 
 #[test]
 fn the_committed_reports_give_each_claim_one_verdict() {
-    // SPEC §6: the claims board takes each claim from its designated evidence; no
+    // docs/methods.md §6: the claims board takes each claim from its designated evidence; no
     // two committed reports may give one claim different verdicts from theirs, and
     // the index lists only reports that are there.
     let root = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("reports");

@@ -46,7 +46,7 @@ fn every_selector_counts_its_flops_and_logs_learnability_and_kinds() {
         let method = r[col("method")].as_str();
         let num = |c: &str| r[col(c)].parse::<u64>().unwrap();
         let share = |c: &str| r[col(c)].parse::<f64>().unwrap();
-        // SPEC §5: the towers apart from the pair work.
+        // docs/methods.md §5: the towers apart from the pair work.
         assert_eq!(num("flops_train"), steps * 3 * b * f, "{method}");
         assert_eq!(num("examples_trained"), steps * b);
         // Pairs: the b×b training logits (×3 for the backward), and each scored

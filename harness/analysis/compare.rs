@@ -1,5 +1,5 @@
 //! Each selector's cell against the uniform cell of the same experiment and setting
-//! (SPEC §5 "Speed-ups"): the iso-accuracy speed-up curve — for each level along
+//! (docs/methods.md §5 "Speed-ups"): the iso-accuracy speed-up curve — for each level along
 //! uniform's seed-mean curve (its value at every evaluation point up to its best,
 //! and its final), uniform's x over the selector's x to first reach it — on
 //! iterations and paper FLOPs; the two named points (to uniform's final and best)
@@ -97,7 +97,7 @@ impl Speedup {
     }
 }
 
-/// The two readings of a speed-up to a level of the baseline (SPEC §6).
+/// The two readings of a speed-up to a level of the baseline (docs/methods.md §6).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Reading {

@@ -12,7 +12,7 @@ use crate::log::{foreign, JestRow, Row};
 use crate::stats::CensoredInterval;
 use crate::stats::Estimator;
 
-/// One reading of the speed-up (SPEC §6).
+/// One reading of the speed-up (docs/methods.md §6).
 #[derive(Clone, Copy, Debug, Serialize)]
 pub struct ReadSpeedup {
     /// The estimate (NaN when censored), and the bounds it is known within.

@@ -1,4 +1,4 @@
-//! Selection diagnostics of a cell (SPEC §5): the seed-mean kind shares of its
+//! Selection diagnostics of a cell (docs/methods.md §5): the seed-mean kind shares of its
 //! selected and offered batches per evaluation window, filtering precision and
 //! recall, the shares of head, torso and tail concepts, and the learnability of the
 //! batches it trained on.

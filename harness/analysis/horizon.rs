@@ -1,4 +1,4 @@
-//! Horizon sweeps (SPEC §5): with `train.steps` swept, each budget is trained with
+//! Horizon sweeps (docs/methods.md §5): with `train.steps` swept, each budget is trained with
 //! its own schedule, as the paper trains them. For a selector against uniform in
 //! the same setting, at each horizon H:
 //!
@@ -41,7 +41,7 @@ pub struct HorizonPoint {
     pub factor: CensoredInterval,
     /// Uniform's final at H minus its final at H/2 (or at the next shorter swept
     /// horizon): a budget where uniform "still improves" has this interval above 0
-    /// (SPEC §6).
+    /// (docs/methods.md §6).
     pub improvement: Option<CensoredInterval>,
     #[serde(skip)]
     pub speedup_replicates: Vec<Option<Bounds>>,

@@ -1,5 +1,5 @@
 //! JEST's part of an analysis: its rows grouped into sweep cells, each selector
-//! against its uniform baseline (curves and horizons), the claims of SPEC §1 the
+//! against its uniform baseline (curves and horizons), the claims of docs/methods.md §1 the
 //! rows bear on, and the worlds of experiments that sweep their data.
 
 use serde::Serialize;

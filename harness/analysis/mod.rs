@@ -2,7 +2,7 @@
 Every number a report shows, computed once from results rows (criterion.rs's
 measure → analyse → report): sweep cells with their seed curves, bands and final
 scores (`cells`), each selector against its uniform baseline (`compare`), the
-claims of SPEC §1 judged by rules written as data (`claims`), sampled networks
+claims of docs/methods.md §1 judged by rules written as data (`claims`), sampled networks
 against Adam (`swim`), and CI gates evaluated on the result (`gates`).
 [`Analysis::begin`] makes the shared part (checks, commits); each family adds its
 own from its rows (`jest::analyse`, `swim::analyse`, asked by `family::analyse`).

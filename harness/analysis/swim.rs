@@ -1,4 +1,4 @@
-//! The SWIM part of a report (SPEC §5 "SWIM claim"): per task setting and method,
+//! The SWIM part of a report (docs/methods.md §5 "SWIM claim"): per task setting and method,
 //! the test metric, fit time, and for Hamiltonian tasks the gradient error and the
 //! energy drift, with bootstrap CIs over seeds; Adam's curves (its checkpoint's
 //! test metric against wall time); and each sampled or random-feature method

@@ -1,4 +1,4 @@
-//! Time to equal accuracy (SPEC §5 "SWIM claim"): how long Adam, trained to
+//! Time to equal accuracy (docs/methods.md §5 "SWIM claim"): how long Adam, trained to
 //! convergence, takes to first reach a sampled network's test metric.
 //!
 //! Adam's curve is its checkpoint's test metric against wall time (epoch 0 at 0 s,

@@ -1,5 +1,5 @@
 /*!
-The verdict engine, measured (SPEC §6 "Calibration"): synthetic learning curves
+The verdict engine, measured (docs/methods.md §6 "Calibration"): synthetic learning curves
 whose true speed-up k is known (`synth`) are written as results rows, read back by
 the results parser, and analysed by `family::analyse` — the code that
 analyses real runs — under each candidate estimator. Per setting: the coverage of
@@ -89,7 +89,7 @@ pub struct Setting {
 }
 
 /// The settings the committed experiments use (every 100 steps or the horizon
-/// sweep; 5 and 10 seeds; real runs' noise) at k = 2 and 4.5: where SPEC §6
+/// sweep; 5 and 10 seeds; real runs' noise) at k = 2 and 4.5: where docs/methods.md §6
 /// asks coverage ≥ 0.93 and bias within 2%.
 pub fn committed() -> Vec<Design> {
     suite(true)

@@ -1,4 +1,4 @@
-//! Synthetic learning curves with a known speed-up k (SPEC §6): uniform follows
+//! Synthetic learning curves with a known speed-up k (docs/methods.md §6): uniform follows
 //! g(step), the selector g(k · step), plus run-level and point-level noise, as
 //! results rows in the schema real runs write.
 

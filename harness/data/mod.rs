@@ -2,7 +2,7 @@
 Paired two-view data: the web pool the learner trains on, the curated set the
 reference model trains on, and the held-out clean split it is evaluated on.
 
-`synthetic` generates SPEC §3 data from a seed; `files` loads features a user brings
+`synthetic` generates docs/methods.md §3 data from a seed; `files` loads features a user brings
 (CSV or .npy); `noise` applies the web knobs (misaligned pairs, heavy noise,
 near-duplicates) to either. Everything is plain host memory (`Matrix`, row-major
 f32); the training code moves it to the device once.
@@ -122,7 +122,7 @@ impl Pairs {
     }
 }
 
-/// How zero-shot class prototypes are formed in B-embedding space (SPEC §3).
+/// How zero-shot class prototypes are formed in B-embedding space (docs/methods.md §3).
 #[derive(Clone, Debug, PartialEq)]
 pub enum Prototypes {
     /// One B-view input per class (synthetic: the concept's noise-free B view),
@@ -192,7 +192,7 @@ impl Dataset {
         self.pool.b.cols
     }
 
-    /// The reference model's training set at quality `q` (SPEC §3): `round(q·n)`
+    /// The reference model's training set at quality `q` (docs/methods.md §3): `round(q·n)`
     /// curated pairs and the rest drawn from the web pool, n = curated size.
     pub fn reference_set(&self, quality: f64, seed: u64) -> Pairs {
         let mut r = rng::chacha(seed, rng::stream::REFERENCE_SET);

@@ -1,4 +1,4 @@
-//! The web-noise knobs of SPEC §3, applied to a clean pool.
+//! The web-noise knobs of docs/methods.md §3, applied to a clean pool.
 //!
 //! The three corruptions are disjoint and exact in count: `round(fraction · N)` pairs
 //! each, chosen by one seeded permutation, so "misaligned 0.3" means 30% of pairs.

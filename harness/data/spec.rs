@@ -1,5 +1,5 @@
 //! The data's settings, which the experiment file's `dataset` section fills: where
-//! the pairs come from (synthetic, SPEC §3, or files a user brings) and the
+//! the pairs come from (synthetic, docs/methods.md §3, or files a user brings) and the
 //! web-noise knobs applied to the pool.
 
 use std::path::PathBuf;
@@ -36,7 +36,7 @@ fn default_heavy_noise_scale() -> f64 {
     3.0
 }
 
-/// SPEC §3 synthetic multimodal data.
+/// docs/methods.md §3 synthetic multimodal data.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
 #[serde(deny_unknown_fields)]
 pub struct SyntheticSpec {

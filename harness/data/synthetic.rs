@@ -1,4 +1,4 @@
-//! SPEC §3 synthetic multimodal "web" data.
+//! docs/methods.md §3 synthetic multimodal "web" data.
 //!
 //! K concepts with centres μ_k ~ N(0, I) in a latent space of `latent_dim`; concept k
 //! has web frequency ∝ 1/(k+1)^zipf. An example of concept k has latent

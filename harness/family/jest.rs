@@ -1,4 +1,4 @@
-//! JEST, data selection: experiment files without a `task` (SPEC §3), run by
+//! JEST, data selection: experiment files without a `task` (docs/methods.md §3), run by
 //! `run::jest`, analysed by `analysis::jest`, reported by the report's world map,
 //! headline figures and per-experiment sections.
 

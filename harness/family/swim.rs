@@ -1,5 +1,5 @@
 //! SWIM, sampled networks against iterative training: experiment files with a
-//! `task` (SPEC §2 "SWIM"), run by `run::swim`, analysed by `analysis::swim`,
+//! `task` (docs/methods.md §2 "SWIM"), run by `run::swim`, analysed by `analysis::swim`,
 //! reported in the report's SWIM section.
 
 use std::path::Path;

@@ -1,4 +1,4 @@
-//! The results file's layout (SPEC §4): one header for every family of run, a
+//! The results file's layout (docs/methods.md §4): one header for every family of run, a
 //! [`CsvRow`] with every family's columns; the columns of another family than
 //! the row's are empty or zero. Rows are read into, and written from, the
 //! in-memory rows of `row`, and a value in another family's column is refused.
@@ -30,7 +30,7 @@ const OPTIONAL_COLUMNS: [&str; 15] = [
 ];
 
 /// A row as the file lays it out: every family's columns, in the order of the
-/// header (SPEC §4); the columns of another family than the row's are empty or
+/// header (docs/methods.md §4); the columns of another family than the row's are empty or
 /// zero. Only `log` sees it: rows in memory are [`Row`]s.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 pub(super) struct CsvRow {

@@ -1,4 +1,4 @@
-//! The low-resolution view of Flexi-JEST's analog (SPEC §5): each modality's features
+//! The low-resolution view of Flexi-JEST's analog (docs/methods.md §5): each modality's features
 //! averaged in groups of r (d → ⌈d/r⌉; the last group may be smaller), fed through
 //! the same tower with its first-layer weights summed over each group. On inputs
 //! constant within each group the low-resolution first layer gives exactly the

@@ -1,4 +1,4 @@
-//! The SigLIP sigmoid loss (Zhai et al. 2023; SPEC §2).
+//! The SigLIP sigmoid loss (Zhai et al. 2023; docs/methods.md §2).
 //!
 //! Pair loss l_ij = −log σ(z_ij · logits_ij), z_ij = +1 on the diagonal (matching pairs)
 //! and −1 elsewhere. That is binary cross-entropy with logits against the identity

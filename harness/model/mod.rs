@@ -1,5 +1,5 @@
 /*!
-The two-tower model of SPEC §2, generic over the dfdx device.
+The two-tower model of docs/methods.md §2, generic over the dfdx device.
 
 Each tower is an MLP (ReLU between layers) ending in a linear projection to width
 `embed`, L2-normalised. All learnable numbers — both towers, the SigLIP log-temperature
@@ -147,7 +147,7 @@ impl<D: Device<f32>> TwoTower<D> {
         l2_normalise(h)
     }
 
-    /// SigLIP logits t·<a_i, b_j> + c for every pair of a batch (SPEC §2).
+    /// SigLIP logits t·<a_i, b_j> + c for every pair of a batch (docs/methods.md §2).
     pub fn logits<T>(&self, theta: &Flat<D, T>, e: Embeddings<D, T>) -> Mat<D, T>
     where
         T: Tape<f32, D> + Merge<T> + Merge<NoneTape> + Default,

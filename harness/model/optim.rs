@@ -24,7 +24,7 @@ pub struct AdamConfig {
 }
 
 impl Default for AdamConfig {
-    /// The paper's values (SPEC §2).
+    /// The paper's values (docs/methods.md §2).
     fn default() -> Self {
         AdamConfig {
             beta1: 0.9,

@@ -1,4 +1,4 @@
-//! The claims board (SPEC §6 "one claim, one verdict"): each claim's verdict taken
+//! The claims board (docs/methods.md §6 "one claim, one verdict"): each claim's verdict taken
 //! from the rows of its designated evidence across every report of a folder (read
 //! back from their `claims.csv`), and one figure of every ratio claim's value and
 //! Holm-adjusted interval against its threshold on a log axis.

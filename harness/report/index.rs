@@ -195,7 +195,7 @@ fn answer(lines: &[super::board::Line]) -> String {
         .map(|(v, items)| format!("**{v}**: {}", items.join("; ")))
         .collect::<Vec<_>>()
         .join(". ");
-    format!("The answer, one verdict per claim from its designated evidence (SPEC §6; the measured value in brackets, a factor or a difference): {body}. The figure shows every ratio claim against its threshold; the board below gives the intervals and the evidence.")
+    format!("The answer, one verdict per claim from its designated evidence (docs/methods.md §6; the measured value in brackets, a factor or a difference): {body}. The figure shows every ratio claim against its threshold; the board below gives the intervals and the evidence.")
 }
 
 /// Writes `index.html` and `index.md` into `dir`, linking every report there.
@@ -277,7 +277,7 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     blocks.extend([
         Block::Heading(2, "Claims board".into()),
         Block::Para(format!(
-            "One verdict per claim, each from the evidence SPEC §6 designates for it (13x: the horizon sweep; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at budgets where uniform still improves; (a)–(e): their ablations); rows of other reports are secondary evidence there. Intervals are Holm-adjusted over each report's claim rows. Made by `jestbench index {}`.",
+            "One verdict per claim, each from the evidence docs/methods.md §6 designates for it (13x: the horizon sweep; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at budgets where uniform still improves; (a)–(e): their ablations); rows of other reports are secondary evidence there. Intervals are Holm-adjusted over each report's claim rows. Made by `jestbench index {}`.",
             dir.display()
         )),
         Block::Table {

@@ -1,4 +1,4 @@
-//! What each selector costs per iteration (SPEC §5): on the quickstart world and
+//! What each selector costs per iteration (docs/methods.md §5): on the quickstart world and
 //! model, for each super-batch size — b = 64 at f = 0.5, 0.8, 0.9 (B = 128, 320,
 //! 640) and b = B/8 for larger B — the time of a training iteration of uniform,
 //! independent and jest after warm-up (median, min, max), the FLOPs it executes

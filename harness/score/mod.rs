@@ -1,5 +1,5 @@
 /*!
-Scores of a super-batch (SPEC §2 "Scores"): the learner's pair losses L, the
+Scores of a super-batch (docs/methods.md §2 "Scores"): the learner's pair losses L, the
 reference's R, and A by the scoring rule — `learnability` (L − R), `hard_learner`
 (L), `easy_reference` (−R).
 
@@ -51,7 +51,7 @@ pub trait Scores: Sync {
     /// Σ_{i,j ∈ S} A_ij.
     fn block_sum(&self, batch: &[usize]) -> f64;
 
-    /// Learnability of a batch S: Σ_{i,j ∈ S} A_ij / |S| (SPEC §2, "Selectors").
+    /// Learnability of a batch S: Σ_{i,j ∈ S} A_ij / |S| (docs/methods.md §2, "Selectors").
     fn batch_learnability(&self, batch: &[usize]) -> f64 {
         self.block_sum(batch) / batch.len() as f64
     }

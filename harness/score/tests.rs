@@ -236,7 +236,7 @@ fn pair_loss_f64(a: &[f64], b: &[f64], t: f64, c: f64, matching: bool) -> f64 {
     (-x).max(0.0) + (-x.abs()).exp().ln_1p()
 }
 
-/// SPEC §2: L, R and A = L − R for a super-batch of a trained learner and
+/// docs/methods.md §2: L, R and A = L − R for a super-batch of a trained learner and
 /// reference, computed here in f64 from the learner's parameters and the
 /// reference's cached embeddings, against what the training loop's scoring path
 /// (the CPU backend: host towers, fused entries) hands the selectors; and the same

@@ -1,4 +1,4 @@
-//! Independent prioritisation (SPEC §2): each candidate scored alone, s_i = A_ii
+//! Independent prioritisation (docs/methods.md §2): each candidate scored alone, s_i = A_ii
 //! (no in-batch negatives), and the b highest taken (`topk`, as RHO-LOSS) or b
 //! drawn without replacement with p ∝ exp(gain · s_i) (`sample`).
 

@@ -1,4 +1,4 @@
-//! Joint example selection (Evans et al. 2024, SPEC §2).
+//! Joint example selection (Evans et al. 2024, docs/methods.md §2).
 //!
 //! Chunk 1 is drawn without replacement with p ∝ exp(gain · A_ii). After each chunk,
 //! every unchosen candidate i is scored A_ii + Σ_{k chosen} (A_ki + A_ik) — no

@@ -1,5 +1,5 @@
 /*!
-Selectors (SPEC §2, §5): given a super-batch of B candidates, choose the b to learn
+Selectors (docs/methods.md §2, §5): given a super-batch of B candidates, choose the b to learn
 from.
 
 `uniform` draws b of the B without looking at them. `independent` scores each

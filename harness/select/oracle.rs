@@ -1,4 +1,4 @@
-//! The oracle (SPEC §5 "Selection diagnostics"): a benchmark knows which pool items
+//! The oracle (docs/methods.md §5 "Selection diagnostics"): a benchmark knows which pool items
 //! it corrupted. The oracle draws its b uniformly from the clean candidates of each
 //! super-batch; when fewer than b are clean it takes every clean one and fills the
 //! rest uniformly from the others — what a perfect filter would keep. The ceiling

@@ -68,7 +68,7 @@ impl IndependentMode {
     }
 }
 
-/// How examples are chosen each iteration (SPEC §2 "Selectors"), as a
+/// How examples are chosen each iteration (docs/methods.md §2 "Selectors"), as a
 /// configuration records it (with `mode` for independent prioritisation); files
 /// name it by [`SelectorWord`].
 #[derive(Clone, Copy)]

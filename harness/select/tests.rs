@@ -226,7 +226,7 @@ fn joint_beats_independent_beats_uniform_on_learnability() {
     assert!((uniform - a.mean_learnability(b)).abs() < 0.1 * a.mean_learnability(b).abs() + 0.05);
 }
 
-/// SPEC §5: the oracle's b are drawn uniformly from the clean candidates — never
+/// docs/methods.md §5: the oracle's b are drawn uniformly from the clean candidates — never
 /// another kind while enough are clean, every clean pair equally often
 /// (chi-square), every b-subset of the clean ones possible; with fewer clean than
 /// b it keeps them all and fills uniformly from the rest.

@@ -1,4 +1,4 @@
-//! Uniform sampling (SPEC §2): b of the B candidates uniformly at random without
+//! Uniform sampling (docs/methods.md §2): b of the B candidates uniformly at random without
 //! replacement; the super-batch is not scored. Every speed-up's baseline.
 
 use rand::RngCore;

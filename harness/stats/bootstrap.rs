@@ -5,7 +5,7 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::{Deserialize, Serialize};
 
-/// Resamples per bootstrap (SPEC §2: at least 2,000) and the seed of their stream.
+/// Resamples per bootstrap (docs/methods.md §2: at least 2,000) and the seed of their stream.
 pub const RESAMPLES: usize = 2000;
 pub const BOOTSTRAP_SEED: u64 = 0x5eed;
 

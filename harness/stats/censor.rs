@@ -1,4 +1,4 @@
-//! Censored statistics (SPEC §5): a method that does not reach a target within its
+//! Censored statistics (docs/methods.md §5): a method that does not reach a target within its
 //! curve has a speed-up *below* a bound, one that reaches it within the first
 //! evaluation interval has one *at least* a bound — never a number, never a 0.
 //!

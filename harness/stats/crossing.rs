@@ -1,4 +1,4 @@
-//! Where a curve known only at evaluation points first reaches a level (SPEC §6
+//! Where a curve known only at evaluation points first reaches a level (docs/methods.md §6
 //! "The speed-up estimator"). The crossing lies between the last point below and
 //! the first at or above: that grid bracket is all the data prove. Inside it the
 //! estimate interpolates, linearly (the estimator before revision 3: on a concave

@@ -1,5 +1,5 @@
 //! Intervals of possibly censored statistics over seeds, and the estimator that
-//! `calibrate` chose (SPEC §6; docs/statistics.md has the table behind the choice).
+//! `calibrate` chose (docs/methods.md §6; docs/statistics.md has the table behind the choice).
 //!
 //! - `Percentile`: the 2.5% and 97.5% quantiles of the bootstrap replicates'
 //!   bounds (the estimator before revision 3). With 3–10 seeds it is too narrow:

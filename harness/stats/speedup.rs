@@ -1,4 +1,4 @@
-//! Speed-ups as SPEC §5 measures them: to reach a target level on two learning
+//! Speed-ups as docs/methods.md §5 measures them: to reach a target level on two learning
 //! curves (the points of an iso-accuracy curve), and across a horizon sweep (each
 //! budget trained with its own schedule). Every result is [`Bounds`]: exact, or
 //! censored where the curve or the grid cannot say more.
@@ -83,7 +83,7 @@ pub fn horizon_reaching(est: &Estimator, points: &[(f64, f64)], target: f64) -> 
 
 /// Horizon speed-up at horizon `h` (or at the numerator given as bounds): the
 /// numerator over the method's horizon reaching the baseline's final score at
-/// `h` (SPEC §5).
+/// `h` (docs/methods.md §5).
 pub fn horizon_speedup(h: Bounds, method_horizon: Bounds) -> Bounds {
     ratio(h, method_horizon)
 }

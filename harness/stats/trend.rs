@@ -1,4 +1,4 @@
-//! Trends over one swept key with every other key held fixed (SPEC §5): a slope per
+//! Trends over one swept key with every other key held fixed (docs/methods.md §5): a slope per
 //! combination of the other keys, and a pooled slope with those combinations as
 //! fixed effects (an intercept each). Both are linear in the responses, so they are
 //! given as weights: slope = Σ w_i y_i, which carries censored responses as bounds.

@@ -1,4 +1,4 @@
-//! The iterative baseline trained to convergence (SPEC §5 "SWIM claim"): Adam on an
+//! The iterative baseline trained to convergence (docs/methods.md §5 "SWIM claim"): Adam on an
 //! [`Objective`] (the MLP of `mlp`, or the Hamiltonian network of `hnn`), in f64 on
 //! the host, single-threaded, so a seed gives the same bytes every time.
 //!

@@ -1,4 +1,4 @@
-//! Sampled Hamiltonian networks (SPEC §5 "SWIM claim"; Rahma, Datar & Dietrich,
+//! Sampled Hamiltonian networks (docs/methods.md §5 "SWIM claim"; Rahma, Datar & Dietrich,
 //! arXiv 2411.17511).
 //!
 //! H(x) = Σ_k w_k tanh(⟨v_k, x⟩ + b_k) + c has the gradient
@@ -212,7 +212,7 @@ pub fn fit(
     })
 }
 
-/// Test errors of a learned H against the true one (SPEC §5): the relative L2 error
+/// Test errors of a learned H against the true one (docs/methods.md §5): the relative L2 error
 /// of H up to its constant, ‖(Ĥ − mean Ĥ) − (H − mean H)‖ / ‖H − mean H‖, and of the
 /// gradient, ‖∇Ĥ − ∇H‖ / ‖∇H‖ (equal to the vector field's), with the gradient's
 /// mean squared error.

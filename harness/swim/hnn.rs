@@ -1,4 +1,4 @@
-//! The iterative baseline for Hamiltonian tasks (SPEC §5): the same network as the
+//! The iterative baseline for Hamiltonian tasks (docs/methods.md §5): the same network as the
 //! sampled one, H(x) = s·N((x − μ)/σ) + c with N(x̃) = Σ_k w_k tanh(⟨v_k, x̃⟩ + b_k),
 //! trained by Adam on the gradient loss. Inputs are standardised (μ, σ from the
 //! training rows) and H scaled by s = the RMS of the gradient targets; both are

@@ -1,4 +1,4 @@
-//! The output layer: least squares argmin_C ‖A C − Y‖ (SPEC §2 "SWIM").
+//! The output layer: least squares argmin_C ‖A C − Y‖ (docs/methods.md §2 "SWIM").
 //!
 //! Two solvers ([`Solver`]):
 //! - `cholesky` (fast): the normal equations of A with unit-norm columns,

@@ -1,4 +1,4 @@
-//! Hidden layers: sampled from data pairs (Bolager et al. 2023; SPEC §2 "SWIM"), or
+//! Hidden layers: sampled from data pairs (Bolager et al. 2023; docs/methods.md §2 "SWIM"), or
 //! random (ELM).
 //!
 //! SWIM: candidate pairs (x1, x2) are drawn uniformly from the layer's input; each
@@ -14,7 +14,7 @@
 //! target, or one class only) the pairs are drawn uniformly among candidates with
 //! distinct inputs. All inputs identical is an error.
 //!
-//! Random features (SPEC §5): `random_layer` does not saturate — on inputs
+//! Random features (docs/methods.md §5): `random_layer` does not saturate — on inputs
 //! standardised per column (training mean and standard deviation), w ~ N(0, 1/d),
 //! so ⟨w, z⟩ has unit variance for uncorrelated columns, and each neuron's bias
 //! puts its centre (tanh's zero, ReLU's kink) on a training point drawn uniformly,
@@ -77,7 +77,7 @@ pub fn activate(v: f64, act: Activation) -> f64 {
     }
 }
 
-/// The neuron a pair gives (SPEC §2): weights and bias.
+/// The neuron a pair gives (docs/methods.md §2): weights and bias.
 pub fn pair_neuron(x1: &[f64], x2: &[f64], act: Activation) -> (Vec<f64>, f64) {
     let d: Vec<f64> = x2.iter().zip(x1).map(|(a, b)| a - b).collect();
     let n2: f64 = d.iter().map(|v| v * v).sum();

@@ -1,4 +1,4 @@
-//! SWIM's settings, which a SWIM experiment file fills (SPEC §1, §2 "SWIM", §5
+//! SWIM's settings, which a SWIM experiment file fills (docs/methods.md §1, §2 "SWIM", §5
 //! "SWIM claim"): a `task`, a `network` (the method, its width, depth, activation
 //! and least-squares head) and the Adam baseline's `fit` recipe.
 
@@ -64,7 +64,7 @@ pub struct SystemSpec {
     pub test: usize,
 }
 
-/// Hamiltonian learning (SPEC §5 "SWIM claim"): states x = (q, p) drawn uniformly
+/// Hamiltonian learning (docs/methods.md §5 "SWIM claim"): states x = (q, p) drawn uniformly
 /// from `domain`, targets their time derivatives (q', p') = (∂H/∂p, −∂H/∂q) from
 /// the system's known H; the model learns H from them.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]

@@ -1,4 +1,4 @@
-//! What the batches were worth, kept per evaluation window (SPEC §5 "Selection
+//! What the batches were worth, kept per evaluation window (docs/methods.md §5 "Selection
 //! diagnostics"): the training loss, the learnability of the trained batches and of
 //! a uniform draw from the same super-batches, the share of each pair kind
 //! (clean, misaligned, heavy noise, duplicate) and of each concept frequency bucket

@@ -1,4 +1,4 @@
-//! Held-out evaluation (SPEC §3): zero-shot accuracy against class prototypes in
+//! Held-out evaluation (docs/methods.md §3): zero-shot accuracy against class prototypes in
 //! B-space, retrieval recall@1 both ways, held-out SigLIP loss.
 
 use dfdx::prelude::*;

@@ -1,4 +1,4 @@
-//! The reference model (SPEC §2): the learner's architecture trained on the
+//! The reference model (docs/methods.md §2): the learner's architecture trained on the
 //! reference set at quality q, then run once over the pool to cache its embeddings.
 //! Held on the host, so that every run (and every thread) can share one.
 

@@ -159,7 +159,7 @@ def speedup(steps, baseline, selector, threshold=None):
     (uniform's first-reaching step over the selector's), each a dict of
     ``estimate`` (NaN when censored), ``censored`` ("no", "at least", "below"),
     ``bounds``, ``interval``, ``censored_share`` and ``verdict``; and ``verdict``,
-    the two readings' one verdict against ``threshold`` (SPEC §6), or None.
+    the two readings' one verdict against ``threshold`` (docs/methods.md §6), or None.
     """
     steps = np.asarray(steps)
     if steps.ndim != 1:

@@ -1,8 +1,8 @@
-//! The claims table: the claims of SPEC §1 as data — an id, the SPEC section, the
+//! The claims table: the claims of docs/methods.md §1 as data — an id, the section of docs/methods.md, the
 //! statistic that measures it, and the rule that turns its bootstrap interval into a
 //! verdict — and their evaluation on an analysis. Same-data runs are judged against
 //! the paper's same-data figures (1.5x, 3x, 4.5x at f = 0.5, 0.8, 0.9); the 13x and
-//! 10x headline figures compare JEST++ with a model trained on other data (SPEC §1),
+//! 10x headline figures compare JEST++ with a model trained on other data (docs/methods.md §1),
 //! so here they become horizon factors: how much longer uniform must train to match.
 
 mod ablations;
@@ -65,7 +65,7 @@ pub struct ClaimDef {
     pub rule: Rule,
     /// The scale its sampling error is symmetric on.
     pub scale: Scale,
-    /// The experiments whose rows decide the claim (SPEC §6 "one claim, one
+    /// The experiments whose rows decide the claim (docs/methods.md §6 "one claim, one
     /// verdict"); rows from others are shown as secondary evidence.
     pub designated: &'static [&'static str],
     /// That evidence, in words.

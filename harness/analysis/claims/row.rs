@@ -1,12 +1,12 @@
 //! One row of the claims table: its definitions' intervals, its verdict and the
-//! words for it, and Holm's step-down over a report's rows (SPEC §6).
+//! words for it, and Holm's step-down over a report's rows (docs/methods.md §6).
 
 use serde::Serialize;
 
 use super::{ClaimDef, Ctx, Rule, Verdict};
 use crate::stats::{Bounds, CensoredInterval, Estimator, Scale};
 
-/// One definition of a row's statistic (SPEC §6: the paper's reading and the
+/// One definition of a row's statistic (docs/methods.md §6: the paper's reading and the
 /// iso-accuracy one, equal iterations and equal examples), with its intervals.
 #[derive(Clone, Debug, Serialize)]
 pub struct Definition {
@@ -304,7 +304,7 @@ impl Claim {
     }
 }
 
-/// Holm's step-down over a report's claim rows with a threshold (SPEC §6): rows
+/// Holm's step-down over a report's claim rows with a threshold (docs/methods.md §6): rows
 /// sorted by p-value (a row's is its least decided definition's, two-sided); the
 /// i-th of m gets the level 1 − α/(m − i + 1) until the first that is not decided
 /// at its level, and every later row that stopping level. Verdicts are read from

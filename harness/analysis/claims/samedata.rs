@@ -1,7 +1,7 @@
 //! The same-data yardsticks (1.5x, 3x, 4.5x at f = 0.5, 0.8, 0.9) and the headline
 //! factors (13x iterations, 10x FLOPs) as horizon factors.
 //!
-//! SPEC §6: the horizon sweep is the designated evidence. A same-data row is
+//! docs/methods.md §6: the horizon sweep is the designated evidence. A same-data row is
 //! judged at the longest budget up to which uniform still improves at every
 //! horizon (its final at H exceeds its final at H/2 beyond that difference's
 //! interval), under both readings of the speed-up; every horizon is shown. Single-schedule rows are
@@ -184,7 +184,7 @@ fn uniform_best(h: &HorizonComparison) -> (f64, f64) {
 
 /// The largest factor by which uniform's horizon must grow to match JEST's final
 /// score (in iterations, or for cheap-scoring runs in the paper's FLOPs). Only a
-/// horizon sweep measures it (SPEC §6): without one the row is "not measured here".
+/// horizon sweep measures it (docs/methods.md §6): without one the row is "not measured here".
 pub(super) fn horizon_factor(ctx: &Ctx, def: &ClaimDef, flops: bool) -> Vec<Claim> {
     let mut rows = Vec::new();
     let accounting = if flops {

@@ -1,4 +1,4 @@
-//! Verdicts and the rules that turn an interval into one (SPEC §6).
+//! Verdicts and the rules that turn an interval into one (docs/methods.md §6).
 
 use serde::Serialize;
 
@@ -11,7 +11,7 @@ pub enum Verdict {
     DoesNotHold,
     Inconclusive,
     /// Decided although censored values enter it: the least favourable placement
-    /// of every censored value still decides it (SPEC §6).
+    /// of every censored value still decides it (docs/methods.md §6).
     HoldsAsBound,
     FailsAsBound,
     /// Censored values leave it open: longer or shorter runs would settle it.
@@ -57,7 +57,7 @@ impl Verdict {
         )
     }
 
-    /// One verdict from every definition's (SPEC §6): holds only if it holds under
+    /// One verdict from every definition's (docs/methods.md §6): holds only if it holds under
     /// each, fails only if it fails under each, otherwise definition-sensitive
     /// (undecided under all of them: inconclusive, or bounded by the sweep).
     pub fn combine(vs: &[Verdict]) -> Verdict {

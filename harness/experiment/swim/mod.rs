@@ -1,4 +1,4 @@
-//! SWIM experiment files (sampled networks against iterative training, SPEC §1, §2
+//! SWIM experiment files (sampled networks against iterative training, docs/methods.md §1, §2
 //! "SWIM", §5 "SWIM claim"): a `task`, a `network` (the method, its width, depth,
 //! activation and least-squares head) and the Adam baseline's `fit` recipe. Sweeps
 //! expand exactly as for JEST experiments.

@@ -1,5 +1,5 @@
 //! The two-tower model's batch loss and its gradient on the host, written out by
-//! hand (SPEC §2): the CPU's training step, and — in f64 — the oracle that finite
+//! hand (docs/methods.md §2): the CPU's training step, and — in f64 — the oracle that finite
 //! differences check.
 //!
 //! Forward, per tower: z_l = h_{l−1} W_l + b_l, h_l = relu(z_l) between layers,

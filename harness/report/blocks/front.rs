@@ -97,7 +97,7 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
         judged.len(),
         a.claims.iter().filter(|c| c.verdict == Verdict::NotMeasured).count(),
         if designated.is_empty() {
-            "None of them is a claim's designated evidence: the claims board (`reports/index.md`) judges each claim on the experiment SPEC §6 designates, and these rows are secondary evidence.".to_string()
+            "None of them is a claim's designated evidence: the claims board (`reports/index.md`) judges each claim on the experiment docs/methods.md §6 designates, and these rows are secondary evidence.".to_string()
         } else {
             format!("As each claim's designated evidence: {main}.")
         }

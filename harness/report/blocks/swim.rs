@@ -27,7 +27,7 @@ fn seconds_ci(i: &Interval) -> String {
     )
 }
 
-/// The SWIM section (SPEC §5 "SWIM claim"): time to equal accuracy first, Adam's
+/// The SWIM section (docs/methods.md §5 "SWIM claim"): time to equal accuracy first, Adam's
 /// curves against the fitted points, then every cell's figures.
 pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
     b.push(Block::Heading(

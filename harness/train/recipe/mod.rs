@@ -75,12 +75,12 @@ pub struct TrainSpec {
     pub weight_decay: f64,
     /// Global gradient-norm clipping threshold.
     pub clip_norm: f64,
-    /// Cheap scoring and multi-resolution training (Flexi-JEST, SPEC §5).
+    /// Cheap scoring and multi-resolution training (Flexi-JEST, docs/methods.md §5).
     #[serde(skip_serializing_if = "FlexiSpec::is_off")]
     pub flexi: FlexiSpec,
 }
 
-/// Flexi-JEST's analog for MLP towers (SPEC §5): a low-resolution view of each
+/// Flexi-JEST's analog for MLP towers (docs/methods.md §5): a low-resolution view of each
 /// modality's input — features averaged in groups of `resolution` — through the same
 /// towers with first-layer weights summed over each group (no new parameters).
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -181,7 +181,7 @@ impl TrainSpec {
     }
 
     /// The same recipe with every selection key at its default: uniform batches,
-    /// no filtering (the reference model's training, SPEC §2).
+    /// no filtering (the reference model's training, docs/methods.md §2).
     pub fn without_selection(&self) -> TrainSpec {
         TrainSpec {
             filter_ratio: None,
