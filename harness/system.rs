@@ -41,3 +41,28 @@ pub fn machine() -> String {
     let cores = std::thread::available_parallelism().map_or(1, |n| n.get());
     format!("{model}, {cores} cores ({})", std::env::consts::OS)
 }
+
+/// Opens `path` to read if it is a regular file, with its metadata. A FIFO is
+/// opened without waiting for a writer and then refused, as are devices, sockets
+/// and folders: `Err(Ok(kind))` names what it is instead; `Err(Err(e))` is the OS's
+/// error (no such file, no permission).
+pub fn open_regular(
+    path: &std::path::Path,
+) -> Result<(std::fs::File, std::fs::Metadata), Result<&'static str, std::io::Error>> {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::OpenOptionsExt;
+        options.custom_flags(libc::O_NONBLOCK);
+    }
+    let file = options.open(path).map_err(Err)?;
+    let meta = file.metadata().map_err(Err)?;
+    if meta.is_file() {
+        Ok((file, meta))
+    } else if meta.is_dir() {
+        Err(Ok("a folder"))
+    } else {
+        Err(Ok("not a regular file (a pipe, a device or a socket)"))
+    }
+}

@@ -75,24 +75,16 @@ fn extension(path: &Path) -> String {
 /// Opens a data file to read: a regular file only (a FIFO is never waited on, a
 /// device never read until memory runs out).
 pub(super) fn open(path: &Path) -> Result<File, DataError> {
-    let io = |source| DataError::Io {
-        path: path.to_path_buf(),
-        source,
-    };
-    let mut options = std::fs::OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(io)?;
-    if !file.metadata().map_err(io)?.is_file() {
-        return Err(file_err(
+    let (file, _) = crate::system::open_regular(path).map_err(|e| match e {
+        Ok(kind) => file_err(
             path,
-            "not a regular file (a folder, a pipe or a device): data files are read from regular files",
-        ));
-    }
+            format!("{kind}: data files are read from regular files"),
+        ),
+        Err(source) => DataError::Io {
+            path: path.to_path_buf(),
+            source,
+        },
+    })?;
     Ok(file)
 }
 

@@ -347,16 +347,11 @@ pub fn read(path: &Path) -> Result<String, ExperimentError> {
         key: None,
         message,
     };
-    let file =
-        std::fs::File::open(path).map_err(|e| fail(format!("cannot read experiment file: {e}")))?;
-    let meta = file
-        .metadata()
-        .map_err(|e| fail(format!("cannot read experiment file: {e}")))?;
-    if !meta.is_file() {
-        return Err(fail(
-            "not a regular file; an experiment is a YAML file".into(),
-        ));
-    }
+    // A FIFO is never waited on (the old `File::open` blocked for a writer).
+    let (file, _) = crate::system::open_regular(path).map_err(|e| match e {
+        Ok(kind) => fail(format!("{kind}; an experiment is a YAML file")),
+        Err(e) => fail(format!("cannot read experiment file: {e}")),
+    })?;
     let mut bytes = Vec::new();
     file.take(MAX_FILE_BYTES + 1)
         .read_to_end(&mut bytes)

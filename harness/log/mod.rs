@@ -251,24 +251,10 @@ pub fn read_regular(path: &Path, max_bytes: u64) -> Result<String, LogError> {
             )));
         }
     }
-    let mut options = OpenOptions::new();
-    options.read(true);
-    #[cfg(unix)]
-    {
-        // Opening a FIFO for reading would wait for a writer: never wait.
-        use std::os::unix::fs::OpenOptionsExt;
-        options.custom_flags(libc::O_NONBLOCK);
-    }
-    let file = options.open(path).map_err(io(path))?;
-    let meta = file.metadata().map_err(io(path))?;
-    if !meta.is_file() {
-        let kind = if meta.is_dir() {
-            "a folder"
-        } else {
-            "not a regular file (a pipe, a device or a socket)"
-        };
-        return Err(refuse(format!("{kind}: only regular files are read")));
-    }
+    let (file, meta) = crate::system::open_regular(path).map_err(|e| match e {
+        Ok(kind) => refuse(format!("{kind}: only regular files are read")),
+        Err(source) => io(path)(source),
+    })?;
     if meta.len() > max_bytes {
         return Err(refuse(format!(
             "{} bytes, over the {} bytes this reader takes",
