@@ -87,6 +87,9 @@ pub enum Family {
 }
 
 impl Family {
+    /// Every family, in the order results files lay them out.
+    pub const ALL: [Family; 2] = [Family::Jest, Family::Swim];
+
     /// Its name in results (the `family` column, as serde writes it).
     pub fn as_str(self) -> &'static str {
         match self {

@@ -309,7 +309,8 @@ pub fn run(
 
 /// Writes replicate 0 of `design` as a results folder (for a reader to report).
 pub fn write_example(design: &Design, dir: &Path) -> Result<(), log::LogError> {
-    log::write_rows(&dir.join(log::RESULTS_FILE), &design.rows(0))
+    let rows = design.rows(0);
+    log::write_folder(dir, &rows, &log::last_rows(&rows))
 }
 
 fn design_text(d: &Design) -> String {

@@ -9,10 +9,10 @@ use crate::report::change as show;
 
 #[derive(clap::Args, Debug)]
 pub struct CompareArgs {
-    /// The earlier results folder (or results.csv, or a report folder: the results
-    /// its analysis.json names are read again).
+    /// The earlier results folder (or a results file, or a report folder: the
+    /// results its analysis.json names are read again).
     pub old: PathBuf,
-    /// The later results folder (or results.csv, or a report folder).
+    /// The later results folder (or a results file, or a report folder).
     pub new: PathBuf,
     /// Write the Markdown summary here (a CI job page, a review).
     #[arg(long)]
@@ -32,12 +32,13 @@ pub struct CompareArgs {
 pub struct Regressed(pub usize);
 
 /// The results behind `path`: itself, or for a report folder (an analysis.json and
-/// no results.csv) the results files its analysis names, each as recorded
+/// no results) the results files its analysis names, each as recorded
 /// (relative to where the report was made) or else relative to the folder above
 /// the reports folder (`reports/NAME` → `results/...`).
 fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let json = path.join(crate::report::ANALYSIS_JSON);
-    if !path.is_dir() || path.join(crate::log::RESULTS_FILE).exists() || !json.is_file() {
+    if !path.is_dir() || crate::log::layout_of(path).is_ok_and(|l| l.is_some()) || !json.is_file()
+    {
         return Ok(vec![path.to_path_buf()]);
     }
     let bad = |m: String| super::UsageError(format!("{}: {m}", json.display()));
@@ -83,11 +84,21 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
                     .zip(std::fs::canonicalize(root).ok())
                     .is_some_and(|(p, r)| p.starts_with(r))
             };
-            let candidates = if s.is_absolute() {
+            let mut candidates = if s.is_absolute() {
                 vec![s.clone()]
             } else {
                 vec![s.clone(), root.join(&s)]
             };
+            // A report made before results layout 2 names `.../results.csv`; a
+            // folder since migrated holds the same runs as tables.
+            if s.file_name() == Some(crate::log::RESULTS_FILE.as_ref()) {
+                let folders: Vec<PathBuf> = candidates
+                    .iter()
+                    .filter_map(|c| c.parent().map(Path::to_path_buf))
+                    .filter(|d| !d.as_os_str().is_empty())
+                    .collect();
+                candidates.extend(folders);
+            }
             match candidates.iter().find(|p| p.exists()) {
                 Some(p) if inside_root(p) => Ok(p.clone()),
                 Some(_) => Err(refuse().into()),

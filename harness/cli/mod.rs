@@ -32,6 +32,7 @@ mod bench;
 mod calibrate;
 mod cluster;
 mod compare;
+mod migrate;
 mod progress;
 mod report;
 mod reproduce;
@@ -91,6 +92,9 @@ pub enum Command {
     /// 95% interval (improved, regressed or no change) and verdict changes; with
     /// --markdown and --junit for CI.
     Compare(compare::CompareArgs),
+    /// Convert results folders of layout 1 (results.csv, summary.csv) to layout 2
+    /// (runs.csv and evaluation tables), checking every row reads back the same.
+    Migrate(migrate::MigrateArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -178,6 +182,7 @@ pub fn main() -> ExitCode {
             | Command::Merge(_)
             | Command::Calibrate(_)
             | Command::Reproduce(_)
+            | Command::Migrate(_)
     ) {
         // SAFETY: restoring the default disposition of one signal at start-up,
         // before any thread is spawned.
@@ -198,6 +203,7 @@ pub fn main() -> ExitCode {
         Command::Index(args) => report::index(args),
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Compare(args) => compare::compare(args),
+        Command::Migrate(args) => migrate::migrate(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

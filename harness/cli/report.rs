@@ -1,18 +1,17 @@
 //! `jestbench report` and `jestbench check`: the analysis of results CSVs, written
 //! as a report or held against gates.
 
-use std::collections::BTreeSet;
 use std::path::{Path, PathBuf};
 
 use super::UsageError;
 use crate::analysis::{gates, Analysis};
-use crate::log::{self, Row, RESULTS_FILE, SUMMARY_FILE};
+use crate::log::{self, Row};
 use crate::report;
 use crate::stats::Estimator;
 
 #[derive(clap::Args, Debug)]
 pub struct ReportArgs {
-    /// Results folders (or results.csv files).
+    /// Results folders (or results files).
     #[arg(required = true)]
     pub results: Vec<PathBuf>,
     /// Report folder [default: reports/<experiment name>].
@@ -56,7 +55,7 @@ pub fn index(args: IndexArgs) -> anyhow::Result<()> {
 
 #[derive(clap::Args, Debug)]
 pub struct CheckArgs {
-    /// Results folders (or results.csv files).
+    /// Results folders (or results files).
     #[arg(required = true)]
     pub results: Vec<PathBuf>,
     /// A YAML file with `gates: ["jest.speedup_iterations.lower_ci >= 1.5", ...]`.
@@ -80,54 +79,53 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>, Vec<St
     let mut warnings = Vec::new();
     let mut rows = Vec::new();
     let mut sources = Vec::new();
-    let mut files = Vec::new();
     for p in paths {
-        let file = if p.is_dir() {
-            p.join(RESULTS_FILE)
-        } else {
-            p.clone()
-        };
-        if std::fs::symlink_metadata(&file).is_err() {
+        if std::fs::symlink_metadata(p).is_err()
+            || (p.is_dir() && log::layout_of(p).map_err(|e| UsageError(e.to_string()))?.is_none())
+        {
             return Err(UsageError(format!(
                 "{}: no such results file or folder",
-                file.display()
+                p.display()
             ))
             .into());
         }
-        files.push(file);
     }
     // The sizes together, before any is read: the rows of every source are held
     // at once, so the budget is for all of them.
     let budget = log::results_budget();
-    let total: u64 = files
-        .iter()
-        .filter_map(|f| std::fs::metadata(f).ok())
-        .filter(|m| m.is_file())
-        .map(|m| m.len())
-        .sum();
+    let total: u64 = paths.iter().map(|p| log::results_bytes(p)).sum();
     if total > budget {
         return Err(UsageError(format!(
-            "{} bytes of results in {} files, over the {} bytes this machine can analyse at once (its available memory over {} bytes per byte of CSV, at most {} bytes); report fewer folders at a time",
+            "{} bytes of results in {} sources, over the {} bytes this machine can analyse at once (its available memory over {} bytes per byte of CSV, at most {} bytes); report fewer folders at a time",
             total,
-            files.len(),
+            paths.len(),
             budget,
             log::MEMORY_PER_CSV_BYTE,
             log::MAX_RESULTS_BYTES
         ))
         .into());
     }
-    for file in files {
-        let read = log::read_rows(&file).map_err(|e| UsageError(e.to_string()))?;
-        if read.torn {
+    for p in paths {
+        let read = log::read_source(p).map_err(|e| UsageError(e.to_string()))?;
+        for t in &read.torn {
             warnings.push(format!(
                 "{}: its last line is incomplete (an interrupted run?) and is ignored",
-                file.display()
+                t.display()
             ));
         }
-        let folder = file
-            .parent()
-            .filter(|d| !d.as_os_str().is_empty())
-            .unwrap_or(Path::new("."));
+        for t in &read.ignored {
+            warnings.push(format!(
+                "{}: ignored (a layout 1 file beside the tables of layout 2; remove it)",
+                t.display()
+            ));
+        }
+        let folder = if p.is_dir() {
+            p.as_path()
+        } else {
+            p.parent()
+                .filter(|d| !d.as_os_str().is_empty())
+                .unwrap_or(Path::new("."))
+        };
         if log::is_being_written(folder) {
             warnings.push(format!(
                 "{}: a jestbench run is writing into this folder now (it holds {}): this report reads only the runs finished so far; report again when it ends",
@@ -135,60 +133,35 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>, Vec<St
                 log::LOCK_FILE
             ));
         }
-        let summary_path = folder.join(SUMMARY_FILE);
-        let mut kept = read.kept;
-        if std::fs::symlink_metadata(&summary_path).is_ok() {
-            let summaries = log::read_rows(&summary_path)
-                .map_err(|e| UsageError(e.to_string()))?
-                .kept;
-            let incomplete = log::incomplete_runs(&summaries, &kept);
-            let left_out: BTreeSet<&str> = incomplete.iter().map(|i| i.run_id.as_str()).collect();
-            let done: BTreeSet<&str> = summaries
-                .iter()
-                .map(|r| r.common().run_id.as_str())
-                .filter(|id| !left_out.contains(id))
-                .collect();
-            let summarised: BTreeSet<&str> = summaries
-                .iter()
-                .map(|r| r.common().run_id.as_str())
-                .collect();
-            let unfinished: BTreeSet<&str> = kept
-                .iter()
-                .map(|r| r.common().run_id.as_str())
-                .filter(|id| !summarised.contains(id))
-                .collect();
-            let said = |ids: Vec<String>| {
-                let n = ids.len();
-                let mut shown: Vec<String> = ids.into_iter().take(5).collect();
-                if n > 5 {
-                    shown.push(format!("and {} more", n - 5));
-                }
-                shown.join("; ")
-            };
-            if !incomplete.is_empty() {
-                warnings.push(format!(
-                    "{}: {} runs left out, their rows do not end with their summary row (a file cut or copied in part; `jestbench run` again redoes them): {}",
-                    file.display(),
-                    incomplete.len(),
-                    said(incomplete.iter().map(|i| i.to_string()).collect())
-                ));
+        let said = |ids: Vec<String>| {
+            let n = ids.len();
+            let mut shown: Vec<String> = ids.into_iter().take(5).collect();
+            if n > 5 {
+                shown.push(format!("and {} more", n - 5));
             }
-            if !unfinished.is_empty() {
-                warnings.push(format!(
-                    "{}: {} runs left out, not finished (no row in {SUMMARY_FILE}): {}",
-                    file.display(),
-                    unfinished.len(),
-                    said(unfinished.iter().map(|s| s.to_string()).collect())
-                ));
-            }
-            let done: BTreeSet<String> = done.into_iter().map(str::to_string).collect();
-            kept.retain(|r| done.contains(&r.common().run_id));
+            shown.join("; ")
+        };
+        if !read.incomplete.is_empty() {
+            warnings.push(format!(
+                "{}: {} runs left out, their evaluations do not end where their run row says (a file cut or copied in part; `jestbench run` again redoes them): {}",
+                p.display(),
+                read.incomplete.len(),
+                said(read.incomplete.iter().map(|i| i.to_string()).collect())
+            ));
         }
-        rows.extend(kept);
-        sources.push(file);
+        if !read.unfinished.is_empty() {
+            warnings.push(format!(
+                "{}: {} runs left out, not finished (no run row): {}",
+                p.display(),
+                read.unfinished.len(),
+                said(read.unfinished.clone())
+            ));
+        }
+        rows.extend(read.rows);
+        sources.push(p.clone());
         if rows.len() > log::rows_budget() {
             return Err(UsageError(format!(
-                "{} rows in {} results files, over the {} rows this machine can analyse at once; report fewer folders at a time",
+                "{} rows in {} results sources, over the {} rows this machine can analyse at once; report fewer folders at a time",
                 rows.len(),
                 sources.len(),
                 log::rows_budget()

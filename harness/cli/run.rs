@@ -7,7 +7,7 @@ use std::path::PathBuf;
 
 use super::progress::Bars;
 use super::RunArgs;
-use crate::log::{Common, Row, RESULTS_FILE, SUMMARY_FILE};
+use crate::log::{Common, Row};
 use crate::run::{self, plan, Options, Outcome};
 use crate::train::RunStatus;
 
@@ -73,7 +73,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
 /// Seed-mean final scores per sweep cell, from the summary file.
 fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
-    let rows = crate::log::read_rows(&outcome.out.join(SUMMARY_FILE))?.kept;
+    let rows = crate::log::read_folder(&outcome.out)?.summaries;
     let mut by_cell: BTreeMap<(String, String), Vec<&Common>> = BTreeMap::new();
     for r in rows
         .iter()
@@ -122,6 +122,6 @@ fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
         };
         say!("{cell:<48} {:>5} {score} {diverged:>9}", rs.len());
     }
-    say!("results: {}", outcome.out.join(RESULTS_FILE).display());
+    say!("results: {}", outcome.out.display());
     Ok(())
 }

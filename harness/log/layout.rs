@@ -11,7 +11,7 @@ use crate::method::{Family, Method};
 use crate::train::RunStatus;
 
 /// Columns a results file may lack (added after the first files were written).
-const OPTIONAL_COLUMNS: [&str; 15] = [
+pub(super) const OPTIONAL_COLUMNS: [&str; 15] = [
     "eval_metric",
     "val_loss",
     "grad_error",
@@ -146,6 +146,11 @@ pub(super) struct CsvRow {
 /// common columns, then each family's own.
 macro_rules! families {
     (common: [$($c:ident),*], jest: [$($j:ident),*], swim: [$($s:ident),*]) => {
+        /// The columns every family's rows fill, then each family's own.
+        pub(super) const COMMON_COLUMNS: &[&str] = &[$(stringify!($c)),*];
+        pub(super) const JEST_COLUMNS: &[&str] = &[$(stringify!($j)),*];
+        pub(super) const SWIM_COLUMNS: &[&str] = &[$(stringify!($s)),*];
+
         impl From<&Row> for CsvRow {
             fn from(row: &Row) -> CsvRow {
                 let c = row.common();
@@ -243,6 +248,56 @@ pub fn header_line() -> String {
     w.serialize(CsvRow::default()).expect("rows serialise");
     let text = String::from_utf8(w.into_inner().expect("in-memory write")).expect("utf-8");
     text.lines().next().expect("a header line").to_string() + "\n"
+}
+
+/// The header's column names, in order.
+pub(super) fn columns() -> &'static [String] {
+    static COLUMNS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    COLUMNS.get_or_init(|| header_line().trim_end().split(',').map(String::from).collect())
+}
+
+/// A row's cells in the header's order, as the file writes them.
+pub(super) fn cells(row: &Row) -> csv::StringRecord {
+    let line = row.to_line();
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(line.as_bytes());
+    r.records()
+        .next()
+        .and_then(Result::ok)
+        .expect("a written row reads back")
+}
+
+/// The cells of a row with no value (another family's columns read as these).
+pub(super) fn empty_cells() -> &'static csv::StringRecord {
+    static EMPTY: std::sync::OnceLock<csv::StringRecord> = std::sync::OnceLock::new();
+    EMPTY.get_or_init(|| {
+        let mut w = csv::WriterBuilder::new()
+            .has_headers(false)
+            .from_writer(Vec::new());
+        w.serialize(CsvRow::default()).expect("rows serialise");
+        let text = w.into_inner().expect("in-memory write");
+        csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(&text[..])
+            .records()
+            .next()
+            .and_then(Result::ok)
+            .expect("a written row reads back")
+    })
+}
+
+/// The row whose cells (in the header's order) are `rec`, with the checks a file's
+/// row gets: its family's columns only, a method of its family, an experiment name
+/// that can name files.
+pub(super) fn from_cells(rec: &csv::StringRecord) -> Result<Row, String> {
+    static HEADER: std::sync::OnceLock<csv::StringRecord> = std::sync::OnceLock::new();
+    let header = HEADER.get_or_init(|| csv::StringRecord::from(columns().to_vec()));
+    let row: CsvRow = rec.deserialize(Some(header)).map_err(|e| e.to_string())?;
+    let row = row.into_row()?;
+    crate::names::identifier(&row.common().experiment)
+        .map_err(|m| format!("column `experiment`: {m}"))?;
+    Ok(row)
 }
 
 /// Parses whole CSV text (header first) into rows, and names the optional columns

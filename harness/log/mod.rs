@@ -7,18 +7,24 @@ summary row is written; reopening a folder drops the rows of runs that never got
 (and any torn last line) so that a rerun redoes them without duplicates.
 */
 
+mod folder;
 pub mod foreign;
 mod layout;
 pub mod methods;
 mod records;
 mod row;
+mod tables;
 
-use std::collections::BTreeSet;
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+pub use folder::{
+    last_rows, layout_of, migrate, pack, read_folder, read_source, results_bytes, results_bytes_on_disk, tables_text,
+    write_folder, Folder, Layout, Migration, ResultsWriter,
+};
 pub use layout::header_line;
+pub use tables::{evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX};
 pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 
 pub const RESULTS_FILE: &str = "results.csv";
@@ -83,101 +89,12 @@ pub fn is_being_written(dir: &Path) -> bool {
     }
 }
 
-/// An open results folder, appending; holds the folder's lock until dropped.
-pub struct ResultsWriter {
-    results: (PathBuf, File),
-    summary: (PathBuf, File),
-    _lock: File,
-}
-
-impl ResultsWriter {
-    /// Opens (creating) `dir`; returns the writer and the ids of runs already done.
-    pub fn open(dir: &Path) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
-        let lock = lock(dir)?;
-        let summary_path = dir.join(SUMMARY_FILE);
-        let results_path = dir.join(RESULTS_FILE);
-        let summaries = read_rows(&summary_path)?;
-        let results = read_rows(&results_path)?;
-        // A run is done when its summary row is there and its results rows end with
-        // that row's step (a results file torn or cut after the summary was
-        // written, by a copy or a disk, loses the run: it is redone).
-        let incomplete: BTreeSet<String> = incomplete_runs(&summaries.kept, &results.kept)
-            .into_iter()
-            .map(|i| i.run_id)
-            .collect();
-        let summary_kept: Vec<Row> = summaries
-            .kept
-            .iter()
-            .filter(|r| !incomplete.contains(&r.common().run_id))
-            .cloned()
-            .collect();
-        let done: BTreeSet<String> = summary_kept
-            .iter()
-            .map(|r| r.common().run_id.clone())
-            .collect();
-        // A file written before the newest optional columns existed is rewritten
-        // in the current layout, so appended rows match its header.
-        if summaries.torn
-            || summary_kept.len() != summaries.kept.len()
-            || !summaries.absent_columns.is_empty()
-        {
-            rewrite(&summary_path, &summary_kept)?;
-        }
-        let kept: Vec<Row> = results
-            .kept
-            .iter()
-            .filter(|r| done.contains(&r.common().run_id))
-            .cloned()
-            .collect();
-        if results.torn || kept.len() != results.kept.len() || !results.absent_columns.is_empty() {
-            rewrite(&results_path, &kept)?;
-        }
-        Ok((
-            ResultsWriter {
-                results: (results_path.clone(), append(&results_path)?),
-                summary: (summary_path.clone(), append(&summary_path)?),
-                _lock: lock,
-            },
-            done,
-        ))
-    }
-
-    /// Appends an eval-point row.
-    pub fn eval_row(&mut self, row: &Row) -> Result<(), LogError> {
-        write_row(&mut self.results, row)
-    }
-
-    /// Appends a run's summary row: from now on the run counts as done. Its eval
-    /// rows reach the disk first, so even a power loss cannot leave a run marked
-    /// done with rows missing.
-    pub fn summary_row(&mut self, row: &Row) -> Result<(), LogError> {
-        let (path, file) = &self.results;
-        file.sync_data().map_err(io(path))?;
-        write_row(&mut self.summary, row)?;
-        let (path, file) = &self.summary;
-        file.sync_data().map_err(io(path))
-    }
-}
-
-fn append(path: &Path) -> Result<File, LogError> {
-    let new = fs::metadata(path).map(|m| m.len() == 0).unwrap_or(true);
-    let mut f = OpenOptions::new()
+pub(crate) fn append(path: &Path) -> Result<File, LogError> {
+    OpenOptions::new()
         .create(true)
         .append(true)
         .open(path)
-        .map_err(io(path))?;
-    if new {
-        f.write_all(layout::header_line().as_bytes())
-            .map_err(io(path))?;
-    }
-    Ok(f)
-}
-
-fn write_row((path, file): &mut (PathBuf, File), row: &Row) -> Result<(), LogError> {
-    // One write of one whole line: a crash leaves at most a torn last line.
-    let line = row.to_line();
-    file.write_all(line.as_bytes()).map_err(io(path))?;
-    file.flush().map_err(io(path))
+        .map_err(io(path))
 }
 
 pub struct ReadRows {
@@ -230,6 +147,45 @@ pub fn rows_budget() -> usize {
 /// on), and a symbolic link is followed only to a regular file in the folder that
 /// holds the link (or below it).
 pub fn read_regular(path: &Path, max_bytes: u64) -> Result<String, LogError> {
+    let bytes = read_regular_bytes(path, max_bytes)?;
+    utf8(path, bytes)
+}
+
+fn utf8(path: &Path, bytes: Vec<u8>) -> Result<String, LogError> {
+    String::from_utf8(bytes).map_err(|e| LogError::Format {
+        path: path.to_path_buf(),
+        message: format!(
+            "not UTF-8 text (byte {} is not valid)",
+            e.utf8_error().valid_up_to()
+        ),
+    })
+}
+
+/// Reads a gzip-compressed text file as [`read_regular`] reads a plain one, at
+/// most `max_bytes` of it decompressed (a small file that inflates past that is
+/// refused, not inflated).
+pub fn read_regular_gz(path: &Path, max_bytes: u64) -> Result<String, LogError> {
+    use std::io::Read;
+    let packed = read_regular_bytes(path, max_bytes)?;
+    let mut bytes = Vec::new();
+    flate2::read::MultiGzDecoder::new(&packed[..])
+        .take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| LogError::Format {
+            path: path.to_path_buf(),
+            message: format!("not a whole gzip file ({e})"),
+        })?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(LogError::Format {
+            path: path.to_path_buf(),
+            message: format!("over the {max_bytes} bytes this reader takes, decompressed"),
+        });
+    }
+    utf8(path, bytes)
+}
+
+/// The bytes of a regular file of at most `max_bytes` ([`read_regular`]'s rules).
+pub fn read_regular_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LogError> {
     use std::io::Read;
     let refuse = |message: String| LogError::Format {
         path: path.to_path_buf(),
@@ -273,12 +229,7 @@ pub fn read_regular(path: &Path, max_bytes: u64) -> Result<String, LogError> {
             "grew past {max_bytes} bytes while being read"
         )));
     }
-    String::from_utf8(bytes).map_err(|e| {
-        refuse(format!(
-            "not UTF-8 text (byte {} is not valid)",
-            e.utf8_error().valid_up_to()
-        ))
-    })
+    Ok(bytes)
 }
 
 /// A run whose summary calls it complete but whose results rows do not end with
@@ -297,17 +248,17 @@ impl std::fmt::Display for Incomplete {
         match self.last_step {
             None => write!(
                 f,
-                "{}: its summary row is at step {}, but results.csv has no row of it",
+                "{}: its run row ends at step {}, but it has no evaluation rows",
                 self.run_id, self.summary_step
             ),
             Some(s) if s == self.summary_step => write!(
                 f,
-                "{}: its results row at step {s} differs from its summary row",
+                "{}: its evaluation at step {s} is not the one its run row was written from (or it has another number of evaluations)",
                 self.run_id
             ),
             Some(s) => write!(
                 f,
-                "{}: its summary row is at step {}, but its results rows end at step {s}",
+                "{}: its run row ends at step {}, but its evaluations end at step {s}",
                 self.run_id, self.summary_step
             ),
         }
@@ -403,15 +354,21 @@ pub fn write_rows(path: &Path, rows: &[Row]) -> Result<(), LogError> {
 
 /// Replaces a file's rows atomically (write aside, then rename).
 fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
-    // A name of this process's own: two writers of one folder (which its lock
-    // forbids, but a folder can be shared by hand) never write into one file.
-    let tmp = path.with_extension(format!("csv.{}.tmp", std::process::id()));
     let mut text = layout::header_line();
     for r in rows {
         text.push_str(&r.to_line());
     }
+    write_atomic(path, text.as_bytes())
+}
+
+/// Replaces a file atomically: written aside under a name of this process's own
+/// (two writers of one folder, which its lock forbids but a folder shared by hand
+/// allows, never write into one file), synced, then renamed into place.
+pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LogError> {
+    let name = path.file_name().map_or("results".into(), |n| n.to_string_lossy());
+    let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut f = File::create(&tmp).map_err(io(&tmp))?;
-    f.write_all(text.as_bytes()).map_err(io(&tmp))?;
+    f.write_all(bytes).map_err(io(&tmp))?;
     f.sync_data().map_err(io(&tmp))?;
     fs::rename(&tmp, path).map_err(io(path))
 }
@@ -420,9 +377,9 @@ fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
 mod tests {
     use super::*;
 
-    /// A results folder from before the last optional columns existed: resuming
-    /// into it rewrites it in the current layout, so the rows appended next match
-    /// its header and the folder stays readable.
+    /// A results folder from before the last optional columns existed (and before
+    /// layout 2): resuming into it converts it, so the rows appended next match the
+    /// tables' headers and the folder stays readable.
     /// The optional columns at the end of a row, after `eval_metric`.
     const TRAILING: usize = 14;
 
@@ -463,12 +420,13 @@ mod tests {
         w.eval_row(&next).unwrap();
         w.summary_row(&next).unwrap();
         drop(w);
-        for f in [RESULTS_FILE, SUMMARY_FILE] {
-            let text = fs::read_to_string(dir.path().join(f)).unwrap();
-            assert!(text.starts_with(&header), "{f}: {text}");
-            let rows = read_rows(&dir.path().join(f)).unwrap().kept;
+        // Migrated to layout 2 on opening, the rows appended after.
+        assert!(!dir.path().join(RESULTS_FILE).exists());
+        let folder = read_folder(dir.path()).unwrap();
+        assert_eq!(folder.layout, Some(Layout::Tables));
+        for rows in [&folder.rows, &folder.summaries] {
             let ids: Vec<&str> = rows.iter().map(|r| r.common().run_id.as_str()).collect();
-            assert_eq!(ids, ["a-s0", "b-s0"], "{f}");
+            assert_eq!(ids, ["a-s0", "b-s0"]);
         }
     }
 }

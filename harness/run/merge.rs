@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::plan::{ShardManifest, MANIFEST};
 use super::RunError;
-use crate::log::{self, Row, RESULTS_FILE, SUMMARY_FILE};
+use crate::log::{self, Row};
 
 /// What a merge joined.
 #[derive(Clone, Debug, PartialEq)]
@@ -30,8 +30,7 @@ fn read_manifest(dir: &Path) -> Result<ShardManifest, RunError> {
     serde_yaml::from_str(&text).map_err(|e| RunError::Merge(format!("{}: {e}", p.display())))
 }
 
-/// Checks the shard folders and writes the merged `results.csv` and `summary.csv`
-/// into `out` (which must not hold them yet). Every problem found is listed.
+/// Checks the shard folders and writes the merged results tables into `out` (which must not hold them yet). Every problem found is listed.
 pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
     // The output folder's lock, as `run` takes it: a second merge (or a run) into
     // the same folder is refused instead of racing this one.
@@ -101,17 +100,12 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
                 log::LOCK_FILE
             ));
         }
-        let summary = log::read_rows(&d.join(SUMMARY_FILE))?.kept;
-        let results = log::read_rows(&d.join(RESULTS_FILE))?.kept;
-        // A run is there when its summary row is and its results rows end with it.
-        let incomplete = log::incomplete_runs(&summary, &results);
-        for i in &incomplete {
+        // A run is there when its run row is and its evaluations end with it.
+        let folder = log::read_folder(d)?;
+        for i in &folder.incomplete {
             problems.push(format!("{}: run {i}", d.display()));
         }
-        let summary: Vec<Row> = summary
-            .into_iter()
-            .filter(|s| !incomplete.iter().any(|i| i.run_id == s.common().run_id))
-            .collect();
+        let (summary, results) = (folder.summaries, folder.rows);
         let done: BTreeSet<&str> = summary.iter().map(|r| r.common().run_id.as_str()).collect();
         for id in &m.runs {
             if !done.contains(id.as_str()) {
@@ -196,17 +190,13 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
         (&a.common().run_id, a.common().step).cmp(&(&b.common().run_id, b.common().step))
     });
     summaries.sort_by(|a, b| a.common().run_id.cmp(&b.common().run_id));
-    for name in [RESULTS_FILE, SUMMARY_FILE] {
-        let p = out.join(name);
-        if p.exists() {
-            return Err(RunError::Merge(format!(
-                "{}: already exists; merge into an empty folder",
-                p.display()
-            )));
-        }
+    if log::layout_of(out)?.is_some() {
+        return Err(RunError::Merge(format!(
+            "{}: already holds results; merge into an empty folder",
+            out.display()
+        )));
     }
-    log::write_rows(&out.join(RESULTS_FILE), &rows)?;
-    log::write_rows(&out.join(SUMMARY_FILE), &summaries)?;
+    log::write_folder(out, &rows, &summaries)?;
     Ok(Merged {
         experiment: first.experiment,
         sweep_hash: first.sweep_hash,

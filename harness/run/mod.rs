@@ -197,6 +197,21 @@ pub fn execute(
     })?;
     let started = Instant::now();
     let (runs, skipped) = exp.execute(opts, writer, &done, progress)?;
+    // Large evaluations tables stored packed, under the folder's lock again (a
+    // run that took the folder in between packs it when it ends).
+    match crate::log::lock(&opts.out) {
+        Ok(_lock) => crate::log::pack(&opts.out).map_err(|source| RunError::Results {
+            dir: opts.out.clone(),
+            source,
+        })?,
+        Err(crate::log::LogError::Locked { .. }) => {}
+        Err(source) => {
+            return Err(RunError::Results {
+                dir: opts.out.clone(),
+                source,
+            })
+        }
+    }
     Ok(Outcome {
         experiment: exp.name().to_string(),
         out: opts.out.clone(),

@@ -6,7 +6,7 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
 
 use super::{execute, Options, Progress, RunError, Sweep};
-use crate::log::{self, Row, RESULTS_FILE, SUMMARY_FILE};
+use crate::log::{self, Row};
 
 /// Which of the folder's runs to rerun.
 #[derive(Clone, Debug, PartialEq)]
@@ -37,19 +37,19 @@ pub fn reproduce(
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<Reproduction, RunError> {
-    if opts.out.join(RESULTS_FILE).exists() {
+    if log::layout_of(&opts.out)?.is_some() {
         return Err(RunError::Folder(format!(
             "{}: already holds results; reproduce into an empty folder",
             opts.out.display()
         )));
     }
-    let read = log::read_rows(&results.join(RESULTS_FILE))?;
-    let (committed, absent) = (read.kept, read.absent_columns);
-    let done: BTreeSet<String> = log::read_rows(&results.join(SUMMARY_FILE))?
-        .kept
-        .into_iter()
+    let read = log::read_folder(results)?;
+    let done: BTreeSet<String> = read
+        .summaries
+        .iter()
         .map(|r| r.common().run_id.clone())
         .collect();
+    let (committed, absent) = (read.rows, read.absent_columns);
     let runs = pick(&committed, &done, which);
     if runs.is_empty() {
         return Err(RunError::Folder(format!(
@@ -70,7 +70,7 @@ pub fn reproduce(
     let mut o = opts.clone();
     o.only = Some(runs.iter().cloned().collect());
     let outcome = execute(exp, &o, progress)?;
-    let fresh = log::read_rows(&opts.out.join(RESULTS_FILE))?.kept;
+    let fresh = log::read_folder(&opts.out)?.rows;
     let key = |r: &Row| (r.common().run_id.clone(), r.common().step);
     let mine: BTreeMap<(String, usize), &Row> = committed
         .iter()

@@ -37,8 +37,9 @@ __all__ = [
     "OPTIONAL_COLUMNS",
 ]
 
-#: The selectors' names, as the results' ``method`` column and experiment files say them.
-METHODS = ("uniform", "independent_topk", "independent_sample", "jest", "oracle")
+#: The selectors' names, as the results' ``method`` column and experiment files say
+#: them: the harness's own list (``jestbench select --help`` and results files agree).
+METHODS = tuple(_jestbench.methods())
 #: The minimal results schema (README, "Results from elsewhere").
 MINIMAL_COLUMNS = ("experiment", "method", "filter_ratio", "seed", "step", "eval_score")
 OPTIONAL_COLUMNS = ("setting", "flops", "seconds", "batch_size", "super_batch")
@@ -184,11 +185,7 @@ def _convert(values):
     return values
 
 
-def read_results(path):
-    """A results folder or file (jestbench's, or the minimal schema) as the
-    harness reads it, in jestbench's full schema: a pandas DataFrame when pandas
-    is installed, else a dict of columns (lists; empty cells are None)."""
-    text = _jestbench.read_results(os.fspath(path))
+def _frame(text):
     try:
         import pandas as pd
     except ImportError:
@@ -198,6 +195,23 @@ def read_results(path):
     rows = list(csv.reader(io.StringIO(text)))
     header, body = rows[0], rows[1:]
     return {name: _convert([r[i] for r in body]) for i, name in enumerate(header)}
+
+
+def read_results(path, tables=False):
+    """A results folder or file (jestbench's, either layout, or the minimal
+    schema) as the harness reads it: its finished runs only.
+
+    By default one table, each evaluation joined with its run (every column of
+    the run on each row). With ``tables=True``, the tidy pair instead: ``(runs,
+    evaluations)``, ``runs`` one row per run (each swept key its own
+    ``sweep:<key>`` column) and ``evaluations`` a dict from family (``"jest"``,
+    ``"swim"``) to its table (``run_id``, ``step`` and what varies per
+    evaluation). Tables are pandas DataFrames when pandas is installed, else dicts
+    of columns (lists; empty cells are None)."""
+    if tables:
+        runs, evaluations = _jestbench.read_tables(os.fspath(path))
+        return _frame(runs), {family: _frame(text) for family, text in evaluations}
+    return _frame(_jestbench.read_results(os.fspath(path)))
 
 
 class ResultsWriter:

@@ -364,27 +364,59 @@ fn speedup<'py>(
     Ok(out)
 }
 
-/// A results file (jestbench's schema or the minimal one) as the harness reads
-/// it, in jestbench's full schema: the CSV text of its rows.
+fn read_source(path: &std::path::Path) -> PyResult<log::Folder> {
+    let missing = || value_error(format!("{}: no such results file or folder", path.display()));
+    if path.is_dir() {
+        if log::layout_of(path)
+            .map_err(|e| value_error(e.to_string()))?
+            .is_none()
+        {
+            return Err(missing());
+        }
+    } else if !path.is_file() {
+        return Err(missing());
+    }
+    log::read_source(path).map_err(|e| value_error(e.to_string()))
+}
+
+/// A results folder or file (either layout of jestbench's, or the minimal schema)
+/// as the harness reads it: the finished runs' evaluations joined with their
+/// runs, as CSV text in layout 1's columns.
 #[pyfunction]
 fn read_results(path: PathBuf) -> PyResult<String> {
-    let file = if path.is_dir() {
-        path.join(log::RESULTS_FILE)
-    } else {
-        path
-    };
-    if !file.is_file() {
-        return Err(value_error(format!(
-            "{}: no such results file or folder",
-            file.display()
-        )));
-    }
-    let read = log::read_rows(&file).map_err(|e| value_error(e.to_string()))?;
+    let read = read_source(&path)?;
     let mut text = log::header_line();
-    for r in &read.kept {
+    for r in &read.rows {
         text.push_str(&r.to_line());
     }
     Ok(text)
+}
+
+/// The same results as tidy tables: runs.csv's text and each family's
+/// evaluations table's text, `(runs, [(family, evaluations), ...])`.
+#[pyfunction]
+fn read_tables(path: PathBuf) -> PyResult<(String, Vec<(String, String)>)> {
+    let read = read_source(&path)?;
+    let (runs, evaluations) =
+        log::tables_text(&read.rows, &read.summaries).map_err(value_error)?;
+    Ok((
+        runs,
+        evaluations
+            .into_iter()
+            .map(|(f, t)| (f.as_str().to_string(), t))
+            .collect(),
+    ))
+}
+
+/// The selectors' names (the jest family's methods), as results and experiment
+/// files say them, in the harness's order.
+#[pyfunction]
+fn methods() -> Vec<&'static str> {
+    log::methods::all()
+        .into_iter()
+        .filter(|m| m.family() == jestbench::method::Family::Jest)
+        .map(|m| m.as_str())
+        .collect()
 }
 
 /// Checks an experiment name (it names report folders and files).
@@ -452,6 +484,8 @@ fn _jestbench(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(select, m)?)?;
     m.add_function(wrap_pyfunction!(speedup, m)?)?;
     m.add_function(wrap_pyfunction!(read_results, m)?)?;
+    m.add_function(wrap_pyfunction!(read_tables, m)?)?;
+    m.add_function(wrap_pyfunction!(methods, m)?)?;
     m.add_function(wrap_pyfunction!(check_name, m)?)?;
     m.add_function(wrap_pyfunction!(time_native_select, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;
