@@ -2,7 +2,10 @@
 
 use std::path::Path;
 
-use crate::util::{columns, jestbench, read_csv, stderr, write, TINY};
+use crate::util::{
+    jest_evaluations, jestbench, result_columns, results_of, stderr, summary_columns, summary_of,
+    write, TINY,
+};
 
 const METRICS: [&str; 12] = [
     "run_id",
@@ -39,14 +42,14 @@ fn same_config_and_seed_give_identical_metric_columns() {
     run(&exp, &one, &[]);
     run(&exp, &two, &[]);
     run(&exp, &par, &["--jobs", "2"]);
-    let a = columns(&one.join("results.csv"), &METRICS);
+    let a = result_columns(&one, &METRICS);
     // 2 seeds × (step 0 + 3 evals).
     assert_eq!(a.len(), 8);
-    assert_eq!(a, columns(&two.join("results.csv"), &METRICS));
-    assert_eq!(a, columns(&par.join("results.csv"), &METRICS));
+    assert_eq!(a, result_columns(&two, &METRICS));
+    assert_eq!(a, result_columns(&par, &METRICS));
     assert_eq!(
-        columns(&one.join("summary.csv"), &METRICS),
-        columns(&par.join("summary.csv"), &METRICS)
+        summary_columns(&one, &METRICS),
+        summary_columns(&par, &METRICS)
     );
 }
 
@@ -56,7 +59,7 @@ fn results_have_the_spec_columns_and_learn() {
     let exp = write(dir.path(), "tiny.yaml", TINY);
     let out = dir.path().join("r");
     let o = run(&exp, &out, &[]);
-    let (header, rows) = read_csv(&out.join("results.csv"));
+    let (header, rows) = results_of(&out);
     for col in [
         "run_id",
         "config_hash",
@@ -113,7 +116,7 @@ fn results_have_the_spec_columns_and_learn() {
         "zero-shot {z0} → {z1}: uniform training should learn"
     );
     // The summary has one row per run, status complete.
-    let (_, summary) = read_csv(&out.join("summary.csv"));
+    let (_, summary) = summary_of(&out);
     assert_eq!(summary.len(), 2);
     assert!(summary.iter().all(|r| r[col("status")] == "complete"));
     let stdout = String::from_utf8_lossy(&o.stdout);
@@ -130,31 +133,29 @@ fn rerun_skips_completed_runs_and_repairs_a_torn_tail() {
     let exp = write(dir.path(), "tiny.yaml", TINY);
     let out = dir.path().join("r");
     run(&exp, &out, &[]);
-    let before = std::fs::read_to_string(out.join("results.csv")).unwrap();
+    let evals = jest_evaluations(&out);
+    let runs = out.join(jestbench::log::RUNS_FILE);
+    let before = std::fs::read_to_string(&evals).unwrap();
+    let runs_before = std::fs::read_to_string(&runs).unwrap();
     let o = run(&exp, &out, &[]);
     assert!(stderr(&o).contains("2 of 2 runs already complete"));
-    assert_eq!(
-        before,
-        std::fs::read_to_string(out.join("results.csv")).unwrap()
-    );
+    assert_eq!(before, std::fs::read_to_string(&evals).unwrap());
+    assert_eq!(runs_before, std::fs::read_to_string(&runs).unwrap());
 
-    // Forget the second run's summary and tear the results file's last line, as a
+    // Forget the second run's run row and tear the evaluations' last line, as a
     // crash would: the rerun redoes that run alone and no row is duplicated.
-    let summary = std::fs::read_to_string(out.join("summary.csv")).unwrap();
-    let kept: Vec<&str> = summary.lines().take(2).collect();
-    std::fs::write(out.join("summary.csv"), kept.join("\n") + "\n").unwrap();
-    std::fs::write(out.join("results.csv"), &before[..before.len() - 7]).unwrap();
+    let kept: Vec<&str> = runs_before.lines().take(2).collect();
+    std::fs::write(&runs, kept.join("\n") + "\n").unwrap();
+    std::fs::write(&evals, &before[..before.len() - 7]).unwrap();
     let o = run(&exp, &out, &[]);
     assert!(stderr(&o).contains("1 of 2 runs already complete"));
-    let mut a = columns(&out.join("results.csv"), &METRICS);
-    let b = columns(&dir.path().join("r").join("results.csv"), &METRICS);
+    let mut a = result_columns(&out, &METRICS);
     assert_eq!(a.len(), 8);
     a.dedup();
     assert_eq!(a.len(), 8, "no duplicated rows");
-    assert_eq!(a, b);
     let fresh = dir.path().join("fresh");
     run(&exp, &fresh, &[]);
-    assert_eq!(a, columns(&fresh.join("results.csv"), &METRICS));
+    assert_eq!(a, result_columns(&fresh, &METRICS));
 }
 
 #[test]

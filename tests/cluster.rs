@@ -11,7 +11,7 @@ use jestbench::experiment::Experiment;
 use jestbench::run::plan::shard_runs;
 use jestbench::run::Shard;
 
-use crate::util::{columns, jestbench, stderr, under_ci, write, TINY};
+use crate::util::{jestbench, result_columns, stderr, summary_columns, under_ci, write, TINY};
 
 fn sweep_text() -> String {
     format!("{TINY}sweep:\n  train.lr: [0.001, 0.002, 0.004]\n  train.batch_size: [8, 16]\n")
@@ -128,11 +128,11 @@ fn merge_refuses_missing_and_duplicated_runs() {
         "--quiet",
     ]);
     assert!(o.status.success());
-    let summary = shard(2).join("summary.csv");
-    let text = std::fs::read_to_string(&summary).unwrap();
+    let runs = shard(2).join(jestbench::log::RUNS_FILE);
+    let text = std::fs::read_to_string(&runs).unwrap();
     let mut lines: Vec<&str> = text.lines().collect();
     let dropped = lines.pop().unwrap().split(',').nth(1).unwrap().to_string();
-    std::fs::write(&summary, lines.join("\n") + "\n").unwrap();
+    std::fs::write(&runs, lines.join("\n") + "\n").unwrap();
     let o = jestbench(&[
         "merge",
         &s(0),
@@ -343,13 +343,13 @@ fn a_sweep_as_a_real_slurm_job_array_merges_to_the_single_process_results() {
         merge_out.trim()
     );
     assert_eq!(
-        columns(&merged.join("results.csv"), &METRICS),
-        columns(&single.join("results.csv"), &METRICS),
+        result_columns(&merged, &METRICS),
+        result_columns(&single, &METRICS),
         "merged Slurm results differ from the single-process run"
     );
     assert_eq!(
-        columns(&merged.join("summary.csv"), &["run_id", "status"]),
-        columns(&single.join("summary.csv"), &["run_id", "status"])
+        summary_columns(&merged, &["run_id", "status"]),
+        summary_columns(&single, &["run_id", "status"])
     );
     // report and check accept the merged folder.
     let o = jestbench(&[

@@ -9,7 +9,7 @@ use jestbench::experiment::Experiment;
 use jestbench::flops::ModelCost;
 use jestbench::model::Layout;
 
-use crate::util::{jestbench, read_csv, stderr, write, TINY};
+use crate::util::{jestbench, read_csv, stderr, summary_of, write, TINY};
 
 /// JEST on TINY at resolution 2, sweeping cheap scoring and the low-resolution
 /// share of training.
@@ -28,7 +28,7 @@ fn summaries(dir: &Path, name: &str, text: &str) -> Summaries {
     let out = dir.join(name);
     let o = jestbench(&["run", exp.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (header, rows) = summary_of(&out);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let by = rows
         .into_iter()

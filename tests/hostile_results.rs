@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use std::process::{Command, Output, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{jestbench, stderr, stdout, write, TINY};
+use crate::util::{jest_evaluations, jestbench, stderr, stdout, write, TINY};
 
 /// The minimal (foreign) results schema with one row per (method, seed, step) of
 /// each setting: uniform linear, JEST twice as fast.
@@ -292,7 +292,7 @@ fn a_merge_takes_the_folders_lock_and_writes_whole_files() {
             "{}",
             stderr(&o)
         );
-        assert!(!merged.join("results.csv").exists());
+        assert!(jestbench::log::layout_of(&merged).unwrap().is_none());
     }
     // Two merges at once into one folder: one writes, the other is refused, and
     // the folder holds one whole merge.
@@ -313,10 +313,9 @@ fn a_merge_takes_the_folders_lock_and_writes_whole_files() {
     let (mut a, mut b) = (spawn(), spawn());
     let ok = [a.wait().unwrap().success(), b.wait().unwrap().success()];
     assert_eq!(ok.iter().filter(|x| **x).count(), 1, "{ok:?}");
-    let rows = jestbench::log::read_rows(&merged.join("results.csv")).unwrap();
-    let sums = jestbench::log::read_rows(&merged.join("summary.csv")).unwrap();
-    assert!(!rows.torn && jestbench::log::incomplete_runs(&sums.kept, &rows.kept).is_empty());
-    assert_eq!(sums.kept.len(), 2);
+    let read = jestbench::log::read_folder(&merged).unwrap();
+    assert!(read.torn.is_empty() && read.incomplete.is_empty() && read.unfinished.is_empty());
+    assert_eq!(read.summaries.len(), 2);
     let leftovers: Vec<_> = std::fs::read_dir(&merged)
         .unwrap()
         .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
@@ -331,7 +330,7 @@ fn a_shard_missing_a_runs_rows_is_not_merged_and_not_reported_as_complete() {
     let text = TINY.to_string() + "sweep:\n  train.lr: [0.001, 0.002]\n";
     let shards = two_shards(dir.path(), &text);
     // Shard 0 copied without its run's last rows.
-    let results = shards[0].join("results.csv");
+    let results = jest_evaluations(&shards[0]);
     let text = std::fs::read_to_string(&results).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     let cut = lines[..lines.len() - 2].join("\n") + "\n";
@@ -346,11 +345,11 @@ fn a_shard_missing_a_runs_rows_is_not_merged_and_not_reported_as_complete() {
     ]);
     assert_ne!(o.status.code(), Some(0), "{}", stdout(&o));
     assert!(
-        stderr(&o).contains("its summary row is at step 150, but its results rows end at step 50"),
+        stderr(&o).contains("its run row ends at step 150, but its evaluations end at step 50"),
         "{}",
         stderr(&o)
     );
-    assert!(!merged.join("results.csv").exists());
+    assert!(jestbench::log::layout_of(&merged).unwrap().is_none());
     // `report` on the cut shard says which run it leaves out.
     let rep = dir.path().join("rep");
     let o = jestbench(&[
@@ -361,7 +360,7 @@ fn a_shard_missing_a_runs_rows_is_not_merged_and_not_reported_as_complete() {
     ]);
     let err = stderr(&o);
     assert!(
-        err.contains("1 runs left out, their rows do not end with their summary row"),
+        err.contains("1 runs left out, their evaluations do not end where their run row says"),
         "{err}"
     );
     let md = std::fs::read_to_string(rep.join("report.md")).unwrap_or_default();
@@ -372,9 +371,9 @@ fn a_shard_missing_a_runs_rows_is_not_merged_and_not_reported_as_complete() {
 fn a_run_whose_last_row_was_torn_after_its_summary_is_redone_on_resume() {
     let dir = tempfile::tempdir().unwrap();
     let out = tiny_run(dir.path());
-    let results = out.join("results.csv");
+    let results = jest_evaluations(&out);
     let whole = std::fs::read_to_string(&results).unwrap();
-    // The last row (the last run's step 150, already in summary.csv) torn.
+    // The last row (the last run's step 150, already in runs.csv) torn.
     std::fs::write(&results, &whole[..whole.len() - 20]).unwrap();
     // The same command again: `tiny_run` resumes into the same folder.
     let again_out = tiny_run(dir.path());
@@ -399,8 +398,8 @@ fn a_run_whose_last_row_was_torn_after_its_summary_is_redone_on_resume() {
 fn report_warns_about_a_folder_being_written_and_unfinished_runs() {
     let dir = tempfile::tempdir().unwrap();
     let out = tiny_run(dir.path());
-    // A run of the folder still going: its summary row not yet written.
-    let summary = out.join("summary.csv");
+    // A run of the folder still going: its run row not yet written.
+    let summary = out.join(jestbench::log::RUNS_FILE);
     let text = std::fs::read_to_string(&summary).unwrap();
     let lines: Vec<&str> = text.lines().collect();
     std::fs::write(&summary, lines[..lines.len() - 1].join("\n") + "\n").unwrap();
@@ -695,7 +694,7 @@ fn a_closed_stdout_ends_printing_not_the_work() {
     assert_eq!(o.status.code(), Some(0), "{}", stderr(&o));
     no_panic(&o);
     assert_eq!(
-        std::fs::read_to_string(out.join("summary.csv"))
+        std::fs::read_to_string(out.join(jestbench::log::RUNS_FILE))
             .unwrap()
             .lines()
             .count(),
@@ -716,7 +715,7 @@ fn flags_that_would_do_nothing_or_fail_every_task_are_refused() {
         "{}",
         stderr(&o)
     );
-    assert!(!out.join("results.csv").exists());
+    assert!(jestbench::log::layout_of(&out).unwrap().is_none());
     let slurm_out = dir.path().join("slurm");
     let s = slurm_out.to_str().unwrap();
     for (flags, expect) in [

@@ -6,7 +6,7 @@ use std::path::Path;
 use jestbench::data::Dataset;
 use jestbench::experiment::Experiment;
 
-use crate::util::{jestbench, read_csv, shared_data, stderr, write};
+use crate::util::{jestbench, shared_data, stderr, summary_of, write};
 
 /// An experiment on one real set: `files` is the YAML body of `dataset.files`.
 fn experiment(name: &str, files: &str) -> String {
@@ -44,7 +44,7 @@ fn few_steps(
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (header, rows) = summary_of(&out);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     assert_eq!(rows.len(), 2);
     for r in &rows {

@@ -5,7 +5,7 @@ use std::path::{Path, PathBuf};
 use jestbench::log::{header_line, Common, JestRow, Row};
 use jestbench::train::RunStatus;
 
-use crate::util::{columns, jestbench, read_csv, stderr, write, TINY};
+use crate::util::{jestbench, read_csv, result_columns, stderr, write, TINY};
 
 /// One run's rows: score `y(step)` every 100 steps to 1000, FLOPs per step given.
 fn run_rows(
@@ -623,8 +623,8 @@ fn a_sweep_over_worlds_gets_a_world_map_whose_gains_add_up_and_concept_columns()
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
     // Every row of a synthetic run has the concept columns; shares sum to 1.
-    let cols = columns(
-        &out.join("results.csv"),
+    let cols = result_columns(
+        &out,
         &[
             "step",
             "selected_head",

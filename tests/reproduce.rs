@@ -66,7 +66,7 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
     let mut dirs: Vec<_> = std::fs::read_dir(root.join("results"))
         .unwrap()
         .map(|e| e.unwrap().path())
-        .filter(|p| p.join("results.csv").exists())
+        .filter(|p| jestbench::log::layout_of(p).unwrap().is_some())
         .collect();
     dirs.sort();
     for (i, dir) in dirs.into_iter().enumerate() {
@@ -121,63 +121,66 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
 }
 
 /// Rows in memory carry only their family's columns, yet every committed results
-/// file reads and writes back byte for byte: the file layout is the one all
-/// families share, and no column a family does not have holds a value.
+/// folder is in layout 2 (its tables, none left in layout 1), holds only finished
+/// runs, and reads and writes back byte for byte (the gzip of a packed table
+/// included): no column a family does not have holds a value, and no run column
+/// changes between a run's evaluations.
 #[test]
-fn every_committed_results_file_reads_into_family_rows_and_writes_back_identically() {
+fn every_committed_results_folder_reads_into_family_rows_and_writes_back_identically() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let out = tempfile::tempdir().unwrap();
     let mut families = std::collections::BTreeSet::new();
-    let mut files = 0;
+    let mut folders = 0;
     for dir in std::fs::read_dir(root.join("results")).unwrap() {
         let dir = dir.unwrap().path();
-        for name in ["results.csv", "summary.csv"] {
-            let path = dir.join(name);
-            if !path.exists() {
-                continue;
-            }
-            let read = jestbench::log::read_rows(&path).unwrap();
-            let rows = read.kept;
-            families.extend(rows.iter().map(|r| r.family()));
-            let copy = out.path().join(format!(
-                "{}-{name}",
-                dir.file_name().unwrap().to_string_lossy()
-            ));
-            jestbench::log::write_rows(&copy, &rows).unwrap();
-            // A file that predates the last optional (trailing) columns is written
-            // in the current layout: its own columns must come back unchanged.
-            let records = |p: &Path| -> Vec<Vec<String>> {
-                csv::ReaderBuilder::new()
-                    .has_headers(false)
-                    .from_path(p)
-                    .unwrap()
-                    .records()
-                    .map(|r| r.unwrap().iter().map(str::to_string).collect())
-                    .collect()
-            };
-            let (a, b) = (records(&path), records(&copy));
-            assert_eq!(a.len(), b.len(), "{}", path.display());
-            let width = a[0].len();
-            assert_eq!(width + read.absent_columns.len(), b[0].len());
-            for (i, (x, y)) in a.iter().zip(&b).enumerate() {
-                assert_eq!(x[..], y[..width], "{} line {}", path.display(), i + 1);
-                assert!(
-                    i == 0 || y[width..].iter().all(String::is_empty),
-                    "{} line {}",
-                    path.display(),
-                    i + 1
-                );
-            }
-            if read.absent_columns.is_empty() {
-                assert!(
-                    std::fs::read(&path).unwrap() == std::fs::read(&copy).unwrap(),
-                    "{}: rewritten differently",
-                    path.display()
-                );
-            }
-            files += 1;
+        if !dir.is_dir() {
+            continue;
         }
+        let read = jestbench::log::read_folder(&dir).unwrap();
+        assert_eq!(
+            read.layout,
+            Some(jestbench::log::Layout::Tables),
+            "{}: not in layout 2 (jestbench migrate {})",
+            dir.display(),
+            dir.display()
+        );
+        assert!(
+            read.incomplete.is_empty()
+                && read.unfinished.is_empty()
+                && read.torn.is_empty()
+                && read.absent_columns.is_empty()
+                && read.ignored.is_empty(),
+            "{}: {:?}",
+            dir.display(),
+            (
+                &read.incomplete,
+                &read.unfinished,
+                &read.torn,
+                &read.ignored
+            )
+        );
+        families.extend(read.rows.iter().map(|r| r.family()));
+        let copy = out.path().join(dir.file_name().unwrap());
+        jestbench::log::write_folder(&copy, &read.rows, &read.summaries).unwrap();
+        let names = |d: &Path| -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_dir(d)
+                .unwrap()
+                .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+                .filter(|n| n != jestbench::log::LOCK_FILE)
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(names(&dir), names(&copy), "{}", dir.display());
+        for name in names(&dir) {
+            assert!(
+                std::fs::read(dir.join(&name)).unwrap() == std::fs::read(copy.join(&name)).unwrap(),
+                "{}/{name}: rewritten differently",
+                dir.display()
+            );
+        }
+        folders += 1;
     }
-    assert!(files >= 40, "{files} files");
+    assert!(folders >= 20, "{folders} folders");
     assert_eq!(families.len(), 2, "both families read: {families:?}");
 }

@@ -6,7 +6,7 @@ use std::path::Path;
 use std::process::{Child, Command, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::util::{columns, jestbench, read_csv, stderr, write, TINY};
+use crate::util::{jestbench, result_columns, stderr, summary_of, write, TINY};
 
 /// TINY, longer: 4 runs of 1,500 steps, so a kill lands mid-run.
 fn long_experiment(dir: &Path) -> std::path::PathBuf {
@@ -38,7 +38,7 @@ fn lines(path: &Path) -> usize {
         .unwrap_or(0)
 }
 
-/// Waits until results.csv has at least `rows` lines (or the child ends), then
+/// Waits until the evaluations table has at least `rows` lines (or the child ends), then
 /// SIGKILLs it. Returns whether it was killed while still running.
 fn kill_after(child: &mut Child, results: &Path, rows: usize) -> bool {
     let start = Instant::now();
@@ -78,11 +78,13 @@ fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_run() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let want = columns(&clean.join("results.csv"), &COLS);
+    let want = result_columns(&clean, &COLS);
     assert_eq!(want.len(), 4 * 16);
 
     let out = dir.path().join("killed");
-    let results = out.join("results.csv");
+    let results = out.join(jestbench::log::evaluations_file(
+        jestbench::method::Family::Jest,
+    ));
     let mut kills = 0;
     // Kill at the first rows, mid-sweep, and late; each time resume and kill again.
     for rows in [3, 20, 37, 55] {
@@ -103,14 +105,14 @@ fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_run() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let got = columns(&results, &COLS);
+    let got = result_columns(&out, &COLS);
     let mut keys: Vec<(String, String)> =
         got.iter().map(|r| (r[0].clone(), r[1].clone())).collect();
     let n = keys.len();
     keys.dedup();
     assert_eq!(keys.len(), n, "a (run, step) row is duplicated");
     assert_eq!(got, want, "resumed rows differ from an uninterrupted run");
-    let (_, summary) = read_csv(&out.join("summary.csv"));
+    let (_, summary) = summary_of(&out);
     assert_eq!(summary.len(), 4);
 }
 
@@ -142,7 +144,9 @@ fn a_second_run_into_the_same_folder_is_turned_away() {
     let out = dir.path().join("r");
     let mut first = spawn(&exp, &out);
     // Wait until the first run holds the lock and writes.
-    let results = out.join("results.csv");
+    let results = out.join(jestbench::log::evaluations_file(
+        jestbench::method::Family::Jest,
+    ));
     let start = Instant::now();
     while lines(&results) < 2 && start.elapsed() < Duration::from_secs(60) {
         std::thread::sleep(Duration::from_millis(5));
@@ -180,7 +184,7 @@ fn a_diverged_run_is_recorded_and_the_sweep_goes_on() {
     let out = dir.path().join("r");
     let o = jestbench(&["run", exp.to_str().unwrap(), "--out", out.to_str().unwrap()]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (header, rows) = summary_of(&out);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     let status: Vec<(&str, &str)> = rows
         .iter()

@@ -10,7 +10,7 @@ use jestbench::experiment::Experiment;
 use jestbench::flops::ModelCost;
 use jestbench::model::Layout;
 
-use crate::util::{jestbench, read_csv, stderr, write, TINY};
+use crate::util::{jestbench, stderr, summary_of, write, TINY};
 
 fn with_selectors() -> String {
     format!(
@@ -39,7 +39,7 @@ fn every_selector_counts_its_flops_and_logs_learnability_and_kinds() {
     let (b, super_b, steps) = (16u64, 32u64, 150u64);
     let f = m.per_example;
     let pe = m.pair_entry();
-    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (header, rows) = summary_of(&out);
     let col = |name: &str| header.iter().position(|h| h == name).unwrap();
     assert_eq!(rows.len(), 8);
     for r in &rows {

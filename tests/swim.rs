@@ -1,7 +1,7 @@
 //! Sampled networks end to end: a SWIM sweep writes rows of family `swim` in the
 //! shared schema, and the report judges the "≥ 100x faster" claim.
 
-use crate::util::{jestbench, read_csv, stderr, write};
+use crate::util::{jestbench, stderr, summary_of, write};
 
 const SWIM: &str = "\
 name: tiny-swim
@@ -34,7 +34,7 @@ fn a_swim_sweep_writes_rows_and_a_report_with_the_claim_row() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (header, rows) = summary_of(&out);
     let col = |n: &str| header.iter().position(|h| h == n).unwrap();
     assert_eq!(rows.len(), 6);
     for r in &rows {
@@ -108,7 +108,7 @@ fn degenerate_tables_give_a_clear_error_or_the_documented_fallback() {
         "--quiet",
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let (header, rows) = read_csv(&out.join("summary.csv"));
+    let (header, rows) = summary_of(&out);
     let score = &rows[0][header.iter().position(|h| h == "eval_score").unwrap()];
     assert_eq!(score, "1.0");
 }

@@ -98,9 +98,61 @@ pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
     (header, rows)
 }
 
+/// Rows as a table in layout 1's columns (header, cells).
+fn as_table(rows: &[jestbench::log::Row]) -> (Vec<String>, Vec<Vec<String>>) {
+    let mut text = jestbench::log::header_line();
+    for r in rows {
+        text.push_str(&r.to_line());
+    }
+    let mut r = csv::Reader::from_reader(text.as_bytes());
+    let header = r.headers().unwrap().iter().map(String::from).collect();
+    let rows = r
+        .records()
+        .map(|rec| rec.unwrap().iter().map(String::from).collect())
+        .collect();
+    (header, rows)
+}
+
+/// A results folder's finished runs as the harness reads them (either layout):
+/// every evaluation joined with its run, in layout 1's columns.
+pub fn results_of(dir: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    as_table(&jestbench::log::read_folder(dir).unwrap().rows)
+}
+
+/// A results folder's finished runs, one row each (its last evaluation).
+pub fn summary_of(dir: &Path) -> (Vec<String>, Vec<Vec<String>>) {
+    as_table(&jestbench::log::read_folder(dir).unwrap().summaries)
+}
+
+/// The given columns of every evaluation of a results folder, rows sorted.
+pub fn result_columns(dir: &Path, names: &[&str]) -> Vec<Vec<String>> {
+    let (header, rows) = results_of(dir);
+    pick(&header, &rows, names)
+}
+
+/// The given columns of every finished run of a results folder, rows sorted.
+pub fn summary_columns(dir: &Path, names: &[&str]) -> Vec<Vec<String>> {
+    let (header, rows) = summary_of(dir);
+    pick(&header, &rows, names)
+}
+
+/// The file of a folder's JEST evaluations (plain or packed, whichever is there).
+pub fn jest_evaluations(dir: &Path) -> PathBuf {
+    let plain = dir.join(jestbench::log::evaluations_file(
+        jestbench::method::Family::Jest,
+    ));
+    if plain.exists() {
+        plain
+    } else {
+        dir.join(format!(
+            "{}.gz",
+            plain.file_name().unwrap().to_string_lossy()
+        ))
+    }
+}
+
 /// The given columns of every row, rows sorted (so parallel order does not matter).
-pub fn columns(path: &Path, names: &[&str]) -> Vec<Vec<String>> {
-    let (header, rows) = read_csv(path);
+fn pick(header: &[String], rows: &[Vec<String>], names: &[&str]) -> Vec<Vec<String>> {
     let idx: Vec<usize> = names
         .iter()
         .map(|n| {

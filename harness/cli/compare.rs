@@ -37,8 +37,7 @@ pub struct Regressed(pub usize);
 /// the reports folder (`reports/NAME` → `results/...`).
 fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
     let json = path.join(crate::report::ANALYSIS_JSON);
-    if !path.is_dir() || crate::log::layout_of(path).is_ok_and(|l| l.is_some()) || !json.is_file()
-    {
+    if !path.is_dir() || crate::log::layout_of(path).is_ok_and(|l| l.is_some()) || !json.is_file() {
         return Ok(vec![path.to_path_buf()]);
     }
     let bad = |m: String| super::UsageError(format!("{}: {m}", json.display()));
@@ -99,7 +98,10 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
                     .collect();
                 candidates.extend(folders);
             }
-            match candidates.iter().find(|p| p.exists()) {
+            let holds_results = |p: &&PathBuf| {
+                p.is_file() || crate::log::layout_of(p).is_ok_and(|l| l.is_some())
+            };
+            match candidates.iter().find(holds_results) {
                 Some(p) if inside_root(p) => Ok(p.clone()),
                 Some(_) => Err(refuse().into()),
                 None => Err(bad(format!(

@@ -24,7 +24,10 @@ pub fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
             log::LogError::Format { .. } => anyhow::Error::from(UsageError(e.to_string())),
             e => e.into(),
         })? {
-            None => say!("{}: already in layout 2 (or holds no results); left as it is", dir.display()),
+            None => say!(
+                "{}: already in layout 2 (or holds no results); left as it is",
+                dir.display()
+            ),
             Some(m) => {
                 say!(
                     "{}: {} runs, {} evaluation rows; {} → {} bytes{}",

@@ -81,13 +81,14 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>, Vec<St
     let mut sources = Vec::new();
     for p in paths {
         if std::fs::symlink_metadata(p).is_err()
-            || (p.is_dir() && log::layout_of(p).map_err(|e| UsageError(e.to_string()))?.is_none())
+            || (p.is_dir()
+                && log::layout_of(p)
+                    .map_err(|e| UsageError(e.to_string()))?
+                    .is_none())
         {
-            return Err(UsageError(format!(
-                "{}: no such results file or folder",
-                p.display()
-            ))
-            .into());
+            return Err(
+                UsageError(format!("{}: no such results file or folder", p.display())).into(),
+            );
         }
     }
     // The sizes together, before any is read: the rows of every source are held

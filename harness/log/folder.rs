@@ -71,19 +71,19 @@ fn packed(plain: &Path) -> PathBuf {
 /// The layout of the folder `dir` (none: no results in it).
 pub fn layout_of(dir: &Path) -> Result<Option<Layout>, LogError> {
     if fs::symlink_metadata(dir.join(RUNS_FILE)).is_ok()
-        || Family::ALL.iter().any(|f| evaluations_path(dir, *f).is_some())
+        || Family::ALL
+            .iter()
+            .any(|f| evaluations_path(dir, *f).is_some())
     {
         return Ok(Some(Layout::Tables));
     }
+    // Layout 1 is a results.csv (a summary.csv alone is a report's, not results).
     let results = dir.join(RESULTS_FILE);
     if fs::symlink_metadata(&results).is_err() {
-        return Ok(
-            (fs::symlink_metadata(dir.join(SUMMARY_FILE)).is_ok()).then_some(Layout::Rows),
-        );
+        return Ok(None);
     }
-    // The header says which: the first line, read within the usual limits.
-    let text = read_regular(&results, super::results_budget())?;
-    let first = text.lines().next().unwrap_or("");
+    // The header says which.
+    let first = super::first_line(&results)?;
     let header: Vec<String> = first.split(',').map(|c| c.trim().to_string()).collect();
     Ok(Some(if super::foreign::is_foreign(&header) {
         Layout::Foreign
@@ -95,7 +95,12 @@ pub fn layout_of(dir: &Path) -> Result<Option<Layout>, LogError> {
 /// The bytes of results text a folder (or file) holds, decompressed: what its
 /// reading costs in memory. Packed tables count their gzip trailer's size.
 pub fn results_bytes(path: &Path) -> u64 {
-    let size = |p: &Path| fs::metadata(p).ok().filter(|m| m.is_file()).map(|m| m.len());
+    let size = |p: &Path| {
+        fs::metadata(p)
+            .ok()
+            .filter(|m| m.is_file())
+            .map(|m| m.len())
+    };
     if !path.is_dir() {
         return size(path).unwrap_or(0);
     }
@@ -182,7 +187,11 @@ pub fn read_source(path: &Path) -> Result<Folder, LogError> {
         layout: Some(Layout::Rows),
         files: vec![path.to_path_buf()],
         summaries: last_rows(&read.kept),
-        torn: if read.torn { vec![path.to_path_buf()] } else { Vec::new() },
+        torn: if read.torn {
+            vec![path.to_path_buf()]
+        } else {
+            Vec::new()
+        },
         absent_columns: read.absent_columns,
         rows: read.kept,
         ..Folder::default()
@@ -327,8 +336,10 @@ fn read_tables(dir: &Path) -> Result<Folder, LogError> {
     // Each finished run's evaluations: as many as its run row says, ending at its
     // last step.
     let mut complete: BTreeMap<String, &RunCells> = BTreeMap::new();
-    let groups: Vec<BTreeMap<String, Vec<usize>>> =
-        evaluations.iter().map(|(_, _, ev)| tables::by_run(ev)).collect();
+    let groups: Vec<BTreeMap<String, Vec<usize>>> = evaluations
+        .iter()
+        .map(|(_, _, ev)| tables::by_run(ev))
+        .collect();
     for run in &runs {
         let c = &run.cells;
         let found = evaluations
@@ -336,11 +347,8 @@ fn read_tables(dir: &Path) -> Result<Folder, LogError> {
             .zip(&groups)
             .find(|((f, _, _), _)| *f == c.family)
             .and_then(|((_, _, ev), g)| g.get(&c.run_id).map(|idx| (ev, idx)));
-        let last_step = found.and_then(|(ev, idx)| {
-            idx.iter()
-                .filter_map(|i| ev.key(&ev.rows[*i].1).1)
-                .max()
-        });
+        let last_step =
+            found.and_then(|(ev, idx)| idx.iter().filter_map(|i| ev.key(&ev.rows[*i].1).1).max());
         let ok = found.is_some_and(|(ev, idx)| {
             idx.len() == c.evaluations
                 && idx
@@ -411,7 +419,10 @@ fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
 
 /// The text of the two tables for `rows` and `summaries` (as [`write_folder`]
 /// would write them, unpacked): runs.csv's, and each family's evaluations.
-pub fn tables_text(rows: &[Row], summaries: &[Row]) -> Result<(String, Vec<(Family, String)>), String> {
+pub fn tables_text(
+    rows: &[Row],
+    summaries: &[Row],
+) -> Result<(String, Vec<(Family, String)>), String> {
     let built = build(rows, summaries)?;
     Ok((
         tables::runs_text(&built.runs).1,
@@ -442,7 +453,10 @@ fn write_built(dir: &Path, built: &Built) -> Result<(), LogError> {
         }
         remove_if_there(&packed(&plain))?;
     }
-    write_atomic(&dir.join(RUNS_FILE), tables::runs_text(&built.runs).1.as_bytes())
+    write_atomic(
+        &dir.join(RUNS_FILE),
+        tables::runs_text(&built.runs).1.as_bytes(),
+    )
 }
 
 fn remove_if_there(path: &Path) -> Result<(), LogError> {
@@ -541,8 +555,7 @@ fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> {
     let rows: Vec<Row> = all
         .into_iter()
         .filter(|r| {
-            done.contains(r.common().run_id.as_str())
-                || old.unfinished.contains(&r.common().run_id)
+            done.contains(r.common().run_id.as_str()) || old.unfinished.contains(&r.common().run_id)
         })
         .collect();
     write_folder(dir, &rows, &old.summaries)?;
@@ -606,19 +619,16 @@ impl ResultsWriter {
         migrate_locked(dir)?;
         unpack(dir)?;
         let folder = read_tables(dir)?;
-        let built = build(&folder.rows, &folder.summaries).map_err(|message| {
-            LogError::Format {
-                path: dir.to_path_buf(),
-                message,
-            }
+        let built = build(&folder.rows, &folder.summaries).map_err(|message| LogError::Format {
+            path: dir.to_path_buf(),
+            message,
         })?;
         // Rewritten unless it is already exactly what the kept rows give (a cut
         // line, a run not finished, an older set of columns: all gone after).
         let runs_path = dir.join(RUNS_FILE);
         let (header, runs_text) = tables::runs_text(&built.runs);
-        let same = |p: &Path, text: &str| {
-            fs::read(p).map(|b| b == text.as_bytes()).unwrap_or(false)
-        };
+        let same =
+            |p: &Path, text: &str| fs::read(p).map(|b| b == text.as_bytes()).unwrap_or(false);
         let mut unchanged = same(&runs_path, &runs_text);
         for f in Family::ALL {
             let p = dir.join(tables::evaluations_file(f));
@@ -664,7 +674,10 @@ impl ResultsWriter {
     pub fn eval_row(&mut self, row: &Row) -> Result<(), LogError> {
         let family = row.family();
         let path = self.dir.join(tables::evaluations_file(family));
-        let line = self.split.evaluation(row).map_err(self.format(path.clone()))?;
+        let line = self
+            .split
+            .evaluation(row)
+            .map_err(self.format(path.clone()))?;
         if !self.evaluations.contains_key(&family) {
             let mut f = super::append(&path)?;
             f.write_all(tables::evaluations_header(family).as_bytes())
@@ -760,7 +773,10 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let d = dir.path();
         let a = [jest("a", 0, false, "x=1"), jest("a", 5, true, "x=1")];
-        let b = [jest("b", 0, false, "x=2;y=z"), jest("b", 5, true, "x=2;y=z")];
+        let b = [
+            jest("b", 0, false, "x=2;y=z"),
+            jest("b", 5, true, "x=2;y=z"),
+        ];
         let c = [swim("c")];
         {
             let (mut w, done) = ResultsWriter::open(d).unwrap();
@@ -795,7 +811,11 @@ mod tests {
         fs::write(packed(&evals), enc.finish().unwrap()).unwrap();
         fs::remove_file(&evals).unwrap();
         assert_eq!(read_folder(d).unwrap().rows, want);
-        assert_eq!(results_bytes(d), results_bytes_on_disk(d) - fs::metadata(packed(&evals)).unwrap().len() + text.len() as u64);
+        assert_eq!(
+            results_bytes(d),
+            results_bytes_on_disk(d) - fs::metadata(packed(&evals)).unwrap().len()
+                + text.len() as u64
+        );
         drop(ResultsWriter::open(d).unwrap());
         assert!(evals.is_file() && !packed(&evals).exists());
     }
@@ -815,16 +835,25 @@ mod tests {
         fs::write(&evals, cut.join("\n") + "\n").unwrap();
         let f = read_folder(d).unwrap();
         assert!(f.rows.is_empty());
-        assert_eq!(f.incomplete[0].to_string(), "a: its run row ends at step 5, but its evaluations end at step 0");
+        assert_eq!(
+            f.incomplete[0].to_string(),
+            "a: its run row ends at step 5, but its evaluations end at step 0"
+        );
 
         let mut other = jest("a", 5, true, "");
         if let Row::Jest(j) = &mut other {
             j.filter_ratio = 0.5;
         }
         let e = write_folder(d, &[rows[0].clone(), other.clone()], &[other]).unwrap_err();
-        assert!(e.to_string().contains("column `filter_ratio` changes"), "{e}");
+        assert!(
+            e.to_string().contains("column `filter_ratio` changes"),
+            "{e}"
+        );
         let e = write_folder(d, &rows, &rows[..1]).unwrap_err();
-        assert!(e.to_string().contains("is not its last evaluation row"), "{e}");
+        assert!(
+            e.to_string().contains("is not its last evaluation row"),
+            "{e}"
+        );
     }
 
     /// A layout 1 folder migrates to the same rows, its unfinished runs kept as
@@ -846,7 +875,10 @@ mod tests {
         assert_eq!((m.runs, m.rows, m.unfinished), (1, 2, 1));
         assert!(!d.join(RESULTS_FILE).exists() && !d.join(SUMMARY_FILE).exists());
         let after = read_folder(d).unwrap();
-        assert_eq!((after.rows, after.summaries), (before.rows, before.summaries));
+        assert_eq!(
+            (after.rows, after.summaries),
+            (before.rows, before.summaries)
+        );
         assert_eq!(after.unfinished, vec!["u".to_string()]);
         assert_eq!(migrate(d).unwrap(), None);
     }

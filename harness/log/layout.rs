@@ -253,7 +253,13 @@ pub fn header_line() -> String {
 /// The header's column names, in order.
 pub(super) fn columns() -> &'static [String] {
     static COLUMNS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
-    COLUMNS.get_or_init(|| header_line().trim_end().split(',').map(String::from).collect())
+    COLUMNS.get_or_init(|| {
+        header_line()
+            .trim_end()
+            .split(',')
+            .map(String::from)
+            .collect()
+    })
 }
 
 /// A row's cells in the header's order, as the file writes them.

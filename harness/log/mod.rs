@@ -20,12 +20,12 @@ use std::io::Write;
 use std::path::{Path, PathBuf};
 
 pub use folder::{
-    last_rows, layout_of, migrate, pack, read_folder, read_source, results_bytes, results_bytes_on_disk, tables_text,
-    write_folder, Folder, Layout, Migration, ResultsWriter,
+    last_rows, layout_of, migrate, pack, read_folder, read_source, results_bytes,
+    results_bytes_on_disk, tables_text, write_folder, Folder, Layout, Migration, ResultsWriter,
 };
 pub use layout::header_line;
-pub use tables::{evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX};
 pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};
+pub use tables::{evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX};
 
 pub const RESULTS_FILE: &str = "results.csv";
 pub const SUMMARY_FILE: &str = "summary.csv";
@@ -187,6 +187,50 @@ pub fn read_regular_gz(path: &Path, max_bytes: u64) -> Result<String, LogError> 
 /// The bytes of a regular file of at most `max_bytes` ([`read_regular`]'s rules).
 pub fn read_regular_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LogError> {
     use std::io::Read;
+    let (file, meta) = open_checked(path)?;
+    let refuse = |message: String| LogError::Format {
+        path: path.to_path_buf(),
+        message,
+    };
+    if meta.len() > max_bytes {
+        return Err(refuse(format!(
+            "{} bytes, over the {} bytes this reader takes",
+            meta.len(),
+            max_bytes
+        )));
+    }
+    let mut bytes = Vec::with_capacity(meta.len() as usize);
+    // The size can change while reading (a file still being written): read at
+    // most one byte past the limit, and say so.
+    file.take(max_bytes + 1)
+        .read_to_end(&mut bytes)
+        .map_err(io(path))?;
+    if bytes.len() as u64 > max_bytes {
+        return Err(refuse(format!(
+            "grew past {max_bytes} bytes while being read"
+        )));
+    }
+    Ok(bytes)
+}
+
+/// The first line of a text file (at most its first 64 KiB), under
+/// [`read_regular`]'s rules: what a header is sniffed from.
+pub fn first_line(path: &Path) -> Result<String, LogError> {
+    use std::io::Read;
+    let (file, _) = open_checked(path)?;
+    let mut bytes = Vec::new();
+    file.take(64 << 10)
+        .read_to_end(&mut bytes)
+        .map_err(io(path))?;
+    let end = bytes
+        .iter()
+        .position(|b| *b == b'\n')
+        .unwrap_or(bytes.len());
+    Ok(String::from_utf8_lossy(&bytes[..end]).into_owned())
+}
+
+/// Opens a regular file (a symbolic link only to one inside its folder).
+fn open_checked(path: &Path) -> Result<(File, fs::Metadata), LogError> {
     let refuse = |message: String| LogError::Format {
         path: path.to_path_buf(),
         message,
@@ -207,29 +251,10 @@ pub fn read_regular_bytes(path: &Path, max_bytes: u64) -> Result<Vec<u8>, LogErr
             )));
         }
     }
-    let (file, meta) = crate::system::open_regular(path).map_err(|e| match e {
+    crate::system::open_regular(path).map_err(|e| match e {
         Ok(kind) => refuse(format!("{kind}: only regular files are read")),
         Err(source) => io(path)(source),
-    })?;
-    if meta.len() > max_bytes {
-        return Err(refuse(format!(
-            "{} bytes, over the {} bytes this reader takes",
-            meta.len(),
-            max_bytes
-        )));
-    }
-    let mut bytes = Vec::with_capacity(meta.len() as usize);
-    // The size can change while reading (a file still being written): read at
-    // most one byte past the limit, and say so.
-    file.take(max_bytes + 1)
-        .read_to_end(&mut bytes)
-        .map_err(io(path))?;
-    if bytes.len() as u64 > max_bytes {
-        return Err(refuse(format!(
-            "grew past {max_bytes} bytes while being read"
-        )));
-    }
-    Ok(bytes)
+    })
 }
 
 /// A run whose summary calls it complete but whose results rows do not end with
@@ -365,7 +390,9 @@ fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
 /// (two writers of one folder, which its lock forbids but a folder shared by hand
 /// allows, never write into one file), synced, then renamed into place.
 pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LogError> {
-    let name = path.file_name().map_or("results".into(), |n| n.to_string_lossy());
+    let name = path
+        .file_name()
+        .map_or("results".into(), |n| n.to_string_lossy());
     let tmp = path.with_file_name(format!(".{name}.{}.tmp", std::process::id()));
     let mut f = File::create(&tmp).map_err(io(&tmp))?;
     f.write_all(bytes).map_err(io(&tmp))?;

@@ -107,16 +107,17 @@ pub fn evaluation_columns(family: Family) -> &'static [&'static str] {
             .iter()
             .map(|&f| {
                 let mut cols = vec!["run_id", "step"];
-                cols.extend(
-                    family_columns(f).filter(|c| !is_run_column(f, c) && *c != "step"),
-                );
+                cols.extend(family_columns(f).filter(|c| !is_run_column(f, c) && *c != "step"));
                 // The status of each evaluation (SWIM's Adam marks every epoch's
                 // row complete; a JEST run's rows are `running` until its last).
                 cols
             })
             .collect()
     });
-    &all[Family::ALL.iter().position(|f| *f == family).expect("a listed family")]
+    &all[Family::ALL
+        .iter()
+        .position(|f| *f == family)
+        .expect("a listed family")]
 }
 
 /// Layout 1's position of each column.
@@ -534,7 +535,10 @@ pub(super) fn parse_evaluations(family: Family, text: &str) -> Result<Evaluation
         return Ok(Evaluations {
             rows: Vec::new(),
             absent: Vec::new(),
-            header: evaluation_columns(family).iter().map(|c| c.to_string()).collect(),
+            header: evaluation_columns(family)
+                .iter()
+                .map(|c| c.to_string())
+                .collect(),
         });
     }
     let mut r = csv::ReaderBuilder::new()

@@ -365,7 +365,12 @@ fn speedup<'py>(
 }
 
 fn read_source(path: &std::path::Path) -> PyResult<log::Folder> {
-    let missing = || value_error(format!("{}: no such results file or folder", path.display()));
+    let missing = || {
+        value_error(format!(
+            "{}: no such results file or folder",
+            path.display()
+        ))
+    };
     if path.is_dir() {
         if log::layout_of(path)
             .map_err(|e| value_error(e.to_string()))?
@@ -397,8 +402,7 @@ fn read_results(path: PathBuf) -> PyResult<String> {
 #[pyfunction]
 fn read_tables(path: PathBuf) -> PyResult<(String, Vec<(String, String)>)> {
     let read = read_source(&path)?;
-    let (runs, evaluations) =
-        log::tables_text(&read.rows, &read.summaries).map_err(value_error)?;
+    let (runs, evaluations) = log::tables_text(&read.rows, &read.summaries).map_err(value_error)?;
     Ok((
         runs,
         evaluations
