@@ -30,7 +30,15 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
         "jestbench report {}{} --out {}",
         a.sources
             .iter()
-            .map(|p| p.parent().unwrap_or(p).display().to_string())
+            .map(|p| {
+                // A results folder as given; a layout 1 results.csv as its folder.
+                match p.file_name() {
+                    Some(n) if n == crate::log::RESULTS_FILE => p.parent().unwrap_or(p),
+                    _ => p.as_path(),
+                }
+                .display()
+                .to_string()
+            })
             .collect::<Vec<_>>()
             .join(" "),
         if a.experiments.len() > 1 {
