@@ -234,16 +234,44 @@ fn bad_inputs_exit_2_with_a_message_and_no_panic() {
     );
 }
 
+/// The top-level help lists every subcommand, and each one's own help works and
+/// documents each of its options (a flag without a line of help is a gap).
 #[test]
 fn every_subcommand_has_help() {
-    for cmd in [
-        vec!["--help"],
-        vec!["run", "--help"],
-        vec!["validate", "--help"],
-    ] {
-        let o = jestbench(&cmd);
-        assert!(o.status.success());
-        assert!(String::from_utf8_lossy(&o.stdout).contains("Usage"));
+    let o = jestbench(&["--help"]);
+    assert!(o.status.success());
+    let top = String::from_utf8_lossy(&o.stdout).into_owned();
+    let commands: Vec<&str> = top
+        .lines()
+        .skip_while(|l| !l.starts_with("Commands:"))
+        .skip(1)
+        .take_while(|l| l.starts_with("  "))
+        .filter_map(|l| l.split_whitespace().next())
+        .filter(|c| *c != "help")
+        .collect();
+    for c in ["run", "report", "merge", "reproduce", "compare", "migrate"] {
+        assert!(commands.contains(&c), "{c} not in the help: {commands:?}");
+    }
+    for c in &commands {
+        let o = jestbench(&[c, "--help"]);
+        assert!(o.status.success(), "{c} --help: {}", stderr(&o));
+        let text = String::from_utf8_lossy(&o.stdout).into_owned();
+        assert!(
+            text.contains(&format!("Usage: jestbench {c}")),
+            "{c} --help:\n{text}"
+        );
+        // Every option line has its help beside it or on the next line.
+        let lines: Vec<&str> = text.lines().collect();
+        for (i, l) in lines.iter().enumerate() {
+            let t = l.trim_start();
+            if t.starts_with("--") || (t.starts_with('-') && t.len() > 1 && !t.starts_with("- ")) {
+                let beside = t.split("  ").filter(|x| !x.trim().is_empty()).count() > 1;
+                let below = lines.get(i + 1).is_some_and(|n| {
+                    n.trim_start().len() < n.len() && !n.trim_start().starts_with('-')
+                });
+                assert!(beside || below, "{c}: option without help: {l}");
+            }
+        }
     }
 }
 

@@ -184,3 +184,79 @@ fn every_committed_results_folder_reads_into_family_rows_and_writes_back_identic
     assert!(folders >= 20, "{folders} folders");
     assert_eq!(families.len(), 2, "both families read: {families:?}");
 }
+
+/// Every committed report is what `jestbench report` makes today from the
+/// committed results, with the command the report itself records (no training):
+/// the same claims, summary and files, and the same report but for the line that
+/// names the commit, the machine and the output folder.
+#[test]
+fn every_committed_report_regenerates_from_the_committed_results() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let out = tempfile::tempdir().unwrap();
+    let mut reports = 0;
+    let mut dirs: Vec<_> = std::fs::read_dir(root.join("reports"))
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.join("report.md").is_file())
+        .collect();
+    dirs.sort();
+    for dir in dirs {
+        let name = dir.file_name().unwrap().to_string_lossy().into_owned();
+        let md = std::fs::read_to_string(dir.join("report.md")).unwrap();
+        let command = md
+            .split("Made by `jestbench ")
+            .nth(1)
+            .and_then(|r| r.split('`').next())
+            .unwrap_or_else(|| panic!("{name}: report.md names no command"));
+        let mut args: Vec<String> = command.split_whitespace().map(String::from).collect();
+        let at = args.iter().position(|a| a == "--out").unwrap();
+        args.truncate(at);
+        let fresh = out.path().join(&name);
+        args.extend(["--out".into(), fresh.to_str().unwrap().into()]);
+        let o = std::process::Command::new(env!("CARGO_BIN_EXE_jestbench"))
+            .args(&args)
+            .current_dir(root)
+            .output()
+            .unwrap();
+        assert!(
+            o.status.success(),
+            "{name}: {}",
+            String::from_utf8_lossy(&o.stderr)
+        );
+        let files = |d: &Path| -> Vec<String> {
+            let mut v: Vec<String> = std::fs::read_to_string(d.join("report-files.txt"))
+                .unwrap()
+                .lines()
+                .map(String::from)
+                .collect();
+            v.sort();
+            v
+        };
+        assert_eq!(files(&dir), files(&fresh), "{name}: other files");
+        for f in ["claims.csv", "summary.csv"] {
+            assert!(
+                std::fs::read(dir.join(f)).unwrap() == std::fs::read(fresh.join(f)).unwrap(),
+                "{name}/{f} differs from a fresh report of the committed results"
+            );
+        }
+        let body = |d: &Path| -> Vec<String> {
+            std::fs::read_to_string(d.join("report.md"))
+                .unwrap()
+                .lines()
+                .filter(|l| !l.starts_with("Made by `"))
+                .map(String::from)
+                .collect()
+        };
+        let (a, b) = (body(&dir), body(&fresh));
+        if let Some(i) = (0..a.len().max(b.len())).find(|&i| a.get(i) != b.get(i)) {
+            panic!(
+                "{name}/report.md differs from a fresh report at line {}:\n  committed: {:?}\n  fresh:     {:?}",
+                i + 1,
+                a.get(i),
+                b.get(i)
+            );
+        }
+        reports += 1;
+    }
+    assert!(reports >= 10, "{reports} reports");
+}
