@@ -10,7 +10,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::interval::{IntervalMethod, Scale};
+use super::scale::{IntervalMethod, Scale};
 
 /// A value known to lie in [lo, hi], with its interpolated estimate `mid` inside:
 /// an interval-censored value. A crossing found between two evaluation points has
@@ -159,7 +159,7 @@ pub struct CensoredInterval {
     /// Share of resamples where it was undefined (e.g. the baseline itself never
     /// defined the target).
     pub undefined_share: f64,
-    /// How the ends were found (`super::interval`).
+    /// How the ends were found (`super::interval` makes them).
     pub method: IntervalMethod,
     /// Seeds behind the estimate, and the bootstrap standard error of the estimate
     /// on `scale` (NaN where no estimate or fewer than two seeds).

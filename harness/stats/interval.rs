@@ -12,44 +12,12 @@
 //!   end of the replicates' bounds (censored values at their least favourable
 //!   place for the lower end, their most favourable for the upper).
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 use statrs::distribution::{ContinuousCDF, StudentsT};
 
 use super::censor::{censored_interval, Bounds, CensoredInterval};
 use super::crossing::Interp;
-
-/// The scale a statistic's sampling error is symmetric on.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Scale {
-    /// Ratios (speed-ups, factors): log.
-    Log,
-    /// Differences, slopes, shares.
-    Linear,
-}
-
-impl Scale {
-    fn to(self, v: f64) -> f64 {
-        match self {
-            Scale::Log => libm::log(v),
-            Scale::Linear => v,
-        }
-    }
-
-    fn from(self, v: f64) -> f64 {
-        match self {
-            Scale::Log => libm::exp(v),
-            Scale::Linear => v,
-        }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum IntervalMethod {
-    Percentile,
-    StudentT,
-}
+pub use super::scale::{IntervalMethod, Scale};
 
 /// Which bracket a crossing carries into its bounds.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]

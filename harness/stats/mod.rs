@@ -14,6 +14,7 @@ pub mod censor;
 pub mod crossing;
 mod hypothesis;
 pub mod interval;
+mod scale;
 pub mod speedup;
 pub mod trend;
 

@@ -135,6 +135,40 @@ def test_speedup_equals_the_reports_figures_on_committed_results():
     assert checked == 4
 
 
+def test_tidy_tables_join_to_the_joined_table_and_gz_reads_in_pandas():
+    pd = pytest.importorskip("pandas")
+    folder = ROOT / "results" / "world-sensitivity"
+    joined = jestbench.read_results(folder)
+    runs, evaluations = jestbench.read_results(folder, tables=True)
+    assert set(evaluations) == {"jest"}
+    ev = evaluations["jest"]
+    assert len(runs) == 720 and len(ev) == len(joined) == 9360
+    assert runs["run_id"].is_unique
+    # Each swept key is its own column, and the tables join back to the rows.
+    assert "sweep:dataset.misaligned" in runs.columns and "sweep" not in runs.columns
+    back = ev.merge(runs.drop(columns=["status"]), on="run_id")
+    counts = back.groupby("run_id").size()
+    assert counts.equals(runs.set_index("run_id")["evaluations"].loc[counts.index].rename(None))
+    key = ["run_id", "step"]
+    a = back.sort_values(key).reset_index(drop=True)
+    b = joined.sort_values(key).reset_index(drop=True)
+    for col in ["eval_score", "filter_ratio", "reference_score", "flops_train", "status"]:
+        assert a[col].equals(b[col]), col
+    # The committed packed table is what pandas reads directly.
+    direct = pd.read_csv(folder / "evaluations-jest.csv.gz")
+    assert list(direct.columns) == list(ev.columns) and len(direct) == len(ev)
+
+
+def test_methods_are_the_harness_list():
+    # The package's list is the binary's: every selector `jestbench select` takes
+    # (all but the oracle, which needs the pool's labels), in the harness's order.
+    out = subprocess.run([BIN, "select", "--help"], capture_output=True, text=True, check=True).stdout
+    assert jestbench.METHODS == ("uniform", "independent_topk", "independent_sample", "jest", "oracle")
+    for m in jestbench.METHODS:
+        if m != "oracle":
+            assert m in out, m
+
+
 def test_speedup_of_a_known_factor_and_its_censoring():
     steps = np.arange(0, 1001, 100)
     g = lambda s, k, seed: 0.3 + 0.4 * (1 - np.exp(-k * s / 333)) + 0.003 * seed  # noqa: E731

@@ -4,55 +4,17 @@
 
 use std::collections::BTreeMap;
 
-use super::trend::{both_text, measures, per_reading, Replicates};
+use super::readings::{
+    both_text, combine, experiments_of, measures, per_reading, seeds_of, speedup, Replicates,
+};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
-use crate::analysis::compare::{Comparison, Reading, Target};
+use crate::analysis::compare::{Comparison, Reading};
 use crate::analysis::Knob;
 use crate::method::Method;
 use crate::stats::{mean_replicates, Bounds, Scale};
 
 const ITERATIONS: &str = "iterations (speed-up to uniform's final)";
-
-/// A comparison's speed-up to uniform's final in iterations under one reading:
-/// point and replicates.
-pub(super) fn speedup(c: &Comparison, r: Reading) -> Option<(Bounds, &[Option<Bounds>])> {
-    let (ci, reps) = c.speedup(Target::Final, Axis::Iterations).reading(r);
-    Some((ci?.point, reps))
-}
-
-/// The fewest seeds behind any of the comparisons (their cells' completed runs).
-pub(super) fn seeds_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> usize {
-    cs.into_iter()
-        .flat_map(|c| [c.method, c.baseline])
-        .map(|i| ctx.cells[i].complete().len())
-        .min()
-        .unwrap_or(0)
-}
-
-/// The experiments of the comparisons' cells.
-pub(super) fn experiments_of<'a>(
-    ctx: &Ctx,
-    cs: impl IntoIterator<Item = &'a Comparison>,
-) -> Vec<String> {
-    cs.into_iter()
-        .map(|c| ctx.cells[c.method].experiment.clone())
-        .collect()
-}
-
-/// Index-wise combination of replicates (undefined where any part is).
-pub(super) fn combine(
-    parts: &[&[Option<Bounds>]],
-    f: impl Fn(&[Bounds]) -> Bounds,
-) -> Vec<Option<Bounds>> {
-    let n = parts.iter().map(|p| p.len()).min().unwrap_or(0);
-    (0..n)
-        .map(|k| {
-            let xs: Option<Vec<Bounds>> = parts.iter().map(|p| p[k]).collect();
-            xs.map(|xs| f(&xs))
-        })
-        .collect()
-}
 
 fn mean(xs: &[Bounds]) -> Bounds {
     let w = vec![1.0 / xs.len() as f64; xs.len()];

@@ -6,6 +6,7 @@
 //! so here they become horizon factors: how much longer uniform must train to match.
 
 mod ablations;
+mod readings;
 mod row;
 mod samedata;
 mod trend;

@@ -4,8 +4,8 @@
 
 use std::collections::BTreeMap;
 
-use super::ablations::{combine, experiments_of, seeds_of, speedup};
-use super::{show_bounds, Claim, ClaimDef, Ctx, Measure};
+use super::readings::{both_text, experiments_of, measures, per_reading, seeds_of, speedup};
+use super::{show_bounds, Claim, ClaimDef, Ctx};
 use crate::analysis::compare::{Comparison, Reading};
 use crate::analysis::Knob;
 use crate::method::Method;
@@ -13,58 +13,6 @@ use crate::stats::trend::fixed_effects_weights;
 use crate::stats::Bounds;
 
 const ITERATIONS: &str = "iterations (speed-up to uniform's final)";
-
-/// Bootstrap replicates of one statistic.
-pub(super) type Replicates = Vec<Option<Bounds>>;
-/// Per reading: the statistic's value and replicates.
-pub(super) type PerReading = Vec<(Reading, Bounds, Replicates)>;
-
-/// Per reading, a statistic of several comparisons' speed-ups: its value and its
-/// replicates (combined index by index), or None where a part is undefined.
-pub(super) fn per_reading(
-    cs: &[&Comparison],
-    f: impl Fn(&[Bounds]) -> Bounds,
-) -> Option<PerReading> {
-    Reading::BOTH
-        .iter()
-        .map(|&r| {
-            let parts: Vec<(Bounds, &[Option<Bounds>])> =
-                cs.iter().map(|c| speedup(c, r)).collect::<Option<_>>()?;
-            let point = f(&parts.iter().map(|p| p.0).collect::<Vec<_>>());
-            let reps = combine(&parts.iter().map(|p| p.1).collect::<Vec<_>>(), &f);
-            Some((r, point, reps))
-        })
-        .collect()
-}
-
-pub(super) fn measures(
-    v: Vec<(Reading, Bounds, Vec<Option<Bounds>>)>,
-    seeds: usize,
-) -> Vec<Measure> {
-    v.into_iter()
-        .map(|(r, point, replicates)| Measure {
-            name: r.name().into(),
-            point,
-            replicates,
-            seeds,
-        })
-        .collect()
-}
-
-/// "trained steps: a; first-reaching: b".
-pub(super) fn both_text(v: &[(Reading, Bounds, Replicates)], unit: &str) -> String {
-    v.iter()
-        .map(|(r, p, _)| format!("{} {}", show_bounds(*p, unit), short(*r)))
-        .collect::<Vec<_>>()
-        .join(" / ")
-}
-
-fn short(r: Reading) -> &'static str {
-    match r {
-        Reading::Trained => "(trained steps)",
-        Reading::FirstReaching => "(first-reaching)",
-    }
-}
 
 /// Pooled slope (a fixed effect per combination of the other keys) of a method's
 /// speed-up along `key`; for the filtering ratio, f > 0 only.
