@@ -4,7 +4,7 @@
 //! packed and unpacked, migrated from layout 1.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fs::{self, File};
+use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
@@ -276,7 +276,7 @@ pub fn last_rows(rows: &[Row]) -> Vec<Row> {
     order.into_iter().map(|id| last[id].clone()).collect()
 }
 
-fn read_tables(dir: &Path) -> Result<Folder, LogError> {
+pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
     let budget = super::results_budget();
     let mut out = Folder {
         layout: Some(Layout::Tables),
@@ -395,12 +395,12 @@ fn read_tables(dir: &Path) -> Result<Folder, LogError> {
 
 /// The two tables' text for these rows: the evaluations of every row (in order;
 /// those of runs without a summary too), a run row per summary.
-struct Built {
-    runs: Vec<RunCells>,
-    evaluations: BTreeMap<Family, String>,
+pub(super) struct Built {
+    pub(super) runs: Vec<RunCells>,
+    pub(super) evaluations: BTreeMap<Family, String>,
 }
 
-fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
+pub(super) fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
     let mut split = Splitter::default();
     let mut evaluations: BTreeMap<Family, String> = BTreeMap::new();
     for r in rows {
@@ -444,7 +444,7 @@ pub fn write_folder(dir: &Path, rows: &[Row], summaries: &[Row]) -> Result<(), L
     pack(dir)
 }
 
-fn write_built(dir: &Path, built: &Built) -> Result<(), LogError> {
+pub(super) fn write_built(dir: &Path, built: &Built) -> Result<(), LogError> {
     for f in Family::ALL {
         let plain = dir.join(tables::evaluations_file(f));
         match built.evaluations.get(&f) {
@@ -492,7 +492,7 @@ pub fn pack(dir: &Path) -> Result<(), LogError> {
 }
 
 /// Decompresses packed evaluations tables back to plain ones, to append to them.
-fn unpack(dir: &Path) -> Result<(), LogError> {
+pub(super) fn unpack(dir: &Path) -> Result<(), LogError> {
     for f in Family::ALL {
         let plain = dir.join(tables::evaluations_file(f));
         let gz = packed(&plain);
@@ -529,7 +529,7 @@ pub fn migrate(dir: &Path) -> Result<Option<Migration>, LogError> {
     migrate_locked(dir)
 }
 
-fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> {
+pub(super) fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> {
     let refuse = |message: String| LogError::Format {
         path: dir.to_path_buf(),
         message,
@@ -598,132 +598,10 @@ pub fn results_bytes_on_disk(dir: &Path) -> u64 {
         .sum()
 }
 
-/// An open results folder, appending; holds the folder's lock until dropped.
-pub struct ResultsWriter {
-    dir: PathBuf,
-    split: Splitter,
-    runs: Vec<RunCells>,
-    header: Vec<String>,
-    runs_file: File,
-    evaluations: BTreeMap<Family, File>,
-    _lock: File,
-}
-
-impl ResultsWriter {
-    /// Opens (creating) `dir`; returns the writer and the ids of runs already
-    /// done. A layout 1 folder is migrated first; packed tables are unpacked; rows
-    /// of runs not finished (or whose evaluations do not end with their run row)
-    /// are dropped, so the runs are redone without duplicates.
-    pub fn open(dir: &Path) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
-        let lock = super::lock(dir)?;
-        migrate_locked(dir)?;
-        unpack(dir)?;
-        let folder = read_tables(dir)?;
-        let built = build(&folder.rows, &folder.summaries).map_err(|message| LogError::Format {
-            path: dir.to_path_buf(),
-            message,
-        })?;
-        // Rewritten unless it is already exactly what the kept rows give (a cut
-        // line, a run not finished, an older set of columns: all gone after).
-        let runs_path = dir.join(RUNS_FILE);
-        let (header, runs_text) = tables::runs_text(&built.runs);
-        let same =
-            |p: &Path, text: &str| fs::read(p).map(|b| b == text.as_bytes()).unwrap_or(false);
-        let mut unchanged = same(&runs_path, &runs_text);
-        for f in Family::ALL {
-            let p = dir.join(tables::evaluations_file(f));
-            unchanged &= match built.evaluations.get(&f) {
-                Some(text) => same(&p, text),
-                None => fs::symlink_metadata(&p).is_err(),
-            };
-        }
-        if !unchanged {
-            write_built(dir, &built)?;
-        }
-        let done = folder
-            .summaries
-            .iter()
-            .map(|r| r.common().run_id.clone())
-            .collect();
-        let mut evaluations = BTreeMap::new();
-        for f in built.evaluations.keys() {
-            let p = dir.join(tables::evaluations_file(*f));
-            evaluations.insert(*f, super::append(&p)?);
-        }
-        // The runs already finished are known to the splitter's checks only as run
-        // rows: their evaluations are not reopened.
-        Ok((
-            ResultsWriter {
-                dir: dir.to_path_buf(),
-                split: Splitter::default(),
-                runs: built.runs,
-                header,
-                runs_file: super::append(&runs_path)?,
-                evaluations,
-                _lock: lock,
-            },
-            done,
-        ))
-    }
-
-    fn format(&self, path: PathBuf) -> impl FnOnce(String) -> LogError {
-        move |message| LogError::Format { path, message }
-    }
-
-    /// Appends an evaluation row.
-    pub fn eval_row(&mut self, row: &Row) -> Result<(), LogError> {
-        let family = row.family();
-        let path = self.dir.join(tables::evaluations_file(family));
-        let line = self
-            .split
-            .evaluation(row)
-            .map_err(self.format(path.clone()))?;
-        if !self.evaluations.contains_key(&family) {
-            let mut f = super::append(&path)?;
-            f.write_all(tables::evaluations_header(family).as_bytes())
-                .map_err(io(&path))?;
-            self.evaluations.insert(family, f);
-        }
-        let f = self.evaluations.get_mut(&family).expect("opened above");
-        // One write of one whole line: a crash leaves at most a torn last line.
-        f.write_all(line.as_bytes()).map_err(io(&path))?;
-        f.flush().map_err(io(&path))
-    }
-
-    /// Appends a finished run's row (from its summary row, its last evaluation):
-    /// from now on the run counts as done. Its evaluation rows reach the disk
-    /// first, so even a power loss cannot leave a run marked done with rows
-    /// missing.
-    pub fn summary_row(&mut self, row: &Row) -> Result<(), LogError> {
-        let runs_path = self.dir.join(RUNS_FILE);
-        let eval_path = self.dir.join(tables::evaluations_file(row.family()));
-        if let Some(f) = self.evaluations.get(&row.family()) {
-            f.sync_data().map_err(io(&eval_path))?;
-        }
-        let run = self.split.summary(row).map_err(self.format(eval_path))?;
-        if tables::fits(&self.header, &run) {
-            let line = tables::line(&tables::run_record(&self.header, &run));
-            self.runs_file
-                .write_all(line.as_bytes())
-                .map_err(io(&runs_path))?;
-            self.runs.push(run);
-        } else {
-            // A swept key or a family the header lacks: the table is rewritten
-            // under a header that has it.
-            self.runs.push(run);
-            let (header, text) = tables::runs_text(&self.runs);
-            write_atomic(&runs_path, text.as_bytes())?;
-            self.header = header;
-            self.runs_file = super::append(&runs_path)?;
-        }
-        self.runs_file.sync_data().map_err(io(&runs_path))
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::{Common, JestRow, SwimRow};
+    use crate::log::{Common, JestRow, ResultsWriter, SwimRow};
     use crate::method::Method;
     use crate::train::RunStatus;
 

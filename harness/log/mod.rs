@@ -14,6 +14,7 @@ pub mod methods;
 mod records;
 mod row;
 mod tables;
+mod writer;
 
 use std::fs::{self, File, OpenOptions};
 use std::io::Write;
@@ -21,11 +22,12 @@ use std::path::{Path, PathBuf};
 
 pub use folder::{
     last_rows, layout_of, migrate, pack, read_folder, read_source, results_bytes,
-    results_bytes_on_disk, tables_text, write_folder, Folder, Layout, Migration, ResultsWriter,
+    results_bytes_on_disk, tables_text, write_folder, Folder, Layout, Migration,
 };
 pub use layout::header_line;
 pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 pub use tables::{evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX};
+pub use writer::ResultsWriter;
 
 pub const RESULTS_FILE: &str = "results.csv";
 pub const SUMMARY_FILE: &str = "summary.csv";

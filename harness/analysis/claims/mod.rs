@@ -183,10 +183,30 @@ pub fn show_bounds(b: crate::stats::Bounds, unit: &str) -> String {
     }
 }
 
+/// The paper's same-data speed-up at filtering ratio f, if it gives one: the
+/// threshold of the same-data claim at f in [`CLAIMS`] (the figures live there
+/// only; plots draw them from here).
+pub fn paper_speedup(f: f64) -> Option<f64> {
+    CLAIMS.iter().find_map(|c| match (c.statistic, c.rule) {
+        (Statistic::SameData { f: pf }, Rule::AtLeast(t)) if (pf - f).abs() < 1e-6 => Some(t),
+        _ => None,
+    })
+}
+
 #[cfg(test)]
 mod tests {
     use super::show_bounds;
     use crate::stats::Bounds;
+
+    /// The plots' yardsticks are the same-data claims' thresholds.
+    #[test]
+    fn the_papers_same_data_figures_come_from_the_claims() {
+        let got: Vec<Option<f64>> = [0.5, 0.8, 0.9, 0.7]
+            .iter()
+            .map(|f| super::paper_speedup(*f))
+            .collect();
+        assert_eq!(got, [Some(1.5), Some(3.0), Some(4.5), None]);
+    }
 
     #[test]
     fn censored_values_and_their_differences_read_as_bounds() {

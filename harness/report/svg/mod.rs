@@ -372,10 +372,4 @@ pub(crate) fn plot_metadata(
     legend::metadata(svg, plot, ((0, 0), (0, 0)), &s);
 }
 
-/// The paper's same-data speed-up at filtering ratio f, if it gives one.
-pub fn paper_speedup(f: f64) -> Option<f64> {
-    [(0.5, 1.5), (0.8, 3.0), (0.9, 4.5)]
-        .iter()
-        .find(|(pf, _)| (pf - f).abs() < 1e-6)
-        .map(|p| p.1)
-}
+pub use crate::analysis::claims::paper_speedup;
