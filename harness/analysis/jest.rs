@@ -18,6 +18,8 @@ pub struct JestAnalysis {
     /// Per world (setting) of experiments that sweep their data: the gain split
     /// and the concept diagnostics (`world`).
     pub worlds: Vec<world::World>,
+    /// Across those worlds, the remainder against the cut in same-concept pairs.
+    pub concept_cut: Option<world::ConceptCut>,
 }
 
 /// Adds JEST's part, its claims and its warnings (diverged runs) to `a`.
@@ -48,10 +50,12 @@ pub fn analyse(rows: &[JestRow], est: &Estimator, combine: bool, a: &mut Analysi
         a.claims.extend(claims::claims(&ctx, combine));
     }
     let worlds = world::worlds(&cells, &comparisons, &a.claims, est);
+    let concept_cut = world::concept_cut(&worlds);
     a.jest = JestAnalysis {
         cells,
         comparisons,
         horizons,
         worlds,
+        concept_cut,
     };
 }

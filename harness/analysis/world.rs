@@ -80,6 +80,32 @@ impl Diagnostics {
     }
 }
 
+/// How JEST's gain beyond the noise-filter oracle (the remainder) follows how far
+/// JEST cuts the share of same-concept pairs in its batches below the oracle's,
+/// across worlds: Pearson's r over the worlds where both are defined.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct ConceptCut {
+    pub r: f64,
+    pub worlds: usize,
+}
+
+/// [`ConceptCut`] over `worlds`, where r is defined.
+pub fn concept_cut(worlds: &[World]) -> Option<ConceptCut> {
+    fn of(w: &World, m: Method) -> Option<&Diagnostics> {
+        w.methods.iter().find(|d| d.method == m)
+    }
+    let (x, y): (Vec<f64>, Vec<f64>) = worlds
+        .iter()
+        .filter_map(|w| {
+            let r = w.remainder.as_ref()?.point.mid;
+            let cut = of(w, Method::ORACLE)?.same_concept - of(w, Method::JEST)?.same_concept;
+            (r.is_finite() && cut.is_finite()).then_some((cut, r))
+        })
+        .unzip();
+    let r = crate::stats::pearson(&x, &y);
+    r.is_finite().then_some(ConceptCut { r, worlds: x.len() })
+}
+
 /// Every world with a uniform and a JEST cell, in cell order; none unless some
 /// experiment sweeps a `dataset.` key (the worlds differ in their data).
 pub fn worlds(

@@ -98,8 +98,11 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
                     .collect();
                 candidates.extend(folders);
             }
+            // Anything there but a folder without results (a report's old
+            // `results.csv` path whose folder was emptied is not a source).
             let holds_results = |p: &&PathBuf| {
-                p.is_file() || crate::log::layout_of(p).is_ok_and(|l| l.is_some())
+                p.exists()
+                    && (!p.is_dir() || crate::log::layout_of(p).is_ok_and(|l| l.is_some()))
             };
             match candidates.iter().find(holds_results) {
                 Some(p) if inside_root(p) => Ok(p.clone()),

@@ -299,7 +299,9 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
             if torn {
                 out.torn.push(runs_path.clone());
             }
-            tables::parse_runs(whole).map_err(fmt(&runs_path))?
+            let (runs, absent) = tables::parse_runs(whole).map_err(fmt(&runs_path))?;
+            out.absent_columns.extend(absent);
+            runs
         }
         Err(LogError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
             Vec::new()
@@ -398,6 +400,8 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
 pub(super) struct Built {
     pub(super) runs: Vec<RunCells>,
     pub(super) evaluations: BTreeMap<Family, String>,
+    /// runs.csv's text when it is not `tables::runs_text(runs)` (columns left out).
+    pub(super) runs_text: Option<String>,
 }
 
 pub(super) fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
@@ -414,7 +418,11 @@ pub(super) fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
         .iter()
         .map(|s| split.summary(s))
         .collect::<Result<_, _>>()?;
-    Ok(Built { runs, evaluations })
+    Ok(Built {
+        runs,
+        evaluations,
+        runs_text: None,
+    })
 }
 
 /// The text of the two tables for `rows` and `summaries` (as [`write_folder`]
@@ -435,13 +443,60 @@ pub fn tables_text(
 /// over [`PACK_ABOVE`] packed; layout 2 files of families without rows removed.
 /// The caller holds the folder's lock.
 pub fn write_folder(dir: &Path, rows: &[Row], summaries: &[Row]) -> Result<(), LogError> {
+    write_folder_lacking(dir, rows, summaries, &[])
+}
+
+/// [`write_folder`], leaving out the optional columns in `absent` wherever every
+/// cell of theirs is empty: results written before those columns existed keep
+/// saying so (a reproduction then does not compare them), rather than claiming
+/// empty values.
+pub fn write_folder_lacking(
+    dir: &Path,
+    rows: &[Row],
+    summaries: &[Row],
+    absent: &[String],
+) -> Result<(), LogError> {
     fs::create_dir_all(dir).map_err(io(dir))?;
-    let built = build(rows, summaries).map_err(|message| LogError::Format {
+    let fail = |message: String| LogError::Format {
         path: dir.to_path_buf(),
         message,
-    })?;
+    };
+    let mut built = build(rows, summaries).map_err(fail)?;
+    let absent: Vec<&str> = absent
+        .iter()
+        .map(String::as_str)
+        .filter(|c| super::layout::OPTIONAL_COLUMNS.contains(c))
+        .collect();
+    if !absent.is_empty() {
+        for text in built.evaluations.values_mut() {
+            *text = without_empty_columns(text, &absent).map_err(fail)?;
+        }
+        built.runs_text =
+            Some(without_empty_columns(&tables::runs_text(&built.runs).1, &absent).map_err(fail)?);
+    }
     write_built(dir, &built)?;
     pack(dir)
+}
+
+/// CSV text without the named columns whose cells are all empty.
+fn without_empty_columns(text: &str, names: &[&str]) -> Result<String, String> {
+    let mut r = csv::ReaderBuilder::new()
+        .has_headers(false)
+        .from_reader(text.as_bytes());
+    let recs: Vec<csv::StringRecord> = r
+        .records()
+        .collect::<Result<_, _>>()
+        .map_err(|e| e.to_string())?;
+    let Some(header) = recs.first() else {
+        return Ok(text.to_string());
+    };
+    let keep: Vec<usize> = (0..header.len())
+        .filter(|&i| !names.contains(&&header[i]) || recs[1..].iter().any(|r| !r[i].is_empty()))
+        .collect();
+    Ok(recs
+        .iter()
+        .map(|r| tables::line(&keep.iter().map(|&i| &r[i]).collect()))
+        .collect())
 }
 
 pub(super) fn write_built(dir: &Path, built: &Built) -> Result<(), LogError> {
@@ -455,7 +510,11 @@ pub(super) fn write_built(dir: &Path, built: &Built) -> Result<(), LogError> {
     }
     write_atomic(
         &dir.join(RUNS_FILE),
-        tables::runs_text(&built.runs).1.as_bytes(),
+        built
+            .runs_text
+            .clone()
+            .unwrap_or_else(|| tables::runs_text(&built.runs).1)
+            .as_bytes(),
     )
 }
 
@@ -558,7 +617,7 @@ pub(super) fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> 
             done.contains(r.common().run_id.as_str()) || old.unfinished.contains(&r.common().run_id)
         })
         .collect();
-    write_folder(dir, &rows, &old.summaries)?;
+    write_folder_lacking(dir, &rows, &old.summaries, &old.absent_columns)?;
     let new = read_tables(dir)?;
     if new.rows != old.rows || new.summaries != old.summaries {
         for f in Family::ALL {

@@ -22,7 +22,8 @@ use std::path::{Path, PathBuf};
 
 pub use folder::{
     last_rows, layout_of, migrate, pack, read_folder, read_source, results_bytes,
-    results_bytes_on_disk, tables_text, write_folder, Folder, Layout, Migration,
+    results_bytes_on_disk, tables_text, write_folder, write_folder_lacking, Folder, Layout,
+    Migration,
 };
 pub use layout::header_line;
 pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};

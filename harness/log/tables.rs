@@ -435,9 +435,9 @@ pub(super) struct RunRow {
 }
 
 /// Parses runs.csv text (whole lines).
-pub(super) fn parse_runs(text: &str) -> Result<Vec<RunRow>, String> {
+pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), String> {
     if text.trim().is_empty() {
-        return Ok(Vec::new());
+        return Ok((Vec::new(), Vec::new()));
     }
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
@@ -452,7 +452,7 @@ pub(super) fn parse_runs(text: &str) -> Result<Vec<RunRow>, String> {
     let mut required: Vec<&str> = RUN_HEAD.to_vec();
     required.extend(RUN_TAIL);
     required.push("batch_size");
-    check_header(&header, &known, &required)?;
+    let absent = check_header(&header, &known, &required)?;
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut out = Vec::new();
     let mut ids = std::collections::HashSet::new();
@@ -519,7 +519,7 @@ pub(super) fn parse_runs(text: &str) -> Result<Vec<RunRow>, String> {
             },
         });
     }
-    Ok(out)
+    Ok((out, absent))
 }
 
 /// A family's evaluation rows, each with its file line.

@@ -69,6 +69,28 @@ pub struct Claim {
     scale: Scale,
 }
 
+/// What a claim row says of itself: which claim, its rule and evidence.
+struct Head {
+    id: String,
+    short: String,
+    spec: String,
+    claim: String,
+    rule: Rule,
+    rule_text: String,
+    scale: Scale,
+    evidence: String,
+    designated: bool,
+}
+
+/// What was measured for a row.
+struct Body {
+    measured: String,
+    accounting: String,
+    experiments: Vec<String>,
+    definitions: Vec<Definition>,
+    verdict: Verdict,
+}
+
 impl ClaimDef {
     /// A measured row: every definition's interval (the verdicts are set once the
     /// report's family is known, by `adjust`).
@@ -98,35 +120,34 @@ impl ClaimDef {
         let mut experiments = experiments;
         experiments.sort();
         experiments.dedup();
-        let designated = !experiments.is_empty()
-            && experiments
-                .iter()
-                .all(|e| self.designated.contains(&e.as_str()));
-        let mut c = Claim {
+        Claim::new(
+            self.head(&experiments),
+            Body {
+                measured,
+                accounting: accounting.into(),
+                experiments,
+                definitions,
+                verdict: Verdict::NotMeasured,
+            },
+        )
+    }
+
+    /// What a row of this claim says of itself, for these experiments.
+    fn head(&self, experiments: &[String]) -> Head {
+        Head {
             id: self.id.into(),
             short: self.short.into(),
             spec: self.spec.into(),
             claim: self.claim.into(),
-            measured,
-            estimate: definitions.first().map(|d| d.estimate),
-            adjusted: definitions.first().map(|d| d.adjusted),
-            definitions,
-            accounting: accounting.into(),
-            verdict: Verdict::NotMeasured,
-            verdict_text: String::new(),
-            rule: self.rule.text(),
-            experiments,
-            setting: String::new(),
-            designated,
-            evidence: self.evidence.into(),
-            adjusted_level: 0.95,
-            threshold: None,
-            bound_reason: String::new(),
-            rule_def: self.rule,
+            rule: self.rule,
+            rule_text: self.rule.text(),
             scale: self.scale,
-        };
-        c.settle();
-        c
+            evidence: self.evidence.into(),
+            designated: !experiments.is_empty()
+                && experiments
+                    .iter()
+                    .all(|e| self.designated.contains(&e.as_str())),
+        }
     }
 
     /// A row with no number: not measured here (naming the evidence it needs), or
@@ -138,35 +159,16 @@ impl ClaimDef {
         accounting: &str,
         experiments: Vec<String>,
     ) -> Claim {
-        let designated = !experiments.is_empty()
-            && experiments
-                .iter()
-                .all(|e| self.designated.contains(&e.as_str()));
-        let mut c = Claim {
-            id: self.id.into(),
-            short: self.short.into(),
-            spec: self.spec.into(),
-            claim: self.claim.into(),
-            measured,
-            estimate: None,
-            adjusted: None,
-            definitions: Vec::new(),
-            accounting: accounting.into(),
-            verdict,
-            verdict_text: String::new(),
-            rule: self.rule.text(),
-            experiments,
-            setting: String::new(),
-            designated,
-            evidence: self.evidence.into(),
-            adjusted_level: 0.95,
-            threshold: None,
-            bound_reason: String::new(),
-            rule_def: self.rule,
-            scale: self.scale,
-        };
-        c.settle();
-        c
+        Claim::new(
+            self.head(&experiments),
+            Body {
+                measured,
+                accounting: accounting.into(),
+                experiments,
+                definitions: Vec::new(),
+                verdict,
+            },
+        )
     }
 
     pub(super) fn not_measured(&self, why: &str, accounting: &str) -> Claim {
@@ -195,29 +197,64 @@ impl Claim {
         rule: String,
         experiment: String,
     ) -> Claim {
-        Claim {
+        let head = Head {
             id,
             short: short.into(),
             spec: spec.into(),
             claim,
-            measured,
-            estimate: Some(estimate),
-            adjusted: Some(estimate),
-            definitions: Vec::new(),
-            accounting: accounting.into(),
-            verdict,
-            verdict_text: verdict.text().into(),
-            rule,
-            experiments: vec![experiment.clone()],
-            setting: String::new(),
-            designated: true,
+            rule: Rule::None,
+            rule_text: rule,
+            scale: Scale::Log,
             evidence: format!("the {experiment} experiment"),
+            designated: true,
+        };
+        let mut c = Claim::new(
+            head,
+            Body {
+                measured,
+                accounting: accounting.into(),
+                experiments: vec![experiment],
+                definitions: Vec::new(),
+                verdict,
+            },
+        );
+        // Judged outside the table: its interval and verdict as given.
+        c.estimate = Some(estimate);
+        c.adjusted = Some(estimate);
+        c.verdict_text = verdict.text().into();
+        c
+    }
+
+    /// The one constructor: a row from what it says of itself and what was
+    /// measured, every other field at its start (95% level, no threshold, no
+    /// setting), its verdict settled from its definitions.
+    fn new(head: Head, body: Body) -> Claim {
+        let mut c = Claim {
+            id: head.id,
+            short: head.short,
+            spec: head.spec,
+            claim: head.claim,
+            measured: body.measured,
+            // Both set by `settle`, from the first definition.
+            estimate: None,
+            adjusted: None,
+            definitions: body.definitions,
+            accounting: body.accounting,
+            verdict: body.verdict,
+            verdict_text: String::new(),
+            rule: head.rule_text,
+            experiments: body.experiments,
+            setting: String::new(),
+            designated: head.designated,
+            evidence: head.evidence,
             adjusted_level: 0.95,
             threshold: None,
             bound_reason: String::new(),
-            rule_def: Rule::None,
-            scale: Scale::Log,
-        }
+            rule_def: head.rule,
+            scale: head.scale,
+        };
+        c.settle();
+        c
     }
 
     /// Sets the threshold an external row is judged against (for the board).

@@ -6,7 +6,7 @@ use super::Block;
 use crate::analysis::world::{Diagnostics, World};
 use crate::analysis::Analysis;
 use crate::method::Method;
-use crate::stats::{self, CensoredInterval};
+use crate::stats::CensoredInterval;
 
 /// A world's setting in short words: `misaligned=0.5, zipf=1.5, curated=pool`.
 pub(super) fn world_name(setting: &str) -> String {
@@ -101,17 +101,6 @@ pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
     }
     let (up, down, open) = signs(worlds.iter().filter_map(|w| w.remainder.as_ref()));
     let with_oracle = up + down + open;
-    // Does the rest follow how far JEST cuts same-concept pairs (in-batch
-    // negatives that are not negatives) below the oracle's batches?
-    let (x, y): (Vec<f64>, Vec<f64>) = worlds
-        .iter()
-        .filter_map(|w| {
-            let r = w.remainder.as_ref()?.point.mid;
-            let cut = of(w, Method::ORACLE)?.same_concept - of(w, Method::JEST)?.same_concept;
-            (r.is_finite() && cut.is_finite()).then_some((cut, r))
-        })
-        .unzip();
-    let corr = stats::pearson(&x, &y);
     let mut para = format!(
         "{} worlds (settings of experiments that sweep their data). The same-data verdict per world (one schedule, secondary evidence; the paper's figure for the world's f): {}. JEST's final score over the noise-filter oracle's (the \"rest\" column, 95% interval paired by seed): above it in {up} of {with_oracle} worlds, below in {down}, undecided in {open}.",
         worlds.len(),
@@ -125,10 +114,12 @@ pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
                 .join(", ")
         },
     );
-    if corr.is_finite() {
+    // Does the rest follow how far JEST cuts same-concept pairs (in-batch
+    // negatives that are not negatives) below the oracle's batches?
+    if let Some(c) = a.jest.concept_cut {
         para.push_str(&format!(
-            " Across worlds, the rest correlates at r = {corr:.2} ({} worlds) with how far JEST cuts the share of same-concept pairs in its batches (in a contrastive loss, negatives that are not negatives) below the oracle's.",
-            x.len()
+            " Across worlds, the rest correlates at r = {:.2} ({} worlds) with how far JEST cuts the share of same-concept pairs in its batches (in a contrastive loss, negatives that are not negatives) below the oracle's.",
+            c.r, c.worlds
         ));
     }
     b.push(Block::Para(para));
