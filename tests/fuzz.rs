@@ -1,5 +1,6 @@
-//! Property-based fuzzing of the three readers that take other people's files:
-//! experiment YAML, results CSV (ours and the minimal schema) and .npy. Each case
+//! Property-based fuzzing of the readers that take other people's files:
+//! experiment YAML, results (layout 1 CSV, the minimal schema, and layout 2's
+//! runs and evaluations tables, plain and gzip) and .npy. Each case
 //! mutates a valid file (bytes replaced, inserted, deleted, from a set that YAML,
 //! CSV and .npy headers care about) or is arbitrary bytes; whatever the input, a
 //! reader returns a value or an error, never panics. The number of cases is
@@ -83,6 +84,31 @@ proptest! {
     }
 
     #[test]
+    fn results_tables_never_panic(e in edits(), which in 0u8..3) {
+        // A layout 2 folder with one of its tables mutated: runs.csv, the
+        // evaluations, or the evaluations' gzip bytes.
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let rows = our_rows();
+        jestbench::log::write_folder(d, &rows, &rows[rows.len() - 1..]).unwrap();
+        let runs = d.join(jestbench::log::RUNS_FILE);
+        let evals = d.join(jestbench::log::evaluations_file(jestbench::method::Family::Jest));
+        match which {
+            0 => std::fs::write(&runs, mutate(&std::fs::read(&runs).unwrap(), &e)).unwrap(),
+            1 => std::fs::write(&evals, mutate(&std::fs::read(&evals).unwrap(), &e)).unwrap(),
+            _ => {
+                use std::io::Write as _;
+                let mut z = flate2::write::GzEncoder::new(Vec::new(), flate2::Compression::fast());
+                z.write_all(&std::fs::read(&evals).unwrap()).unwrap();
+                let gz = mutate(&z.finish().unwrap(), &e);
+                std::fs::remove_file(&evals).unwrap();
+                std::fs::write(d.join(format!("{}.gz", evals.file_name().unwrap().to_string_lossy())), gz).unwrap();
+            }
+        }
+        let _ = jestbench::log::read_folder(d);
+    }
+
+    #[test]
     fn npy_never_panics(e in edits(), header_only in any::<bool>()) {
         let seed = npy_bytes();
         let bytes = if header_only {
@@ -112,20 +138,30 @@ fn minimal_results() -> String {
     t
 }
 
-fn our_results() -> String {
+fn our_rows() -> Vec<jestbench::log::Row> {
     use jestbench::log::{Common, JestRow, Row};
+    [0usize, 50, 100]
+        .iter()
+        .map(|&step| {
+            Row::Jest(JestRow {
+                common: Common {
+                    run_id: "abc-s0".into(),
+                    experiment: "e".into(),
+                    step,
+                    sweep: "train.lr=0.001;dataset.zipf=1.5".into(),
+                    eval_score: Some(0.5),
+                    ..Common::default()
+                },
+                filter_ratio: 0.8,
+                ..JestRow::default()
+            })
+        })
+        .collect()
+}
+
+fn our_results() -> String {
     let mut t = jestbench::log::header_line();
-    for step in [0usize, 50, 100] {
-        let r = Row::Jest(JestRow {
-            common: Common {
-                run_id: "abc-s0".into(),
-                experiment: "e".into(),
-                step,
-                eval_score: Some(0.5),
-                ..Common::default()
-            },
-            ..JestRow::default()
-        });
+    for r in our_rows() {
         t += &r.to_line();
     }
     t

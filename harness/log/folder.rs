@@ -793,6 +793,69 @@ mod tests {
         );
     }
 
+    /// Tables that are not what the writer writes are refused with the file, the
+    /// line and the column or value; a gzip that is cut, or that inflates past
+    /// the reader's limit, is refused without inflating it all.
+    #[test]
+    fn hostile_tables_are_named_not_read() {
+        let dir = tempfile::tempdir().unwrap();
+        let d = dir.path();
+        let rows = [jest("a", 0, false, "k=v"), jest("a", 5, true, "k=v")];
+        write_folder(d, &rows, &rows[1..]).unwrap();
+        let runs = d.join(RUNS_FILE);
+        let text = fs::read_to_string(&runs).unwrap();
+        let err = |d: &Path| read_folder(d).unwrap_err().to_string();
+        fs::write(
+            &runs,
+            text.replacen("config_hash", "config_hash,x", 1)
+                .replacen("\n", ",1\n", 2),
+        )
+        .unwrap();
+        let e = err(d);
+        assert!(
+            e.contains("runs.csv") && e.contains("unknown column `x`"),
+            "{e}"
+        );
+        fs::write(&runs, text.replacen(",jest,", ",nope,", 1)).unwrap();
+        let e = err(d);
+        assert!(
+            e.contains("line 2") && e.contains("`nope` is not a family"),
+            "{e}"
+        );
+        fs::write(&runs, text.replace(",5,2,", ",five,2,")).unwrap();
+        let e = err(d);
+        assert!(
+            e.contains("column `last_step`: `five` is not a count"),
+            "{e}"
+        );
+        fs::write(&runs, &text).unwrap();
+
+        let evals = d.join(tables::evaluations_file(Family::Jest));
+        let plain = fs::read(&evals).unwrap();
+        fs::remove_file(&evals).unwrap();
+        let mut z = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::fast());
+        z.write_all(&plain).unwrap();
+        let gz = z.finish().unwrap();
+        fs::write(packed(&evals), &gz[..gz.len() - 9]).unwrap();
+        let e = err(d);
+        assert!(
+            e.contains(".csv.gz") && e.contains("not a whole gzip file"),
+            "{e}"
+        );
+        // 64 MiB of zeros in about 64 KiB: refused at a 1 MiB limit.
+        let bomb = d.join("bomb.gz");
+        let mut z = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::best());
+        z.write_all(&vec![b'0'; 64 << 20]).unwrap();
+        fs::write(&bomb, z.finish().unwrap()).unwrap();
+        let e = super::super::read_regular_gz(&bomb, 1 << 20)
+            .unwrap_err()
+            .to_string();
+        assert!(
+            e.contains("over the 1048576 bytes this reader takes, decompressed"),
+            "{e}"
+        );
+    }
+
     /// A layout 1 folder migrates to the same rows, its unfinished runs kept as
     /// evaluations without a run row.
     #[test]
