@@ -223,7 +223,7 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
     let line = md.lines().find(|l| l.starts_with("| (b) Joint")).unwrap();
     assert!(line.contains("holds as a bound (at least 3.00)"), "{line}");
 
-    // Every SVG is well-formed XML with an <svg> root; the HTML inlines them.
+    // Every SVG is well-formed XML with an <svg> root; the HTML links each once.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let mut svgs = 0;
     for entry in std::fs::read_dir(&out).unwrap() {
@@ -239,7 +239,19 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
     // The claims figure, iso-accuracy curves (one per f), learning curves (2
     // settings × 2 axes), speed-up vs f, learnability (per setting).
     assert_eq!(svgs, 10);
-    assert_eq!(html.matches("<svg").count(), 10);
+    assert_eq!(html.matches("<svg").count(), 0);
+    let linked: Vec<&str> = html
+        .split("<img src=\"")
+        .skip(1)
+        .map(|s| s.split('"').next().unwrap())
+        .collect();
+    assert_eq!(linked.len(), 10);
+    for f in &linked {
+        assert!(
+            out.join(f).is_file(),
+            "report.html links {f}, not in the folder"
+        );
+    }
     // The answer comes first: provenance, contents, the answer and the claims
     // before any experiment's detail; every contents link has its heading.
     let at = |s: &str| md.find(s).unwrap_or_else(|| panic!("report lacks {s}"));

@@ -1,5 +1,6 @@
 #!/usr/bin/env bash
-# Opens a report's HTML in headless Chromium, fails on any console error, and saves a
+# Opens a report's HTML in headless Chromium, fails on any console error (a linked
+# figure that does not load, or that the page's CSP blocks, is one), and saves a
 # screenshot to look at.
 #   tests/screenshot-report.sh reports/ablations/report.html [out.png]
 # Needs Debian's chromium (apt-get install chromium).
@@ -19,6 +20,6 @@ if grep -E "CONSOLE|Uncaught|Failed to load" <<<"$log" | grep -v "Failed to load
   exit 1
 fi
 dom=$("$browser" "${flags[@]}" --dump-dom "file://$html" 2>/dev/null)
-grep -q "<svg" <<<"$dom" || { echo "screenshot-report: no SVG in the rendered page" >&2; exit 1; }
+grep -q '<img src="[^"]*\.svg"' <<<"$dom" || { echo "screenshot-report: no SVG figure in the rendered page" >&2; exit 1; }
 [ -s "$png" ] || { echo "screenshot-report: no screenshot written" >&2; exit 1; }
 echo "screenshot-report: $html rendered without errors → $png"

@@ -323,12 +323,22 @@ fn html_body(blocks: &[Block]) -> String {
                 }
                 body += "</tbody>\n</table>\n";
             }
-            Block::Figure { svg, caption, .. } => {
-                // The SVG inline, without its XML prologue.
-                let svg = svg.find("<svg").map_or(svg.as_str(), |i| &svg[i..]);
-                let svg = xml_clean(svg);
+            Block::Figure { file, caption, .. } => {
+                // The SVG file beside the page, linked (each figure written once,
+                // the page light; it works offline from its folder, and the CSP
+                // allows images from the page's own folder). A name that is not a
+                // plain relative path is shown as text, never fetched.
+                let img = if safe_href(file) && !file.contains(':') {
+                    format!(
+                        "<img src=\"{}\" alt=\"{}\" loading=\"lazy\">",
+                        escape(file),
+                        escape(caption)
+                    )
+                } else {
+                    format!("<code>{}</code>", escape(file))
+                };
                 body += &format!(
-                    "<figure>\n{svg}\n<figcaption>{}</figcaption>\n</figure>\n",
+                    "<figure>\n{img}\n<figcaption>{}</figcaption>\n</figure>\n",
                     inline(caption)
                 );
             }
@@ -349,6 +359,7 @@ table { border-collapse: collapse; margin: 1em 0; font-size: 0.9em; }
 th, td { border: 1px solid #bbb; padding: 0.3em 0.6em; text-align: left; vertical-align: top; }
 th { background: #f0f0f0; }
 figure { margin: 1.5em 0; }
+figure img { max-width: 100%; height: auto; }
 figcaption { font-size: 0.9em; color: #555; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 details { margin: 1em 0; }
@@ -381,7 +392,7 @@ mod tests {
         );
         let h = html("T", &blocks);
         assert!(h.contains("<code>code</code> &amp; &lt;b&gt; <strong>bold</strong> <em>em</em> <code>x*y*z</code>"));
-        assert!(h.contains("<figure>\n<svg width=\"1\"></svg>"));
-        assert!(!h.contains("<?xml"));
+        assert!(h.contains("<figure>\n<img src=\"f.svg\" alt=\"cap\" loading=\"lazy\">"));
+        assert!(!h.contains("<svg") && !h.contains("<?xml"));
     }
 }
