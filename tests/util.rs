@@ -89,7 +89,10 @@ pub fn stderr(out: &Output) -> String {
 
 /// Reads a CSV into a header and rows of cells.
 pub fn read_csv(path: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut r = csv::Reader::from_path(path).unwrap();
+    table(csv::Reader::from_path(path).unwrap())
+}
+
+fn table<R: std::io::Read>(mut r: csv::Reader<R>) -> (Vec<String>, Vec<Vec<String>>) {
     let header = r.headers().unwrap().iter().map(String::from).collect();
     let rows = r
         .records()
@@ -104,13 +107,7 @@ fn as_table(rows: &[jestbench::log::Row]) -> (Vec<String>, Vec<Vec<String>>) {
     for r in rows {
         text.push_str(&r.to_line());
     }
-    let mut r = csv::Reader::from_reader(text.as_bytes());
-    let header = r.headers().unwrap().iter().map(String::from).collect();
-    let rows = r
-        .records()
-        .map(|rec| rec.unwrap().iter().map(String::from).collect())
-        .collect();
-    (header, rows)
+    table(csv::Reader::from_reader(text.as_bytes()))
 }
 
 /// A results folder's finished runs as the harness reads them (either layout):

@@ -10,8 +10,8 @@ use std::path::{Path, PathBuf};
 
 use super::tables::{self, RunCells, Splitter, PACK_ABOVE, RUNS_FILE};
 use super::{
-    incomplete_runs, io, read_regular, read_regular_gz, read_rows, rows_budget, write_atomic,
-    Incomplete, LogError, Row, MAX_ROWS, MEMORY_PER_ROW, RESULTS_FILE, SUMMARY_FILE,
+    incomplete_runs, io, read_regular, read_regular_gz, read_rows, too_many_rows, whole_lines,
+    write_atomic, Incomplete, LogError, Row, RESULTS_FILE, SUMMARY_FILE,
 };
 use crate::method::Family;
 
@@ -30,8 +30,6 @@ pub enum Layout {
 #[derive(Debug, Default)]
 pub struct Folder {
     pub layout: Option<Layout>,
-    /// The files read.
-    pub files: Vec<PathBuf>,
     /// Every evaluation row of the finished runs, in file order.
     pub rows: Vec<Row>,
     /// One row per finished run (its last evaluation), in file order.
@@ -131,31 +129,6 @@ fn gz_size(path: &Path) -> Option<u64> {
     Some(u32::from_le_bytes(b) as u64)
 }
 
-/// Whole lines of a text, and whether a cut last line was dropped.
-fn whole_lines(text: &str) -> (&str, bool) {
-    let torn = !text.is_empty() && !text.ends_with('\n');
-    let whole = match text.rfind('\n') {
-        Some(i) => &text[..=i],
-        None => "",
-    };
-    (whole, torn)
-}
-
-fn too_many_rows(path: &Path, lines: usize) -> Result<(), LogError> {
-    let limit = rows_budget();
-    if lines > limit + 1 {
-        return Err(LogError::Format {
-            path: path.to_path_buf(),
-            message: format!(
-                "{} rows, over the {limit} rows this machine can analyse at once (about {} KiB of memory a row, read and analysed; at most {MAX_ROWS}); split the results",
-                lines - 1,
-                MEMORY_PER_ROW >> 10
-            ),
-        });
-    }
-    Ok(())
-}
-
 /// Reads a results folder in whichever layout it has (an empty or absent folder:
 /// nothing).
 pub fn read_folder(dir: &Path) -> Result<Folder, LogError> {
@@ -185,7 +158,6 @@ pub fn read_source(path: &Path) -> Result<Folder, LogError> {
     let read = read_rows(path)?;
     Ok(Folder {
         layout: Some(Layout::Rows),
-        files: vec![path.to_path_buf()],
         summaries: last_rows(&read.kept),
         torn: if read.torn {
             vec![path.to_path_buf()]
@@ -204,7 +176,6 @@ fn read_rows_folder(dir: &Path, layout: Layout) -> Result<Folder, LogError> {
     let results = read_rows(&results_path)?;
     let mut out = Folder {
         layout: Some(layout),
-        files: vec![results_path.clone()],
         absent_columns: results.absent_columns.clone(),
         ..Folder::default()
     };
@@ -213,7 +184,6 @@ fn read_rows_folder(dir: &Path, layout: Layout) -> Result<Folder, LogError> {
     }
     if layout == Layout::Rows && fs::symlink_metadata(&summary_path).is_ok() {
         let summaries = read_rows(&summary_path)?;
-        out.files.push(summary_path.clone());
         if summaries.torn {
             out.torn.push(summary_path);
         }
@@ -294,7 +264,6 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
     };
     let runs = match read_regular(&runs_path, budget) {
         Ok(text) => {
-            out.files.push(runs_path.clone());
             let (whole, torn) = whole_lines(&text);
             if torn {
                 out.torn.push(runs_path.clone());
@@ -332,7 +301,6 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
                 out.absent_columns.push(a.clone());
             }
         }
-        out.files.push(path.clone());
         evaluations.push((f, path, ev));
     }
     // Each finished run's evaluations: as many as its run row says, ending at its

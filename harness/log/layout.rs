@@ -262,6 +262,11 @@ pub(super) fn columns() -> &'static [String] {
     })
 }
 
+/// A row's cells in layout 1's column order, as text (what `reproduce` compares).
+pub fn row_cells(row: &Row) -> Vec<String> {
+    cells(row).iter().map(String::from).collect()
+}
+
 /// A row's cells in the header's order, as the file writes them.
 pub(super) fn cells(row: &Row) -> csv::StringRecord {
     let line = row.to_line();

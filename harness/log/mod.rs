@@ -25,7 +25,7 @@ pub use folder::{
     results_bytes_on_disk, tables_text, write_folder, write_folder_lacking, Folder, Layout,
     Migration,
 };
-pub use layout::header_line;
+pub use layout::{header_line, row_cells};
 pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};
 pub use tables::{evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX};
 pub use writer::ResultsWriter;
@@ -322,6 +322,33 @@ pub fn incomplete_runs(summaries: &[Row], results: &[Row]) -> Vec<Incomplete> {
         .collect()
 }
 
+/// Whole lines of a text, and whether a cut last line was dropped.
+pub(crate) fn whole_lines(text: &str) -> (&str, bool) {
+    let torn = !text.is_empty() && !text.ends_with('\n');
+    let whole = match text.rfind('\n') {
+        Some(i) => &text[..=i],
+        None => "",
+    };
+    (whole, torn)
+}
+
+/// Refuses more rows than this machine can analyse (counted before parsing:
+/// short lines take as much memory per row as long ones).
+pub(crate) fn too_many_rows(path: &Path, lines: usize) -> Result<(), LogError> {
+    let limit = rows_budget();
+    if lines > limit + 1 {
+        return Err(LogError::Format {
+            path: path.to_path_buf(),
+            message: format!(
+                "{} rows, over the {limit} rows this machine can analyse at once (about {} KiB of memory a row, read and analysed; at most {MAX_ROWS}); split the results",
+                lines - 1,
+                MEMORY_PER_ROW >> 10
+            ),
+        });
+    }
+    Ok(())
+}
+
 /// Reads every whole row of a results file (absent file: none).
 pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
     let text = match read_regular(path, results_budget()) {
@@ -335,25 +362,8 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
         }
         Err(e) => return Err(e),
     };
-    let torn = !text.is_empty() && !text.ends_with('\n');
-    let whole = match text.rfind('\n') {
-        Some(i) => &text[..=i],
-        None => "",
-    };
-    // Rows are counted before they are parsed: short lines (the minimal schema's
-    // 30 bytes) take as much memory per row as long ones.
-    let lines = whole.bytes().filter(|b| *b == b'\n').count();
-    let limit = rows_budget();
-    if lines > limit + 1 {
-        return Err(LogError::Format {
-            path: path.to_path_buf(),
-            message: format!(
-                "{} rows, over the {limit} rows this machine can analyse at once (about {} KiB of memory a row, read and analysed; at most {MAX_ROWS}); split the results",
-                lines - 1,
-                MEMORY_PER_ROW >> 10
-            ),
-        });
-    }
+    let (whole, torn) = whole_lines(&text);
+    too_many_rows(path, whole.bytes().filter(|b| *b == b'\n').count())?;
     let (kept, absent_columns) = layout::parse(whole).map_err(|message| LogError::Format {
         path: path.to_path_buf(),
         message,

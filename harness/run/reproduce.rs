@@ -158,18 +158,7 @@ fn pick(rows: &[Row], done: &BTreeSet<String>, which: &Which) -> Vec<String> {
 fn column_differences(a: &Row, b: &Row, absent: &[String]) -> Vec<String> {
     let header = log::header_line();
     let names: Vec<&str> = header.trim_end().split(',').collect();
-    let cells = |r: &Row| -> Vec<String> {
-        let line = r.to_line();
-        let mut rd = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .from_reader(line.as_bytes());
-        rd.records()
-            .next()
-            .and_then(Result::ok)
-            .map(|rec| rec.iter().map(str::to_string).collect())
-            .unwrap_or_default()
-    };
-    let (ca, cb) = (cells(a), cells(b));
+    let (ca, cb) = (log::row_cells(a), log::row_cells(b));
     names
         .iter()
         .zip(ca.iter().zip(&cb))

@@ -120,6 +120,23 @@ impl ClaimDef {
         let mut experiments = experiments;
         experiments.sort();
         experiments.dedup();
+        self.claim(
+            measured,
+            accounting,
+            experiments,
+            definitions,
+            Verdict::NotMeasured,
+        )
+    }
+
+    fn claim(
+        &self,
+        measured: String,
+        accounting: &str,
+        experiments: Vec<String>,
+        definitions: Vec<Definition>,
+        verdict: Verdict,
+    ) -> Claim {
         Claim::new(
             self.head(&experiments),
             Body {
@@ -127,7 +144,7 @@ impl ClaimDef {
                 accounting: accounting.into(),
                 experiments,
                 definitions,
-                verdict: Verdict::NotMeasured,
+                verdict,
             },
         )
     }
@@ -159,16 +176,7 @@ impl ClaimDef {
         accounting: &str,
         experiments: Vec<String>,
     ) -> Claim {
-        Claim::new(
-            self.head(&experiments),
-            Body {
-                measured,
-                accounting: accounting.into(),
-                experiments,
-                definitions: Vec::new(),
-                verdict,
-            },
-        )
+        self.claim(measured, accounting, experiments, Vec::new(), verdict)
     }
 
     pub(super) fn not_measured(&self, why: &str, accounting: &str) -> Claim {
