@@ -126,7 +126,11 @@ pub struct Comparison {
     pub baseline: usize,
     /// To the final and best score on every axis.
     pub speedups: Vec<Speedup>,
-    /// The iso-accuracy curves, on `ISO_AXES`, targets in curve order.
+    /// The iso-accuracy curves, on `ISO_AXES`, targets in curve order. Drawn in
+    /// the report's iso-accuracy figures and left out of analysis.json: 28
+    /// readings a comparison made world's file 4 MB; `jestbench report`
+    /// recomputes them from the results.
+    #[serde(skip)]
     pub iso: Vec<Speedup>,
     pub final_score: Interval,
     pub baseline_final_score: Interval,
