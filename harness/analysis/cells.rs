@@ -191,9 +191,14 @@ pub struct Cell {
     pub bands: Vec<Band>,
     /// Seed-mean trained-batch learnability per evaluation window (step, value).
     pub learnability_curve: Vec<(f64, f64)>,
-    /// Seed-mean kinds of pairs picked and offered per evaluation window.
+    /// Seed-mean kinds of pairs picked and offered per evaluation window. Plot
+    /// data (the report's diagnostics figures), left out of analysis.json as the
+    /// iso-accuracy readings are; `jestbench report` recomputes both.
+    #[serde(skip)]
     pub kinds: Vec<KindWindow>,
-    /// Seed-mean head, torso and tail concept shares picked and offered per window.
+    /// Seed-mean head, torso and tail concept shares picked and offered per
+    /// window (plot data, as `kinds`).
+    #[serde(skip)]
     pub concepts: Vec<ConceptWindow>,
     /// Seed-mean zero-shot accuracy on head, torso and tail concepts at the end
     /// (NaN where not measured).
