@@ -1,14 +1,13 @@
 //! What produced a run (the results' `method` column) and which claim it tests.
 //!
-//! A [`Method`] is a name with its family and its place in every table. The
-//! methods the analysis names by role (uniform, the baseline; JEST and
-//! independent prioritisation, the claims' subjects; the oracle, the ceiling;
-//! SWIM's variants and its Adam baseline) are the associated constants below; a
-//! selector the analysis does not single out defines its method in its own module
-//! (`select::registry` lists every selector, `swim::SwimMethod::ALL` every fitting method,
-//! and `log::methods` reads any of them back from a results file).
+//! A [`Method`] is a name with its family and its place in every table; a
+//! [`Family`] is a registered name. Neither names a family here: each family
+//! defines its own as associated constants in its own module (JEST's selectors in
+//! `select`: `Method::UNIFORM`, `Method::JEST`...; SWIM's fitting methods in
+//! `swim`), and its results schema lists them (`log::Schema::methods`), which is
+//! how a results file's `method` column reads back.
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 /// What produced a run's results (the results' `method` column): the selector of a
 /// JEST run, with independent prioritisation's mode, or the fitting method of a
@@ -21,18 +20,6 @@ pub struct Method {
 }
 
 impl Method {
-    pub const UNIFORM: Method = Method::new(0, "uniform", Family::Jest);
-    pub const INDEPENDENT_TOPK: Method = Method::new(1, "independent_topk", Family::Jest);
-    pub const INDEPENDENT_SAMPLE: Method = Method::new(2, "independent_sample", Family::Jest);
-    pub const JEST: Method = Method::new(3, "jest", Family::Jest);
-    pub const ORACLE: Method = Method::new(4, "oracle", Family::Jest);
-    pub const SWIM: Method = Method::new(5, "swim", Family::Swim);
-    pub const U_SWIM: Method = Method::new(6, "u_swim", Family::Swim);
-    pub const A_SWIM: Method = Method::new(7, "a_swim", Family::Swim);
-    pub const ELM: Method = Method::new(8, "elm", Family::Swim);
-    pub const ELM_UNSCALED: Method = Method::new(9, "elm_unscaled", Family::Swim);
-    pub const ADAM: Method = Method::new(10, "adam", Family::Swim);
-
     /// A method: its place in tables (unique among all methods; a test checks),
     /// the name its results carry, its family.
     pub const fn new(rank: u16, name: &'static str, family: Family) -> Method {
@@ -47,18 +34,15 @@ impl Method {
         self.rank
     }
 
-    pub fn is_independent(self) -> bool {
-        self == Method::INDEPENDENT_TOPK || self == Method::INDEPENDENT_SAMPLE
-    }
-
     pub fn family(self) -> Family {
         self.family
     }
 }
 
+/// A placeholder (rows built field by field start from it): no family's method.
 impl Default for Method {
     fn default() -> Self {
-        Method::UNIFORM
+        Method::new(u16::MAX, "", Family::new(""))
     }
 }
 
@@ -75,26 +59,32 @@ impl std::fmt::Display for Method {
     }
 }
 
-/// Which claim a run belongs to: data selection (JEST) or sampled networks (SWIM).
-#[derive(
-    Clone, Copy, Debug, Default, Deserialize, Serialize, PartialEq, Eq, Hash, PartialOrd, Ord,
-)]
-#[serde(rename_all = "snake_case")]
-pub enum Family {
-    #[default]
-    Jest,
-    Swim,
-}
+/// Which family of experiments a run belongs to, by its registered name (the
+/// results' `family` column): each family defines its own (`Family::JEST` beside
+/// the selectors, `Family::SWIM` beside the sampled networks, any other in its
+/// own module) and lists itself in `family::FAMILIES`.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct Family(&'static str);
 
 impl Family {
-    /// Every family, in the order results files lay them out.
-    pub const ALL: [Family; 2] = [Family::Jest, Family::Swim];
+    pub const fn new(name: &'static str) -> Family {
+        Family(name)
+    }
 
-    /// Its name in results (the `family` column, as serde writes it).
+    /// Its name in results (the `family` column).
     pub fn as_str(self) -> &'static str {
-        match self {
-            Family::Jest => "jest",
-            Family::Swim => "swim",
-        }
+        self.0
+    }
+}
+
+impl Serialize for Family {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.serialize_str(self.0)
+    }
+}
+
+impl std::fmt::Display for Family {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(self.0)
     }
 }

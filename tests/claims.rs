@@ -5,7 +5,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jestbench::log::{header_line, Common, JestRow, Row};
+use jestbench::log::{layout_1_text, Common, Row};
+use jestbench::train::JestRow;
 use jestbench::train::RunStatus;
 
 use crate::util::{jestbench, stderr, write};
@@ -47,7 +48,7 @@ fn cell(
 /// Writes the cells' runs (3 seeds, ±0.005 apart) as a results folder; scores are
 /// evaluated at 10 points of each run.
 fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
-    let mut text = header_line();
+    let mut rows = Vec::new();
     for c in cells {
         let sweep: Vec<String> = std::iter::once(format!(
             "train.selector={}",
@@ -61,13 +62,13 @@ fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
             for k in 0..=10 {
                 let step = c.steps * k / 10;
                 let score = (c.y)(step as f64 / c.steps as f64) + offset;
-                let row = Row::Jest(JestRow {
+                let row = Row::new(JestRow {
                     common: Common {
                         experiment: "hand".into(),
                         run_id: format!("{hash}-s{seed}"),
                         config_hash: hash.clone(),
                         seed,
-                        method: jestbench::log::methods::parse(c.method).unwrap(),
+                        method: method(c.method),
                         batch_size: 64,
                         sweep: sweep.join(";"),
                         step,
@@ -85,10 +86,11 @@ fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
                     zero_shot_accuracy: Some(score),
                     ..JestRow::default()
                 });
-                text.push_str(&row.to_line());
+                rows.push(row);
             }
         }
     }
+    let text = layout_1_text(&rows);
     let out = dir.join("hand");
     std::fs::create_dir_all(&out).unwrap();
     write(&out, "results.csv", &text);
@@ -364,4 +366,12 @@ fn runs_that_two_experiments_share_count_once() {
     );
     let trend = md.lines().find(|l| l.starts_with("| (a)")).unwrap();
     assert!(trend.contains("over 1 settings"), "{trend}");
+}
+
+/// The JEST method named `name`.
+fn method(name: &str) -> jestbench::method::Method {
+    jestbench::train::row::methods()
+        .into_iter()
+        .find(|m| m.as_str() == name)
+        .unwrap()
 }

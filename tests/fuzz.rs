@@ -80,7 +80,7 @@ proptest! {
     fn results_csv_never_panics(e in edits(), minimal in any::<bool>()) {
         let text = if minimal { minimal_results() } else { our_results() };
         let bad = String::from_utf8_lossy(&mutate(text.as_bytes(), &e)).into_owned();
-        let _ = jestbench::log::parse_rows(&bad);
+        let _ = jestbench::log::parse_rows(&bad, &jestbench::family::schemas());
     }
 
     #[test]
@@ -92,7 +92,7 @@ proptest! {
         let rows = our_rows();
         jestbench::log::write_folder(d, &rows, &rows[rows.len() - 1..]).unwrap();
         let runs = d.join(jestbench::log::RUNS_FILE);
-        let evals = d.join(jestbench::log::evaluations_file(jestbench::method::Family::Jest));
+        let evals = d.join(jestbench::log::evaluations_file(jestbench::method::Family::JEST));
         match which {
             0 => std::fs::write(&runs, mutate(&std::fs::read(&runs).unwrap(), &e)).unwrap(),
             1 => std::fs::write(&evals, mutate(&std::fs::read(&evals).unwrap(), &e)).unwrap(),
@@ -105,7 +105,7 @@ proptest! {
                 std::fs::write(d.join(format!("{}.gz", evals.file_name().unwrap().to_string_lossy())), gz).unwrap();
             }
         }
-        let _ = jestbench::log::read_folder(d);
+        let _ = jestbench::log::read_folder(d, &jestbench::family::schemas());
     }
 
     #[test]
@@ -139,11 +139,12 @@ fn minimal_results() -> String {
 }
 
 fn our_rows() -> Vec<jestbench::log::Row> {
-    use jestbench::log::{Common, JestRow, Row};
+    use jestbench::log::{Common, Row};
+    use jestbench::train::JestRow;
     [0usize, 50, 100]
         .iter()
         .map(|&step| {
-            Row::Jest(JestRow {
+            Row::new(JestRow {
                 common: Common {
                     run_id: "abc-s0".into(),
                     experiment: "e".into(),
@@ -160,11 +161,7 @@ fn our_rows() -> Vec<jestbench::log::Row> {
 }
 
 fn our_results() -> String {
-    let mut t = jestbench::log::header_line();
-    for r in our_rows() {
-        t += &r.to_line();
-    }
-    t
+    jestbench::log::layout_1_text(&our_rows())
 }
 
 fn npy_bytes() -> Vec<u8> {

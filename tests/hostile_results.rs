@@ -313,7 +313,7 @@ fn a_merge_takes_the_folders_lock_and_writes_whole_files() {
     let (mut a, mut b) = (spawn(), spawn());
     let ok = [a.wait().unwrap().success(), b.wait().unwrap().success()];
     assert_eq!(ok.iter().filter(|x| **x).count(), 1, "{ok:?}");
-    let read = jestbench::log::read_folder(&merged).unwrap();
+    let read = jestbench::log::read_folder(&merged, &jestbench::family::schemas()).unwrap();
     assert!(read.torn.is_empty() && read.incomplete.is_empty() && read.unfinished.is_empty());
     assert_eq!(read.summaries.len(), 2);
     let leftovers: Vec<_> = std::fs::read_dir(&merged)

@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use jestbench::log::{header_line, Common, JestRow, Row};
+use jestbench::log::{layout_1_text, Common, Row};
+use jestbench::train::JestRow;
 use jestbench::train::RunStatus;
 
 use crate::util::{jestbench, read_csv, result_columns, stderr, write, TINY};
@@ -25,13 +26,16 @@ fn run_rows(
         .map(|k| {
             let step = k * 100;
             let last = k == 10;
-            Row::Jest(JestRow {
+            Row::new(JestRow {
                 common: Common {
                     experiment: "fixture".into(),
                     run_id: format!("{hash}-s{seed}"),
                     config_hash: hash.clone(),
                     seed,
-                    method: jestbench::log::methods::parse(method).unwrap(),
+                    method: jestbench::train::row::methods()
+                        .into_iter()
+                        .find(|m| m.as_str() == method)
+                        .unwrap(),
                     batch_size: 64,
                     sweep: sweep.clone(),
                     step,
@@ -100,10 +104,7 @@ pub fn fixture(dir: &Path) -> PathBuf {
             500,
         ));
     }
-    let mut text = header_line();
-    for r in &rows {
-        text.push_str(&r.to_line());
-    }
+    let text = layout_1_text(&rows);
     let dir = dir.join("fixture");
     std::fs::create_dir_all(&dir).unwrap();
     write(&dir, "results.csv", &text);
@@ -504,16 +505,16 @@ fn compare_says_what_changed_and_fails_on_a_regression_when_asked() {
     let dir = tempfile::tempdir().unwrap();
     let old = fixture(dir.path());
     // NEW: JEST at f = 0.8 twice as slow (reaches uniform's final at 500, not 250).
-    let rows = jestbench::log::read_rows(&old.join("results.csv"))
+    let rows = jestbench::log::read_rows(&old.join("results.csv"), &jestbench::family::schemas())
         .unwrap()
         .kept;
     let slower: Vec<jestbench::log::Row> = rows
         .into_iter()
         .map(|mut r| {
-            if let jestbench::log::Row::Jest(r) = &mut r {
+            if let Some(r) = r.get_mut::<JestRow>() {
                 if r.common.method.as_str() == "jest" && (r.filter_ratio - 0.8).abs() < 1e-9 {
                     let offset = [-0.01, 0.0, 0.01][r.common.seed as usize];
-                    let y = (1.2 * r.common.step as f64 / 1000.0).min(0.97) + offset;
+                    let y = (1.2 * r.common.step as f64 / 1000.0f64).min(0.97) + offset;
                     r.common.eval_score = Some(y);
                     r.zero_shot_accuracy = Some(y);
                 }
@@ -522,7 +523,8 @@ fn compare_says_what_changed_and_fails_on_a_regression_when_asked() {
         })
         .collect();
     let new = dir.path().join("new");
-    jestbench::log::write_rows(&new.join("results.csv"), &slower).unwrap();
+    std::fs::create_dir_all(&new).unwrap();
+    std::fs::write(new.join("results.csv"), layout_1_text(&slower)).unwrap();
     let (md, xml) = (dir.path().join("c.md"), dir.path().join("c.xml"));
     let o = jestbench(&[
         "compare",

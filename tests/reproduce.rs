@@ -137,7 +137,7 @@ fn every_committed_results_folder_reads_into_family_rows_and_writes_back_identic
         if !dir.is_dir() {
             continue;
         }
-        let read = jestbench::log::read_folder(&dir).unwrap();
+        let read = jestbench::log::read_folder(&dir, &jestbench::family::schemas()).unwrap();
         assert_eq!(
             read.layout,
             Some(jestbench::log::Layout::Tables),

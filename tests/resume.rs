@@ -83,7 +83,7 @@ fn sigkill_at_several_points_then_resume_equals_an_uninterrupted_run() {
 
     let out = dir.path().join("killed");
     let results = out.join(jestbench::log::evaluations_file(
-        jestbench::method::Family::Jest,
+        jestbench::method::Family::JEST,
     ));
     let mut kills = 0;
     // Kill at the first rows, mid-sweep, and late; each time resume and kill again.
@@ -145,7 +145,7 @@ fn a_second_run_into_the_same_folder_is_turned_away() {
     let mut first = spawn(&exp, &out);
     // Wait until the first run holds the lock and writes.
     let results = out.join(jestbench::log::evaluations_file(
-        jestbench::method::Family::Jest,
+        jestbench::method::Family::JEST,
     ));
     let start = Instant::now();
     while lines(&results) < 2 && start.elapsed() < Duration::from_secs(60) {

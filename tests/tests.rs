@@ -9,6 +9,7 @@ mod cli;
 mod cluster;
 mod data;
 mod experiment;
+mod family;
 mod flexi;
 mod fuzz;
 mod hostile;

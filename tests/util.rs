@@ -103,22 +103,27 @@ fn table<R: std::io::Read>(mut r: csv::Reader<R>) -> (Vec<String>, Vec<Vec<Strin
 
 /// Rows as a table in layout 1's columns (header, cells).
 fn as_table(rows: &[jestbench::log::Row]) -> (Vec<String>, Vec<Vec<String>>) {
-    let mut text = jestbench::log::header_line();
-    for r in rows {
-        text.push_str(&r.to_line());
-    }
+    let text = jestbench::log::layout_1_text(rows);
     table(csv::Reader::from_reader(text.as_bytes()))
 }
 
 /// A results folder's finished runs as the harness reads them (either layout):
 /// every evaluation joined with its run, in layout 1's columns.
 pub fn results_of(dir: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    as_table(&jestbench::log::read_folder(dir).unwrap().rows)
+    as_table(
+        &jestbench::log::read_folder(dir, &jestbench::family::schemas())
+            .unwrap()
+            .rows,
+    )
 }
 
 /// A results folder's finished runs, one row each (its last evaluation).
 pub fn summary_of(dir: &Path) -> (Vec<String>, Vec<Vec<String>>) {
-    as_table(&jestbench::log::read_folder(dir).unwrap().summaries)
+    as_table(
+        &jestbench::log::read_folder(dir, &jestbench::family::schemas())
+            .unwrap()
+            .summaries,
+    )
 }
 
 /// The given columns of every evaluation of a results folder, rows sorted.
@@ -136,7 +141,7 @@ pub fn summary_columns(dir: &Path, names: &[&str]) -> Vec<Vec<String>> {
 /// The file of a folder's JEST evaluations (plain or packed, whichever is there).
 pub fn jest_evaluations(dir: &Path) -> PathBuf {
     let plain = dir.join(jestbench::log::evaluations_file(
-        jestbench::method::Family::Jest,
+        jestbench::method::Family::JEST,
     ));
     if plain.exists() {
         plain

@@ -6,9 +6,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::log::JestRow;
 use crate::method::Method;
 use crate::stats::{self, mean_interval, Curve, Interval};
+use crate::train::JestRow;
 use crate::train::RunStatus;
 
 use super::diagnostics::{

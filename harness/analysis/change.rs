@@ -195,7 +195,7 @@ pub fn change(old: &Analysis, new: &Analysis) -> Change {
         });
     }
     let cells = |a: &Analysis| -> BTreeSet<String> {
-        a.jest
+        a.jest()
             .cells
             .iter()
             .map(|c| format!("{} {} ({})", c.experiment, c.label(), c.config_hash))

@@ -8,9 +8,10 @@ use serde::Serialize;
 use super::claims::{Rule, Verdict};
 use super::compare::{Reading, Target};
 use super::{Analysis, Axis};
-use crate::log::{foreign, JestRow, Row};
+use crate::log::Row;
 use crate::stats::CensoredInterval;
 use crate::stats::Estimator;
+use crate::train::{foreign, JestRow};
 
 /// One reading of the speed-up (docs/methods.md §6).
 #[derive(Clone, Copy, Debug, Serialize)]
@@ -103,10 +104,11 @@ pub fn speedup(
     let rows = foreign::parse(&text)?;
     let est = Estimator::CHOSEN;
     let mut a = Analysis::begin(&rows, Vec::new(), false, &est).map_err(|e| e.to_string())?;
-    let rows: Vec<JestRow> = rows.into_iter().filter_map(Row::into_jest).collect();
-    super::jest::analyse(&rows, &est, false, &mut a);
+    let rows: Vec<JestRow> = rows.into_iter().filter_map(Row::take).collect();
+    let part = super::jest::analyse(&rows, &est, false, &mut a);
+    a.parts.insert(crate::method::Family::JEST, part);
     let c = a
-        .jest
+        .jest()
         .comparisons
         .first()
         .ok_or("no comparison: the curves have no complete runs")?;

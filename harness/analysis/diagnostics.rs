@@ -5,8 +5,8 @@
 
 use serde::Serialize;
 
-use crate::log::JestRow;
 use crate::stats;
+use crate::train::JestRow;
 
 /// Seed-mean shares of each pair kind over one evaluation window, and what they say
 /// about filtering: of the pairs a selector dropped, the share that were corrupted

@@ -90,7 +90,19 @@ fn parse_operand(s: &str) -> Result<Operand, String> {
             parts[2]
         ));
     }
-    let method = crate::log::methods::parse(parts[0]).map_err(|e| format!("`{s}`: method: {e}"))?;
+    let methods = crate::train::row::methods();
+    let method = methods
+        .iter()
+        .copied()
+        .find(|m| m.as_str() == parts[0])
+        .ok_or_else(|| {
+            let names: Vec<&str> = methods.iter().map(|m| m.as_str()).collect();
+            format!(
+                "`{s}`: method: unknown method `{}`; expected one of {}",
+                parts[0],
+                names.join(", ")
+            )
+        })?;
     Ok(Operand {
         method,
         filters,
@@ -153,9 +165,9 @@ pub fn check(report: &Analysis, gates: &[String]) -> Result<Vec<GateResult>, Str
 
 /// The value an operand names (NaN where a speed-up target was never reached).
 fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
-    let matches: Vec<usize> = (0..report.jest.cells.len())
+    let matches: Vec<usize> = (0..report.jest().cells.len())
         .filter(|&i| {
-            let c = &report.jest.cells[i];
+            let c = &report.jest().cells[i];
             c.method == o.method
                 && o.filters
                     .iter()
@@ -173,7 +185,7 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
         many => {
             let settings: Vec<String> = many
                 .iter()
-                .map(|&i| report.jest.cells[i].setting.clone())
+                .map(|&i| report.jest().cells[i].setting.clone())
                 .collect();
             return Err(format!(
                 "method `{}` matches {} cells ({}); add a filter such as {}[{}]",
@@ -185,7 +197,7 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
             ));
         }
     };
-    let cell = &report.jest.cells[i];
+    let cell = &report.jest().cells[i];
     let interval: Interval = match o.metric.as_str() {
         "final_score" => cell
             .final_score
@@ -201,7 +213,7 @@ fn value(report: &Analysis, o: &Operand) -> Result<f64, String> {
                 _ => Axis::Seconds,
             };
             let comp = report
-                .jest
+                .jest()
                 .comparisons
                 .iter()
                 .find(|c| c.method == i)

@@ -6,8 +6,9 @@ use serde::Serialize;
 
 use super::HorizonComparison;
 use super::{cells, claims, compare, horizon, world, Analysis, Cell, Comparison};
-use crate::log::JestRow;
+use crate::method::Family;
 use crate::stats::Estimator;
+use crate::train::JestRow;
 
 /// What a report shows of data-selection runs.
 #[derive(Clone, Debug, Default, Serialize)]
@@ -22,8 +23,23 @@ pub struct JestAnalysis {
     pub concept_cut: Option<world::ConceptCut>,
 }
 
-/// Adds JEST's part, its claims and its warnings (diverged runs) to `a`.
-pub fn analyse(rows: &[JestRow], est: &Estimator, combine: bool, a: &mut Analysis) {
+impl Analysis {
+    /// JEST's part (empty when the rows had none).
+    pub fn jest(&self) -> &JestAnalysis {
+        static EMPTY: JestAnalysis = JestAnalysis {
+            cells: Vec::new(),
+            comparisons: Vec::new(),
+            horizons: Vec::new(),
+            worlds: Vec::new(),
+            concept_cut: None,
+        };
+        self.parts.get(Family::JEST).unwrap_or(&EMPTY)
+    }
+}
+
+/// JEST's part of an analysis; adds its claims and its warnings (diverged runs)
+/// to `a`.
+pub fn analyse(rows: &[JestRow], est: &Estimator, combine: bool, a: &mut Analysis) -> JestAnalysis {
     let cells = cells::cells(rows);
     for c in &cells {
         if c.diverged > 0 {
@@ -51,11 +67,11 @@ pub fn analyse(rows: &[JestRow], est: &Estimator, combine: bool, a: &mut Analysi
     }
     let worlds = world::worlds(&cells, &comparisons, &a.claims, est);
     let concept_cut = world::concept_cut(&worlds);
-    a.jest = JestAnalysis {
+    JestAnalysis {
         cells,
         comparisons,
         horizons,
         worlds,
         concept_cut,
-    };
+    }
 }

@@ -37,7 +37,10 @@ pub use compare::{Comparison, Speedup, Target};
 pub use horizon::HorizonComparison;
 pub use knob::Knob;
 
+use std::any::Any;
+
 use crate::log::Row;
+use crate::method::Family;
 use crate::stats::{Estimator, RESAMPLES};
 
 /// Everything a report shows: what the rows are, each family's part, and the
@@ -53,14 +56,78 @@ pub struct Analysis {
     pub estimator: Estimator,
     /// The commits the rows were produced by (their `git_commit` column).
     pub commits: Vec<String>,
-    /// Data selection: sweep cells, comparisons with uniform, horizons, worlds.
+    /// Each family's part, under its name (`family::Room::Part`).
     #[serde(flatten)]
-    pub jest: jest::JestAnalysis,
+    pub parts: Parts,
     pub claims: Vec<Claim>,
-    /// Sampled networks against iterative training.
-    #[serde(flatten)]
-    pub swim: swim::SwimAnalysis,
     pub warnings: Vec<String>,
+}
+
+/// The families' parts of an analysis, each under its family's name.
+#[derive(Clone, Debug, Default)]
+pub struct Parts(Vec<(Family, Box<dyn AnyPart>)>);
+
+trait AnyPart: std::fmt::Debug + Send + Sync {
+    fn json(&self) -> String;
+    fn clone_box(&self) -> Box<dyn AnyPart>;
+    fn as_any(&self) -> &dyn Any;
+}
+
+impl<P: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static> AnyPart for P {
+    fn json(&self) -> String {
+        serde_json::to_string(self).expect("analyses serialise")
+    }
+    fn clone_box(&self) -> Box<dyn AnyPart> {
+        Box::new(self.clone())
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+}
+
+impl Clone for Box<dyn AnyPart> {
+    fn clone(&self) -> Self {
+        self.clone_box()
+    }
+}
+
+impl Parts {
+    /// Sets `family`'s part.
+    pub fn insert<P: Serialize + Clone + std::fmt::Debug + Send + Sync + 'static>(
+        &mut self,
+        family: Family,
+        part: P,
+    ) {
+        self.0.retain(|(f, _)| *f != family);
+        self.0.push((family, Box::new(part)));
+    }
+
+    /// `family`'s part, if it has one of type `P`.
+    pub fn get<P: 'static>(&self, family: Family) -> Option<&P> {
+        self.0
+            .iter()
+            .find(|(f, _)| *f == family)
+            .and_then(|(_, p)| p.as_any().downcast_ref())
+    }
+
+    /// The families with a part.
+    pub fn families(&self) -> impl Iterator<Item = Family> + '_ {
+        self.0.iter().map(|(f, _)| *f)
+    }
+}
+
+/// Each part as a field named by its family.
+impl Serialize for Parts {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        use serde::ser::{Error, SerializeMap};
+        let mut m = s.serialize_map(Some(self.0.len()))?;
+        for (f, p) in &self.0 {
+            let raw =
+                serde_json::value::RawValue::from_string(p.json()).map_err(S::Error::custom)?;
+            m.serialize_entry(f.as_str(), &raw)?;
+        }
+        m.end()
+    }
 }
 
 /// Results that cannot be analysed as asked.
@@ -112,9 +179,8 @@ impl Analysis {
             resamples: RESAMPLES,
             estimator: *est,
             commits: commit_list,
-            jest: jest::JestAnalysis::default(),
+            parts: Parts::default(),
             claims: Vec::new(),
-            swim: swim::SwimAnalysis::default(),
             warnings,
         })
     }

@@ -12,9 +12,9 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
-use crate::log::SwimRow;
-use crate::method::Method;
+use crate::method::{Family, Method};
 use crate::stats::{mean_interval, Interval};
+use crate::swim::SwimRow;
 
 pub use super::swim_time::{claims, comparisons, SwimComparison, CLAIMED_SPEEDUP};
 
@@ -152,20 +152,28 @@ pub fn cells(rows: &[SwimRow]) -> Vec<SwimCell> {
         .collect()
 }
 
-/// What a report shows of sampled-network runs (`swim_cells` and
-/// `swim_comparisons` in `analysis.json`).
+/// What a report shows of sampled-network runs (`swim` in `analysis.json`).
 #[derive(Clone, Debug, Default, Serialize)]
 pub struct SwimAnalysis {
-    #[serde(rename = "swim_cells")]
     pub cells: Vec<SwimCell>,
-    #[serde(rename = "swim_comparisons")]
     pub comparisons: Vec<SwimComparison>,
 }
 
-/// Adds SWIM's part and its claims to `a`.
-pub fn analyse(rows: &[SwimRow], a: &mut super::Analysis) {
+impl super::Analysis {
+    /// SWIM's part (empty when the rows had none).
+    pub fn swim(&self) -> &SwimAnalysis {
+        static EMPTY: SwimAnalysis = SwimAnalysis {
+            cells: Vec::new(),
+            comparisons: Vec::new(),
+        };
+        self.parts.get(Family::SWIM).unwrap_or(&EMPTY)
+    }
+}
+
+/// SWIM's part of an analysis; adds its claims to `a`.
+pub fn analyse(rows: &[SwimRow], a: &mut super::Analysis) -> SwimAnalysis {
     let cells = cells(rows);
     let comparisons = comparisons(&cells);
     a.claims.extend(claims(&comparisons));
-    a.swim = SwimAnalysis { cells, comparisons };
+    SwimAnalysis { cells, comparisons }
 }

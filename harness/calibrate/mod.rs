@@ -182,24 +182,23 @@ pub fn suite(quick: bool) -> Vec<Design> {
 /// speed-up to uniform's final, or the horizon speed-up at H = 4,000.
 fn read(a: &Analysis, design: &Design, r: Reading) -> Option<CensoredInterval> {
     if design.grid == Grid::Horizons {
-        let h = a.jest.horizons.first()?;
+        let h = a.jest().horizons.first()?;
         let p = h.points.iter().find(|p| p.horizon == synth::READ_AT)?;
         return Some(match r {
             Reading::Trained => p.speedup,
             Reading::FirstReaching => p.speedup_first,
         });
     }
-    let c = a.jest.comparisons.first()?;
+    let c = a.jest().comparisons.first()?;
     c.speedup(Target::Final, Axis::Iterations).reading(r).0
 }
 
 /// The analysis of one replicate under `est`, through the results parser.
 fn analyse(rows: &[log::Row], est: &Estimator) -> Analysis {
-    let mut text = log::header_line();
-    for r in rows {
-        text.push_str(&r.to_line());
-    }
-    let (parsed, _) = log::parse_rows(&text).expect("synthetic rows parse");
+    let parsed: Vec<log::Row> = rows
+        .iter()
+        .map(|r| log::reread(r).expect("synthetic rows read back"))
+        .collect();
     crate::family::analyse(parsed, Vec::new(), false, est).expect("synthetic rows analyse")
 }
 

@@ -6,8 +6,9 @@ use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
 use serde::Serialize;
 
-use crate::log::{Common, JestRow, Row};
+use crate::log::{Common, Row};
 use crate::method::Method;
+use crate::train::JestRow;
 use crate::train::RunStatus;
 
 /// The curve's shape.
@@ -147,7 +148,7 @@ fn row(method: Method, seed: u64, horizon: usize, step: usize, score: f64, sweep
     let hash = format!("{method}-{horizon}");
     // FLOPs: a uniform step costs 3 units, a selector's 4 (any fixed ratio will do).
     let per_step: u64 = if method == Method::UNIFORM { 3 } else { 4 };
-    Row::Jest(JestRow {
+    Row::new(JestRow {
         common: Common {
             experiment: "calibration".into(),
             run_id: format!("{hash}-s{seed}"),

@@ -130,7 +130,7 @@ pub struct MergeArgs {
 }
 
 pub fn merge(args: MergeArgs) -> anyhow::Result<()> {
-    let m = merge::merge(&args.shards, &args.out)?;
+    let m = merge::merge(&args.shards, &args.out, &crate::family::schemas())?;
     say!(
         "merged {} shards of `{}` (sweep {}): {} runs, each exactly once, {} rows, one configuration per run → {}",
         m.shards,

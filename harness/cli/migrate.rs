@@ -20,7 +20,7 @@ pub fn migrate(args: MigrateArgs) -> anyhow::Result<()> {
         if !dir.is_dir() {
             return Err(UsageError(format!("{}: not a results folder", dir.display())).into());
         }
-        match log::migrate(dir).map_err(|e| match e {
+        match log::migrate(dir, &crate::family::schemas()).map_err(|e| match e {
             log::LogError::Format { .. } => anyhow::Error::from(UsageError(e.to_string())),
             e => e.into(),
         })? {

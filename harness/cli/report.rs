@@ -107,7 +107,8 @@ pub fn load(paths: &[PathBuf]) -> anyhow::Result<(Vec<Row>, Vec<PathBuf>, Vec<St
         .into());
     }
     for p in paths {
-        let read = log::read_source(p).map_err(|e| UsageError(e.to_string()))?;
+        let read = log::read_source(p, &crate::family::schemas())
+            .map_err(|e| UsageError(e.to_string()))?;
         for t in &read.torn {
             warnings.push(format!(
                 "{}: its last line is incomplete (an interrupted run?) and is ignored",

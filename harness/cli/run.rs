@@ -73,7 +73,7 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
 
 /// Seed-mean final scores per sweep cell, from the summary file.
 fn print_summary(outcome: &Outcome) -> anyhow::Result<()> {
-    let rows = crate::log::read_folder(&outcome.out)?.summaries;
+    let rows = crate::log::read_folder(&outcome.out, &crate::family::schemas())?.summaries;
     let mut by_cell: BTreeMap<(String, String), Vec<&Common>> = BTreeMap::new();
     for r in rows
         .iter()

@@ -273,22 +273,38 @@ pub fn parse_swim(
     max_runs: usize,
 ) -> Result<SwimExperiment, ExperimentError> {
     check_depth(source, path)?;
+    let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
+    parse_cells(
+        source,
+        path,
+        (&raw.name, &raw.seeds, max_runs),
+        &raw.sweep,
+        swim::validate,
+    )
+}
+
+/// An experiment of any family's configuration `T` from its file's text: `name`,
+/// `seeds` and `sweep` as the file (already read whole by the family, with
+/// [`from_yaml`]) gives them, each cell's `T` read from the document with the
+/// cell's swept values and checked by `check` (its errors name a key of the file).
+/// Refuses sweeps of more than `max_runs` runs before expanding them.
+pub fn parse_cells<T: serde::de::DeserializeOwned + serde::Serialize>(
+    source: &str,
+    path: &Path,
+    (name, seeds, max_runs): (&str, &[u64], usize),
+    sweep: &serde_yaml::Mapping,
+    check: fn(&T) -> Result<(), (String, String)>,
+) -> Result<Experiment<T>, ExperimentError> {
+    check_depth(source, path)?;
     let index = KeyIndex::build(source);
     check_tags(&index, path)?;
     let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
-    let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
-    let cells = expand_checked(
-        source,
-        (&raw.name, &raw.seeds, max_runs),
-        &raw.sweep,
-        &err,
-        swim::validate,
-    )?;
-    Ok(SwimExperiment {
-        name: raw.name,
+    let cells = expand_checked(source, (name, seeds, max_runs), sweep, &err, check)?;
+    Ok(Experiment {
+        name: name.to_string(),
         path: path.to_path_buf(),
         base_dir: base_dir(path),
-        seeds: raw.seeds,
+        seeds: seeds.to_vec(),
         extra_cells: vec![false; cells.len()],
         cells,
         extra_seeds: Vec::new(),
@@ -311,7 +327,7 @@ fn base_dir(path: &Path) -> PathBuf {
 }
 
 /// Deserialises a whole experiment file; errors carry serde_yaml's position.
-fn from_yaml<T: serde::de::DeserializeOwned>(
+pub fn from_yaml<T: serde::de::DeserializeOwned>(
     source: &str,
     path: &Path,
 ) -> Result<T, ExperimentError> {

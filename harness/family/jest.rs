@@ -1,27 +1,34 @@
-//! JEST, data selection: experiment files without a `task` (docs/methods.md §3), run by
-//! `run::jest`, analysed by `analysis::jest`, reported by the report's world map,
-//! headline figures and per-experiment sections.
+//! JEST, data selection: experiment files with a `dataset` (docs/methods.md §3),
+//! configured by `train::RunConfig`, run by `run::jest`, logged as
+//! `train::JestRow`, analysed by `analysis::jest`, reported by the report's world
+//! map, headline figures and per-experiment sections.
 
 use std::path::Path;
 
-use super::Family;
-use crate::analysis::{self, Analysis};
+use super::Room;
+use crate::analysis::{self, jest::JestAnalysis, Analysis};
 use crate::experiment::{Experiment, ExperimentError};
-use crate::log::Row;
-use crate::method;
+use crate::log::RowSchema;
 use crate::report::{self, Block, Part, ReportError};
 use crate::run::Sweep;
 use crate::stats::Estimator;
+use crate::train::{row, JestRow, RunConfig};
 
 pub struct Jest;
 
-impl Family for Jest {
-    fn id(&self) -> method::Family {
-        method::Family::Jest
+impl Room for Jest {
+    type Config = RunConfig;
+    type Row = JestRow;
+    type Part = JestAnalysis;
+
+    fn schema(&self) -> &'static RowSchema<JestRow> {
+        &row::SCHEMA
     }
 
+    /// A file with a `dataset` (a file no family recognises is JEST's to refuse:
+    /// it is the first in `FAMILIES`).
     fn recognises(&self, file: &serde_yaml::Mapping) -> bool {
-        !file.contains_key("task")
+        file.contains_key("dataset")
     }
 
     fn parse(
@@ -29,17 +36,27 @@ impl Family for Jest {
         source: &str,
         path: &Path,
         max_runs: usize,
-    ) -> Result<Box<dyn Sweep>, ExperimentError> {
-        Ok(Box::new(Experiment::parse_limited(source, path, max_runs)?))
+    ) -> Result<Experiment<RunConfig>, ExperimentError> {
+        Experiment::parse_limited(source, path, max_runs)
     }
 
-    fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis) {
-        let rows: Vec<_> = rows.into_iter().filter_map(Row::into_jest).collect();
-        analysis::jest::analyse(&rows, est, combine, a);
+    fn sweep(&self, exp: Experiment<RunConfig>) -> Box<dyn Sweep> {
+        Box::new(exp)
+    }
+
+    fn analyse(
+        &self,
+        rows: Vec<JestRow>,
+        est: &Estimator,
+        combine: bool,
+        a: &mut Analysis,
+    ) -> JestAnalysis {
+        analysis::jest::analyse(&rows, est, combine, a)
     }
 
     fn report(
         &self,
+        _: &JestAnalysis,
         a: &Analysis,
         _: &Path,
         part: Part,

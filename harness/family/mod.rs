@@ -1,34 +1,46 @@
 /*!
-The families of experiments behind one trait: JEST's data selection (`jest`) and
-SWIM's sampled networks (`swim`). A family reads its experiment files into a
-plan of runs that the pipeline executes (`run::Sweep`), analyses its own rows
-(`log::JestRow`, `log::SwimRow`) into its part of an [`Analysis`], and writes its
-sections of a report. The shared core (experiment loading, runs and results
-folders, the CSV, statistics, the report's shell and claims table) knows no
-family; it asks [`FAMILIES`].
+The families of experiments, each in a room of its own behind one trait: JEST's
+data selection (`jest`) and SWIM's sampled networks (`swim`). A [`Room`] names
+its types: the configuration of a run (`Config`), the row its runs log (`Row`,
+with its on-disk schema), and its part of an [`Analysis`] (`Part`); it reads its
+experiment files into a plan of runs that the pipeline executes (`run::Sweep`),
+analyses its own rows into its part, and writes its sections of a report. The
+shared core (experiment loading, runs and results folders, statistics, the
+report's shell and claims table) names no family; it asks a [`Families`] list.
 
-Adding a family: a module here implementing [`Family`], one entry in
-[`FAMILIES`], its row variant in `log`, and its part of `Analysis`.
+Adding a family: a module implementing [`Room`] (its folder holds its
+configuration, execution, rows, analysis and report blocks), and one entry in
+[`FAMILIES`]. A family outside this crate (tests/family.rs has one) goes into
+`Families::standard().with(...)` instead.
 */
 
 mod jest;
 mod swim;
 
+use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
+use serde::Serialize;
+
 use crate::analysis::{Analysis, AnalysisError};
-use crate::experiment::{self, ExperimentError};
-use crate::log::Row;
+use crate::experiment::{self, Experiment, ExperimentError};
+use crate::log::{ReadRow, Row, RowSchema, Schema};
 use crate::method;
-use crate::report::{Block, Part, ReportError};
+use crate::report::{self, Block, ReportError};
 use crate::run::Sweep;
 use crate::stats::Estimator;
 
-/// What a family provides: parse (and plan), analyse, and its report sections;
-/// its plan executes through the [`Sweep`] that `parse` returns.
-pub trait Family: Sync {
-    /// Its name in results (the `family` column).
-    fn id(&self) -> method::Family;
+/// A family of experiments, typed: what a family's module implements.
+pub trait Room: Sync + 'static {
+    /// One run's configuration (a cell of its sweep).
+    type Config;
+    /// The row its runs log at each evaluation.
+    type Row: ReadRow;
+    /// Its part of an analysis (serialised under its name in analysis.json).
+    type Part: Serialize + Clone + Debug + Default + Send + Sync + 'static;
+
+    /// Its rows' schema (its name is the family's).
+    fn schema(&self) -> &'static RowSchema<Self::Row>;
     /// Whether an experiment file, by its top-level keys, is one of this family's
     /// (exactly one family says yes to any file).
     fn recognises(&self, file: &serde_yaml::Mapping) -> bool;
@@ -38,74 +50,211 @@ pub trait Family: Sync {
         source: &str,
         path: &Path,
         max_runs: usize,
-    ) -> Result<Box<dyn Sweep>, ExperimentError>;
-    /// Adds its cells, comparisons, claims and warnings to `a`, from its rows.
-    fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis);
+    ) -> Result<Experiment<Self::Config>, ExperimentError>;
+    /// The plan the pipeline executes.
+    fn sweep(&self, exp: Experiment<Self::Config>) -> Box<dyn Sweep>;
+    /// Its part of `a` from its rows (adding claims and warnings to `a`).
+    fn analyse(
+        &self,
+        rows: Vec<Self::Row>,
+        est: &Estimator,
+        combine: bool,
+        a: &mut Analysis,
+    ) -> Self::Part;
     /// Appends its blocks for `part` of a report of `a` written into `dir`.
     fn report(
         &self,
+        own: &Self::Part,
         a: &Analysis,
         dir: &Path,
-        part: Part,
+        part: report::Part,
         body: &mut Vec<Block>,
     ) -> Result<(), ReportError>;
 }
 
-/// Every family, in the order analyses list their claims and reports their sections.
-pub const FAMILIES: [&dyn Family; 2] = [&jest::Jest, &swim::Swim];
-
-/// Reads the experiment file at `path`, refusing sweeps of more than `max_runs` runs
-/// before expanding them.
-pub fn load(path: &Path, max_runs: usize) -> Result<Box<dyn Sweep>, ExperimentError> {
-    parse(&experiment::read(path)?, path, max_runs)
+/// A family as the core asks it (any [`Room`] is one).
+pub trait Family: Sync {
+    fn schema(&self) -> &'static dyn Schema;
+    /// Its name in results (the `family` column).
+    fn id(&self) -> method::Family {
+        self.schema().family()
+    }
+    fn recognises(&self, file: &serde_yaml::Mapping) -> bool;
+    fn parse(
+        &self,
+        source: &str,
+        path: &Path,
+        max_runs: usize,
+    ) -> Result<Box<dyn Sweep>, ExperimentError>;
+    /// Adds its part, claims and warnings to `a`, from its rows.
+    fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis);
+    fn report(
+        &self,
+        a: &Analysis,
+        dir: &Path,
+        part: report::Part,
+        body: &mut Vec<Block>,
+    ) -> Result<(), ReportError>;
 }
 
-/// Parses `source` as the experiment file at `path`, with the family it belongs to.
+impl<R: Room> Family for R {
+    fn schema(&self) -> &'static dyn Schema {
+        Room::schema(self)
+    }
+    fn recognises(&self, file: &serde_yaml::Mapping) -> bool {
+        Room::recognises(self, file)
+    }
+    fn parse(
+        &self,
+        source: &str,
+        path: &Path,
+        max_runs: usize,
+    ) -> Result<Box<dyn Sweep>, ExperimentError> {
+        Ok(self.sweep(Room::parse(self, source, path, max_runs)?))
+    }
+    fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis) {
+        let rows: Vec<R::Row> = rows.into_iter().filter_map(Row::take).collect();
+        let own = Room::analyse(self, rows, est, combine, a);
+        a.parts.insert(Family::id(self), own);
+    }
+    fn report(
+        &self,
+        a: &Analysis,
+        dir: &Path,
+        part: report::Part,
+        body: &mut Vec<Block>,
+    ) -> Result<(), ReportError> {
+        let empty = R::Part::default();
+        let own = a.parts.get::<R::Part>(Family::id(self)).unwrap_or(&empty);
+        Room::report(self, own, a, dir, part, body)
+    }
+}
+
+/// Every family of this crate, in the order analyses list their claims and
+/// reports their sections.
+pub const FAMILIES: [&dyn Family; 2] = [&jest::Jest, &swim::Swim];
+
+/// The families a command knows: [`FAMILIES`], and any added.
+#[derive(Clone)]
+pub struct Families(Vec<&'static dyn Family>);
+
+impl Default for Families {
+    fn default() -> Families {
+        Families::standard()
+    }
+}
+
+impl Families {
+    /// This crate's families.
+    pub fn standard() -> Families {
+        Families(FAMILIES.to_vec())
+    }
+
+    /// These and `family` (after them).
+    pub fn with(mut self, family: &'static dyn Family) -> Families {
+        self.0.push(family);
+        self
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &'static dyn Family> + '_ {
+        self.0.iter().copied()
+    }
+
+    /// Their rows' schemas (what results readers take).
+    pub fn schemas(&self) -> Vec<&'static dyn Schema> {
+        self.0.iter().map(|f| f.schema()).collect()
+    }
+
+    /// Reads the experiment file at `path`, refusing sweeps of more than
+    /// `max_runs` runs before expanding them.
+    pub fn load(&self, path: &Path, max_runs: usize) -> Result<Box<dyn Sweep>, ExperimentError> {
+        self.parse(&experiment::read(path)?, path, max_runs)
+    }
+
+    /// Parses `source` as the experiment file at `path`, with the family it
+    /// belongs to.
+    pub fn parse(
+        &self,
+        source: &str,
+        path: &Path,
+        max_runs: usize,
+    ) -> Result<Box<dyn Sweep>, ExperimentError> {
+        experiment::check_depth(source, path)?;
+        // A file that is not a mapping is the first family's to refuse, with
+        // serde's position.
+        let top = serde_yaml::from_str::<serde_yaml::Value>(source)
+            .ok()
+            .and_then(|v| v.as_mapping().cloned())
+            .unwrap_or_default();
+        let family = self
+            .0
+            .iter()
+            .find(|f| f.recognises(&top))
+            .unwrap_or(&self.0[0]);
+        family.parse(source, path, max_runs)
+    }
+
+    /// Analyses `rows` (read from `sources`): the shared checks, then each
+    /// family's part from its own rows; `combine` allows several experiments.
+    pub fn analyse(
+        &self,
+        rows: Vec<Row>,
+        sources: Vec<PathBuf>,
+        combine: bool,
+        est: &Estimator,
+    ) -> Result<Analysis, AnalysisError> {
+        let mut a = Analysis::begin(&rows, sources, combine, est)?;
+        let mut rows = rows;
+        for f in &self.0 {
+            let (own, rest): (Vec<Row>, Vec<Row>) =
+                rows.into_iter().partition(|r| r.family() == f.id());
+            rows = rest;
+            f.analyse(own, est, combine, &mut a);
+        }
+        Ok(a)
+    }
+
+    /// Writes the report of `a` into `dir` (the shell's, with each family's
+    /// sections); returns the files written.
+    pub fn write_report(&self, a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
+        crate::report::write(a, dir, &|a, dir, part, body| {
+            self.0.iter().try_for_each(|f| f.report(a, dir, part, body))
+        })
+    }
+}
+
+/// This crate's families' schemas.
+pub fn schemas() -> Vec<&'static dyn Schema> {
+    Families::standard().schemas()
+}
+
+/// [`Families::load`] of this crate's families.
+pub fn load(path: &Path, max_runs: usize) -> Result<Box<dyn Sweep>, ExperimentError> {
+    Families::standard().load(path, max_runs)
+}
+
+/// [`Families::parse`] of this crate's families.
 pub fn parse(
     source: &str,
     path: &Path,
     max_runs: usize,
 ) -> Result<Box<dyn Sweep>, ExperimentError> {
-    experiment::check_depth(source, path)?;
-    // A file that is not a mapping is JEST's to refuse, with serde's position.
-    let top = serde_yaml::from_str::<serde_yaml::Value>(source)
-        .ok()
-        .and_then(|v| v.as_mapping().cloned())
-        .unwrap_or_default();
-    let family = FAMILIES
-        .into_iter()
-        .find(|f| f.recognises(&top))
-        .unwrap_or(FAMILIES[0]);
-    family.parse(source, path, max_runs)
+    Families::standard().parse(source, path, max_runs)
 }
 
-/// Analyses `rows` (read from `sources`): the shared checks, then each family's
-/// part from its own rows; `combine` allows several experiments.
+/// [`Families::analyse`] of this crate's families.
 pub fn analyse(
     rows: Vec<Row>,
     sources: Vec<PathBuf>,
     combine: bool,
     est: &Estimator,
 ) -> Result<Analysis, AnalysisError> {
-    let mut a = Analysis::begin(&rows, sources, combine, est)?;
-    let mut rows = rows;
-    for f in FAMILIES {
-        let (own, rest): (Vec<Row>, Vec<Row>) =
-            rows.into_iter().partition(|r| r.family() == f.id());
-        rows = rest;
-        f.analyse(own, est, combine, &mut a);
-    }
-    Ok(a)
+    Families::standard().analyse(rows, sources, combine, est)
 }
 
-/// Writes the report of `a` into `dir` (the shell's, with each family's sections);
-/// returns the files written.
+/// [`Families::write_report`] of this crate's families.
 pub fn write_report(a: &Analysis, dir: &Path) -> Result<Vec<PathBuf>, ReportError> {
-    crate::report::write(a, dir, &|a, dir, part, body| {
-        FAMILIES
-            .into_iter()
-            .try_for_each(|f| f.report(a, dir, part, body))
-    })
+    Families::standard().write_report(a, dir)
 }
 
 #[cfg(test)]
@@ -125,6 +274,9 @@ mod tests {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let top: serde_yaml::Mapping = serde_yaml::from_str(&text).unwrap();
+            if top.contains_key("gates") {
+                continue; // a gates file (`jestbench check --gate`), not an experiment
+            }
             let which: Vec<method::Family> = FAMILIES
                 .into_iter()
                 .filter(|f| f.recognises(&top))
@@ -136,16 +288,27 @@ mod tests {
         assert_eq!(seen.len(), FAMILIES.len());
     }
 
-    /// One family per id, and every method a results file can name has its family
-    /// here (a row of any method is analysed by someone).
+    /// One family per id; each family's methods are its own, named and ranked
+    /// apart from every other's; each family's columns split into the two tables.
     #[test]
-    fn every_method_belongs_to_exactly_one_listed_family() {
-        for m in crate::log::methods::all() {
-            let n = FAMILIES
-                .into_iter()
-                .filter(|f| f.id() == m.family())
-                .count();
-            assert_eq!(n, 1, "{m}");
+    fn families_have_their_own_names_methods_and_columns() {
+        let schemas = schemas();
+        let all = crate::log::methods(&schemas);
+        for (i, a) in all.iter().enumerate() {
+            for b in &all[i + 1..] {
+                assert_ne!(a.as_str(), b.as_str());
+                assert_ne!(a.rank(), b.rank(), "{a} and {b} share a rank");
+            }
+            assert!(crate::names::is_identifier(a.as_str()), "{a}");
+            let n = FAMILIES.iter().filter(|f| f.id() == a.family()).count();
+            assert_eq!(n, 1, "{a}");
         }
+        for s in &schemas {
+            assert!(s.methods().iter().all(|m| m.family() == s.family()));
+            crate::log::check_partition(*s).unwrap();
+            assert!(crate::names::is_identifier(s.family().as_str()));
+        }
+        let names: std::collections::BTreeSet<_> = schemas.iter().map(|s| s.family()).collect();
+        assert_eq!(names.len(), FAMILIES.len());
     }
 }

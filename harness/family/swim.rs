@@ -1,23 +1,28 @@
 //! SWIM, sampled networks against iterative training: experiment files with a
-//! `task` (docs/methods.md §2 "SWIM"), run by `run::swim`, analysed by `analysis::swim`,
-//! reported in the report's SWIM section.
+//! `task` (docs/methods.md §2 "SWIM"), configured by `swim::SwimConfig`, run by
+//! `run::swim`, logged as `swim::SwimRow`, analysed by `analysis::swim`, reported
+//! in the report's SWIM section.
 
 use std::path::Path;
 
-use super::Family;
-use crate::analysis::{self, Analysis};
-use crate::experiment::{self, ExperimentError};
-use crate::log::Row;
-use crate::method;
+use super::Room;
+use crate::analysis::{self, swim::SwimAnalysis, Analysis};
+use crate::experiment::{self, Experiment, ExperimentError};
+use crate::log::RowSchema;
 use crate::report::{self, Block, Part, ReportError};
 use crate::run::Sweep;
 use crate::stats::Estimator;
+use crate::swim::{row, SwimConfig, SwimRow};
 
 pub struct Swim;
 
-impl Family for Swim {
-    fn id(&self) -> method::Family {
-        method::Family::Swim
+impl Room for Swim {
+    type Config = SwimConfig;
+    type Row = SwimRow;
+    type Part = SwimAnalysis;
+
+    fn schema(&self) -> &'static RowSchema<SwimRow> {
+        &row::SCHEMA
     }
 
     fn recognises(&self, file: &serde_yaml::Mapping) -> bool {
@@ -29,17 +34,27 @@ impl Family for Swim {
         source: &str,
         path: &Path,
         max_runs: usize,
-    ) -> Result<Box<dyn Sweep>, ExperimentError> {
-        Ok(Box::new(experiment::parse_swim(source, path, max_runs)?))
+    ) -> Result<Experiment<SwimConfig>, ExperimentError> {
+        experiment::parse_swim(source, path, max_runs)
     }
 
-    fn analyse(&self, rows: Vec<Row>, _: &Estimator, _: bool, a: &mut Analysis) {
-        let rows: Vec<_> = rows.into_iter().filter_map(Row::into_swim).collect();
-        analysis::swim::analyse(&rows, a);
+    fn sweep(&self, exp: Experiment<SwimConfig>) -> Box<dyn Sweep> {
+        Box::new(exp)
+    }
+
+    fn analyse(
+        &self,
+        rows: Vec<SwimRow>,
+        _: &Estimator,
+        _: bool,
+        a: &mut Analysis,
+    ) -> SwimAnalysis {
+        analysis::swim::analyse(&rows, a)
     }
 
     fn report(
         &self,
+        _: &SwimAnalysis,
         a: &Analysis,
         _: &Path,
         part: Part,

@@ -8,6 +8,7 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
+use super::schema::{self, Schemas, COMMON_OPTIONAL};
 use super::tables::{self, RunCells, Splitter, PACK_ABOVE, RUNS_FILE};
 use super::{
     incomplete_runs, io, read_regular, read_regular_gz, read_rows, too_many_rows, whole_lines,
@@ -46,18 +47,32 @@ pub struct Folder {
     pub ignored: Vec<PathBuf>,
 }
 
-/// Where a family's evaluations table is (the plain file first: when both are
-/// there, an interrupted pack or unpack left them with the same rows).
-fn evaluations_path(dir: &Path, family: Family) -> Option<(PathBuf, bool)> {
-    let plain = dir.join(tables::evaluations_file(family));
-    let packed = packed(&plain);
-    if fs::symlink_metadata(&plain).is_ok() {
-        Some((plain, false))
-    } else if fs::symlink_metadata(&packed).is_ok() {
-        Some((packed, true))
-    } else {
-        None
+/// The evaluations tables in `dir`: per family name (in name order), its file and
+/// whether it is packed (the plain file first: when both are there, an
+/// interrupted pack or unpack left them with the same rows).
+fn tables_in(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LogError> {
+    let entries = match fs::read_dir(dir) {
+        Ok(e) => e,
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
+        Err(e) => return Err(io(dir)(e)),
+    };
+    let mut found: BTreeMap<String, (PathBuf, bool)> = BTreeMap::new();
+    for e in entries {
+        let e = e.map_err(io(dir))?;
+        let name = e.file_name();
+        let Some(name) = name.to_str() else { continue };
+        let Some(family) = tables::family_of_file(name) else {
+            continue;
+        };
+        let is_packed = name.ends_with(".gz");
+        let slot = found
+            .entry(family.to_string())
+            .or_insert((e.path(), is_packed));
+        if !is_packed {
+            *slot = (e.path(), false);
+        }
     }
+    Ok(found.into_iter().map(|(f, (p, z))| (f, p, z)).collect())
 }
 
 fn packed(plain: &Path) -> PathBuf {
@@ -68,11 +83,7 @@ fn packed(plain: &Path) -> PathBuf {
 
 /// The layout of the folder `dir` (none: no results in it).
 pub fn layout_of(dir: &Path) -> Result<Option<Layout>, LogError> {
-    if fs::symlink_metadata(dir.join(RUNS_FILE)).is_ok()
-        || Family::ALL
-            .iter()
-            .any(|f| evaluations_path(dir, *f).is_some())
-    {
+    if fs::symlink_metadata(dir.join(RUNS_FILE)).is_ok() || !tables_in(dir)?.is_empty() {
         return Ok(Some(Layout::Tables));
     }
     // Layout 1 is a results.csv (a summary.csv alone is a report's, not results).
@@ -83,10 +94,10 @@ pub fn layout_of(dir: &Path) -> Result<Option<Layout>, LogError> {
     // The header says which.
     let first = super::first_line(&results)?;
     let header: Vec<String> = first.split(',').map(|c| c.trim().to_string()).collect();
-    Ok(Some(if super::foreign::is_foreign(&header) {
-        Layout::Foreign
-    } else {
+    Ok(Some(if header.iter().any(|h| h == "run_id") {
         Layout::Rows
+    } else {
+        Layout::Foreign
     }))
 }
 
@@ -106,12 +117,8 @@ pub fn results_bytes(path: &Path) -> u64 {
     for name in [RUNS_FILE, RESULTS_FILE, SUMMARY_FILE] {
         total += size(&path.join(name)).unwrap_or(0);
     }
-    for f in Family::ALL {
-        match evaluations_path(path, f) {
-            Some((p, false)) => total += size(&p).unwrap_or(0),
-            Some((p, true)) => total += gz_size(&p).unwrap_or(0),
-            None => {}
-        }
+    for (_, p, is_packed) in tables_in(path).unwrap_or_default() {
+        total += if is_packed { gz_size(&p) } else { size(&p) }.unwrap_or(0);
     }
     total
 }
@@ -131,20 +138,20 @@ fn gz_size(path: &Path) -> Option<u64> {
 
 /// Reads a results folder in whichever layout it has (an empty or absent folder:
 /// nothing).
-pub fn read_folder(dir: &Path) -> Result<Folder, LogError> {
+pub fn read_folder(dir: &Path, schemas: Schemas) -> Result<Folder, LogError> {
     match layout_of(dir)? {
         None => Ok(Folder::default()),
-        Some(Layout::Tables) => read_tables(dir),
-        Some(l) => read_rows_folder(dir, l),
+        Some(Layout::Tables) => read_tables(dir, schemas),
+        Some(l) => read_rows_folder(dir, l, schemas),
     }
 }
 
 /// Reads a results source: a folder (either layout), or a file: `results.csv`
 /// with its folder's `summary.csv`, or any other file of rows (every run in it
 /// counted as finished).
-pub fn read_source(path: &Path) -> Result<Folder, LogError> {
+pub fn read_source(path: &Path, schemas: Schemas) -> Result<Folder, LogError> {
     if path.is_dir() {
-        return read_folder(path);
+        return read_folder(path, schemas);
     }
     let folder = path
         .parent()
@@ -152,10 +159,10 @@ pub fn read_source(path: &Path) -> Result<Folder, LogError> {
         .unwrap_or(Path::new("."));
     if path.file_name() == Some(RESULTS_FILE.as_ref()) {
         if let Some(l @ (Layout::Rows | Layout::Foreign)) = layout_of(folder)? {
-            return read_rows_folder(folder, l);
+            return read_rows_folder(folder, l, schemas);
         }
     }
-    let read = read_rows(path)?;
+    let read = read_rows(path, schemas)?;
     Ok(Folder {
         layout: Some(Layout::Rows),
         summaries: last_rows(&read.kept),
@@ -170,10 +177,10 @@ pub fn read_source(path: &Path) -> Result<Folder, LogError> {
     })
 }
 
-fn read_rows_folder(dir: &Path, layout: Layout) -> Result<Folder, LogError> {
+fn read_rows_folder(dir: &Path, layout: Layout, schemas: Schemas) -> Result<Folder, LogError> {
     let results_path = dir.join(RESULTS_FILE);
     let summary_path = dir.join(SUMMARY_FILE);
-    let results = read_rows(&results_path)?;
+    let results = read_rows(&results_path, schemas)?;
     let mut out = Folder {
         layout: Some(layout),
         absent_columns: results.absent_columns.clone(),
@@ -183,7 +190,7 @@ fn read_rows_folder(dir: &Path, layout: Layout) -> Result<Folder, LogError> {
         out.torn.push(results_path.clone());
     }
     if layout == Layout::Rows && fs::symlink_metadata(&summary_path).is_ok() {
-        let summaries = read_rows(&summary_path)?;
+        let summaries = read_rows(&summary_path, schemas)?;
         if summaries.torn {
             out.torn.push(summary_path);
         }
@@ -246,7 +253,7 @@ pub fn last_rows(rows: &[Row]) -> Vec<Row> {
     order.into_iter().map(|id| last[id].clone()).collect()
 }
 
-pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
+pub(super) fn read_tables(dir: &Path, schemas: Schemas) -> Result<Folder, LogError> {
     let budget = super::results_budget();
     let mut out = Folder {
         layout: Some(Layout::Tables),
@@ -262,13 +269,26 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
         let path = path.to_path_buf();
         move |message: String| LogError::Format { path, message }
     };
+    // Each table's family first: a folder of a family this reader does not know
+    // is named as such, before its columns are.
+    let mut tables = Vec::new();
+    for (name, path, is_packed) in tables_in(dir)? {
+        let f = schema::find(schemas, &name).map_err(|_| {
+            let known: Vec<&str> = schemas.iter().map(|s| s.family().as_str()).collect();
+            fmt(&path)(format!(
+                "no family `{name}` is known here (known: {})",
+                known.join(", ")
+            ))
+        })?;
+        tables.push((f, path, is_packed));
+    }
     let runs = match read_regular(&runs_path, budget) {
         Ok(text) => {
             let (whole, torn) = whole_lines(&text);
             if torn {
                 out.torn.push(runs_path.clone());
             }
-            let (runs, absent) = tables::parse_runs(whole).map_err(fmt(&runs_path))?;
+            let (runs, absent) = tables::parse_runs(whole, schemas).map_err(fmt(&runs_path))?;
             out.absent_columns.extend(absent);
             runs
         }
@@ -279,10 +299,7 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
     };
     let mut lines = 0;
     let mut evaluations = Vec::new();
-    for f in Family::ALL {
-        let Some((path, is_packed)) = evaluations_path(dir, f) else {
-            continue;
-        };
+    for (f, path, is_packed) in tables {
         let text = if is_packed {
             read_regular_gz(&path, budget)?
         } else {
@@ -301,7 +318,7 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
                 out.absent_columns.push(a.clone());
             }
         }
-        evaluations.push((f, path, ev));
+        evaluations.push((f.family(), path, ev));
     }
     // Each finished run's evaluations: as many as its run row says, ending at its
     // last step.
@@ -368,6 +385,8 @@ pub(super) fn read_tables(dir: &Path) -> Result<Folder, LogError> {
 pub(super) struct Built {
     pub(super) runs: Vec<RunCells>,
     pub(super) evaluations: BTreeMap<Family, String>,
+    /// The optional columns of the families written.
+    pub(super) optional: Vec<&'static str>,
     /// runs.csv's text when it is not `tables::runs_text(runs)` (columns left out).
     pub(super) runs_text: Option<String>,
 }
@@ -375,11 +394,15 @@ pub(super) struct Built {
 pub(super) fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
     let mut split = Splitter::default();
     let mut evaluations: BTreeMap<Family, String> = BTreeMap::new();
+    let mut optional: Vec<&'static str> = COMMON_OPTIONAL.to_vec();
     for r in rows {
         let line = split.evaluation(r)?;
         evaluations
             .entry(r.family())
-            .or_insert_with(|| tables::evaluations_header(r.family()))
+            .or_insert_with(|| {
+                optional.extend(r.schema().optional_columns());
+                tables::evaluations_header(r.schema())
+            })
             .push_str(&line);
     }
     let runs = summaries
@@ -389,6 +412,7 @@ pub(super) fn build(rows: &[Row], summaries: &[Row]) -> Result<Built, String> {
     Ok(Built {
         runs,
         evaluations,
+        optional,
         runs_text: None,
     })
 }
@@ -433,7 +457,7 @@ pub fn write_folder_lacking(
     let absent: Vec<&str> = absent
         .iter()
         .map(String::as_str)
-        .filter(|c| super::layout::OPTIONAL_COLUMNS.contains(c))
+        .filter(|c| built.optional.contains(c))
         .collect();
     if !absent.is_empty() {
         for text in built.evaluations.values_mut() {
@@ -468,13 +492,17 @@ fn without_empty_columns(text: &str, names: &[&str]) -> Result<String, String> {
 }
 
 pub(super) fn write_built(dir: &Path, built: &Built) -> Result<(), LogError> {
-    for f in Family::ALL {
-        let plain = dir.join(tables::evaluations_file(f));
-        match built.evaluations.get(&f) {
-            Some(text) => write_atomic(&plain, text.as_bytes())?,
-            None => remove_if_there(&plain)?,
-        }
+    for (f, text) in &built.evaluations {
+        let plain = dir.join(tables::evaluations_file(*f));
+        write_atomic(&plain, text.as_bytes())?;
         remove_if_there(&packed(&plain))?;
+    }
+    for (name, _, _) in tables_in(dir)? {
+        if !built.evaluations.keys().any(|f| f.as_str() == name) {
+            let plain = dir.join(format!("evaluations-{name}.csv"));
+            remove_if_there(&plain)?;
+            remove_if_there(&packed(&plain))?;
+        }
     }
     write_atomic(
         &dir.join(RUNS_FILE),
@@ -497,8 +525,10 @@ fn remove_if_there(path: &Path) -> Result<(), LogError> {
 /// (deterministic bytes: no name or time in the gzip header). The caller holds the
 /// folder's lock.
 pub fn pack(dir: &Path) -> Result<(), LogError> {
-    for f in Family::ALL {
-        let plain = dir.join(tables::evaluations_file(f));
+    for (_, plain, is_packed) in tables_in(dir)? {
+        if is_packed {
+            continue;
+        }
         let Ok(meta) = fs::metadata(&plain) else {
             continue;
         };
@@ -520,8 +550,8 @@ pub fn pack(dir: &Path) -> Result<(), LogError> {
 
 /// Decompresses packed evaluations tables back to plain ones, to append to them.
 pub(super) fn unpack(dir: &Path) -> Result<(), LogError> {
-    for f in Family::ALL {
-        let plain = dir.join(tables::evaluations_file(f));
+    for (name, _, _) in tables_in(dir)? {
+        let plain = dir.join(format!("evaluations-{name}.csv"));
         let gz = packed(&plain);
         if fs::symlink_metadata(&gz).is_err() {
             continue;
@@ -551,12 +581,12 @@ pub struct Migration {
 /// are written, read back and compared with the rows read from layout 1, and only
 /// then are results.csv and summary.csv removed. A layout 2 folder is left as it
 /// is (`None`).
-pub fn migrate(dir: &Path) -> Result<Option<Migration>, LogError> {
+pub fn migrate(dir: &Path, schemas: Schemas) -> Result<Option<Migration>, LogError> {
     let _lock = super::lock(dir)?;
-    migrate_locked(dir)
+    migrate_locked(dir, schemas)
 }
 
-pub(super) fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> {
+pub(super) fn migrate_locked(dir: &Path, schemas: Schemas) -> Result<Option<Migration>, LogError> {
     let refuse = |message: String| LogError::Format {
         path: dir.to_path_buf(),
         message,
@@ -571,9 +601,9 @@ pub(super) fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> 
         None | Some(Layout::Tables) => return Ok(None),
     }
     let bytes_before = results_bytes(dir);
-    let old = read_rows_folder(dir, Layout::Rows)?;
+    let old = read_rows_folder(dir, Layout::Rows, schemas)?;
     // The rows of runs not finished stay, as evaluations without a run row.
-    let all = read_rows(&dir.join(RESULTS_FILE))?.kept;
+    let all = read_rows(&dir.join(RESULTS_FILE), schemas)?.kept;
     let done: BTreeSet<&str> = old
         .summaries
         .iter()
@@ -586,10 +616,10 @@ pub(super) fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> 
         })
         .collect();
     write_folder_lacking(dir, &rows, &old.summaries, &old.absent_columns)?;
-    let new = read_tables(dir)?;
+    let new = read_tables(dir, schemas)?;
     if new.rows != old.rows || new.summaries != old.summaries {
-        for f in Family::ALL {
-            let plain = dir.join(tables::evaluations_file(f));
+        for (name, _, _) in tables_in(dir).unwrap_or_default() {
+            let plain = dir.join(format!("evaluations-{name}.csv"));
             let _ = remove_if_there(&plain);
             let _ = remove_if_there(&packed(&plain));
         }
@@ -612,15 +642,26 @@ pub(super) fn migrate_locked(dir: &Path) -> Result<Option<Migration>, LogError> 
 
 /// The bytes a folder's results files take on disk (packed tables as packed).
 pub fn results_bytes_on_disk(dir: &Path) -> u64 {
-    let mut names: Vec<String> = vec![RUNS_FILE.into(), RESULTS_FILE.into(), SUMMARY_FILE.into()];
-    for f in Family::ALL {
-        let plain = tables::evaluations_file(f);
-        names.push(format!("{plain}.gz"));
-        names.push(plain);
-    }
-    names
+    let mut paths: Vec<PathBuf> = [RUNS_FILE, RESULTS_FILE, SUMMARY_FILE]
         .iter()
-        .filter_map(|n| fs::metadata(dir.join(n)).ok())
+        .map(|n| dir.join(n))
+        .collect();
+    if let Ok(entries) = fs::read_dir(dir) {
+        paths.extend(
+            entries
+                .filter_map(Result::ok)
+                .filter(|e| {
+                    e.file_name()
+                        .to_str()
+                        .and_then(tables::family_of_file)
+                        .is_some()
+                })
+                .map(|e| e.path()),
+        );
+    }
+    paths
+        .iter()
+        .filter_map(|p| fs::metadata(p).ok())
         .map(|m| m.len())
         .sum()
 }
@@ -628,47 +669,8 @@ pub fn results_bytes_on_disk(dir: &Path) -> u64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::log::{Common, JestRow, ResultsWriter, SwimRow};
-    use crate::method::Method;
-    use crate::train::RunStatus;
-
-    fn jest(id: &str, step: usize, last: bool, sweep: &str) -> Row {
-        Row::Jest(JestRow {
-            common: Common {
-                experiment: "e".into(),
-                run_id: id.into(),
-                method: Method::JEST,
-                step,
-                sweep: sweep.into(),
-                eval_score: Some(step as f64 / 10.0),
-                status: if last {
-                    RunStatus::Complete
-                } else {
-                    RunStatus::Running
-                },
-                ..Common::default()
-            },
-            filter_ratio: 0.8,
-            reference_score: Some(0.25),
-            zero_shot_tail: Some(step as f64),
-            ..JestRow::default()
-        })
-    }
-
-    fn swim(id: &str) -> Row {
-        Row::Swim(SwimRow {
-            common: Common {
-                experiment: "e".into(),
-                run_id: id.into(),
-                method: crate::swim::SwimMethod::Swim.method(),
-                eval_score: Some(0.5),
-                status: RunStatus::Complete,
-                ..Common::default()
-            },
-            energy_drift: Some(f64::INFINITY),
-            ..SwimRow::default()
-        })
-    }
+    use crate::log::testing::{alpha as jest, beta as swim, AlphaRow, ALPHA, SCHEMAS};
+    use crate::log::ResultsWriter;
 
     /// Rows written through the writer read back as themselves, both families,
     /// a swept key that appears late included; reopening keeps finished runs,
@@ -684,7 +686,7 @@ mod tests {
         ];
         let c = [swim("c")];
         {
-            let (mut w, done) = ResultsWriter::open(d).unwrap();
+            let (mut w, done) = ResultsWriter::open(d, &SCHEMAS).unwrap();
             assert!(done.is_empty());
             for r in a.iter().chain(&b) {
                 w.eval_row(r).unwrap();
@@ -695,33 +697,38 @@ mod tests {
             w.summary_row(&c[0]).unwrap();
             w.eval_row(&jest("u", 0, false, "x=3")).unwrap();
         }
-        let f = read_folder(d).unwrap();
+        let f = read_folder(d, &SCHEMAS).unwrap();
         assert_eq!(f.layout, Some(Layout::Tables));
         let want: Vec<Row> = a.iter().chain(&b).chain(&c).cloned().collect();
         assert_eq!(f.rows, want);
         assert_eq!(f.summaries, vec![a[1].clone(), b[1].clone(), c[0].clone()]);
         assert_eq!(f.unfinished, vec!["u".to_string()]);
         let runs = fs::read_to_string(d.join(RUNS_FILE)).unwrap();
-        assert!(runs.starts_with("experiment,run_id,family,method,seed,config_hash,sweep:x,sweep:y,batch_size,scoring"), "{runs}");
-        let (_, done) = ResultsWriter::open(d).unwrap();
+        assert!(
+            runs.starts_with(
+                "experiment,run_id,family,method,seed,config_hash,sweep:x,sweep:y,batch_size,knob"
+            ),
+            "{runs}"
+        );
+        let (_, done) = ResultsWriter::open(d, &SCHEMAS).unwrap();
         assert_eq!(done.len(), 3);
-        let after = read_folder(d).unwrap();
+        let after = read_folder(d, &SCHEMAS).unwrap();
         assert!(after.unfinished.is_empty());
         assert_eq!(after.rows, want);
         // Packed: the same rows from the .gz; opened again: plain.
-        let evals = d.join(tables::evaluations_file(Family::Jest));
+        let evals = d.join(tables::evaluations_file(ALPHA));
         let text = fs::read_to_string(&evals).unwrap();
         let mut enc = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::fast());
         enc.write_all(text.as_bytes()).unwrap();
         fs::write(packed(&evals), enc.finish().unwrap()).unwrap();
         fs::remove_file(&evals).unwrap();
-        assert_eq!(read_folder(d).unwrap().rows, want);
+        assert_eq!(read_folder(d, &SCHEMAS).unwrap().rows, want);
         assert_eq!(
             results_bytes(d),
             results_bytes_on_disk(d) - fs::metadata(packed(&evals)).unwrap().len()
                 + text.len() as u64
         );
-        drop(ResultsWriter::open(d).unwrap());
+        drop(ResultsWriter::open(d, &SCHEMAS).unwrap());
         assert!(evals.is_file() && !packed(&evals).exists());
     }
 
@@ -734,11 +741,11 @@ mod tests {
         let d = dir.path();
         let rows = [jest("a", 0, false, ""), jest("a", 5, true, "")];
         write_folder(d, &rows, &rows[1..]).unwrap();
-        let evals = d.join(tables::evaluations_file(Family::Jest));
+        let evals = d.join(tables::evaluations_file(ALPHA));
         let text = fs::read_to_string(&evals).unwrap();
         let cut: Vec<&str> = text.lines().take(2).collect();
         fs::write(&evals, cut.join("\n") + "\n").unwrap();
-        let f = read_folder(d).unwrap();
+        let f = read_folder(d, &SCHEMAS).unwrap();
         assert!(f.rows.is_empty());
         assert_eq!(
             f.incomplete[0].to_string(),
@@ -746,14 +753,9 @@ mod tests {
         );
 
         let mut other = jest("a", 5, true, "");
-        if let Row::Jest(j) = &mut other {
-            j.filter_ratio = 0.5;
-        }
+        other.get_mut::<AlphaRow>().unwrap().knob = 0.5;
         let e = write_folder(d, &[rows[0].clone(), other.clone()], &[other]).unwrap_err();
-        assert!(
-            e.to_string().contains("column `filter_ratio` changes"),
-            "{e}"
-        );
+        assert!(e.to_string().contains("column `knob` changes"), "{e}");
         let e = write_folder(d, &rows, &rows[..1]).unwrap_err();
         assert!(
             e.to_string().contains("is not its last evaluation row"),
@@ -772,7 +774,7 @@ mod tests {
         write_folder(d, &rows, &rows[1..]).unwrap();
         let runs = d.join(RUNS_FILE);
         let text = fs::read_to_string(&runs).unwrap();
-        let err = |d: &Path| read_folder(d).unwrap_err().to_string();
+        let err = |d: &Path| read_folder(d, &SCHEMAS).unwrap_err().to_string();
         fs::write(
             &runs,
             text.replacen("config_hash", "config_hash,x", 1)
@@ -784,7 +786,7 @@ mod tests {
             e.contains("runs.csv") && e.contains("unknown column `x`"),
             "{e}"
         );
-        fs::write(&runs, text.replacen(",jest,", ",nope,", 1)).unwrap();
+        fs::write(&runs, text.replacen(",alpha,", ",nope,", 1)).unwrap();
         let e = err(d);
         assert!(
             e.contains("line 2") && e.contains("`nope` is not a family"),
@@ -798,7 +800,7 @@ mod tests {
         );
         fs::write(&runs, &text).unwrap();
 
-        let evals = d.join(tables::evaluations_file(Family::Jest));
+        let evals = d.join(tables::evaluations_file(ALPHA));
         let plain = fs::read(&evals).unwrap();
         fs::remove_file(&evals).unwrap();
         let mut z = flate2::GzBuilder::new().write(Vec::new(), flate2::Compression::fast());
@@ -835,19 +837,23 @@ mod tests {
             jest("u", 0, false, "k=w"),
             jest("a", 5, true, "k=v"),
         ];
-        super::super::write_rows(&d.join(RESULTS_FILE), &rows).unwrap();
-        super::super::write_rows(&d.join(SUMMARY_FILE), &rows[2..]).unwrap();
-        let before = read_folder(d).unwrap();
+        fs::write(d.join(RESULTS_FILE), super::super::layout_1_text(&rows)).unwrap();
+        fs::write(
+            d.join(SUMMARY_FILE),
+            super::super::layout_1_text(&rows[2..]),
+        )
+        .unwrap();
+        let before = read_folder(d, &SCHEMAS).unwrap();
         assert_eq!(before.layout, Some(Layout::Rows));
-        let m = migrate(d).unwrap().unwrap();
+        let m = migrate(d, &SCHEMAS).unwrap().unwrap();
         assert_eq!((m.runs, m.rows, m.unfinished), (1, 2, 1));
         assert!(!d.join(RESULTS_FILE).exists() && !d.join(SUMMARY_FILE).exists());
-        let after = read_folder(d).unwrap();
+        let after = read_folder(d, &SCHEMAS).unwrap();
         assert_eq!(
             (after.rows, after.summaries),
             (before.rows, before.summaries)
         );
         assert_eq!(after.unfinished, vec!["u".to_string()]);
-        assert_eq!(migrate(d).unwrap(), None);
+        assert_eq!(migrate(d, &SCHEMAS).unwrap(), None);
     }
 }

@@ -1,19 +1,23 @@
 /*!
-Results on disk: `results.csv` (one row per run × eval point) and `summary.csv` (one
-row per finished run) in a results folder, one schema for every kind of run.
+Results on disk: per results folder, `runs.csv` (one row per finished run) and an
+evaluations table per family (`tables`; folders of layout 1, `results.csv` and
+`summary.csv`, still read: `layout`). A family's rows ([`FamilyRow`]) and their
+columns ([`Schema`]) are its own; this module names no family, and its readers take
+the schemas they may meet.
 
 Rows are appended whole and flushed one at a time. A run counts as done only once its
-summary row is written; reopening a folder drops the rows of runs that never got one
+run row is written; reopening a folder drops the rows of runs that never got one
 (and any torn last line) so that a rerun redoes them without duplicates.
 */
 
 mod folder;
-pub mod foreign;
 mod layout;
-pub mod methods;
-mod records;
+pub mod records;
 mod row;
+mod schema;
 mod tables;
+#[cfg(test)]
+mod testing;
 mod writer;
 
 use std::fs::{self, File, OpenOptions};
@@ -25,9 +29,15 @@ pub use folder::{
     results_bytes_on_disk, tables_text, write_folder, write_folder_lacking, Folder, Layout,
     Migration,
 };
-pub use layout::{header_line, row_cells};
-pub use row::{Common, JestRow, Row, RunIdentity, SwimRow, GIT_COMMIT, HARNESS_VERSION};
-pub use tables::{evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX};
+pub use layout::text as layout_1_text;
+pub use row::{Common, FamilyRow, Row, RunStatus, GIT_COMMIT, HARNESS_VERSION};
+pub use schema::{
+    common_columns, find, methods, named_cells, reread, ForeignReader, ReadRow, RowSchema, Schema,
+    Schemas, COMMON_OPTIONAL,
+};
+pub use tables::{
+    check_partition, evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX,
+};
 pub use writer::ResultsWriter;
 
 pub const RESULTS_FILE: &str = "results.csv";
@@ -312,7 +322,7 @@ pub fn incomplete_runs(summaries: &[Row], results: &[Row]) -> Vec<Incomplete> {
             let c = s.common();
             !last
                 .get(c.run_id.as_str())
-                .is_some_and(|(step, row)| *step == c.step && row.to_line() == s.to_line())
+                .is_some_and(|(step, row)| *step == c.step && *row == *s)
         })
         .map(|s| Incomplete {
             run_id: s.common().run_id.clone(),
@@ -350,7 +360,7 @@ pub(crate) fn too_many_rows(path: &Path, lines: usize) -> Result<(), LogError> {
 }
 
 /// Reads every whole row of a results file (absent file: none).
-pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
+pub fn read_rows(path: &Path, schemas: Schemas) -> Result<ReadRows, LogError> {
     let text = match read_regular(path, results_budget()) {
         Ok(t) => t,
         Err(LogError::Io { source, .. }) if source.kind() == std::io::ErrorKind::NotFound => {
@@ -364,10 +374,11 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
     };
     let (whole, torn) = whole_lines(&text);
     too_many_rows(path, whole.bytes().filter(|b| *b == b'\n').count())?;
-    let (kept, absent_columns) = layout::parse(whole).map_err(|message| LogError::Format {
-        path: path.to_path_buf(),
-        message,
-    })?;
+    let (kept, absent_columns) =
+        layout::parse(whole, schemas).map_err(|message| LogError::Format {
+            path: path.to_path_buf(),
+            message,
+        })?;
     Ok(ReadRows {
         kept,
         torn,
@@ -375,28 +386,10 @@ pub fn read_rows(path: &Path) -> Result<ReadRows, LogError> {
     })
 }
 
-/// Parses the text of a results file (header and whole lines): its rows, and the
-/// optional columns it predates.
-pub fn parse_rows(text: &str) -> Result<(Vec<Row>, Vec<String>), String> {
-    layout::parse(text)
-}
-
-/// Writes `rows` as a whole results file at `path` (creating its folder),
-/// atomically: written aside, synced, then renamed into place.
-pub fn write_rows(path: &Path, rows: &[Row]) -> Result<(), LogError> {
-    if let Some(dir) = path.parent().filter(|d| !d.as_os_str().is_empty()) {
-        fs::create_dir_all(dir).map_err(io(dir))?;
-    }
-    rewrite(path, rows)
-}
-
-/// Replaces a file's rows atomically (write aside, then rename).
-fn rewrite(path: &Path, rows: &[Row]) -> Result<(), LogError> {
-    let mut text = layout::header_line();
-    for r in rows {
-        text.push_str(&r.to_line());
-    }
-    write_atomic(path, text.as_bytes())
+/// Parses the text of a results file (header and whole lines, layout 1 or a
+/// minimal schema a family reads): its rows, and the optional columns it predates.
+pub fn parse_rows(text: &str, schemas: Schemas) -> Result<(Vec<Row>, Vec<String>), String> {
+    layout::parse(text, schemas)
 }
 
 /// Replaces a file atomically: written aside under a name of this process's own
@@ -415,58 +408,92 @@ pub(crate) fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), LogError> {
 
 #[cfg(test)]
 mod tests {
+    use super::testing::{alpha, beta, SCHEMAS};
     use super::*;
 
-    /// A results folder from before the last optional columns existed (and before
-    /// layout 2): resuming into it converts it, so the rows appended next match the
-    /// tables' headers and the folder stays readable.
-    /// The optional columns at the end of a row, after `eval_metric`.
-    const TRAILING: usize = 14;
-
+    /// A results folder of layout 1 from before an optional column existed:
+    /// resuming into it converts it, so the rows appended next match the tables'
+    /// headers and the folder stays readable; each family's rows read back as
+    /// themselves, and a value in another family's column is refused.
     #[test]
     fn resuming_into_an_older_layout_upgrades_it_before_appending() {
         let dir = tempfile::tempdir().unwrap();
-        let old = |r: &Row| {
-            // The line as a file without the trailing optional columns has it.
-            let line = r.to_line();
-            let fields: Vec<&str> = line.trim_end().split(',').collect();
-            fields[..fields.len() - TRAILING].join(",") + "\n"
-        };
-        let header = layout::header_line();
-        let cols: Vec<&str> = header.trim_end().split(',').collect();
-        let old_header = cols[..cols.len() - TRAILING].join(",") + "\n";
-        assert_eq!(
-            cols[cols.len() - TRAILING..cols.len() - TRAILING + 3],
-            ["val_loss", "grad_error", "energy_drift"]
-        );
-        assert_eq!(cols[cols.len() - 1], "zero_shot_tail");
-        let row = |id: &str| {
-            Row::Jest(JestRow {
-                common: Common {
-                    run_id: id.into(),
-                    experiment: "e".into(),
-                    ..Common::default()
-                },
-                ..JestRow::default()
+        let done = [alpha("a-s0", 0, false, ""), alpha("a-s0", 5, true, "")];
+        let text = layout_1_text(&done);
+        let (rows, absent) = parse_rows(&text, &SCHEMAS).unwrap();
+        assert!(absent.is_empty());
+        assert_eq!(rows, done);
+        // Without the optional column `late`, and without `eval_metric`.
+        let old: Vec<Vec<String>> = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .from_reader(text.as_bytes())
+            .records()
+            .map(|r| r.unwrap().iter().map(String::from).collect())
+            .collect();
+        let gone: Vec<usize> = ["late", "eval_metric"]
+            .iter()
+            .map(|c| old[0].iter().position(|h| h == c).unwrap())
+            .collect();
+        let old_text: String = old
+            .iter()
+            .map(|r| {
+                let kept: Vec<&str> = r
+                    .iter()
+                    .enumerate()
+                    .filter(|(i, _)| !gone.contains(i))
+                    .map(|(_, c)| c.as_str())
+                    .collect();
+                kept.join(",") + "\n"
             })
-        };
-        let done = row("a-s0");
-        for f in [RESULTS_FILE, SUMMARY_FILE] {
-            fs::write(dir.path().join(f), old_header.clone() + &old(&done)).unwrap();
-        }
-        let (mut w, ids) = ResultsWriter::open(dir.path()).unwrap();
+            .collect();
+        let (_, absent) = parse_rows(&old_text, &SCHEMAS).unwrap();
+        assert_eq!(absent, ["eval_metric", "late"]);
+        fs::write(dir.path().join(RESULTS_FILE), &old_text).unwrap();
+        let last = old_text.lines().next().unwrap().to_string()
+            + "\n"
+            + old_text.lines().last().unwrap()
+            + "\n";
+        fs::write(dir.path().join(SUMMARY_FILE), last).unwrap();
+        let (mut w, ids) = ResultsWriter::open(dir.path(), &SCHEMAS).unwrap();
         assert!(ids.contains("a-s0"));
-        let next = row("b-s0");
+        let next = alpha("b-s0", 5, true, "");
         w.eval_row(&next).unwrap();
         w.summary_row(&next).unwrap();
         drop(w);
         // Migrated to layout 2 on opening, the rows appended after.
         assert!(!dir.path().join(RESULTS_FILE).exists());
-        let folder = read_folder(dir.path()).unwrap();
+        let folder = read_folder(dir.path(), &SCHEMAS).unwrap();
         assert_eq!(folder.layout, Some(Layout::Tables));
-        for rows in [&folder.rows, &folder.summaries] {
-            let ids: Vec<&str> = rows.iter().map(|r| r.common().run_id.as_str()).collect();
-            assert_eq!(ids, ["a-s0", "b-s0"]);
-        }
+        let ids: Vec<&str> = folder
+            .summaries
+            .iter()
+            .map(|r| r.common().run_id.as_str())
+            .collect();
+        assert_eq!(ids, ["a-s0", "b-s0"]);
+
+        // Both families in one layout 1 file; a value in the other's column, a
+        // method of the other family, an unknown family: named with the line.
+        let both = [beta("c"), alpha("d", 0, true, "")];
+        let text = layout_1_text(&both);
+        assert_eq!(parse_rows(&text, &SCHEMAS).unwrap().0, both);
+        let mut lines: Vec<String> = text.lines().map(String::from).collect();
+        let header: Vec<&str> = lines[0].split(',').collect();
+        let knob = header.iter().position(|h| *h == "knob").unwrap();
+        let mut cells: Vec<String> = lines[1].split(',').map(String::from).collect();
+        cells[knob] = "0.5".into();
+        lines[1] = cells.join(",");
+        let e = parse_rows(&(lines.join("\n") + "\n"), &SCHEMAS).unwrap_err();
+        assert!(e.starts_with("line 2: column `knob` has a value"), "{e}");
+        assert!(e.contains("family `beta`"), "{e}");
+        let e = parse_rows(&text.replacen(",b_fit,", ",a_fit,", 1), &SCHEMAS).unwrap_err();
+        assert!(
+            e.contains("`a_fit` is not a method of family `beta`"),
+            "{e}"
+        );
+        let e = parse_rows(&text.replacen(",beta,", ",gamma,", 1), &SCHEMAS).unwrap_err();
+        assert!(
+            e.contains("line 2") && e.contains("`gamma` is not a family"),
+            "{e}"
+        );
     }
 }

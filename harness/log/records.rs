@@ -2,7 +2,7 @@
 //! the minimal foreign schema both read through these).
 
 /// A CSV reader over whole text, and its header.
-pub(super) fn reader(text: &str) -> Result<(csv::Reader<&[u8]>, Vec<String>), String> {
+pub fn reader(text: &str) -> Result<(csv::Reader<&[u8]>, Vec<String>), String> {
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
@@ -16,7 +16,7 @@ pub(super) fn reader(text: &str) -> Result<(csv::Reader<&[u8]>, Vec<String>), St
 }
 
 /// A record that does not parse, with its line.
-pub(super) fn record_error(e: csv::Error) -> String {
+pub fn record_error(e: csv::Error) -> String {
     match e.position() {
         Some(p) => format!("line {}: {e}", p.line()),
         None => e.to_string(),

@@ -1,22 +1,49 @@
-//! Results rows in memory: a row per family ([`JestRow`], [`SwimRow`]) that
-//! carries only its family's columns beside the common ones ([`Common`]). On disk
-//! every family shares one layout (`layout`).
+//! Results rows in memory: the columns every run logs ([`Common`]) and a family's
+//! own, in a [`Row`] that holds a row of any family ([`FamilyRow`], whose type
+//! the family defines in its own module; `log` names none). On disk a family's
+//! columns are laid out by its [`Schema`](super::Schema).
 
+use std::any::Any;
+use std::fmt::Debug;
+
+use serde::{Deserialize, Serialize};
+
+use super::Schema;
 use crate::method::{Family, Method};
-use crate::train::{EvalRecord, RunStatus};
 
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
 pub const GIT_COMMIT: &str = env!("JESTBENCH_GIT_COMMIT");
 
+/// Where a run stands.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RunStatus {
+    #[default]
+    Running,
+    Complete,
+    /// The loss became NaN or infinite at this record's step.
+    Diverged,
+}
+
+impl RunStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            RunStatus::Running => "running",
+            RunStatus::Complete => "complete",
+            RunStatus::Diverged => "diverged",
+        }
+    }
+}
+
 /// The columns every run logs, whatever its family.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Common {
+#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+pub struct Common<M = Method> {
     pub experiment: String,
     pub run_id: String,
     pub config_hash: String,
     pub seed: u64,
     /// The selector (jest family) or the fitting method (swim family).
-    pub method: Method,
+    pub method: M,
     /// Examples per step (swim: Adam's minibatch; 0 for sampled networks).
     pub batch_size: usize,
     /// The swept keys and this run's values, `key=value;...`.
@@ -33,6 +60,7 @@ pub struct Common {
     pub eval_score: Option<f64>,
     /// What `eval_score` measures: `zero_shot_accuracy` (jest), `accuracy` or
     /// `rel_l2_error` (swim). Empty in files written before it existed.
+    #[serde(default)]
     pub eval_metric: String,
     pub status: RunStatus,
     pub device: String,
@@ -40,238 +68,164 @@ pub struct Common {
     pub git_commit: String,
 }
 
-/// A data-selection run's row: the common columns and JEST's own.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct JestRow {
-    pub common: Common,
-    /// The scoring rule (empty for selectors that do not score).
-    pub scoring: String,
-    pub filter_ratio: f64,
-    pub super_batch: usize,
-    pub n_chunks: usize,
-    pub gain: f64,
-    pub reference_quality: f64,
-    /// Flexi-JEST: the resolution super-batches are scored at (1: full), the
-    /// low resolution r, and the share of each batch trained at r.
-    pub score_resolution: usize,
-    pub low_resolution: usize,
-    pub low_res_share: f64,
-    pub examples_scored: u64,
-    pub flops_learner_scoring: u64,
-    pub flops_pairs: u64,
-    pub flops_paper: u64,
-    pub flops_reference_scoring_uncached: u64,
-    pub flops_reference_embedding: u64,
-    pub flops_reference_training: u64,
-    pub select_seconds: f64,
-    pub zero_shot_accuracy: Option<f64>,
-    pub recall_at1_a2b: Option<f64>,
-    pub recall_at1_b2a: Option<f64>,
-    pub selected_learnability: Option<f64>,
-    pub superbatch_learnability: Option<f64>,
-    /// Shares of the pair kinds (clean, misaligned, heavily noised, near-duplicate)
-    /// in the trained batches and in the super-batches over the evaluation window.
-    pub selected_clean: Option<f64>,
-    pub selected_misaligned: Option<f64>,
-    pub selected_heavy_noise: Option<f64>,
-    pub selected_duplicate: Option<f64>,
-    pub superbatch_clean: Option<f64>,
-    pub superbatch_misaligned: Option<f64>,
-    pub superbatch_heavy_noise: Option<f64>,
-    pub superbatch_duplicate: Option<f64>,
-    /// The reference model's held-out zero-shot accuracy.
-    pub reference_score: Option<f64>,
-    /// Seconds spent training and embedding the reference (once, shared).
-    pub reference_seconds: f64,
-    /// The reference checkpoint's step (its last, or the one its held-out
-    /// validation chose).
-    pub reference_step: Option<usize>,
-    /// Shares of the head, torso and tail concepts (equal-mass thirds of the pool
-    /// by concept frequency, `data::concepts`) in the trained batches and in the
-    /// super-batches over the evaluation window; empty without labels.
-    pub selected_head: Option<f64>,
-    pub selected_torso: Option<f64>,
-    pub selected_tail: Option<f64>,
-    pub superbatch_head: Option<f64>,
-    pub superbatch_torso: Option<f64>,
-    pub superbatch_tail: Option<f64>,
-    /// The share of a trained batch's off-diagonal pairs whose items share a
-    /// concept (false in-batch negatives), window mean; the same over super-batches.
-    pub selected_same_concept: Option<f64>,
-    pub superbatch_same_concept: Option<f64>,
-    /// Zero-shot accuracy over the eval items of head, torso and tail concepts.
-    pub zero_shot_head: Option<f64>,
-    pub zero_shot_torso: Option<f64>,
-    pub zero_shot_tail: Option<f64>,
-}
-
-/// A sampled-network (or Adam baseline) run's row: the common columns and SWIM's own.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct SwimRow {
-    pub common: Common,
-    /// Adam: the validation loss of this epoch's weights (what early stopping
-    /// watches; `eval_score` is the checkpoint's test metric).
-    pub val_loss: Option<f64>,
-    /// Hamiltonian tasks: the relative L2 error of the learned gradient (the
-    /// vector field's) on the test set.
-    pub grad_error: Option<f64>,
-    /// Hamiltonian tasks, a run's last row: max |H(x_t) − H(x₀)| of the true H
-    /// along the trajectory integrated with the learned H (`inf`: it blew up).
-    pub energy_drift: Option<f64>,
-}
-
-/// One row of results.csv / summary.csv, as its family logs it.
-// Unboxed: a results file holds one family's rows (SWIM's are few), and a row
-// already owns a handful of strings; a box would add an allocation to each.
-#[allow(clippy::large_enum_variant)]
-#[derive(Clone, Debug, PartialEq)]
-pub enum Row {
-    Jest(JestRow),
-    Swim(SwimRow),
-}
-
-/// The columns of a JEST run's rows that are the same on all its rows.
-#[derive(Clone, Debug, PartialEq)]
-pub struct RunIdentity {
-    pub experiment: String,
-    pub run_id: String,
-    pub config_hash: String,
-    pub seed: u64,
-    pub method: Method,
-    pub scoring: String,
-    pub filter_ratio: f64,
-    pub batch_size: usize,
-    pub super_batch: usize,
-    pub n_chunks: usize,
-    pub gain: f64,
-    pub reference_quality: f64,
-    pub score_resolution: usize,
-    pub low_resolution: usize,
-    pub low_res_share: f64,
-    pub sweep: String,
-    pub device: String,
-}
-
-fn finite(x: f64) -> Option<f64> {
-    x.is_finite().then_some(x)
-}
-
-impl JestRow {
-    /// The row of an eval record of a jest-family run.
-    pub fn from_record(id: &RunIdentity, r: &EvalRecord) -> JestRow {
-        let m = &r.metrics;
-        JestRow {
-            common: Common {
-                experiment: id.experiment.clone(),
-                run_id: id.run_id.clone(),
-                config_hash: id.config_hash.clone(),
-                seed: id.seed,
-                method: id.method,
-                batch_size: id.batch_size,
-                sweep: id.sweep.clone(),
-                step: r.step,
-                examples_trained: r.examples_trained,
-                flops_train: r.flops.train,
-                train_seconds: r.train_seconds,
-                eval_seconds: r.eval_seconds,
-                train_loss: if r.status == RunStatus::Diverged {
-                    Some(r.train_loss)
-                } else {
-                    finite(r.train_loss)
-                },
-                eval_loss: finite(m.eval_loss),
-                eval_score: finite(m.zero_shot_accuracy),
-                eval_metric: "zero_shot_accuracy".into(),
-                status: r.status,
-                device: id.device.clone(),
-                harness_version: HARNESS_VERSION.to_string(),
-                git_commit: GIT_COMMIT.to_string(),
-            },
-            scoring: id.scoring.clone(),
-            filter_ratio: id.filter_ratio,
-            super_batch: id.super_batch,
-            n_chunks: id.n_chunks,
-            gain: id.gain,
-            reference_quality: id.reference_quality,
-            score_resolution: id.score_resolution,
-            low_resolution: id.low_resolution,
-            low_res_share: id.low_res_share,
-            examples_scored: r.examples_scored,
-            flops_learner_scoring: r.flops.learner_scoring,
-            flops_pairs: r.flops.pairs,
-            flops_paper: r.flops.paper,
-            flops_reference_scoring_uncached: r.flops.reference_scoring_uncached,
-            flops_reference_embedding: r.flops.reference_embedding,
-            flops_reference_training: r.flops.reference_training,
-            select_seconds: r.select_seconds,
-            zero_shot_accuracy: finite(m.zero_shot_accuracy),
-            recall_at1_a2b: finite(m.recall_at1_a2b),
-            recall_at1_b2a: finite(m.recall_at1_b2a),
-            selected_learnability: finite(r.selected_learnability),
-            superbatch_learnability: finite(r.superbatch_learnability),
-            selected_clean: r.selected_kinds.map(|k| k[0]),
-            selected_misaligned: r.selected_kinds.map(|k| k[1]),
-            selected_heavy_noise: r.selected_kinds.map(|k| k[2]),
-            selected_duplicate: r.selected_kinds.map(|k| k[3]),
-            superbatch_clean: r.superbatch_kinds.map(|k| k[0]),
-            superbatch_misaligned: r.superbatch_kinds.map(|k| k[1]),
-            superbatch_heavy_noise: r.superbatch_kinds.map(|k| k[2]),
-            superbatch_duplicate: r.superbatch_kinds.map(|k| k[3]),
-            reference_score: finite(r.reference_score),
-            reference_seconds: r.reference_seconds,
-            reference_step: r.reference_step,
-            selected_head: r.selected_buckets.map(|k| k[0]),
-            selected_torso: r.selected_buckets.map(|k| k[1]),
-            selected_tail: r.selected_buckets.map(|k| k[2]),
-            superbatch_head: r.superbatch_buckets.map(|k| k[0]),
-            superbatch_torso: r.superbatch_buckets.map(|k| k[1]),
-            superbatch_tail: r.superbatch_buckets.map(|k| k[2]),
-            selected_same_concept: finite(r.selected_same_concept),
-            superbatch_same_concept: finite(r.superbatch_same_concept),
-            zero_shot_head: finite(m.zero_shot_by_bucket[0]),
-            zero_shot_torso: finite(m.zero_shot_by_bucket[1]),
-            zero_shot_tail: finite(m.zero_shot_by_bucket[2]),
+impl Common<String> {
+    /// The columns with the method resolved (`find` knows the family's methods).
+    pub(super) fn resolve(self, method: Method) -> Common {
+        Common {
+            experiment: self.experiment,
+            run_id: self.run_id,
+            config_hash: self.config_hash,
+            seed: self.seed,
+            method,
+            batch_size: self.batch_size,
+            sweep: self.sweep,
+            step: self.step,
+            examples_trained: self.examples_trained,
+            flops_train: self.flops_train,
+            train_seconds: self.train_seconds,
+            eval_seconds: self.eval_seconds,
+            train_loss: self.train_loss,
+            eval_loss: self.eval_loss,
+            eval_score: self.eval_score,
+            eval_metric: self.eval_metric,
+            status: self.status,
+            device: self.device,
+            harness_version: self.harness_version,
+            git_commit: self.git_commit,
         }
+    }
+}
+
+/// A family's row type: the common columns, and its own as the fields serde
+/// writes (the common ones `#[serde(skip)]`: their columns are laid out apart).
+/// Its family's [`Schema`](super::Schema) reads it back.
+pub trait FamilyRow: Serialize + Clone + Debug + PartialEq + Send + Sync + 'static {
+    /// Its family's schema (how its rows are laid out and read back).
+    fn schema(&self) -> &'static dyn Schema;
+    fn common(&self) -> &Common;
+    fn common_mut(&mut self) -> &mut Common;
+    /// Clears the family's own timing columns (what may differ between two runs of
+    /// the same configuration and seed); the common ones are cleared by the core.
+    fn mask(&mut self) {}
+    /// Examples a step of this run handles (what `reproduce --cheapest` ranks
+    /// runs by, with their steps).
+    fn work_per_step(&self) -> u64 {
+        self.common().batch_size as u64
+    }
+}
+
+/// What [`Row`] keeps of a [`FamilyRow`] (object-safe).
+trait Erased: Debug + Send + Sync {
+    fn schema(&self) -> &'static dyn Schema;
+    fn common(&self) -> &Common;
+    fn common_mut(&mut self) -> &mut Common;
+    fn mask(&mut self);
+    fn work_per_step(&self) -> u64;
+    fn own_record(&self) -> csv::StringRecord;
+    fn clone_box(&self) -> Box<dyn Erased>;
+    fn eq_dyn(&self, other: &dyn Erased) -> bool;
+    fn as_any(&self) -> &dyn Any;
+    fn as_any_mut(&mut self) -> &mut dyn Any;
+    fn into_any(self: Box<Self>) -> Box<dyn Any>;
+}
+
+impl<R: FamilyRow> Erased for R {
+    fn schema(&self) -> &'static dyn Schema {
+        FamilyRow::schema(self)
+    }
+    fn common(&self) -> &Common {
+        FamilyRow::common(self)
+    }
+    fn common_mut(&mut self) -> &mut Common {
+        FamilyRow::common_mut(self)
+    }
+    fn mask(&mut self) {
+        FamilyRow::mask(self)
+    }
+    fn work_per_step(&self) -> u64 {
+        FamilyRow::work_per_step(self)
+    }
+    fn own_record(&self) -> csv::StringRecord {
+        super::schema::record_of(self)
+    }
+    fn clone_box(&self) -> Box<dyn Erased> {
+        Box::new(self.clone())
+    }
+    fn eq_dyn(&self, other: &dyn Erased) -> bool {
+        other.as_any().downcast_ref::<R>() == Some(self)
+    }
+    fn as_any(&self) -> &dyn Any {
+        self
+    }
+    fn as_any_mut(&mut self) -> &mut dyn Any {
+        self
+    }
+    fn into_any(self: Box<Self>) -> Box<dyn Any> {
+        self
+    }
+}
+
+/// One row of results (a run at an evaluation point), of any family.
+#[derive(Debug)]
+pub struct Row(Box<dyn Erased>);
+
+impl Clone for Row {
+    fn clone(&self) -> Row {
+        Row(self.0.clone_box())
+    }
+}
+
+impl PartialEq for Row {
+    fn eq(&self, other: &Row) -> bool {
+        self.0.eq_dyn(&*other.0)
     }
 }
 
 impl Row {
+    pub fn new<R: FamilyRow>(row: R) -> Row {
+        Row(Box::new(row))
+    }
+
     pub fn family(&self) -> Family {
-        match self {
-            Row::Jest(_) => Family::Jest,
-            Row::Swim(_) => Family::Swim,
-        }
+        self.0.schema().family()
     }
 
-    /// The JEST row, if it is one.
-    pub fn into_jest(self) -> Option<JestRow> {
-        match self {
-            Row::Jest(r) => Some(r),
-            Row::Swim(_) => None,
-        }
-    }
-
-    /// The SWIM row, if it is one.
-    pub fn into_swim(self) -> Option<SwimRow> {
-        match self {
-            Row::Swim(r) => Some(r),
-            Row::Jest(_) => None,
-        }
+    /// How its family lays its rows out.
+    pub fn schema(&self) -> &'static dyn Schema {
+        self.0.schema()
     }
 
     /// The columns every family logs.
     pub fn common(&self) -> &Common {
-        match self {
-            Row::Jest(r) => &r.common,
-            Row::Swim(r) => &r.common,
-        }
+        self.0.common()
     }
 
-    fn common_mut(&mut self) -> &mut Common {
-        match self {
-            Row::Jest(r) => &mut r.common,
-            Row::Swim(r) => &mut r.common,
-        }
+    pub fn common_mut(&mut self) -> &mut Common {
+        self.0.common_mut()
+    }
+
+    /// The family's row, if it is an `R`.
+    pub fn get<R: FamilyRow>(&self) -> Option<&R> {
+        self.0.as_any().downcast_ref()
+    }
+
+    pub fn get_mut<R: FamilyRow>(&mut self) -> Option<&mut R> {
+        self.0.as_any_mut().downcast_mut()
+    }
+
+    /// The family's row, if it is an `R`.
+    pub fn take<R: FamilyRow>(self) -> Option<R> {
+        self.0.into_any().downcast().ok().map(|b| *b)
+    }
+
+    /// Examples a step of this run handles.
+    pub fn work_per_step(&self) -> u64 {
+        self.0.work_per_step()
+    }
+
+    /// The family's own cells, in its schema's column order.
+    pub(super) fn own_record(&self) -> csv::StringRecord {
+        self.0.own_record()
     }
 
     /// The row with its timing columns (`*_seconds`) zeroed, its provenance
@@ -281,11 +235,8 @@ impl Row {
     /// configuration and seed run again on the CPU.
     pub fn masked(&self) -> Row {
         let mut out = self.clone();
-        if let Row::Jest(r) = &mut out {
-            r.select_seconds = 0.0;
-            r.reference_seconds = 0.0;
-        }
-        let c = out.common_mut();
+        out.0.mask();
+        let c = out.0.common_mut();
         c.sweep = c
             .sweep
             .split(';')

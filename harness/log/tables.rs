@@ -17,8 +17,8 @@ use std::collections::{BTreeMap, HashMap};
 
 use csv::StringRecord;
 
-use super::layout::{self, COMMON_COLUMNS, JEST_COLUMNS, OPTIONAL_COLUMNS, SWIM_COLUMNS};
 use super::records::record_error;
+use super::schema::{self, common_columns, Schema, Schemas, COMMON_OPTIONAL};
 use super::Row;
 use crate::method::Family;
 
@@ -31,7 +31,16 @@ pub const PACK_ABOVE: u64 = 1 << 20;
 
 /// The evaluations table of a family (plain; `.gz` appended when packed).
 pub fn evaluations_file(family: Family) -> String {
-    format!("evaluations-{}.csv", family.as_str())
+    format!("{EVALUATIONS_PREFIX}{}.csv", family.as_str())
+}
+
+const EVALUATIONS_PREFIX: &str = "evaluations-";
+
+/// The family whose evaluations table a file name is (plain or packed).
+pub(super) fn family_of_file(name: &str) -> Option<&str> {
+    let rest = name.strip_prefix(EVALUATIONS_PREFIX)?;
+    let rest = rest.strip_suffix(".gz").unwrap_or(rest);
+    rest.strip_suffix(".csv").filter(|f| !f.is_empty())
 }
 
 /// The prefix of a swept key's column in runs.csv.
@@ -57,113 +66,134 @@ const RUN_TAIL: [&str; 7] = [
     "git_commit",
 ];
 
-/// The columns of layout 1 that are the same on every evaluation of a run (by
-/// construction: a run is configured, and its reference trained, once) and that
-/// runs.csv therefore holds, per family; `sweep` and `status` are laid out apart.
-fn family_run_columns(family: Family) -> &'static [&'static str] {
-    match family {
-        Family::Jest => &[
-            "scoring",
-            "filter_ratio",
-            "super_batch",
-            "n_chunks",
-            "gain",
-            "reference_quality",
-            "score_resolution",
-            "low_resolution",
-            "low_res_share",
-            "reference_score",
-            "reference_step",
-            "reference_seconds",
-            "flops_reference_training",
-            "flops_reference_embedding",
-        ],
-        Family::Swim => &[],
-    }
+/// Whether a column of a family's rows is kept once per run (in runs.csv):
+/// the common run columns, and those its schema names; `sweep` and `status` are
+/// laid out apart.
+fn is_run_column(schema: &dyn Schema, c: &str) -> bool {
+    is_common_run_column(c) || schema.run_columns().contains(&c)
 }
 
-/// Layout 1's columns of a family's rows: the common ones and its own.
-fn family_columns(family: Family) -> impl Iterator<Item = &'static str> {
-    let own = match family {
-        Family::Jest => JEST_COLUMNS,
-        Family::Swim => SWIM_COLUMNS,
-    };
-    COMMON_COLUMNS.iter().chain(own).copied()
-}
-
-fn is_run_column(family: Family, c: &str) -> bool {
+fn is_common_run_column(c: &str) -> bool {
     (RUN_HEAD.contains(&c) || RUN_TAIL.contains(&c)) && c != "status"
         || c == "batch_size"
         || c == "sweep"
-        || family_run_columns(family).contains(&c)
+}
+
+/// Checks that every column of a family's rows lands in exactly one table
+/// (`run_id` and `step` key the evaluations; `status` is each evaluation's, the
+/// run's is its last's), and that its run columns are columns of its rows: a test
+/// of each listed family asks.
+pub fn check_partition(schema: &dyn Schema) -> Result<(), String> {
+    let evals = evaluation_columns(schema);
+    let family = schema.family();
+    for c in common_columns().iter().chain(schema.columns()) {
+        let in_runs = is_run_column(schema, c);
+        let in_evals = evals.contains(c);
+        if in_runs == in_evals && !["run_id", "step", "status"].contains(&c.as_str()) {
+            return Err(format!(
+                "{family}: column {c} in runs {in_runs}, evaluations {in_evals}"
+            ));
+        }
+        if common_columns().contains(c) && schema.columns().contains(c) {
+            return Err(format!("{family}: column {c} is a common one"));
+        }
+    }
+    if let Some(c) = schema
+        .run_columns()
+        .iter()
+        .find(|c| !schema.columns().iter().any(|x| x == *c))
+    {
+        return Err(format!(
+            "{family}: run column {c} is not one of its columns"
+        ));
+    }
+    if let Some(c) = schema.columns().iter().find(|c| {
+        c.as_str() == "family" || c.starts_with(SWEEP_PREFIX) || RUN_TAIL.contains(&c.as_str())
+    }) {
+        return Err(format!("{family}: column {c} is the layout's own"));
+    }
+    Ok(())
+}
+
+/// How a family's rows split: every column of its rows (the common ones, then its
+/// own), and which of them go where.
+struct Plan {
+    columns: Vec<String>,
+    /// Positions in `columns` of the evaluations table's columns.
+    evaluation: Vec<usize>,
+    /// (name, position) of the run columns but `sweep`, in `columns`' order.
+    run: Vec<(&'static str, usize)>,
+    sweep: usize,
+}
+
+fn plan(schema: &'static dyn Schema) -> std::sync::Arc<Plan> {
+    static PLANS: std::sync::Mutex<BTreeMap<Family, std::sync::Arc<Plan>>> =
+        std::sync::Mutex::new(BTreeMap::new());
+    let mut plans = PLANS.lock().unwrap_or_else(|e| e.into_inner());
+    plans
+        .entry(schema.family())
+        .or_insert_with(|| {
+            let columns: Vec<String> = common_columns()
+                .iter()
+                .chain(schema.columns())
+                .cloned()
+                .collect();
+            let at = |c: &str| columns.iter().position(|x| x == c).expect("a column");
+            let evaluation = evaluation_columns(schema).iter().map(|c| at(c)).collect();
+            let run = columns
+                .iter()
+                .enumerate()
+                .filter(|(_, c)| is_run_column(schema, c) && *c != "sweep")
+                .map(|(i, c)| (run_name(schema, c), i))
+                .collect();
+            std::sync::Arc::new(Plan {
+                sweep: at("sweep"),
+                columns,
+                evaluation,
+                run,
+            })
+        })
+        .clone()
 }
 
 /// A family's evaluations table columns: `run_id`, `step`, then what varies per
-/// evaluation, in layout 1's order.
-pub fn evaluation_columns(family: Family) -> &'static [&'static str] {
-    static COLUMNS: std::sync::OnceLock<Vec<Vec<&'static str>>> = std::sync::OnceLock::new();
-    let all = COLUMNS.get_or_init(|| {
-        Family::ALL
+/// evaluation (the common columns', then its own, in their order).
+pub fn evaluation_columns(schema: &dyn Schema) -> Vec<String> {
+    let mut cols = vec!["run_id".to_string(), "step".to_string()];
+    // The status of each evaluation stays here (SWIM's Adam marks every epoch's
+    // row complete; a JEST run's rows are `running` until its last).
+    cols.extend(
+        common_columns()
             .iter()
-            .map(|&f| {
-                let mut cols = vec!["run_id", "step"];
-                cols.extend(family_columns(f).filter(|c| !is_run_column(f, c) && *c != "step"));
-                // The status of each evaluation (SWIM's Adam marks every epoch's
-                // row complete; a JEST run's rows are `running` until its last).
-                cols
-            })
-            .collect()
-    });
-    &all[Family::ALL
-        .iter()
-        .position(|f| *f == family)
-        .expect("a listed family")]
-}
-
-/// Layout 1's position of each column.
-fn position(column: &str) -> usize {
-    static POSITIONS: std::sync::OnceLock<HashMap<&'static str, usize>> =
-        std::sync::OnceLock::new();
-    let p = POSITIONS.get_or_init(|| {
-        layout::columns()
-            .iter()
-            .enumerate()
-            .map(|(i, c)| (c.as_str(), i))
-            .collect()
-    });
-    p[column]
+            .chain(schema.columns())
+            .filter(|c| !is_run_column(schema, c) && *c != "step")
+            .cloned(),
+    );
+    cols
 }
 
 /// A finished run's row of runs.csv, before it is laid out against a header.
 #[derive(Clone, Debug, PartialEq)]
 pub(super) struct RunCells {
     pub(super) family: Family,
+    /// Its family's run columns (runs.csv's header holds them).
+    run_columns: &'static [&'static str],
     pub(super) run_id: String,
-    /// (column, cell) of the run's columns but `sweep`, in layout 1's order.
+    /// (column, cell) of the run's columns but `sweep`, in its rows' order.
     fixed: Vec<(&'static str, String)>,
     sweep: String,
     pub(super) last_step: usize,
     pub(super) evaluations: usize,
 }
 
-/// The run columns of a row's cells (layout 1's order), `sweep` apart.
-fn run_part(family: Family, cells: &StringRecord) -> (Vec<(&'static str, String)>, String) {
-    let fixed = layout::columns()
-        .iter()
-        .enumerate()
-        .filter(|(_, c)| is_run_column(family, c) && *c != "sweep")
-        .map(|(i, c)| (run_name(c), cells[i].to_string()))
-        .collect();
-    (fixed, cells[position("sweep")].to_string())
-}
-
-fn run_name(c: &str) -> &'static str {
+/// The `'static` name of a run column.
+fn run_name(schema: &'static dyn Schema, c: &str) -> &'static str {
     RUN_HEAD
         .iter()
         .chain(&RUN_TAIL)
         .filter(|c| **c != "status")
         .chain(&["batch_size"])
-        .chain(Family::ALL.iter().flat_map(|f| family_run_columns(*f)))
+        .chain(schema.run_columns())
         .find(|n| **n == c)
         .copied()
         .expect("a run column")
@@ -206,10 +236,12 @@ fn runs_header(runs: &[RunCells]) -> Vec<String> {
         h.push("sweep".into());
     }
     h.push("batch_size".into());
-    for f in Family::ALL {
-        if runs.iter().any(|r| r.family == f) {
-            h.extend(family_run_columns(f).iter().map(|c| c.to_string()));
-        }
+    let mut families: Vec<(Family, &[&str])> =
+        runs.iter().map(|r| (r.family, r.run_columns)).collect();
+    families.sort_by_key(|f| f.0);
+    families.dedup_by_key(|f| f.0);
+    for (_, cols) in families {
+        h.extend(cols.iter().map(|c| c.to_string()));
     }
     h.extend(RUN_TAIL.iter().map(|c| c.to_string()));
     h
@@ -240,7 +272,8 @@ pub(super) fn fits(header: &[String], run: &RunCells) -> bool {
                 .iter()
                 .all(|(k, _)| keys.contains(k)));
     sweep_fits
-        && family_run_columns(run.family)
+        && run
+            .run_columns
             .iter()
             .all(|c| header.iter().any(|h| h == c))
 }
@@ -257,6 +290,8 @@ pub(super) fn run_record(header: &[String], run: &RunCells) -> StringRecord {
                 .map_or(String::new(), |p| p.1.to_string())
         } else if h == "sweep" {
             run.sweep.clone()
+        } else if h == "family" {
+            run.family.as_str().to_string()
         } else if h == "last_step" {
             run.last_step.to_string()
         } else if h == "evaluations" {
@@ -300,8 +335,8 @@ pub(super) fn runs_text(runs: &[RunCells]) -> (Vec<String>, String) {
 }
 
 /// The header line of a family's evaluations table.
-pub(super) fn evaluations_header(family: Family) -> String {
-    header_text(evaluation_columns(family))
+pub(super) fn evaluations_header(schema: &dyn Schema) -> String {
+    header_text(evaluation_columns(schema))
 }
 
 /// Turns rows into the two tables, checking what layout 2 takes for granted: a
@@ -320,12 +355,27 @@ struct OpenRun {
     last: StringRecord,
 }
 
+/// Every cell of a row: the common columns, then its family's own.
+fn all_cells(row: &Row) -> StringRecord {
+    let mut cells = schema::common_record(row);
+    for c in &row.own_record() {
+        cells.push_field(c);
+    }
+    cells
+}
+
 impl Splitter {
     /// The line of the evaluations table for an evaluation row (newline included).
     pub(super) fn evaluation(&mut self, row: &Row) -> Result<String, String> {
         let family = row.family();
-        let cells = layout::cells(row);
-        let (fixed, sweep) = run_part(family, &cells);
+        let plan = plan(row.schema());
+        let cells = all_cells(row);
+        let fixed: Vec<(&'static str, String)> = plan
+            .run
+            .iter()
+            .map(|(c, i)| (*c, cells[*i].to_string()))
+            .collect();
+        let sweep = cells[plan.sweep].to_string();
         let id = row.common().run_id.clone();
         let step = row.common().step;
         match self.open.get_mut(&id) {
@@ -368,10 +418,7 @@ impl Splitter {
                 );
             }
         }
-        let rec: StringRecord = evaluation_columns(family)
-            .iter()
-            .map(|c| &cells[position(c)])
-            .collect();
+        let rec: StringRecord = plan.evaluation.iter().map(|i| &cells[*i]).collect();
         Ok(line(&rec))
     }
 
@@ -381,7 +428,7 @@ impl Splitter {
         let Some(open) = self.open.remove(id) else {
             return Err(format!("run {id}: a summary row but no evaluation rows"));
         };
-        if layout::cells(row) != open.last {
+        if all_cells(row) != open.last {
             return Err(format!(
                 "run {id}: its summary row (step {}) is not its last evaluation row",
                 row.common().step
@@ -391,6 +438,7 @@ impl Splitter {
         fixed.push(("status", row.common().status.as_str().to_string()));
         Ok(RunCells {
             family: open.family,
+            run_columns: row.schema().run_columns(),
             run_id: id.clone(),
             fixed,
             sweep: open.sweep,
@@ -406,6 +454,7 @@ fn check_header(
     header: &StringRecord,
     known: &dyn Fn(&str) -> bool,
     required: &[&str],
+    optional: &dyn Fn(&str) -> bool,
 ) -> Result<Vec<String>, String> {
     let mut seen = std::collections::HashSet::new();
     for h in header {
@@ -419,7 +468,7 @@ fn check_header(
     let mut absent = Vec::new();
     for r in required {
         if !seen.contains(r) {
-            if OPTIONAL_COLUMNS.contains(r) {
+            if optional(r) {
                 absent.push(r.to_string());
             } else {
                 return Err(format!("line 1: missing column `{r}`"));
@@ -434,8 +483,11 @@ pub(super) struct RunRow {
     pub(super) cells: RunCells,
 }
 
-/// Parses runs.csv text (whole lines).
-pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), String> {
+/// Parses runs.csv text (whole lines), of runs of the families in `schemas`.
+pub(super) fn parse_runs(
+    text: &str,
+    schemas: Schemas,
+) -> Result<(Vec<RunRow>, Vec<String>), String> {
     if text.trim().is_empty() {
         return Ok((Vec::new(), Vec::new()));
     }
@@ -446,13 +498,16 @@ pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), Strin
     let known = |h: &str| {
         h.starts_with(SWEEP_PREFIX)
             || h == "status"
-            || is_run_column(Family::Jest, h)
-            || is_run_column(Family::Swim, h)
+            || is_common_run_column(h)
+            || schemas.iter().any(|s| s.run_columns().contains(&h))
     };
     let mut required: Vec<&str> = RUN_HEAD.to_vec();
     required.extend(RUN_TAIL);
     required.push("batch_size");
-    let absent = check_header(&header, &known, &required)?;
+    let optional = |c: &str| {
+        COMMON_OPTIONAL.contains(&c) || schemas.iter().any(|s| s.optional_columns().contains(&c))
+    };
+    let absent = check_header(&header, &known, &required, &optional)?;
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut out = Vec::new();
     let mut ids = std::collections::HashSet::new();
@@ -462,15 +517,11 @@ pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), Strin
         let at = |m: String| format!("line {line}: {m}");
         let get = |name: &str| col(name).map(|i| rec[i].to_string());
         let name = get("family").unwrap_or_default();
-        let family = *Family::ALL
-            .iter()
-            .find(|f| f.as_str() == name)
-            .ok_or_else(|| at(format!("column `family`: `{name}` is not a family")))?;
-        for c in family_run_columns(family) {
-            if col(c).is_none() {
+        let schema = schema::find(schemas, &name).map_err(at)?;
+        for c in schema.run_columns() {
+            if col(c).is_none() && !schema.optional_columns().contains(c) {
                 return Err(at(format!(
-                    "column `{c}` is missing, and a `{}` run needs it",
-                    family.as_str()
+                    "column `{c}` is missing, and a `{name}` run needs it"
                 )));
             }
         }
@@ -495,13 +546,11 @@ pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), Strin
         } else {
             raw
         };
-        let mut fixed: Vec<(&'static str, String)> = layout::columns()
+        let mut fixed: Vec<(&'static str, String)> = plan(schema)
+            .run
             .iter()
-            .filter(|c| is_run_column(family, c) && *c != "sweep" && *c != "status")
-            .map(|c| {
-                let name = run_name(c);
-                (name, get(name).unwrap_or_default())
-            })
+            .filter(|(c, _)| *c != "status")
+            .map(|(c, _)| (*c, get(c).unwrap_or_default()))
             .collect();
         fixed.push(("status", get("status").unwrap_or_default()));
         let run_id = get("run_id").unwrap_or_default();
@@ -510,7 +559,8 @@ pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), Strin
         }
         out.push(RunRow {
             cells: RunCells {
-                family,
+                family: schema.family(),
+                run_columns: schema.run_columns(),
                 run_id,
                 fixed,
                 sweep,
@@ -524,29 +574,33 @@ pub(super) fn parse_runs(text: &str) -> Result<(Vec<RunRow>, Vec<String>), Strin
 
 /// A family's evaluation rows, each with its file line.
 pub(super) struct Evaluations {
+    schema: &'static dyn Schema,
     pub(super) rows: Vec<(u64, StringRecord)>,
     pub(super) absent: Vec<String>,
     header: Vec<String>,
 }
 
 /// Parses a family's evaluations table text (whole lines).
-pub(super) fn parse_evaluations(family: Family, text: &str) -> Result<Evaluations, String> {
+pub(super) fn parse_evaluations(
+    schema: &'static dyn Schema,
+    text: &str,
+) -> Result<Evaluations, String> {
+    let cols = evaluation_columns(schema);
     if text.trim().is_empty() {
         return Ok(Evaluations {
+            schema,
             rows: Vec::new(),
             absent: Vec::new(),
-            header: evaluation_columns(family)
-                .iter()
-                .map(|c| c.to_string())
-                .collect(),
+            header: cols,
         });
     }
     let mut r = csv::ReaderBuilder::new()
         .has_headers(true)
         .from_reader(text.as_bytes());
     let header = r.headers().map_err(record_error)?.clone();
-    let cols = evaluation_columns(family);
-    let absent = check_header(&header, &|h| cols.contains(&h), cols)?;
+    let required: Vec<&str> = cols.iter().map(String::as_str).collect();
+    let optional = |c: &str| COMMON_OPTIONAL.contains(&c) || schema.optional_columns().contains(&c);
+    let absent = check_header(&header, &|h| required.contains(&h), &required, &optional)?;
     let mut rows = Vec::new();
     for rec in r.records() {
         let rec = rec.map_err(record_error)?;
@@ -554,6 +608,7 @@ pub(super) fn parse_evaluations(family: Family, text: &str) -> Result<Evaluation
         rows.push((line, rec));
     }
     Ok(Evaluations {
+        schema,
         rows,
         absent,
         header: header.iter().map(String::from).collect(),
@@ -575,18 +630,24 @@ impl Evaluations {
 
     /// The row of an evaluation joined with its run's cells.
     pub(super) fn join(&self, rec: &StringRecord, run: &RunCells) -> Result<Row, String> {
-        let mut cells: Vec<String> = layout::empty_cells().iter().map(String::from).collect();
-        cells[position("family")] = run.family.as_str().to_string();
+        let plan = plan(self.schema);
+        let n = common_columns().len();
+        let mut cells: Vec<&str> = vec![""; n];
+        cells.extend(self.schema.empty().iter());
+        let at = |c: &str| plan.columns.iter().position(|x| x == c).expect("a column");
         for (c, v) in &run.fixed {
             if *c != "status" {
-                cells[position(c)] = v.clone();
+                cells[at(c)] = v;
             }
         }
-        cells[position("sweep")] = run.sweep.clone();
+        cells[plan.sweep] = &run.sweep;
         for (h, v) in self.header.iter().zip(rec) {
-            cells[position(h)] = v.to_string();
+            cells[at(h)] = v;
         }
-        layout::from_cells(&cells.into_iter().collect())
+        let common: StringRecord = cells[..n].iter().collect();
+        let own: StringRecord = cells[n..].iter().collect();
+        let common = schema::read_common(self.schema, &common)?;
+        self.schema.read(common, &own)
     }
 }
 
@@ -603,31 +664,11 @@ pub(super) fn by_run(ev: &Evaluations) -> BTreeMap<String, Vec<usize>> {
 mod tests {
     use super::*;
 
-    /// Every column of layout 1 lands in exactly one table (`sweep` rebuilt from
-    /// the swept keys), per family; `run_id` and `step` key the evaluations, and
-    /// `status` is each evaluation's (the run's is its last's).
-    #[test]
-    fn the_tables_partition_every_familys_columns() {
-        for f in Family::ALL {
-            for c in family_columns(f).chain(["family"]) {
-                let in_runs = is_run_column(f, c);
-                let in_evals = evaluation_columns(f).contains(&c);
-                assert!(
-                    in_runs != in_evals || ["run_id", "step", "status"].contains(&c),
-                    "{}: column {c} in runs {in_runs}, evaluations {in_evals}",
-                    f.as_str()
-                );
-            }
-            for c in family_run_columns(f) {
-                assert!(family_columns(f).any(|x| x == *c), "{c}");
-            }
-        }
-    }
-
     #[test]
     fn sweep_labels_rebuild_or_keep_their_own_column() {
         let run = |sweep: &str| RunCells {
-            family: Family::Swim,
+            family: Family::new("f"),
+            run_columns: &[],
             run_id: "a".into(),
             fixed: Vec::new(),
             sweep: sweep.into(),

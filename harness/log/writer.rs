@@ -8,7 +8,7 @@ use std::path::{Path, PathBuf};
 
 use super::folder::{build, migrate_locked, read_tables, unpack, write_built};
 use super::tables::{self, RunCells, Splitter, RUNS_FILE};
-use super::{io, write_atomic, LogError, Row};
+use super::{io, write_atomic, LogError, Row, Schemas};
 use crate::method::Family;
 
 /// An open results folder, appending; holds the folder's lock until dropped.
@@ -27,11 +27,15 @@ impl ResultsWriter {
     /// done. A layout 1 folder is migrated first; packed tables are unpacked; rows
     /// of runs not finished (or whose evaluations do not end with their run row)
     /// are dropped, so the runs are redone without duplicates.
-    pub fn open(dir: &Path) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
+    /// `schemas`: the families whose rows the folder may hold.
+    pub fn open(
+        dir: &Path,
+        schemas: Schemas,
+    ) -> Result<(ResultsWriter, BTreeSet<String>), LogError> {
         let lock = super::lock(dir)?;
-        migrate_locked(dir)?;
+        migrate_locked(dir, schemas)?;
         unpack(dir)?;
-        let folder = read_tables(dir)?;
+        let folder = read_tables(dir, schemas)?;
         let built = build(&folder.rows, &folder.summaries).map_err(|message| LogError::Format {
             path: dir.to_path_buf(),
             message,
@@ -43,9 +47,9 @@ impl ResultsWriter {
         let same =
             |p: &Path, text: &str| fs::read(p).map(|b| b == text.as_bytes()).unwrap_or(false);
         let mut unchanged = same(&runs_path, &runs_text);
-        for f in Family::ALL {
-            let p = dir.join(tables::evaluations_file(f));
-            unchanged &= match built.evaluations.get(&f) {
+        for s in schemas {
+            let p = dir.join(tables::evaluations_file(s.family()));
+            unchanged &= match built.evaluations.get(&s.family()) {
                 Some(text) => same(&p, text),
                 None => fs::symlink_metadata(&p).is_err(),
             };
@@ -95,7 +99,7 @@ impl ResultsWriter {
             std::collections::btree_map::Entry::Occupied(e) => e.into_mut(),
             std::collections::btree_map::Entry::Vacant(e) => {
                 let mut f = super::append(&path)?;
-                f.write_all(tables::evaluations_header(family).as_bytes())
+                f.write_all(tables::evaluations_header(row.schema()).as_bytes())
                     .map_err(io(&path))?;
                 e.insert(f)
             }

@@ -38,8 +38,8 @@ pub fn csv(a: &Analysis) -> String {
             String::new()
         }
     };
-    for c in &a.jest.comparisons {
-        let (cell, base) = (&a.jest.cells[c.method], &a.jest.cells[c.baseline]);
+    for c in &a.jest().comparisons {
+        let (cell, base) = (&a.jest().cells[c.method], &a.jest().cells[c.baseline]);
         for s in &c.speedups {
             let (pt, kind, bound, lo, hi, share) = match s.interval {
                 Some(i) => {

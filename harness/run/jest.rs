@@ -11,12 +11,17 @@ use super::plan::{self, CellCost, Costs, Overview};
 use super::{for_each, limits, todo, Options, Progress, RunError, Sweep, Ticker};
 use crate::data::Dataset;
 use crate::experiment::{DatasetSpec, Experiment, Run, RunConfig};
-use crate::log::{JestRow, ResultsWriter, Row, RunIdentity};
+use crate::log::{ResultsWriter, Row};
 use crate::train::{self, reference, EvalRecord, Observer, Reference, RunStatus, TrainError};
+use crate::train::{JestRow, RunIdentity};
 
 impl Sweep for Experiment {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn schema(&self) -> &'static dyn crate::log::Schema {
+        &train::row::SCHEMA
     }
 
     fn run_ids(&self) -> Vec<String> {
@@ -348,7 +353,7 @@ impl Observer for RowSink<'_> {
         &mut self,
         record: &EvalRecord,
     ) -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
-        let row = Row::Jest(JestRow::from_record(&self.identity, record));
+        let row = Row::new(JestRow::from_record(&self.identity, record));
         let mut w = self.writer.lock().expect("a writer thread panicked");
         w.eval_row(&row)?;
         if record.status != RunStatus::Running {

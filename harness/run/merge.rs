@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use super::plan::{ShardManifest, MANIFEST};
 use super::RunError;
-use crate::log::{self, Row};
+use crate::log::{self, Row, Schemas};
 
 /// What a merge joined.
 #[derive(Clone, Debug, PartialEq)]
@@ -31,7 +31,7 @@ fn read_manifest(dir: &Path) -> Result<ShardManifest, RunError> {
 }
 
 /// Checks the shard folders and writes the merged results tables into `out` (which must not hold them yet). Every problem found is listed.
-pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
+pub fn merge(shard_dirs: &[PathBuf], out: &Path, schemas: Schemas) -> Result<Merged, RunError> {
     // The output folder's lock, as `run` takes it: a second merge (or a run) into
     // the same folder is refused instead of racing this one.
     let _lock = log::lock(out)?;
@@ -101,7 +101,7 @@ pub fn merge(shard_dirs: &[PathBuf], out: &Path) -> Result<Merged, RunError> {
             ));
         }
         // A run is there when its run row is and its evaluations end with it.
-        let folder = log::read_folder(d)?;
+        let folder = log::read_folder(d, schemas)?;
         for i in &folder.incomplete {
             problems.push(format!("{}: run {i}", d.display()));
         }

@@ -72,6 +72,8 @@ impl Options {
 pub trait Sweep: Sync {
     /// The experiment's name (its results and report folders).
     fn name(&self) -> &str;
+    /// How its runs' rows are laid out (its family's schema).
+    fn schema(&self) -> &'static dyn crate::log::Schema;
     /// Every run's id, in the order the plan runs them.
     fn run_ids(&self) -> Vec<String>;
     /// Refuses runs that would not fit in memory with `jobs` at once, before
@@ -191,10 +193,11 @@ pub fn execute(
 ) -> Result<Outcome, RunError> {
     device::check(opts.device)?;
     exp.check(opts.jobs)?;
-    let (writer, done) = ResultsWriter::open(&opts.out).map_err(|source| RunError::Results {
-        dir: opts.out.clone(),
-        source,
-    })?;
+    let (writer, done) =
+        ResultsWriter::open(&opts.out, &[exp.schema()]).map_err(|source| RunError::Results {
+            dir: opts.out.clone(),
+            source,
+        })?;
     let started = Instant::now();
     let (runs, skipped) = exp.execute(opts, writer, &done, progress)?;
     // Large evaluations tables stored packed, under the folder's lock again (a

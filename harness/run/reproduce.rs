@@ -43,7 +43,7 @@ pub fn reproduce(
             opts.out.display()
         )));
     }
-    let read = log::read_folder(results)?;
+    let read = log::read_folder(results, &[exp.schema()])?;
     let done: BTreeSet<String> = read
         .summaries
         .iter()
@@ -70,7 +70,7 @@ pub fn reproduce(
     let mut o = opts.clone();
     o.only = Some(runs.iter().cloned().collect());
     let outcome = execute(exp, &o, progress)?;
-    let fresh = log::read_folder(&opts.out)?.rows;
+    let fresh = log::read_folder(&opts.out, &[exp.schema()])?.rows;
     let key = |r: &Row| (r.common().run_id.clone(), r.common().step);
     let mine: BTreeMap<(String, usize), &Row> = committed
         .iter()
@@ -123,11 +123,7 @@ fn pick(rows: &[Row], done: &BTreeSet<String>, which: &Which) -> Vec<String> {
             // Cheapest first within each method, then round-robin over methods.
             let mut by_method: BTreeMap<_, Vec<(u64, &str)>> = BTreeMap::new();
             for (id, r) in &last {
-                let super_batch = match r {
-                    Row::Jest(j) => j.super_batch,
-                    Row::Swim(_) => 0,
-                };
-                let per_step = (r.common().batch_size + super_batch) as u64;
+                let per_step = r.work_per_step();
                 by_method
                     .entry(r.common().method)
                     .or_default()
@@ -156,13 +152,10 @@ fn pick(rows: &[Row], done: &BTreeSet<String>, which: &Which) -> Vec<String> {
 /// `column: a ≠ b` for each column where two rows' CSV cells differ (but for the
 /// `absent` columns, which the committed file predates).
 fn column_differences(a: &Row, b: &Row, absent: &[String]) -> Vec<String> {
-    let header = log::header_line();
-    let names: Vec<&str> = header.trim_end().split(',').collect();
-    let (ca, cb) = (log::row_cells(a), log::row_cells(b));
-    names
-        .iter()
-        .zip(ca.iter().zip(&cb))
-        .filter(|(n, (x, y))| x != y && !absent.iter().any(|c| c == *n))
-        .map(|(n, (x, y))| format!("{n}: {x} ≠ {y}"))
+    log::named_cells(a)
+        .into_iter()
+        .zip(log::named_cells(b))
+        .filter(|((n, x), (_, y))| x != y && !absent.contains(n))
+        .map(|((n, x), (_, y))| format!("{n}: {x} ≠ {y}"))
         .collect()
 }

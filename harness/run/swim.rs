@@ -10,13 +10,18 @@ use super::plan::Overview;
 use super::{for_each, limits, todo, DeviceKind, Options, Progress, RunError, Sweep};
 use crate::experiment::swim::{SwimConfig, SwimMethod};
 use crate::experiment::{Experiment, Run, SwimExperiment};
-use crate::log::{Common, ResultsWriter, Row, SwimRow, GIT_COMMIT, HARNESS_VERSION};
+use crate::log::{Common, ResultsWriter, Row, GIT_COMMIT, HARNESS_VERSION};
+use crate::swim::SwimRow;
 use crate::swim::{self, FitResult, TaskData};
 use crate::train::RunStatus;
 
 impl Sweep for SwimExperiment {
     fn name(&self) -> &str {
         &self.name
+    }
+
+    fn schema(&self) -> &'static dyn crate::log::Schema {
+        &crate::swim::row::SCHEMA
     }
 
     fn run_ids(&self) -> Vec<String> {
@@ -124,16 +129,16 @@ fn execute(
 fn rows(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> Vec<Row> {
     let summary = row(exp, r, fit);
     let Some(last) = fit.curve.len().checked_sub(1) else {
-        return vec![Row::Swim(summary)];
+        return vec![Row::new(summary)];
     };
     fit.curve
         .iter()
         .enumerate()
         .map(|(k, e)| {
             if k == last {
-                return Row::Swim(summary.clone());
+                return Row::new(summary.clone());
             }
-            Row::Swim(SwimRow {
+            Row::new(SwimRow {
                 common: Common {
                     step: e.epoch,
                     examples_trained: e.examples,

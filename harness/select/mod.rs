@@ -47,6 +47,7 @@ pub use registry::{IndependentMode, Registration, SelectorName, SelectorWord, Se
 pub use uniform::Uniform;
 
 use crate::data::PairKind;
+use crate::method::{Family, Method};
 use crate::score::Scores;
 
 /// What a selector picked, as positions within the super-batch, in draw order.
@@ -183,6 +184,26 @@ pub fn gumbel_top_k(
         .into_iter()
         .map(|p| candidates[p])
         .collect()
+}
+
+/// JEST's family (data selection), and the methods the analysis names by role:
+/// uniform, the baseline; independent prioritisation and JEST, the claims'
+/// subjects; the oracle, the ceiling. A selector the analysis does not single out
+/// defines its method in its own module ([`registry`] lists every selector).
+impl Family {
+    pub const JEST: Family = Family::new("jest");
+}
+
+impl Method {
+    pub const UNIFORM: Method = Method::new(0, "uniform", Family::JEST);
+    pub const INDEPENDENT_TOPK: Method = Method::new(1, "independent_topk", Family::JEST);
+    pub const INDEPENDENT_SAMPLE: Method = Method::new(2, "independent_sample", Family::JEST);
+    pub const JEST: Method = Method::new(3, "jest", Family::JEST);
+    pub const ORACLE: Method = Method::new(4, "oracle", Family::JEST);
+
+    pub fn is_independent(self) -> bool {
+        self == Method::INDEPENDENT_TOPK || self == Method::INDEPENDENT_SAMPLE
+    }
 }
 
 #[cfg(test)]

@@ -307,7 +307,7 @@ fn the_oracle_draws_uniformly_among_clean_items_only() {
 /// holds it to the rest.
 #[test]
 fn every_registered_selector_provides_what_a_selector_must() {
-    let all_methods = crate::log::methods::all();
+    let all_methods = crate::train::row::methods();
     let (n, b, n_chunks) = (64, 16, 4);
     let a = matrix(n, |i, j| ((i * 7 + j * 3) % 11) as f32 - 5.0);
     let kinds: Vec<PairKind> = (0..n)
@@ -336,7 +336,7 @@ fn every_registered_selector_provides_what_a_selector_must() {
         // and each the method of the mode it implies.
         assert!(!r.methods.is_empty(), "{}: no method", r.name);
         for &(m, implies) in r.methods {
-            assert_eq!(m.family(), crate::method::Family::Jest, "{m}");
+            assert_eq!(m.family(), crate::method::Family::JEST, "{m}");
             assert!(all_methods.contains(&m), "{m} is not read back");
             let (s, mode) = SelectorWord::find(m.as_str())
                 .unwrap()

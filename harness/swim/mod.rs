@@ -25,6 +25,7 @@ pub mod hnn;
 pub mod integrate;
 pub mod lstsq;
 pub mod mlp;
+pub mod row;
 pub mod sample;
 mod spec;
 pub mod systems;
@@ -38,6 +39,7 @@ use crate::flops;
 
 pub use adam::{EpochRecord, TestMetrics};
 pub use lstsq::HeadPath;
+pub use row::SwimRow;
 pub use spec::{
     Activation, FitSpec, HamiltonianSpec, HamiltonianSystem, NetworkSpec, RegressionSpec, Solver,
     SwimConfig, SwimMethod, SystemSpec, TableSpec, TaskSpec, TrajectorySpec,

@@ -6,7 +6,7 @@ use std::path::PathBuf;
 
 use serde::{Deserialize, Serialize};
 
-use crate::method::Method;
+use crate::method::{Family, Method};
 
 /// One sweep cell.
 #[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
@@ -317,4 +317,19 @@ impl Default for FitSpec {
             log_spacing: default_log_spacing(),
         }
     }
+}
+
+/// SWIM's family, and its methods as the analysis names them by role (the sampled
+/// variants, the random-feature baselines, the Adam baseline).
+impl Family {
+    pub const SWIM: Family = Family::new("swim");
+}
+
+impl Method {
+    pub const SWIM: Method = Method::new(5, "swim", Family::SWIM);
+    pub const U_SWIM: Method = Method::new(6, "u_swim", Family::SWIM);
+    pub const A_SWIM: Method = Method::new(7, "a_swim", Family::SWIM);
+    pub const ELM: Method = Method::new(8, "elm", Family::SWIM);
+    pub const ELM_UNSCALED: Method = Method::new(9, "elm_unscaled", Family::SWIM);
+    pub const ADAM: Method = Method::new(10, "adam", Family::SWIM);
 }

@@ -24,12 +24,12 @@ chosen indices go back (b usizes), and the loss comes back (one scalar).
 
 mod diagnostics;
 pub mod eval;
+pub mod foreign;
 mod learner;
 mod recipe;
 pub mod reference;
+pub mod row;
 mod stream;
-
-use serde::{Deserialize, Serialize};
 
 use crate::backend::Backend;
 use crate::data::{BucketShares, Dataset};
@@ -37,33 +37,14 @@ use crate::flops::{self, FlopCounts, IterationCost, ModelCost};
 use crate::model::ModelSpec;
 use crate::select;
 
+pub use crate::log::RunStatus;
 pub use diagnostics::KindShares;
 pub use eval::{EvalMetrics, EvalSet};
 pub(crate) use learner::Learner;
 pub use recipe::{EvalSpec, FlexiSpec, ReferenceSpec, RunConfig, TrainSpec};
 pub use reference::{Reference, ReferenceCost};
+pub use row::{JestRow, RunIdentity};
 pub use stream::SuperBatchStream;
-
-/// Where a run stands.
-#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum RunStatus {
-    #[default]
-    Running,
-    Complete,
-    /// The loss became NaN or infinite at this record's step.
-    Diverged,
-}
-
-impl RunStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            RunStatus::Running => "running",
-            RunStatus::Complete => "complete",
-            RunStatus::Diverged => "diverged",
-        }
-    }
-}
 
 /// The state of a run at an evaluation point.
 #[derive(Clone, Debug, PartialEq)]

@@ -381,20 +381,17 @@ fn read_source(path: &std::path::Path) -> PyResult<log::Folder> {
     } else if !path.is_file() {
         return Err(missing());
     }
-    log::read_source(path).map_err(|e| value_error(e.to_string()))
+    log::read_source(path, &jestbench::family::schemas()).map_err(|e| value_error(e.to_string()))
 }
 
 /// A results folder or file (either layout of jestbench's, or the minimal schema)
 /// as the harness reads it: the finished runs' evaluations joined with their
-/// runs, as CSV text in layout 1's columns.
+/// runs, as CSV text in layout 1's columns (the common ones, `family`, then
+/// each family's own).
 #[pyfunction]
 fn read_results(path: PathBuf) -> PyResult<String> {
     let read = read_source(&path)?;
-    let mut text = log::header_line();
-    for r in &read.rows {
-        text.push_str(&r.to_line());
-    }
-    Ok(text)
+    Ok(log::layout_1_text(&read.rows))
 }
 
 /// The same results as tidy tables: runs.csv's text and each family's
@@ -416,9 +413,8 @@ fn read_tables(path: PathBuf) -> PyResult<(String, Vec<(String, String)>)> {
 /// files say them, in the harness's order.
 #[pyfunction]
 fn methods() -> Vec<&'static str> {
-    log::methods::all()
+    jestbench::train::row::methods()
         .into_iter()
-        .filter(|m| m.family() == jestbench::method::Family::Jest)
         .map(|m| m.as_str())
         .collect()
 }

@@ -114,9 +114,9 @@ def test_speedup_equals_the_reports_figures_on_committed_results():
     results = jestbench.read_results(ROOT / "results" / "filter-ratio")
     assert isinstance(results, pd.DataFrame)
     analysis = json.loads((ROOT / "reports" / "ablations" / "analysis.json").read_text())
-    cells = analysis["cells"]
+    cells = analysis["jest"]["cells"]
     checked = 0
-    for c in analysis["comparisons"]:
+    for c in analysis["jest"]["comparisons"]:
         m = cells[c["method"]]
         if m["experiment"] != "filter-ratio" or m["method"] != "jest":
             continue

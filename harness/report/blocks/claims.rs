@@ -17,7 +17,7 @@ fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
         return;
     }
     let final_of = |exp: &str, setting: &str, m: crate::method::Method| {
-        a.jest
+        a.jest()
             .cells
             .iter()
             .find(|c| c.experiment == exp && c.setting == setting && c.method == m)

@@ -13,7 +13,7 @@ pub(super) fn figures(
 ) -> Result<(), ReportError> {
     let mut settings: Vec<&str> = idx
         .iter()
-        .map(|&i| a.jest.cells[i].setting.as_str())
+        .map(|&i| a.jest().cells[i].setting.as_str())
         .collect();
     settings.sort_by(|x, y| crate::names::natural_cmp(x, y));
     settings.dedup();
@@ -22,7 +22,7 @@ pub(super) fn figures(
     for setting in settings {
         let group: Vec<&Cell> = idx
             .iter()
-            .map(|&i| &a.jest.cells[i])
+            .map(|&i| &a.jest().cells[i])
             .filter(|c| c.setting == setting)
             .collect();
         let name = if setting.is_empty() {
@@ -78,7 +78,7 @@ pub(super) fn figures(
     let mut trends = Vec::new();
     for knob in Knob::ALL {
         let key = knob.key();
-        if let Some(s) = svg::speedup_vs(knob, &a.jest.cells, comps)? {
+        if let Some(s) = svg::speedup_vs(knob, &a.jest().cells, comps)? {
             trends.push(Block::Figure {
                 file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
                 svg: s,

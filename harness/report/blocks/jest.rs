@@ -21,7 +21,7 @@ pub fn jest_overview(a: &Analysis, body: &mut Vec<Block>) {
 pub fn jest_detail(a: &Analysis, body: &mut Vec<Block>) -> Result<(), ReportError> {
     headline(a, body)?;
     for exp in &a.experiments {
-        if a.jest.cells.iter().any(|c| &c.experiment == exp) {
+        if a.jest().cells.iter().any(|c| &c.experiment == exp) {
             experiment(a, exp, body)?;
         }
     }
@@ -31,19 +31,19 @@ pub fn jest_detail(a: &Analysis, body: &mut Vec<Block>) -> Result<(), ReportErro
 /// Comparisons of an experiment at its longest horizon (all when not swept).
 fn at_longest_horizon<'a>(a: &'a Analysis, exp: &str) -> Vec<&'a Comparison> {
     let comps: Vec<&Comparison> = a
-        .jest
+        .jest()
         .comparisons
         .iter()
-        .filter(|c| a.jest.cells[c.method].experiment == exp)
+        .filter(|c| a.jest().cells[c.method].experiment == exp)
         .collect();
     let longest = comps
         .iter()
-        .map(|c| a.jest.cells[c.method].steps)
+        .map(|c| a.jest().cells[c.method].steps)
         .max()
         .unwrap_or(0);
     comps
         .into_iter()
-        .filter(|c| a.jest.cells[c.method].steps == longest)
+        .filter(|c| a.jest().cells[c.method].steps == longest)
         .collect()
 }
 
@@ -57,7 +57,7 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
     for exp in &a.experiments {
         let mut by_f: BTreeMap<String, Vec<&Comparison>> = BTreeMap::new();
         for c in at_longest_horizon(a, exp) {
-            by_f.entry(format!("{:.3}", a.jest.cells[c.method].filter_ratio))
+            by_f.entry(format!("{:.3}", a.jest().cells[c.method].filter_ratio))
                 .or_default()
                 .push(c);
         }
@@ -66,13 +66,13 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
             // parts, settings in numeric order.
             comps.sort_by(|x, y| {
                 crate::names::natural_cmp(
-                    &a.jest.cells[x.method].setting,
-                    &a.jest.cells[y.method].setting,
+                    &a.jest().cells[x.method].setting,
+                    &a.jest().cells[y.method].setting,
                 )
                 .then_with(|| {
-                    a.jest.cells[x.method]
+                    a.jest().cells[x.method]
                         .method
-                        .cmp(&a.jest.cells[y.method].method)
+                        .cmp(&a.jest().cells[y.method].method)
                 })
             });
             let parts = comps.len().div_ceil(PER_PLOT);
@@ -87,13 +87,13 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
                 };
                 figures.push(Block::Figure {
                 file,
-                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}{part}"), &a.jest.cells, comps, Axis::Iterations)?,
+                svg: svg::iso_curves(&format!("{exp}: iso-accuracy speed-ups, f = {f}{part}"), &a.jest().cells, comps, Axis::Iterations)?,
                 caption: format!("{exp}, f = {f}: for each level uniform reached (its seed-mean score at each evaluation point up to its best; rightmost, its final), the speed-up in iterations to first reach it, with 95% CIs; up arrows: at least (reached within the first evaluation interval), down arrows: below (never reached); dashed: the paper's same-data figure."),
             });
             }
         }
         let hs: Vec<&HorizonComparison> = a
-            .jest
+            .jest()
             .horizons
             .iter()
             .filter(|h| &h.experiment == exp)
@@ -117,8 +117,8 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
 }
 
 fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
-    let idx: Vec<usize> = (0..a.jest.cells.len())
-        .filter(|&i| a.jest.cells[i].experiment == exp)
+    let idx: Vec<usize> = (0..a.jest().cells.len())
+        .filter(|&i| a.jest().cells[i].experiment == exp)
         .collect();
     b.push(Block::Heading(2, format!("Experiment `{exp}`")));
     b.push(Block::Table {
@@ -135,7 +135,7 @@ fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportE
         rows: idx
             .iter()
             .map(|&i| {
-                let c = &a.jest.cells[i];
+                let c = &a.jest().cells[i];
                 vec![
                     c.method.to_string(),
                     c.setting.clone(),
@@ -150,10 +150,10 @@ fn experiment(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportE
             .collect(),
     });
     let comps: Vec<&Comparison> = a
-        .jest
+        .jest()
         .comparisons
         .iter()
-        .filter(|c| a.jest.cells[c.method].experiment == exp)
+        .filter(|c| a.jest().cells[c.method].experiment == exp)
         .collect();
     if !comps.is_empty() {
         speedup_tables(a, &comps, b);
@@ -176,7 +176,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
             rows: comps
                 .iter()
                 .map(|c| {
-                    let cell = &a.jest.cells[c.method];
+                    let cell = &a.jest().cells[c.method];
                     let mut row = vec![
                         cell.method.to_string(),
                         cell.setting.clone(),
@@ -212,7 +212,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
             rows: comps
                 .iter()
                 .flat_map(|c| {
-                    let cell = &a.jest.cells[c.method];
+                    let cell = &a.jest().cells[c.method];
                     c.iso_curve(Axis::Iterations).map(move |s| {
                         vec![
                             cell.method.to_string(),
@@ -245,7 +245,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
             rows: comps
                 .iter()
                 .map(|c| {
-                    let cell = &a.jest.cells[c.method];
+                    let cell = &a.jest().cells[c.method];
                     let w = c.welch;
                     vec![
                         cell.method.to_string(),
@@ -268,7 +268,7 @@ fn speedup_tables(a: &Analysis, comps: &[&Comparison], b: &mut Vec<Block>) {
 
 fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportError> {
     let hs: Vec<&HorizonComparison> = a
-        .jest
+        .jest()
         .horizons
         .iter()
         .filter(|h| h.experiment == exp)

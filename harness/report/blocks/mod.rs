@@ -69,7 +69,7 @@ pub(super) fn blocks(
 
 /// SWIM's detail: sampled networks against Adam, where there are SWIM runs.
 pub fn swim_detail(a: &Analysis, body: &mut Vec<Block>) {
-    if !a.swim.cells.is_empty() {
+    if !a.swim().cells.is_empty() {
         swim(a, body);
     }
 }

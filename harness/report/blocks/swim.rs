@@ -51,7 +51,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
         .map(String::from)
         .to_vec(),
         rows: a
-            .swim
+            .swim()
             .comparisons
             .iter()
             .map(|c| {
@@ -98,7 +98,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
             .collect(),
     });
     let mut settings: Vec<(&str, &str)> = a
-        .swim
+        .swim()
         .cells
         .iter()
         .map(|c| (c.experiment.as_str(), c.setting.as_str()))
@@ -106,7 +106,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
     settings.dedup();
     for (exp, setting) in settings {
         let cells: Vec<_> = a
-            .swim
+            .swim()
             .cells
             .iter()
             .filter(|c| c.experiment == exp && c.setting == setting)
@@ -169,7 +169,7 @@ pub(super) fn swim(a: &Analysis, b: &mut Vec<Block>) {
             .map(String::from)
             .to_vec(),
             rows: a
-                .swim.cells
+                .swim().cells
                 .iter()
                 .map(|c| {
                     let drift = match (&c.energy_drift, c.blown_up) {

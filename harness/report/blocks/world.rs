@@ -83,7 +83,7 @@ fn signs<'a>(cis: impl Iterator<Item = &'a CensoredInterval>) -> (usize, usize, 
 
 /// The world map section, when the analysis has worlds.
 pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
-    let worlds = &a.jest.worlds;
+    let worlds = &a.jest().worlds;
     if worlds.is_empty() {
         return;
     }
@@ -116,7 +116,7 @@ pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
     );
     // Does the rest follow how far JEST cuts same-concept pairs (in-batch
     // negatives that are not negatives) below the oracle's batches?
-    if let Some(c) = a.jest.concept_cut {
+    if let Some(c) = a.jest().concept_cut {
         para.push_str(&format!(
             " Across worlds, the rest correlates at r = {:.2} ({} worlds) with how far JEST cuts the share of same-concept pairs in its batches (in a contrastive loss, negatives that are not negatives) below the oracle's.",
             c.r, c.worlds

@@ -16,10 +16,10 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use crate::method::{Family, Method};
-use crate::train::RunStatus;
-
-use super::{Common, JestRow, Row};
+use super::row::{methods, JestRow};
+use crate::log::records::{reader, record_error};
+use crate::log::{Common, Row, RunStatus};
+use crate::method::Method;
 
 pub const REQUIRED: [&str; 6] = [
     "experiment",
@@ -49,14 +49,20 @@ struct Point {
 
 type RunKey = (String, Method, String, String, u64);
 
+/// The rows of `text` if `header` is the minimal schema's (JEST's schema reads
+/// other tools' files through it).
+pub fn read_if_foreign(header: &[String], text: &str) -> Option<Result<Vec<Row>, String>> {
+    is_foreign(header).then(|| parse(text))
+}
+
 /// Parses a file in the minimal schema; errors name the line, column and value.
 pub fn parse(text: &str) -> Result<Vec<Row>, String> {
-    let (r, header) = super::records::reader(text)?;
+    let (r, header) = reader(text)?;
     read(&header, r)
 }
 
 /// The rows of a minimal-schema file whose header has been read.
-pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<Row>, String> {
+fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<Row>, String> {
     if let Some(c) = header
         .iter()
         .find(|c| !REQUIRED.contains(&c.as_str()) && !OPTIONAL.contains(&c.as_str()))
@@ -70,7 +76,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut runs: BTreeMap<RunKey, Vec<Point>> = BTreeMap::new();
     for rec in r.records() {
-        let rec = rec.map_err(super::records::record_error)?;
+        let rec = rec.map_err(record_error)?;
         let line = rec.position().map_or(0, |p| p.line());
         let cell = |name: &str| col(name).and_then(|i| rec.get(i)).unwrap_or("").trim();
         let bad = |name: &str, want: &str| {
@@ -82,9 +88,9 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
         let experiment = cell("experiment").to_string();
         crate::names::identifier(&experiment)
             .map_err(|m| format!("line {line}: column `experiment`: {m}"))?;
-        let method: Method = super::methods::parse(cell("method"))
-            .ok()
-            .filter(|m: &Method| m.family() == Family::Jest)
+        let method: Method = methods()
+            .into_iter()
+            .find(|m| m.as_str() == cell("method"))
             .ok_or_else(|| {
                 bad(
                     "method",
@@ -200,7 +206,7 @@ pub(super) fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<R
             let sweep = sweep.join(";");
             let hash = crate::names::config_hash(&(&exp, method.as_str(), &sweep));
             for p in &points {
-                rows.push(Row::Jest(JestRow {
+                rows.push(Row::new(JestRow {
                     common: Common {
                         experiment: exp.clone(),
                         run_id: format!("{hash}-s{seed}"),
@@ -259,10 +265,9 @@ mod tests {
         assert!(sweeps.contains("train.selector=jest;train.filter_ratio=0.5"));
         let ids: BTreeSet<&str> = rows.iter().map(|r| r.common().run_id.as_str()).collect();
         assert_eq!(ids.len(), 8);
-        assert!(rows.iter().all(|r| match r {
-            Row::Jest(j) => j.flops_paper == 0 && j.common.status == RunStatus::Complete,
-            Row::Swim(_) => false,
-        }));
+        assert!(rows.iter().all(|r| r
+            .get::<JestRow>()
+            .is_some_and(|j| j.flops_paper == 0 && j.common.status == RunStatus::Complete)));
     }
 
     #[test]
