@@ -46,7 +46,7 @@ impl Default for Method {
     }
 }
 
-/// Saved as its name (read back by `log::methods`, which knows every family's).
+/// Saved as its name (read back through its family's results schema, `log::Schema::methods`).
 impl Serialize for Method {
     fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         s.serialize_str(self.name)

@@ -370,7 +370,7 @@ fn runs_that_two_experiments_share_count_once() {
 
 /// The JEST method named `name`.
 fn method(name: &str) -> jestbench::method::Method {
-    jestbench::train::row::methods()
+    jestbench::select::methods()
         .into_iter()
         .find(|m| m.as_str() == name)
         .unwrap()

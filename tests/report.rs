@@ -32,7 +32,7 @@ fn run_rows(
                     run_id: format!("{hash}-s{seed}"),
                     config_hash: hash.clone(),
                     seed,
-                    method: jestbench::train::row::methods()
+                    method: jestbench::select::methods()
                         .into_iter()
                         .find(|m| m.as_str() == method)
                         .unwrap(),
@@ -666,7 +666,7 @@ fn a_sweep_over_worlds_gets_a_world_map_whose_gains_add_up_and_concept_columns()
     assert!(md.contains("## World map"), "{md}");
     let json: serde_json::Value =
         serde_json::from_str(&std::fs::read_to_string(rep.join("analysis.json")).unwrap()).unwrap();
-    let worlds = json["worlds"].as_array().unwrap();
+    let worlds = json["jest"]["worlds"].as_array().unwrap();
     assert_eq!(worlds.len(), 2, "one world per zipf value");
     for w in worlds {
         let f = |k: &str| w[k].as_f64().unwrap();

@@ -90,7 +90,7 @@ fn parse_operand(s: &str) -> Result<Operand, String> {
             parts[2]
         ));
     }
-    let methods = crate::train::row::methods();
+    let methods = crate::select::methods();
     let method = methods
         .iter()
         .copied()

@@ -2,10 +2,11 @@
 Every number a report shows, computed once from results rows (criterion.rs's
 measure → analyse → report): sweep cells with their seed curves, bands and final
 scores (`cells`), each selector against its uniform baseline (`compare`), the
-claims of docs/methods.md §1 judged by rules written as data (`claims`), sampled networks
-against Adam (`swim`), and CI gates evaluated on the result (`gates`).
-[`Analysis::begin`] makes the shared part (checks, commits); each family adds its
-own from its rows (`jest::analyse`, `swim::analyse`, asked by `family::analyse`).
+claims of docs/methods.md §1 judged by rules written as data (`claims`), and CI
+gates evaluated on the result (`gates`): JEST's part (`jest`). [`Analysis::begin`]
+makes the shared part (checks, commits); each family adds its own part from its
+rows ([`Parts`], under its name; JEST's from `jest::analyse`, SWIM's from
+`swim::analysis`), asked by `family::Families::analyse`.
 
 Statistics come from `stats`; this module arranges rows and asks it. An
 [`Analysis`] serialises whole (`analysis.json` beside a report), and the report's
@@ -22,8 +23,6 @@ pub mod gates;
 pub mod horizon;
 pub mod jest;
 mod knob;
-pub mod swim;
-pub mod swim_time;
 pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -50,6 +49,8 @@ pub struct Analysis {
     pub experiments: Vec<String>,
     pub sources: Vec<PathBuf>,
     pub rows: usize,
+    /// Sweep cells: distinct (experiment, configuration) pairs of the rows.
+    pub cells: usize,
     /// Bootstrap resamples behind every interval.
     pub resamples: usize,
     /// How speed-ups were estimated (`stats::interval`).
@@ -176,6 +177,11 @@ impl Analysis {
             experiments,
             sources,
             rows: rows.len(),
+            cells: rows
+                .iter()
+                .map(|r| (&r.common().experiment, &r.common().config_hash))
+                .collect::<BTreeSet<_>>()
+                .len(),
             resamples: RESAMPLES,
             estimator: *est,
             commits: commit_list,

@@ -8,9 +8,9 @@ was expected. Nothing here touches data, devices or results.
 
 mod locate;
 mod sweep;
-pub mod swim;
 mod types;
 mod validate;
+pub use validate::data_path;
 mod words;
 
 use std::fmt;
@@ -26,7 +26,8 @@ pub use locate::{KeyIndex, Pos};
 pub use types::*;
 
 /// An experiment file, validated, its sweep expanded: a JEST file's cells are
-/// [`RunConfig`]s, a SWIM file's `swim::SwimConfig`s ([`SwimExperiment`]).
+/// [`RunConfig`]s, another family's its own configuration (SWIM's
+/// `swim::SwimConfig`s, read by [`parse_cells`]).
 #[derive(Clone, Debug)]
 pub struct Experiment<T = RunConfig> {
     pub name: String,
@@ -260,27 +261,6 @@ fn extra_seeds(
         })
         .collect();
     Ok((e.seeds.clone(), picks))
-}
-
-/// A SWIM experiment file, validated, its sweep expanded (no extra seeds).
-pub type SwimExperiment = Experiment<swim::SwimConfig>;
-
-/// Parses `source` as the SWIM experiment file at `path`, refusing sweeps of more
-/// than `max_runs` runs before expanding them.
-pub fn parse_swim(
-    source: &str,
-    path: &Path,
-    max_runs: usize,
-) -> Result<SwimExperiment, ExperimentError> {
-    check_depth(source, path)?;
-    let raw: swim::RawSwimExperiment = from_yaml(source, path)?;
-    parse_cells(
-        source,
-        path,
-        (&raw.name, &raw.seeds, max_runs),
-        &raw.sweep,
-        swim::validate,
-    )
 }
 
 /// An experiment of any family's configuration `T` from its file's text: `name`,

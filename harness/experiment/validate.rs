@@ -46,7 +46,9 @@ fn finite_positive(key: &str, v: f64) -> Check {
 /// A data file's path: read, never written, so any folder will do, but a control
 /// character (a newline, say) is never part of a real file name and would break
 /// every message and report line that shows it.
-pub(super) fn data_path(key: &str, p: &std::path::Path) -> Check {
+/// A data path a file names: refused when it cannot name a file (a family's
+/// validation asks too).
+pub fn data_path(key: &str, p: &std::path::Path) -> Check {
     match p.to_str() {
         None => fail(key, format!("{}: not valid UTF-8", p.display())),
         Some(s) => crate::names::no_control(s).or_else(|m| fail(key, m)),

@@ -12,7 +12,7 @@ use crate::log::RowSchema;
 use crate::report::{self, Block, Part, ReportError};
 use crate::run::Sweep;
 use crate::stats::Estimator;
-use crate::train::{row, JestRow, RunConfig};
+use crate::train::{schema, JestRow, RunConfig};
 
 pub struct Jest;
 
@@ -22,7 +22,7 @@ impl Room for Jest {
     type Part = JestAnalysis;
 
     fn schema(&self) -> &'static RowSchema<JestRow> {
-        &row::SCHEMA
+        &schema::SCHEMA
     }
 
     /// A file with a `dataset` (a file no family recognises is JEST's to refuse:

@@ -1,6 +1,8 @@
 /*!
 The families of experiments, each in a room of its own behind one trait: JEST's
-data selection (`jest`) and SWIM's sampled networks (`swim`). A [`Room`] names
+data selection (`jest`, over the per-concern modules: experiment, data, model,
+score, select, train, and JEST's parts of run, analysis and report) and SWIM's
+sampled networks (`swim::family`, all of it in `swim/`). A [`Room`] names
 its types: the configuration of a run (`Config`), the row its runs log (`Row`,
 with its on-disk schema), and its part of an [`Analysis`] (`Part`); it reads its
 experiment files into a plan of runs that the pipeline executes (`run::Sweep`),
@@ -15,124 +17,21 @@ configuration, execution, rows, analysis and report blocks), and one entry in
 */
 
 mod jest;
-mod swim;
 
-use std::fmt::Debug;
 use std::path::{Path, PathBuf};
 
-use serde::Serialize;
-
 use crate::analysis::{Analysis, AnalysisError};
-use crate::experiment::{self, Experiment, ExperimentError};
-use crate::log::{ReadRow, Row, RowSchema, Schema};
-use crate::method;
-use crate::report::{self, Block, ReportError};
+use crate::experiment::{self, ExperimentError};
+use crate::log::{Row, Schema};
+use crate::report::ReportError;
 use crate::run::Sweep;
 use crate::stats::Estimator;
 
-/// A family of experiments, typed: what a family's module implements.
-pub trait Room: Sync + 'static {
-    /// One run's configuration (a cell of its sweep).
-    type Config;
-    /// The row its runs log at each evaluation.
-    type Row: ReadRow;
-    /// Its part of an analysis (serialised under its name in analysis.json).
-    type Part: Serialize + Clone + Debug + Default + Send + Sync + 'static;
-
-    /// Its rows' schema (its name is the family's).
-    fn schema(&self) -> &'static RowSchema<Self::Row>;
-    /// Whether an experiment file, by its top-level keys, is one of this family's
-    /// (exactly one family says yes to any file).
-    fn recognises(&self, file: &serde_yaml::Mapping) -> bool;
-    /// Reads, validates and expands a file of this family into its runs.
-    fn parse(
-        &self,
-        source: &str,
-        path: &Path,
-        max_runs: usize,
-    ) -> Result<Experiment<Self::Config>, ExperimentError>;
-    /// The plan the pipeline executes.
-    fn sweep(&self, exp: Experiment<Self::Config>) -> Box<dyn Sweep>;
-    /// Its part of `a` from its rows (adding claims and warnings to `a`).
-    fn analyse(
-        &self,
-        rows: Vec<Self::Row>,
-        est: &Estimator,
-        combine: bool,
-        a: &mut Analysis,
-    ) -> Self::Part;
-    /// Appends its blocks for `part` of a report of `a` written into `dir`.
-    fn report(
-        &self,
-        own: &Self::Part,
-        a: &Analysis,
-        dir: &Path,
-        part: report::Part,
-        body: &mut Vec<Block>,
-    ) -> Result<(), ReportError>;
-}
-
-/// A family as the core asks it (any [`Room`] is one).
-pub trait Family: Sync {
-    fn schema(&self) -> &'static dyn Schema;
-    /// Its name in results (the `family` column).
-    fn id(&self) -> method::Family {
-        self.schema().family()
-    }
-    fn recognises(&self, file: &serde_yaml::Mapping) -> bool;
-    fn parse(
-        &self,
-        source: &str,
-        path: &Path,
-        max_runs: usize,
-    ) -> Result<Box<dyn Sweep>, ExperimentError>;
-    /// Adds its part, claims and warnings to `a`, from its rows.
-    fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis);
-    fn report(
-        &self,
-        a: &Analysis,
-        dir: &Path,
-        part: report::Part,
-        body: &mut Vec<Block>,
-    ) -> Result<(), ReportError>;
-}
-
-impl<R: Room> Family for R {
-    fn schema(&self) -> &'static dyn Schema {
-        Room::schema(self)
-    }
-    fn recognises(&self, file: &serde_yaml::Mapping) -> bool {
-        Room::recognises(self, file)
-    }
-    fn parse(
-        &self,
-        source: &str,
-        path: &Path,
-        max_runs: usize,
-    ) -> Result<Box<dyn Sweep>, ExperimentError> {
-        Ok(self.sweep(Room::parse(self, source, path, max_runs)?))
-    }
-    fn analyse(&self, rows: Vec<Row>, est: &Estimator, combine: bool, a: &mut Analysis) {
-        let rows: Vec<R::Row> = rows.into_iter().filter_map(Row::take).collect();
-        let own = Room::analyse(self, rows, est, combine, a);
-        a.parts.insert(Family::id(self), own);
-    }
-    fn report(
-        &self,
-        a: &Analysis,
-        dir: &Path,
-        part: report::Part,
-        body: &mut Vec<Block>,
-    ) -> Result<(), ReportError> {
-        let empty = R::Part::default();
-        let own = a.parts.get::<R::Part>(Family::id(self)).unwrap_or(&empty);
-        Room::report(self, own, a, dir, part, body)
-    }
-}
+pub use crate::room::{Family, Room};
 
 /// Every family of this crate, in the order analyses list their claims and
 /// reports their sections.
-pub const FAMILIES: [&dyn Family; 2] = [&jest::Jest, &swim::Swim];
+pub const FAMILIES: [&dyn Family; 2] = [&jest::Jest, &crate::swim::family::Swim];
 
 /// The families a command knows: [`FAMILIES`], and any added.
 #[derive(Clone)]
@@ -277,7 +176,7 @@ mod tests {
             if top.contains_key("gates") {
                 continue; // a gates file (`jestbench check --gate`), not an experiment
             }
-            let which: Vec<method::Family> = FAMILIES
+            let which: Vec<crate::method::Family> = FAMILIES
                 .into_iter()
                 .filter(|f| f.recognises(&top))
                 .map(|f| f.id())

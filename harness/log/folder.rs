@@ -8,8 +8,9 @@ use std::fs;
 use std::io::Write;
 use std::path::{Path, PathBuf};
 
-use super::schema::{self, Schemas, COMMON_OPTIONAL};
+use super::schema::{self, COMMON_OPTIONAL};
 use super::tables::{self, RunCells, Splitter, PACK_ABOVE, RUNS_FILE};
+use super::Schemas;
 use super::{
     incomplete_runs, io, read_regular, read_regular_gz, read_rows, too_many_rows, whole_lines,
     write_atomic, Incomplete, LogError, Row, RESULTS_FILE, SUMMARY_FILE,
@@ -51,11 +52,10 @@ pub struct Folder {
 /// whether it is packed (the plain file first: when both are there, an
 /// interrupted pack or unpack left them with the same rows).
 fn tables_in(dir: &Path) -> Result<Vec<(String, PathBuf, bool)>, LogError> {
-    let entries = match fs::read_dir(dir) {
-        Ok(e) => e,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
-        Err(e) => return Err(io(dir)(e)),
-    };
+    if !dir.is_dir() {
+        return Ok(Vec::new());
+    }
+    let entries = fs::read_dir(dir).map_err(io(dir))?;
     let mut found: BTreeMap<String, (PathBuf, bool)> = BTreeMap::new();
     for e in entries {
         let e = e.map_err(io(dir))?;

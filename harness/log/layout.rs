@@ -6,8 +6,9 @@
 //! to layout 2 (`tables`).
 
 use super::records::{reader, record_error};
-use super::schema::{self, common_columns, Schemas, COMMON_OPTIONAL};
+use super::schema::{self, common_columns, COMMON_OPTIONAL};
 use super::Row;
+use super::Schemas;
 
 /// Whether a cell holds no value (another family's column in layout 1).
 fn is_empty_cell(c: &str) -> bool {

@@ -30,10 +30,10 @@ pub use folder::{
     Migration,
 };
 pub use layout::text as layout_1_text;
-pub use row::{Common, FamilyRow, Row, RunStatus, GIT_COMMIT, HARNESS_VERSION};
+pub use row::{Common, FamilyRow, Row, RunStatus, Schema, Schemas, GIT_COMMIT, HARNESS_VERSION};
 pub use schema::{
-    common_columns, find, methods, named_cells, reread, ForeignReader, ReadRow, RowSchema, Schema,
-    Schemas, COMMON_OPTIONAL,
+    common_columns, find, methods, named_cells, reread, ForeignReader, ReadRow, RowSchema,
+    COMMON_OPTIONAL,
 };
 pub use tables::{
     check_partition, evaluation_columns, evaluations_file, PACK_ABOVE, RUNS_FILE, SWEEP_PREFIX,

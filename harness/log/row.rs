@@ -8,7 +8,8 @@ use std::fmt::Debug;
 
 use serde::{Deserialize, Serialize};
 
-use super::Schema;
+use csv::StringRecord;
+
 use crate::method::{Family, Method};
 
 pub const HARNESS_VERSION: &str = env!("CARGO_PKG_VERSION");
@@ -96,6 +97,34 @@ impl Common<String> {
     }
 }
 
+/// The schemas a reader knows (a row of another family is refused, by name).
+pub type Schemas<'a> = &'a [&'static dyn Schema];
+
+/// A family's columns and how its rows read back.
+pub trait Schema: Sync {
+    fn family(&self) -> Family;
+    /// Its own columns (beyond [`common_columns`]), in the order it writes them.
+    fn columns(&self) -> &[String];
+    /// Those of its own columns that are the same on every evaluation of a run (a
+    /// run is configured once): results keep them once per run, in runs.csv.
+    fn run_columns(&self) -> &'static [&'static str];
+    /// Its own columns that files written before they existed lack (their cells
+    /// read as empty).
+    fn optional_columns(&self) -> &'static [&'static str];
+    /// Every method its rows may name, in table order.
+    fn methods(&self) -> Vec<Method>;
+    /// Its row of `common` and its own cells (in [`Schema::columns`]' order).
+    fn read(&self, common: Common, own: &StringRecord) -> Result<Row, String>;
+    /// The own cells of a row with no values (a column of another family in an
+    /// old file holds these).
+    fn empty(&self) -> &StringRecord;
+    /// Reads a file in a minimal schema of other tools that this family accepts
+    /// (`None`: the header is not one).
+    fn foreign(&self, _header: &[String], _text: &str) -> Option<Result<Vec<Row>, String>> {
+        None
+    }
+}
+
 /// A family's row type: the common columns, and its own as the fields serde
 /// writes (the common ones `#[serde(skip)]`: their columns are laid out apart).
 /// Its family's [`Schema`](super::Schema) reads it back.
@@ -146,7 +175,7 @@ impl<R: FamilyRow> Erased for R {
         FamilyRow::work_per_step(self)
     }
     fn own_record(&self) -> csv::StringRecord {
-        super::schema::record_of(self)
+        super::records::record_of(self)
     }
     fn clone_box(&self) -> Box<dyn Erased> {
         Box::new(self.clone())

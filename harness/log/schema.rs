@@ -1,7 +1,7 @@
-//! How a family's rows are laid out on disk: its [`Schema`], which each family
-//! defines beside its row type ([`RowSchema`] does it for any [`FamilyRow`]) and
-//! lists in `family::FAMILIES`. The readers and writers of results take the
-//! schemas they may meet; `log` itself knows no family.
+//! A family's [`Schema`] for any [`FamilyRow`] type whose columns are its serde
+//! fields ([`RowSchema`], which each family defines beside its row type), and the
+//! helpers that read and write the common columns. The readers and writers of
+//! results take the schemas they may meet; `log` itself knows no family.
 
 use std::marker::PhantomData;
 use std::sync::OnceLock;
@@ -9,37 +9,10 @@ use std::sync::OnceLock;
 use csv::StringRecord;
 use serde::de::DeserializeOwned;
 
-use super::row::{Common, FamilyRow};
-use super::Row;
+use super::records::{header_and_record, record_of};
+use super::row::{Common, FamilyRow, Schema};
+use super::{Row, Schemas};
 use crate::method::{Family, Method};
-
-/// The schemas a reader knows (a row of another family is refused, by name).
-pub type Schemas<'a> = &'a [&'static dyn Schema];
-
-/// A family's columns and how its rows read back.
-pub trait Schema: Sync {
-    fn family(&self) -> Family;
-    /// Its own columns (beyond [`common_columns`]), in the order it writes them.
-    fn columns(&self) -> &[String];
-    /// Those of its own columns that are the same on every evaluation of a run (a
-    /// run is configured once): results keep them once per run, in runs.csv.
-    fn run_columns(&self) -> &'static [&'static str];
-    /// Its own columns that files written before they existed lack (their cells
-    /// read as empty).
-    fn optional_columns(&self) -> &'static [&'static str];
-    /// Every method its rows may name, in table order.
-    fn methods(&self) -> Vec<Method>;
-    /// Its row of `common` and its own cells (in [`Schema::columns`]' order).
-    fn read(&self, common: Common, own: &StringRecord) -> Result<Row, String>;
-    /// The own cells of a row with no values (a column of another family in an
-    /// old file holds these).
-    fn empty(&self) -> &StringRecord;
-    /// Reads a file in a minimal schema of other tools that this family accepts
-    /// (`None`: the header is not one).
-    fn foreign(&self, _header: &[String], _text: &str) -> Option<Result<Vec<Row>, String>> {
-        None
-    }
-}
 
 /// A family row type that can be read back: the serde fields of [`FamilyRow`],
 /// with a row of no values to start from.
@@ -123,38 +96,6 @@ impl<R: ReadRow> Schema for RowSchema<R> {
     }
 }
 
-/// The header (field names) and cells serde writes for `value`.
-fn header_and_record<T: serde::Serialize>(value: &T) -> (StringRecord, StringRecord) {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(true)
-        .from_writer(Vec::new());
-    w.serialize(value).expect("rows serialise");
-    let text = w.into_inner().expect("in-memory write");
-    let mut r = csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(&text[..]);
-    let mut recs = r.records().map(|r| r.expect("a written row reads back"));
-    let header = recs.next().unwrap_or_default();
-    let cells = recs.next().unwrap_or_default();
-    (header, cells)
-}
-
-/// The cells serde writes for `value` (a row's own, or its common columns).
-pub(super) fn record_of<T: serde::Serialize>(value: &T) -> StringRecord {
-    let mut w = csv::WriterBuilder::new()
-        .has_headers(false)
-        .from_writer(Vec::new());
-    w.serialize(value).expect("rows serialise");
-    let text = w.into_inner().expect("in-memory write");
-    csv::ReaderBuilder::new()
-        .has_headers(false)
-        .from_reader(&text[..])
-        .records()
-        .next()
-        .and_then(Result::ok)
-        .unwrap_or_default()
-}
-
 /// The columns every family's rows have, in order.
 pub fn common_columns() -> &'static [String] {
     static COLUMNS: OnceLock<Vec<String>> = OnceLock::new();
@@ -191,7 +132,7 @@ pub(super) fn read_common(schema: &dyn Schema, cells: &StringRecord) -> Result<C
 }
 
 /// The schema of family `name` among `schemas`.
-pub fn find<'a>(schemas: Schemas<'a>, name: &str) -> Result<&'static dyn Schema, String> {
+pub fn find(schemas: Schemas, name: &str) -> Result<&'static dyn Schema, String> {
     schemas
         .iter()
         .copied()

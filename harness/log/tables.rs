@@ -18,8 +18,9 @@ use std::collections::{BTreeMap, HashMap};
 use csv::StringRecord;
 
 use super::records::record_error;
-use super::schema::{self, common_columns, Schema, Schemas, COMMON_OPTIONAL};
+use super::schema::{self, common_columns, COMMON_OPTIONAL};
 use super::Row;
+use super::{Schema, Schemas};
 use crate::method::Family;
 
 pub const RUNS_FILE: &str = "runs.csv";

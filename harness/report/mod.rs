@@ -18,7 +18,7 @@ pub mod svg;
 use std::path::{Path, PathBuf};
 
 use crate::analysis::{Analysis, AnalysisError};
-pub use blocks::{jest_detail, jest_overview, swim_detail};
+pub use blocks::{bracket, jest_detail, jest_overview, plain_bracket, slug};
 pub use doc::Block;
 
 /// Where in a report a family's blocks go.

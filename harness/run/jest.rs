@@ -21,7 +21,7 @@ impl Sweep for Experiment {
     }
 
     fn schema(&self) -> &'static dyn crate::log::Schema {
-        &train::row::SCHEMA
+        &train::schema::SCHEMA
     }
 
     fn run_ids(&self) -> Vec<String> {

@@ -9,11 +9,12 @@ use std::collections::BTreeMap;
 
 use super::plan::Widths;
 use super::RunError;
-use crate::experiment::swim::SwimConfig;
-use crate::experiment::{Experiment, RunConfig, SwimExperiment};
+use crate::experiment::{Experiment, RunConfig};
 
-const F32: f64 = 4.0;
-const F64: f64 = 8.0;
+/// Bytes of an f32.
+pub const F32: f64 = 4.0;
+/// Bytes of an f64.
+pub const F64: f64 = 8.0;
 
 /// Bytes by the keys that set them.
 #[derive(Clone, Debug, Default, PartialEq)]
@@ -22,7 +23,8 @@ pub struct Estimate {
 }
 
 impl Estimate {
-    fn add(&mut self, keys: &str, bytes: f64) {
+    /// Adds `bytes` that the keys named in `keys` set.
+    pub fn add(&mut self, keys: &str, bytes: f64) {
         self.parts.push((keys.to_string(), bytes));
     }
 
@@ -151,41 +153,6 @@ pub fn jest_cell(
     Ok((shared, run))
 }
 
-/// The memory one SWIM fit needs.
-pub fn swim_cell(c: &SwimConfig) -> Estimate {
-    let t = &c.task;
-    let (train, test, dim) = if let Some(r) = &t.regression {
-        (r.train, r.test, r.dim)
-    } else if let Some(s) = t.pendulum.as_ref().or(t.henon_heiles.as_ref()) {
-        (s.train, s.test, 4)
-    } else {
-        // Tables: the file's own size bounds them; count its rows as they come.
-        (0, 0, 0)
-    };
-    let (n, m, d) = (train as f64, test as f64, dim as f64);
-    let w = c.network.width as f64;
-    let depth = c.network.depth as f64;
-    let mut est = Estimate::default();
-    est.add("task (points)", (n + m) * (d + 4.0) * F64);
-    est.add(
-        "network.width, network.depth (features)",
-        (n + m) * w * (depth + 1.0) * F64,
-    );
-    est.add(
-        "network.width (least-squares solve)",
-        3.0 * n * (w + 1.0) * F64 + 2.0 * (w + 1.0) * (w + 1.0) * F64,
-    );
-    est.add(
-        "network.width, network.candidate_pairs (pairs)",
-        (c.network.candidate_pairs as f64).max(4.0 * w) * 24.0,
-    );
-    est.add(
-        "network.width, network.depth (the Adam baseline's parameters)",
-        8.0 * (d * w + depth * w * w + 4.0 * w) * F32,
-    );
-    est
-}
-
 /// Refuses a JEST experiment whose runs would not fit in memory with `jobs` at once.
 pub fn check_jest(exp: &Experiment, jobs: usize) -> Result<(), RunError> {
     let mut widths = Widths::default();
@@ -211,19 +178,9 @@ pub fn check_jest(exp: &Experiment, jobs: usize) -> Result<(), RunError> {
     )
 }
 
-/// Refuses a SWIM experiment whose fits would not fit in memory with `jobs` at once.
-pub fn check_swim(exp: &SwimExperiment, jobs: usize) -> Result<(), RunError> {
-    let worst = exp
-        .cells
-        .iter()
-        .map(|c| swim_cell(&c.config))
-        .max_by(|a, b| a.total().total_cmp(&b.total()))
-        .unwrap_or_default();
-    let need = jobs as f64 * worst.total();
-    check(&exp.path.display().to_string(), worst, need)
-}
-
-fn check(file: &str, est: Estimate, need: f64) -> Result<(), RunError> {
+/// Refuses runs of the experiment file `file` that need `need` bytes in all,
+/// naming the largest parts of `est` (one run's, or the worst cell's).
+pub fn check(file: &str, est: Estimate, need: f64) -> Result<(), RunError> {
     let Some(available) = crate::system::available_bytes() else {
         return Ok(());
     };

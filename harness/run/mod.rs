@@ -6,7 +6,8 @@ binary involved.
   manifest its folder carries), or a chosen few by id — less those a results folder
   already holds; cost estimates for sharding.
 - [`Sweep`]: what the pipeline asks of a parsed experiment of any family (its
-  runs, its limits, its overview, its execution); `jest` and `swim` implement it
+  runs, its limits, its overview, its execution); `jest` implements it for JEST
+  experiments, each other family in its own module (SWIM: `swim::run`)
   for their experiments. Each builds every distinct dataset once (JEST also trains
   each shared reference once), runs the (cell, seed) pairs on a pool of threads, and
   sends every evaluation to a row sink that appends it to the results folder.
@@ -28,7 +29,6 @@ pub mod merge;
 pub mod plan;
 pub mod reproduce;
 pub mod shard;
-mod swim;
 
 use std::collections::BTreeSet;
 use std::path::PathBuf;
@@ -39,7 +39,6 @@ pub use shard::Shard;
 
 use crate::data::DataError;
 use crate::log::{LogError, ResultsWriter};
-use crate::swim::SwimError;
 use crate::train::TrainError;
 
 /// How to execute an experiment.
@@ -147,8 +146,13 @@ pub enum RunError {
     Reference(TrainError),
     #[error("run {run_id} failed: {source}")]
     Train { run_id: String, source: TrainError },
+    /// A family's run that its own code refused (SWIM: a fit that cannot be
+    /// solved as configured).
     #[error("run {run_id} failed: {source}")]
-    Swim { run_id: String, source: SwimError },
+    Fit {
+        run_id: String,
+        source: Box<dyn std::error::Error + Send + Sync>,
+    },
     #[error(transparent)]
     Device(#[from] DeviceError),
     #[error("{0}")]
@@ -175,7 +179,7 @@ impl RunError {
             self,
             RunError::Results { .. }
                 | RunError::Data { .. }
-                | RunError::Swim { .. }
+                | RunError::Fit { .. }
                 | RunError::Device(_)
                 | RunError::Folder(_)
                 | RunError::Merge(_)
@@ -226,7 +230,7 @@ pub fn execute(
 
 /// Runs `one` over `items`, on `jobs` threads when asked (CPU only), stopping at
 /// the first error.
-fn for_each<T: Sync>(
+pub fn for_each<T: Sync>(
     items: &[T],
     jobs: usize,
     device: DeviceKind,
@@ -244,7 +248,7 @@ fn for_each<T: Sync>(
 }
 
 /// The runs of `all` still to do: those `only` names (all without it), less `done`.
-fn todo<'a, R>(
+pub fn todo<'a, R>(
     all: &'a [R],
     id: impl Fn(&R) -> String,
     only: Option<&BTreeSet<String>>,

@@ -206,5 +206,15 @@ impl Method {
     }
 }
 
+/// Every selector's method (JEST's family's methods), in table order.
+pub fn methods() -> Vec<Method> {
+    let mut all: Vec<Method> = SELECTORS
+        .iter()
+        .flat_map(|r| r.methods.iter().map(|m| m.0))
+        .collect();
+    all.sort();
+    all
+}
+
 #[cfg(test)]
 mod tests;

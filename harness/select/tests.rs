@@ -307,7 +307,7 @@ fn the_oracle_draws_uniformly_among_clean_items_only() {
 /// holds it to the rest.
 #[test]
 fn every_registered_selector_provides_what_a_selector_must() {
-    let all_methods = crate::train::row::methods();
+    let all_methods = crate::select::methods();
     let (n, b, n_chunks) = (64, 16, 4);
     let a = matrix(n, |i, j| ((i * 7 + j * 3) % 11) as f32 - 5.0);
     let kinds: Vec<PairKind> = (0..n)

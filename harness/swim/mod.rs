@@ -13,6 +13,12 @@ Datar & Dietrich 2024) against the same networks trained by Adam to convergence.
   written-out objective (an MLP, or the Hamiltonian network's gradient loss);
 - `tasks`: the data.
 
+The family's room (`family::Room` for SWIM, `family`) holds the rest of it: its
+experiment files (`config`, `validate`), their execution (`run`), its results rows
+(`row`), its part of an analysis (`analysis`, with `time`: each method against
+Adam by time to equal accuracy, and the claim rows) and its report section
+(`report`, `svg`). The core names none of it.
+
 A fit returns its test metric (accuracy; relative L2 error of the targets; for
 Hamiltonian tasks of H up to its constant), its wall-clock fit seconds (sampling,
 features and solves; test predictions are timed apart), FLOPs, and for Adam the
@@ -20,16 +26,24 @@ curve of logged epochs.
 */
 
 pub mod adam;
+pub mod analysis;
+pub mod config;
+pub mod family;
 pub mod hamiltonian;
 pub mod hnn;
 pub mod integrate;
 pub mod lstsq;
 pub mod mlp;
+mod report;
 pub mod row;
+mod run;
 pub mod sample;
 mod spec;
+mod svg;
 pub mod systems;
 pub mod tasks;
+mod time;
+mod validate;
 
 use faer::Mat;
 use std::time::Instant;
@@ -38,6 +52,7 @@ use crate::data::rng::{self, stream};
 use crate::flops;
 
 pub use adam::{EpochRecord, TestMetrics};
+pub use config::SwimExperiment;
 pub use lstsq::HeadPath;
 pub use row::SwimRow;
 pub use spec::{
@@ -45,6 +60,7 @@ pub use spec::{
     SwimConfig, SwimMethod, SystemSpec, TableSpec, TaskSpec, TrajectorySpec,
 };
 pub use tasks::{HamiltonianTask, TaskData};
+pub use validate::MAX_WIDTH;
 
 /// The metric names of `eval_score`.
 pub const ACCURACY: &str = "accuracy";

@@ -16,10 +16,11 @@
 
 use std::collections::{BTreeMap, BTreeSet};
 
-use super::row::{methods, JestRow};
+use super::row::JestRow;
 use crate::log::records::{reader, record_error};
 use crate::log::{Common, Row, RunStatus};
 use crate::method::Method;
+use crate::select::methods;
 
 pub const REQUIRED: [&str; 6] = [
     "experiment",

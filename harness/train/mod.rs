@@ -29,6 +29,7 @@ mod learner;
 mod recipe;
 pub mod reference;
 pub mod row;
+pub mod schema;
 mod stream;
 
 use crate::backend::Backend;

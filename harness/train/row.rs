@@ -1,14 +1,12 @@
 //! JEST's results rows: the columns a data-selection run logs beside the common
-//! ones ([`JestRow`]), built from the training loop's [`EvalRecord`]s, and their
-//! [`SCHEMA`] (which of them are kept once per run, which older files lack, the
-//! selectors' methods, and other tools' minimal schema, `foreign`).
+//! ones ([`JestRow`]), built from the training loop's [`EvalRecord`]s (their
+//! layout on disk: `schema`).
 
 use serde::{Deserialize, Serialize};
 
-use super::{foreign, EvalRecord, RunStatus};
-use crate::log::{Common, FamilyRow, ReadRow, RowSchema, Schema, GIT_COMMIT, HARNESS_VERSION};
-use crate::method::{Family, Method};
-use crate::select::SELECTORS;
+use super::{EvalRecord, RunStatus};
+use crate::log::{Common, GIT_COMMIT, HARNESS_VERSION};
+use crate::method::Method;
 
 /// A data-selection run's row: the common columns and JEST's own.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
@@ -74,81 +72,6 @@ pub struct JestRow {
     pub zero_shot_head: Option<f64>,
     pub zero_shot_torso: Option<f64>,
     pub zero_shot_tail: Option<f64>,
-}
-
-/// JEST rows on disk.
-pub static SCHEMA: RowSchema<JestRow> = RowSchema::new(
-    Family::JEST,
-    // Configured, and the reference trained, once per run.
-    &[
-        "scoring",
-        "filter_ratio",
-        "super_batch",
-        "n_chunks",
-        "gain",
-        "reference_quality",
-        "score_resolution",
-        "low_resolution",
-        "low_res_share",
-        "reference_score",
-        "reference_step",
-        "reference_seconds",
-        "flops_reference_training",
-        "flops_reference_embedding",
-    ],
-    // Added after the first files were written.
-    &[
-        "selected_head",
-        "selected_torso",
-        "selected_tail",
-        "superbatch_head",
-        "superbatch_torso",
-        "superbatch_tail",
-        "selected_same_concept",
-        "superbatch_same_concept",
-        "zero_shot_head",
-        "zero_shot_torso",
-        "zero_shot_tail",
-    ],
-    methods,
-)
-.with_foreign(foreign::read_if_foreign);
-
-/// Every selector's method, in table order.
-pub fn methods() -> Vec<Method> {
-    let mut all: Vec<Method> = SELECTORS
-        .iter()
-        .flat_map(|r| r.methods.iter().map(|m| m.0))
-        .collect();
-    all.sort();
-    all
-}
-
-impl FamilyRow for JestRow {
-    fn schema(&self) -> &'static dyn Schema {
-        &SCHEMA
-    }
-    fn common(&self) -> &Common {
-        &self.common
-    }
-    fn common_mut(&mut self) -> &mut Common {
-        &mut self.common
-    }
-    fn mask(&mut self) {
-        self.select_seconds = 0.0;
-        self.reference_seconds = 0.0;
-    }
-    /// A step trains a batch and scores a super-batch.
-    fn work_per_step(&self) -> u64 {
-        (self.common.batch_size + self.super_batch) as u64
-    }
-}
-
-impl ReadRow for JestRow {
-    fn with_common(mut self, common: Common) -> JestRow {
-        self.common = common;
-        self
-    }
 }
 
 /// The columns of a JEST run's rows that are the same on all its rows.

@@ -413,7 +413,7 @@ fn read_tables(path: PathBuf) -> PyResult<(String, Vec<(String, String)>)> {
 /// files say them, in the harness's order.
 #[pyfunction]
 fn methods() -> Vec<&'static str> {
-    jestbench::train::row::methods()
+    jestbench::select::methods()
         .into_iter()
         .map(|m| m.as_str())
         .collect()

@@ -55,7 +55,7 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
         crate::system::machine(),
         a.commits.join(", "),
         a.rows,
-        a.jest().cells.len() + a.swim().cells.len(),
+        a.cells,
         a.estimator.name(),
         a.resamples,
         sources.join(", ")

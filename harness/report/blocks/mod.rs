@@ -2,7 +2,7 @@
 //! the shell (provenance, contents, the answer, the claims table with its rules,
 //! warnings) and the families' sections it is given: JEST's (`jest`: the map of
 //! worlds, headline figures, per experiment its cells, speed-ups, horizons,
-//! diagnostics and figures) and SWIM's (`swim`).
+//! diagnostics and figures); another family's are its own (SWIM's: `swim::report`).
 
 use std::path::Path;
 
@@ -16,14 +16,12 @@ mod claims;
 mod figures;
 mod front;
 mod jest;
-mod swim;
 mod world;
 
 use claims::claims;
 use figures::figures;
 use front::{answer, provenance};
 pub use jest::{jest_detail, jest_overview};
-use swim::swim;
 
 /// The report of `a` written into `dir`, as blocks: provenance and contents, the
 /// answer (a verdict paragraph and the claims figure) and the claims table first,
@@ -67,19 +65,12 @@ pub(super) fn blocks(
     Ok(b)
 }
 
-/// SWIM's detail: sampled networks against Adam, where there are SWIM runs.
-pub fn swim_detail(a: &Analysis, body: &mut Vec<Block>) {
-    if !a.swim().cells.is_empty() {
-        swim(a, body);
-    }
-}
-
-fn slug(s: &str) -> String {
+pub fn slug(s: &str) -> String {
     crate::names::file_part(s)
 }
 
 /// "[lo, hi]" of a censored interval ("n.r." where a bound is undefined).
-fn bracket(ci: &CensoredInterval) -> String {
+pub fn bracket(ci: &CensoredInterval) -> String {
     let f = |v: f64| {
         if v.is_nan() {
             "n.r.".to_string()
@@ -94,7 +85,7 @@ fn bracket(ci: &CensoredInterval) -> String {
     format!("[{}, {}]", f(ci.lower_bound), f(ci.upper_bound))
 }
 
-fn plain_bracket(i: &Interval, digits: usize) -> String {
+pub fn plain_bracket(i: &Interval, digits: usize) -> String {
     format!(
         "[{:.*}, {:.*}]",
         digits, i.lower_bound, digits, i.upper_bound

@@ -10,7 +10,7 @@ use super::{err, Chart, ReportError};
 
 /// The mark drawn at a series' points (none: the line alone).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub(super) enum Mark {
+pub enum Mark {
     None,
     Circle,
     Square,
@@ -81,7 +81,7 @@ impl Mark {
 
 /// How one series is drawn.
 #[derive(Clone, Copy, Debug, PartialEq)]
-pub(super) struct Style {
+pub struct Style {
     pub colour: RGBColor,
     pub mark: Mark,
     /// Reference lines (1x, the paper's figures) are dashed; data series never.
@@ -131,7 +131,7 @@ pub(crate) const MAX_SERIES: usize = COLOURS.len() * Mark::ALL.len();
 
 /// Hands out styles within one plot.
 #[derive(Default)]
-pub(super) struct Palette {
+pub struct Palette {
     taken: Vec<(usize, Mark)>,
     settings: Vec<String>,
     methods: Vec<String>,
@@ -141,7 +141,7 @@ impl Palette {
     /// The style of `method`'s series at `setting`: the method's colour, and the
     /// setting's mark (by order of first appearance in this plot); when that pair
     /// is taken, the next free mark, then the next colour.
-    pub(super) fn style(&mut self, method: &str, setting: &str) -> Style {
+    pub fn style(&mut self, method: &str, setting: &str) -> Style {
         let colour = method_colour(method).unwrap_or_else(|| {
             let k = match self.methods.iter().position(|m| m == method) {
                 Some(k) => k,
@@ -183,12 +183,12 @@ impl Palette {
 
 /// The legend's entries, in drawing order.
 #[derive(Default)]
-pub(super) struct Legend {
+pub struct Legend {
     pub entries: Vec<(String, Style)>,
 }
 
 impl Legend {
-    pub(super) fn add(&mut self, label: impl Into<String>, style: Style) {
+    pub fn add(&mut self, label: impl Into<String>, style: Style) {
         self.entries.push((label.into(), style));
     }
 
@@ -318,7 +318,7 @@ fn draw_mark_px(
 }
 
 /// Draws a series' marks at its points.
-pub(super) fn marks(c: &mut Chart, pts: &[(f64, f64)], style: Style) -> Result<(), ReportError> {
+pub fn marks(c: &mut Chart, pts: &[(f64, f64)], style: Style) -> Result<(), ReportError> {
     style.mark.draw(c, pts, style.colour)
 }
 

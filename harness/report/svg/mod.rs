@@ -20,15 +20,13 @@ use crate::stats::{Bounds, CensoredInterval};
 
 mod curves;
 mod diagnostics;
-mod legend;
+pub mod legend;
 mod speedups;
-mod swim;
 mod ticks;
 
 pub use curves::learning_curves;
 pub use diagnostics::{clean_shares, filtering, learnability, tail_shares};
 pub use speedups::{horizon_finals, horizon_speedups, iso_curves, speedup_vs};
-pub use swim::{time_to_accuracy, TimeAccuracy};
 
 use legend::{Legend, Palette, Style, LEGEND_W, LINE};
 
@@ -38,15 +36,17 @@ const H: u32 = 440;
 /// A speed-up series: method, setting, and (x, interval) points.
 type SpeedupSeries = (String, String, Vec<(f64, CensoredInterval)>);
 
-type Chart<'a, 'b> = ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
+/// A chart being drawn (what `chart`'s closure draws on).
+pub type Chart<'a, 'b> =
+    ChartContext<'a, SVGBackend<'b>, Cartesian2d<RangedCoordf64, RangedCoordf64>>;
 
-pub(crate) fn err<E: std::fmt::Debug>(e: E) -> ReportError {
+pub fn err<E: std::fmt::Debug>(e: E) -> ReportError {
     ReportError::Plot(format!("{e:?}"))
 }
 
 /// The range of finite values, padded; (0, 1) when there are none; a constant
 /// series gets a range around its value.
-fn bounds(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
+pub fn bounds(values: impl Iterator<Item = f64>, pad: f64) -> (f64, f64) {
     let (mut lo, mut hi) = (f64::INFINITY, f64::NEG_INFINITY);
     for v in values.filter(|v| v.is_finite()) {
         lo = lo.min(v);
@@ -101,29 +101,29 @@ fn log_or_neg_inf(v: f64) -> f64 {
 }
 
 /// What every chart shares: a title, axes and their ranges.
-struct Frame<'a> {
-    title: &'a str,
-    x_desc: &'a str,
-    y_desc: &'a str,
-    x: (f64, f64),
-    y: (f64, f64),
+pub struct Frame<'a> {
+    pub title: &'a str,
+    pub x_desc: &'a str,
+    pub y_desc: &'a str,
+    pub x: (f64, f64),
+    pub y: (f64, f64),
     /// x holds log10 of the values shown.
-    log_x: bool,
+    pub log_x: bool,
     /// y holds log10 of the values shown.
-    log_y: bool,
+    pub log_y: bool,
 }
 
 /// What a chart's series closure gets: the chart, the legend to add to and the
 /// palette to take styles from.
-struct Canvas<'c, 'a, 'b> {
-    c: &'c mut Chart<'a, 'b>,
-    legend: Legend,
-    palette: Palette,
+pub struct Canvas<'c, 'a, 'b> {
+    pub c: &'c mut Chart<'a, 'b>,
+    pub legend: Legend,
+    pub palette: Palette,
 }
 
 /// Draws one chart: the frame, then the series `draw` adds, then the legend in its
 /// column; drawn again taller when the legend needs more room than the default.
-fn chart(
+pub fn chart(
     f: Frame,
     draw: impl Fn(&mut Canvas) -> Result<(), ReportError>,
 ) -> Result<String, ReportError> {
@@ -196,7 +196,7 @@ fn chart_at(
 
 /// The y range of the chart, and `v` clamped into it (NaN and −∞ to the bottom,
 /// +∞ to the top).
-fn clamp_y(c: &Chart, v: f64) -> f64 {
+pub fn clamp_y(c: &Chart, v: f64) -> f64 {
     let (bottom, top) = (c.y_range().start, c.y_range().end);
     if v.is_nan() || v == f64::NEG_INFINITY {
         bottom

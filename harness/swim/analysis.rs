@@ -2,7 +2,7 @@
 //! the test metric, fit time, and for Hamiltonian tasks the gradient error and the
 //! energy drift, with bootstrap CIs over seeds; Adam's curves (its checkpoint's
 //! test metric against wall time); and each sampled or random-feature method
-//! against Adam by time to equal accuracy (`swim_time`), with a claim row per
+//! against Adam by time to equal accuracy (`time`), with a claim row per
 //! sampled method and setting, "≥ 100x faster at comparable accuracy".
 //!
 //! Rows: a sampled fit has one row; an Adam run one per logged epoch, its last
@@ -12,11 +12,12 @@ use std::collections::BTreeMap;
 
 use serde::Serialize;
 
+use super::SwimRow;
+use crate::analysis::Analysis;
 use crate::method::{Family, Method};
 use crate::stats::{mean_interval, Interval};
-use crate::swim::SwimRow;
 
-pub use super::swim_time::{claims, comparisons, SwimComparison, CLAIMED_SPEEDUP};
+pub use super::time::{claims, comparisons, SwimComparison, CLAIMED_SPEEDUP};
 
 /// One seed's fit.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -159,7 +160,7 @@ pub struct SwimAnalysis {
     pub comparisons: Vec<SwimComparison>,
 }
 
-impl super::Analysis {
+impl Analysis {
     /// SWIM's part (empty when the rows had none).
     pub fn swim(&self) -> &SwimAnalysis {
         static EMPTY: SwimAnalysis = SwimAnalysis {
@@ -171,7 +172,7 @@ impl super::Analysis {
 }
 
 /// SWIM's part of an analysis; adds its claims to `a`.
-pub fn analyse(rows: &[SwimRow], a: &mut super::Analysis) -> SwimAnalysis {
+pub fn analyse(rows: &[SwimRow], a: &mut Analysis) -> SwimAnalysis {
     let cells = cells(rows);
     let comparisons = comparisons(&cells);
     a.claims.extend(claims(&comparisons));

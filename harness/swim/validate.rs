@@ -2,12 +2,13 @@
 //! its task or method, and values outside their ranges, as (dotted key, message).
 
 use super::*;
+use crate::experiment;
 
 /// The widest layer a SWIM file may ask for.
 pub const MAX_WIDTH: usize = 1 << 16;
 
 /// Impossible values, as (dotted key, message).
-pub(in crate::experiment) fn validate(c: &SwimConfig) -> Result<(), (String, String)> {
+pub(super) fn validate(c: &SwimConfig) -> Result<(), (String, String)> {
     let fail = |k: &str, m: String| Err((k.to_string(), m));
     let t = &c.task;
     let kinds = [
@@ -55,7 +56,7 @@ pub(in crate::experiment) fn validate(c: &SwimConfig) -> Result<(), (String, Str
         hamiltonian(h, c)?;
     }
     if let Some(tb) = &t.table {
-        crate::experiment::validate::data_path("task.table.file", &tb.file)?;
+        experiment::data_path("task.table.file", &tb.file)?;
         if !(tb.test_fraction > 0.0 && tb.test_fraction < 1.0) {
             return fail(
                 "task.table.test_fraction",

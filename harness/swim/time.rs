@@ -17,8 +17,8 @@
 
 use serde::Serialize;
 
-use super::claims::{Claim, Rule, Verdict};
-use super::swim::SwimCell;
+use super::analysis::SwimCell;
+use crate::analysis::claims::{Claim, Rule, Verdict};
 use crate::method::Method;
 use crate::stats::{
     bootstrap, censored_interval, percentile_interval, Bounds, CensoredInterval, Curve, Interval,
@@ -280,7 +280,7 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
                     display(c.method),
                     c.sampled_seconds.point_estimate,
                     c.target.point_estimate,
-                    super::claims::show_bounds(c.speedup.point, "x")
+                    crate::analysis::claims::show_bounds(c.speedup.point, "x")
                 ),
                 c.speedup,
                 "wall-clock seconds, 1 CPU process (see the rule)",
@@ -329,7 +329,7 @@ mod tests {
                 .map(|(s, m, t, c)| {
                     (
                         *s,
-                        super::super::swim::SwimFit {
+                        super::super::analysis::SwimFit {
                             metric: *m,
                             seconds: *t,
                             flops: 0,

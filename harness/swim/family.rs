@@ -1,18 +1,19 @@
-//! SWIM, sampled networks against iterative training: experiment files with a
-//! `task` (docs/methods.md §2 "SWIM"), configured by `swim::SwimConfig`, run by
-//! `run::swim`, logged as `swim::SwimRow`, analysed by `analysis::swim`, reported
-//! in the report's SWIM section.
+//! SWIM, sampled networks against iterative training, as a family: experiment
+//! files with a `task` (docs/methods.md §2 "SWIM"), configured by [`SwimConfig`]
+//! (`config`), run by `run`, logged as [`SwimRow`] (`row`), analysed by
+//! `analysis`, reported by `report`.
 
 use std::path::Path;
 
-use super::Room;
-use crate::analysis::{self, swim::SwimAnalysis, Analysis};
-use crate::experiment::{self, Experiment, ExperimentError};
+use super::analysis::SwimAnalysis;
+use super::{config, report, row, SwimConfig, SwimRow};
+use crate::analysis::Analysis;
+use crate::experiment::{Experiment, ExperimentError};
 use crate::log::RowSchema;
-use crate::report::{self, Block, Part, ReportError};
+use crate::report::{Block, Part, ReportError};
+use crate::room::Room;
 use crate::run::Sweep;
 use crate::stats::Estimator;
-use crate::swim::{row, SwimConfig, SwimRow};
 
 pub struct Swim;
 
@@ -35,7 +36,7 @@ impl Room for Swim {
         path: &Path,
         max_runs: usize,
     ) -> Result<Experiment<SwimConfig>, ExperimentError> {
-        experiment::parse_swim(source, path, max_runs)
+        config::parse(source, path, max_runs)
     }
 
     fn sweep(&self, exp: Experiment<SwimConfig>) -> Box<dyn Sweep> {
@@ -49,7 +50,7 @@ impl Room for Swim {
         _: bool,
         a: &mut Analysis,
     ) -> SwimAnalysis {
-        analysis::swim::analyse(&rows, a)
+        super::analysis::analyse(&rows, a)
     }
 
     fn report(
@@ -60,8 +61,8 @@ impl Room for Swim {
         part: Part,
         body: &mut Vec<Block>,
     ) -> Result<(), ReportError> {
-        if part == Part::Detail {
-            report::swim_detail(a, body);
+        if part == Part::Detail && !a.swim().cells.is_empty() {
+            report::swim(a, body);
         }
         Ok(())
     }

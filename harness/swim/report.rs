@@ -1,6 +1,10 @@
 //! The SWIM section: time to equal accuracy, then every cell's figures.
 
-use super::*;
+use super::svg;
+use crate::analysis::claims::show_bounds;
+use crate::analysis::Analysis;
+use crate::report::{bracket, plain_bracket, slug, Block};
+use crate::stats::Interval;
 
 /// A metric value: accuracy with 4 decimals, errors in scientific notation.
 fn metric_value(name: &str, v: f64) -> String {

@@ -2,7 +2,9 @@
 
 use plotters::prelude::*;
 
-use super::*;
+use crate::report::svg::legend::{self, Style};
+use crate::report::svg::{bounds, chart, clamp_y, err, Frame};
+use crate::report::ReportError;
 
 /// What a SWIM time-to-accuracy chart shows: Adam's curves (one per seed: its
 /// checkpoint's test metric against wall seconds) and each fitted method's

@@ -6,14 +6,13 @@
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Mutex;
 
-use super::plan::Overview;
-use super::{for_each, limits, todo, DeviceKind, Options, Progress, RunError, Sweep};
-use crate::experiment::swim::{SwimConfig, SwimMethod};
-use crate::experiment::{Experiment, Run, SwimExperiment};
-use crate::log::{Common, ResultsWriter, Row, GIT_COMMIT, HARNESS_VERSION};
-use crate::swim::SwimRow;
-use crate::swim::{self, FitResult, TaskData};
-use crate::train::RunStatus;
+use super::{FitResult, SwimConfig, SwimExperiment, SwimMethod, SwimRow, TaskData};
+use crate::experiment::{Experiment, Run};
+use crate::log::{Common, ResultsWriter, Row, RunStatus, GIT_COMMIT, HARNESS_VERSION};
+use crate::run::limits::{Estimate, F32, F64};
+use crate::run::plan::Overview;
+use crate::run::{for_each, limits, todo, DeviceKind, Options, Progress, RunError, Sweep};
+use crate::swim;
 
 impl Sweep for SwimExperiment {
     fn name(&self) -> &str {
@@ -21,7 +20,7 @@ impl Sweep for SwimExperiment {
     }
 
     fn schema(&self) -> &'static dyn crate::log::Schema {
-        &crate::swim::row::SCHEMA
+        &super::row::SCHEMA
     }
 
     fn run_ids(&self) -> Vec<String> {
@@ -29,7 +28,7 @@ impl Sweep for SwimExperiment {
     }
 
     fn check(&self, jobs: usize) -> Result<(), RunError> {
-        limits::check_swim(self, jobs)
+        check(self, jobs)
     }
 
     fn overview(&self, _jobs: usize) -> Result<Overview, RunError> {
@@ -101,9 +100,9 @@ fn execute(
     let writer = Mutex::new(writer);
     for_each(&todo, opts.jobs, opts.device, |r| {
         let c = &r.cell.config;
-        let fit = swim::fit(c, r.seed, &tasks[&key(c)]).map_err(|source| RunError::Swim {
+        let fit = swim::fit(c, r.seed, &tasks[&key(c)]).map_err(|source| RunError::Fit {
             run_id: r.id(),
-            source,
+            source: Box::new(source),
         })?;
         let rows = rows(exp, r, &fit);
         {
@@ -192,4 +191,51 @@ fn row(exp: &SwimExperiment, r: &Run<SwimConfig>, fit: &FitResult) -> SwimRow {
         grad_error: fit.grad_error,
         energy_drift: fit.energy_drift,
     }
+}
+
+/// The memory one SWIM fit needs.
+fn swim_cell(c: &SwimConfig) -> Estimate {
+    let t = &c.task;
+    let (train, test, dim) = if let Some(r) = &t.regression {
+        (r.train, r.test, r.dim)
+    } else if let Some(s) = t.pendulum.as_ref().or(t.henon_heiles.as_ref()) {
+        (s.train, s.test, 4)
+    } else {
+        // Tables: the file's own size bounds them; count its rows as they come.
+        (0, 0, 0)
+    };
+    let (n, m, d) = (train as f64, test as f64, dim as f64);
+    let w = c.network.width as f64;
+    let depth = c.network.depth as f64;
+    let mut est = Estimate::default();
+    est.add("task (points)", (n + m) * (d + 4.0) * F64);
+    est.add(
+        "network.width, network.depth (features)",
+        (n + m) * w * (depth + 1.0) * F64,
+    );
+    est.add(
+        "network.width (least-squares solve)",
+        3.0 * n * (w + 1.0) * F64 + 2.0 * (w + 1.0) * (w + 1.0) * F64,
+    );
+    est.add(
+        "network.width, network.candidate_pairs (pairs)",
+        (c.network.candidate_pairs as f64).max(4.0 * w) * 24.0,
+    );
+    est.add(
+        "network.width, network.depth (the Adam baseline's parameters)",
+        8.0 * (d * w + depth * w * w + 4.0 * w) * F32,
+    );
+    est
+}
+
+/// Refuses a SWIM experiment whose fits would not fit in memory with `jobs` at once.
+fn check(exp: &SwimExperiment, jobs: usize) -> Result<(), RunError> {
+    let worst = exp
+        .cells
+        .iter()
+        .map(|c| swim_cell(&c.config))
+        .max_by(|a, b| a.total().total_cmp(&b.total()))
+        .unwrap_or_default();
+    let need = jobs as f64 * worst.total();
+    limits::check(&exp.path.display().to_string(), worst, need)
 }
