@@ -23,6 +23,7 @@ pub mod gates;
 pub mod horizon;
 pub mod jest;
 mod knob;
+pub mod protocol;
 pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};

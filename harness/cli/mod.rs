@@ -34,6 +34,7 @@ mod cluster;
 mod compare;
 mod migrate;
 mod progress;
+mod protocol;
 mod report;
 mod reproduce;
 mod run;
@@ -95,6 +96,9 @@ pub enum Command {
     /// Convert results folders of layout 1 (results.csv, summary.csv) to layout 2
     /// (runs.csv and evaluation tables), checking every row reads back the same.
     Migrate(migrate::MigrateArgs),
+    /// Check the analysis protocol (experiments/protocol.yaml): its SHA-256 and, per
+    /// claim, the threshold, evidence, budget rule, rate and ceiling it fixes.
+    Protocol(protocol::ProtocolArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -204,6 +208,7 @@ pub fn main() -> ExitCode {
         Command::Calibrate(args) => calibrate::calibrate(args),
         Command::Compare(args) => compare::compare(args),
         Command::Migrate(args) => migrate::migrate(args),
+        Command::Protocol(args) => protocol::protocol(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

@@ -7,6 +7,7 @@ was expected. Nothing here touches data, devices or results.
 */
 
 mod locate;
+pub mod protocol;
 mod sweep;
 mod types;
 mod validate;

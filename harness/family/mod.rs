@@ -173,8 +173,8 @@ mod tests {
             }
             let text = std::fs::read_to_string(&path).unwrap();
             let top: serde_yaml::Mapping = serde_yaml::from_str(&text).unwrap();
-            if top.contains_key("gates") {
-                continue; // a gates file (`jestbench check --gate`), not an experiment
+            if top.contains_key("gates") || top.contains_key("protocol") {
+                continue; // a gates file (`check --gate`) or the analysis protocol
             }
             let which: Vec<crate::method::Family> = FAMILIES
                 .into_iter()
