@@ -27,7 +27,14 @@ pub enum Target {
     Best,
     /// Its score at evaluation point k (a point of the iso-accuracy curve).
     Step(usize),
+    /// The level a share of its own gain above its initial score (per mille: 500
+    /// is halfway from its first evaluation to its final): a rate that stays
+    /// defined when the two curves level off at different ceilings.
+    Gain(u16),
 }
+
+/// The shares of the baseline's gain a rate is read at (docs/methods.md §7).
+pub const RATE_TARGETS: [Target; 3] = [Target::Gain(500), Target::Gain(800), Target::Gain(900)];
 
 impl Target {
     pub fn name(self) -> String {
@@ -35,6 +42,7 @@ impl Target {
             Target::Final => "final".into(),
             Target::Best => "best".into(),
             Target::Step(k) => format!("step{k}"),
+            Target::Gain(p) => format!("gain{}", p / 10),
         }
     }
 
@@ -44,18 +52,31 @@ impl Target {
             Target::Final => c.last(),
             Target::Best => c.max(),
             Target::Step(k) => c.y.get(k).copied().unwrap_or(f64::NAN),
+            Target::Gain(p) => match c.y.first() {
+                Some(&y0) => y0 + f64::from(p) / 1000.0 * (c.last() - y0),
+                None => f64::NAN,
+            },
         }
     }
 
     /// The x of the evaluation point whose level is the target: the paper's
     /// numerator (for the final, the baseline's trained steps).
     pub fn trained_x(self, c: &Curve) -> f64 {
+        // A share of the gain has no evaluation point of its own: the baseline's
+        // first reaching of it (both readings agree).
+        if let Target::Gain(_) = self {
+            return match c.first_reaching(self.of(c)) {
+                stats::Reached::At(x) => x,
+                stats::Reached::Never => f64::NAN,
+            };
+        }
         let k = match self {
             Target::Final => c.x.len().saturating_sub(1),
             Target::Best => (0..c.y.len())
                 .max_by(|&a, &b| c.y[a].total_cmp(&c.y[b]).then(b.cmp(&a)))
                 .unwrap_or(0),
             Target::Step(k) => k,
+            Target::Gain(_) => unreachable!("returned above"),
         };
         c.x.get(k).copied().unwrap_or(f64::NAN)
     }
@@ -311,9 +332,16 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
                 s.into_iter().map(unlogged).collect()
             }
         };
+        // Rates (shares of uniform's gain) in iterations and the paper's FLOPs.
         let speedups: Vec<Speedup> = Axis::ALL
             .iter()
-            .flat_map(|&axis| on(axis, &named))
+            .flat_map(|&axis| {
+                let mut t = named.to_vec();
+                if matches!(axis, Axis::Iterations | Axis::FlopsPaper) {
+                    t.extend(RATE_TARGETS);
+                }
+                on(axis, &t)
+            })
             .collect();
         let iso: Vec<Speedup> = ISO_AXES
             .iter()
@@ -341,4 +369,24 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
         c.holm_p = adj;
     }
     out
+}
+
+#[cfg(test)]
+mod gain_tests {
+    use super::*;
+
+    /// A share of the gain is read between the first evaluation and the final,
+    /// and its "trained" numerator is the baseline's own first reaching of it.
+    #[test]
+    fn a_share_of_the_gain_is_a_level_between_the_first_score_and_the_final() {
+        let c = Curve {
+            x: vec![0.0, 100.0, 200.0, 400.0],
+            y: vec![0.2, 0.5, 0.6, 0.6],
+        };
+        assert!((Target::Gain(500).of(&c) - 0.4).abs() < 1e-12);
+        assert!((Target::Gain(900).of(&c) - 0.56).abs() < 1e-12);
+        let x = Target::Gain(500).trained_x(&c);
+        assert!(x > 0.0 && x < 100.0, "{x}");
+        assert_eq!(Target::Gain(800).name(), "gain80");
+    }
 }

@@ -43,12 +43,49 @@ pub struct HorizonPoint {
     /// horizon): a budget where uniform "still improves" has this interval above 0
     /// (docs/methods.md §6).
     pub improvement: Option<CensoredInterval>,
+    /// The horizon that gain is measured from (H/2, or the next shorter).
+    pub improvement_from: Option<f64>,
+    /// The ceiling gap: the selector's final minus uniform's at this horizon
+    /// (paired over seeds), with its interval.
+    pub ceiling_gap: CensoredInterval,
     #[serde(skip)]
     pub speedup_replicates: Vec<Option<Bounds>>,
     #[serde(skip)]
     pub speedup_first_replicates: Vec<Option<Bounds>>,
     #[serde(skip)]
     pub factor_replicates: Vec<Option<Bounds>>,
+}
+
+impl HorizonComparison {
+    /// The budget the protocol's forward rule reads a same-data claim at
+    /// (docs/methods.md §7): the longest swept H up to which uniform's final at 2H
+    /// (or the next longer horizon) exceeds its final at H beyond noise at every
+    /// budget. A rise after a plateau does not count: uniform has levelled off
+    /// once, and a factor read beyond that measures its ceiling.
+    pub fn forward_budget(&self) -> Option<f64> {
+        let improves_after = |h: f64| {
+            self.points
+                .iter()
+                .find(|p| p.improvement_from == Some(h))
+                .map(HorizonPoint::uniform_improves)
+        };
+        self.points
+            .iter()
+            .map(|p| p.horizon)
+            .take_while(|&h| improves_after(h) == Some(true))
+            .last()
+    }
+
+    /// The budget §6's rule reads it at: the last of the opening run of horizons
+    /// at which uniform improves over H/2.
+    pub fn backward_budget(&self) -> Option<f64> {
+        self.points
+            .iter()
+            .skip_while(|p| p.improvement.is_none())
+            .take_while(|p| p.uniform_improves())
+            .last()
+            .map(|p| p.horizon)
+    }
 }
 
 impl HorizonPoint {
@@ -214,7 +251,7 @@ fn compare(
         .collect();
     // Per resample: both families' mean final score at every horizon (None when a
     // resample drew no seed that ran some horizon).
-    type Stat = (Vec<Bounds>, Vec<Bounds>, Vec<Bounds>, Vec<f64>);
+    type Stat = (Vec<Bounds>, Vec<Bounds>, Vec<Bounds>, Vec<f64>, Vec<f64>);
     let stat = |idx: &[usize]| -> Option<Stat> {
         let mean = |t: &[Vec<Option<f64>>]| -> Option<Vec<(f64, f64)>> {
             t.iter()
@@ -246,10 +283,11 @@ fn compare(
         let gains = (0..hs.len())
             .map(|k| half[k].map_or(f64::NAN, |j| b[k].1 - b[j].1))
             .collect();
-        Some((speedups, first, factors, gains))
+        let gaps = m.iter().zip(&b).map(|(m, b)| m.1 - b.1).collect();
+        Some((speedups, first, factors, gains, gaps))
     };
     let all: Vec<usize> = (0..seeds.len()).collect();
-    let (point_s, point_i, point_f, point_g) = stat(&all)?;
+    let (point_s, point_i, point_f, point_g, point_c) = stat(&all)?;
     let reps: Vec<Option<Stat>> = resample_indices(seeds.len(), RESAMPLES, BOOTSTRAP_SEED)
         .iter()
         .map(|idx| stat(idx))
@@ -265,6 +303,7 @@ fn compare(
             let ir = col(&|r: &Stat| r.1[k]);
             let fr = col(&|r: &Stat| r.2[k]);
             let gr = col(&|r: &Stat| Bounds::exact(r.3[k]));
+            let cr = col(&|r: &Stat| Bounds::exact(r.4[k]));
             HorizonPoint {
                 horizon: hs[k],
                 baseline_final: mean_interval(&present(&tb, k)),
@@ -273,6 +312,8 @@ fn compare(
                 speedup_first: ci(point_i[k], &ir, Scale::Log),
                 factor: ci(point_f[k], &fr, Scale::Log),
                 improvement: half[k].map(|_| ci(Bounds::exact(point_g[k]), &gr, Scale::Linear)),
+                improvement_from: half[k].map(|j| hs[j]),
+                ceiling_gap: ci(Bounds::exact(point_c[k]), &cr, Scale::Linear),
                 speedup_replicates: sr,
                 speedup_first_replicates: ir,
                 factor_replicates: fr,
@@ -299,4 +340,96 @@ fn compare(
         max_flop_factor: ci(max_point.scaled(flop_ratio), &flop_reps, Scale::Log),
         max_flop_factor_replicates: flop_reps,
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn ci(lo: f64, hi: f64) -> CensoredInterval {
+        CensoredInterval::from(Interval {
+            point_estimate: (lo + hi) / 2.0,
+            lower_bound: lo,
+            upper_bound: hi,
+            confidence_level: 0.95,
+            undefined_share: 0.0,
+        })
+    }
+
+    /// Uniform's finals by horizon; each gain over H/2 known to ±0.005.
+    fn sweep(finals: &[(f64, f64)]) -> HorizonComparison {
+        let points = finals
+            .iter()
+            .enumerate()
+            .map(|(k, &(h, y))| {
+                let gain = k.checked_sub(1).map(|j| y - finals[j].1);
+                HorizonPoint {
+                    horizon: h,
+                    baseline_final: Interval {
+                        point_estimate: y,
+                        lower_bound: y,
+                        upper_bound: y,
+                        confidence_level: 0.95,
+                        undefined_share: 0.0,
+                    },
+                    method_final: Interval {
+                        point_estimate: y + 0.1,
+                        lower_bound: y + 0.1,
+                        upper_bound: y + 0.1,
+                        confidence_level: 0.95,
+                        undefined_share: 0.0,
+                    },
+                    speedup: ci(1.0, 1.0),
+                    speedup_first: ci(1.0, 1.0),
+                    factor: ci(1.0, 1.0),
+                    improvement: gain.map(|g| ci(g - 0.005, g + 0.005)),
+                    improvement_from: k.checked_sub(1).map(|j| finals[j].0),
+                    ceiling_gap: ci(0.1, 0.1),
+                    speedup_replicates: Vec::new(),
+                    speedup_first_replicates: Vec::new(),
+                    factor_replicates: Vec::new(),
+                }
+            })
+            .collect();
+        HorizonComparison {
+            experiment: "e".into(),
+            method: Method::JEST,
+            setting: String::new(),
+            filter_ratio: 0.5,
+            cheap_scoring: false,
+            seeds: vec![0, 1, 2],
+            fewest_seeds: 3,
+            points,
+            max_factor: ci(1.0, 1.0),
+            max_factor_replicates: Vec::new(),
+            max_flop_factor: ci(1.0, 1.0),
+            max_flop_factor_replicates: Vec::new(),
+        }
+    }
+
+    /// §6's backward rule lands on the first budget where uniform has levelled off;
+    /// the protocol's forward rule on the last budget before it, and a rise after
+    /// a plateau does not move either.
+    #[test]
+    fn the_forward_rule_reads_before_the_plateau_and_ignores_a_late_rise() {
+        // Rising to 2,000, flat to 8,000, a late rise at 16,000.
+        let h = sweep(&[
+            (500.0, 0.60),
+            (1000.0, 0.64),
+            (2000.0, 0.67),
+            (4000.0, 0.668),
+            (8000.0, 0.659),
+            (16000.0, 0.672),
+        ]);
+        assert_eq!(h.backward_budget(), Some(2000.0));
+        assert_eq!(h.forward_budget(), Some(1000.0));
+        // Still rising at the longest horizon: the forward rule stops one short
+        // (nothing is known beyond it), the backward rule takes it.
+        let h = sweep(&[(500.0, 0.5), (1000.0, 0.6), (2000.0, 0.7)]);
+        assert_eq!(h.backward_budget(), Some(2000.0));
+        assert_eq!(h.forward_budget(), Some(1000.0));
+        // Flat from the start: neither rule has a budget.
+        let h = sweep(&[(500.0, 0.6), (1000.0, 0.601), (2000.0, 0.6)]);
+        assert_eq!((h.backward_budget(), h.forward_budget()), (None, None));
+    }
 }

@@ -8,6 +8,7 @@ use std::collections::BTreeMap;
 use super::world::world_map;
 use super::{bracket, figures, plain_bracket, slug, speedup_text, Block};
 use crate::analysis::claims::show_bounds;
+use crate::analysis::compare::RATE_TARGETS;
 use crate::analysis::{Analysis, Axis, Comparison, HorizonComparison, Target};
 use crate::report::{svg, ReportError};
 
@@ -276,16 +277,42 @@ fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportErr
     if hs.is_empty() {
         return Ok(());
     }
-    b.push(Block::Heading(3, "Horizon sweep".into()));
+    b.push(Block::Heading(
+        3,
+        "Horizon sweep: the budget profile".into(),
+    ));
+    b.push(Block::Para("Every budget H is its own run with its own schedule. Per H: the seed-mean final scores; the ceiling gap (the selector's final minus uniform's, paired over seeds); the speed-up to uniform's final at H in both readings (H over the selector's horizon reaching it, and uniform's own first-reaching horizon over the selector's); the rate within the runs of budget H, as the speed-up in iterations to reach 50%, 80% and 90% of uniform's own gain over its initial score (defined whatever the ceilings); and how much longer uniform must train to match the selector's final. All with 95% CIs.".into()));
+    let rate = |h: &HorizonComparison, horizon: f64| -> String {
+        let Some(c) = a.jest().comparisons.iter().find(|c| {
+            let cell = &a.jest().cells[c.method];
+            cell.experiment == h.experiment
+                && cell.method == h.method
+                && cell.steps as f64 == horizon
+                && cell.setting_without("train.steps") == h.setting
+        }) else {
+            return "–".into();
+        };
+        RATE_TARGETS
+            .iter()
+            .map(|&t| match c.speedup(t, Axis::Iterations).interval {
+                Some(ci) => format!("{} {}", show_bounds(ci.point, "x"), bracket(&ci)),
+                None => "–".into(),
+            })
+            .collect::<Vec<_>>()
+            .join(" / ")
+    };
     b.push(Block::Table {
         header: [
             "method",
             "setting",
-            "horizon",
+            "H",
             "uniform final",
             "selector final",
-            "horizon speed-up (95% CI)",
-            "uniform's horizon factor (95% CI)",
+            "ceiling gap",
+            "speed-up, trained steps",
+            "speed-up, first-reaching",
+            "rate to 50% / 80% / 90% of uniform's gain",
+            "uniform's horizon factor",
         ]
         .map(String::from)
         .to_vec(),
@@ -308,10 +335,22 @@ fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportErr
                             plain_bracket(&p.method_final, 4)
                         ),
                         format!(
+                            "{:+.4} [{:+.4}, {:+.4}]",
+                            p.ceiling_gap.point.mid,
+                            p.ceiling_gap.lower_bound,
+                            p.ceiling_gap.upper_bound
+                        ),
+                        format!(
                             "{} {}",
                             show_bounds(p.speedup.point, "x"),
                             bracket(&p.speedup)
                         ),
+                        format!(
+                            "{} {}",
+                            show_bounds(p.speedup_first.point, "x"),
+                            bracket(&p.speedup_first)
+                        ),
+                        rate(h, p.horizon),
                         format!(
                             "{} {}",
                             show_bounds(p.factor.point, "x"),
@@ -322,6 +361,24 @@ fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportErr
             })
             .collect(),
     });
+    let budget = |x: Option<f64>| {
+        x.map_or("none of the swept budgets".to_string(), |h| {
+            format!("H = {h}")
+        })
+    };
+    b.push(Block::List(
+        hs.iter()
+            .map(|h| {
+                format!(
+                    "{} {}: the same-data verdicts in this report are read at {} (docs/methods.md §6: the last budget of uniform's opening run of improvement over H/2); the protocol's forward rule (docs/methods.md §7: the longest H up to which uniform's final at 2H exceeds its final at H beyond noise at every budget) reads {}. The protocol's verdicts are for runs made after it.",
+                    h.method,
+                    if h.setting.is_empty() { "(no other setting)".to_string() } else { h.setting.clone() },
+                    budget(h.backward_budget()),
+                    budget(h.forward_budget())
+                )
+            })
+            .collect(),
+    ));
     let mut figs = Vec::new();
     for h in &hs {
         figs.push(Block::Figure {
