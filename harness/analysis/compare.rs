@@ -332,12 +332,12 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
                 s.into_iter().map(unlogged).collect()
             }
         };
-        // Rates (shares of uniform's gain) in iterations and the paper's FLOPs.
+        // Rates (shares of uniform's gain) in iterations.
         let speedups: Vec<Speedup> = Axis::ALL
             .iter()
             .flat_map(|&axis| {
                 let mut t = named.to_vec();
-                if matches!(axis, Axis::Iterations | Axis::FlopsPaper) {
+                if axis == Axis::Iterations {
                     t.extend(RATE_TARGETS);
                 }
                 on(axis, &t)
