@@ -106,7 +106,7 @@ fn higher_is_better(id: &str) -> bool {
     let rule = CLAIMS
         .iter()
         .find(|d| d.id == id)
-        .map_or(Rule::AtLeast(0.0), |d| d.rule);
+        .map_or(Rule::AtLeast(0.0), |d| d.rule());
     rule != Rule::NotPositive
 }
 

@@ -1,15 +1,83 @@
 //! The analysis protocol (docs/methods.md §7): per claim of the board, its
 //! estimand, budget rule, threshold, designated evidence, readings, and the rate
 //! and ceiling it reports; for the board, the multiplicity scheme, the coverage
-//! below which a verdict abstains, and the replicate structure. `experiment::protocol`
-//! reads the committed file (`experiments/protocol.yaml`) into these types and
-//! checks it against the claims the harness knows ([`Protocol::check`]).
+//! below which a verdict abstains, and the replicate structure. The claims take
+//! their thresholds and designated evidence from it and from nowhere else: the
+//! committed file (`experiments/protocol.yaml`) is built in ([`builtin`]);
+//! `experiment::protocol` reads a file with located errors. [`Protocol::check`]
+//! holds a protocol to the claims the harness knows.
 
 use std::collections::BTreeMap;
+use std::sync::OnceLock;
 
 use serde::{Deserialize, Serialize};
 
-use super::claims::{Rule, CLAIMS};
+use super::claims::{Rule, Statistic, CLAIMS};
+
+/// Where the protocol lives in a checkout.
+pub const PROTOCOL_FILE: &str = "experiments/protocol.yaml";
+
+/// The committed protocol's text, built in.
+const BUILTIN: &str = include_str!("../../experiments/protocol.yaml");
+
+/// The committed protocol, parsed once (a test holds it valid).
+pub fn builtin() -> &'static Protocol {
+    static P: OnceLock<Protocol> = OnceLock::new();
+    P.get_or_init(|| {
+        let raw: RawProtocol =
+            serde_yaml::from_str(BUILTIN).expect("the committed protocol parses");
+        let p = Protocol::from_raw(raw, BUILTIN).expect("the committed protocol reads");
+        p.check().expect("the committed protocol holds");
+        p
+    })
+}
+
+/// The file as written (`experiment::protocol` reads it with located errors).
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawProtocol {
+    protocol: u32,
+    multiplicity: Multiplicity,
+    min_coverage: f64,
+    replicates: Replicates,
+    claims: BTreeMap<String, RawClaim>,
+}
+
+#[derive(Deserialize)]
+#[serde(deny_unknown_fields)]
+struct RawClaim {
+    estimand: String,
+    threshold: serde_yaml::Value,
+    evidence: Vec<String>,
+    budget: Budget,
+    #[serde(default)]
+    readings: Vec<ReadingName>,
+    #[serde(default)]
+    rate: Vec<f64>,
+    #[serde(default)]
+    ceiling: bool,
+}
+
+fn threshold(v: &serde_yaml::Value) -> Result<Threshold, String> {
+    match v {
+        serde_yaml::Value::Number(n) => n
+            .as_f64()
+            .filter(|t| t.is_finite())
+            .map(Threshold::AtLeast)
+            .ok_or_else(|| format!("{n:?} is not a finite number")),
+        serde_yaml::Value::String(s) => match s.as_str() {
+            "positive" => Ok(Threshold::Positive),
+            "not_positive" => Ok(Threshold::NotPositive),
+            "none" => Ok(Threshold::None),
+            other => Err(format!(
+                "`{other}`: expected a number, positive, not_positive or none"
+            )),
+        },
+        other => Err(format!(
+            "{other:?}: expected a number, positive, not_positive or none"
+        )),
+    }
+}
 
 /// Where a claim is read along the budgets of its evidence.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
@@ -146,6 +214,39 @@ pub struct Protocol {
 }
 
 impl Protocol {
+    /// The protocol of a file's text as written (`source`: its SHA-256); errors as
+    /// (key, message).
+    pub fn from_raw(raw: RawProtocol, source: &str) -> Result<Protocol, (String, String)> {
+        use sha2::{Digest, Sha256};
+        let mut claims = BTreeMap::new();
+        for (id, c) in raw.claims {
+            let t = threshold(&c.threshold).map_err(|m| (format!("claims.{id}.threshold"), m))?;
+            claims.insert(
+                id,
+                ClaimProtocol {
+                    estimand: c.estimand,
+                    threshold: t,
+                    evidence: c.evidence,
+                    budget: c.budget,
+                    readings: c.readings,
+                    rate: c.rate,
+                    ceiling: c.ceiling,
+                },
+            );
+        }
+        Ok(Protocol {
+            version: raw.protocol,
+            multiplicity: raw.multiplicity,
+            min_coverage: raw.min_coverage,
+            replicates: raw.replicates,
+            claims,
+            sha256: Sha256::digest(source.as_bytes())
+                .iter()
+                .map(|b| format!("{b:02x}"))
+                .collect(),
+        })
+    }
+
     /// What is wrong with it against the claims the harness knows, as (key of the
     /// file, message): a claim it leaves out or does not know, a threshold of the
     /// wrong kind for its claim, a budget rule its claim cannot be read at,
@@ -188,18 +289,35 @@ impl Protocol {
                     format!("no claim `{id}` (claims: {})", known.join(", ")),
                 ));
             };
-            let kind = |r: Rule| std::mem::discriminant(&r);
-            if kind(c.threshold.rule()) != kind(def.rule) {
+            // The thresholds a statistic can be judged against: a factor against
+            // a number above 0; a difference or slope by its sign or a number;
+            // the oracle share against a number or nothing.
+            let fits = match (def.statistic, c.threshold) {
+                (
+                    Statistic::SameData { .. } | Statistic::HorizonFactor | Statistic::FlopFactor,
+                    Threshold::AtLeast(t),
+                ) => t > 0.0,
+                (
+                    Statistic::SameData { .. } | Statistic::HorizonFactor | Statistic::FlopFactor,
+                    _,
+                ) => false,
+                (Statistic::OracleShare, Threshold::AtLeast(_) | Threshold::None) => true,
+                (Statistic::OracleShare, _) => false,
+                (_, Threshold::None) => false,
+                _ => true,
+            };
+            if !fits {
                 return Err((
                     key("threshold"),
                     format!(
                         "{}: this claim is judged {}",
                         c.threshold.name(),
-                        match def.rule {
-                            Rule::AtLeast(_) => "against a number",
-                            Rule::Positive => "positive",
-                            Rule::NotPositive => "not positive",
-                            Rule::None => "against nothing (threshold: none)",
+                        match def.statistic {
+                            Statistic::SameData { .. }
+                            | Statistic::HorizonFactor
+                            | Statistic::FlopFactor => "against a factor above 0",
+                            Statistic::OracleShare => "against a number or nothing (none)",
+                            _ => "positive, not positive or against a number",
                         }
                     ),
                 ));
@@ -217,9 +335,7 @@ impl Protocol {
             }
             let horizons = matches!(
                 def.statistic,
-                super::claims::Statistic::SameData { .. }
-                    | super::claims::Statistic::HorizonFactor
-                    | super::claims::Statistic::FlopFactor
+                Statistic::SameData { .. } | Statistic::HorizonFactor | Statistic::FlopFactor
             );
             let rule = c.budget.rule;
             if !horizons && rule != BudgetRule::Final {

@@ -3,102 +3,23 @@
 //! experiment file gets: unknown keys, values of the wrong kind and claims the
 //! harness does not know are named with the file, line and key.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use serde::Deserialize;
-
 use super::{check_depth, check_tags, from_yaml, ExperimentError, KeyIndex};
-use crate::analysis::protocol::{
-    Budget, ClaimProtocol, Multiplicity, Protocol, ReadingName, Replicates, Threshold,
-};
+use crate::analysis::protocol::{Protocol, RawProtocol};
 
-/// Where the protocol lives in a checkout.
-pub const PROTOCOL_FILE: &str = "experiments/protocol.yaml";
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawProtocol {
-    protocol: u32,
-    multiplicity: Multiplicity,
-    min_coverage: f64,
-    replicates: Replicates,
-    claims: BTreeMap<String, RawClaim>,
-}
-
-#[derive(Deserialize)]
-#[serde(deny_unknown_fields)]
-struct RawClaim {
-    estimand: String,
-    threshold: serde_yaml::Value,
-    evidence: Vec<String>,
-    budget: Budget,
-    #[serde(default)]
-    readings: Vec<ReadingName>,
-    #[serde(default)]
-    rate: Vec<f64>,
-    #[serde(default)]
-    ceiling: bool,
-}
-
-fn threshold(v: &serde_yaml::Value) -> Result<Threshold, String> {
-    match v {
-        serde_yaml::Value::Number(n) => n
-            .as_f64()
-            .filter(|t| t.is_finite())
-            .map(Threshold::AtLeast)
-            .ok_or_else(|| format!("{n:?} is not a finite number")),
-        serde_yaml::Value::String(s) => match s.as_str() {
-            "positive" => Ok(Threshold::Positive),
-            "not_positive" => Ok(Threshold::NotPositive),
-            "none" => Ok(Threshold::None),
-            other => Err(format!(
-                "`{other}`: expected a number, positive, not_positive or none"
-            )),
-        },
-        other => Err(format!(
-            "{other:?}: expected a number, positive, not_positive or none"
-        )),
-    }
-}
+pub use crate::analysis::protocol::PROTOCOL_FILE;
 
 /// Parses `source` as the protocol file at `path`, checked against the claims the
 /// harness knows; its SHA-256 is that of `source`.
 pub fn parse(source: &str, path: &Path) -> Result<Protocol, ExperimentError> {
-    use sha2::{Digest, Sha256};
     check_depth(source, path)?;
     let index = KeyIndex::build(source);
     check_tags(&index, path)?;
-    let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
+    let err = |(key, message): (String, String)| ExperimentError::at(path, &index, &key, message);
     let raw: RawProtocol = from_yaml(source, path)?;
-    let mut claims = BTreeMap::new();
-    for (id, c) in raw.claims {
-        let t = threshold(&c.threshold).map_err(|m| err(&format!("claims.{id}.threshold"), m))?;
-        claims.insert(
-            id,
-            ClaimProtocol {
-                estimand: c.estimand,
-                threshold: t,
-                evidence: c.evidence,
-                budget: c.budget,
-                readings: c.readings,
-                rate: c.rate,
-                ceiling: c.ceiling,
-            },
-        );
-    }
-    let p = Protocol {
-        version: raw.protocol,
-        multiplicity: raw.multiplicity,
-        min_coverage: raw.min_coverage,
-        replicates: raw.replicates,
-        claims,
-        sha256: Sha256::digest(source.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    };
-    p.check().map_err(|(key, m)| err(&key, m))?;
+    let p = Protocol::from_raw(raw, source).map_err(err)?;
+    p.check().map_err(err)?;
     Ok(p)
 }
 
@@ -119,14 +40,15 @@ mod tests {
         std::fs::read_to_string(Path::new(env!("CARGO_MANIFEST_DIR")).join(PROTOCOL_FILE)).unwrap()
     }
 
-    /// The committed protocol reads, covers every claim of the board, and sets the
-    /// same thresholds the claims are judged against.
+    /// The committed protocol reads, covers every claim of the board, and is the
+    /// one the claims are judged by (the built-in copy).
     #[test]
-    fn the_committed_protocol_covers_every_claim_with_its_threshold() {
+    fn the_committed_protocol_covers_every_claim_and_is_built_in() {
         let p = parse(&committed(), Path::new(PROTOCOL_FILE)).unwrap();
         assert_eq!(p.claims.len(), crate::analysis::claims::CLAIMS.len());
+        assert_eq!(&p, crate::analysis::protocol::builtin());
         for def in crate::analysis::claims::CLAIMS {
-            assert_eq!(p.claims[def.id].threshold.rule(), def.rule, "{}", def.id);
+            assert_eq!(p.claims[def.id].threshold.rule(), def.rule(), "{}", def.id);
         }
         assert_eq!(p.sha256.len(), 64);
         assert_eq!(p.lines().len(), p.claims.len());
@@ -148,7 +70,7 @@ mod tests {
             (
                 "threshold: 1.5\n",
                 "threshold: positive\n",
-                "this claim is judged against a number",
+                "this claim is judged against a factor above 0",
             ),
             (
                 "  same-data-0.5:\n",

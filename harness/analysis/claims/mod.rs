@@ -63,31 +63,42 @@ pub struct ClaimDef {
     pub spec: &'static str,
     pub claim: &'static str,
     pub statistic: Statistic,
-    pub rule: Rule,
     /// The scale its sampling error is symmetric on.
     pub scale: Scale,
-    /// The experiments whose rows decide the claim (docs/methods.md §6 "one claim, one
-    /// verdict"); rows from others are shown as secondary evidence.
-    pub designated: &'static [&'static str],
-    /// That evidence, in words.
+    /// Its designated evidence, in words.
     pub evidence: &'static str,
+}
+
+impl ClaimDef {
+    /// Its threshold, as the protocol fixes it (`protocol::builtin`: the committed
+    /// `experiments/protocol.yaml`, the one place the paper's figures live).
+    pub fn rule(&self) -> Rule {
+        super::protocol::builtin().claims[self.id].threshold.rule()
+    }
+
+    /// The experiments whose rows decide the claim (docs/methods.md §6 "one claim,
+    /// one verdict"; the protocol's `evidence`); rows from others are shown as
+    /// secondary evidence.
+    pub fn designated(&self) -> &'static [String] {
+        &super::protocol::builtin().claims[self.id].evidence
+    }
 }
 
 /// The table.
 pub const CLAIMS: &[ClaimDef] = &[
-    ClaimDef { id: "same-data-0.5", short: "1.5x at f = 0.5", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.5 reaches uniform's final score with 1.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.5 }, rule: Rule::AtLeast(1.5), scale: Scale::Log, designated: &["horizon"], evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
-    ClaimDef { id: "same-data-0.8", short: "3x at f = 0.8", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.8 }, rule: Rule::AtLeast(3.0), scale: Scale::Log, designated: &["horizon"], evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
-    ClaimDef { id: "same-data-0.9", short: "4.5x at f = 0.9", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, rule: Rule::AtLeast(4.5), scale: Scale::Log, designated: &["horizon"], evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
-    ClaimDef { id: "13x-iterations", short: "13x iterations", spec: "§1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, rule: Rule::AtLeast(13.0), scale: Scale::Log, designated: &["horizon"], evidence: "the horizon sweep (results/horizon)" },
-    ClaimDef { id: "10x-flops", short: "10x FLOPs", spec: "§1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, rule: Rule::AtLeast(10.0), scale: Scale::Log, designated: &["flexi"], evidence: "the cheap-scoring horizon sweep (results/flexi)" },
-    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::FilterRatio }, rule: Rule::Positive, scale: Scale::Linear, designated: &["filter-ratio", "joint-vs-independent"], evidence: "the filter-ratio and joint-vs-independent ablations" },
-    ClaimDef { id: "b-joint-beats-independent", short: "(b)", spec: "§1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, rule: Rule::Positive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_TOPK, knob: Knob::FilterRatio }, rule: Rule::NotPositive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_SAMPLE, knob: Knob::FilterRatio }, rule: Rule::NotPositive, scale: Scale::Linear, designated: &["joint-vs-independent"], evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "c-learnability", short: "(c)", spec: "§1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, rule: Rule::Positive, scale: Scale::Linear, designated: &["scoring"], evidence: "the scoring ablation" },
-    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::ReferenceQuality }, rule: Rule::Positive, scale: Scale::Linear, designated: &["reference-quality"], evidence: "the reference-quality ablation" },
-    ClaimDef { id: "e-small-batch", short: "(e)", spec: "§1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, rule: Rule::AtLeast(-0.01), scale: Scale::Linear, designated: &["batch-size"], evidence: "the batch-size ablation" },
-    ClaimDef { id: "oracle-share", short: "oracle share", spec: "§5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, rule: Rule::None, scale: Scale::Linear, designated: &["horizon"], evidence: "the horizon sweep (results/horizon)" },
+    ClaimDef { id: "same-data-0.5", short: "1.5x at f = 0.5", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.5 reaches uniform's final score with 1.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.5 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
+    ClaimDef { id: "same-data-0.8", short: "3x at f = 0.8", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.8 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
+    ClaimDef { id: "same-data-0.9", short: "4.5x at f = 0.9", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at budgets where uniform still improves" },
+    ClaimDef { id: "13x-iterations", short: "13x iterations", spec: "§1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, scale: Scale::Log, evidence: "the horizon sweep (results/horizon)" },
+    ClaimDef { id: "10x-flops", short: "10x FLOPs", spec: "§1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, scale: Scale::Log, evidence: "the cheap-scoring horizon sweep (results/flexi)" },
+    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the filter-ratio and joint-vs-independent ablations" },
+    ClaimDef { id: "b-joint-beats-independent", short: "(b)", spec: "§1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_TOPK, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_SAMPLE, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "c-learnability", short: "(c)", spec: "§1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, scale: Scale::Linear, evidence: "the scoring ablation" },
+    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::ReferenceQuality }, scale: Scale::Linear, evidence: "the reference-quality ablation" },
+    ClaimDef { id: "e-small-batch", short: "(e)", spec: "§1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, scale: Scale::Linear, evidence: "the batch-size ablation" },
+    ClaimDef { id: "oracle-share", short: "oracle share", spec: "§5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, scale: Scale::Linear, evidence: "the horizon sweep (results/horizon)" },
 ];
 
 /// What the evaluators read.
@@ -184,10 +195,10 @@ pub fn show_bounds(b: crate::stats::Bounds, unit: &str) -> String {
 }
 
 /// The paper's same-data speed-up at filtering ratio f, if it gives one: the
-/// threshold of the same-data claim at f in [`CLAIMS`] (the figures live there
+/// threshold of the same-data claim at f in the protocol (the figures live there
 /// only; plots draw them from here).
 pub fn paper_speedup(f: f64) -> Option<f64> {
-    CLAIMS.iter().find_map(|c| match (c.statistic, c.rule) {
+    CLAIMS.iter().find_map(|c| match (c.statistic, c.rule()) {
         (Statistic::SameData { f: pf }, Rule::AtLeast(t)) if (pf - f).abs() < 1e-6 => Some(t),
         _ => None,
     })

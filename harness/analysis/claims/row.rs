@@ -112,7 +112,7 @@ impl ClaimDef {
                     name: m.name,
                     estimate: ci,
                     adjusted: ci,
-                    verdict: self.rule.verdict(&ci),
+                    verdict: self.rule().verdict(&ci),
                     replicates: m.replicates,
                 }
             })
@@ -156,14 +156,12 @@ impl ClaimDef {
             short: self.short.into(),
             spec: self.spec.into(),
             claim: self.claim.into(),
-            rule: self.rule,
-            rule_text: self.rule.text(),
+            rule: self.rule(),
+            rule_text: self.rule().text(),
             scale: self.scale,
             evidence: self.evidence.into(),
             designated: !experiments.is_empty()
-                && experiments
-                    .iter()
-                    .all(|e| self.designated.contains(&e.as_str())),
+                && experiments.iter().all(|e| self.designated().contains(e)),
         }
     }
 
