@@ -10,9 +10,7 @@ use std::path::Path;
 use jestbench::analysis::Analysis;
 use jestbench::experiment::{self, Experiment, ExperimentError};
 use jestbench::family::{Families, Room};
-use jestbench::log::{
-    self, Common, FamilyRow, ReadRow, ResultsWriter, Row, RowSchema, RunStatus, Schema,
-};
+use jestbench::log::{self, Common, FamilyRow, ResultsWriter, Row, RowSchema, RunStatus, Schema};
 use jestbench::method::{Family, Method};
 use jestbench::report::{Block, Part, ReportError};
 use jestbench::run::{self, plan::Overview, Options, Progress, RunError, Sweep};
@@ -97,13 +95,6 @@ impl FamilyRow for ToyRow {
     }
     fn common_mut(&mut self) -> &mut Common {
         &mut self.common
-    }
-}
-
-impl ReadRow for ToyRow {
-    fn with_common(mut self, common: Common) -> ToyRow {
-        self.common = common;
-        self
     }
 }
 

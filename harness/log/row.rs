@@ -133,8 +133,9 @@ pub trait FamilyRow: Serialize + Clone + Debug + PartialEq + Send + Sync + 'stat
     fn schema(&self) -> &'static dyn Schema;
     fn common(&self) -> &Common;
     fn common_mut(&mut self) -> &mut Common;
-    /// Clears the family's own timing columns (what may differ between two runs of
-    /// the same configuration and seed); the common ones are cleared by the core.
+    /// Clears what may differ between two runs of the same configuration and seed
+    /// beyond the common timings and provenance (which the core clears): the
+    /// family's own timing columns, names older files spelled otherwise.
     fn mask(&mut self) {}
     /// Examples a step of this run handles (what `reproduce --cheapest` ranks
     /// runs by, with their steps).
@@ -258,23 +259,13 @@ impl Row {
     }
 
     /// The row with its timing columns (`*_seconds`) zeroed, its provenance
-    /// columns (harness version, git commit) cleared and its selector named as the
-    /// method is (`train.selector=independent` in rows from files written before
-    /// one name per selector): what must be bit-identical when the same
-    /// configuration and seed run again on the CPU.
+    /// columns (harness version, git commit) cleared, and what its family masks
+    /// besides: what must be bit-identical when the same configuration and seed
+    /// run again on the CPU.
     pub fn masked(&self) -> Row {
         let mut out = self.clone();
         out.0.mask();
         let c = out.0.common_mut();
-        c.sweep = c
-            .sweep
-            .split(';')
-            .map(|kv| match kv {
-                "train.selector=independent" => format!("train.selector={}", c.method.as_str()),
-                _ => kv.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(";");
         c.train_seconds = 0.0;
         c.eval_seconds = 0.0;
         c.harness_version.clear();

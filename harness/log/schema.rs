@@ -15,11 +15,10 @@ use super::{Row, Schemas};
 use crate::method::{Family, Method};
 
 /// A family row type that can be read back: the serde fields of [`FamilyRow`],
-/// with a row of no values to start from.
-pub trait ReadRow: FamilyRow + DeserializeOwned + Default {
-    /// Puts the common columns into a row read from its own cells.
-    fn with_common(self, common: Common) -> Self;
-}
+/// with a row of no values to start from (every such type is one).
+pub trait ReadRow: FamilyRow + DeserializeOwned + Default {}
+
+impl<R: FamilyRow + DeserializeOwned + Default> ReadRow for R {}
 
 /// The [`Schema`] of a row type `R`: its columns are `R`'s serde fields.
 pub struct RowSchema<R> {
@@ -85,8 +84,9 @@ impl<R: ReadRow> Schema for RowSchema<R> {
     }
     fn read(&self, common: Common, own: &StringRecord) -> Result<Row, String> {
         let header = StringRecord::from(self.columns().to_vec());
-        let r: R = own.deserialize(Some(&header)).map_err(|e| e.to_string())?;
-        Ok(Row::new(r.with_common(common)))
+        let mut r: R = own.deserialize(Some(&header)).map_err(|e| e.to_string())?;
+        *r.common_mut() = common;
+        Ok(Row::new(r))
     }
     fn empty(&self) -> &StringRecord {
         &self.layout().1

@@ -576,6 +576,8 @@ pub(super) fn parse_runs(
 /// A family's evaluation rows, each with its file line.
 pub(super) struct Evaluations {
     schema: &'static dyn Schema,
+    /// Each header column's position among the family's columns.
+    positions: Vec<usize>,
     pub(super) rows: Vec<(u64, StringRecord)>,
     pub(super) absent: Vec<String>,
     header: Vec<String>,
@@ -590,6 +592,7 @@ pub(super) fn parse_evaluations(
     if text.trim().is_empty() {
         return Ok(Evaluations {
             schema,
+            positions: Vec::new(),
             rows: Vec::new(),
             absent: Vec::new(),
             header: cols,
@@ -608,8 +611,14 @@ pub(super) fn parse_evaluations(
         let line = rec.position().map_or(0, |p| p.line());
         rows.push((line, rec));
     }
+    let all = &plan(schema).columns;
+    let positions = header
+        .iter()
+        .map(|h| all.iter().position(|c| c == h).expect("checked above"))
+        .collect();
     Ok(Evaluations {
         schema,
+        positions,
         rows,
         absent,
         header: header.iter().map(String::from).collect(),
@@ -635,15 +644,13 @@ impl Evaluations {
         let n = common_columns().len();
         let mut cells: Vec<&str> = vec![""; n];
         cells.extend(self.schema.empty().iter());
-        let at = |c: &str| plan.columns.iter().position(|x| x == c).expect("a column");
-        for (c, v) in &run.fixed {
-            if *c != "status" {
-                cells[at(c)] = v;
-            }
+        // `fixed` holds the plan's run columns in its order, then `status`.
+        for ((_, i), (_, v)) in plan.run.iter().zip(&run.fixed) {
+            cells[*i] = v;
         }
         cells[plan.sweep] = &run.sweep;
-        for (h, v) in self.header.iter().zip(rec) {
-            cells[at(h)] = v;
+        for (&i, v) in self.positions.iter().zip(rec) {
+            cells[i] = v;
         }
         let common: StringRecord = cells[..n].iter().collect();
         let own: StringRecord = cells[n..].iter().collect();

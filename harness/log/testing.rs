@@ -4,7 +4,7 @@
 
 use serde::{Deserialize, Serialize};
 
-use super::{Common, FamilyRow, ReadRow, Row, RowSchema, RunStatus, Schema};
+use super::{Common, FamilyRow, Row, RowSchema, RunStatus, Schema};
 use crate::method::{Family, Method};
 
 pub const ALPHA: Family = Family::new("alpha");
@@ -44,12 +44,6 @@ macro_rules! family_row {
             }
             fn common_mut(&mut self) -> &mut Common {
                 &mut self.common
-            }
-        }
-        impl ReadRow for $t {
-            fn with_common(mut self, common: Common) -> Self {
-                self.common = common;
-                self
             }
         }
     };

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::SwimMethod;
-use crate::log::{Common, FamilyRow, ReadRow, RowSchema, Schema};
+use crate::log::{Common, FamilyRow, RowSchema, Schema};
 use crate::method::{Family, Method};
 
 /// A sampled-network (or Adam baseline) run's row: the common columns and SWIM's own.
@@ -46,12 +46,5 @@ impl FamilyRow for SwimRow {
     }
     fn common_mut(&mut self) -> &mut Common {
         &mut self.common
-    }
-}
-
-impl ReadRow for SwimRow {
-    fn with_common(mut self, common: Common) -> SwimRow {
-        self.common = common;
-        self
     }
 }

@@ -3,7 +3,7 @@
 //! schema, `foreign`).
 
 use super::{foreign, JestRow};
-use crate::log::{Common, FamilyRow, ReadRow, RowSchema, Schema};
+use crate::log::{Common, FamilyRow, RowSchema, Schema};
 use crate::method::Family;
 use crate::select;
 
@@ -55,19 +55,25 @@ impl FamilyRow for JestRow {
     fn common_mut(&mut self) -> &mut Common {
         &mut self.common
     }
+    /// Its own timings zeroed, and its selector named as the method is
+    /// (`train.selector=independent` in rows from files written before one name
+    /// per selector).
     fn mask(&mut self) {
         self.select_seconds = 0.0;
         self.reference_seconds = 0.0;
+        let c = &mut self.common;
+        c.sweep = c
+            .sweep
+            .split(';')
+            .map(|kv| match kv {
+                "train.selector=independent" => format!("train.selector={}", c.method.as_str()),
+                _ => kv.to_string(),
+            })
+            .collect::<Vec<_>>()
+            .join(";");
     }
     /// A step trains a batch and scores a super-batch.
     fn work_per_step(&self) -> u64 {
         (self.common.batch_size + self.super_batch) as u64
-    }
-}
-
-impl ReadRow for JestRow {
-    fn with_common(mut self, common: Common) -> JestRow {
-        self.common = common;
-        self
     }
 }
