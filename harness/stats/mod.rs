@@ -9,6 +9,7 @@ with Holm's correction, and Hedges' g.
 ([`censor::Bounds`]), never a number.
 */
 
+pub mod bestof;
 mod bootstrap;
 pub mod censor;
 pub mod crossing;
@@ -18,6 +19,7 @@ mod scale;
 pub mod speedup;
 pub mod trend;
 
+pub use bestof::BestOf;
 pub use bootstrap::{
     bootstrap, mean_interval, mean_replicates, percentile_interval, resample_indices, Interval,
     BOOTSTRAP_SEED, RESAMPLES,
