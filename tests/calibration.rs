@@ -49,3 +49,53 @@ fn the_chosen_estimator_covers_and_is_unbiased_where_the_committed_experiments_r
         "before: {pooled} {bias}\n{table}"
     );
 }
+
+/// The situations verdicts are taken in (docs/methods.md §7), out of sample: on
+/// replicates the committed coverage table did not see (10,000 on), once verdicts
+/// abstain where that table says the estimator does not cover, no design gives
+/// wrong verdicts beyond the nominal 2.5%, and every situation whose verdicts
+/// stand still covers.
+#[test]
+fn verdicts_abstain_where_the_estimator_is_not_calibrated() {
+    use jestbench::analysis::situation;
+    let designs = calibrate::situations::designs();
+    let seen = calibrate::situations::observe(&designs, 10_000, 60, &|_, _| {});
+    let table = situation::committed();
+    let min = jestbench::analysis::protocol::builtin().min_coverage;
+    let records = calibrate::situations::records(&designs, &seen, table, min);
+    let text = calibrate::situations::markdown(table, &records, min, "tests/calibration.rs");
+    for r in &records {
+        assert!(
+            r.wrong_after <= 0.025,
+            "{:?}: wrong {}\n{text}",
+            r.design,
+            r.wrong_after
+        );
+    }
+    // The committed table calibrates something: smooth curves and higher
+    // ceilings on horizon sweeps stand at 10 seeds.
+    for s in [situation::Situation::Smooth, situation::Situation::Ceiling] {
+        assert!(
+            table
+                .abstain(s, situation::Schedule::Horizons, 10, min)
+                .is_none(),
+            "{s:?}\n{text}"
+        );
+    }
+    let fresh = calibrate::situations::coverage(&designs, &seen);
+    for row in table
+        .rows
+        .iter()
+        .filter(|r| r.replicates >= situation::MIN_REPLICATES && r.coverage >= min)
+    {
+        let Some(now) = fresh.rows.iter().find(|f| {
+            f.situation == row.situation && f.schedule == row.schedule && f.seeds == row.seeds
+        }) else {
+            continue;
+        };
+        // Monte Carlo error: at 60 replicates per design, 120 or more per row.
+        if now.replicates >= 100 {
+            assert!(now.coverage >= 0.88, "{row:?} now {now:?}\n{text}");
+        }
+    }
+}

@@ -24,6 +24,8 @@ pub mod horizon;
 pub mod jest;
 mod knob;
 pub mod protocol;
+pub mod registration;
+pub mod situation;
 pub mod world;
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -62,6 +64,11 @@ pub struct Analysis {
     #[serde(flatten)]
     pub parts: Parts,
     pub claims: Vec<Claim>,
+    /// Whether the verdicts are registered: the protocol they are computed under
+    /// against the rows' commits (`registration`; set by `register`, absent where
+    /// no one checked).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub registration: Option<registration::Registration>,
     pub warnings: Vec<String>,
 }
 
@@ -154,6 +161,21 @@ impl Analysis {
     /// The analysis of `rows` (read from `sources`) before any family's part: the
     /// shared checks (`combine` allows several experiments), the commits, and
     /// warnings about them.
+    /// Records the verdicts' registration, and prints what is not registered
+    /// beside every verdict of a protocol claim (docs/methods.md §7).
+    pub fn register(&mut self, r: registration::Registration) {
+        if !r.beside_verdict.is_empty() {
+            let known = &protocol::active().claims;
+            for c in self.claims.iter_mut().filter(|c| {
+                known.contains_key(&c.id)
+                    && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)
+            }) {
+                c.verdict_text = format!("{} [{}]", c.verdict_text, r.beside_verdict);
+            }
+        }
+        self.registration = Some(r);
+    }
+
     pub fn begin(
         rows: &[Row],
         sources: Vec<PathBuf>,
@@ -188,6 +210,7 @@ impl Analysis {
             commits: commit_list,
             parts: Parts::default(),
             claims: Vec::new(),
+            registration: None,
             warnings,
         })
     }

@@ -32,6 +32,30 @@ pub fn builtin() -> &'static Protocol {
     })
 }
 
+/// The protocol the verdicts are computed under: the one [`set_active`] set
+/// (`jestbench report --protocol FILE`), else the built-in one.
+pub fn active() -> &'static Protocol {
+    ACTIVE.get().map_or_else(builtin, |(p, _)| p)
+}
+
+/// The active protocol's SHA-256 and the file it was read from.
+pub fn active_source() -> (String, String) {
+    match ACTIVE.get() {
+        Some((p, path)) => (p.sha256.clone(), path.clone()),
+        None => (builtin().sha256.clone(), PROTOCOL_FILE.to_string()),
+    }
+}
+
+static ACTIVE: OnceLock<(Protocol, String)> = OnceLock::new();
+
+/// Makes `p` (read from `path`) the protocol of every verdict this process
+/// computes; once only (a second call is refused and gives `p` back).
+pub fn set_active(p: Protocol, path: &std::path::Path) -> Result<(), Protocol> {
+    ACTIVE
+        .set((p, path.display().to_string()))
+        .map_err(|(p, _)| p)
+}
+
 /// The file as written (`experiment::protocol` reads it with located errors).
 #[derive(Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -11,6 +11,7 @@ out wrong, or undecided.
 `jestbench calibrate` prints the table and writes it into docs/statistics.md.
 */
 
+pub mod situations;
 pub mod synth;
 
 use std::path::Path;
@@ -106,6 +107,8 @@ pub fn suite(quick: bool) -> Vec<Design> {
         point_sd: 0.005,
         seeds: 5,
         grid: Grid::Every100,
+        ceiling: 1.0,
+        forward: false,
     };
     let ks: &[f64] = if quick {
         &[2.0, 4.5]
@@ -377,11 +380,17 @@ pub fn markdown(settings: &[Setting], command: &str) -> String {
 
 /// Replaces the text between the calibration markers of `doc` (or appends them).
 pub fn splice(doc: &str, table: &str) -> String {
-    const BEGIN: &str = "<!-- calibration:begin -->";
-    const END: &str = "<!-- calibration:end -->";
-    let block = format!("{BEGIN}\n{table}{END}");
-    match (doc.find(BEGIN), doc.find(END)) {
-        (Some(a), Some(b)) if a < b => format!("{}{block}{}", &doc[..a], &doc[b + END.len()..]),
+    splice_named(doc, table, "calibration")
+}
+
+/// Replaces the text between the markers `<!-- {name}:begin -->` and
+/// `<!-- {name}:end -->` of `doc` (or appends them).
+pub fn splice_named(doc: &str, table: &str, name: &str) -> String {
+    let begin = format!("<!-- {name}:begin -->");
+    let end = format!("<!-- {name}:end -->");
+    let block = format!("{begin}\n{table}{end}");
+    match (doc.find(&begin), doc.find(&end)) {
+        (Some(a), Some(b)) if a < b => format!("{}{block}{}", &doc[..a], &doc[b + end.len()..]),
         _ => format!("{doc}\n{block}\n"),
     }
 }

@@ -19,6 +19,10 @@ pub enum Shape {
     Concave,
     /// 0.3 + 0.4 / (1 + e^(−(s − H/4)/(H/12))): slow start, fast middle, plateau.
     Sigmoid,
+    /// Two phases: 0.3 + 0.25 (1 − e^(−s/(H/6))) + 0.15 σ((s − 0.6 H)/(H/20)): a
+    /// rise, a plateau, and a late second rise (the selector's, k times sooner,
+    /// is finer than a coarse evaluation grid).
+    TwoPhase,
 }
 
 impl Shape {
@@ -31,6 +35,11 @@ impl Shape {
                 // Shifted so that g(0) is the floor.
                 0.3 + 0.4 * (z(s) - z(0.0)) / (1.0 - z(0.0))
             }
+            Shape::TwoPhase => {
+                let z = |s: f64| 1.0 / (1.0 + libm::exp(-(s - 0.6 * h) / (h / 20.0)));
+                0.3 + 0.25 * (1.0 - libm::exp(-s / (h / 6.0)))
+                    + 0.15 * (z(s) - z(0.0)) / (1.0 - z(0.0))
+            }
         }
     }
 
@@ -38,6 +47,7 @@ impl Shape {
         match self {
             Shape::Concave => "concave",
             Shape::Sigmoid => "sigmoid",
+            Shape::TwoPhase => "two-phase",
         }
     }
 }
@@ -102,9 +112,46 @@ pub struct Design {
     pub point_sd: f64,
     pub seeds: usize,
     pub grid: Grid,
+    /// The selector's gain over the floor is this many times uniform's at the same
+    /// progress (1: the same ceiling; above 1: a higher ceiling, the rate still k).
+    pub ceiling: f64,
+    /// A horizon sweep read where the protocol's forward rule says (docs/methods.md
+    /// §7) instead of at `READ_AT`.
+    pub forward: bool,
+}
+
+/// The x in [lo, hi] where increasing `f` crosses `target` (bisection).
+fn solve(f: &dyn Fn(f64) -> f64, target: f64, mut lo: f64, mut hi: f64) -> f64 {
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if f(mid) < target {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    0.5 * (lo + hi)
 }
 
 impl Design {
+    /// The true speed-up to uniform's final score (the paper's reading) when read
+    /// at budget `read_at` (a horizon sweep) or at the end of the one schedule: k
+    /// when both ceilings agree; with a higher ceiling, uniform's steps over the
+    /// selector's steps to uniform's level, found on the noise-free curves.
+    pub fn truth(&self, read_at: f64) -> f64 {
+        if self.ceiling == 1.0 {
+            return self.k;
+        }
+        let (h, scale) = match self.grid {
+            Grid::Horizons => (read_at, SWEEP_SCALE),
+            _ => (CURVE_STEPS as f64, CURVE_STEPS as f64),
+        };
+        let gain = |s: f64| self.shape.g(s, scale) - 0.3;
+        let target = gain(h);
+        let s = solve(&|s| self.ceiling * gain(self.k * s), target, 0.0, h);
+        h / s
+    }
+
     /// The rows of one replicate (its own noise stream).
     pub fn rows(&self, replicate: u64) -> Vec<Row> {
         let mut rng = ChaCha8Rng::seed_from_u64(0xca11b ^ replicate.wrapping_mul(0x9e37_79b9));
@@ -114,12 +161,15 @@ impl Design {
             libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
         };
         let mut rows = Vec::new();
-        for (method, k) in [(Method::UNIFORM, 1.0), (Method::JEST, self.k)] {
+        for (method, k, c) in [
+            (Method::UNIFORM, 1.0, 1.0),
+            (Method::JEST, self.k, self.ceiling),
+        ] {
             for seed in 0..self.seeds as u64 {
                 if self.grid == Grid::Horizons {
                     let run = normal();
                     for &h in &HORIZONS {
-                        let gain = self.shape.g(k * h as f64, SWEEP_SCALE) - 0.3;
+                        let gain = c * (self.shape.g(k * h as f64, SWEEP_SCALE) - 0.3);
                         let y =
                             0.3 + gain * (1.0 + self.run_sd * run / 0.4) + self.point_sd * normal();
                         let sweep = format!("train.selector={method};train.steps={h}");
@@ -131,7 +181,7 @@ impl Design {
                     let run = normal();
                     let sweep = format!("train.selector={method}");
                     for step in self.grid.steps() {
-                        let gain = self.shape.g(k * step as f64, CURVE_STEPS as f64) - 0.3;
+                        let gain = c * (self.shape.g(k * step as f64, CURVE_STEPS as f64) - 0.3);
                         let y =
                             0.3 + gain * (1.0 + self.run_sd * run / 0.4) + self.point_sd * normal();
                         rows.push(row(method, seed, CURVE_STEPS, step, y, &sweep));

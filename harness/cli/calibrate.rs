@@ -18,6 +18,16 @@ pub struct CalibrateArgs {
     /// (created if absent), e.g. docs/statistics.md.
     #[arg(long)]
     pub doc: Option<PathBuf>,
+    /// The situations verdicts are taken in (docs/methods.md §7): plateaus, late
+    /// rises, higher ceilings, the forward budget rule; 3 and 10 seeds, the chosen
+    /// estimator, verdicts before and after abstention. With --doc, written
+    /// between the `situations` markers.
+    #[arg(long)]
+    pub situations: bool,
+    /// With --situations: write the coverage table the verdicts read (the
+    /// committed one is harness/analysis/coverage.csv).
+    #[arg(long, value_name = "FILE", requires = "situations")]
+    pub coverage: Option<PathBuf>,
     /// Write replicate 0 of every setting as a results folder under this folder
     /// (`jestbench report` reads them like any run's).
     #[arg(long)]
@@ -33,6 +43,9 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
             ))
             .into());
         }
+    }
+    if args.situations {
+        return situations(&args);
     }
     let designs = calibrate::suite(args.quick);
     let reps = args.replicates as usize;
@@ -70,6 +83,49 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
             std::fs::create_dir_all(dir)?;
         }
         std::fs::write(doc, calibrate::splice(&old, &table))
+            .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
+        eprintln!("calibrate: table written into {}", doc.display());
+    }
+    Ok(())
+}
+
+/// `jestbench calibrate --situations`.
+fn situations(args: &CalibrateArgs) -> anyhow::Result<()> {
+    let designs = calibrate::situations::designs();
+    let reps = args.replicates as usize;
+    let min = crate::analysis::protocol::active().min_coverage;
+    let start = std::time::Instant::now();
+    let (table, records) = calibrate::situations::run(&designs, reps, min, &|i, n| {
+        eprintln!("calibrate: design {} of {n}", i + 1);
+    });
+    let command = format!(
+        "jestbench calibrate --situations --replicates {reps}{}{}",
+        args.coverage
+            .as_ref()
+            .map_or(String::new(), |d| format!(" --coverage {}", d.display())),
+        args.doc
+            .as_ref()
+            .map_or(String::new(), |d| format!(" --doc {}", d.display()))
+    );
+    let text = calibrate::situations::markdown(&table, &records, min, &command);
+    say!("{text}");
+    eprintln!(
+        "calibrate: {} designs × {reps} replicates in {:.0} s",
+        designs.len(),
+        start.elapsed().as_secs_f64()
+    );
+    if let Some(path) = &args.coverage {
+        std::fs::write(path, table.csv())
+            .map_err(|e| anyhow::anyhow!("{}: {e}", path.display()))?;
+        eprintln!("calibrate: coverage table written to {}", path.display());
+    }
+    if let Some(doc) = &args.doc {
+        let old = match std::fs::read_to_string(doc) {
+            Ok(t) => t,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
+            Err(e) => return Err(anyhow::anyhow!("{}: {e}", doc.display())),
+        };
+        std::fs::write(doc, calibrate::splice_named(&old, &text, "situations"))
             .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
         eprintln!("calibrate: table written into {}", doc.display());
     }

@@ -3,6 +3,7 @@
 
 use std::path::PathBuf;
 
+use crate::analysis::registration::{History, ProtocolCommit};
 use crate::experiment::protocol::{self, PROTOCOL_FILE};
 
 #[derive(clap::Args, Debug)]
@@ -30,4 +31,68 @@ pub fn protocol(args: ProtocolArgs) -> anyhow::Result<()> {
         say!("  {l}");
     }
     Ok(())
+}
+
+/// The repository's history, asked through git (in the current folder; none
+/// where git or the repository is absent).
+pub struct Git;
+
+fn git(args: &[&str]) -> Option<std::process::Output> {
+    std::process::Command::new("git")
+        .args(args)
+        .stderr(std::process::Stdio::null())
+        .output()
+        .ok()
+}
+
+impl History for Git {
+    fn changes(&self, path: &str) -> Option<Vec<ProtocolCommit>> {
+        use sha2::{Digest, Sha256};
+        let out = git(&["log", "--reverse", "--format=%H%x09%cs%x09%s", "--", path])?;
+        if !out.status.success() {
+            return None;
+        }
+        let text = String::from_utf8_lossy(&out.stdout).to_string();
+        let mut changes = Vec::new();
+        for line in text.lines() {
+            let mut f = line.splitn(3, '\t');
+            let (Some(commit), Some(date), Some(subject)) = (f.next(), f.next(), f.next()) else {
+                continue;
+            };
+            // The file's text at that commit (none where the commit removed it).
+            let Some(shown) = git(&["show", &format!("{commit}:{path}")]) else {
+                continue;
+            };
+            if !shown.status.success() {
+                continue;
+            }
+            let subject = if subject.chars().count() > 60 {
+                format!(
+                    "{}…",
+                    subject.chars().take(60).collect::<String>().trim_end()
+                )
+            } else {
+                subject.to_string()
+            };
+            changes.push(ProtocolCommit {
+                commit: commit.into(),
+                date: date.into(),
+                subject,
+                sha256: Sha256::digest(&shown.stdout)
+                    .iter()
+                    .map(|b| format!("{b:02x}"))
+                    .collect(),
+            });
+        }
+        Some(changes)
+    }
+
+    fn is_ancestor(&self, a: &str, b: &str) -> Option<bool> {
+        let out = git(&["merge-base", "--is-ancestor", a, b])?;
+        match out.status.code() {
+            Some(0) => Some(true),
+            Some(1) => Some(false),
+            _ => None,
+        }
+    }
 }

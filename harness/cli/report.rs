@@ -20,6 +20,11 @@ pub struct ReportArgs {
     /// Allow results of several experiments in one report.
     #[arg(long)]
     pub combine: bool,
+    /// Compute the verdicts under this analysis protocol instead of the committed
+    /// experiments/protocol.yaml (docs/methods.md §7); the report names its
+    /// SHA-256 and whether it was committed before the results.
+    #[arg(long, value_name = "FILE")]
+    pub protocol: Option<PathBuf>,
 }
 
 #[derive(clap::Args, Debug)]
@@ -198,10 +203,29 @@ fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
         }
     };
     analysis.warnings.splice(0..0, warnings);
+    register(&mut analysis);
     for w in &analysis.warnings {
         eprintln!("warning: {}", crate::report::doc::clean(w));
     }
     Ok(analysis)
+}
+
+/// The protocol the verdicts were computed under, checked against the rows'
+/// commits in this repository's history.
+fn register(analysis: &mut Analysis) {
+    let (sha, path) = crate::analysis::protocol::active_source();
+    let r =
+        crate::analysis::registration::check(&sha, &path, &analysis.commits, &super::protocol::Git);
+    analysis.register(r);
+}
+
+/// Makes the protocol file at `path` the one every verdict of this process is
+/// computed under.
+pub fn use_protocol(path: &Path) -> anyhow::Result<()> {
+    let p = crate::experiment::protocol::read(path)?;
+    crate::analysis::protocol::set_active(p, path)
+        .map_err(|_| UsageError("a protocol was already chosen".into()))?;
+    Ok(())
 }
 
 /// Reads results and writes their report into `dir`.
@@ -212,6 +236,9 @@ pub fn write_report(paths: &[PathBuf], dir: &Path, combine: bool) -> anyhow::Res
 }
 
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
+    if let Some(p) = &args.protocol {
+        use_protocol(p)?;
+    }
     let analysis = analyse(&args.results, args.combine)?;
     let out = args.out.clone().unwrap_or_else(|| {
         let name = if analysis.experiments.len() == 1 {

@@ -28,6 +28,10 @@ pub struct Row {
     pub verdict: String,
     pub detail: String,
     pub designated: bool,
+    /// The row's two-sided p-value against its threshold, unadjusted.
+    pub p_value: Option<f64>,
+    /// Its sweep setting ("best of N settings: …" for an "up to" claim's best).
+    pub setting: String,
 }
 
 /// One claim on the board.
@@ -42,6 +46,9 @@ pub struct Line {
     pub from: Option<Row>,
     /// Designated rows behind it (settings).
     pub rows: usize,
+    /// Its p-value Holm-adjusted over the board's family (the protocol's claims
+    /// with a threshold), where it belongs to it.
+    pub board_p: Option<f64>,
 }
 
 fn num(s: Option<&str>) -> Option<f64> {
@@ -69,6 +76,8 @@ pub fn read(report: &str, text: &str) -> Result<Vec<Row>, csv::Error> {
             verdict: get("verdict").unwrap_or("").into(),
             detail: get("verdict_detail").unwrap_or("").into(),
             designated: get("designated") == Some("yes"),
+            p_value: num(get("p_value")),
+            setting: get("setting").unwrap_or("").into(),
         });
     }
     Ok(out)
@@ -114,12 +123,34 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
             let diagnostic = all
                 .iter()
                 .find(|r| r.designated && r.verdict.starts_with("measured"));
-            let best = chosen.iter().copied().max_by(|a, b| {
-                a.lower
-                    .unwrap_or(f64::NEG_INFINITY)
-                    .total_cmp(&b.lower.unwrap_or(f64::NEG_INFINITY))
-            });
             let up_to = first.claim.starts_with("Up to");
+            // An "up to" claim's best of several settings, corrected for the choice,
+            // stands for them when its report gives one (docs/methods.md §7).
+            let best_of = chosen
+                .iter()
+                .copied()
+                .filter(|r| up_to && r.setting.starts_with("best of"))
+                .max_by(|a, b| {
+                    a.lower
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .total_cmp(&b.lower.unwrap_or(f64::NEG_INFINITY))
+                });
+            let best = best_of.or_else(|| {
+                chosen.iter().copied().max_by(|a, b| {
+                    a.lower
+                        .unwrap_or(f64::NEG_INFINITY)
+                        .total_cmp(&b.lower.unwrap_or(f64::NEG_INFINITY))
+                })
+            });
+            let settings = match best_of {
+                Some(b) => b
+                    .setting
+                    .strip_prefix("best of ")
+                    .and_then(|t| t.split(' ').next())
+                    .and_then(|n| n.parse().ok())
+                    .unwrap_or(1),
+                None => chosen.len(),
+            };
             let (verdict, detail) = match (best, up_to) {
                 _ if diagnostic.is_some() => (
                     "measured (no threshold)".to_string(),
@@ -162,10 +193,64 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                 } else {
                     best.cloned()
                 },
-                rows: chosen.len(),
+                rows: settings,
+                board_p: None,
             }
         })
         .collect()
+}
+
+/// The verdicts that decide a claim (either way).
+fn decided(verdict: &str) -> bool {
+    verdict.starts_with("holds")
+        || verdict.starts_with("does not hold")
+        || verdict.starts_with("fails as a bound")
+}
+
+/// Holm's step-down over the board (the protocol's `multiplicity`): the family
+/// is every line of a claim the protocol lists whose row has a threshold and a
+/// p-value; a decided verdict whose adjusted p-value exceeds 0.05 becomes
+/// "inconclusive over the board", with what its report alone reads.
+pub fn holm_over_board(mut lines: Vec<Line>) -> Vec<Line> {
+    let protocol = crate::analysis::protocol::active();
+    let family: Vec<usize> = (0..lines.len())
+        .filter(|&i| {
+            let l = &lines[i];
+            protocol.claims.contains_key(&l.id)
+                && l.from
+                    .as_ref()
+                    .is_some_and(|r| r.threshold.is_some() && r.p_value.is_some())
+        })
+        .collect();
+    let p: Vec<f64> = family
+        .iter()
+        .map(|&i| {
+            lines[i]
+                .from
+                .as_ref()
+                .and_then(|r| r.p_value)
+                .expect("in the family")
+        })
+        .collect();
+    let adjusted = crate::stats::holm(&p);
+    let m = family.len();
+    for (&i, &q) in family.iter().zip(&adjusted) {
+        let l = &mut lines[i];
+        l.board_p = Some(q);
+        if decided(&l.verdict) && q > 0.05 {
+            let report = l.from.as_ref().map_or(String::new(), |r| r.report.clone());
+            let alone = if l.detail.is_empty() {
+                l.verdict.clone()
+            } else {
+                l.detail.clone()
+            };
+            l.verdict = "inconclusive over the board".into();
+            l.detail = format!(
+                "inconclusive over the board: Holm's step-down over the board's {m} rows gives p = {q:.3} > 0.05 (the {report} report alone reads: {alone})"
+            );
+        }
+    }
+    lines
 }
 
 /// Every report's claims.csv under `dir` (report folders in name order).

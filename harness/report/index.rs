@@ -27,6 +27,8 @@ fn short_verdict(text: &str) -> &'static str {
         t if t.starts_with("fails as a bound") => "fails as a bound",
         t if t.starts_with("bounded by the sweep") => "bounded by the sweep",
         t if t.starts_with("definition-sensitive") => "definition-sensitive",
+        t if t.starts_with("a higher ceiling") => "a higher ceiling",
+        t if t.starts_with("undecided") => "undecided",
         t if t.starts_with("undefined") => "undefined",
         t if t.starts_with("inconclusive") => "inconclusive",
         t if t.starts_with("measured") => "measured",
@@ -216,7 +218,7 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
         .collect();
     let names: Vec<String> = list.iter().map(|e| e.name.clone()).collect();
     let claim_rows = super::board::gather(dir, &names)?;
-    let lines = super::board::board(&claim_rows);
+    let lines = super::board::holm_over_board(super::board::board(&claim_rows));
     let clash = super::board::contradictions(&claim_rows);
     let fmt = |v: Option<f64>| match v {
         Some(v) if v.is_infinite() => "∞".to_string(),
@@ -259,6 +261,7 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
                     .as_ref()
                     .and_then(|r| r.threshold)
                     .map_or("—".into(), |t| format!("{t}")),
+                l.board_p.map_or("—".into(), |p| format!("{p:.3}")),
                 evidence,
             ]
         })
@@ -277,11 +280,13 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     blocks.extend([
         Block::Heading(2, "Claims board".into()),
         Block::Para(format!(
-            "One verdict per claim, each from the evidence docs/methods.md §6 designates for it (13x: the horizon sweep; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at budgets where uniform still improves; (a)–(e): their ablations); rows of other reports are secondary evidence there. Intervals are Holm-adjusted over each report's claim rows. Made by `jestbench index {}`.",
+            "One verdict per claim, each from the evidence the analysis protocol designates for it (docs/methods.md §7; experiments/protocol.yaml, sha256 {}: 13x: the horizon sweep, read over its budgets; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at the protocol's forward budget; (a)–(e): their ablations); rows of other reports are secondary evidence there. An \"up to\" claim measured in several settings is the best of them with a max-statistic band over the settings. Intervals are Holm-adjusted over each report's claim rows; the board's claims form one family as well: the p-value column is Holm-adjusted over the board's {} rows of the protocol's claims, and a verdict whose adjusted p-value exceeds 0.05 reads \"inconclusive over the board\" (the sampled networks' 100x rows lie outside the protocol and keep their report's verdicts). Made by `jestbench index {}`.",
+            &crate::analysis::protocol::active().sha256[..12],
+            lines.iter().filter(|l| l.board_p.is_some()).count(),
             dir.display()
         )),
         Block::Table {
-            header: ["claim", "verdict", "measured", "adjusted CI", "threshold", "evidence"]
+            header: ["claim", "verdict", "measured", "CI (Holm, its report)", "threshold", "p (Holm, board)", "evidence"]
                 .map(String::from)
                 .to_vec(),
             rows: board_rows,

@@ -123,6 +123,7 @@ pub fn claims_csv(a: &Analysis) -> String {
         "seeds",
         "censored_share",
         "definition",
+        "p_value",
     ])
     .expect("in-memory csv");
     for c in &a.claims {
@@ -160,6 +161,7 @@ pub fn claims_csv(a: &Analysis) -> String {
             &c.definitions
                 .first()
                 .map_or(String::new(), |d| d.name.clone()),
+            &c.p_value.map_or(String::new(), |p| p.to_string()),
         ])
         .expect("in-memory csv");
     }

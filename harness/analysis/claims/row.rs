@@ -4,7 +4,7 @@
 use serde::Serialize;
 
 use super::{ClaimDef, Ctx, Rule, Verdict};
-use crate::stats::{Bounds, CensoredInterval, Estimator, Scale};
+use crate::stats::{BestOf, Bounds, CensoredInterval, Estimator, Scale};
 
 /// One definition of a row's statistic (docs/methods.md §6: the paper's reading and the
 /// iso-accuracy one, equal iterations and equal examples), with its intervals.
@@ -18,6 +18,38 @@ pub struct Definition {
     pub verdict: Verdict,
     #[serde(skip)]
     replicates: Vec<Option<Bounds>>,
+    /// The best of several settings (an "up to" claim): its intervals are the
+    /// max-statistic bands, at any level.
+    #[serde(skip)]
+    best_of: Option<Box<BestOf>>,
+}
+
+impl Definition {
+    /// Its interval at `level`.
+    fn at(&self, est: &Estimator, scale: Scale, level: f64) -> CensoredInterval {
+        match &self.best_of {
+            Some(b) => b.interval(level),
+            None => est.interval(
+                self.estimate.point,
+                &self.replicates,
+                self.estimate.seeds,
+                scale,
+                level,
+            ),
+        }
+    }
+
+    /// Its two-sided p-value against `t` (Holm's step-down orders rows by it).
+    fn p_value(&self, t: f64) -> f64 {
+        match &self.best_of {
+            Some(b) => b.p_value(t),
+            None => {
+                let (below, above) =
+                    crate::stats::interval::p_values(&self.estimate, &self.replicates, t);
+                (2.0 * below.min(above)).min(1.0)
+            }
+        }
+    }
 }
 
 /// What an evaluator measured under one definition: the whole-sample value, its
@@ -58,11 +90,22 @@ pub struct Claim {
     pub evidence: String,
     /// The Holm-adjusted confidence level the verdict used.
     pub adjusted_level: f64,
+    /// The row's two-sided p-value against its threshold, unadjusted (its least
+    /// decided definition's): what Holm's step-down over the board orders by.
+    pub p_value: Option<f64>,
     /// The rule's threshold, where it has one.
     pub threshold: Option<f64>,
-    /// Why a bound is a bound (e.g. uniform levels off), when the evaluator knows.
+    /// Why the factor counts no iterations (uniform levels off below the method):
+    /// a censored verdict reads "a higher ceiling, not a faster rate" with it.
     #[serde(skip)]
-    bound_reason: String,
+    ceiling: String,
+    /// Why the estimator cannot be trusted here (its calibrated coverage in this
+    /// situation is below the protocol's): a decided verdict reads "undecided".
+    #[serde(skip)]
+    abstain: String,
+    /// What the verdict words carry after them (the budget profile in words).
+    #[serde(skip)]
+    note: String,
     #[serde(skip)]
     rule_def: Rule,
     #[serde(skip)]
@@ -114,12 +157,41 @@ impl ClaimDef {
                     adjusted: ci,
                     verdict: self.rule().verdict(&ci),
                     replicates: m.replicates,
+                    best_of: None,
                 }
             })
             .collect();
         let mut experiments = experiments;
         experiments.sort();
         experiments.dedup();
+        self.claim(
+            measured,
+            accounting,
+            experiments,
+            definitions,
+            Verdict::NotMeasured,
+        )
+    }
+
+    /// A row of the best of several settings: one definition, whose intervals are
+    /// the max-statistic bands of `best`.
+    pub(super) fn best_of_row(
+        &self,
+        measured: String,
+        name: &str,
+        best: BestOf,
+        accounting: &str,
+        experiments: Vec<String>,
+    ) -> Claim {
+        let ci = best.interval(0.95);
+        let definitions = vec![Definition {
+            name: name.into(),
+            estimate: ci,
+            adjusted: ci,
+            verdict: self.rule().verdict(&ci),
+            replicates: Vec::new(),
+            best_of: Some(Box::new(best)),
+        }];
         self.claim(
             measured,
             accounting,
@@ -254,8 +326,11 @@ impl Claim {
             designated: head.designated,
             evidence: head.evidence,
             adjusted_level: 0.95,
+            p_value: None,
             threshold: None,
-            bound_reason: String::new(),
+            ceiling: String::new(),
+            abstain: String::new(),
+            note: String::new(),
             rule_def: head.rule,
             scale: head.scale,
         };
@@ -269,9 +344,25 @@ impl Claim {
         self
     }
 
-    /// Adds why a censored bound is a bound (shown with "holds as a bound").
-    pub(super) fn with_bound_reason(mut self, reason: String) -> Claim {
-        self.bound_reason = reason;
+    /// Marks the row's factor as a ceiling gap: a censored verdict becomes "a
+    /// higher ceiling, not a faster rate", followed by `why`.
+    pub(super) fn with_ceiling(mut self, why: String) -> Claim {
+        self.ceiling = why;
+        self.settle();
+        self
+    }
+
+    /// Makes a decided verdict "undecided", for `why` (the estimator's calibrated
+    /// coverage in the row's situation is below the protocol's).
+    pub(super) fn abstaining(mut self, why: String) -> Claim {
+        self.abstain = why;
+        self.settle();
+        self
+    }
+
+    /// Words the verdict carries after it (e.g. the budget profile).
+    pub(super) fn with_note(mut self, note: String) -> Claim {
+        self.note = note;
         self.settle();
         self
     }
@@ -286,6 +377,27 @@ impl Claim {
                     .map(|d| d.verdict)
                     .collect::<Vec<_>>(),
             );
+        }
+        let measured = self.verdict;
+        if !self.ceiling.is_empty()
+            && matches!(
+                self.verdict,
+                Verdict::HoldsAsBound | Verdict::BoundedBySweep | Verdict::FailsAsBound
+            )
+        {
+            self.verdict = Verdict::HigherCeiling;
+        }
+        if !self.abstain.is_empty()
+            && matches!(
+                self.verdict,
+                Verdict::Holds
+                    | Verdict::DoesNotHold
+                    | Verdict::HoldsAsBound
+                    | Verdict::FailsAsBound
+                    | Verdict::DefinitionSensitive
+            )
+        {
+            self.verdict = Verdict::Undecided;
         }
         self.estimate = self.definitions.first().map(|d| d.estimate);
         self.adjusted = self.definitions.first().map(|d| d.adjusted);
@@ -323,9 +435,16 @@ impl Claim {
                         )
                     }
                 };
-                if !self.bound_reason.is_empty() {
-                    text = format!("{text}: {}", self.bound_reason);
-                }
+            }
+            Verdict::HigherCeiling => {
+                text = format!("{text}: {}", self.ceiling);
+            }
+            Verdict::Undecided => {
+                text = format!(
+                    "undecided: {} (the interval alone would read \"{}\")",
+                    self.abstain,
+                    measured.text()
+                );
             }
             Verdict::DefinitionSensitive => {
                 let each: Vec<String> = self
@@ -336,6 +455,9 @@ impl Claim {
                 text = format!("definition-sensitive ({})", each.join("; "));
             }
             _ => {}
+        }
+        if !self.note.is_empty() {
+            text = format!("{text}; {}", self.note);
         }
         if !self.designated && !matches!(self.verdict, Verdict::NotMeasured | Verdict::Measured) {
             text = format!(
@@ -365,11 +487,7 @@ pub fn adjust(rows: &mut [Claim], est: &Estimator) {
         let (t, _) = c.rule_def.threshold().expect("in the family");
         c.definitions
             .iter()
-            .map(|d| {
-                let (below, above) =
-                    crate::stats::interval::p_values(&d.estimate, &d.replicates, t);
-                (2.0 * below.min(above)).min(1.0)
-            })
+            .map(|d| d.p_value(t))
             .fold(0.0, f64::max)
     };
     let mut order: Vec<(f64, usize)> = family.iter().map(|&i| (p_of(&rows[i]), i)).collect();
@@ -385,10 +503,10 @@ pub fn adjust(rows: &mut [Claim], est: &Estimator) {
         let c = &mut rows[i];
         let (rule, scale) = (c.rule_def, c.scale);
         for d in &mut c.definitions {
-            let seeds = d.estimate.seeds;
-            d.adjusted = est.interval(d.estimate.point, &d.replicates, seeds, scale, level);
+            d.adjusted = d.at(est, scale, level);
             d.verdict = rule.verdict(&d.adjusted);
         }
+        c.p_value = Some(p);
         c.adjusted_level = level;
         c.settle();
     }
@@ -495,10 +613,26 @@ mod tests {
                 "it",
                 vec!["horizon".into()],
             )
-            .with_bound_reason("uniform levels off".into());
-        assert_eq!(c.verdict, Verdict::BoundedBySweep);
+            .with_ceiling("uniform levels off".into());
+        assert_eq!(c.verdict, Verdict::HigherCeiling);
+        assert_eq!(
+            c.verdict_text,
+            "a higher ceiling, not a faster rate: uniform levels off"
+        );
+        // A decided row abstains where the estimator is not calibrated.
+        let c = def
+            .row(
+                &ctx,
+                "m".into(),
+                vec![at_least(32.0)],
+                "it",
+                vec!["horizon".into()],
+            )
+            .abstaining("coverage 0.57 on two-phase curves".into());
+        assert_eq!(c.verdict, Verdict::Undecided);
         assert!(
-            c.verdict_text.ends_with(": uniform levels off"),
+            c.verdict_text.starts_with("undecided: coverage 0.57")
+                && c.verdict_text.ends_with("\"holds as a bound\")"),
             "{}",
             c.verdict_text
         );

@@ -1,24 +1,28 @@
-//! The same-data yardsticks (1.5x, 3x, 4.5x at f = 0.5, 0.8, 0.9) and the headline
-//! factors (13x iterations, 10x FLOPs) as horizon factors.
+//! The same-data yardsticks (1.5x, 3x, 4.5x at f = 0.5, 0.8, 0.9).
 //!
-//! docs/methods.md §6: the horizon sweep is the designated evidence. A same-data row is
-//! judged at the longest budget up to which uniform still improves at every
-//! horizon (its final at H exceeds its final at H/2 beyond that difference's
-//! interval), under both readings of the speed-up; every horizon is shown. Single-schedule rows are
-//! secondary evidence beside it.
+//! docs/methods.md §7: the horizon sweep is the designated evidence. A same-data row is
+//! read at the budget the protocol fixes (its forward rule: the longest H up to
+//! which, at every budget, uniform's final at 2H exceeds its final at H beyond
+//! noise), under both readings of the speed-up; every budget is shown with its
+//! own verdict, and the profile summarised in words. Single-schedule rows are
+//! secondary evidence beside it. Every row abstains where the calibration finds
+//! the estimator not to cover in its situation (`analysis::situation`).
 
-use super::{show_bounds, Claim, ClaimDef, Ctx, Measure};
+use super::profile::{fractions_text, gap_text, horizons_text, profile_words, rate_text};
+use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Reading, Target};
 use crate::analysis::horizon::{HorizonComparison, HorizonPoint};
+use crate::analysis::protocol::BudgetRule;
+use crate::analysis::situation::{self, Schedule, Situation};
 use crate::method::Method;
 use crate::stats::CensoredInterval;
 
-fn same_f(a: f64, b: f64) -> bool {
+pub(super) fn same_f(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
 }
 
-fn ci_text(ci: &CensoredInterval) -> String {
+pub(super) fn ci_text(ci: &CensoredInterval) -> String {
     let share = if ci.censored_share > 0.0 {
         format!("; {:.0}% of resamples censored", 100.0 * ci.censored_share)
     } else {
@@ -27,7 +31,7 @@ fn ci_text(ci: &CensoredInterval) -> String {
     format!("{}{share}", show_bounds(ci.point, "x"))
 }
 
-fn named(h: &HorizonComparison) -> String {
+pub(super) fn named(h: &HorizonComparison) -> String {
     if h.setting.is_empty() {
         h.experiment.clone()
     } else {
@@ -53,63 +57,112 @@ fn readings(h: &HorizonComparison, p: &HorizonPoint) -> Vec<Measure> {
     ]
 }
 
-/// JEST's speed-up to uniform's final at filtering ratio f, per setting.
+/// The row, abstaining where the calibration finds the estimator not to cover
+/// in its situation (the protocol's `min_coverage`; docs/methods.md §7).
+pub(super) fn calibrated(row: Claim, sit: Situation, schedule: Schedule, seeds: usize) -> Claim {
+    let min = crate::analysis::protocol::active().min_coverage;
+    match situation::committed().abstain(sit, schedule, seeds, min) {
+        Some(why) => row.abstaining(why),
+        None => row,
+    }
+}
+
+/// The budget a same-data claim is read at, as its protocol fixes it, with the
+/// rule in words (None: the rule finds none among the swept budgets).
+fn protocol_budget(def: &ClaimDef, h: &HorizonComparison) -> (Option<f64>, String) {
+    let b = &def.protocol().budget;
+    match b.rule {
+        BudgetRule::Forward => (
+            h.forward_budget(),
+            "the protocol's forward rule: the longest H up to which, at every budget, uniform's final at 2H exceeds its final at H beyond noise".into(),
+        ),
+        BudgetRule::Declared => (
+            h.points
+                .iter()
+                .map(|p| p.horizon)
+                .rfind(|x| b.horizons.iter().any(|d| (d - x).abs() < 0.5)),
+            format!(
+                "the protocol's declared budgets ({}), the longest swept",
+                horizons_text(&b.horizons)
+            ),
+        ),
+        BudgetRule::Final | BudgetRule::Sweep => (
+            h.points.last().map(|p| p.horizon),
+            "the protocol's rule: the longest budget".into(),
+        ),
+    }
+}
+
+/// JEST's speed-up to uniform's final at filtering ratio f, per setting: read
+/// at the budget the protocol fixes, with every budget shown and summarised.
 pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
     let mut rows = Vec::new();
     let mut covered = std::collections::BTreeSet::new();
+    let proto = def.protocol();
+    let rule = def.rule();
     for h in ctx
         .horizons
         .iter()
         .filter(|h| h.method == Method::JEST && same_f(h.filter_ratio, f))
     {
         covered.insert((h.experiment.clone(), h.setting.clone()));
-        let by_horizon = h
+        // Each budget's verdict at 95% (unadjusted), under both readings.
+        let profile: Vec<(f64, Verdict)> = h
             .points
             .iter()
             .map(|p| {
+                let v =
+                    Verdict::combine(&[rule.verdict(&p.speedup), rule.verdict(&p.speedup_first)]);
+                (p.horizon, v)
+            })
+            .collect();
+        let by_horizon = h
+            .points
+            .iter()
+            .zip(&profile)
+            .map(|(p, (_, v))| {
                 format!(
-                    "{}: {} / {}{}",
+                    "{}: {} / {} ({})",
                     p.horizon,
                     show_bounds(p.speedup.point, "x"),
                     show_bounds(p.speedup_first.point, "x"),
-                    match p.improvement {
-                        Some(_) if p.uniform_improves() => " (uniform improves)",
-                        Some(_) => " (uniform level)",
-                        None => "",
-                    }
+                    v.text()
                 )
             })
             .collect::<Vec<_>>()
             .join(", ");
-        // The longest budget of the opening run where uniform improves at every
-        // horizon over its half: once it levels off, a later rise over a dip is
-        // not a rate to compare with.
-        let Some(p) = h
-            .points
-            .iter()
-            .skip_while(|p| p.improvement.is_none())
-            .take_while(|p| p.uniform_improves())
-            .last()
-        else {
+        let summary = profile_words(&profile);
+        let (budget, rule_words) = protocol_budget(def, h);
+        let Some(p) = budget.and_then(|b| h.points.iter().find(|p| p.horizon == b)) else {
             rows.push(def.not_measured(
                 &format!(
-                    "{}: uniform improves at no swept budget over its half (by horizon, trained-steps / first-reaching speed-ups: {by_horizon}); shorter horizons would settle it",
+                    "{}: {rule_words} finds no budget among the swept ones, so the protocol reads no verdict (budget profile, trained-steps / first-reaching speed-ups and each budget's 95% verdict: {by_horizon}; {summary}); budgets shorter than the first swept, where uniform may still improve, would settle it",
                     named(h)
                 ),
                 "iterations (horizon sweep)",
             ));
             continue;
         };
+        let next = h
+            .points
+            .iter()
+            .find(|q| q.improvement_from == Some(p.horizon));
+        let longest = h.points.last().expect("a horizon comparison has points");
         let mut row = def.row(
             ctx,
             format!(
-                "{}: judged at H = {}, the longest budget up to which uniform still improves at every horizon (its final {:.3}, +{:.3} over H/2): {} with uniform's trained steps, {} with its first-reaching horizon ({} seeds at the fewest); by horizon (trained / first-reaching): {by_horizon}",
+                "{}: read at H = {} ({rule_words}; uniform's final {:.3} at H{}): {} with uniform's trained steps, {} with its first-reaching horizon; rate at H (JEST's speed-up to {} of uniform's own gain): {}; ceiling gap at H: {}, at the longest budget (H = {}): {}; {} seeds at the fewest. Budget profile (trained-steps / first-reaching speed-ups, each budget's verdict at 95%): {by_horizon}",
                 named(h),
                 p.horizon,
                 p.baseline_final.point_estimate,
-                p.improvement.map_or(f64::NAN, |i| i.point.mid),
+                next.map_or(String::new(), |q| format!(", {:.3} at {}", q.baseline_final.point_estimate, q.horizon)),
                 ci_text(&p.speedup),
                 ci_text(&p.speedup_first),
+                fractions_text(&proto.rate),
+                rate_text(ctx, h, p.horizon, &proto.rate),
+                gap_text(p),
+                longest.horizon,
+                gap_text(longest),
                 h.fewest_seeds
             ),
             readings(h, p),
@@ -117,7 +170,16 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             vec![h.experiment.clone()],
         );
         row.setting = h.setting.clone();
-        rows.push(row);
+        let row = row.with_note(format!(
+            "at H = {}, the protocol's budget; across the budgets: {summary}",
+            p.horizon
+        ));
+        rows.push(calibrated(
+            row,
+            situation::of_horizon(h, p.horizon),
+            Schedule::Horizons,
+            h.fewest_seeds,
+        ));
     }
     for c in ctx.comparisons.iter().filter(|c| {
         let cell = &ctx.cells[c.method];
@@ -163,90 +225,15 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             vec![cell.experiment.clone()],
         );
         row.setting = cell.setting.clone();
-        rows.push(row);
+        rows.push(calibrated(
+            row,
+            situation::of_comparison(c, ctx.cells),
+            Schedule::Single,
+            seeds,
+        ));
     }
     if rows.is_empty() {
         rows.push(def.not_measured(&format!("no JEST runs at f = {f}"), "iterations"));
     }
     rows
-}
-
-/// Uniform's best seed-mean final score over a horizon sweep, and its horizon.
-fn uniform_best(h: &HorizonComparison) -> (f64, f64) {
-    h.points
-        .iter()
-        .map(|p| (p.horizon, p.baseline_final.point_estimate))
-        .fold(
-            (f64::NAN, f64::NEG_INFINITY),
-            |a, b| if b.1 > a.1 { b } else { a },
-        )
-}
-
-/// The largest factor by which uniform's horizon must grow to match JEST's final
-/// score (in iterations, or for cheap-scoring runs in the paper's FLOPs). Only a
-/// horizon sweep measures it (docs/methods.md §6): without one the row is "not measured here".
-pub(super) fn horizon_factor(ctx: &Ctx, def: &ClaimDef, flops: bool) -> Vec<Claim> {
-    let mut rows = Vec::new();
-    let accounting = if flops {
-        "FLOPs (paper: learner only), horizon sweep"
-    } else {
-        "iterations, horizon sweep"
-    };
-    for h in ctx
-        .horizons
-        .iter()
-        .filter(|h| h.method == Method::JEST && (!flops || h.cheap_scoring))
-    {
-        let (ci, reps) = if flops {
-            (h.max_flop_factor, &h.max_flop_factor_replicates)
-        } else {
-            (h.max_factor, &h.max_factor_replicates)
-        };
-        // When uniform's finals level off below JEST's, no horizon of uniform matches
-        // JEST and the factor is bounded by the sweep, not by the data: say so.
-        let (best_h, best) = uniform_best(h);
-        let plateau = h
-            .points
-            .iter()
-            .find(|p| p.method_final.point_estimate > best)
-            .map(|p| format!("uniform's best final over all horizons, {best:.3} (H = {best_h}), is below JEST's from H = {} on ({:.3}): uniform levels off lower, so the factor measures a higher ceiling, not a rate, and is bounded by the sweep's longest horizon ({}), not by the data", p.horizon, p.method_final.point_estimate, h.points.last().map_or(f64::NAN, |p| p.horizon)));
-        let row = def.row(
-            ctx,
-            format!(
-                "{}: {} (largest over horizons {}; {} seeds at the fewest){}",
-                named(h),
-                ci_text(&ci),
-                h.points
-                    .iter()
-                    .map(|p| p.horizon.to_string())
-                    .collect::<Vec<_>>()
-                    .join(", "),
-                h.fewest_seeds,
-                plateau.as_ref().map_or(String::new(), |p| format!("; {p}"))
-            ),
-            vec![Measure {
-                name: "largest horizon factor".into(),
-                point: ci.point,
-                replicates: reps.clone(),
-                seeds: h.fewest_seeds,
-            }],
-            accounting,
-            vec![h.experiment.clone()],
-        );
-        rows.push(match plateau {
-            Some(p) => row.with_bound_reason(p),
-            None => row,
-        });
-    }
-    if !rows.is_empty() {
-        return rows;
-    }
-    vec![def.not_measured(
-        if flops {
-            "needs a horizon sweep (`train.steps` swept) of cheap-scoring (Flexi-JEST) runs, `train.flexi`"
-        } else {
-            "needs a horizon sweep: `train.steps` swept, each budget with its own schedule; one schedule's speed-up is a same-data figure, not the headline's comparison"
-        },
-        accounting,
-    )]
 }

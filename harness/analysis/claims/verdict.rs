@@ -18,6 +18,13 @@ pub enum Verdict {
     BoundedBySweep,
     /// Holds under one listed definition and not under another.
     DefinitionSensitive,
+    /// A factor that counts no iterations: uniform levels off below the method
+    /// at every swept budget, so no horizon of uniform matches it (docs/methods.md
+    /// §7). The row gives the rate and the ceiling gap instead.
+    HigherCeiling,
+    /// The estimator is not calibrated in the situation the verdict is taken in
+    /// (its coverage there is below the protocol's `min_coverage`): no verdict.
+    Undecided,
     /// A ratio whose denominator's interval includes 0.
     Undefined,
     NotMeasured,
@@ -35,6 +42,8 @@ impl Verdict {
             Verdict::FailsAsBound => "fails as a bound",
             Verdict::BoundedBySweep => "bounded by the sweep",
             Verdict::DefinitionSensitive => "definition-sensitive",
+            Verdict::HigherCeiling => "a higher ceiling, not a faster rate",
+            Verdict::Undecided => "undecided",
             Verdict::Undefined => "undefined",
             Verdict::NotMeasured => "not measured here",
             Verdict::Measured => "measured (no threshold)",

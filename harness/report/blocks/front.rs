@@ -59,7 +59,10 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
         a.estimator.name(),
         a.resamples,
         sources.join(", ")
-    )
+    ) + &match &a.registration {
+        Some(r) => format!(" The verdicts follow the analysis protocol (docs/methods.md §7): {}.", r.words),
+        None => String::new(),
+    }
 }
 
 /// The answer first: how the report's claims came out, in one paragraph, and the
@@ -126,6 +129,8 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
             verdict: c.verdict.text().into(),
             detail: c.verdict_text.clone(),
             designated: true,
+            p_value: c.p_value,
+            setting: c.setting.clone(),
         })
         .collect();
     if let Some(svg) = crate::report::board::figure(&crate::report::board::board(&rows))? {

@@ -370,11 +370,11 @@ fn horizons(a: &Analysis, exp: &str, b: &mut Vec<Block>) -> Result<(), ReportErr
         hs.iter()
             .map(|h| {
                 format!(
-                    "{} {}: the same-data verdicts in this report are read at {} (docs/methods.md §6: the last budget of uniform's opening run of improvement over H/2); the protocol's forward rule (docs/methods.md §7: the longest H up to which uniform's final at 2H exceeds its final at H beyond noise at every budget) reads {}. The protocol's verdicts are for runs made after it.",
+                    "{} {}: the same-data verdicts are read at {}, by the protocol's forward rule (docs/methods.md §7: the longest H up to which, at every budget, uniform's final at 2H exceeds its final at H beyond noise); the retired rule of revision 3 (the last budget of uniform's opening run of improvement over H/2, the first at which uniform has levelled off) would read {}.",
                     h.method,
                     if h.setting.is_empty() { "(no other setting)".to_string() } else { h.setting.clone() },
-                    budget(h.backward_budget()),
-                    budget(h.forward_budget())
+                    budget(h.forward_budget()),
+                    budget(h.backward_budget())
                 )
             })
             .collect(),
