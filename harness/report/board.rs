@@ -116,6 +116,7 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                         && c.lower == r.lower
                         && c.upper == r.upper
                         && c.verdict == r.verdict
+                        && c.setting == r.setting
                 }) {
                     chosen.push(r);
                 }
@@ -450,6 +451,49 @@ mod tests {
         assert_eq!(b[2].verdict, "not measured");
         assert!(b[2].detail.contains("cheap-scoring"));
         assert!(figure(&b).unwrap().unwrap().contains("<svg"));
+    }
+
+    /// An "up to" claim's best-of-settings row stands for its settings, even where
+    /// its numbers equal one setting's; Holm over the board's protocol rows turns a
+    /// report's "holds" whose adjusted p-value exceeds 0.05 into "inconclusive over
+    /// the board", and leaves rows outside the protocol alone.
+    #[test]
+    fn the_best_of_row_stands_for_its_settings_and_holm_runs_over_the_board() {
+        let csv = "id,claim,point,holm_lower,holm_upper,threshold,verdict,verdict_detail,designated,setting,p_value\n\
+            13x-iterations,Up to 13x,,32,inf,13,holds as a bound,holds as a bound,yes,f=0.8,0.001\n\
+            13x-iterations,Up to 13x,,32,inf,13,holds as a bound,holds as a bound,yes,best of 3 settings: f=0.8,0.002\n\
+            same-data-0.5,f = 0.5,2.8,2.4,3.1,1.5,holds at this scale,holds,yes,,0.001\n\
+            c-learnability,(c),0.8,0.2,1.5,0,holds at this scale,holds,yes,,0.013\n\
+            d-reference-quality,(d),,1.2,5.4,0,holds as a bound,holds as a bound,yes,,0.02\n\
+            swim-100x,SWIM,50,20,80,100,does not hold at this scale,does not hold,yes,,0.2\n";
+        let b = board(&read("r", csv).unwrap());
+        assert_eq!(b[0].rows, 3);
+        assert!(b[0].from.as_ref().unwrap().setting.starts_with("best of"));
+        let b = holm_over_board(b);
+        // Four protocol rows: p = 0.001, 0.002, 0.013, 0.02 → Holm 0.004, 0.006,
+        // 0.026, 0.026: all stay decided.
+        assert!(
+            b.iter()
+                .take(4)
+                .all(|l| !l.verdict.contains("over the board")),
+            "{b:?}"
+        );
+        assert!((b[2].board_p.unwrap() - 0.026).abs() < 1e-12);
+        assert_eq!(b[4].board_p, None);
+        assert_eq!(b[4].verdict, "does not hold at this scale");
+        // With (c) at 0.03 and (d) at 0.028, Holm gives both 0.056: inconclusive
+        // over the board.
+        let worse = csv
+            .replace(",0.013\n", ",0.03\n")
+            .replace(",0.02\n", ",0.028\n");
+        let b = holm_over_board(board(&read("r", &worse).unwrap()));
+        assert_eq!(b[2].verdict, "inconclusive over the board");
+        assert_eq!(b[3].verdict, "inconclusive over the board");
+        assert!(
+            b[2].detail.contains("the r report alone reads: holds"),
+            "{}",
+            b[2].detail
+        );
     }
 
     #[test]
