@@ -197,7 +197,16 @@ fn answer(lines: &[super::board::Line]) -> String {
         .map(|(v, items)| format!("**{v}**: {}", items.join("; ")))
         .collect::<Vec<_>>()
         .join(". ");
-    format!("The answer, one verdict per claim from its designated evidence (docs/methods.md §6; the measured value in brackets, a factor or a difference): {body}. The figure shows every ratio claim against its threshold; the board below gives the intervals and the evidence.")
+    let predate = lines
+        .iter()
+        .filter(|l| l.detail.contains("[results predate the protocol"))
+        .count();
+    let registration = if predate > 0 {
+        format!(" {predate} of these verdicts re-read results that predate the analysis protocol (docs/methods.md §7): none of them is registered until its runs are made again.")
+    } else {
+        String::new()
+    };
+    format!("The answer, one verdict per claim from its designated evidence, as the analysis protocol fixes it (docs/methods.md §7; the measured value in brackets, a factor or a difference): {body}.{registration} The figure shows every ratio claim against its threshold; the board below gives the intervals and the evidence.")
 }
 
 /// Writes `index.html` and `index.md` into `dir`, linking every report there.
