@@ -1,6 +1,11 @@
 //! One row of the claims table: its definitions' intervals, its verdict and the
 //! words for it, and Holm's step-down over a report's rows (docs/methods.md §6).
 
+mod holm;
+mod words;
+
+pub use holm::adjust;
+
 use serde::Serialize;
 
 use super::{ClaimDef, Ctx, Rule, Verdict};
@@ -366,213 +371,12 @@ impl Claim {
         self.settle();
         self
     }
-
-    /// The verdict from the definitions' adjusted intervals, and its words.
-    fn settle(&mut self) {
-        if !self.definitions.is_empty() {
-            self.verdict = Verdict::combine(
-                &self
-                    .definitions
-                    .iter()
-                    .map(|d| d.verdict)
-                    .collect::<Vec<_>>(),
-            );
-        }
-        let measured = self.verdict;
-        if !self.ceiling.is_empty()
-            && matches!(
-                self.verdict,
-                Verdict::HoldsAsBound | Verdict::BoundedBySweep | Verdict::FailsAsBound
-            )
-        {
-            self.verdict = Verdict::HigherCeiling;
-        }
-        if !self.abstain.is_empty()
-            && matches!(
-                self.verdict,
-                Verdict::Holds
-                    | Verdict::DoesNotHold
-                    | Verdict::HoldsAsBound
-                    | Verdict::FailsAsBound
-                    | Verdict::DefinitionSensitive
-            )
-        {
-            self.verdict = Verdict::Undecided;
-        }
-        self.estimate = self.definitions.first().map(|d| d.estimate);
-        self.adjusted = self.definitions.first().map(|d| d.adjusted);
-        self.threshold = self.rule_def.threshold().map(|t| t.0);
-        let unit = if self.scale == Scale::Log { "x" } else { "" };
-        let ends = |d: &Definition| (d.adjusted.lower_bound, d.adjusted.upper_bound);
-        let mut text = self.verdict.text().to_string();
-        match self.verdict {
-            Verdict::HoldsAsBound | Verdict::FailsAsBound | Verdict::BoundedBySweep => {
-                let lo = self
-                    .definitions
-                    .iter()
-                    .map(|d| ends(d).0)
-                    .fold(f64::INFINITY, f64::min);
-                let hi = self
-                    .definitions
-                    .iter()
-                    .map(|d| ends(d).1)
-                    .fold(f64::NEG_INFINITY, f64::max);
-                text = match self.verdict {
-                    Verdict::HoldsAsBound => format!("holds as a bound (at least {lo:.2}{unit})"),
-                    Verdict::FailsAsBound => format!("fails as a bound (at most {hi:.2}{unit})"),
-                    _ => {
-                        let end = |v: f64| {
-                            if v.is_finite() {
-                                format!("{v:.2}{unit}")
-                            } else {
-                                "unbounded".to_string()
-                            }
-                        };
-                        format!(
-                            "bounded by the sweep (from {} to {}): censored values leave it open; longer runs (or earlier evaluations, for a lower end at the first evaluation) would settle it",
-                            end(lo),
-                            end(hi)
-                        )
-                    }
-                };
-            }
-            Verdict::HigherCeiling => {
-                text = format!("{text}: {}", self.ceiling);
-            }
-            Verdict::Undecided => {
-                text = format!(
-                    "undecided: {} (the interval alone would read \"{}\")",
-                    self.abstain,
-                    measured.text()
-                );
-            }
-            Verdict::DefinitionSensitive => {
-                let each: Vec<String> = self
-                    .definitions
-                    .iter()
-                    .map(|d| format!("{}: {}", d.name, d.verdict.text()))
-                    .collect();
-                text = format!("definition-sensitive ({})", each.join("; "));
-            }
-            _ => {}
-        }
-        if !self.note.is_empty() {
-            text = format!("{text}; {}", self.note);
-        }
-        if !self.designated && !matches!(self.verdict, Verdict::NotMeasured | Verdict::Measured) {
-            text = format!(
-                "secondary evidence ({text}); the claim is judged on {}",
-                self.evidence
-            );
-        }
-        self.verdict_text = text;
-    }
-}
-
-/// Holm's step-down over a report's claim rows with a threshold (docs/methods.md §6): rows
-/// sorted by p-value (a row's is its least decided definition's, two-sided); the
-/// i-th of m gets the level 1 − α/(m − i + 1) until the first that is not decided
-/// at its level, and every later row that stopping level. Verdicts are read from
-/// the adjusted intervals; the unadjusted ones stay beside them.
-pub fn adjust(rows: &mut [Claim], est: &Estimator) {
-    const ALPHA: f64 = 0.05;
-    let family: Vec<usize> = (0..rows.len())
-        .filter(|&i| rows[i].rule_def.threshold().is_some() && !rows[i].definitions.is_empty())
-        .collect();
-    let m = family.len();
-    if m == 0 {
-        return;
-    }
-    let p_of = |c: &Claim| -> f64 {
-        let (t, _) = c.rule_def.threshold().expect("in the family");
-        c.definitions
-            .iter()
-            .map(|d| d.p_value(t))
-            .fold(0.0, f64::max)
-    };
-    let mut order: Vec<(f64, usize)> = family.iter().map(|&i| (p_of(&rows[i]), i)).collect();
-    order.sort_by(|a, b| a.0.total_cmp(&b.0).then(a.1.cmp(&b.1)));
-    let mut stopped: Option<f64> = None;
-    for (rank, &(p, i)) in order.iter().enumerate() {
-        let own = ALPHA / (m - rank) as f64;
-        let alpha = stopped.unwrap_or(own);
-        if stopped.is_none() && p > own {
-            stopped = Some(own);
-        }
-        let level = 1.0 - alpha;
-        let c = &mut rows[i];
-        let (rule, scale) = (c.rule_def, c.scale);
-        for d in &mut c.definitions {
-            d.adjusted = d.at(est, scale, level);
-            d.verdict = rule.verdict(&d.adjusted);
-        }
-        c.p_value = Some(p);
-        c.adjusted_level = level;
-        c.settle();
-    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
     use crate::analysis::claims::CLAIMS;
-    use crate::stats::interval::t_quantile;
-
-    /// Replicates log-normal around `center` with sd `sd` on the log scale.
-    fn reps(center: f64, sd: f64) -> Vec<Option<Bounds>> {
-        (0..2000)
-            .map(|i| {
-                let z = t_quantile(100_000, (i as f64 + 0.5) / 2000.0);
-                Some(Bounds::exact(center * (sd * z).exp()))
-            })
-            .collect()
-    }
-
-    #[test]
-    fn holm_widens_the_rows_and_undecides_a_borderline_one() {
-        let est = Estimator::CHOSEN;
-        let ctx = Ctx {
-            cells: &[],
-            comparisons: &[],
-            horizons: &[],
-            repeats: &[],
-            est: &est,
-        };
-        // The 1.5x claim, 5 seeds, sd 0.05 on the log scale: t(4) · se = 0.155.
-        let def = &CLAIMS[0];
-        let row = |center: f64| {
-            def.row(
-                &ctx,
-                "m".into(),
-                vec![Measure {
-                    name: "trained".into(),
-                    point: Bounds::exact(center),
-                    replicates: reps(center, 0.05),
-                    seeds: 5,
-                }],
-                "iterations",
-                vec!["horizon".into()],
-            )
-        };
-        let borderline = 1.5 * (0.155f64 + 0.02).exp();
-        let mut rows = vec![row(1.5), row(borderline), row(4.0)];
-        assert_eq!(rows[1].verdict, Verdict::Holds, "{:?}", rows[1].estimate);
-        adjust(&mut rows, &est);
-        // p-values: 4x smallest, the borderline next, 1.5x (on the threshold) last.
-        assert!((rows[2].adjusted_level - (1.0 - 0.05 / 3.0)).abs() < 1e-12);
-        assert!((rows[1].adjusted_level - (1.0 - 0.05 / 2.0)).abs() < 1e-12);
-        assert_eq!(rows[2].verdict, Verdict::Holds);
-        assert_eq!(
-            rows[1].verdict,
-            Verdict::Inconclusive,
-            "{:?}",
-            rows[1].adjusted
-        );
-        assert_eq!(rows[0].verdict, Verdict::Inconclusive);
-        // The unadjusted interval stays beside the adjusted one.
-        let d = &rows[1].definitions[0];
-        assert!(d.estimate.lower_bound >= 1.5 && d.adjusted.lower_bound < 1.5);
-    }
 
     #[test]
     fn censored_rows_hold_or_fail_only_as_bounds() {
