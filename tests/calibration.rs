@@ -61,7 +61,7 @@ fn verdicts_abstain_where_the_estimator_is_not_calibrated() {
     let designs = calibrate::situations::designs();
     let seen = calibrate::situations::observe(&designs, 10_000, 60, &|_, _| {});
     let table = situation::committed();
-    let min = jestbench::analysis::protocol::builtin().min_coverage;
+    let min = jestbench::analysis::claims::protocol::builtin().min_coverage;
     let records = calibrate::situations::records(&designs, &seen, table, min);
     let text = calibrate::situations::markdown(table, &records, min, "tests/calibration.rs");
     for r in &records {

@@ -165,7 +165,7 @@ impl Analysis {
     /// beside every verdict of a protocol claim (docs/methods.md §7).
     pub fn register(&mut self, r: registration::Registration) {
         if !r.beside_verdict.is_empty() {
-            let known = &protocol::active().claims;
+            let known = &claims::protocol::active().claims;
             for c in self.claims.iter_mut().filter(|c| {
                 known.contains_key(&c.id)
                     && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)

@@ -93,7 +93,7 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
 fn situations(args: &CalibrateArgs) -> anyhow::Result<()> {
     let designs = calibrate::situations::designs();
     let reps = args.replicates as usize;
-    let min = crate::analysis::protocol::active().min_coverage;
+    let min = crate::analysis::claims::protocol::active().min_coverage;
     let start = std::time::Instant::now();
     let (table, records) = calibrate::situations::run(&designs, reps, min, &|i, n| {
         eprintln!("calibrate: design {} of {n}", i + 1);

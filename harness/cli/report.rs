@@ -213,7 +213,7 @@ fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
 /// The protocol the verdicts were computed under, checked against the rows'
 /// commits in this repository's history.
 fn register(analysis: &mut Analysis) {
-    let (sha, path) = crate::analysis::protocol::active_source();
+    let (sha, path) = crate::analysis::claims::protocol::active_source();
     let r =
         crate::analysis::registration::check(&sha, &path, &analysis.commits, &super::protocol::Git);
     analysis.register(r);
@@ -223,7 +223,7 @@ fn register(analysis: &mut Analysis) {
 /// computed under.
 pub fn use_protocol(path: &Path) -> anyhow::Result<()> {
     let p = crate::experiment::protocol::read(path)?;
-    crate::analysis::protocol::set_active(p, path)
+    crate::analysis::claims::protocol::set_active(p, path)
         .map_err(|_| UsageError("a protocol was already chosen".into()))?;
     Ok(())
 }

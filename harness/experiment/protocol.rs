@@ -46,7 +46,7 @@ mod tests {
     fn the_committed_protocol_covers_every_claim_and_is_built_in() {
         let p = parse(&committed(), Path::new(PROTOCOL_FILE)).unwrap();
         assert_eq!(p.claims.len(), crate::analysis::claims::CLAIMS.len());
-        assert_eq!(&p, crate::analysis::protocol::builtin());
+        assert_eq!(&p, crate::analysis::claims::protocol::builtin());
         for def in crate::analysis::claims::CLAIMS {
             assert_eq!(p.claims[def.id].threshold.rule(), def.rule(), "{}", def.id);
         }

@@ -213,7 +213,7 @@ fn decided(verdict: &str) -> bool {
 /// p-value; a decided verdict whose adjusted p-value exceeds 0.05 becomes
 /// "inconclusive over the board", with what its report alone reads.
 pub fn holm_over_board(mut lines: Vec<Line>) -> Vec<Line> {
-    let protocol = crate::analysis::protocol::active();
+    let protocol = crate::analysis::claims::protocol::active();
     let family: Vec<usize> = (0..lines.len())
         .filter(|&i| {
             let l = &lines[i];

@@ -290,7 +290,7 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
         Block::Heading(2, "Claims board".into()),
         Block::Para(format!(
             "One verdict per claim, each from the evidence the analysis protocol designates for it (docs/methods.md §7; experiments/protocol.yaml, sha256 {}: 13x: the horizon sweep, read over its budgets; 10x: the cheap-scoring horizon sweep; same-data figures: the horizon sweep at the protocol's forward budget; (a)–(e): their ablations); rows of other reports are secondary evidence there. An \"up to\" claim measured in several settings is the best of them with a max-statistic band over the settings. Intervals are Holm-adjusted over each report's claim rows; the board's claims form one family as well: the p-value column is Holm-adjusted over the board's {} rows of the protocol's claims, and a verdict whose adjusted p-value exceeds 0.05 reads \"inconclusive over the board\" (the sampled networks' 100x rows lie outside the protocol and keep their report's verdicts). Made by `jestbench index {}`.",
-            &crate::analysis::protocol::active().sha256[..12],
+            &crate::analysis::claims::protocol::active().sha256[..12],
             lines.iter().filter(|l| l.board_p.is_some()).count(),
             dir.display()
         )),

@@ -4,8 +4,9 @@
 //! off below JEST the factor counts no iterations, and the verdict says so with
 //! the rate and the ceiling gap.
 
-use super::profile::{fractions_text, gap_text, horizons_text, rate_text};
-use super::samedata::{calibrated, ci_text, named};
+use super::profile::{
+    calibrated, ci_text, fractions_text, gap_text, horizons_text, named, rate_text,
+};
 use super::{Claim, ClaimDef, Ctx, Measure};
 use crate::analysis::horizon::HorizonComparison;
 use crate::analysis::situation::{self, Schedule};

@@ -8,6 +8,7 @@
 mod ablations;
 mod headline;
 mod profile;
+pub mod protocol;
 mod readings;
 mod row;
 mod samedata;
@@ -80,8 +81,8 @@ impl ClaimDef {
     }
 
     /// What the active protocol fixes for this claim.
-    pub fn protocol(&self) -> &'static super::protocol::ClaimProtocol {
-        &super::protocol::active().claims[self.id]
+    pub fn protocol(&self) -> &'static crate::analysis::protocol::ClaimProtocol {
+        &protocol::active().claims[self.id]
     }
 
     /// The experiments whose rows decide the claim (docs/methods.md §6 "one claim,

@@ -1,12 +1,42 @@
-//! The budget profile in words and the rate and ceiling beside a horizon row
-//! (docs/methods.md §7).
+//! The words of a horizon row (docs/methods.md §7): the budget profile, the rate
+//! and ceiling beside it, intervals and settings as text, and abstention where
+//! the estimator is not calibrated.
 
 use super::{Ctx, Verdict};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::Target;
 use crate::analysis::horizon::{HorizonComparison, HorizonPoint};
 
-use super::samedata::ci_text;
+use super::{show_bounds, Claim};
+use crate::analysis::situation::{self, Schedule, Situation};
+use crate::stats::CensoredInterval;
+
+pub(super) fn ci_text(ci: &CensoredInterval) -> String {
+    let share = if ci.censored_share > 0.0 {
+        format!("; {:.0}% of resamples censored", 100.0 * ci.censored_share)
+    } else {
+        String::new()
+    };
+    format!("{}{share}", show_bounds(ci.point, "x"))
+}
+
+pub(super) fn named(h: &HorizonComparison) -> String {
+    if h.setting.is_empty() {
+        h.experiment.clone()
+    } else {
+        format!("{}, {}", h.experiment, h.setting)
+    }
+}
+
+/// The row, abstaining where the calibration finds the estimator not to cover
+/// in its situation (the protocol's `min_coverage`; docs/methods.md §7).
+pub(super) fn calibrated(row: Claim, sit: Situation, schedule: Schedule, seeds: usize) -> Claim {
+    let min = crate::analysis::claims::protocol::active().min_coverage;
+    match situation::committed().abstain(sit, schedule, seeds, min) {
+        Some(why) => row.abstaining(why),
+        None => row,
+    }
+}
 
 /// How a claim's profile verdict is summarised: holds, fails or neither.
 fn side(v: Verdict) -> i8 {

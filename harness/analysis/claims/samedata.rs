@@ -8,35 +8,19 @@
 //! secondary evidence beside it. Every row abstains where the calibration finds
 //! the estimator not to cover in its situation (`analysis::situation`).
 
-use super::profile::{fractions_text, gap_text, horizons_text, profile_words, rate_text};
+use super::profile::{
+    calibrated, ci_text, fractions_text, gap_text, horizons_text, named, profile_words, rate_text,
+};
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Reading, Target};
 use crate::analysis::horizon::{HorizonComparison, HorizonPoint};
 use crate::analysis::protocol::BudgetRule;
-use crate::analysis::situation::{self, Schedule, Situation};
+use crate::analysis::situation::{self, Schedule};
 use crate::method::Method;
-use crate::stats::CensoredInterval;
 
 pub(super) fn same_f(a: f64, b: f64) -> bool {
     (a - b).abs() < 1e-6
-}
-
-pub(super) fn ci_text(ci: &CensoredInterval) -> String {
-    let share = if ci.censored_share > 0.0 {
-        format!("; {:.0}% of resamples censored", 100.0 * ci.censored_share)
-    } else {
-        String::new()
-    };
-    format!("{}{share}", show_bounds(ci.point, "x"))
-}
-
-pub(super) fn named(h: &HorizonComparison) -> String {
-    if h.setting.is_empty() {
-        h.experiment.clone()
-    } else {
-        format!("{}, {}", h.experiment, h.setting)
-    }
 }
 
 /// One horizon's two readings as measures.
@@ -55,16 +39,6 @@ fn readings(h: &HorizonComparison, p: &HorizonPoint) -> Vec<Measure> {
             seeds: h.fewest_seeds,
         },
     ]
-}
-
-/// The row, abstaining where the calibration finds the estimator not to cover
-/// in its situation (the protocol's `min_coverage`; docs/methods.md §7).
-pub(super) fn calibrated(row: Claim, sit: Situation, schedule: Schedule, seeds: usize) -> Claim {
-    let min = crate::analysis::protocol::active().min_coverage;
-    match situation::committed().abstain(sit, schedule, seeds, min) {
-        Some(why) => row.abstaining(why),
-        None => row,
-    }
 }
 
 /// The budget a same-data claim is read at, as its protocol fixes it, with the
