@@ -214,6 +214,11 @@ fn decided(verdict: &str) -> bool {
 /// "inconclusive over the board", with what its report alone reads.
 pub fn holm_over_board(mut lines: Vec<Line>) -> Vec<Line> {
     let protocol = crate::analysis::claims::protocol::active();
+    // A protocol whose family is each report's rows leaves the board's verdicts
+    // as the reports give them.
+    if protocol.multiplicity.family == crate::analysis::protocol::Scope::Report {
+        return lines;
+    }
     let family: Vec<usize> = (0..lines.len())
         .filter(|&i| {
             let l = &lines[i];

@@ -15,7 +15,7 @@ use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Reading, Target};
 use crate::analysis::horizon::{HorizonComparison, HorizonPoint};
-use crate::analysis::protocol::BudgetRule;
+use crate::analysis::protocol::{BudgetRule, ReadingName};
 use crate::analysis::situation::{self, Schedule};
 use crate::method::Method;
 
@@ -24,21 +24,41 @@ pub(super) fn same_f(a: f64, b: f64) -> bool {
 }
 
 /// One horizon's two readings as measures.
-fn readings(h: &HorizonComparison, p: &HorizonPoint) -> Vec<Measure> {
-    vec![
-        Measure {
-            name: Reading::Trained.name().into(),
-            point: p.speedup.point,
-            replicates: p.speedup_replicates.clone(),
-            seeds: h.fewest_seeds,
-        },
-        Measure {
-            name: Reading::FirstReaching.name().into(),
-            point: p.speedup_first.point,
-            replicates: p.speedup_first_replicates.clone(),
-            seeds: h.fewest_seeds,
-        },
-    ]
+fn readings(h: &HorizonComparison, p: &HorizonPoint, judged: &[Reading]) -> Vec<Measure> {
+    judged
+        .iter()
+        .map(|&r| {
+            let (point, replicates) = match r {
+                Reading::Trained => (p.speedup.point, &p.speedup_replicates),
+                Reading::FirstReaching => (p.speedup_first.point, &p.speedup_first_replicates),
+            };
+            Measure {
+                name: r.name().into(),
+                point,
+                replicates: replicates.clone(),
+                seeds: h.fewest_seeds,
+            }
+        })
+        .collect()
+}
+
+/// The readings the protocol judges a same-data claim under (both, unless it
+/// names fewer; docs/methods.md §6, §7).
+pub(super) fn judged_readings(names: &[ReadingName]) -> Vec<Reading> {
+    let r: Vec<Reading> = Reading::BOTH
+        .into_iter()
+        .filter(|r| {
+            names.contains(&match r {
+                Reading::Trained => ReadingName::TrainedSteps,
+                Reading::FirstReaching => ReadingName::FirstReaching,
+            })
+        })
+        .collect();
+    if r.is_empty() {
+        Reading::BOTH.to_vec()
+    } else {
+        r
+    }
 }
 
 /// The budget a same-data claim is read at, as its protocol fixes it, with the
@@ -74,20 +94,26 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
     let mut covered = std::collections::BTreeSet::new();
     let proto = def.protocol();
     let rule = def.rule();
+    let judged = judged_readings(&proto.readings);
     for h in ctx
         .horizons
         .iter()
         .filter(|h| h.method == Method::JEST && same_f(h.filter_ratio, f))
     {
         covered.insert((h.experiment.clone(), h.setting.clone()));
-        // Each budget's verdict at 95% (unadjusted), under both readings.
+        // Each budget's verdict at 95% (unadjusted), under the judged readings.
         let profile: Vec<(f64, Verdict)> = h
             .points
             .iter()
             .map(|p| {
-                let v =
-                    Verdict::combine(&[rule.verdict(&p.speedup), rule.verdict(&p.speedup_first)]);
-                (p.horizon, v)
+                let each: Vec<Verdict> = judged
+                    .iter()
+                    .map(|r| match r {
+                        Reading::Trained => rule.verdict(&p.speedup),
+                        Reading::FirstReaching => rule.verdict(&p.speedup_first),
+                    })
+                    .collect();
+                (p.horizon, Verdict::combine(&each))
             })
             .collect();
         let by_horizon = h
@@ -122,24 +148,39 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             .iter()
             .find(|q| q.improvement_from == Some(p.horizon));
         let longest = h.points.last().expect("a horizon comparison has points");
+        // The rate and the ceiling gap, where the protocol asks for them.
+        let rate = if proto.rate.is_empty() {
+            String::new()
+        } else {
+            format!(
+                "; rate at H (JEST's speed-up to {} of uniform's own gain): {}",
+                fractions_text(&proto.rate),
+                rate_text(ctx, h, p.horizon, &proto.rate)
+            )
+        };
+        let ceiling = if proto.ceiling {
+            format!(
+                "; ceiling gap at H: {}, at the longest budget (H = {}): {}",
+                gap_text(p),
+                longest.horizon,
+                gap_text(longest)
+            )
+        } else {
+            String::new()
+        };
         let mut row = def.row(
             ctx,
             format!(
-                "{}: read at H = {} ({rule_words}; uniform's final {:.3} at H{}): {} with uniform's trained steps, {} with its first-reaching horizon; rate at H (JEST's speed-up to {} of uniform's own gain): {}; ceiling gap at H: {}, at the longest budget (H = {}): {}; {} seeds at the fewest. Budget profile (trained-steps / first-reaching speed-ups, each budget's verdict at 95%): {by_horizon}",
+                "{}: read at H = {} ({rule_words}; uniform's final {:.3} at H{}): {} with uniform's trained steps, {} with its first-reaching horizon{rate}{ceiling}; {} seeds at the fewest. Budget profile (trained-steps / first-reaching speed-ups, each budget's verdict at 95%): {by_horizon}",
                 named(h),
                 p.horizon,
                 p.baseline_final.point_estimate,
                 next.map_or(String::new(), |q| format!(", {:.3} at {}", q.baseline_final.point_estimate, q.horizon)),
                 ci_text(&p.speedup),
                 ci_text(&p.speedup_first),
-                fractions_text(&proto.rate),
-                rate_text(ctx, h, p.horizon, &proto.rate),
-                gap_text(p),
-                longest.horizon,
-                gap_text(longest),
                 h.fewest_seeds
             ),
-            readings(h, p),
+            readings(h, p, &judged),
             "iterations (horizon sweep)",
             vec![h.experiment.clone()],
         );
@@ -183,7 +224,7 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
                 s.target_score,
                 if also.is_empty() { String::new() } else { format!("; the same runs as in {}", also.join(", ")) }
             ),
-            Reading::BOTH
+            judged
                 .iter()
                 .map(|&r| {
                     let (ci, reps) = s.reading(r);
@@ -210,4 +251,29 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
         rows.push(def.not_measured(&format!("no JEST runs at f = {f}"), "iterations"));
     }
     rows
+}
+
+#[cfg(test)]
+mod tests {
+    use super::judged_readings;
+    use crate::analysis::compare::Reading;
+    use crate::analysis::protocol::ReadingName;
+
+    /// A protocol that names one reading judges the same-data rows under it
+    /// alone; one that names neither (or only the horizon factor) under both.
+    #[test]
+    fn the_protocol_names_the_readings_a_row_is_judged_under() {
+        assert_eq!(
+            judged_readings(&[ReadingName::TrainedSteps]),
+            vec![Reading::Trained]
+        );
+        assert_eq!(
+            judged_readings(&[ReadingName::FirstReaching, ReadingName::TrainedSteps]),
+            Reading::BOTH.to_vec()
+        );
+        assert_eq!(
+            judged_readings(&[ReadingName::HorizonFactor]),
+            Reading::BOTH.to_vec()
+        );
+    }
 }
