@@ -195,6 +195,7 @@ fn loader_reads_csv_and_npy_alike() {
         split: None,
         split_column: "split".into(),
         curated_fraction: 0.3,
+        seeded_curated: false,
     };
     let (pairs, labels) = load_pairs(&spec, dir.path()).unwrap();
     assert_eq!(pairs.a, a);
@@ -212,6 +213,7 @@ fn load_error(dir: &Path, a: &str, b: &str) -> String {
         split: None,
         split_column: "split".into(),
         curated_fraction: 0.3,
+        seeded_curated: false,
     };
     load_pairs(&spec, dir).unwrap_err().to_string()
 }

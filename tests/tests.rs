@@ -16,6 +16,7 @@ mod hostile;
 mod hostile_results;
 mod plots;
 mod real_data;
+mod replicates;
 mod report;
 mod reproduce;
 mod resume;

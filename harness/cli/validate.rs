@@ -21,6 +21,9 @@ pub fn validate(args: ValidateArgs) -> anyhow::Result<()> {
         o.runs,
         o.what.map(|w| format!(" ({w})")).unwrap_or_default()
     );
+    if let Some(r) = &o.replicates {
+        say!("  seeds: {r}");
+    }
     let labels: Vec<String> = o.labels.iter().map(|l| label(l)).collect();
     let Some(costs) = o.costs else {
         for l in &labels {

@@ -136,7 +136,11 @@ pub fn paired_dataset(spec: &FilesSpec, seed: u64, base_dir: &Path) -> Result<Da
     let eval = pairs.gather(eval_idx);
     let n_cur =
         ((spec.curated_fraction * train.len() as f64).round() as usize).clamp(1, train.len() - 1);
-    let idx: Vec<usize> = (0..train.len()).collect();
+    let idx: Vec<usize> = if spec.seeded_curated {
+        rng::permutation(&mut rng::chacha(seed, stream::CURATED), train.len())
+    } else {
+        (0..train.len()).collect()
+    };
     let curated = train.gather(&idx[..n_cur]);
     let pool = train.gather(&idx[n_cur..]);
     let prototypes = match &train.labels {

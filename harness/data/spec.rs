@@ -132,6 +132,15 @@ pub struct FilesSpec {
     /// Fraction of the training split kept clean as the curated set.
     #[serde(default = "default_curated_fraction")]
     pub curated_fraction: f64,
+    /// Which training items are curated: the first `curated_fraction` in file
+    /// order (false, the default) or a draw seeded by the dataset seed (true; what
+    /// an experiment's `replicates` set where the data varies).
+    #[serde(default, skip_serializing_if = "is_false")]
+    pub seeded_curated: bool,
+}
+
+fn is_false(b: &bool) -> bool {
+    !*b
 }
 
 impl FilesSpec {

@@ -8,6 +8,8 @@ was expected. Nothing here touches data, devices or results.
 
 mod locate;
 pub mod protocol;
+mod replicates;
+pub use replicates::{Level, Replicates, World};
 mod sweep;
 mod types;
 mod validate;
@@ -41,6 +43,8 @@ pub struct Experiment<T = RunConfig> {
     /// it does.
     pub extra_seeds: Vec<u64>,
     pub extra_cells: Vec<bool>,
+    /// Worlds × learners (`seeds` are then 0 .. worlds × learners_per_world).
+    pub replicates: Option<Replicates>,
 }
 
 /// One point of the sweep's cartesian product.
@@ -58,6 +62,8 @@ pub struct Cell<T = RunConfig> {
 pub struct Run<'a, T = RunConfig> {
     pub cell: &'a Cell<T>,
     pub seed: u64,
+    /// The world it runs in, where the file draws worlds (`replicates`).
+    pub world: Option<World>,
 }
 
 impl<T> Run<'_, T> {
@@ -104,10 +110,12 @@ impl<T> Experiment<T> {
                 } else {
                     &[]
                 };
-                self.seeds
-                    .iter()
-                    .chain(extra)
-                    .map(move |&seed| Run { cell, seed })
+                let replicates = self.replicates.as_ref();
+                self.seeds.iter().chain(extra).map(move |&seed| Run {
+                    cell,
+                    seed,
+                    world: replicates.map(|r| r.world_of(seed)),
+                })
             })
             .collect()
     }
@@ -138,19 +146,26 @@ impl Experiment {
         check_tags(&index, path)?;
         let err = |key: &str, message: String| ExperimentError::at(path, &index, key, message);
         let raw: RawExperiment = from_yaml(source, path)?;
-        let cells = expand_checked(
+        let seeds = seeds_or_replicates(&raw, max_runs, &err)?;
+        let mut cells = expand_checked(
             source,
-            (&raw.name, &raw.seeds, max_runs),
+            (&raw.name, &seeds, max_runs),
             &raw.sweep,
             &err,
             validate::config,
         )?;
+        if let Some(r) = &raw.replicates {
+            // A run's id changes with the world its seed draws.
+            for c in &mut cells {
+                c.config_hash = config_hash(&(&c.config, r.identity()));
+            }
+        }
         missing_files(&cells, &base_dir(path), &err)?;
         let (extra_seeds, extra_cells) = match &raw.extra_seeds {
             None => (Vec::new(), vec![false; cells.len()]),
-            Some(e) => extra_seeds(e, &raw.seeds, &raw.sweep, &cells, &err)?,
+            Some(e) => extra_seeds(e, &seeds, &raw.sweep, &cells, &err)?,
         };
-        let runs = cells.len() * raw.seeds.len()
+        let runs = cells.len() * seeds.len()
             + extra_cells.iter().filter(|&&x| x).count() * extra_seeds.len();
         if runs > max_runs {
             return Err(err(
@@ -162,11 +177,50 @@ impl Experiment {
             name: raw.name,
             path: path.to_path_buf(),
             base_dir: base_dir(path),
-            seeds: raw.seeds,
+            seeds,
             cells,
             extra_seeds,
             extra_cells,
+            replicates: raw.replicates,
         })
+    }
+
+    /// The configuration `run` trains with: its cell's, in its world.
+    pub fn config_of(&self, run: &Run) -> RunConfig {
+        match run.world {
+            Some(w) => run.cell.config.in_world(w.dataset_seed, w.reference_seed),
+            None => run.cell.config.clone(),
+        }
+    }
+}
+
+/// The seeds the file lists, or those its `replicates` draw (checked, and counted
+/// against the run limit, before any list is made).
+fn seeds_or_replicates(
+    raw: &RawExperiment,
+    max_runs: usize,
+    err: &dyn Fn(&str, String) -> ExperimentError,
+) -> Result<Vec<u64>, ExperimentError> {
+    match (&raw.seeds, &raw.replicates) {
+        (Some(_), Some(_)) => Err(err(
+            "replicates",
+            "give `seeds` (learner seeds on the file's one world) or `replicates` (worlds × learners), not both".into(),
+        )),
+        (None, None) => Err(err(
+            "name",
+            "missing field `seeds`: give `seeds` (learner seeds on the file's one world) or `replicates: {worlds: W, learners_per_world: L}`".into(),
+        )),
+        (Some(s), None) => Ok(s.clone()),
+        (None, Some(r)) => {
+            r.check(max_runs).map_err(|(k, m)| err(&k, m))?;
+            if raw.extra_seeds.is_some() {
+                return Err(err(
+                    "extra_seeds",
+                    "`extra_seeds` adds learner seeds on one world; with `replicates`, every cell runs worlds × learners".into(),
+                ));
+            }
+            Ok(r.seeds())
+        }
     }
 }
 
@@ -289,6 +343,7 @@ pub fn parse_cells<T: serde::de::DeserializeOwned + serde::Serialize>(
         extra_cells: vec![false; cells.len()],
         cells,
         extra_seeds: Vec::new(),
+        replicates: None,
     })
 }
 

@@ -13,7 +13,7 @@ use super::{config_hash, Cell, ExperimentError};
 const CELL_BYTES: f64 = 8192.0;
 
 /// Keys of the file that are not part of a run's configuration.
-const NOT_CONFIG: [&str; 4] = ["name", "seeds", "sweep", "extra_seeds"];
+const NOT_CONFIG: [&str; 5] = ["name", "seeds", "replicates", "sweep", "extra_seeds"];
 
 pub(super) fn expand<T: DeserializeOwned + Serialize>(
     document: &Value,
@@ -44,7 +44,7 @@ pub(super) fn expand<T: DeserializeOwned + Serialize>(
         if NOT_CONFIG.contains(&key.split('.').next().unwrap_or("")) {
             return Err(err(
                 &at,
-                format!("`{key}` cannot be swept (seeds are listed in `seeds`)"),
+                format!("`{key}` cannot be swept (seeds are listed in `seeds` or drawn by `replicates`)"),
             ));
         }
         let values = match v {

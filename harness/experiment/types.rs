@@ -14,7 +14,12 @@ use crate::train::{EvalSpec, ReferenceSpec, TrainSpec};
 #[serde(deny_unknown_fields)]
 pub struct RawExperiment {
     pub name: String,
-    pub seeds: Vec<u64>,
+    /// Learner seeds on the file's one world (or `replicates`).
+    #[serde(default)]
+    pub seeds: Option<Vec<u64>>,
+    /// Worlds × learners: every random draw varies across replicates.
+    #[serde(default)]
+    pub replicates: Option<super::Replicates>,
     pub dataset: DatasetSpec,
     pub model: ModelSpec,
     pub train: TrainSpec,

@@ -1,4 +1,5 @@
-//! Executes a JEST experiment: datasets once, shared references once, then every
+//! Executes a JEST experiment world by world (one world where the file draws
+//! none): a world's datasets once, its shared references once, then each of its
 //! planned (cell, seed) on the device, each evaluation appended as a row.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -113,18 +114,36 @@ fn execute(
         ));
     }
     progress.planned(total, skipped);
-    let datasets = build_datasets(exp, &todo)?;
-    let references = train_references(exp, &todo, &datasets, opts, progress)?;
     let writer = Mutex::new(writer);
-    let ctx = Context {
-        exp,
-        opts,
-        writer: &writer,
-        progress,
-        datasets: &datasets,
-        references: &references,
-    };
-    for_each(&todo, opts.jobs, opts.device, |run| ctx.one(run))?;
+    // World by world (one group where the file draws none): a world's data and
+    // references are built, its runs done, and all of it dropped before the next.
+    let mut worlds: BTreeMap<Option<u64>, Vec<(&Run, RunConfig)>> = BTreeMap::new();
+    for run in todo {
+        let config = exp.config_of(run);
+        worlds
+            .entry(run.world.map(|w| w.index))
+            .or_default()
+            .push((run, config));
+    }
+    let n_worlds = worlds.len();
+    for (world, runs) in worlds {
+        if let (Some(w), true) = (world, n_worlds > 1) {
+            progress.note(&format!("{}: world {w}, {} runs", exp.name, runs.len()));
+        }
+        let datasets = build_datasets(exp, &runs)?;
+        let references = train_references(exp, &runs, &datasets, opts, progress)?;
+        let ctx = Context {
+            exp,
+            opts,
+            writer: &writer,
+            progress,
+            datasets: &datasets,
+            references: &references,
+        };
+        for_each(&runs, opts.jobs, opts.device, |(run, config)| {
+            ctx.one(run, config)
+        })?;
+    }
     Ok((total, skipped))
 }
 
@@ -135,13 +154,13 @@ fn dataset_key(spec: &DatasetSpec) -> String {
 /// Builds each distinct dataset of the runs to do, once.
 fn build_datasets(
     exp: &Experiment,
-    todo: &[&Run],
+    todo: &[(&Run, RunConfig)],
 ) -> Result<BTreeMap<String, Arc<Dataset>>, RunError> {
     let mut out = BTreeMap::new();
-    for run in todo {
-        let key = dataset_key(&run.cell.config.dataset);
+    for (_, config) in todo {
+        let key = dataset_key(&config.dataset);
         if let std::collections::btree_map::Entry::Vacant(slot) = out.entry(key) {
-            let ds = Dataset::build(&run.cell.config.dataset, &exp.base_dir).map_err(|source| {
+            let ds = Dataset::build(&config.dataset, &exp.base_dir).map_err(|source| {
                 RunError::Data {
                     experiment: exp.path.clone(),
                     source,
@@ -169,24 +188,24 @@ impl DeviceJob for TrainReference<'_> {
 /// some run of the experiment scores with it (uniform runs then log their batches'
 /// learnability against it), so a resumed or sharded sweep trains what an
 /// uninterrupted one would.
-fn train_references(
+fn train_references<'a>(
     exp: &Experiment,
-    todo: &[&Run],
+    todo: &'a [(&Run, RunConfig)],
     datasets: &BTreeMap<String, Arc<Dataset>>,
     opts: &Options,
     progress: &dyn Progress,
 ) -> Result<BTreeMap<String, Arc<Reference>>, RunError> {
+    // Which cells' references some cell scores with (the same in every world).
     let scored: BTreeSet<String> = exp
         .cells
         .iter()
         .filter(|c| c.config.train.selector.scores())
         .map(|c| reference::key(&c.config))
         .collect();
-    let mut needed: BTreeMap<String, &RunConfig> = BTreeMap::new();
-    for run in todo {
-        let key = reference::key(&run.cell.config);
-        if scored.contains(&key) {
-            needed.entry(key).or_insert(&run.cell.config);
+    let mut needed: BTreeMap<String, &'a RunConfig> = BTreeMap::new();
+    for (run, config) in todo {
+        if scored.contains(&reference::key(&run.cell.config)) {
+            needed.entry(reference::key(config)).or_insert(config);
         }
     }
     let needed: Vec<(String, &RunConfig)> = needed.into_iter().collect();
@@ -252,13 +271,12 @@ struct Context<'a> {
 }
 
 impl Context<'_> {
-    fn one(&self, run: &Run) -> Result<(), RunError> {
-        let config = &run.cell.config;
+    fn one(&self, run: &Run, config: &RunConfig) -> Result<(), RunError> {
         let data = &self.datasets[&dataset_key(&config.dataset)];
         let reference = self.references.get(&reference::key(config)).map(|r| &**r);
         let label = format!("{} seed {}", short_label(run), run.seed);
         let mut observer = RowSink {
-            identity: identity(self.exp, run, self.opts),
+            identity: identity(self.exp, run, config, self.opts),
             writer: self.writer,
             ticker: self.progress.started(&label, config.train.steps),
         };
@@ -280,8 +298,8 @@ impl Context<'_> {
 }
 
 /// The identity columns of a run's rows.
-fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
-    let t = &run.cell.config.train;
+fn identity(exp: &Experiment, run: &Run, config: &RunConfig, opts: &Options) -> RunIdentity {
+    let t = &config.train;
     RunIdentity {
         experiment: exp.name.clone(),
         run_id: run.id(),
@@ -298,7 +316,7 @@ fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
         super_batch: t.super_batch(),
         n_chunks: t.n_chunks,
         gain: t.gain,
-        reference_quality: run.cell.config.reference.quality,
+        reference_quality: config.reference.quality,
         score_resolution: t.flexi.score_resolution(),
         low_resolution: t.flexi.resolution,
         low_res_share: if t.flexi.low_res_items(t.batch_size) > 0 {
@@ -308,6 +326,9 @@ fn identity(exp: &Experiment, run: &Run, opts: &Options) -> RunIdentity {
         },
         sweep: run.sweep_label(),
         device: opts.device.as_str().into(),
+        world: run.world.map(|w| w.index),
+        dataset_seed: config.dataset.seed,
+        reference_seed: config.reference.seed,
     }
 }
 

@@ -11,7 +11,7 @@ use sha2::{Digest, Sha256};
 use super::shard::{partition, Shard};
 use super::RunError;
 use crate::data::files;
-use crate::experiment::{Cell, Experiment, Run};
+use crate::experiment::{Cell, Experiment, Level, Run};
 use crate::flops::ModelCost;
 use crate::model::Layout;
 use crate::train::iteration_cost;
@@ -170,6 +170,8 @@ pub struct Overview {
     pub name: String,
     /// What the family's runs compare, where the count alone does not say.
     pub what: Option<&'static str>,
+    /// The worlds the seeds draw, where the file draws them (`replicates`).
+    pub replicates: Option<String>,
     pub cells: usize,
     pub seeds: usize,
     /// Extra seeds, and how many cells run them.
@@ -219,6 +221,17 @@ impl Overview {
                 )
             }),
             runs: exp.runs().len(),
+            replicates: exp.replicates.as_ref().map(|r| {
+                let what = match (r.varies(Level::Data), r.varies(Level::Reference)) {
+                    (true, _) => "its own data and reference",
+                    (false, true) => "the file's data, its own reference",
+                    (false, false) => "the file's data and reference",
+                };
+                format!(
+                    "{} worlds × {} learners, each world {what} (replicates.seed {})",
+                    r.worlds, r.learners_per_world, r.seed
+                )
+            }),
             labels: exp.cells.iter().map(|c| c.swept.clone()).collect(),
             costs: None,
         }

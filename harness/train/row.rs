@@ -72,6 +72,12 @@ pub struct JestRow {
     pub zero_shot_head: Option<f64>,
     pub zero_shot_torso: Option<f64>,
     pub zero_shot_tail: Option<f64>,
+    /// The world of the experiment's `replicates` the run drew (empty without).
+    pub world: Option<u64>,
+    /// The seeds its data and its reference were drawn with (empty in files
+    /// written before they were logged).
+    pub dataset_seed: Option<u64>,
+    pub reference_seed: Option<u64>,
 }
 
 /// The columns of a JEST run's rows that are the same on all its rows.
@@ -94,6 +100,9 @@ pub struct RunIdentity {
     pub low_res_share: f64,
     pub sweep: String,
     pub device: String,
+    pub world: Option<u64>,
+    pub dataset_seed: u64,
+    pub reference_seed: u64,
 }
 
 fn finite(x: f64) -> Option<f64> {
@@ -175,6 +184,9 @@ impl JestRow {
             zero_shot_head: finite(m.zero_shot_by_bucket[0]),
             zero_shot_torso: finite(m.zero_shot_by_bucket[1]),
             zero_shot_tail: finite(m.zero_shot_by_bucket[2]),
+            world: id.world,
+            dataset_seed: Some(id.dataset_seed),
+            reference_seed: Some(id.reference_seed),
         }
     }
 }

@@ -26,6 +26,9 @@ pub static SCHEMA: RowSchema<JestRow> = RowSchema::new(
         "reference_seconds",
         "flops_reference_training",
         "flops_reference_embedding",
+        "world",
+        "dataset_seed",
+        "reference_seed",
     ],
     // Added after the first files were written.
     &[
@@ -40,6 +43,9 @@ pub static SCHEMA: RowSchema<JestRow> = RowSchema::new(
         "zero_shot_head",
         "zero_shot_torso",
         "zero_shot_tail",
+        "world",
+        "dataset_seed",
+        "reference_seed",
     ],
     select::methods,
 )

@@ -27,6 +27,25 @@ pub struct RunConfig {
     pub reference: ReferenceSpec,
 }
 
+impl RunConfig {
+    /// This configuration in a world of an experiment's `replicates`: the data
+    /// drawn with `dataset_seed` (for files: the seeded split, and a seeded draw
+    /// of the curated items) and the reference with `reference_seed`, where given.
+    pub fn in_world(&self, dataset_seed: Option<u64>, reference_seed: Option<u64>) -> RunConfig {
+        let mut c = self.clone();
+        if let Some(s) = dataset_seed {
+            c.dataset.seed = s;
+            if let Some(f) = &mut c.dataset.files {
+                f.seeded_curated = true;
+            }
+        }
+        if let Some(s) = reference_seed {
+            c.reference.seed = s;
+        }
+        c
+    }
+}
+
 #[cfg(test)]
 impl RunConfig {
     /// The configuration of a one-cell experiment file (its `name` and `seeds`
