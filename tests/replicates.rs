@@ -72,7 +72,7 @@ fn bad_replicates_are_named_by_line_and_key() {
             &["exp.yaml:", "unknown variant `world`", "data", "reference"],
         ),
         (
-            format!("{}", replicated(2, 2, "")).replace("name: tiny\n", "name: tiny\nseeds: [1]\n"),
+            replicated(2, 2, "").replace("name: tiny\n", "name: tiny\nseeds: [1]\n"),
             &["replicates", "not both"],
         ),
         (

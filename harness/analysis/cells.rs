@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::method::Method;
-use crate::stats::{self, mean_interval, Curve, Interval};
+use crate::stats::{self, mean_interval_in, Curve, Interval};
 use crate::train::JestRow;
 use crate::train::RunStatus;
 
@@ -97,6 +97,9 @@ impl Axis {
 #[derive(Clone, Debug, Serialize)]
 pub struct RunSeries {
     pub seed: u64,
+    /// The world of the experiment's replicates it drew (`None`: the file's one
+    /// world; such seeds are independent draws of the learner only).
+    pub world: Option<u64>,
     pub status: RunStatus,
     pub score: Vec<f64>,
     pub x: BTreeMap<Axis, Vec<f64>>,
@@ -257,6 +260,18 @@ impl Cell {
         self.complete().iter().map(|r| r.final_score()).collect()
     }
 
+    /// The worlds of [`Cell::complete`]'s runs, in that order (what a nested
+    /// bootstrap resamples first).
+    pub fn groups(&self) -> Vec<Option<u64>> {
+        self.complete().iter().map(|r| r.world).collect()
+    }
+
+    /// How many independent replicates its complete runs are: worlds where the
+    /// runs drew them, else seeds.
+    pub fn units(&self) -> usize {
+        stats::units(&self.groups())
+    }
+
     pub fn band(&self, axis: Axis) -> Option<&Band> {
         self.bands.iter().find(|b| b.axis == axis)
     }
@@ -264,14 +279,15 @@ impl Cell {
     /// Fills the summaries from the runs.
     fn summarise(&mut self) {
         let finals = self.final_scores();
-        self.final_score = (!finals.is_empty()).then(|| mean_interval(&finals));
+        let groups = self.groups();
+        self.final_score = (!finals.is_empty()).then(|| mean_interval_in(&finals, &groups));
         let learn: Vec<f64> = self
             .complete()
             .iter()
             .map(|r| r.mean_learnability())
             .collect();
         self.learnability = (!learn.is_empty() && learn.iter().all(|v| v.is_finite()))
-            .then(|| mean_interval(&learn));
+            .then(|| mean_interval_in(&learn, &groups));
         self.bands = Axis::PLOTTED.iter().map(|&a| band(self, a)).collect();
         let runs = self.complete();
         let steps: &[f64] = runs.first().map_or(&[], |r| &r.x[&Axis::Iterations]);
@@ -302,11 +318,12 @@ impl Cell {
 /// Point-wise 95% bootstrap band of a cell's seed-mean curve.
 fn band(cell: &Cell, axis: Axis) -> Band {
     let runs = cell.complete();
+    let groups = cell.groups();
     let mean = cell.mean_curve(axis);
     let (mut lower, mut upper) = (Vec::new(), Vec::new());
     for k in 0..mean.y.len() {
         let ys: Vec<f64> = runs.iter().map(|r| r.score[k]).collect();
-        let ci = mean_interval(&ys);
+        let ci = mean_interval_in(&ys, &groups);
         lower.push(ci.lower_bound);
         upper.push(ci.upper_bound);
     }
@@ -424,6 +441,7 @@ pub fn cells(rows: &[JestRow]) -> Vec<Cell> {
             .collect();
         cell.runs.push(RunSeries {
             seed: first.common.seed,
+            world: last.world,
             status: last.common.status,
             score,
             x,

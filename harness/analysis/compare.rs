@@ -13,8 +13,8 @@ use super::cells::{Axis, Cell, RunSeries};
 use crate::method::Method;
 use crate::stats::speedup::{speedup_to, Numerator};
 use crate::stats::{
-    self, mean_interval, mean_replicates, resample_indices, Bounds, CensoredInterval, Curve,
-    Estimator, Interval, Scale, BOOTSTRAP_SEED, RESAMPLES,
+    self, mean_interval_in, mean_replicates_in, nested_indices, unit_means, Bounds,
+    CensoredInterval, Curve, Estimator, Interval, Scale, BOOTSTRAP_SEED, RESAMPLES,
 };
 
 /// Which level of the baseline's seed-mean curve is the target.
@@ -208,18 +208,21 @@ fn mean_of(runs: &[&RunSeries], idx: &[usize], axis: Axis) -> Curve {
     stats::mean_of_slices(&xs, &ys)
 }
 
-/// Bootstrap resamples of two cells' seeds: the same indices for both when they
-/// ran the same seeds (paired), independent draws otherwise.
+/// Bootstrap resamples of two cells' seeds, nested over their worlds: the same
+/// indices for both when they ran the same seeds (paired), independent draws
+/// otherwise.
 fn resamples(method: &[&RunSeries], base: &[&RunSeries]) -> Vec<(Vec<usize>, Vec<usize>)> {
     let paired = method
         .iter()
         .map(|r| r.seed)
         .eq(base.iter().map(|r| r.seed));
-    let m = resample_indices(method.len(), RESAMPLES, BOOTSTRAP_SEED);
+    let groups =
+        |runs: &[&RunSeries]| -> Vec<Option<u64>> { runs.iter().map(|r| r.world).collect() };
+    let m = nested_indices(&groups(method), RESAMPLES, BOOTSTRAP_SEED);
     let b = if paired {
         m.clone()
     } else {
-        resample_indices(base.len(), RESAMPLES, BOOTSTRAP_SEED ^ 1)
+        nested_indices(&groups(base), RESAMPLES, BOOTSTRAP_SEED ^ 1)
     };
     m.into_iter().zip(b).collect()
 }
@@ -236,7 +239,9 @@ fn speedups_on(
     let all_m: Vec<usize> = (0..m_runs.len()).collect();
     let all_b: Vec<usize> = (0..b_runs.len()).collect();
     let (base, meth) = (mean_of(b_runs, &all_b, axis), mean_of(m_runs, &all_m, axis));
-    let seeds = m_runs.len().min(b_runs.len());
+    let units =
+        |runs: &[&RunSeries]| stats::units(&runs.iter().map(|r| r.world).collect::<Vec<_>>());
+    let seeds = units(m_runs).min(units(b_runs));
     let both = |b: &Curve, m: &Curve, t: Target| -> (Option<Bounds>, Option<Bounds>) {
         let goal = t.of(b);
         (
@@ -348,17 +353,19 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
             .flat_map(|&axis| on(axis, &iso_targets(&cells[j].mean_curve(axis))))
             .collect();
         let (fm, fb) = (cell.final_scores(), cells[j].final_scores());
+        let (gm, gb) = (cell.groups(), cells[j].groups());
         out.push(Comparison {
             method: i,
             baseline: j,
             speedups,
             iso,
-            final_score: mean_interval(&fm),
-            baseline_final_score: mean_interval(&fb),
-            welch: stats::welch_t_test(&fm, &fb),
+            final_score: mean_interval_in(&fm, &gm),
+            baseline_final_score: mean_interval_in(&fb, &gb),
+            // Tests over independent replicates: a world's learners are one.
+            welch: stats::welch_t_test(&unit_means(&fm, &gm), &unit_means(&fb, &gb)),
             holm_p: f64::NAN,
-            hedges_g: stats::hedges_g(&fm, &fb),
-            final_replicates: mean_replicates(&fm),
+            hedges_g: stats::hedges_g(&unit_means(&fm, &gm), &unit_means(&fb, &gb)),
+            final_replicates: mean_replicates_in(&fm, &gm),
         });
     }
     let p: Vec<f64> = out

@@ -19,7 +19,7 @@ use super::cells::Cell;
 use crate::method::Method;
 use crate::stats::speedup::{horizon_reaching, horizon_speedup};
 use crate::stats::{
-    mean_interval, resample_indices, Bounds, CensoredInterval, Estimator, Interval, Scale,
+    mean_interval_in, nested_indices, Bounds, CensoredInterval, Estimator, Interval, Scale,
     BOOTSTRAP_SEED, RESAMPLES,
 };
 
@@ -222,7 +222,17 @@ fn compare(
         .collect::<std::collections::BTreeSet<u64>>()
         .into_iter()
         .collect();
-    let fewest = fb.iter().chain(&fm).map(|m| m.len()).min().unwrap_or(0);
+    // Each seed's world (an experiment's replicates), for the nested resample.
+    let world: BTreeMap<u64, Option<u64>> = base
+        .values()
+        .chain(meth.values())
+        .flat_map(|c| c.complete().into_iter().map(|r| (r.seed, r.world)))
+        .collect();
+    let groups: Vec<Option<u64>> = seeds.iter().map(|s| world[s]).collect();
+    let units_of = |m: &BTreeMap<u64, f64>| -> usize {
+        crate::stats::units(&m.keys().map(|s| world[s]).collect::<Vec<_>>())
+    };
+    let fewest = fb.iter().chain(&fm).map(units_of).min().unwrap_or(0);
     if fewest == 0 {
         return None;
     }
@@ -234,6 +244,13 @@ fn compare(
     let (tb, tm) = (table(&fb), table(&fm));
     let present =
         |t: &[Vec<Option<f64>>], k: usize| -> Vec<f64> { t[k].iter().flatten().copied().collect() };
+    let present_groups = |t: &[Vec<Option<f64>>], k: usize| -> Vec<Option<u64>> {
+        t[k].iter()
+            .zip(&groups)
+            .filter(|(v, _)| v.is_some())
+            .map(|(_, g)| *g)
+            .collect()
+    };
     let hs: Vec<f64> = horizons.iter().map(|&h| h as f64).collect();
     let flop_ratio = {
         let u = paper_per_step(base[&horizons[0]]);
@@ -288,7 +305,7 @@ fn compare(
     };
     let all: Vec<usize> = (0..seeds.len()).collect();
     let (point_s, point_i, point_f, point_g, point_c) = stat(&all)?;
-    let reps: Vec<Option<Stat>> = resample_indices(seeds.len(), RESAMPLES, BOOTSTRAP_SEED)
+    let reps: Vec<Option<Stat>> = nested_indices(&groups, RESAMPLES, BOOTSTRAP_SEED)
         .iter()
         .map(|idx| stat(idx))
         .collect();
@@ -306,8 +323,8 @@ fn compare(
             let cr = col(&|r: &Stat| Bounds::exact(r.4[k]));
             HorizonPoint {
                 horizon: hs[k],
-                baseline_final: mean_interval(&present(&tb, k)),
-                method_final: mean_interval(&present(&tm, k)),
+                baseline_final: mean_interval_in(&present(&tb, k), &present_groups(&tb, k)),
+                method_final: mean_interval_in(&present(&tm, k), &present_groups(&tm, k)),
                 speedup: ci(point_s[k], &sr, Scale::Log),
                 speedup_first: ci(point_i[k], &ir, Scale::Log),
                 factor: ci(point_f[k], &fr, Scale::Log),

@@ -136,12 +136,13 @@ pub fn worlds(
             })
         };
         let (o, ind) = (of(Method::ORACLE), of(Method::INDEPENDENT_TOPK));
-        let base = stats::mean_replicates(&cells[j.baseline].final_scores());
+        let b = &cells[j.baseline];
+        let base = stats::mean_replicates_in(&b.final_scores(), &b.groups());
         let seeds = [Some(j), o]
             .into_iter()
             .flatten()
             .flat_map(|c| [c.method, c.baseline])
-            .map(|i| cells[i].complete().len())
+            .map(|i| cells[i].units())
             .min()
             .unwrap_or(0);
         let u = j.baseline_final_score.point_estimate;

@@ -109,6 +109,9 @@ pub fn suite(quick: bool) -> Vec<Design> {
         grid: Grid::Every100,
         ceiling: 1.0,
         forward: false,
+        worlds: 0,
+        world_sd: 0.0,
+        log_worlds: false,
     };
     let ks: &[f64] = if quick {
         &[2.0, 4.5]
@@ -177,6 +180,32 @@ pub fn suite(quick: bool) -> Vec<Design> {
             grid: Grid::Horizons,
             ..base
         });
+    }
+    out
+}
+
+/// Two-level noise (docs/methods.md §7): 5 worlds × 2 learners at k = 2 and 4.5,
+/// one schedule and the horizon sweep; without world noise, with world noise
+/// twice and five times the run noise, each analysed nested (the rows name the
+/// worlds) and flat (they do not: ten seeds taken as ten independent draws).
+pub fn two_level() -> Vec<Design> {
+    let mut out = Vec::new();
+    for grid in [Grid::Every100, Grid::Horizons] {
+        for k in [2.0, 4.5] {
+            for world_sd in [0.0, 0.02, 0.05] {
+                for log_worlds in [true, false] {
+                    out.push(Design {
+                        k,
+                        grid,
+                        seeds: 10,
+                        worlds: 5,
+                        world_sd,
+                        log_worlds,
+                        ..suite(true)[0]
+                    });
+                }
+            }
+        }
     }
     out
 }
@@ -316,12 +345,26 @@ pub fn write_example(design: &Design, dir: &Path) -> Result<(), log::LogError> {
 }
 
 fn design_text(d: &Design) -> String {
+    let seeds = if d.worlds > 0 {
+        format!(
+            "{} worlds × {} learners · world noise {} · {}",
+            d.worlds,
+            d.seeds / d.worlds,
+            d.world_sd,
+            if d.log_worlds {
+                "nested bootstrap"
+            } else {
+                "flat bootstrap"
+            }
+        )
+    } else {
+        format!("{} seeds", d.seeds)
+    };
     format!(
-        "{} k = {} · {} · {} seeds · noise {}/{}",
+        "{} k = {} · {} · {seeds} · noise {}/{}",
         d.shape.name(),
         d.k,
         d.grid.name(),
-        d.seeds,
         d.run_sd,
         d.point_sd
     )

@@ -34,6 +34,9 @@ pub fn designs() -> Vec<Design> {
         grid: Grid::Every100,
         ceiling: 1.0,
         forward: false,
+        worlds: 0,
+        world_sd: 0.0,
+        log_worlds: false,
     };
     let mut out = Vec::new();
     for seeds in [3, 10] {

@@ -118,6 +118,16 @@ pub struct Design {
     /// A horizon sweep read where the protocol's forward rule says (docs/methods.md
     /// §7) instead of at `READ_AT`.
     pub forward: bool,
+    /// Two-level noise (docs/methods.md §7): the seeds are `worlds` worlds of
+    /// seeds / worlds learners each (0: every seed its own world, no world noise).
+    /// A world scales each method's gain by its own draw of sd `world_sd` (in
+    /// score units) and both by a shared one, so the speed-up varies by world; the
+    /// expected curves, and so the truth, are those without it.
+    pub worlds: usize,
+    pub world_sd: f64,
+    /// Whether the rows say which world a seed drew (false: the analysis sees
+    /// independent seeds, as a flat bootstrap would).
+    pub log_worlds: bool,
 }
 
 /// The x in [lo, hi] where increasing `f` crosses `target` (bisection).
@@ -152,6 +162,11 @@ impl Design {
         h / s
     }
 
+    /// The world of `seed`, where the design draws worlds.
+    fn world_of(&self, seed: u64) -> Option<u64> {
+        (self.worlds > 0).then(|| seed / (self.seeds / self.worlds).max(1) as u64)
+    }
+
     /// The rows of one replicate (its own noise stream).
     pub fn rows(&self, replicate: u64) -> Vec<Row> {
         let mut rng = ChaCha8Rng::seed_from_u64(0xca11b ^ replicate.wrapping_mul(0x9e37_79b9));
@@ -160,30 +175,49 @@ impl Design {
             let (u1, u2): (f64, f64) = (rng.gen_range(f64::EPSILON..1.0), rng.gen());
             libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(std::f64::consts::TAU * u2)
         };
+        // Per world: a shared gain factor and one per method (none without worlds,
+        // so that those designs keep their streams).
+        let effects: Vec<[f64; 3]> = (0..self.worlds)
+            .map(|_| [normal(), normal(), normal()])
+            .collect();
         let mut rows = Vec::new();
-        for (method, k, c) in [
+        for (mi, (method, k, c)) in [
             (Method::UNIFORM, 1.0, 1.0),
             (Method::JEST, self.k, self.ceiling),
-        ] {
+        ]
+        .into_iter()
+        .enumerate()
+        {
             for seed in 0..self.seeds as u64 {
+                let world = self.world_of(seed);
+                let shift = world.map_or(0.0, |w| {
+                    let e = effects[w as usize];
+                    self.world_sd * (e[0] + e[1 + mi]) / std::f64::consts::SQRT_2
+                });
+                let logged = world.filter(|_| self.log_worlds);
+                let row = |method, seed, h, step, score, sweep: &str| {
+                    let mut r = row(method, seed, h, step, score, sweep);
+                    if let Some(j) = r.get_mut::<JestRow>() {
+                        j.world = logged;
+                    }
+                    r
+                };
                 if self.grid == Grid::Horizons {
-                    let run = normal();
+                    let run = self.run_sd * normal() + shift;
                     for &h in &HORIZONS {
                         let gain = c * (self.shape.g(k * h as f64, SWEEP_SCALE) - 0.3);
-                        let y =
-                            0.3 + gain * (1.0 + self.run_sd * run / 0.4) + self.point_sd * normal();
+                        let y = 0.3 + gain * (1.0 + run / 0.4) + self.point_sd * normal();
                         let sweep = format!("train.selector={method};train.steps={h}");
                         for (step, score) in [(0, 0.3 + self.point_sd * normal()), (h, y)] {
                             rows.push(row(method, seed, h, step, score, &sweep));
                         }
                     }
                 } else {
-                    let run = normal();
+                    let run = self.run_sd * normal() + shift;
                     let sweep = format!("train.selector={method}");
                     for step in self.grid.steps() {
                         let gain = c * (self.shape.g(k * step as f64, CURVE_STEPS as f64) - 0.3);
-                        let y =
-                            0.3 + gain * (1.0 + self.run_sd * run / 0.4) + self.point_sd * normal();
+                        let y = 0.3 + gain * (1.0 + run / 0.4) + self.point_sd * normal();
                         rows.push(row(method, seed, CURVE_STEPS, step, y, &sweep));
                     }
                 }

@@ -28,6 +28,11 @@ pub struct CalibrateArgs {
     /// committed one is harness/analysis/coverage.csv).
     #[arg(long, value_name = "FILE", requires = "situations")]
     pub coverage: Option<PathBuf>,
+    /// Two-level noise (docs/methods.md §7): worlds × learners with world-level
+    /// noise, the chosen estimator nested over worlds and flat. With --doc,
+    /// written between the `two-level` markers.
+    #[arg(long, conflicts_with_all = ["situations", "quick"])]
+    pub worlds: bool,
     /// Write replicate 0 of every setting as a results folder under this folder
     /// (`jestbench report` reads them like any run's).
     #[arg(long)]
@@ -47,15 +52,34 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
     if args.situations {
         return situations(&args);
     }
-    let designs = calibrate::suite(args.quick);
+    let designs = if args.worlds {
+        calibrate::two_level()
+    } else {
+        calibrate::suite(args.quick)
+    };
+    let chosen = calibrate::ESTIMATORS
+        .iter()
+        .position(|(_, e)| *e == crate::stats::Estimator::CHOSEN)
+        .expect("the chosen estimator is among those compared");
+    let estimators: &[(&str, crate::stats::Estimator)] = if args.worlds {
+        &calibrate::ESTIMATORS[chosen..=chosen]
+    } else {
+        &calibrate::ESTIMATORS
+    };
     let reps = args.replicates as usize;
     let start = std::time::Instant::now();
-    let settings = calibrate::run(&designs, &calibrate::ESTIMATORS, reps, &|i, n| {
+    let settings = calibrate::run(&designs, estimators, reps, &|i, n| {
         eprintln!("calibrate: setting {} of {n}", i + 1);
     });
     let command = format!(
         "jestbench calibrate --replicates {reps}{}{}",
-        if args.quick { " --quick" } else { "" },
+        if args.quick {
+            " --quick"
+        } else if args.worlds {
+            " --worlds"
+        } else {
+            ""
+        },
         args.doc
             .as_ref()
             .map_or(String::new(), |d| format!(" --doc {}", d.display()))
@@ -82,7 +106,12 @@ pub fn calibrate(args: CalibrateArgs) -> anyhow::Result<()> {
         if let Some(dir) = doc.parent().filter(|d| !d.as_os_str().is_empty()) {
             std::fs::create_dir_all(dir)?;
         }
-        std::fs::write(doc, calibrate::splice(&old, &table))
+        let name = if args.worlds {
+            "two-level"
+        } else {
+            "calibration"
+        };
+        std::fs::write(doc, calibrate::splice_named(&old, &table, name))
             .map_err(|e| anyhow::anyhow!("{}: {e}", doc.display()))?;
         eprintln!("calibrate: table written into {}", doc.display());
     }

@@ -508,7 +508,18 @@ pub(super) fn parse_runs(
     let optional = |c: &str| {
         COMMON_OPTIONAL.contains(&c) || schemas.iter().any(|s| s.optional_columns().contains(&c))
     };
-    let absent = check_header(&header, &known, &required, &optional)?;
+    let mut absent = check_header(&header, &known, &required, &optional)?;
+    // A family's run columns added after a file was written are absent from it.
+    for s in schemas {
+        for c in s.run_columns() {
+            if s.optional_columns().contains(c)
+                && !header.iter().any(|h| h == *c)
+                && !absent.iter().any(|a| a == c)
+            {
+                absent.push(c.to_string());
+            }
+        }
+    }
     let col = |name: &str| header.iter().position(|h| h == name);
     let mut out = Vec::new();
     let mut ids = std::collections::HashSet::new();

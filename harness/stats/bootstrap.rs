@@ -1,5 +1,11 @@
 //! Percentile bootstrap over seeds: resample whole seeds with replacement, recompute
 //! the whole statistic, take the 2.5% and 97.5% quantiles. Seeded (ChaCha8).
+//!
+//! Where seeds share a world (an experiment's `replicates`: the same data and
+//! reference), the resample is nested (docs/methods.md §7): worlds with
+//! replacement, then each drawn world's learners with replacement. A seed in no
+//! world is a world of its own, and then the nested resample is the flat one,
+//! draw for draw.
 
 use rand::{Rng, SeedableRng};
 use rand_chacha::ChaCha8Rng;
@@ -41,6 +47,85 @@ pub fn resample_indices(n: usize, resamples: usize, seed: u64) -> Vec<Vec<usize>
         None
     });
     out
+}
+
+/// The replicate units of seeds in `groups` (`Some(w)`: world w of the
+/// experiment's replicates; `None`: a world of its own): how many independent
+/// draws of everything random the seeds hold.
+pub fn units(groups: &[Option<u64>]) -> usize {
+    clusters(groups).len()
+}
+
+/// The seeds' indices per world, worlds in order of first appearance.
+fn clusters(groups: &[Option<u64>]) -> Vec<Vec<usize>> {
+    let mut out: Vec<Vec<usize>> = Vec::new();
+    let mut at: std::collections::BTreeMap<u64, usize> = std::collections::BTreeMap::new();
+    for (i, g) in groups.iter().enumerate() {
+        match g {
+            None => out.push(vec![i]),
+            Some(w) => match at.get(w) {
+                Some(&k) => out[k].push(i),
+                None => {
+                    at.insert(*w, out.len());
+                    out.push(vec![i]);
+                }
+            },
+        }
+    }
+    out
+}
+
+/// The mean of `values` over each world's seeds (a seed in no world is its own),
+/// worlds in order of first appearance: one value per independent replicate.
+pub fn unit_means(values: &[f64], groups: &[Option<u64>]) -> Vec<f64> {
+    clusters(groups)
+        .iter()
+        .map(|c| c.iter().map(|&i| values[i]).sum::<f64>() / c.len() as f64)
+        .collect()
+}
+
+/// The index lists of `resamples` nested bootstrap resamples of seeds in
+/// `groups`: worlds drawn with replacement, then within each drawn world as many
+/// of its learners as it has, with replacement. With no world of more than one
+/// seed these are [`resample_indices`]' lists, draw for draw.
+pub fn nested_indices(groups: &[Option<u64>], resamples: usize, seed: u64) -> Vec<Vec<usize>> {
+    let clusters = clusters(groups);
+    let mut rng = ChaCha8Rng::seed_from_u64(seed);
+    let c = clusters.len();
+    (0..resamples)
+        .map(|_| {
+            let mut idx = Vec::with_capacity(groups.len());
+            for _ in 0..c {
+                let members = &clusters[rng.gen_range(0..c)];
+                if members.len() == 1 {
+                    idx.push(members[0]);
+                } else {
+                    for _ in 0..members.len() {
+                        idx.push(members[rng.gen_range(0..members.len())]);
+                    }
+                }
+            }
+            idx
+        })
+        .collect()
+}
+
+/// Bootstrap replicates of the mean of `values` (one per seed), nested over
+/// the seeds' worlds `groups`.
+pub fn mean_replicates_in(values: &[f64], groups: &[Option<u64>]) -> Vec<Option<f64>> {
+    nested_indices(groups, RESAMPLES, BOOTSTRAP_SEED)
+        .iter()
+        .map(|idx| Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len().max(1) as f64))
+        .collect()
+}
+
+/// The mean of `values` with its 95% percentile interval, nested over `groups`.
+pub fn mean_interval_in(values: &[f64], groups: &[Option<u64>]) -> Interval {
+    percentile_interval(
+        super::mean(values),
+        &mean_replicates_in(values, groups),
+        0.95,
+    )
 }
 
 /// Runs `resamples` bootstrap replicates: each draws `n` indices with replacement
@@ -104,4 +189,45 @@ pub fn mean_replicates(values: &[f64]) -> Vec<Option<f64>> {
 /// The mean of `values` (one per seed) with its 95% percentile bootstrap interval.
 pub fn mean_interval(values: &[f64]) -> Interval {
     percentile_interval(super::mean(values), &mean_replicates(values), 0.95)
+}
+
+#[cfg(test)]
+mod nested_tests {
+    use super::*;
+
+    #[test]
+    fn singleton_worlds_resample_as_the_flat_bootstrap_does() {
+        let none = vec![None; 7];
+        assert_eq!(nested_indices(&none, 50, 3), resample_indices(7, 50, 3));
+        let own: Vec<Option<u64>> = (0..7).map(Some).collect();
+        assert_eq!(nested_indices(&own, 50, 3), resample_indices(7, 50, 3));
+        assert_eq!(units(&none), 7);
+    }
+
+    #[test]
+    fn nested_resamples_keep_worlds_whole_in_count_and_draw_within_them() {
+        let groups = [Some(0), Some(0), Some(4), Some(4), Some(9), Some(9)];
+        assert_eq!(units(&groups), 3);
+        for idx in nested_indices(&groups, 200, 1) {
+            assert_eq!(idx.len(), 6);
+            // Pairs of indices from one world each.
+            for pair in idx.chunks(2) {
+                assert_eq!(groups[pair[0]], groups[pair[1]], "{idx:?}");
+            }
+        }
+        // The bootstrap variance of a mean where worlds differ and learners agree
+        // is the worlds' (n−1)/n share of it, not a sixth-of-seeds one.
+        let values = [0.0, 0.0, 1.0, 1.0, 2.0, 2.0];
+        let reps: Vec<f64> = mean_replicates_in(&values, &groups)
+            .into_iter()
+            .flatten()
+            .collect();
+        let var = crate::stats::std_dev(&reps).powi(2);
+        // Worlds' means 0, 1, 2: variance 1, of the mean (1/3)(2/3) = 0.222.
+        assert!((var - 2.0 / 9.0).abs() < 0.03, "{var}");
+        let flat: Vec<f64> = mean_replicates(&values).into_iter().flatten().collect();
+        let flat_var = crate::stats::std_dev(&flat).powi(2);
+        // The flat bootstrap, which takes six seeds for six draws, says half that.
+        assert!(flat_var < 0.7 * var, "{flat_var} vs {var}");
+    }
 }

@@ -12,6 +12,7 @@ with Holm's correction, and Hedges' g.
 pub mod bestof;
 mod bootstrap;
 pub mod censor;
+pub mod components;
 pub mod crossing;
 mod hypothesis;
 pub mod interval;
@@ -21,7 +22,8 @@ pub mod trend;
 
 pub use bestof::BestOf;
 pub use bootstrap::{
-    bootstrap, mean_interval, mean_replicates, percentile_interval, resample_indices, Interval,
+    bootstrap, mean_interval, mean_interval_in, mean_replicates, mean_replicates_in,
+    nested_indices, percentile_interval, resample_indices, unit_means, units, Interval,
     BOOTSTRAP_SEED, RESAMPLES,
 };
 pub use censor::{censored_interval, Bounds, CensoredInterval};

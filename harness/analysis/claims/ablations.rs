@@ -12,7 +12,7 @@ use crate::analysis::cells::Axis;
 use crate::analysis::compare::{Comparison, Reading};
 use crate::analysis::Knob;
 use crate::method::Method;
-use crate::stats::{mean_replicates, Bounds, Scale};
+use crate::stats::{mean_replicates_in, Bounds, Scale};
 
 const ITERATIONS: &str = "iterations (speed-up to uniform's final)";
 
@@ -150,7 +150,7 @@ pub(super) fn learnability_minus_others(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim>
 
 /// The seed-mean score of a cell's runs at iteration `step` (each run's curve
 /// interpolated linearly), with its bootstrap replicates (the resamples every
-/// `mean_replicates` draws, so paired with the finals').
+/// `mean_replicates_in` draws over its worlds, so paired with the finals').
 fn score_at(cell: &crate::analysis::Cell, step: f64) -> (f64, Vec<Option<f64>>) {
     let values: Vec<f64> = cell
         .complete()
@@ -166,7 +166,10 @@ fn score_at(cell: &crate::analysis::Cell, step: f64) -> (f64, Vec<Option<f64>>) 
             }
         })
         .collect();
-    (crate::stats::mean(&values), mean_replicates(&values))
+    (
+        crate::stats::mean(&values),
+        mean_replicates_in(&values, &cell.groups()),
+    )
 }
 
 /// JEST's final score at the smallest b minus at the largest (same B, same steps),
@@ -276,7 +279,8 @@ pub(super) fn oracle_share(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
         }) else {
             continue;
         };
-        let base = mean_replicates(&ctx.cells[o.baseline].final_scores());
+        let b = &ctx.cells[o.baseline];
+        let base = mean_replicates_in(&b.final_scores(), &b.groups());
         let n = base
             .len()
             .min(j.final_replicates.len())

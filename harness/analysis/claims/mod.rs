@@ -13,6 +13,7 @@ mod readings;
 mod row;
 mod samedata;
 mod trend;
+mod variance;
 mod verdict;
 
 pub use row::{adjust, Claim, Definition, Measure};
@@ -179,6 +180,17 @@ pub fn claims(ctx: &Ctx, all: bool) -> Vec<Claim> {
         out.extend(
             rows.into_iter()
                 .filter(|c| all || headline || c.verdict != Verdict::NotMeasured),
+        );
+    }
+    for row in &mut out {
+        if row.verdict == Verdict::NotMeasured {
+            continue;
+        }
+        row.variance = variance::of_row(ctx, row);
+        row.measured = format!(
+            "{} {}",
+            row.measured,
+            variance::words(row.variance.as_ref())
         );
     }
     adjust(&mut out, ctx.est);

@@ -19,7 +19,7 @@ pub(super) fn speedup(c: &Comparison, r: Reading) -> Option<(Bounds, &[Option<Bo
 pub(super) fn seeds_of<'a>(ctx: &Ctx, cs: impl IntoIterator<Item = &'a Comparison>) -> usize {
     cs.into_iter()
         .flat_map(|c| [c.method, c.baseline])
-        .map(|i| ctx.cells[i].complete().len())
+        .map(|i| ctx.cells[i].units())
         .min()
         .unwrap_or(0)
 }

@@ -209,10 +209,7 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
             continue;
         };
         let also = ctx.repeated_in(c);
-        let seeds = cell
-            .complete()
-            .len()
-            .min(ctx.cells[c.baseline].complete().len());
+        let seeds = cell.units().min(ctx.cells[c.baseline].units());
         let mut row = def.row(
             ctx,
             format!(

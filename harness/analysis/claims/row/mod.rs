@@ -100,6 +100,9 @@ pub struct Claim {
     pub p_value: Option<f64>,
     /// The rule's threshold, where it has one.
     pub threshold: Option<f64>,
+    /// Where its uncertainty lives: the world and learner components of its
+    /// comparisons' per-run effect (None: one world, or nothing to decompose).
+    pub variance: Option<crate::stats::components::Components>,
     /// Why the factor counts no iterations (uniform levels off below the method):
     /// a censored verdict reads "a higher ceiling, not a faster rate" with it.
     #[serde(skip)]
@@ -333,6 +336,7 @@ impl Claim {
             adjusted_level: 0.95,
             p_value: None,
             threshold: None,
+            variance: None,
             ceiling: String::new(),
             abstain: String::new(),
             note: String::new(),
