@@ -106,9 +106,12 @@ pub struct HorizonComparison {
     pub filter_ratio: f64,
     /// The selector scores at a low resolution (Flexi-JEST).
     pub cheap_scoring: bool,
-    /// The seeds some horizon of both families ran, and the fewest any horizon ran.
+    /// The seeds some horizon of both families ran, and the fewest independent
+    /// replicates any horizon ran (worlds where the runs drew them, else seeds).
     pub seeds: Vec<u64>,
     pub fewest_seeds: usize,
+    /// Whether the runs drew worlds (an experiment's `replicates`).
+    pub worlds: bool,
     pub points: Vec<HorizonPoint>,
     /// The largest horizon factor over the horizons, bootstrapped as a whole.
     pub max_factor: CensoredInterval,
@@ -351,6 +354,7 @@ fn compare(
         cheap_scoring: meth[&horizons[0]].cheap_scoring,
         seeds,
         fewest_seeds: fewest,
+        worlds: groups.iter().any(Option::is_some),
         points,
         max_factor: ci(max_point, &max_reps, Scale::Log),
         max_factor_replicates: max_reps,
@@ -416,6 +420,7 @@ mod tests {
             cheap_scoring: false,
             seeds: vec![0, 1, 2],
             fewest_seeds: 3,
+            worlds: false,
             points,
             max_factor: ci(1.0, 1.0),
             max_factor_replicates: Vec::new(),

@@ -96,11 +96,11 @@ pub(super) fn horizon_factor(ctx: &Ctx, def: &ClaimDef, flops: bool) -> Vec<Clai
         let mut row = def.row(
             ctx,
             format!(
-                "{}: {} (largest over budgets {}; {} seeds at the fewest)",
+                "{}: {} (largest over budgets {}; {} at the fewest)",
                 named(h),
                 ci_text(&ci),
                 horizons_text(&h.points.iter().map(|p| p.horizon).collect::<Vec<_>>()),
-                h.fewest_seeds,
+                super::profile::replicates_text(h),
             ),
             vec![Measure {
                 name: "largest horizon factor".into(),

@@ -155,6 +155,17 @@ pub(super) fn gap_text(p: &HorizonPoint) -> String {
     )
 }
 
+/// "5 worlds" where the runs drew worlds, else "10 seeds": the independent
+/// replicates behind a horizon comparison's intervals, at the fewest.
+pub(super) fn replicates_text(h: &HorizonComparison) -> String {
+    let n = h.fewest_seeds;
+    if h.worlds {
+        format!("{n} world{}", if n == 1 { "" } else { "s" })
+    } else {
+        format!("{n} seeds")
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::profile_words;

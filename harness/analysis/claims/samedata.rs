@@ -10,6 +10,7 @@
 
 use super::profile::{
     calibrated, ci_text, fractions_text, gap_text, horizons_text, named, profile_words, rate_text,
+    replicates_text,
 };
 use super::{show_bounds, Claim, ClaimDef, Ctx, Measure, Verdict};
 use crate::analysis::cells::Axis;
@@ -171,14 +172,14 @@ pub(super) fn same_data(ctx: &Ctx, def: &ClaimDef, f: f64) -> Vec<Claim> {
         let mut row = def.row(
             ctx,
             format!(
-                "{}: read at H = {} ({rule_words}; uniform's final {:.3} at H{}): {} with uniform's trained steps, {} with its first-reaching horizon{rate}{ceiling}; {} seeds at the fewest. Budget profile (trained-steps / first-reaching speed-ups, each budget's verdict at 95%): {by_horizon}",
+                "{}: read at H = {} ({rule_words}; uniform's final {:.3} at H{}): {} with uniform's trained steps, {} with its first-reaching horizon{rate}{ceiling}; {} at the fewest. Budget profile (trained-steps / first-reaching speed-ups, each budget's verdict at 95%): {by_horizon}",
                 named(h),
                 p.horizon,
                 p.baseline_final.point_estimate,
                 next.map_or(String::new(), |q| format!(", {:.3} at {}", q.baseline_final.point_estimate, q.horizon)),
                 ci_text(&p.speedup),
                 ci_text(&p.speedup_first),
-                h.fewest_seeds
+                replicates_text(h)
             ),
             readings(h, p, &judged),
             "iterations (horizon sweep)",

@@ -1,13 +1,13 @@
 //! Where a claim row's uncertainty lives (docs/methods.md §7): the world and
 //! learner components of its comparisons' per-run effect (the method's final
-//! score minus uniform's, seed by seed), pooled over the row's comparisons with
-//! each comparison centred on its own mean. A world is one draw of one
-//! experiment: the comparisons of an experiment share its worlds (each world's
-//! runs of every setting are one group, as the nested bootstrap resamples them).
+//! score minus uniform's, seed by seed), each of the row's comparisons
+//! decomposed on its own and the components averaged. A world is one draw of
+//! one experiment: the comparisons of an experiment share its worlds, and the
+//! interval resamples them together.
 
 use super::{Claim, Ctx};
 use crate::method::Method;
-use crate::stats::components::{components, Components};
+use crate::stats::components::{pooled, Components};
 
 /// The components behind `row`: its experiments' comparisons of a selector with
 /// uniform, those of its setting where it names one; `None` where no run drew a
@@ -40,7 +40,17 @@ pub(super) fn of_row(ctx: &Ctx, row: &Claim) -> Option<Components> {
     } else {
         in_setting
     };
-    let (mut values, mut groups) = (Vec::new(), Vec::new());
+    // The selector's own comparisons where the row has any besides the oracle's.
+    let not_oracle: Vec<_> = chosen
+        .iter()
+        .copied()
+        .filter(|c| ctx.cells[c.method].method != Method::ORACLE)
+        .collect();
+    let chosen = if not_oracle.is_empty() {
+        chosen
+    } else {
+        not_oracle
+    };
     let experiments: Vec<&String> = {
         let mut e: Vec<&String> = chosen
             .iter()
@@ -50,11 +60,13 @@ pub(super) fn of_row(ctx: &Ctx, row: &Claim) -> Option<Components> {
         e.dedup();
         e
     };
+    let mut sets = Vec::new();
+    let mut learners = 0;
     for c in &chosen {
         let k = experiments
             .iter()
             .position(|e| **e == ctx.cells[c.method].experiment)
-            .unwrap_or(0);
+            .unwrap_or(0) as u64;
         let base: std::collections::BTreeMap<u64, f64> = ctx.cells[c.baseline]
             .complete()
             .iter()
@@ -68,13 +80,15 @@ pub(super) fn of_row(ctx: &Ctx, row: &Claim) -> Option<Components> {
         if pairs.is_empty() {
             continue;
         }
-        let mean = pairs.iter().map(|p| p.0).sum::<f64>() / pairs.len() as f64;
-        for (d, w) in pairs {
-            values.push(d - mean);
-            groups.push(Some(((k as u64) << 32) | (w & 0xffff_ffff)));
-        }
+        let worlds: std::collections::BTreeSet<u64> = pairs.iter().map(|p| p.1).collect();
+        learners = learners.max(pairs.len() / worlds.len());
+        let groups = pairs
+            .iter()
+            .map(|p| Some((k << 32) | (p.1 & 0xffff_ffff)))
+            .collect();
+        sets.push((pairs.iter().map(|p| p.0).collect(), groups));
     }
-    components(&values, &groups)
+    pooled(&sets, learners)
 }
 
 /// The sentence a row's measurement ends with.

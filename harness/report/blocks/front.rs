@@ -49,7 +49,7 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
         dir.display()
     );
     format!(
-        "Made by `{command}` with jestbench {} (commit {}) on {}; results rows from commits {}. {} rows, {} sweep cells; speed-up intervals are bootstrap-t 95% CIs ({}) from {} seeded bootstrap resamples over seeds, other intervals percentile ones (how verdicts are made and calibrated: docs/statistics.md). Files: {}; [summary.csv](summary.csv), [claims.csv](claims.csv), [analysis.json](analysis.json); [all reports](../index.html).",
+        "Made by `{command}` with jestbench {} (commit {}) on {}; results rows from commits {}. {} rows, {} sweep cells; speed-up intervals are bootstrap-t 95% CIs ({}) from {} seeded bootstrap resamples over seeds (nested: worlds, then learners within them, where the runs drew worlds; docs/methods.md §7), other intervals percentile ones (how verdicts are made and calibrated: docs/statistics.md). Files: {}; [summary.csv](summary.csv), [claims.csv](claims.csv), [analysis.json](analysis.json); [all reports](../index.html).",
         crate::log::HARNESS_VERSION,
         crate::log::GIT_COMMIT,
         crate::system::machine(),
