@@ -189,4 +189,24 @@ fn worlds_draw_their_own_data_and_reference_and_rows_say_which() {
             .cloned()
             .collect::<Vec<_>>()
     );
+
+    // A plan from this pilot: per claim with a threshold, worlds per design and
+    // core-hours; bad flags are named.
+    let o = jestbench(&["plan", out.to_str().unwrap(), "--learners", "1,2"]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let text = crate::util::stdout(&o);
+    assert!(text.contains("tiny: pilot 3 worlds × 2 learners"), "{text}");
+    assert!(
+        text.contains("1 learner per world:") && text.contains("2 learners per world:"),
+        "{text}"
+    );
+    for (flag, value, says) in [
+        ("--power", "0.3", "--power 0.3"),
+        ("--learners", "0", "--learners [0]"),
+        ("--max-worlds", "1", "--max-worlds 1"),
+    ] {
+        let o = jestbench(&["plan", out.to_str().unwrap(), flag, value]);
+        assert_eq!(o.status.code(), Some(2), "{flag} {value}: {}", stderr(&o));
+        assert!(stderr(&o).contains(says), "{}", stderr(&o));
+    }
 }

@@ -23,6 +23,7 @@ pub mod gates;
 pub mod horizon;
 pub mod jest;
 mod knob;
+pub mod plan;
 pub mod protocol;
 pub mod registration;
 pub mod situation;

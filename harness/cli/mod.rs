@@ -33,6 +33,7 @@ mod calibrate;
 mod cluster;
 mod compare;
 mod migrate;
+mod plan;
 mod progress;
 mod protocol;
 mod report;
@@ -99,6 +100,9 @@ pub enum Command {
     /// Check the analysis protocol (experiments/protocol.yaml): its SHA-256 and, per
     /// claim, the threshold, evidence, budget rule, rate and ceiling it fixes.
     Protocol(protocol::ProtocolArgs),
+    /// From a pilot's results: per claim, the worlds and learners expected to
+    /// decide it and their cost in core-hours on this machine.
+    Plan(plan::PlanArgs),
 }
 
 #[derive(clap::Args, Debug)]
@@ -209,6 +213,7 @@ pub fn main() -> ExitCode {
         Command::Compare(args) => compare::compare(args),
         Command::Migrate(args) => migrate::migrate(args),
         Command::Protocol(args) => protocol::protocol(args),
+        Command::Plan(args) => plan::plan(args),
     };
     match result {
         Ok(()) => ExitCode::SUCCESS,

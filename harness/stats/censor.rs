@@ -196,6 +196,16 @@ impl CensoredInterval {
     pub fn is_defined(&self) -> bool {
         !self.lower_bound.is_nan() && !self.upper_bound.is_nan()
     }
+
+    /// How far the estimate lies from `threshold` on the interval's scale (what
+    /// its standard error is measured in); `None` for a censored estimate.
+    pub fn distance_to(&self, threshold: f64) -> Option<f64> {
+        if self.point.is_censored() {
+            return None;
+        }
+        let d = self.scale.to(self.point.mid) - self.scale.to(threshold);
+        d.is_finite().then_some(d)
+    }
 }
 
 /// The percentile interval at `level` of bootstrap replicates (`None`: undefined).

@@ -16,6 +16,7 @@ pub mod components;
 pub mod crossing;
 mod hypothesis;
 pub mod interval;
+pub mod power;
 mod scale;
 pub mod speedup;
 pub mod trend;
