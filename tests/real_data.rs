@@ -94,9 +94,9 @@ fn leaves_margin_and_texture_with_a_seeded_split() {
 fn the_committed_real_experiments_validate_against_the_shared_data() {
     let Some(_) = shared_data() else { return };
     for (name, runs) in [
-        ("real-wikipedia", "36 sweep cells × 5 seeds = 180 runs"),
-        ("real-mfeat", "36 sweep cells × 5 seeds = 180 runs"),
-        ("real-leaves", "36 sweep cells × 5 seeds = 180 runs"),
+        ("real-wikipedia", "36 sweep cells × 10 seeds = 360 runs"),
+        ("real-mfeat", "36 sweep cells × 10 seeds = 360 runs"),
+        ("real-leaves", "36 sweep cells × 10 seeds = 360 runs"),
         ("real-mfeat-flexi", "12 sweep cells × 5 seeds = 60 runs"),
         (
             "real-mfeat-reference",
