@@ -97,10 +97,10 @@ fn the_committed_real_experiments_validate_against_the_shared_data() {
         ("real-wikipedia", "36 sweep cells × 10 seeds = 360 runs"),
         ("real-mfeat", "36 sweep cells × 10 seeds = 360 runs"),
         ("real-leaves", "36 sweep cells × 10 seeds = 360 runs"),
-        ("real-mfeat-flexi", "12 sweep cells × 5 seeds = 60 runs"),
+        ("real-mfeat-flexi", "12 sweep cells × 10 seeds = 120 runs"),
         (
             "real-mfeat-reference",
-            "24 sweep cells × 5 seeds = 120 runs",
+            "24 sweep cells × 10 seeds = 240 runs",
         ),
     ] {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("experiments/{name}.yaml"));
