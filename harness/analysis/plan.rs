@@ -1,8 +1,9 @@
 //! What a verdict costs before it is paid for (docs/methods.md §7, `jestbench
 //! plan`): per claim row of a pilot, how many worlds of 1, 2 or 4 learners would
-//! be expected to decide it (its interval leaving out the threshold, with the
-//! given power at the pilot's estimate), and what those runs cost in core-hours at
-//! the pilot's own measured seconds.
+//! be expected to decide it (every definition's interval, at the row's
+//! Holm-adjusted level, leaving out the threshold, with the given power at the
+//! pilot's estimate), and what those runs cost in core-hours at the pilot's own
+//! measured seconds.
 
 use serde::Serialize;
 
@@ -99,28 +100,48 @@ fn row_plan(
         note: String::new(),
         designs: Vec::new(),
     };
-    let (Some(est), Some(t)) = (est, c.threshold) else {
-        out.note = "no threshold or no estimate: nothing to decide".into();
+    let Some(t) = c.threshold else {
+        out.note = "no threshold: nothing to decide".into();
         return out;
     };
-    let Some(d) = est.distance_to(t) else {
-        out.note = "censored estimate: the sweep's budgets, not the replicates, bound it".into();
-        return out;
-    };
-    if !est.se.is_finite() || est.se <= 0.0 {
-        out.note = "no standard error (fewer than 2 replicates)".into();
+    if c.definitions.is_empty() {
+        out.note = "no estimate: nothing to decide".into();
         return out;
     }
-    let pilot = Pilot {
-        se: est.se,
-        worlds: pilot_worlds,
-        learners: pilot_learners,
-        // Without worlds in the pilot: learner variance only (a lower bound).
-        world_var: comp.map_or(0.0, |v| v.world_var),
-        learner_var: comp.map_or(1.0, |v| v.learner_var),
-    };
+    // Every definition must decide (a row decided under one reading only is
+    // definition-sensitive), at the row's Holm-adjusted level.
+    let mut needs: Vec<(f64, f64)> = Vec::new();
+    for def in &c.definitions {
+        let e = &def.estimate;
+        let Some(d) = e.distance_to(t) else {
+            out.note = format!(
+                "{}: censored estimate; the sweep's budgets, not the replicates, bound it",
+                def.name
+            );
+            return out;
+        };
+        if !e.se.is_finite() || e.se <= 0.0 {
+            out.note = format!("{}: no standard error (fewer than 2 replicates)", def.name);
+            return out;
+        }
+        needs.push((d, e.se));
+    }
     for &l in learners {
-        let w = pilot.worlds_needed(d, l, power, max_worlds);
+        let per_def: Vec<Option<usize>> = needs
+            .iter()
+            .map(|&(d, se)| {
+                let pilot = Pilot {
+                    se,
+                    worlds: pilot_worlds,
+                    learners: pilot_learners,
+                    // Without worlds in the pilot: learner variance only (a lower bound).
+                    world_var: comp.map_or(0.0, |v| v.world_var),
+                    learner_var: comp.map_or(1.0, |v| v.learner_var),
+                };
+                pilot.worlds_needed(d, l, (c.adjusted_level, power), max_worlds)
+            })
+            .collect();
+        let w = per_def.iter().try_fold(0usize, |m, w| w.map(|w| m.max(w)));
         out.designs.push(Design {
             learners: l,
             worlds: w,

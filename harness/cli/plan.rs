@@ -59,7 +59,7 @@ pub fn plan(args: PlanArgs) -> anyhow::Result<()> {
         args.max_worlds,
     );
     say!(
-        "Worlds needed for the interval to leave out the threshold with power {} at the pilot's estimate (unadjusted 95%; docs/methods.md §7), and core-hours at the pilot's measured seconds:",
+        "Worlds needed for every definition's interval, at the row's Holm-adjusted level, to leave out the threshold with power {} at the pilot's estimate (docs/methods.md §7), and core-hours at the pilot's measured seconds:",
         args.power
     );
     for (e, c) in &costs {
@@ -92,7 +92,7 @@ pub fn plan(args: PlanArgs) -> anyhow::Result<()> {
         for d in &p.designs {
             match (d.worlds, d.core_hours) {
                 (Some(w), Some(h)) => say!(
-                    "  {} learner{} per world: {w} worlds ({} runs per cell), {h:.1} core-hours",
+                    "  {} learner{} per world: {w} worlds ({} runs per cell), {h:.2} core-hours",
                     d.learners,
                     if d.learners == 1 { "" } else { "s" },
                     w * d.learners

@@ -5,9 +5,10 @@
 //! With world and learner variances σ²_w and σ²_l, a mean over W worlds of L
 //! learners has variance (σ²_w + σ²_l / L) / W, so a pilot's standard error se_p
 //! (W_p worlds of L_p) becomes se_p · √[(σ²_w + σ²_l/L) / W · W_p / (σ²_w +
-//! σ²_l/L_p)]. A design decides a claim, with power 1 − β at the pilot's estimate
-//! taken as the truth, where the distance d (on the statistic's scale) from the
-//! estimate to the threshold is at least (t(W − 1, 0.975) + z(1 − β)) · se.
+//! σ²_l/L_p)]. A design decides a claim at level 1 − α, with power 1 − β at the
+//! pilot's estimate taken as the truth, where the distance d (on the statistic's
+//! scale) from the estimate to the threshold is at least (t(W − 1, 1 − α/2) +
+//! z(1 − β)) · se.
 
 use statrs::distribution::{ContinuousCDF, Normal};
 
@@ -36,12 +37,13 @@ impl Pilot {
     }
 
     /// The fewest worlds (of `learners` each, at most `max_worlds`) at which the
-    /// distance `d` is decided with power `power`; `None` beyond `max_worlds`.
+    /// distance `d` is decided by a two-sided `level` interval with power
+    /// `power`; `None` beyond `max_worlds`.
     pub fn worlds_needed(
         &self,
         d: f64,
         learners: usize,
-        power: f64,
+        (level, power): (f64, f64),
         max_worlds: usize,
     ) -> Option<usize> {
         if !(d.is_finite() && self.se.is_finite()) || d == 0.0 {
@@ -50,8 +52,8 @@ impl Pilot {
         let z = Normal::new(0.0, 1.0)
             .expect("the standard normal")
             .inverse_cdf(power);
-        (2..=max_worlds)
-            .find(|&w| d.abs() >= (t_quantile(w - 1, 0.975) + z) * self.se_at(w, learners))
+        let q = 1.0 - (1.0 - level) / 2.0;
+        (2..=max_worlds).find(|&w| d.abs() >= (t_quantile(w - 1, q) + z) * self.se_at(w, learners))
     }
 }
 
@@ -89,14 +91,14 @@ mod tests {
             world_var: 1.0,
             learner_var: 1.0,
         };
-        let far = p.worlds_needed(0.5, 2, 0.8, 1000).unwrap();
-        let near = p.worlds_needed(0.2, 2, 0.8, 1000).unwrap();
+        let far = p.worlds_needed(0.5, 2, (0.95, 0.8), 1000).unwrap();
+        let near = p.worlds_needed(0.2, 2, (0.95, 0.8), 1000).unwrap();
         assert!(far < near, "{far} {near}");
         // The pilot itself: 5 worlds decide a distance of (t(4) + z(0.8)) · se.
         let z = Normal::new(0.0, 1.0).unwrap().inverse_cdf(0.8);
         let d = (t_quantile(4, 0.975) + z) * 0.1 + 1e-9;
-        assert_eq!(p.worlds_needed(d, 2, 0.8, 1000), Some(5));
-        assert_eq!(p.worlds_needed(0.0, 2, 0.8, 1000), None);
-        assert_eq!(p.worlds_needed(1e-6, 2, 0.8, 50), None);
+        assert_eq!(p.worlds_needed(d, 2, (0.95, 0.8), 1000), Some(5));
+        assert_eq!(p.worlds_needed(0.0, 2, (0.95, 0.8), 1000), None);
+        assert_eq!(p.worlds_needed(1e-6, 2, (0.95, 0.8), 50), None);
     }
 }
