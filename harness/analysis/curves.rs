@@ -50,7 +50,18 @@ pub fn speedup(
     baseline: &[Vec<f64>],
     selector: &[Vec<f64>],
     threshold: Option<f64>,
+    worlds: Option<&[u64]>,
 ) -> Result<CurveSpeedup, String> {
+    if let Some(w) = worlds {
+        if w.len() != baseline.len() || w.len() != selector.len() {
+            return Err(format!(
+                "worlds: {} entries; give one per seed row ({} baseline, {} selector rows, paired by row)",
+                w.len(),
+                baseline.len(),
+                selector.len()
+            ));
+        }
+    }
     if steps.len() < 2 {
         return Err(format!(
             "steps: {} evaluation points; give at least 2",
@@ -101,7 +112,16 @@ pub fn speedup(
             }
         }
     }
-    let rows = foreign::parse(&text)?;
+    let mut rows = foreign::parse(&text)?;
+    // Seeds of one world are resampled together (docs/methods.md §7).
+    if let Some(w) = worlds {
+        for r in &mut rows {
+            let seed = r.common().seed as usize;
+            if let Some(j) = r.get_mut::<JestRow>() {
+                j.world = w.get(seed).copied();
+            }
+        }
+    }
     let est = Estimator::CHOSEN;
     let mut a = Analysis::begin(&rows, Vec::new(), false, &est).map_err(|e| e.to_string())?;
     let rows: Vec<JestRow> = rows.into_iter().filter_map(Row::take).collect();
@@ -154,16 +174,16 @@ mod tests {
                 .map(|seed| steps.iter().map(|&s| g(k * s as f64, seed)).collect())
                 .collect()
         };
-        let r = speedup(&steps, &curves(1.0), &curves(2.0), Some(1.5)).unwrap();
+        let r = speedup(&steps, &curves(1.0), &curves(2.0), Some(1.5), None).unwrap();
         let t = r.trained.unwrap();
         assert!((t.estimate - 2.0).abs() < 0.1, "{t:?}");
         assert!(t.lower <= 2.0 && 2.0 <= t.upper, "{t:?}");
         assert_eq!(r.verdict, Some(Verdict::Holds));
-        let e = speedup(&steps, &curves(1.0)[..1], &curves(2.0), None).unwrap_err();
+        let e = speedup(&steps, &curves(1.0)[..1], &curves(2.0), None, None).unwrap_err();
         assert!(e.contains("baseline: 1 seeds"), "{e}");
         let mut short = curves(2.0);
         short[3].pop();
-        let e = speedup(&steps, &curves(1.0), &short, None).unwrap_err();
+        let e = speedup(&steps, &curves(1.0), &short, None, None).unwrap_err();
         assert!(
             e.contains("selector: seed 3 has 10 points, steps has 11"),
             "{e}"

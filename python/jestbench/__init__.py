@@ -148,7 +148,7 @@ def select(
     )
 
 
-def speedup(steps, baseline, selector, threshold=None):
+def speedup(steps, baseline, selector, threshold=None, worlds=None):
     """The speed-up of ``selector`` over ``baseline`` to the baseline's final
     seed-mean score, from per-seed curves (2-D arrays, seeds × evaluation points,
     at ``steps``), computed by the analysis ``jestbench report`` runs: crossings by
@@ -161,6 +161,10 @@ def speedup(steps, baseline, selector, threshold=None):
     ``estimate`` (NaN when censored), ``censored`` ("no", "at least", "below"),
     ``bounds``, ``interval``, ``censored_share`` and ``verdict``; and ``verdict``,
     the two readings' one verdict against ``threshold`` (docs/methods.md §6), or None.
+
+    ``worlds`` (one integer per seed row, paired by row) names the world each seed
+    drew (an experiment's ``replicates``, the results' ``world`` column): the
+    interval then resamples worlds, then seeds within them (docs/methods.md §7).
     """
     steps = np.asarray(steps)
     if steps.ndim != 1:
@@ -173,6 +177,7 @@ def speedup(steps, baseline, selector, threshold=None):
         _array("baseline", baseline),
         _array("selector", selector),
         None if threshold is None else float(threshold),
+        None if worlds is None else [int(w) for w in worlds],
     )
 
 

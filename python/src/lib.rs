@@ -313,15 +313,18 @@ fn curves_of(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<Vec<Vec<f64>>> {
 }
 
 /// The calibrated speed-up of `selector` over `baseline` (seeds × points arrays at
-/// `steps`), as a dict of both readings.
+/// `steps`), as a dict of both readings. `worlds` (one per seed row, paired by
+/// row) names the world each seed drew: the interval then resamples worlds, then
+/// seeds within them (docs/methods.md §7).
 #[pyfunction]
-#[pyo3(signature = (steps, baseline, selector, threshold))]
+#[pyo3(signature = (steps, baseline, selector, threshold, worlds=None))]
 fn speedup<'py>(
     py: Python<'py>,
     steps: Vec<i64>,
     baseline: &Bound<'py, PyAny>,
     selector: &Bound<'py, PyAny>,
     threshold: Option<f64>,
+    worlds: Option<Vec<u64>>,
 ) -> PyResult<Bound<'py, PyDict>> {
     if let Some((k, s)) = steps.iter().enumerate().find(|(_, s)| **s < 0) {
         return Err(value_error(format!(
@@ -334,7 +337,7 @@ fn speedup<'py>(
         curves_of("selector", selector)?,
     );
     let r = py
-        .allow_threads(|| curves::speedup(&steps, &base, &sel, threshold))
+        .allow_threads(|| curves::speedup(&steps, &base, &sel, threshold, worlds.as_deref()))
         .map_err(value_error)?;
     let out = PyDict::new(py);
     out.set_item("target_score", r.target_score)?;
