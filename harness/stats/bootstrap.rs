@@ -181,9 +181,8 @@ pub fn percentile_interval(
 
 /// Bootstrap replicates of the mean of `values` (one value per seed).
 pub fn mean_replicates(values: &[f64]) -> Vec<Option<f64>> {
-    bootstrap(values.len(), RESAMPLES, BOOTSTRAP_SEED, |idx| {
-        Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len() as f64)
-    })
+    // Every seed its own world: the flat bootstrap, draw for draw.
+    mean_replicates_in(values, &vec![None; values.len()])
 }
 
 /// The mean of `values` (one per seed) with its 95% percentile bootstrap interval.
