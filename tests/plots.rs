@@ -1,5 +1,8 @@
 //! Every committed plot, parsed: the legend apart from the data, every data mark
-//! inside the axes, no two series with one colour and mark (issue 28).
+//! inside the axes, no two series with one colour and mark (issue 28); no text
+//! under 11 px and no plot wider than a page's column (pages show SVGs at their
+//! own size), no two rows of a claims board alike, no series in a verdict's
+//! colour, at most 8 data series in one panel (issue 43).
 
 use std::path::{Path, PathBuf};
 
@@ -13,6 +16,9 @@ fn svgs(dir: &Path, out: &mut Vec<PathBuf>) {
         }
     }
 }
+
+/// The claims board's verdict colours (holds, does not hold, open).
+const VERDICT_COLOURS: [&str; 3] = ["#009E73", "#D55E00", "#777777"];
 
 /// The problems of one SVG (empty: none).
 pub fn check_svg(text: &str) -> Vec<String> {
@@ -33,6 +39,34 @@ pub fn check_svg(text: &str) -> Vec<String> {
         [0, 1, 2, 3].map(|i| v[i].as_f64().unwrap())
     };
     let (plot, legend) = (rect("plot"), rect("legend"));
+    // Text: never under 11 px; the picture never wider than the page's column.
+    for n in doc.descendants() {
+        if let Some(size) = n.attribute("font-size") {
+            let px: f64 = size.trim_end_matches("px").parse().unwrap_or(0.0);
+            if px < 11.0 {
+                let text: String = n.descendants().filter_map(|t| t.text()).collect();
+                problems.push(format!("text of {px:.1} px: {text:?}"));
+            }
+        }
+    }
+    if let Some(w) = doc.root_element().attribute("width") {
+        let w: f64 = w.parse().unwrap_or(0.0);
+        if w > 1060.0 {
+            problems.push(format!(
+                "{w} px wide: a page shrinks it, and its text with it"
+            ));
+        }
+    }
+    // A board's rows: each label once.
+    let rows: Vec<&str> = m["rows"]
+        .as_array()
+        .map(|r| r.iter().filter_map(|v| v.as_str()).collect())
+        .unwrap_or_default();
+    for (i, r) in rows.iter().enumerate() {
+        if rows[..i].contains(r) {
+            problems.push(format!("two rows labelled {r:?}"));
+        }
+    }
     let overlaps =
         |a: [f64; 4], b: [f64; 4]| a[0] < b[2] && b[0] < a[2] && a[1] < b[3] && b[1] < a[3];
     if legend[2] > legend[0] && overlaps(plot, legend) {
@@ -53,6 +87,23 @@ pub fn check_svg(text: &str) -> Vec<String> {
             ));
         }
         seen.push(key);
+    }
+    // A plot's series (not a board's verdicts): never a verdict's colour, at most
+    // 8 of them in one panel.
+    if rows.is_empty() {
+        let data: Vec<&serde_json::Value> = series
+            .iter()
+            .filter(|s| !s["reference"].as_bool().unwrap())
+            .collect();
+        for s in &data {
+            let c = s["colour"].as_str().unwrap().to_uppercase();
+            if VERDICT_COLOURS.contains(&c.as_str()) {
+                problems.push(format!("series {} in a verdict's colour {c}", s["label"]));
+            }
+        }
+        if data.len() > 8 {
+            problems.push(format!("{} data series in one panel", data.len()));
+        }
     }
     let colours: Vec<String> = seen.iter().map(|k| k.0.to_uppercase()).collect();
     let inside = |x: f64, y: f64, tol: f64| {
@@ -170,4 +221,34 @@ fn the_plot_check_fails_on_a_legend_over_data_a_mark_outside_and_a_repeated_styl
         r##"{"label":"x","colour":"#D62728","mark":"none","reference":false}"##,
     ));
     assert!(p.iter().any(|m| m.contains("empty plot")), "{p:?}");
+    // Small text, a verdict's colour, too many series, a board's repeated row.
+    let small = svg(
+        "[720,0,1000,440]",
+        r##"<text font-size="9.67741935483871">x</text>"##,
+        one,
+    );
+    let p = check_svg(&small);
+    assert!(p.iter().any(|m| m.contains("text of 9.7 px")), "{p:?}");
+    let green = r##"{"label":"jest","colour":"#009E73","mark":"none","reference":false}"##;
+    let p = check_svg(&svg(
+        "[720,0,1000,440]",
+        r##"<polyline fill="none" stroke="#009E73" points="100,100 200,150 "/>"##,
+        green,
+    ));
+    assert!(p.iter().any(|m| m.contains("verdict's colour")), "{p:?}");
+    let marks = [
+        "none", "circle", "square", "diamond", "down", "plus", "up", "x", "y",
+    ];
+    let nine: Vec<String> = marks
+        .iter()
+        .map(|m| {
+            format!(r##"{{"label":"{m}","colour":"#1F77B4","mark":"{m}","reference":false}}"##)
+        })
+        .collect();
+    let p = check_svg(&svg("[720,0,1000,440]", "", &nine.join(",")));
+    assert!(p.iter().any(|m| m.contains("9 data series")), "{p:?}");
+    let board = r##"<svg xmlns="http://www.w3.org/2000/svg" width="800" height="300"><circle cx="300" cy="100" r="5" fill="#009E73"/><metadata id="jestbench">{"rows":["13x","13x"],"plot":[200,40,700,250],"legend":[0,0,0,0],"series":[{"label":"holds","colour":"#009E73","mark":"none","reference":false}]}</metadata></svg>"##;
+    let p = check_svg(board);
+    assert!(p.iter().any(|m| m.contains("two rows labelled")), "{p:?}");
+    assert!(!p.iter().any(|m| m.contains("verdict's colour")), "{p:?}");
 }

@@ -14,6 +14,7 @@ mod flexi;
 mod fuzz;
 mod hostile;
 mod hostile_results;
+mod pages;
 mod plots;
 mod real_data;
 mod replicates;

@@ -6,6 +6,7 @@ use crate::run::bench::{self, BenchOptions};
 
 #[derive(clap::Args, Debug)]
 pub struct BenchArgs {
+    /// Where the timed steps run (cuda: a build with the `cuda` feature).
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     pub device: DeviceArg,
     /// Timed iterations per configuration (after warm-up).

@@ -4,6 +4,7 @@
 use std::path::{Path, PathBuf};
 
 use super::report::analyse_quiet;
+use super::UsageError;
 use crate::analysis::change;
 use crate::report::change as show;
 
@@ -121,6 +122,25 @@ fn results_of(path: &Path) -> anyhow::Result<Vec<PathBuf>> {
 pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
     let old = analyse_quiet(&results_of(&args.old)?)?;
     let new = analyse_quiet(&results_of(&args.new)?)?;
+    // Two different experiments have no rows in common to compare: said, and
+    // refused where the comparison gates a merge.
+    let (mut eo, mut en) = (old.experiments.clone(), new.experiments.clone());
+    eo.sort();
+    en.sort();
+    if eo != en {
+        let msg = format!(
+            "OLD holds {} and NEW holds {}: different experiments, so their claim rows are not measurements of the same thing",
+            plural(eo.len(), "experiment", &eo),
+            plural(en.len(), "experiment", &en)
+        );
+        if args.fail_on_regression {
+            return Err(UsageError(format!(
+                "{msg}; --fail-on-regression compares one experiment's results before and after a change"
+            ))
+            .into());
+        }
+        eprintln!("warning: {msg}");
+    }
     let c = change::change(&old, &new);
     say!(
         "{:<44} {:>8}   {:<8} {:<30} {:<10} verdict",
@@ -153,13 +173,24 @@ pub fn compare(args: CompareArgs) -> anyhow::Result<()> {
         write(p, show::junit(&c))?;
     }
     let regressed = c.regressions();
+    let changed = c.rows.iter().filter(|r| r.verdict_changed()).count();
     say!(
-        "{} claim rows; {regressed} regressed; {} verdicts changed",
+        "{} claim {}; {regressed} regressed; {changed} {} changed",
         c.rows.len(),
-        c.rows.iter().filter(|r| r.verdict_changed()).count()
+        if c.rows.len() == 1 { "row" } else { "rows" },
+        if changed == 1 { "verdict" } else { "verdicts" }
     );
     if args.fail_on_regression && regressed > 0 {
         return Err(Regressed(regressed).into());
     }
     Ok(())
+}
+
+/// "1 experiment (a)", "2 experiments (a, b)".
+fn plural(n: usize, word: &str, names: &[String]) -> String {
+    format!(
+        "{n} {word}{} ({})",
+        if n == 1 { "" } else { "s" },
+        names.join(", ")
+    )
 }

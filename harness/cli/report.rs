@@ -32,6 +32,11 @@ pub struct IndexArgs {
     /// The folder of reports.
     #[arg(default_value = "reports")]
     pub reports: PathBuf,
+    /// Also write the index's answer table into this Markdown file (README.md),
+    /// between its `<!-- answer:begin -->` and `<!-- answer:end -->` lines, its
+    /// links made relative to the file's folder.
+    #[arg(long, value_name = "FILE")]
+    pub readme: Option<PathBuf>,
 }
 
 /// `jestbench index`: the reports folder's index pages.
@@ -55,6 +60,36 @@ pub fn index(args: IndexArgs) -> anyhow::Result<()> {
         say!("{}: {}", e.name, e.summary);
     }
     say!("index: {}", args.reports.join("index.html").display());
+    if let Some(readme) = &args.readme {
+        let md = std::fs::read_to_string(args.reports.join("index.md"))?;
+        let text = log::read_regular(readme, 4 << 20)?;
+        // The reports folder as the README's folder sees it.
+        let base = readme.parent().unwrap_or(Path::new(""));
+        let prefix = args
+            .reports
+            .strip_prefix(base)
+            .unwrap_or(&args.reports)
+            .display()
+            .to_string();
+        let table = report::index::answer_table(&md, &prefix).ok_or_else(|| {
+            UsageError(format!(
+                "{}/index.md: no answer table",
+                args.reports.display()
+            ))
+        })?;
+        let updated = report::index::with_answer(&text, &table).ok_or_else(|| {
+            UsageError(format!(
+                "{}: no `{}` … `{}` lines to write the answer between",
+                readme.display(),
+                report::index::BEGIN,
+                report::index::END
+            ))
+        })?;
+        if updated != text {
+            std::fs::write(readme, updated)?;
+        }
+        say!("answer table: {}", readme.display());
+    }
     Ok(())
 }
 
@@ -235,6 +270,34 @@ pub fn write_report(paths: &[PathBuf], dir: &Path, combine: bool) -> anyhow::Res
     Ok(analysis)
 }
 
+/// The answer in a few lines (one a claim, wrapped to the terminal's width), and
+/// where the rows behind it are.
+pub fn print_answer(analysis: &Analysis, out: &Path) {
+    let lines = crate::report::answer_lines(analysis, terminal_width());
+    if lines.is_empty() {
+        return;
+    }
+    say!("answer (measured [Holm-adjusted 95% CI], the paper's figure, verdict):");
+    for l in lines {
+        say!("  {}", crate::report::doc::clean(&l));
+    }
+    say!(
+        "every claim row with its evidence: {}#claims",
+        out.join(crate::report::REPORT_HTML).display()
+    );
+}
+
+/// The terminal's width in columns: `COLUMNS` where set, else 100.
+pub fn terminal_width() -> usize {
+    std::env::var("COLUMNS")
+        .ok()
+        .and_then(|c| c.parse::<usize>().ok())
+        .filter(|&c| c >= 40)
+        .unwrap_or(100)
+        .min(160)
+        - 2
+}
+
 pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     if let Some(p) = &args.protocol {
         use_protocol(p)?;
@@ -250,16 +313,7 @@ pub fn report(args: ReportArgs) -> anyhow::Result<()> {
     });
     crate::report::check_out(&out)?;
     let written = crate::family::write_report(&analysis, &out)?;
-    say!("claims:");
-    for c in &analysis.claims {
-        let clean = crate::report::doc::clean;
-        say!(
-            "  {:<72} {:<28} {}",
-            clean(&c.claim),
-            clean(&c.measured),
-            clean(&c.verdict_text)
-        );
-    }
+    print_answer(&analysis, &out);
     say!(
         "wrote {} files to {} (report.md, report.html, summary.csv, analysis.json, SVGs)",
         written.len(),

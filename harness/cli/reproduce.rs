@@ -21,8 +21,10 @@ pub struct ReproduceArgs {
     /// Where the reruns write (must hold no results) [default: a temporary folder].
     #[arg(long)]
     pub out: Option<PathBuf>,
+    /// Where the runs train (cuda: a build with the `cuda` feature).
     #[arg(long, value_enum, default_value_t = DeviceArg::Cpu)]
     pub device: DeviceArg,
+    /// Runs trained at once.
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=256))]
     pub jobs: u32,
 }

@@ -65,7 +65,8 @@ pub fn run(args: RunArgs) -> anyhow::Result<()> {
     let outcome = outcome?;
     print_summary(&outcome)?;
     if let Some(dir) = report_dir {
-        super::report::write_report(&[out], &dir, false)?;
+        let analysis = super::report::write_report(&[out], &dir, false)?;
+        super::report::print_answer(&analysis, &dir);
         say!("report: {}", dir.join("report.html").display());
     }
     Ok(())

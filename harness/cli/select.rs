@@ -40,19 +40,27 @@ pub struct SelectArgs {
     /// With `--selector independent`: topk (the default) or sample.
     #[arg(long, value_parser = parse_name::<IndependentMode>)]
     pub mode: Option<IndependentMode>,
+    /// JEST's number of chunks: the batch of b is drawn in this many blocks of
+    /// b / n_chunks, each conditioned on the blocks before it (b must divide).
     #[arg(long, default_value_t = 16)]
     pub n_chunks: usize,
+    /// The sampling temperature's inverse: each block is drawn with probabilities
+    /// proportional to exp(gain × conditional score); large is near-greedy.
     #[arg(long, default_value_t = 100.0)]
     pub gain: f64,
+    /// Seed of the draw (ChaCha8): the same inputs and seed give the same batch.
     #[arg(long, default_value_t = 0)]
     pub seed: u64,
     /// The learner's temperature t (not its log).
     #[arg(long, default_value_t = 10.0)]
     pub learner_temperature: f64,
+    /// The learner's logit bias c (SigLIP's sigmoid loss: logits t·<a, b> + c).
     #[arg(long, default_value_t = -10.0, allow_hyphen_values = true)]
     pub learner_bias: f64,
+    /// The reference's temperature t (not its log).
     #[arg(long, default_value_t = 10.0)]
     pub reference_temperature: f64,
+    /// The reference's logit bias c.
     #[arg(long, default_value_t = -10.0, allow_hyphen_values = true)]
     pub reference_bias: f64,
     /// Also print the score matrix A and each chunk's conditional scores.

@@ -156,7 +156,7 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                 _ if diagnostic.is_some() => (
                     "measured (no threshold)".to_string(),
                     format!(
-                        "a diagnostic, judged by no threshold: see the {} report",
+                        "measured (no threshold): a diagnostic, see the {} report",
                         diagnostic.map_or("", |r| r.report.as_str())
                     ),
                 ),
@@ -305,14 +305,52 @@ pub fn contradictions(rows: &[Row]) -> Vec<String> {
         .collect()
 }
 
-/// Every ratio claim's value and interval against its threshold, log x axis.
+/// Each line's label on the figure, unique: its short name, then its report and
+/// setting where two would read alike.
+fn labels(lines: &[&Line]) -> Vec<String> {
+    let mut out: Vec<String> = lines.iter().map(|l| l.short.clone()).collect();
+    let extras: [&dyn Fn(&Line) -> String; 2] = [
+        &|l| l.from.as_ref().map_or(String::new(), |r| r.report.clone()),
+        &|l| l.from.as_ref().map_or(String::new(), |r| r.setting.clone()),
+    ];
+    for extra in extras {
+        let snapshot = out.clone();
+        for (i, l) in lines.iter().enumerate() {
+            let e = extra(l);
+            if !e.is_empty() && snapshot.iter().filter(|x| **x == snapshot[i]).count() > 1 {
+                out[i] = format!("{} · {e}", out[i]);
+            }
+        }
+    }
+    for i in 0..out.len() {
+        let mut k = 1;
+        for j in i + 1..out.len() {
+            if out[j] == out[i] {
+                k += 1;
+                out[j] = format!("{} #{k}", out[j]);
+            }
+        }
+    }
+    out
+}
+
+/// Pixels per row of the figure, and the font sizes (plotters writes 1/1.24 of
+/// the size asked for: 14 is 11.3 px on the page, whatever the board's height).
+const ROW_PX: u32 = 30;
+const FONT: f64 = super::svg::TEXT;
+
+/// Every ratio claim's value and interval against its threshold, log x axis,
+/// clamped to the informative range: an interval end far beyond the values and
+/// thresholds (or at 0, or infinite) is drawn as an arrow at the axis's edge. The
+/// verdict colours are the board's own (never a method's); the legend sits under
+/// the title; a board of more than ten rows has its axis at the top as well.
 pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     let pts: Vec<(&Line, f64, f64, f64, f64)> = lines
         .iter()
         .filter_map(|l| {
             let r = l.from.as_ref()?;
             let t = r.threshold.filter(|t| *t > 0.0)?;
-            let lo = r.lower.unwrap_or(0.0).max(1e-3);
+            let lo = r.lower.unwrap_or(0.0);
             let hi = r.upper.unwrap_or(f64::INFINITY);
             Some((l, r.point.unwrap_or(f64::NAN), lo, hi, t))
         })
@@ -320,43 +358,83 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     if pts.is_empty() {
         return Ok(None);
     }
-    let finite = pts
+    // The informative range: points and thresholds, and interval ends within a
+    // factor of 4 of them.
+    let core: Vec<f64> = pts
         .iter()
-        .flat_map(|p| [p.1, p.2, p.3, p.4])
-        .filter(|v| v.is_finite() && *v > 0.0);
-    let (mut xmin, mut xmax) = (f64::INFINITY, f64::NEG_INFINITY);
-    for v in finite {
-        xmin = xmin.min(v);
-        xmax = xmax.max(v);
+        .flat_map(|p| [p.1, p.4])
+        .filter(|v| v.is_finite() && *v > 0.0)
+        .collect();
+    let (cmin, cmax) = core
+        .iter()
+        .fold((f64::INFINITY, f64::NEG_INFINITY), |(a, b), &v| {
+            (a.min(v), b.max(v))
+        });
+    let (mut xmin, mut xmax) = (cmin.min(1.0), cmax);
+    for p in &pts {
+        for v in [p.2, p.3] {
+            if v.is_finite() && v > 0.0 && v >= cmin / 4.0 && v <= cmax * 4.0 {
+                xmin = xmin.min(v);
+                xmax = xmax.max(v);
+            }
+        }
     }
-    let (x0, x1) = ((xmin / 1.5).log10(), (xmax * 1.5).log10());
+    let (x0, x1) = ((xmin / 1.3).log10(), (xmax * 1.3).log10());
     let n = pts.len();
+    let rows: Vec<&Line> = pts.iter().map(|p| p.0).collect();
+    let labels = labels(&rows);
+    let tall = n > 10;
     let mut out = String::new();
     let plot;
     {
-        let height = 80 + 34 * n as u32;
-        // The label column fits the longest row label (about 6 px a character).
-        let longest = pts
-            .iter()
-            .map(|p| p.0.short.chars().count())
-            .max()
-            .unwrap_or(0);
-        let label_w = (longest as u32 * 6 + 24).clamp(170, 420);
-        let root = SVGBackend::with_string(&mut out, (590 + label_w, height)).into_drawing_area();
+        let top = if tall { 96 } else { 64 };
+        let height = top + 56 + ROW_PX * n as u32;
+        // The label column fits the longest row label (about 7 px a character).
+        let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
+        let label_w = (longest as u32 * 7 + 24).clamp(150, 440);
+        let width = 560 + label_w;
+        let root = SVGBackend::with_string(&mut out, (width, height)).into_drawing_area();
         root.fill(&WHITE).map_err(super::svg::err)?;
-        let mut c = ChartBuilder::on(&root)
-            .caption(
-                "Claims board: measured (Holm-adjusted 95% CI) against the claim",
-                ("sans-serif", 15),
-            )
+        // Title and legend on the first lines.
+        let title = ("sans-serif", FONT + 3.0).into_font().color(&BLACK);
+        root.draw(&Text::new(
+            "Claims: measured (Holm-adjusted 95% CI) against the paper's figure",
+            (12, 8),
+            title,
+        ))
+        .map_err(super::svg::err)?;
+        let font = ("sans-serif", FONT).into_font().color(&BLACK);
+        let mut x = 12;
+        for (name, col) in [
+            ("holds", HOLDS),
+            ("does not hold", FAILS),
+            ("open or a bound", OPEN),
+        ] {
+            root.draw(&Circle::new((x + 5, 40), 5, col.filled()))
+                .map_err(super::svg::err)?;
+            root.draw(&Text::new(name, (x + 14, 33), font.clone()))
+                .map_err(super::svg::err)?;
+            x += 24 + 8 * name.chars().count() as i32;
+        }
+        root.draw(&PathElement::new(
+            vec![(x + 4, 32), (x + 4, 48)],
+            BLACK.stroke_width(2),
+        ))
+        .map_err(super::svg::err)?;
+        root.draw(&Text::new("the paper's figure", (x + 12, 33), font.clone()))
+            .map_err(super::svg::err)?;
+        let (_, area) = root.split_vertically(top - 12);
+        let mut c = ChartBuilder::on(&area)
             .margin(12)
-            .x_label_area_size(36)
+            .margin_top(if tall { 34 } else { 4 })
+            .x_label_area_size(44)
             .y_label_area_size(label_w)
             .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
             .map_err(super::svg::err)?;
-        let labels: Vec<String> = pts.iter().map(|p| p.0.short.clone()).collect();
         c.configure_mesh()
             .x_desc("factor (log scale)")
+            .axis_desc_style(("sans-serif", FONT))
+            .label_style(("sans-serif", FONT))
             .x_labels(0)
             .disable_x_mesh()
             .y_labels(n)
@@ -371,50 +449,52 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
             .disable_y_mesh()
             .draw()
             .map_err(super::svg::err)?;
+        // Ticks in the whole picture's pixels (the chart's coordinates are).
         super::svg::log_x_axis(&mut c, &root)?;
+        if tall {
+            super::svg::log_x_axis_top(&mut c, &root)?;
+        }
         let (xs, ys) = c.plotting_area().get_pixel_range();
         plot = ((xs.start, ys.start), (xs.end, ys.end));
         for (i, (l, point, lo, hi, t)) in pts.iter().enumerate() {
             let y = (n - 1 - i) as f64;
-            let col = if l.verdict.starts_with("holds") {
-                HOLDS
-            } else if l.verdict.starts_with("does not") || l.verdict.starts_with("fails") {
-                FAILS
+            let col = colour(&l.verdict);
+            let edge = 0.01 * (x1 - x0);
+            let (a, left_open) = if *lo > 0.0 && lo.log10() >= x0 {
+                (lo.log10(), false)
             } else {
-                OPEN
+                (x0 + edge, true)
             };
-            let (a, b) = (
-                lo.log10().max(x0),
-                if hi.is_finite() {
-                    hi.log10().min(x1)
-                } else {
-                    x1
-                },
-            );
+            let (b, right_open) = if hi.is_finite() && hi.log10() <= x1 {
+                (hi.log10(), false)
+            } else {
+                (x1 - edge, true)
+            };
             c.draw_series(std::iter::once(PathElement::new(
                 vec![(a, y), (b, y)],
                 col.stroke_width(3),
             )))
             .map_err(super::svg::err)?;
-            if !hi.is_finite() {
-                c.draw_series(std::iter::once(Text::new(
-                    "→ ∞",
-                    (x1 - 0.02 * (x1 - x0), y + 0.25),
-                    ("sans-serif", 11),
-                )))
-                .map_err(super::svg::err)?;
+            for (open, at, s) in [(left_open, a, -1), (right_open, b, 1)] {
+                if open {
+                    c.draw_series(std::iter::once(
+                        EmptyElement::at((at, y))
+                            + Polygon::new(vec![(0, -6), (0, 6), (9 * s, 0)], col.filled()),
+                    ))
+                    .map_err(super::svg::err)?;
+                }
             }
-            if point.is_finite() && *point > 0.0 {
+            if point.is_finite() && *point > 0.0 && (x0..=x1).contains(&point.log10()) {
                 c.draw_series(std::iter::once(Circle::new(
                     (point.log10(), y),
-                    4,
+                    5,
                     col.filled(),
                 )))
                 .map_err(super::svg::err)?;
             }
             let tx = t.log10();
             c.draw_series(std::iter::once(PathElement::new(
-                vec![(tx, y - 0.35), (tx, y + 0.35)],
+                vec![(tx, y - 0.38), (tx, y + 0.38)],
                 BLACK.stroke_width(2),
             )))
             .map_err(super::svg::err)?;
@@ -424,14 +504,27 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
         &mut out,
         plot,
         &[("holds", HOLDS), ("does not hold", FAILS), ("open", OPEN)],
+        &labels,
     );
     Ok(Some(out))
 }
 
-/// The verdicts' colours on the board.
-const HOLDS: RGBColor = RGBColor(0x1b, 0x7f, 0x3b);
-const FAILS: RGBColor = RGBColor(0xb2, 0x22, 0x22);
-const OPEN: RGBColor = RGBColor(0x55, 0x55, 0x55);
+/// A verdict's colour on the board.
+fn colour(verdict: &str) -> RGBColor {
+    if verdict.starts_with("holds") {
+        HOLDS
+    } else if verdict.starts_with("does not") || verdict.starts_with("fails") {
+        FAILS
+    } else {
+        OPEN
+    }
+}
+
+/// The verdicts' colours (Okabe–Ito's bluish green and vermillion, and a grey):
+/// the board's alone, never a method's in a plot (`svg::legend`).
+pub const HOLDS: RGBColor = RGBColor(0x00, 0x9E, 0x73);
+pub const FAILS: RGBColor = RGBColor(0xD5, 0x5E, 0x00);
+pub const OPEN: RGBColor = RGBColor(0x77, 0x77, 0x77);
 
 #[cfg(test)]
 mod tests {

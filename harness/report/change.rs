@@ -49,13 +49,13 @@ pub fn lines(c: &Change) -> Vec<String> {
 /// The Markdown summary (a CI job page, a review).
 pub fn markdown(c: &Change, old: &str, new: &str) -> String {
     let mut s = format!(
-        "# jestbench compare\n\nOLD `{old}` (commits {}) against NEW `{new}` (commits {}): {} claim rows, {} improved, {} regressed, {} verdicts changed. Changes are NEW over OLD for ratios and NEW minus OLD for differences, with 95% intervals (independent seeds: bootstrap standard errors combined, Student's t).\n\n| claim | OLD | NEW | change (95% CI) | movement | verdict |\n|---|---|---|---|---|---|\n",
+        "# jestbench compare\n\nOLD `{old}` (commits {}) against NEW `{new}` (commits {}): {}, {} improved, {} regressed, {} changed. Changes are NEW over OLD for ratios and NEW minus OLD for differences, with 95% intervals (independent seeds: bootstrap standard errors combined, Student's t).\n\n| claim | OLD | NEW | change (95% CI) | movement | verdict |\n|---|---|---|---|---|---|\n",
         c.old_commits.join(", "),
         c.new_commits.join(", "),
-        c.rows.len(),
+        count(c.rows.len(), "claim row"),
         c.rows.iter().filter(|r| r.movement == Movement::Improved).count(),
         c.regressions(),
-        c.rows.iter().filter(|r| r.verdict_changed()).count(),
+        count(c.rows.iter().filter(|r| r.verdict_changed()).count(), "verdict"),
     );
     for r in &c.rows {
         s += &format!(
@@ -122,4 +122,9 @@ pub fn junit(c: &Change) -> String {
     }
     s += "</testsuite>\n";
     s
+}
+
+/// "1 verdict", "2 verdicts".
+pub fn count(n: usize, word: &str) -> String {
+    format!("{n} {word}{}", if n == 1 { "" } else { "s" })
 }

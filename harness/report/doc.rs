@@ -21,6 +21,14 @@ pub enum Block {
         summary: String,
         blocks: Vec<Block>,
     },
+    /// Content on a page of its own beside the report (`{file}.md`,
+    /// `{file}.html`; per-cell figures), linked from where it stands: the
+    /// report's page stays light.
+    Page {
+        file: String,
+        title: String,
+        blocks: Vec<Block>,
+    },
 }
 
 impl Block {
@@ -30,7 +38,29 @@ impl Block {
         for b in blocks {
             match b {
                 Block::Figure { file, svg, .. } => out.push((file.as_str(), svg.as_str())),
-                Block::Details { blocks, .. } => out.extend(Block::figures(blocks)),
+                Block::Details { blocks, .. } | Block::Page { blocks, .. } => {
+                    out.extend(Block::figures(blocks))
+                }
+                _ => {}
+            }
+        }
+        out
+    }
+
+    /// Every page of its own, nested ones included: (file stem, title, blocks).
+    pub fn pages(blocks: &[Block]) -> Vec<(&str, &str, &[Block])> {
+        let mut out = Vec::new();
+        for b in blocks {
+            match b {
+                Block::Page {
+                    file,
+                    title,
+                    blocks,
+                } => {
+                    out.push((file.as_str(), title.as_str(), blocks.as_slice()));
+                    out.extend(Block::pages(blocks));
+                }
+                Block::Details { blocks, .. } => out.extend(Block::pages(blocks)),
                 _ => {}
             }
         }
@@ -84,6 +114,20 @@ pub fn markdown(blocks: &[Block]) -> String {
                     "<details><summary>{}</summary>\n\n{}</details>\n\n",
                     escape(summary),
                     markdown(blocks)
+                );
+            }
+            Block::Page {
+                file,
+                title,
+                blocks,
+            } => {
+                let n = Block::figures(blocks).len();
+                out += &format!(
+                    "{} ({n} {}): [{}.md]({}.md)\n\n",
+                    md_text(title),
+                    if n == 1 { "figure" } else { "figures" },
+                    md_text(file),
+                    md_text(file)
                 );
             }
         }
@@ -283,20 +327,56 @@ pub const CSP: &str = "default-src 'none'; script-src 'none'; object-src 'none';
 
 pub fn html(title: &str, blocks: &[Block]) -> String {
     format!(
-        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<meta name=\"viewport\" content=\"width=device-width, initial-scale=1\">\n<meta http-equiv=\"Content-Security-Policy\" content=\"{CSP}\">\n<title>{}</title>\n<style>\n{STYLE}</style>\n</head>\n<body>\n{}</body>\n</html>\n",
         escape(title),
-        html_body(blocks)
+        html_body(blocks, &mut Ids::default())
     )
 }
 
-fn html_body(blocks: &[Block]) -> String {
+/// The ids a page has given its headings: a repeated heading gets GitHub's
+/// suffix (`-1`, `-2`), so every id on a page is unique and the Markdown's links
+/// work in both renderings.
+#[derive(Default)]
+pub struct Ids(std::collections::HashMap<String, usize>);
+
+impl Ids {
+    pub fn next(&mut self, text: &str) -> String {
+        let base = anchor(text);
+        let n = self.0.entry(base.clone()).or_insert(0);
+        let id = if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        };
+        *n += 1;
+        id
+    }
+}
+
+/// The class of a table cell that holds only a verdict in bold (its words
+/// coloured on the page; the Markdown keeps the words).
+fn verdict_class(cell: &str) -> Option<&'static str> {
+    let words = cell.strip_prefix("**")?.strip_suffix("**")?;
+    let words = words.strip_suffix(" (secondary)").unwrap_or(words);
+    Some(if words.starts_with("holds in ") {
+        "v-mixed"
+    } else if words.starts_with("holds") {
+        "v-holds"
+    } else if words.starts_with("does not hold") || words.starts_with("fails") {
+        "v-fails"
+    } else {
+        "v-open"
+    })
+}
+
+fn html_body(blocks: &[Block], ids: &mut Ids) -> String {
     let mut body = String::new();
     for b in blocks {
         match b {
             Block::Heading(level, text) => {
                 body += &format!(
                     "<h{level} id=\"{}\">{}</h{level}>\n",
-                    anchor(text),
+                    ids.next(text),
                     inline(text)
                 )
             }
@@ -317,7 +397,12 @@ fn html_body(blocks: &[Block]) -> String {
                 for r in rows {
                     body += "<tr>";
                     for c in r {
-                        body += &format!("<td>{}</td>", inline(c));
+                        match verdict_class(c) {
+                            Some(class) => {
+                                body += &format!("<td class=\"{class}\">{}</td>", inline(c))
+                            }
+                            None => body += &format!("<td>{}</td>", inline(c)),
+                        }
                     }
                     body += "</tr>\n";
                 }
@@ -346,7 +431,23 @@ fn html_body(blocks: &[Block]) -> String {
                 body += &format!(
                     "<details>\n<summary>{}</summary>\n{}</details>\n",
                     inline(summary),
-                    html_body(blocks)
+                    html_body(blocks, ids)
+                );
+            }
+            Block::Page {
+                file,
+                title,
+                blocks,
+            } => {
+                let n = Block::figures(blocks).len();
+                let link = if safe_href(file) && !file.contains(':') {
+                    format!("<a href=\"{}.html\">{}</a>", escape(file), inline(title))
+                } else {
+                    inline(title)
+                };
+                body += &format!(
+                    "<p class=\"page\">{link} ({n} {}, on a page of its own)</p>\n",
+                    if n == 1 { "figure" } else { "figures" }
                 );
             }
         }
@@ -364,7 +465,11 @@ figcaption { font-size: 0.9em; color: #555; }
 code { background: #f4f4f4; padding: 0 0.2em; }
 details { margin: 1em 0; }
 summary { cursor: pointer; font-weight: bold; }
-td.holds { color: #1a7f37; }
+td.v-holds { color: #007a5a; }
+td.v-fails { color: #b34700; }
+td.v-open { color: #555; }
+td.v-mixed { color: #5a3d8a; }
+@media (max-width: 700px) { body { margin: 0.5em auto; } table { font-size: 0.8em; display: block; overflow-x: auto; } }
 ";
 
 #[cfg(test)]

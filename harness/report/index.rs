@@ -152,61 +152,64 @@ pub fn entries(dir: &Path) -> Result<Vec<Entry>, ReportError> {
     Ok(out)
 }
 
-/// A claim's plain name: its sentence up to a colon or the paper's aside (a
-/// leading "(a) " kept).
-fn plain(claim: &str) -> &str {
-    let from = if claim.starts_with('(') {
-        claim.find(") ").map_or(0, |i| i + 2)
-    } else {
-        0
-    };
-    let cut = [": ", " (paper", " (the paper"]
-        .iter()
-        .filter_map(|p| claim[from..].find(p).map(|i| i + from))
-        .min()
-        .unwrap_or(claim.len());
-    &claim[..cut]
+/// The lines a README marks its answer table with.
+pub const BEGIN: &str = "<!-- answer:begin -->";
+pub const END: &str = "<!-- answer:end -->";
+
+/// The answer table of an `index.md` (its first table), its relative links
+/// prefixed with `prefix/` (the reports folder as another page sees it).
+pub fn answer_table(index_md: &str, prefix: &str) -> Option<String> {
+    let lines: Vec<&str> = index_md
+        .lines()
+        .skip_while(|l| !l.starts_with('|'))
+        .take_while(|l| l.starts_with('|'))
+        .collect();
+    if lines.is_empty() {
+        return None;
+    }
+    let prefix = prefix.trim_end_matches('/');
+    let mut out = String::new();
+    for l in lines {
+        let mut line = String::new();
+        let mut rest = l;
+        while let Some(at) = rest.find("](") {
+            line += &rest[..at + 2];
+            rest = &rest[at + 2..];
+            let relative = !(rest.starts_with('#')
+                || rest.starts_with("http://")
+                || rest.starts_with("https://"));
+            if relative && !prefix.is_empty() {
+                line += prefix;
+                line.push('/');
+            }
+        }
+        line += rest;
+        out += &line;
+        out.push('\n');
+    }
+    Some(out)
 }
 
-/// The answer in one paragraph: the claims grouped by verdict, in plain names, the
-/// measured value beside each.
-fn answer(lines: &[super::board::Line]) -> String {
-    let mut groups: Vec<(String, Vec<String>)> = Vec::new();
-    for l in lines {
-        let verdict = l.verdict.clone();
-        let value = l
-            .from
-            .as_ref()
-            .and_then(|r| r.point)
-            .filter(|v| v.is_finite())
-            .map_or(String::new(), |v| format!(" ({v:.2})"));
-        // Claims judged per task or setting (SWIM's) name their report.
-        let repeated = lines.iter().filter(|m| m.claim == l.claim).count() > 1;
-        let place = match (&l.from, repeated) {
-            (Some(r), true) => format!(" [{}]", r.report),
-            _ => String::new(),
-        };
-        let item = format!("{}{place}{value}", plain(&l.claim));
-        match groups.iter_mut().find(|(v, _)| *v == verdict) {
-            Some((_, items)) => items.push(item),
-            None => groups.push((verdict, vec![item])),
-        }
-    }
-    let body = groups
-        .iter()
-        .map(|(v, items)| format!("**{v}**: {}", items.join("; ")))
-        .collect::<Vec<_>>()
-        .join(". ");
-    let predate = lines
+/// `text` with the lines between its `BEGIN` and `END` lines replaced by
+/// `table` (None: no such lines).
+pub fn with_answer(text: &str, table: &str) -> Option<String> {
+    let b = text.find(BEGIN)?;
+    let after = b + BEGIN.len();
+    let e = after + text[after..].find(END)?;
+    Some(format!("{}\n\n{table}\n{}", &text[..after], &text[e..]))
+}
+
+/// What the answer says of verdicts that re-read results older than the protocol.
+fn predate(lines: &[super::board::Line]) -> String {
+    let n = lines
         .iter()
         .filter(|l| l.detail.contains("[results predate the protocol"))
         .count();
-    let registration = if predate > 0 {
-        format!(" {predate} of these verdicts re-read results that predate the analysis protocol (docs/methods.md §7): none of them is registered until its runs are made again.")
+    if n > 0 {
+        format!(" {n} of these verdicts re-read results that predate the analysis protocol (docs/methods.md §7): none of them is registered until its runs are made again.")
     } else {
         String::new()
-    };
-    format!("The answer, one verdict per claim from its designated evidence, as the analysis protocol fixes it (docs/methods.md §7; the measured value in brackets, a factor or a difference): {body}.{registration} The figure shows every ratio claim against its threshold; the board below gives the intervals and the evidence.")
+    }
 }
 
 /// Writes `index.html` and `index.md` into `dir`, linking every report there.
@@ -275,17 +278,37 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
             ]
         })
         .collect();
+    let link = |l: &super::board::Line| match &l.from {
+        Some(r) => format!("[{}]({}/{REPORT_HTML})", r.report, r.report),
+        None => "—".into(),
+    };
+    let swim_report = names
+        .iter()
+        .find(|n| n.as_str() == "swim")
+        .or_else(|| names.iter().find(|n| n.starts_with("swim")));
+    let swim_link = swim_report.map_or("—".to_string(), |n| format!("[{n}]({n}/{REPORT_HTML})"));
+    let answers = super::answer::from_board(&lines, &link, &swim_link);
     let mut blocks = vec![
         Block::Heading(1, "jestbench reports".into()),
-        Block::Para(answer(&lines)),
+        Block::Para(format!(
+            "One verdict per claim, each from the evidence the analysis protocol designates for it (docs/methods.md §7); the measured value with its Holm-adjusted 95% interval.{}",
+            predate(&lines)
+        )),
+        super::answer::table(&answers),
     ];
-    if let Some(svg) = super::board::figure(&lines)? {
+    let (jest, swim): (Vec<super::board::Line>, Vec<super::board::Line>) = lines
+        .iter()
+        .cloned()
+        .partition(|l| !l.id.starts_with("swim-"));
+    if let Some(svg) = super::board::figure(&jest)? {
         blocks.push(Block::Figure {
             file: "claims-board.svg".into(),
             svg,
-            caption: "Every ratio claim's measured value (dot) and Holm-adjusted 95% interval (bar) against its threshold (tick), log axis; green holds, red fails, grey undecided. Claims about differences and slopes (threshold 0) are in the table.".into(),
+            caption: "Every ratio claim's measured value (dot) and Holm-adjusted 95% interval (bar) against the paper's figure (black tick), log axis; colour is the verdict (the glossary below); an interval that runs off the axis ends in an arrow. Claims about differences and slopes (threshold 0) are in the table.".into(),
         });
     }
+    let verdicts: Vec<&str> = answers.iter().map(|x| x.verdict.as_str()).collect();
+    blocks.push(super::answer::glossary(&verdicts));
     blocks.extend([
         Block::Heading(2, "Claims board".into()),
         Block::Para(format!(
@@ -301,6 +324,13 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
             rows: board_rows,
         },
     ]);
+    if let Some(svg) = super::board::figure(&swim)? {
+        blocks.push(Block::Figure {
+            file: "claims-board-swim.svg".into(),
+            svg,
+            caption: "The sampled networks' 100x claim, one row per task and method: the measured factor (Adam's time over the sampled network's, dot) and its 95% interval (bar) against 100x (black tick), log axis.".into(),
+        });
+    }
     if !clash.is_empty() {
         blocks.push(Block::Para(format!(
             "**Reports disagree** (rerun `jestbench report` on the same results): {}",

@@ -6,6 +6,7 @@ HTML (SVGs inline), `svg` draws the curves and intervals the analysis holds, and
 analysis the pages were made from.
 */
 
+pub mod answer;
 mod blocks;
 pub mod board;
 pub mod change;
@@ -20,6 +21,12 @@ use std::path::{Path, PathBuf};
 use crate::analysis::{Analysis, AnalysisError};
 pub use blocks::{bracket, jest_detail, jest_overview, plain_bracket, slug};
 pub use doc::Block;
+
+/// The answer of an analysis as terminal lines of at most `width` characters:
+/// one claim a line (the report's answer table).
+pub fn answer_lines(analysis: &Analysis, width: usize) -> Vec<String> {
+    answer::terminal(&blocks::answers(analysis), width)
+}
 
 /// Where in a report a family's blocks go.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -195,6 +202,17 @@ pub fn write(
         .map(|(file, svg)| (file.to_string(), doc::xml_clean(svg).into_owned()))
         .collect();
     let title = format!("jestbench report: {}", analysis.experiments.join(", "));
+    for (file, page_title, page) in doc::Block::pages(&blocks) {
+        let back = vec![doc::Block::Para(format!(
+            "Part of [{title}]({REPORT_HTML}) ([Markdown]({REPORT_MD}))."
+        ))];
+        let full: Vec<doc::Block> = std::iter::once(doc::Block::Heading(1, page_title.to_string()))
+            .chain(back)
+            .chain(page.iter().cloned())
+            .collect();
+        files.push((format!("{file}.md"), doc::markdown(&full)));
+        files.push((format!("{file}.html"), doc::html(page_title, &full)));
+    }
     files.push((REPORT_MD.into(), doc::markdown(&blocks)));
     files.push((REPORT_HTML.into(), doc::html(&title, &blocks)));
     files.push((SUMMARY_CSV.into(), summary::csv(analysis)));

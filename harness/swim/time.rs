@@ -269,7 +269,7 @@ pub fn claims(comps: &[SwimComparison]) -> Vec<Claim> {
             Claim::external(
                 format!("swim-100x-{}-{}{}", c.experiment, c.method, setting.replace(", ", "-")),
                 "100x",
-                "§1 SWIM; §5 SWIM claim",
+                "docs/methods.md §1 SWIM; §5 SWIM claim",
                 format!(
                     "{} ≥ 100x faster than Adam at comparable accuracy ({}{setting})",
                     display(c.method),

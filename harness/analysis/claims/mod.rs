@@ -96,19 +96,19 @@ impl ClaimDef {
 
 /// The table.
 pub const CLAIMS: &[ClaimDef] = &[
-    ClaimDef { id: "same-data-0.5", short: "1.5x at f = 0.5", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.5 reaches uniform's final score with 1.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.5 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at the protocol's forward budget" },
-    ClaimDef { id: "same-data-0.8", short: "3x at f = 0.8", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.8 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at the protocol's forward budget" },
-    ClaimDef { id: "same-data-0.9", short: "4.5x at f = 0.9", spec: "§1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at the protocol's forward budget" },
-    ClaimDef { id: "13x-iterations", short: "13x iterations", spec: "§1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, scale: Scale::Log, evidence: "the horizon sweep (results/horizon)" },
-    ClaimDef { id: "10x-flops", short: "10x FLOPs", spec: "§1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, scale: Scale::Log, evidence: "the cheap-scoring horizon sweep (results/flexi)" },
-    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "§1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the filter-ratio and joint-vs-independent ablations" },
-    ClaimDef { id: "b-joint-beats-independent", short: "(b)", spec: "§1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_TOPK, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "§1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_SAMPLE, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
-    ClaimDef { id: "c-learnability", short: "(c)", spec: "§1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, scale: Scale::Linear, evidence: "the scoring ablation" },
-    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "§1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::ReferenceQuality }, scale: Scale::Linear, evidence: "the reference-quality ablation" },
-    ClaimDef { id: "e-small-batch", short: "(e)", spec: "§1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, scale: Scale::Linear, evidence: "the batch-size ablation" },
-    ClaimDef { id: "oracle-share", short: "oracle share", spec: "§5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, scale: Scale::Linear, evidence: "the horizon sweep (results/horizon)" },
+    ClaimDef { id: "same-data-0.5", short: "1.5x at f = 0.5", spec: "docs/methods.md §1 JEST; §5 Speed-ups", claim: "f = 0.5 reaches uniform's final score with 1.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.5 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at the protocol's forward budget" },
+    ClaimDef { id: "same-data-0.8", short: "3x at f = 0.8", spec: "docs/methods.md §1 JEST; §5 Speed-ups", claim: "f = 0.8 reaches uniform's final score with 3x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.8 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at the protocol's forward budget" },
+    ClaimDef { id: "same-data-0.9", short: "4.5x at f = 0.9", spec: "docs/methods.md §1 JEST; §5 Speed-ups", claim: "f = 0.9 reaches uniform's final score with 4.5x fewer iterations (paper, same data)", statistic: Statistic::SameData { f: 0.9 }, scale: Scale::Log, evidence: "the horizon sweep (results/horizon) at the protocol's forward budget" },
+    ClaimDef { id: "13x-iterations", short: "13x iterations", spec: "docs/methods.md §1 JEST (headline); §5 Horizon sweep", claim: "Up to 13x fewer iterations: uniform must train 13x longer to match JEST (the paper's 13x compares JEST++ with SigLIP trained on other data)", statistic: Statistic::HorizonFactor, scale: Scale::Log, evidence: "the horizon sweep (results/horizon)" },
+    ClaimDef { id: "10x-flops", short: "10x FLOPs", spec: "docs/methods.md §1 JEST (headline); §5 Flexi-JEST", claim: "Up to 10x fewer FLOPs with cheap scoring (Flexi-JEST; paper accounting)", statistic: Statistic::FlopFactor, scale: Scale::Log, evidence: "the cheap-scoring horizon sweep (results/flexi)" },
+    ClaimDef { id: "a-grows-with-f", short: "(a)", spec: "docs/methods.md §1 (a); §5 trends", claim: "(a) JEST's gains grow with the filtering ratio f", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the filter-ratio and joint-vs-independent ablations" },
+    ClaimDef { id: "b-joint-beats-independent", short: "(b)", spec: "docs/methods.md §1 (b)", claim: "(b) Joint selection beats independent prioritisation", statistic: Statistic::JointMinusIndependent, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "b-independent-flat-topk", short: "(b') top-k", spec: "docs/methods.md §1 (b); §5 trends", claim: "(b') Independent prioritisation (top-k) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_TOPK, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "b-independent-flat-sample", short: "(b') sampled", spec: "docs/methods.md §1 (b); §5 trends", claim: "(b') Independent prioritisation (sampled) does not improve with f", statistic: Statistic::Trend { method: Method::INDEPENDENT_SAMPLE, knob: Knob::FilterRatio }, scale: Scale::Linear, evidence: "the joint-vs-independent ablation" },
+    ClaimDef { id: "c-learnability", short: "(c)", spec: "docs/methods.md §1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, scale: Scale::Linear, evidence: "the scoring ablation" },
+    ClaimDef { id: "d-reference-quality", short: "(d)", spec: "docs/methods.md §1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::ReferenceQuality }, scale: Scale::Linear, evidence: "the reference-quality ablation" },
+    ClaimDef { id: "e-small-batch", short: "(e)", spec: "docs/methods.md §1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, scale: Scale::Linear, evidence: "the batch-size ablation" },
+    ClaimDef { id: "oracle-share", short: "oracle share", spec: "docs/methods.md §5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, scale: Scale::Linear, evidence: "the horizon sweep (results/horizon)" },
 ];
 
 /// What the evaluators read.
@@ -212,6 +212,26 @@ pub fn show_bounds(b: crate::stats::Bounds, unit: &str) -> String {
         format!("< {:.2}{unit} (did not reach)", b.hi)
     } else {
         format!("{:.2}–{:.2}{unit}", b.lo, b.hi)
+    }
+}
+
+/// The paper's figure for a claim row, in a few words (the answer tables' "paper"
+/// column); "—" for a diagnostic.
+pub fn paper_figure(id: &str) -> &'static str {
+    match id {
+        "same-data-0.5" => "1.5x fewer iterations",
+        "same-data-0.8" => "3x fewer iterations",
+        "same-data-0.9" => "4.5x fewer iterations",
+        "13x-iterations" => "up to 13x fewer iterations",
+        "10x-flops" => "up to 10x fewer FLOPs",
+        "a-grows-with-f" => "gains grow with f",
+        "b-joint-beats-independent" => "joint beats independent",
+        "b-independent-flat-topk" | "b-independent-flat-sample" => "no gain with f",
+        "c-learnability" => "learnability scoring wins",
+        "d-reference-quality" => "better reference, larger gains",
+        "e-small-batch" => "costs under 1 accuracy point",
+        id if id.starts_with("swim-") => "≥ 100x faster than Adam",
+        _ => "—",
     }
 }
 

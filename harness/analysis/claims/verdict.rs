@@ -50,6 +50,41 @@ impl Verdict {
         }
     }
 
+    /// Every verdict, in the order a glossary lists them.
+    pub const ALL: [Verdict; 12] = [
+        Verdict::Holds,
+        Verdict::DoesNotHold,
+        Verdict::Inconclusive,
+        Verdict::HoldsAsBound,
+        Verdict::FailsAsBound,
+        Verdict::BoundedBySweep,
+        Verdict::HigherCeiling,
+        Verdict::DefinitionSensitive,
+        Verdict::Undecided,
+        Verdict::Undefined,
+        Verdict::Measured,
+        Verdict::NotMeasured,
+    ];
+
+    /// What the verdict's words mean, in one line (the glossary beside every
+    /// answer table; docs/methods.md §6 gives the rules in full).
+    pub fn meaning(self) -> &'static str {
+        match self {
+            Verdict::Holds => "the Holm-adjusted 95% interval lies on the claim's side of its threshold, under both speed-up definitions",
+            Verdict::DoesNotHold => "the interval lies on the other side of the threshold",
+            Verdict::Inconclusive => "the interval straddles the threshold: more runs could decide it",
+            Verdict::HoldsAsBound => "censored runs (a target reached at once) leave only a lower bound, and that bound already clears the threshold",
+            Verdict::FailsAsBound => "censored runs (a target never reached) leave only an upper bound, and it stays below the threshold",
+            Verdict::BoundedBySweep => "censored runs leave the interval open across the threshold: a longer sweep could decide it",
+            Verdict::HigherCeiling => "uniform levels off below the method, so no number of iterations matches it: the gain is a ceiling gap, not a speed-up",
+            Verdict::DefinitionSensitive => "holds with uniform's trained steps as numerator but not with its first-reaching step (or the reverse)",
+            Verdict::Undecided => "the calibration finds the interval does not cover in this situation, so no verdict is drawn",
+            Verdict::Undefined => "a ratio over noise (its denominator within its own uncertainty): no number to judge",
+            Verdict::Measured => "a diagnostic reported with its interval and judged by no threshold",
+            Verdict::NotMeasured => "these results hold no runs that measure the claim",
+        }
+    }
+
     /// Holds, fails or neither (for combining definitions).
     fn side(self) -> i8 {
         match self {
@@ -146,7 +181,7 @@ impl Rule {
             Rule::AtLeast(t) => format!("holds if the 95% CI (Holm-adjusted over the report's claim rows) lies at or above {t}, does not hold if it lies below, else inconclusive"),
             Rule::Positive => "holds if the 95% CI (Holm-adjusted) lies above 0, does not hold if it lies below, else inconclusive".into(),
             Rule::NotPositive => "holds if the 95% CI (Holm-adjusted) lies at or below 0 (no improvement), does not hold if it lies above 0, else inconclusive".into(),
-            Rule::None => "a diagnostic, judged by no threshold".into(),
+            Rule::None => "measured (no threshold): a diagnostic".into(),
         }
     }
 }

@@ -78,25 +78,39 @@ pub(super) fn figures(
     let mut trends = Vec::new();
     for knob in Knob::ALL {
         let key = knob.key();
-        if let Some(s) = svg::speedup_vs(knob, &a.jest().cells, comps)? {
+        let panels = svg::speedup_vs(knob, &a.jest().cells, comps)?;
+        let n = panels.len();
+        for (k, s) in panels.into_iter().enumerate() {
+            let part = if n > 1 {
+                format!("-{}", k + 1)
+            } else {
+                String::new()
+            };
             trends.push(Block::Figure {
-                file: format!("{}-speedup-vs-{}.svg", slug(exp), slug(key)),
+                file: format!("{}-speedup-vs-{}{part}.svg", slug(exp), slug(key)),
                 svg: s,
-                caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up)."),
+                caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up){}.", if n > 1 { format!(", panel {} of {n} (all on the same axes)", k + 1) } else { String::new() }),
             });
         }
     }
     b.extend(trends);
-    let fold = |summary: &str, blocks: Vec<Block>| Block::Details {
-        summary: summary.into(),
+    // Per-cell figures on pages of their own: the report's page stays light.
+    let page = |file: String, title: String, blocks: Vec<Block>| Block::Page {
+        file,
+        title,
         blocks,
     };
     if !diagnostics.is_empty() {
-        b.push(fold(
-            "Selection diagnostics: kinds of pairs, filtering, learnability",
+        b.push(page(
+            format!("{}-diagnostics", slug(exp)),
+            format!("{exp}: selection diagnostics (kinds of pairs, filtering, learnability), per setting"),
             diagnostics,
         ));
     }
-    b.push(fold("Learning curves", curves));
+    b.push(page(
+        format!("{}-curves", slug(exp)),
+        format!("{exp}: learning curves, per setting"),
+        curves,
+    ));
     Ok(())
 }

@@ -1,12 +1,10 @@
 //! The front of a report: where it comes from (provenance and links) and the
 //! answer (a verdict paragraph and the claims figure), before any detail.
 
-use std::collections::BTreeMap;
 use std::path::Path;
 
-use super::{bracket, Block, ReportError};
-use crate::analysis::claims::show_bounds;
-use crate::analysis::Analysis;
+use super::{Block, ReportError};
+use crate::analysis::{Analysis, Verdict};
 
 /// Where the report comes from and what sits beside it: the command that makes it,
 /// the binary's and the rows' commits, this machine, and links to its files.
@@ -65,62 +63,20 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
     }
 }
 
-/// The answer first: how the report's claims came out, in one paragraph, and the
-/// figure of every ratio claim against its threshold.
-pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
-    use crate::analysis::Verdict;
-    b.push(Block::Heading(2, "Answer".into()));
-    let judged: Vec<&crate::analysis::Claim> = a
-        .claims
+/// A claim's rows as the board reads them (`id`: the claim's), `short` its label.
+fn board_rows(a: &Analysis, unique_ids: bool) -> Vec<crate::report::board::Row> {
+    let labels = labels(&a.claims);
+    a.claims
         .iter()
-        .filter(|c| !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured))
-        .collect();
-    let designated: Vec<&&crate::analysis::Claim> =
-        judged.iter().filter(|c| c.designated).collect();
-    let mut counts: BTreeMap<&str, usize> = BTreeMap::new();
-    for c in &judged {
-        *counts.entry(c.verdict.text()).or_default() += 1;
-    }
-    let summary = counts
-        .iter()
-        .map(|(v, n)| format!("{n} {v}"))
-        .collect::<Vec<_>>()
-        .join(", ");
-    let main = designated
-        .iter()
-        .map(|c| {
-            let value = c
-                .adjusted
-                .map(|ci| {
-                    format!(
-                        " ({}, adjusted CI {})",
-                        show_bounds(ci.point, ""),
-                        bracket(&ci)
-                    )
-                })
-                .unwrap_or_default();
-            format!("{}: **{}**{value}", c.short, c.verdict.text())
-        })
-        .collect::<Vec<_>>()
-        .join("; ");
-    b.push(Block::Para(format!(
-        "{} claim rows judged here ({summary}); not measured here: {}. {}",
-        judged.len(),
-        a.claims.iter().filter(|c| c.verdict == Verdict::NotMeasured).count(),
-        if designated.is_empty() {
-            "None of them is a claim's designated evidence: the claims board (`reports/index.md`) judges each claim on the experiment docs/methods.md §6 designates, and these rows are secondary evidence.".to_string()
-        } else {
-            format!("As each claim's designated evidence: {main}.")
-        }
-    )));
-    let rows: Vec<crate::report::board::Row> = a
-        .claims
-        .iter()
-        .map(|c| crate::report::board::Row {
+        .zip(labels)
+        .map(|(c, short)| crate::report::board::Row {
             report: String::new(),
-            id: format!("{}|{}", c.id, c.measured),
-            // One row per setting: the setting names it on the figure.
-            short: label(c),
+            id: if unique_ids {
+                format!("{}|{}", c.id, c.measured)
+            } else {
+                c.id.clone()
+            },
+            short,
             claim: c.claim.clone(),
             point: c.adjusted.and_then(|e| e.point.value()),
             lower: c.adjusted.map(|e| e.lower_bound),
@@ -128,24 +84,106 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
             threshold: c.threshold,
             verdict: c.verdict.text().into(),
             detail: c.verdict_text.clone(),
-            designated: true,
+            // The figure draws every row (unique ids); the answer, the claim's
+            // designated rows first.
+            designated: unique_ids || c.designated,
             p_value: c.p_value,
             setting: c.setting.clone(),
         })
-        .collect();
-    if let Some(svg) = crate::report::board::figure(&crate::report::board::board(&rows))? {
+        .collect()
+}
+
+/// The answer's rows: one per claim judged here, each linking to its claim's
+/// section of the claims table.
+pub(in crate::report) fn answers(a: &Analysis) -> Vec<crate::report::answer::Answer> {
+    let mut rows = board_rows(a, false);
+    for r in &mut rows {
+        // The answer's rows name the claim, not the setting.
+        if let Some(c) = a.claims.iter().find(|c| c.id == r.id) {
+            r.short = c.short.clone();
+        }
+    }
+    crate::report::answer::from_rows(&rows, &|id| {
+        let heading = a
+            .claims
+            .iter()
+            .find(|c| c.id == id)
+            .map_or(String::new(), super::claims::heading);
+        format!("[rows](#{})", super::super::doc::anchor(&heading))
+    })
+}
+
+/// The answer first: one row per claim (the paper's figure, the measured value,
+/// the verdict, a link to the claim's rows), the figure of every ratio claim row
+/// against its threshold right below, and the verdict words the table uses.
+pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
+    use crate::report::answer;
+    let answers = answers(a);
+    // Claims every row of which is "not measured here".
+    let mut not_measured: Vec<String> = Vec::new();
+    for c in &a.claims {
+        let none = a
+            .claims
+            .iter()
+            .filter(|d| d.id == c.id)
+            .all(|d| d.verdict == Verdict::NotMeasured);
+        if none && !not_measured.contains(&c.short) {
+            not_measured.push(c.short.clone());
+        }
+    }
+    b.push(answer::table(&answers));
+    let fig_rows = board_rows(a, true);
+    let lines = crate::report::board::board(&fig_rows);
+    if let Some(svg) = crate::report::board::figure(&lines)? {
         b.push(Block::Figure {
             file: "claims.svg".into(),
             svg,
-            caption: "Every ratio claim row: measured value (dot) and Holm-adjusted 95% interval (bar) against its threshold (tick), log axis; green holds, red fails, grey undecided or a bound. Differences and slopes (threshold 0) are in the table below.".into(),
+            caption: "Every ratio claim row: measured value (dot) and Holm-adjusted 95% interval (bar) against the paper's figure (black tick), log axis; colour is the row's verdict (the glossary below). An interval that runs off the axis ends in an arrow. Differences and slopes (threshold 0) are in the claims table.".into(),
         });
+    }
+    let verdicts: Vec<&str> = answers.iter().map(|x| x.verdict.as_str()).collect();
+    b.push(answer::glossary(&verdicts));
+    if !not_measured.is_empty() {
+        b.push(Block::Para(format!(
+            "Not measured by these results: {} (the claims board, `reports/index.md`, gives every claim's verdict from its designated evidence).",
+            not_measured.join("; ")
+        )));
     }
     Ok(())
 }
 
+/// Each claim row's label on the report's claims figure, unique: its short name
+/// and setting, and its experiment where two rows would read alike.
+fn labels(claims: &[crate::analysis::Claim]) -> Vec<String> {
+    let mut out: Vec<String> = claims.iter().map(label).collect();
+    let snapshot = out.clone();
+    for (i, o) in out.iter_mut().enumerate() {
+        if snapshot.iter().filter(|l| **l == snapshot[i]).count() > 1 {
+            *o = format!("{o} ({})", claims[i].experiments.join(", "));
+        }
+    }
+    for i in 0..out.len() {
+        let mut k = 1;
+        for j in i + 1..out.len() {
+            if out[j] == out[i] {
+                k += 1;
+                out[j] = format!("{} #{k}", out[j]);
+            }
+        }
+    }
+    out
+}
+
 /// A claim row's label on the report's claims figure: its short name and the
 /// setting it measures (SWIM rows: the method and the task their claim names).
-fn label(c: &crate::analysis::Claim) -> String {
+pub(super) fn label(c: &crate::analysis::Claim) -> String {
+    if let Some(n) = c
+        .setting
+        .strip_prefix("best of ")
+        .and_then(|t| t.split(' ').next())
+    {
+        return format!("{} · best of {n} settings", c.short);
+    }
     if !c.setting.is_empty() {
         return format!("{} · {}", c.short, super::world::world_name(&c.setting));
     }

@@ -49,7 +49,7 @@ fn at_longest_horizon<'a>(a: &'a Analysis, exp: &str) -> Vec<&'a Comparison> {
 }
 
 /// The most comparisons one iso-accuracy plot draws; more go into parts.
-const PER_PLOT: usize = 12;
+const PER_PLOT: usize = svg::PANEL;
 
 /// The headline: iso-accuracy speed-up curves at each experiment's longest horizon
 /// (one figure per filtering ratio), and horizon speed-ups where swept.
@@ -99,10 +99,21 @@ fn headline(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError> {
             .iter()
             .filter(|h| &h.experiment == exp)
             .collect();
-        if !hs.is_empty() {
+        let panels = svg::panels(&hs, |h| h.method.as_str());
+        let n = panels.len();
+        for (k, panel) in panels.iter().enumerate() {
+            let (file, part) = if n > 1 {
+                (
+                    format!("{}-horizon-speedups-{}.svg", slug(exp), k + 1),
+                    format!(" ({} of {n})", k + 1),
+                )
+            } else {
+                (format!("{}-horizon-speedups.svg", slug(exp)), String::new())
+            };
+            let panel: Vec<&HorizonComparison> = panel.iter().map(|h| **h).collect();
             figures.push(Block::Figure {
-                file: format!("{}-horizon-speedups.svg", slug(exp)),
-                svg: svg::horizon_speedups(&format!("{exp}: horizon speed-ups"), &hs)?,
+                file,
+                svg: svg::horizon_speedups(&format!("{exp}: horizon speed-ups{part}"), &panel)?,
                 caption: format!("{exp}: at each horizon H (its own schedule), H over the shortest selector horizon whose final score reaches uniform's final at H (solid, 95% CIs), and how much longer uniform must train to match the selector's final at H (thin); dashed: the paper's same-data figures."),
             });
         }

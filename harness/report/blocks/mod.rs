@@ -20,11 +20,13 @@ mod world;
 
 use claims::claims;
 use figures::figures;
+pub(super) use front::answers;
 use front::{answer, provenance};
 pub use jest::{jest_detail, jest_overview};
 
-/// The report of `a` written into `dir`, as blocks: provenance and contents, the
-/// answer (a verdict paragraph and the claims figure) and the claims table first,
+/// The report of `a` written into `dir`, as blocks: the answer (a table of one row
+/// per claim, the claims figure, the glossary), provenance and contents, the claims
+/// table,
 /// then each family's overview, the warnings, and each family's detail
 /// (`sections` adds the families' parts).
 pub(super) fn blocks(
@@ -36,10 +38,14 @@ pub(super) fn blocks(
         1,
         format!("jestbench report: {}", a.experiments.join(", ")),
     )];
+    // The answer first (a table, the figure, the words it uses), then where it
+    // comes from and the contents.
+    if !a.claims.is_empty() {
+        answer(a, &mut b)?;
+    }
     b.push(Block::Para(provenance(a, dir)));
     let mut body = Vec::new();
     if !a.claims.is_empty() {
-        answer(a, &mut body)?;
         claims(a, &mut body);
     }
     sections(a, dir, Part::Overview, &mut body)?;

@@ -17,6 +17,8 @@ pub enum Mark {
     Diamond,
     Down,
     Plus,
+    /// Only a legend's key (to an "at least" arrow), never a series' mark.
+    Up,
 }
 
 impl Mark {
@@ -37,6 +39,7 @@ impl Mark {
             Mark::Diamond => "diamond",
             Mark::Down => "down",
             Mark::Plus => "plus",
+            Mark::Up => "up",
         }
     }
 
@@ -65,6 +68,11 @@ impl Mark {
             Mark::Down => c
                 .draw_series(at.map(|p| {
                     EmptyElement::at(p) + Polygon::new(vec![(-4, -3), (4, -3), (0, 4)], fill)
+                }))
+                .map(drop),
+            Mark::Up => c
+                .draw_series(at.map(|p| {
+                    EmptyElement::at(p) + Polygon::new(vec![(-4, 3), (4, 3), (0, -4)], fill)
                 }))
                 .map(drop),
             Mark::Plus => c
@@ -98,16 +106,20 @@ impl Style {
     }
 }
 
-/// The colours, one per method where the method is known.
+/// The colours, one per method where the method is known: Okabe and Ito's
+/// colour-blind-safe set without the two the claims board gives verdicts (bluish
+/// green, vermillion; `board::HOLDS`, `board::FAILS`) and with its yellow darkened
+/// to read on white, then two of Tol's (indigo, wine). Uniform black, JEST blue,
+/// the oracle orange on every plot.
 const COLOURS: [RGBColor; 8] = [
-    RGBColor(31, 119, 180),
-    RGBColor(214, 39, 40),
-    RGBColor(44, 160, 44),
-    RGBColor(255, 127, 14),
-    RGBColor(148, 103, 189),
-    RGBColor(140, 86, 75),
-    RGBColor(227, 119, 194),
-    RGBColor(23, 190, 207),
+    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0x00, 0x72, 0xB2),
+    RGBColor(0xE6, 0x9F, 0x00),
+    RGBColor(0xCC, 0x79, 0xA7),
+    RGBColor(0x56, 0xB4, 0xE9),
+    RGBColor(0x88, 0x22, 0x55),
+    RGBColor(0x33, 0x22, 0x88),
+    RGBColor(0x9A, 0x84, 0x00),
 ];
 
 /// A method's colour index: fixed for the selectors and fitting methods, so a
@@ -233,7 +245,9 @@ impl Legend {
             let lines = Self::wrap(label, WRAP);
             let mid = y + LINE / 2;
             let col = style.colour;
-            if style.dashed {
+            if style.dashed && style.mark != Mark::None {
+                // A key to a kind of mark (censored arrows): the mark alone.
+            } else if style.dashed {
                 for k in 0..3 {
                     let x = 6 + k * 8;
                     area.draw(&PathElement::new(
@@ -254,7 +268,7 @@ impl Legend {
                 area.draw(&Text::new(
                     text.clone(),
                     (32, y + LINE / 2 + k as i32 * LINE),
-                    ("sans-serif", 12)
+                    ("sans-serif", super::TEXT)
                         .into_font()
                         .color(&BLACK)
                         .pos(Pos::new(HPos::Left, VPos::Center)),
@@ -268,9 +282,9 @@ impl Legend {
 }
 
 /// Characters per legend line.
-const WRAP: usize = 38;
+const WRAP: usize = 34;
 /// Legend line height and top offset, in pixels.
-pub(super) const LINE: i32 = 15;
+pub(super) const LINE: i32 = 17;
 const TOP: i32 = 40;
 /// The legend column's width.
 pub(super) const LEGEND_W: u32 = 280;
@@ -299,6 +313,12 @@ fn draw_mark_px(
         Mark::Down => area
             .draw(&Polygon::new(
                 vec![(x - 4, y - 3), (x + 4, y - 3), (x, y + 4)],
+                fill,
+            ))
+            .map_err(err),
+        Mark::Up => area
+            .draw(&Polygon::new(
+                vec![(x - 4, y + 3), (x + 4, y + 3), (x, y - 4)],
                 fill,
             ))
             .map_err(err),
@@ -333,8 +353,10 @@ pub(super) fn metadata(
     plot: ((i32, i32), (i32, i32)),
     legend: ((i32, i32), (i32, i32)),
     series: &[(String, Style)],
+    rows: &[String],
 ) {
     let json = serde_json::json!({
+        "rows": rows,
         "plot": [plot.0 .0, plot.0 .1, plot.1 .0, plot.1 .1],
         "legend": [legend.0 .0, legend.0 .1, legend.1 .0, legend.1 .1],
         "series": series.iter().map(|(label, s)| serde_json::json!({

@@ -26,12 +26,21 @@ mod ticks;
 
 pub use curves::learning_curves;
 pub use diagnostics::{clean_shares, filtering, learnability, tail_shares};
-pub use speedups::{horizon_finals, horizon_speedups, iso_curves, speedup_vs};
+pub use speedups::{horizon_finals, horizon_speedups, iso_curves, panels, speedup_vs, PANEL};
 
 use legend::{Legend, Palette, Style, LEGEND_W, LINE};
 
 const W: u32 = 720;
 const H: u32 = 440;
+
+/// The colour of the legend's keys to censored arrows (the arrows themselves take
+/// their series' colour).
+const CENSORED_KEY: RGBColor = RGBColor(90, 90, 90);
+
+/// The font size every plot's text is asked for: plotters writes 1/1.24 of it,
+/// so 14 is 11.3 px in the SVG, and pages show SVGs at their own size (they are
+/// never wider than a page's column), so no text on a page is under 11 px.
+pub const TEXT: f64 = 14.0;
 
 /// A speed-up series: method, setting, and (x, interval) points.
 type SpeedupSeries = (String, String, Vec<(f64, CensoredInterval)>);
@@ -119,6 +128,9 @@ pub struct Canvas<'c, 'a, 'b> {
     pub c: &'c mut Chart<'a, 'b>,
     pub legend: Legend,
     pub palette: Palette,
+    /// Censored estimates drawn as arrows (up: at least; down: below): the legend
+    /// says what they are.
+    pub censored: (bool, bool),
 }
 
 /// Draws one chart: the frame, then the series `draw` adds, then the legend in its
@@ -150,7 +162,7 @@ fn chart_at(
         root.fill(&WHITE).map_err(err)?;
         let (left, right) = root.split_horizontally(W);
         let mut c = ChartBuilder::on(&left)
-            .caption(f.title, ("sans-serif", 16))
+            .caption(f.title, ("sans-serif", TEXT + 3.0))
             .margin(12)
             .x_label_area_size(40)
             .y_label_area_size(56)
@@ -159,6 +171,8 @@ fn chart_at(
         let mut mesh = c.configure_mesh();
         // Major grid lines only: the minor ones made up most of every SVG's bytes.
         mesh.light_line_style(TRANSPARENT)
+            .label_style(("sans-serif", TEXT))
+            .axis_desc_style(("sans-serif", TEXT))
             .x_desc(f.x_desc)
             .y_desc(f.y_desc)
             .x_label_formatter(&|v: &f64| short_number(*v));
@@ -179,9 +193,27 @@ fn chart_at(
             c: &mut c,
             legend: Legend::default(),
             palette: Palette::default(),
+            censored: (false, false),
         };
         draw(&mut canvas)?;
-        let legend = canvas.legend;
+        let mut legend = canvas.legend;
+        let key = |mark| Style {
+            colour: CENSORED_KEY,
+            mark,
+            dashed: true,
+        };
+        if canvas.censored.0 {
+            legend.add(
+                "arrow up: at least (censored: reached within the first evaluation interval)",
+                key(legend::Mark::Up),
+            );
+        }
+        if canvas.censored.1 {
+            legend.add(
+                "arrow down: below (censored: never reached)",
+                key(legend::Mark::Down),
+            );
+        }
         let (xs, ys) = c.plotting_area().get_pixel_range();
         plot = ((xs.start, ys.start), (xs.end, ys.end));
         legend.draw(&right)?;
@@ -190,7 +222,7 @@ fn chart_at(
         series = legend.entries;
         root.present().map_err(err)?;
     }
-    legend::metadata(&mut out, plot, legend_rect, &series);
+    legend::metadata(&mut out, plot, legend_rect, &series, &[]);
     Ok((out, lines))
 }
 
@@ -264,12 +296,13 @@ fn arrow(c: &mut Chart, at: (f64, f64), up: bool, col: RGBColor) -> Result<(), R
 /// interval bars with a short open-headed stub where an end is infinite.
 /// `ty` maps a value to the chart's y (log10 on a log axis).
 fn censored_points(
-    c: &mut Chart,
+    cv: &mut Canvas,
     pts: &[(f64, CensoredInterval)],
     style: Style,
     ty: fn(f64) -> f64,
 ) -> Result<(), ReportError> {
     let col = style.colour;
+    let c = &mut *cv.c;
     let (bottom, top) = (c.y_range().start, c.y_range().end);
     for &(x, ci) in pts {
         let (lo, hi) = (ty(ci.lower_bound), ty(ci.upper_bound));
@@ -311,8 +344,10 @@ fn censored_points(
             mark.draw(c, &[at], col)?;
         } else if b.hi.is_infinite() {
             arrow(c, (x, clamp_y(c, ty(b.lo))), true, col)?;
+            cv.censored.0 = true;
         } else {
             arrow(c, (x, clamp_y(c, ty(b.hi))), false, col)?;
+            cv.censored.1 = true;
         }
     }
     Ok(())
@@ -331,12 +366,13 @@ fn speedup_range(values: impl Iterator<Item = f64>) -> (f64, f64) {
     (lo - 0.06 * span, hi + 0.08 * span)
 }
 
-/// The colour of the i-th paper reference line (distinct within a plot).
+/// The colour of the i-th paper reference line (distinct within a plot): greys,
+/// dashed, never a method's colour.
 fn paper_colour(i: usize) -> RGBColor {
     const P: [RGBColor; 3] = [
-        RGBColor(120, 0, 120),
-        RGBColor(200, 90, 200),
-        RGBColor(60, 0, 60),
+        RGBColor(40, 40, 40),
+        RGBColor(115, 115, 115),
+        RGBColor(165, 165, 165),
     ];
     P[i % P.len()]
 }
@@ -349,12 +385,21 @@ pub(crate) fn log_x_axis(
     ticks::draw_log_axis(c, area, false)
 }
 
+/// The same ticks' labels above the plot (tall boards: the axis in view at the top).
+pub(crate) fn log_x_axis_top(
+    c: &mut Chart,
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+) -> Result<(), ReportError> {
+    ticks::draw_log_axis_labels_top(c, area)
+}
+
 /// Their metadata: the plotting area and the colours that mark data (no legend
 /// column).
 pub(crate) fn plot_metadata(
     svg: &mut String,
     plot: ((i32, i32), (i32, i32)),
     series: &[(&str, RGBColor)],
+    rows: &[String],
 ) {
     let s: Vec<(String, Style)> = series
         .iter()
@@ -369,7 +414,7 @@ pub(crate) fn plot_metadata(
             )
         })
         .collect();
-    legend::metadata(svg, plot, ((0, 0), (0, 0)), &s);
+    legend::metadata(svg, plot, ((0, 0), (0, 0)), &s, rows);
 }
 
 pub use crate::analysis::claims::paper_speedup;

@@ -70,7 +70,7 @@ pub fn iso_curves(
                     .collect();
                 let name = series_label(method, setting);
                 line(cv, exact, style, &name)?;
-                censored_points(cv.c, pts, style, log_or_neg_inf)?;
+                censored_points(cv, pts, style, log_or_neg_inf)?;
             }
             Ok(())
         },
@@ -128,6 +128,7 @@ pub fn horizon_speedups(title: &str, comps: &[&HorizonComparison]) -> Result<Str
                     paper_colour(i),
                 )?;
             }
+            let mut thin = false;
             for h in comps {
                 let style = cv.palette.style(h.method.as_str(), &h.setting);
                 let pts: Vec<(f64, CensoredInterval)> = h
@@ -145,18 +146,25 @@ pub fn horizon_speedups(title: &str, comps: &[&HorizonComparison]) -> Result<Str
                     style,
                     &format!("{name}: speed-up"),
                 )?;
-                censored_points(cv.c, &pts, style, log_or_neg_inf)?;
+                censored_points(cv, &pts, style, log_or_neg_inf)?;
                 let factor: Vec<(f64, f64)> = h
                     .points
                     .iter()
                     .filter(|p| p.factor.point.lo > 0.0)
                     .map(|p| (p.horizon.log10(), clamp_y(cv.c, p.factor.point.lo.log10())))
                     .collect();
+                thin |= !factor.is_empty();
                 cv.c.draw_series(LineSeries::new(
                     factor,
                     style.colour.mix(0.5).stroke_width(1),
                 ))
                 .map_err(err)?;
+            }
+            if thin {
+                cv.legend.add(
+                    "thin, each series' colour: horizon factor (how much longer uniform must train to match)",
+                    Style::reference(RGBColor(150, 150, 150)),
+                );
             }
             Ok(())
         },
@@ -230,7 +238,7 @@ pub fn speedup_vs(
     knob: Knob,
     cells: &[Cell],
     comparisons: &[&Comparison],
-) -> Result<Option<String>, ReportError> {
+) -> Result<Vec<String>, ReportError> {
     let key = knob.key();
     let mut series: Vec<SpeedupSeries> = Vec::new();
     for c in comparisons {
@@ -246,7 +254,7 @@ pub fn speedup_vs(
     }
     series.retain(|s| s.2.len() >= 2);
     if series.is_empty() {
-        return Ok(None);
+        return Ok(Vec::new());
     }
     series.sort_by(|a, b| {
         a.0.cmp(&b.0)
@@ -255,38 +263,85 @@ pub fn speedup_vs(
     for s in &mut series {
         s.2.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
+    // Small multiples: at most `PANEL` series a panel, one method's series
+    // together; every panel on the same axes.
     let x = bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08);
     let y = speedup_range(series.iter().flat_map(|s| {
         s.2.iter()
             .flat_map(|p| [p.1.point.lo, p.1.point.hi, p.1.lower_bound, p.1.upper_bound])
     }));
-    Ok(Some(chart(
-        Frame {
-            title: &format!("Speed-up in iterations vs {key}"),
-            x_desc: key,
-            y_desc: "speed-up to uniform's final score (95% CI, log scale)",
-            x,
-            y,
-            log_x: false,
-            log_y: true,
-        },
-        |cv| {
-            reference(cv, 0.0, "1x", RGBColor(80, 80, 80))?;
-            for (method, setting, pts) in &series {
-                let style = cv.palette.style(method, setting);
-                let name = series_label(method, setting);
-                line(
-                    cv,
-                    pts.iter()
-                        .filter(|(_, ci)| !ci.point.is_censored())
-                        .map(|(x, ci)| (*x, log_or_neg_inf(ci.point.mid)))
-                        .collect(),
-                    style,
-                    &name,
-                )?;
-                censored_points(cv.c, pts, style, log_or_neg_inf)?;
+    let panels = panels(&series, |s| s.0.as_str());
+    let n = panels.len();
+    panels
+        .iter()
+        .enumerate()
+        .map(|(k, panel)| {
+            let part = if n > 1 {
+                format!(" ({} of {n})", k + 1)
+            } else {
+                String::new()
+            };
+            chart(
+                Frame {
+                    title: &format!("Speed-up in iterations vs {key}{part}"),
+                    x_desc: key,
+                    y_desc: "speed-up to uniform's final score (95% CI, log scale)",
+                    x,
+                    y,
+                    log_x: false,
+                    log_y: true,
+                },
+                |cv| {
+                    reference(cv, 0.0, "1x", RGBColor(80, 80, 80))?;
+                    for (method, setting, pts) in panel.iter().copied() {
+                        let style = cv.palette.style(method, setting);
+                        let name = series_label(method, setting);
+                        line(
+                            cv,
+                            pts.iter()
+                                .filter(|(_, ci)| !ci.point.is_censored())
+                                .map(|(x, ci)| (*x, log_or_neg_inf(ci.point.mid)))
+                                .collect(),
+                            style,
+                            &name,
+                        )?;
+                        censored_points(cv, pts, style, log_or_neg_inf)?;
+                    }
+                    Ok(())
+                },
+            )
+        })
+        .collect()
+}
+
+/// The most data series one panel holds (more go into small multiples).
+pub const PANEL: usize = 6;
+
+/// Items split into panels of at most `PANEL`, a group (`group`: its name) kept
+/// together where it fits, split evenly where it does not.
+pub fn panels<T>(items: &[T], group: impl Fn(&T) -> &str) -> Vec<Vec<&T>> {
+    if items.len() <= PANEL {
+        return vec![items.iter().collect()];
+    }
+    let mut groups: Vec<Vec<&T>> = Vec::new();
+    for it in items {
+        match groups.last_mut() {
+            Some(g) if group(g[0]) == group(it) => g.push(it),
+            _ => groups.push(vec![it]),
+        }
+    }
+    let mut out: Vec<Vec<&T>> = Vec::new();
+    for g in groups {
+        let parts = g.len().div_ceil(PANEL);
+        let per = g.len().div_ceil(parts);
+        for chunk in g.chunks(per) {
+            match out.last_mut() {
+                Some(last) if last.len() + chunk.len() <= PANEL && parts == 1 => {
+                    last.extend(chunk.iter().copied())
+                }
+                _ => out.push(chunk.to_vec()),
             }
-            Ok(())
-        },
-    )?))
+        }
+    }
+    out
 }

@@ -79,7 +79,7 @@ pub(super) fn draw_log_axis(
     } else {
         (xr.start, xr.end)
     };
-    let font = ("sans-serif", 12).into_font().color(&BLACK);
+    let font = ("sans-serif", super::TEXT).into_font().color(&BLACK);
     for v in log_ticks(lo, hi) {
         let l = v.log10();
         let (a, b) = if vertical {
@@ -107,6 +107,30 @@ pub(super) fn draw_log_axis(
         };
         area.draw(&PathElement::new(tick, BLACK.stroke_width(1)))
             .map_err(err)?;
+    }
+    Ok(())
+}
+
+/// The labels of a log x axis's round ticks again above the plot, with ticks.
+pub(super) fn draw_log_axis_labels_top(
+    c: &mut Chart,
+    area: &DrawingArea<SVGBackend, plotters::coord::Shift>,
+) -> Result<(), ReportError> {
+    let (xr, yr) = (c.x_range(), c.y_range());
+    let font = ("sans-serif", super::TEXT).into_font().color(&BLACK);
+    for v in log_ticks(xr.start, xr.end) {
+        let (px, py) = c.backend_coord(&(v.log10(), yr.end));
+        area.draw(&Text::new(
+            tick_label(v),
+            (px, py - 6),
+            font.clone().pos(Pos::new(HPos::Center, VPos::Bottom)),
+        ))
+        .map_err(err)?;
+        area.draw(&PathElement::new(
+            vec![(px, py - 4), (px, py)],
+            BLACK.stroke_width(1),
+        ))
+        .map_err(err)?;
     }
     Ok(())
 }
