@@ -59,7 +59,11 @@ fn page_problems(path: &Path) -> Vec<String> {
     for id in attrs(&html, "id") {
         *seen.entry(id).or_default() += 1;
     }
-    let mut repeated: Vec<&str> = seen.iter().filter(|(_, n)| **n > 1).map(|(i, _)| *i).collect();
+    let mut repeated: Vec<&str> = seen
+        .iter()
+        .filter(|(_, n)| **n > 1)
+        .map(|(i, _)| *i)
+        .collect();
     repeated.sort();
     if !repeated.is_empty() {
         problems.push(format!("ids used more than once: {repeated:?}"));
@@ -106,7 +110,11 @@ fn anchors(md: &str) -> Vec<String> {
         let text = l.trim_start_matches('#').trim().replace('`', "");
         let base = jestbench::report::doc::anchor(&text);
         let n = seen.entry(base.clone()).or_insert(0);
-        out.push(if *n == 0 { base.clone() } else { format!("{base}-{n}") });
+        out.push(if *n == 0 {
+            base.clone()
+        } else {
+            format!("{base}-{n}")
+        });
         *n += 1;
     }
     out
@@ -252,7 +260,12 @@ fn every_link_and_section_cited_resolves_in_the_repository() {
         let text = std::fs::read_to_string(p).unwrap();
         bad.extend(link_problems(p, &text, &repo));
     }
-    assert!(bad.is_empty(), "{} problems:\n{}", bad.len(), bad.join("\n"));
+    assert!(
+        bad.is_empty(),
+        "{} problems:\n{}",
+        bad.len(),
+        bad.join("\n")
+    );
 }
 
 #[test]

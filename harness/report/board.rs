@@ -385,7 +385,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     let labels = labels(&rows);
     let tall = n > 10;
     let mut out = String::new();
-    let plot;
+    let (plot, legend);
     {
         let top = if tall { 96 } else { 64 };
         let height = top + 56 + ROW_PX * n as u32;
@@ -423,6 +423,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
         .map_err(super::svg::err)?;
         root.draw(&Text::new("the paper's figure", (x + 12, 33), font.clone()))
             .map_err(super::svg::err)?;
+        legend = ((0, 28), (width as i32, 52));
         let (_, area) = root.split_vertically(top - 12);
         let mut c = ChartBuilder::on(&area)
             .margin(12)
@@ -503,6 +504,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     super::svg::plot_metadata(
         &mut out,
         plot,
+        legend,
         &[("holds", HOLDS), ("does not hold", FAILS), ("open", OPEN)],
         &labels,
     );

@@ -5,7 +5,9 @@ use super::*;
 
 /// The id of the oracle-share diagnostic: one small table of its own, not rows of
 /// the claims table.
-const SHARE: &str = "oracle-share";
+pub(super) const SHARE: &str = "oracle-share";
+/// The heading of its table.
+pub(super) const SHARE_HEADING: &str = "JEST's share of the oracle's gain";
 
 /// JEST's share of the oracle's gain, per setting, in percent, as one small table.
 fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
@@ -57,10 +59,7 @@ fn oracle_shares(a: &Analysis, b: &mut Vec<Block>) {
             ]
         })
         .collect();
-    b.push(Block::Heading(
-        3,
-        "JEST's share of the oracle's gain".into(),
-    ));
+    b.push(Block::Heading(3, SHARE_HEADING.into()));
     b.push(Block::Para("A diagnostic without a threshold (docs/methods.md §5): (JEST − uniform) / (oracle − uniform) in seed-mean final score, with its 95% bootstrap-t interval; above 100%, JEST gains more than a perfect noise filter. Undefined where the oracle's gain over uniform is within its noise (a share of noise is no number).".into()));
     b.push(Block::Table {
         header: [

@@ -89,7 +89,7 @@ pub(super) fn figures(
             trends.push(Block::Figure {
                 file: format!("{}-speedup-vs-{}{part}.svg", slug(exp), slug(key)),
                 svg: s,
-                caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up){}.", if n > 1 { format!(", panel {} of {n} (all on the same axes)", k + 1) } else { String::new() }),
+                caption: format!("{exp}: iteration speed-up to uniform's final score vs {key}, with 95% CIs (1 = no speed-up){}.", if n > 1 { format!(", panel {} of {n} (the same x axis, each panel its own y range)", k + 1) } else { String::new() }),
             });
         }
     }

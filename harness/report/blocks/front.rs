@@ -104,6 +104,12 @@ pub(in crate::report) fn answers(a: &Analysis) -> Vec<crate::report::answer::Ans
         }
     }
     crate::report::answer::from_rows(&rows, &|id| {
+        if id == super::claims::SHARE {
+            return format!(
+                "[rows](#{})",
+                super::super::doc::anchor(super::claims::SHARE_HEADING)
+            );
+        }
         let heading = a
             .claims
             .iter()

@@ -156,7 +156,69 @@ pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
             ]
         })
         .collect();
-    b.push(Block::Table {
+    let labels: Vec<String> = worlds
+        .iter()
+        .map(|w| format!("{}: {}", w.experiment, world_name(&w.setting)))
+        .collect();
+    let short = |v: &str| -> String {
+        match v {
+            "holds at this scale" => "holds".into(),
+            "does not hold at this scale" => "does not hold".into(),
+            other => other.split([',', ' ']).next().unwrap_or(other).into(),
+        }
+    };
+    let speedups = super::svg::heatmap::Column {
+        title: "same-data speed-up, verdict".into(),
+        log: true,
+        cells: worlds
+            .iter()
+            .map(|w| match &w.same_data {
+                Some(s) => {
+                    let exact = s.estimate.as_ref().filter(|e| !e.point.is_censored());
+                    (
+                        exact.map(|e| e.point.mid),
+                        match exact {
+                            Some(e) => format!("{:.2}x {}", e.point.mid, short(s.verdict.text())),
+                            None => short(s.verdict.text()),
+                        },
+                    )
+                }
+                None => (None, "—".into()),
+            })
+            .collect(),
+    };
+    let gains =
+        |title: &str, pick: &dyn Fn(&crate::analysis::world::World) -> Option<CensoredInterval>| {
+            super::svg::heatmap::Column {
+                title: title.into(),
+                log: false,
+                cells: worlds
+                    .iter()
+                    .map(|w| match pick(w) {
+                        Some(ci) => (Some(ci.point.mid), format!("{:+.3}", ci.point.mid)),
+                        None => (None, "—".into()),
+                    })
+                    .collect(),
+            }
+        };
+    let columns = [
+        speedups,
+        gains("JEST − uniform", &|w| Some(w.jest_gain)),
+        gains("oracle − uniform (noise)", &|w| w.oracle_gain),
+        gains("JEST − oracle (rest)", &|w| w.remainder),
+    ];
+    if let Ok(svg) = super::svg::heatmap::heatmap(
+        "World map: worlds by same-data speed-up and JEST's gains",
+        &labels,
+        &columns,
+    ) {
+        b.push(Block::Figure {
+            file: "world-map.svg".into(),
+            svg,
+            caption: "One row per world: the same-data speed-up to uniform's final (its verdict beside it; grey where censored) and the final-score gains, each column coloured on its own scale. The table below gives every interval and the concept diagnostics.".into(),
+        });
+    }
+    let table = Block::Table {
         header: [
             "world",
             "f",
@@ -174,6 +236,10 @@ pub(super) fn world_map(a: &Analysis, b: &mut Vec<Block>) {
         .map(String::from)
         .to_vec(),
         rows,
+    };
+    b.push(Block::Details {
+        summary: "The world map as a table: every interval, the concept diagnostics".into(),
+        blocks: vec![table],
     });
     b.push(Block::Para("Scores are seed-mean final zero-shot accuracies. The noise column is what a perfect filter of corrupted pairs gains over uniform (the oracle trains on clean pairs only); the rest is what JEST gains beyond it. Concept buckets are equal-mass thirds of the pool ranked by concept frequency (head: the most frequent concepts, a third of the pool together); a uniform draw sees about a third of each. Tail share and same-concept pairs (the share of a batch's pairs whose two items share a concept: in a contrastive loss, negatives that are not negatives) are over the last evaluation window; zero-shot accuracy by bucket is over the eval concepts of each bucket (— where the eval set has none).".into()));
 }

@@ -109,10 +109,10 @@ impl Style {
 /// The colours, one per method where the method is known: Okabe and Ito's
 /// colour-blind-safe set without the two the claims board gives verdicts (bluish
 /// green, vermillion; `board::HOLDS`, `board::FAILS`) and with its yellow darkened
-/// to read on white, then two of Tol's (indigo, wine). Uniform black, JEST blue,
-/// the oracle orange on every plot.
+/// to read on white, then two of Tol's (indigo, wine). Uniform near-black, JEST blue,
+/// the oracle orange on every plot (uniform's near-black is not the axes' black).
 const COLOURS: [RGBColor; 8] = [
-    RGBColor(0x00, 0x00, 0x00),
+    RGBColor(0x2B, 0x2B, 0x2B),
     RGBColor(0x00, 0x72, 0xB2),
     RGBColor(0xE6, 0x9F, 0x00),
     RGBColor(0xCC, 0x79, 0xA7),

@@ -20,6 +20,7 @@ use crate::stats::{Bounds, CensoredInterval};
 
 mod curves;
 mod diagnostics;
+pub mod heatmap;
 pub mod legend;
 mod speedups;
 mod ticks;
@@ -393,11 +394,12 @@ pub(crate) fn log_x_axis_top(
     ticks::draw_log_axis_labels_top(c, area)
 }
 
-/// Their metadata: the plotting area and the colours that mark data (no legend
-/// column).
+/// Their metadata: the plotting area, the legend's box and the colours that mark
+/// data.
 pub(crate) fn plot_metadata(
     svg: &mut String,
     plot: ((i32, i32), (i32, i32)),
+    legend: ((i32, i32), (i32, i32)),
     series: &[(&str, RGBColor)],
     rows: &[String],
 ) {
@@ -414,7 +416,7 @@ pub(crate) fn plot_metadata(
             )
         })
         .collect();
-    legend::metadata(svg, plot, ((0, 0), (0, 0)), &s, rows);
+    legend::metadata(svg, plot, legend, &s, rows);
 }
 
 pub use crate::analysis::claims::paper_speedup;

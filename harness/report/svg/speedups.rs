@@ -264,18 +264,19 @@ pub fn speedup_vs(
         s.2.sort_by(|a, b| a.0.total_cmp(&b.0));
     }
     // Small multiples: at most `PANEL` series a panel, one method's series
-    // together; every panel on the same axes.
+    // together; every panel on the same x axis, each its own y range (a panel of
+    // short horizons is not squeezed by another's long ones).
     let x = bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08);
-    let y = speedup_range(series.iter().flat_map(|s| {
-        s.2.iter()
-            .flat_map(|p| [p.1.point.lo, p.1.point.hi, p.1.lower_bound, p.1.upper_bound])
-    }));
     let panels = panels(&series, |s| s.0.as_str());
     let n = panels.len();
     panels
         .iter()
         .enumerate()
         .map(|(k, panel)| {
+            let y = speedup_range(panel.iter().flat_map(|s| {
+                s.2.iter()
+                    .flat_map(|p| [p.1.point.lo, p.1.point.hi, p.1.lower_bound, p.1.upper_bound])
+            }));
             let part = if n > 1 {
                 format!(" ({} of {n})", k + 1)
             } else {
