@@ -198,7 +198,14 @@ fn settings_that_slug_alike_get_their_own_figures_and_short_names() {
         out.to_str().unwrap(),
     ]);
     assert!(o.status.success(), "{}", stderr(&o));
-    let md = std::fs::read_to_string(out.join("report.md")).unwrap();
+    // The report and the pages of its own it links (per-cell figures).
+    let md: String = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "md"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect::<Vec<_>>()
+        .join("\n");
     let figures: Vec<&str> = md
         .match_indices("](")
         .filter_map(|(i, _)| md[i + 2..].split(')').next())

@@ -190,43 +190,42 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
         assert!(md.contains(claim), "claims table lacks {claim}");
     }
     // Claims these results do not measure are left out of a one-experiment report.
-    assert!(!md.contains("| (c)"), "{md}");
+    assert!(!md.contains("### (c)"), "{md}");
     // Without a horizon sweep the 13x row is not measured here, and names the
     // evidence it needs (docs/methods.md §6), rather than a single-schedule figure.
-    let line = md.lines().find(|l| l.starts_with("| Up to 13x")).unwrap();
+    let row = |prefix: &str| crate::util::claim_rows(&md, prefix).remove(0);
+    let line = &row("Up to 13x");
     assert!(
         line.contains("not measured here") && line.contains("needs a horizon sweep"),
         "{line}"
     );
     // The 10x row waits for cheap scoring and says so.
-    let line = md.lines().find(|l| l.starts_with("| Up to 10x")).unwrap();
+    let line = &row("Up to 10x");
     assert!(
         line.contains("Flexi-JEST") && line.contains("not measured"),
         "{line}"
     );
     // Same data: 2x ≥ 1.5x holds at f = 0.5; 4x ≥ 3x at f = 0.8.
     for f in ["0.5", "0.8"] {
-        let line = md
-            .lines()
-            .find(|l| l.starts_with(&format!("| f = {f} reaches")))
-            .unwrap();
+        let line = &row(&format!("f = {f} reaches"));
         assert!(line.contains("holds at this scale"), "{line}");
     }
     assert!(md.contains("did not reach"));
     // (a): 2x at f = 0.5, 4x at f = 0.8: a positive pooled slope.
-    let line = md.lines().find(|l| l.starts_with("| (a)")).unwrap();
+    let line = &row("(a)");
     assert!(
         line.contains("holds at this scale") && line.contains("0.5: 2.00x, 0.8: 4.00x"),
         "{line}"
     );
     // (b): JEST 4x against independent below 1x (it never reaches uniform's final):
     // the difference is at least 3, decided with a censored value: a bound.
-    let line = md.lines().find(|l| l.starts_with("| (b) Joint")).unwrap();
+    let line = &row("(b) Joint");
     assert!(line.contains("holds as a bound (at least 3.00)"), "{line}");
 
     // Every SVG is well-formed XML with an <svg> root; the HTML links each once.
     let html = std::fs::read_to_string(out.join("report.html")).unwrap();
     let mut svgs = 0;
+    let mut names = Vec::new();
     for entry in std::fs::read_dir(&out).unwrap() {
         let p = entry.unwrap().path();
         if p.extension().is_some_and(|e| e == "svg") {
@@ -235,15 +234,28 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
                 .unwrap_or_else(|e| panic!("{}: {e}", p.display()));
             assert_eq!(doc.root_element().tag_name().name(), "svg");
             svgs += 1;
+            names.push(p.file_name().unwrap().to_string_lossy().into_owned());
         }
     }
     // The claims figure, iso-accuracy curves (one per f), learning curves (2
     // settings × 2 axes), speed-up vs f, learnability (per setting).
-    assert_eq!(svgs, 10);
+    assert_eq!(svgs, 10, "{names:?}");
     assert_eq!(html.matches("<svg").count(), 0);
-    let linked: Vec<&str> = html
-        .split("<img src=\"")
-        .skip(1)
+    // Per-cell figures (learning curves, diagnostics) are on pages of their own,
+    // linked from the report; every figure is shown once over the pages.
+    let pages: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .filter(|p| p.extension().is_some_and(|e| e == "html"))
+        .map(|p| std::fs::read_to_string(p).unwrap())
+        .collect();
+    assert!(
+        html.contains("fixture-curves.html"),
+        "no link to the curves page"
+    );
+    let linked: Vec<&str> = pages
+        .iter()
+        .flat_map(|h| h.split("<img src=\"").skip(1))
         .map(|s| s.split('"').next().unwrap())
         .collect();
     assert_eq!(linked.len(), 10);
@@ -253,11 +265,17 @@ fn report_on_a_fixture_has_known_speedups_files_and_every_claim() {
             "report.html links {f}, not in the folder"
         );
     }
-    // The answer comes first: provenance, contents, the answer and the claims
-    // before any experiment's detail; every contents link has its heading.
+    // The answer comes first: its table (one row per claim) under the title, then
+    // provenance, contents and the claims before any experiment's detail; every
+    // contents link has its heading.
     let at = |s: &str| md.find(s).unwrap_or_else(|| panic!("report lacks {s}"));
-    assert!(at("Made by `jestbench report ") < at("## Answer"));
-    assert!(at("## Answer") < at("## Claims") && at("## Claims") < at("## Experiment"));
+    assert!(
+        at("| claim | paper | measured [95% CI] | verdict | evidence |")
+            < at("Made by `jestbench report ")
+    );
+    assert!(
+        at("Made by `jestbench report ") < at("## Claims") && at("## Claims") < at("## Experiment")
+    );
     let contents = md.lines().find(|l| l.starts_with("Contents: ")).unwrap();
     for link in contents.split("](#").skip(1) {
         let id = link.split(')').next().unwrap();

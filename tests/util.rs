@@ -176,3 +176,21 @@ fn pick(header: &[String], rows: &[Vec<String>], names: &[&str]) -> Vec<Vec<Stri
 pub fn stdout(o: &Output) -> String {
     String::from_utf8_lossy(&o.stdout).into_owned()
 }
+
+/// A claim's rows in a report's Markdown: the table lines (one a row) of the
+/// section whose sentence starts with `prefix` (its heading is the claim's short
+/// name, its paragraph the claim).
+pub fn claim_rows(md: &str, prefix: &str) -> Vec<String> {
+    let mut rows = Vec::new();
+    let mut inside = false;
+    for l in md.lines() {
+        if l.starts_with('#') {
+            inside = false;
+        } else if l.starts_with(prefix) {
+            inside = true;
+        } else if inside && l.starts_with("| ") && !l.starts_with("| measured |") {
+            rows.push(l.to_string());
+        }
+    }
+    rows
+}

@@ -3,7 +3,7 @@ The `jestbench` command line: arguments, printing, progress and exit codes, and
 nothing else (ripgrep's `main.rs`: dispatch only). The work is the library's: `run`
 executes sweeps, `report` writes reports, `score` and `select` choose batches.
 
-Exit codes, one per kind of outcome (README's "Exit codes" lists them too):
+Exit codes, one per kind of outcome (docs/guide/running.md, "Exit codes", lists them too):
 - 0: success (a closed standard output ends the printing, not the work);
 - 1: the work ran and found a failure: a run failed, a gate did not pass, a claim
   regressed under `compare --fail-on-regression`;
@@ -67,41 +67,66 @@ pub struct Cli {
 #[derive(Subcommand, Debug)]
 pub enum Command {
     /// Run every (sweep cell, seed) of an experiment and write results CSVs.
+    #[command(after_help = "Example:\n  jestbench run experiments/quickstart.yaml --jobs 2")]
     Run(RunArgs),
     /// Parse and expand an experiment; print its runs and estimated cost without running.
+    #[command(after_help = "Example:\n  jestbench validate experiments/horizon.yaml")]
     Validate(ValidateArgs),
     /// Run a selector on embeddings from files; print the chosen indices.
+    #[command(
+        after_help = "Example:\n  jestbench select --learner-a la.npy --learner-b lb.npy --reference-a ra.npy --reference-b rb.npy --b 64"
+    )]
     Select(select::SelectArgs),
     /// Statistics, plots and claim verdicts from results CSVs (Markdown, HTML, SVG).
+    #[command(after_help = "Example:\n  jestbench report results/horizon --out reports/horizon")]
     Report(report::ReportArgs),
     /// Exit non-zero when results fall below the thresholds of a gates file.
+    #[command(
+        after_help = "Example:\n  jestbench check results/smoke --gate experiments/smoke-gates.yaml"
+    )]
     Check(report::CheckArgs),
     /// Write (and with --submit, submit) a Slurm job array running the sweep in shards.
+    #[command(
+        after_help = "Example:\n  jestbench slurm experiments/horizon.yaml --shards 8 --time 02:00:00"
+    )]
     Slurm(cluster::SlurmArgs),
     /// Join shard folders into one results folder, checking every run is there once.
+    #[command(
+        after_help = "Example:\n  jestbench merge results/horizon/shard-*-of-8 --out results/horizon"
+    )]
     Merge(cluster::MergeArgs),
     /// Time each selector's iteration against its FLOP floor; the sampler's scaling.
+    #[command(after_help = "Example:\n  jestbench bench --iters 60")]
     Bench(bench::BenchArgs),
     /// Rerun runs of a results folder and check their rows are identical.
+    #[command(after_help = "Example:\n  jestbench reproduce results/ablations --runs 3")]
     Reproduce(reproduce::ReproduceArgs),
     /// Write index.html and index.md linking every report in a folder, each with a
     /// one-line summary of its claims.
+    #[command(after_help = "Example:\n  jestbench index reports --readme README.md")]
     Index(report::IndexArgs),
     /// Measure the verdict engine: coverage, bias and wrong verdicts on synthetic
     /// curves with a known speed-up, under each candidate estimator.
+    #[command(after_help = "Example:\n  jestbench calibrate --replicates 200")]
     Calibrate(calibrate::CalibrateArgs),
     /// What changed between two results folders: per claim row, the change with a
     /// 95% interval (improved, regressed or no change) and verdict changes; with
     /// --markdown and --junit for CI.
+    #[command(
+        after_help = "Example:\n  jestbench compare reports/horizon results/horizon-new --fail-on-regression"
+    )]
     Compare(compare::CompareArgs),
     /// Convert results folders of layout 1 (results.csv, summary.csv) to layout 2
     /// (runs.csv and evaluation tables), checking every row reads back the same.
+    #[command(after_help = "Example:\n  jestbench migrate results/old-layout")]
     Migrate(migrate::MigrateArgs),
     /// Check the analysis protocol (experiments/protocol.yaml): its SHA-256 and, per
     /// claim, the threshold, evidence, budget rule, rate and ceiling it fixes.
+    #[command(after_help = "Example:\n  jestbench protocol experiments/protocol.yaml")]
     Protocol(protocol::ProtocolArgs),
     /// From a pilot's results: per claim, the worlds and learners expected to
     /// decide it and their cost in core-hours on this machine.
+    #[command(after_help = "Example:\n  jestbench plan results/horizon --learners 1,2,4")]
     Plan(plan::PlanArgs),
 }
 
@@ -292,5 +317,33 @@ fn exit_code(e: &anyhow::Error) -> u8 {
         4
     } else {
         1
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use clap::CommandFactory;
+
+    /// `--help` describes every flag and argument of every subcommand and ends
+    /// with an example of it.
+    #[test]
+    fn every_flag_is_described_and_every_subcommand_has_an_example() {
+        let cli = super::Cli::command();
+        let mut missing = Vec::new();
+        for sub in cli.get_subcommands() {
+            if sub.get_after_help().is_none() {
+                missing.push(format!("{}: no example", sub.get_name()));
+            }
+            for arg in sub.get_arguments() {
+                let id = arg.get_id().as_str();
+                if id == "help" || id == "version" {
+                    continue;
+                }
+                if arg.get_help().is_none() && arg.get_long_help().is_none() {
+                    missing.push(format!("{} {id}: no description", sub.get_name()));
+                }
+            }
+        }
+        assert!(missing.is_empty(), "{missing:#?}");
     }
 }

@@ -343,7 +343,8 @@ const FONT: f64 = super::svg::TEXT;
 /// clamped to the informative range: an interval end far beyond the values and
 /// thresholds (or at 0, or infinite) is drawn as an arrow at the axis's edge. The
 /// verdict colours are the board's own (never a method's); the legend sits under
-/// the title; a board of more than ten rows has its axis at the top as well.
+/// the title; the axis's labels are at the top as well as the bottom, so they are
+/// in view wherever the board starts on a page.
 pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     let pts: Vec<(&Line, f64, f64, f64, f64)> = lines
         .iter()
@@ -383,12 +384,11 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     let n = pts.len();
     let rows: Vec<&Line> = pts.iter().map(|p| p.0).collect();
     let labels = labels(&rows);
-    let tall = n > 10;
     let mut out = String::new();
     let (plot, legend);
     {
-        let top = if tall { 96 } else { 64 };
-        let height = top + 56 + ROW_PX * n as u32;
+        let top = 64;
+        let height = top + 86 + ROW_PX * n as u32;
         // The label column fits the longest row label (about 7 px a character).
         let longest = labels.iter().map(|l| l.chars().count()).max().unwrap_or(0);
         let label_w = (longest as u32 * 7 + 24).clamp(150, 440);
@@ -427,7 +427,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
         let (_, area) = root.split_vertically(top - 12);
         let mut c = ChartBuilder::on(&area)
             .margin(12)
-            .margin_top(if tall { 34 } else { 4 })
+            .margin_top(30)
             .x_label_area_size(44)
             .y_label_area_size(label_w)
             .build_cartesian_2d(x0..x1, -0.5..(n as f64 - 0.5))
@@ -452,9 +452,7 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
             .map_err(super::svg::err)?;
         // Ticks in the whole picture's pixels (the chart's coordinates are).
         super::svg::log_x_axis(&mut c, &root)?;
-        if tall {
-            super::svg::log_x_axis_top(&mut c, &root)?;
-        }
+        super::svg::log_x_axis_top(&mut c, &root)?;
         let (xs, ys) = c.plotting_area().get_pixel_range();
         plot = ((xs.start, ys.start), (xs.end, ys.end));
         for (i, (l, point, lo, hi, t)) in pts.iter().enumerate() {

@@ -278,9 +278,20 @@ pub fn write(dir: &Path) -> Result<Vec<Entry>, ReportError> {
             ]
         })
         .collect();
-    let link = |l: &super::board::Line| match &l.from {
-        Some(r) => format!("[{}]({}/{REPORT_HTML})", r.report, r.report),
-        None => "—".into(),
+    let link = |l: &super::board::Line| {
+        // A diagnostic's line names its report in words ("see the horizon report").
+        let report = l.from.as_ref().map(|r| r.report.clone()).or_else(|| {
+            l.detail
+                .split("see the ")
+                .nth(1)
+                .and_then(|t| t.strip_suffix(" report"))
+                .filter(|n| names.iter().any(|m| m == n))
+                .map(str::to_string)
+        });
+        match report {
+            Some(r) => format!("[{r}]({r}/{REPORT_HTML})"),
+            None => "—".into(),
+        }
     };
     let swim_report = names
         .iter()

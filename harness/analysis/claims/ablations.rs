@@ -70,9 +70,14 @@ pub(super) fn joint_minus_independent(ctx: &Ctx, def: &ClaimDef) -> Vec<Claim> {
     vec![def.row(
         ctx,
         format!(
-            "mean difference {} over {} settings (trained-steps reading: {})",
+            "mean difference {} over {} {} (trained-steps reading: {})",
             both_text(&v, "x"),
             shown.len(),
+            if shown.len() == 1 {
+                "setting"
+            } else {
+                "settings"
+            },
             shown.join("; ")
         ),
         measures(v, seeds),

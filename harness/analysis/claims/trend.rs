@@ -98,9 +98,14 @@ pub(super) fn trend(ctx: &Ctx, def: &ClaimDef, method: Method, knob: Knob) -> Ve
     vec![def.row(
         ctx,
         format!(
-            "pooled slope {} over {} settings as fixed effects; by setting (trained-steps reading): {}",
+            "pooled slope {} over {} {} as fixed effects; by setting (trained-steps reading): {}",
             both_text(&v, ""),
             groups.len(),
+            if groups.len() == 1 {
+                "setting"
+            } else {
+                "settings"
+            },
             per_group.join("; ")
         ),
         measures(v, seeds),
