@@ -315,28 +315,6 @@ pub fn speedup_vs(
         .collect()
 }
 
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn panels_keep_groups_together_and_split_large_ones_evenly() {
-        let none: [(&str, u8); 0] = [];
-        assert!(panels(&none, |x| x.0).is_empty());
-        let few = [("a", 1), ("b", 2)];
-        assert_eq!(panels(&few, |x| x.0).len(), 1);
-        // 7 of a and 3 of b: a split 4 + 3, b joining a's second panel (it fits).
-        let many: Vec<(&str, u8)> = (0..7)
-            .map(|i| ("a", i))
-            .chain((0..3).map(|i| ("b", i)))
-            .collect();
-        let p = panels(&many, |x| x.0);
-        let sizes: Vec<usize> = p.iter().map(Vec::len).collect();
-        assert_eq!(sizes, vec![4, 6]);
-        assert!(p.iter().all(|panel| panel.len() <= PANEL));
-    }
-}
-
 /// The most data series one panel holds (more go into small multiples).
 pub const PANEL: usize = 6;
 
@@ -370,4 +348,26 @@ pub fn panels<T>(items: &[T], group: impl Fn(&T) -> &str) -> Vec<Vec<&T>> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn panels_keep_groups_together_and_split_large_ones_evenly() {
+        let none: [(&str, u8); 0] = [];
+        assert!(panels(&none, |x| x.0).is_empty());
+        let few = [("a", 1), ("b", 2)];
+        assert_eq!(panels(&few, |x| x.0).len(), 1);
+        // 7 of a and 3 of b: a split 4 + 3, b joining a's second panel (it fits).
+        let many: Vec<(&str, u8)> = (0..7)
+            .map(|i| ("a", i))
+            .chain((0..3).map(|i| ("b", i)))
+            .collect();
+        let p = panels(&many, |x| x.0);
+        let sizes: Vec<usize> = p.iter().map(Vec::len).collect();
+        assert_eq!(sizes, vec![4, 6]);
+        assert!(p.iter().all(|panel| panel.len() <= PANEL));
+    }
 }
