@@ -70,7 +70,7 @@ fn range(rows: &[&Row]) -> String {
     let n = rows.len();
     let settings = if n == 1 { "setting" } else { "settings" };
     if pts.is_empty() {
-        return format!("over {n} {settings}");
+        return format!("censored in all {n} {settings}");
     }
     let (lo, hi) = pts
         .iter()
