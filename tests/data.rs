@@ -403,3 +403,58 @@ fn concept_buckets_follow_the_pool_frequencies_of_the_built_dataset() {
         }
     }
 }
+
+/// The text featuriser on WordNet's 117,659 real pairs (issue 44): every lemma list
+/// and every gloss gives a unit row, and at 4,096 buckets few n-grams share one.
+#[test]
+fn wordnet_text_features_are_unit_rows_with_few_collisions() {
+    use jestbench::data::text::TextFeatures;
+    let Some(shared) = crate::util::shared_data() else {
+        return;
+    };
+    let path = shared.join("wordnet-glosses").join("pairs.csv");
+    let mut reader = csv::Reader::from_path(&path).unwrap();
+    let header = reader.headers().unwrap().clone();
+    let col = |name: &str| header.iter().position(|h| h == name).unwrap();
+    let (lemmas, gloss) = (col("lemmas"), col("gloss"));
+    let views = [
+        (lemmas, TextFeatures::Chars { n: 3, dim: 4096 }),
+        (gloss, TextFeatures::Words { n: 2, dim: 4096 }),
+    ];
+    let mut rows = 0usize;
+    // Per view: n-grams, buckets set, rows with no n-gram.
+    let mut stats = [(0usize, 0usize, 0usize); 2];
+    for rec in reader.records() {
+        let rec = rec.unwrap();
+        rows += 1;
+        for (k, (column, f)) in views.iter().enumerate() {
+            let text = rec.get(*column).unwrap();
+            let grams = f.ngrams(text).len();
+            let row = f.row(text);
+            let set = row.iter().filter(|v| **v != 0.0).count();
+            stats[k].0 += grams;
+            stats[k].1 += set;
+            if set == 0 {
+                stats[k].2 += 1;
+            } else {
+                let norm: f32 = row.iter().map(|v| v * v).sum();
+                assert!((norm - 1.0).abs() < 1e-4, "row {rows}: norm {norm}");
+            }
+        }
+    }
+    assert_eq!(rows, 117_659);
+    for ((grams, set, empty), name) in stats.iter().zip(["lemmas", "gloss"]) {
+        let merged = 1.0 - *set as f64 / *grams as f64;
+        eprintln!(
+            "{name}: {:.1} n-grams a row, {:.2}% merged by collisions, {empty} rows without an n-gram",
+            *grams as f64 / rows as f64,
+            100.0 * merged
+        );
+        assert_eq!(*empty, 0, "{name}: rows without an n-gram");
+        assert!(
+            merged < 0.02,
+            "{name}: {:.2}% of n-grams merged",
+            100.0 * merged
+        );
+    }
+}

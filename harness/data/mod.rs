@@ -15,6 +15,7 @@ pub mod paired;
 pub mod rng;
 mod spec;
 pub mod synthetic;
+pub mod text;
 
 use std::path::Path;
 
