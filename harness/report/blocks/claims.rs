@@ -169,7 +169,7 @@ pub(super) fn claims(a: &Analysis, b: &mut Vec<Block>) {
 /// its short name, with the method and task for the sampled networks' rows.
 pub(super) fn heading(c: &crate::analysis::Claim) -> String {
     if c.id.starts_with("swim-") {
-        super::front::label(c)
+        label(c)
     } else {
         c.short.clone()
     }
@@ -187,4 +187,30 @@ fn verdict_words(c: &crate::analysis::Claim) -> String {
         Some(inner) => format!("{inner} (secondary)"),
         None => c.verdict_text.clone(),
     }
+}
+
+/// A claim row's label on the report's claims figure: its short name and the
+/// setting it measures (SWIM rows: the method and the task their claim names).
+pub(super) fn label(c: &crate::analysis::Claim) -> String {
+    if let Some(n) = c
+        .setting
+        .strip_prefix("best of ")
+        .and_then(|t| t.split(' ').next())
+    {
+        return format!("{} · best of {n} settings", c.short);
+    }
+    if !c.setting.is_empty() {
+        return format!("{} · {}", c.short, super::world::world_name(&c.setting));
+    }
+    if c.id.starts_with("swim-") {
+        let method = c.claim.split_whitespace().next().unwrap_or("");
+        if let (Some(open), true) = (c.claim.rfind('('), c.claim.ends_with(')')) {
+            return format!(
+                "{method} {} · {}",
+                c.short,
+                &c.claim[open + 1..c.claim.len() - 1]
+            );
+        }
+    }
+    c.short.clone()
 }

@@ -161,7 +161,7 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
 /// Each claim row's label on the report's claims figure, unique: its short name
 /// and setting, and its experiment where two rows would read alike.
 fn labels(claims: &[crate::analysis::Claim]) -> Vec<String> {
-    let mut out: Vec<String> = claims.iter().map(label).collect();
+    let mut out: Vec<String> = claims.iter().map(super::claims::label).collect();
     let snapshot = out.clone();
     for (i, o) in out.iter_mut().enumerate() {
         if snapshot.iter().filter(|l| **l == snapshot[i]).count() > 1 {
@@ -178,30 +178,4 @@ fn labels(claims: &[crate::analysis::Claim]) -> Vec<String> {
         }
     }
     out
-}
-
-/// A claim row's label on the report's claims figure: its short name and the
-/// setting it measures (SWIM rows: the method and the task their claim names).
-pub(super) fn label(c: &crate::analysis::Claim) -> String {
-    if let Some(n) = c
-        .setting
-        .strip_prefix("best of ")
-        .and_then(|t| t.split(' ').next())
-    {
-        return format!("{} · best of {n} settings", c.short);
-    }
-    if !c.setting.is_empty() {
-        return format!("{} · {}", c.short, super::world::world_name(&c.setting));
-    }
-    if c.id.starts_with("swim-") {
-        let method = c.claim.split_whitespace().next().unwrap_or("");
-        if let (Some(open), true) = (c.claim.rfind('('), c.claim.ends_with(')')) {
-            return format!(
-                "{method} {} · {}",
-                c.short,
-                &c.claim[open + 1..c.claim.len() - 1]
-            );
-        }
-    }
-    c.short.clone()
 }
