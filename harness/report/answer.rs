@@ -37,13 +37,18 @@ fn num(v: f64) -> String {
     }
 }
 
-/// "2.49x [1.87, 3.21]" (a ratio: its threshold is a factor) or "0.46 [−0.1, 1.0]".
-fn measured(r: &Row) -> String {
-    let unit = if r.threshold.is_some_and(|t| t > 0.0) {
+/// "x" where the rows are ratios (a threshold that is a factor), else nothing.
+fn unit(rows: &[&Row]) -> &'static str {
+    if rows.iter().any(|r| r.threshold.is_some_and(|t| t > 0.0)) {
         "x"
     } else {
         ""
-    };
+    }
+}
+
+/// "2.49x [1.87, 3.21]" (a ratio: its threshold is a factor) or "0.46 [−0.1, 1.0]".
+fn measured(r: &Row) -> String {
+    let unit = unit(&[r]);
     let ci = match (r.lower, r.upper) {
         (Some(lo), Some(hi)) => format!(" [{}, {}]", num(lo), num(hi)),
         _ => String::new(),
@@ -62,11 +67,7 @@ fn range(rows: &[&Row]) -> String {
         .filter_map(|r| r.point)
         .filter(|p| p.is_finite())
         .collect();
-    let unit = if rows.iter().any(|r| r.threshold.is_some_and(|t| t > 0.0)) {
-        "x"
-    } else {
-        ""
-    };
+    let unit = unit(rows);
     let n = rows.len();
     let settings = if n == 1 { "setting" } else { "settings" };
     if pts.is_empty() {
@@ -86,8 +87,11 @@ fn range(rows: &[&Row]) -> String {
 
 /// The verdict of several rows: their common words, else how many hold.
 fn over(rows: &[&Row]) -> String {
-    if rows.iter().all(|r| r.verdict == rows[0].verdict) {
-        return rows[0].verdict.clone();
+    if let Some(first) = rows
+        .first()
+        .filter(|f| rows.iter().all(|r| r.verdict == f.verdict))
+    {
+        return first.verdict.clone();
     }
     let holds = rows
         .iter()
@@ -112,7 +116,7 @@ pub fn claim_words(short: &str, claim: &str) -> String {
 }
 
 /// Whether a row is one of the sampled networks' 100x rows (one collapsed row).
-fn swim(id: &str) -> bool {
+pub fn swim(id: &str) -> bool {
     id.starts_with("swim-")
 }
 
@@ -153,28 +157,19 @@ pub fn from_board(lines: &[Line], link: &dyn Fn(&Line) -> String, swim_link: &st
 
 /// The one row of the sampled networks' 100x claim.
 fn swim_row(rows: &[&Row], link: String) -> Answer {
-    let holds = rows
-        .iter()
-        .filter(|r| r.verdict.starts_with("holds"))
-        .count();
-    let verdict = if rows.iter().all(|r| r.verdict == rows[0].verdict) && !rows.is_empty() {
-        rows[0].verdict.clone()
-    } else {
-        format!("holds in {holds} of {} settings", rows.len())
-    };
     Answer {
         claim: "100x (sampled networks)".into(),
         paper: paper_figure("swim-").into(),
         measured: range(rows),
-        verdict,
+        verdict: over(rows),
         link,
     }
 }
 
 /// A report's rows from its claim rows (`rows`: one per claim row, with the
 /// claim's id): per claim, its designated rows as the board reads them, else its
-/// secondary rows (said so); claims with no judged row are left out, as are
-/// diagnostics when `diagnostics` is false. `anchor` gives a claim's row link.
+/// secondary rows (said so), a diagnostic as its count of rows; claims with no
+/// judged row are left out. `anchor` gives a claim's row link.
 pub fn from_rows(rows: &[Row], anchor: &dyn Fn(&str) -> String) -> Vec<Answer> {
     let lines = super::board::board(rows);
     let mut out = Vec::new();

@@ -308,30 +308,45 @@ pub fn contradictions(rows: &[Row]) -> Vec<String> {
 /// Each line's label on the figure, unique: its short name, then its report and
 /// setting where two would read alike.
 fn labels(lines: &[&Line]) -> Vec<String> {
-    let mut out: Vec<String> = lines.iter().map(|l| l.short.clone()).collect();
-    let extras: [&dyn Fn(&Line) -> String; 2] = [
-        &|l| l.from.as_ref().map_or(String::new(), |r| r.report.clone()),
-        &|l| l.from.as_ref().map_or(String::new(), |r| r.setting.clone()),
-    ];
-    for extra in extras {
-        let snapshot = out.clone();
-        for (i, l) in lines.iter().enumerate() {
-            let e = extra(l);
-            if !e.is_empty() && snapshot.iter().filter(|x| **x == snapshot[i]).count() > 1 {
-                out[i] = format!("{} · {e}", out[i]);
+    let extra = |f: fn(&Row) -> String| -> Vec<String> {
+        lines
+            .iter()
+            .map(|l| {
+                l.from
+                    .as_ref()
+                    .map_or(String::new(), |r| format!(" · {}", f(r)))
+            })
+            .map(|s| if s == " · " { String::new() } else { s })
+            .collect()
+    };
+    distinct(
+        lines.iter().map(|l| l.short.clone()).collect(),
+        &[extra(|r| r.report.clone()), extra(|r| r.setting.clone())],
+    )
+}
+
+/// Labels made distinct: each column of `suffixes` in turn is appended to the
+/// labels that still read alike (an empty suffix leaves its label), and any left
+/// alike after them are numbered (" #2", " #3").
+pub fn distinct(mut labels: Vec<String>, suffixes: &[Vec<String>]) -> Vec<String> {
+    for column in suffixes {
+        let snapshot = labels.clone();
+        for (i, l) in labels.iter_mut().enumerate() {
+            if !column[i].is_empty() && snapshot.iter().filter(|x| **x == snapshot[i]).count() > 1 {
+                l.push_str(&column[i]);
             }
         }
     }
-    for i in 0..out.len() {
+    for i in 0..labels.len() {
         let mut k = 1;
-        for j in i + 1..out.len() {
-            if out[j] == out[i] {
+        for j in i + 1..labels.len() {
+            if labels[j] == labels[i] {
                 k += 1;
-                out[j] = format!("{} #{k}", out[j]);
+                labels[j] = format!("{} #{k}", labels[j]);
             }
         }
     }
-    out
+    labels
 }
 
 /// Pixels per row of the figure, and the font sizes (plotters writes 1/1.24 of
@@ -509,14 +524,33 @@ pub fn figure(lines: &[Line]) -> Result<Option<String>, ReportError> {
     Ok(Some(out))
 }
 
+/// Which side a verdict's words come down on: holds, does not hold (or fails as
+/// a bound), or neither (open, a bound, a diagnostic).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Side {
+    Holds,
+    Fails,
+    Open,
+}
+
+impl Side {
+    pub fn of(verdict: &str) -> Side {
+        if verdict.starts_with("holds") {
+            Side::Holds
+        } else if verdict.starts_with("does not") || verdict.starts_with("fails") {
+            Side::Fails
+        } else {
+            Side::Open
+        }
+    }
+}
+
 /// A verdict's colour on the board.
 fn colour(verdict: &str) -> RGBColor {
-    if verdict.starts_with("holds") {
-        HOLDS
-    } else if verdict.starts_with("does not") || verdict.starts_with("fails") {
-        FAILS
-    } else {
-        OPEN
+    match Side::of(verdict) {
+        Side::Holds => HOLDS,
+        Side::Fails => FAILS,
+        Side::Open => OPEN,
     }
 }
 

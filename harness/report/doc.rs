@@ -358,14 +358,13 @@ impl Ids {
 fn verdict_class(cell: &str) -> Option<&'static str> {
     let words = cell.strip_prefix("**")?.strip_suffix("**")?;
     let words = words.strip_suffix(" (secondary)").unwrap_or(words);
-    Some(if words.starts_with("holds in ") {
-        "v-mixed"
-    } else if words.starts_with("holds") {
-        "v-holds"
-    } else if words.starts_with("does not hold") || words.starts_with("fails") {
-        "v-fails"
-    } else {
-        "v-open"
+    if words.starts_with("holds in ") {
+        return Some("v-mixed");
+    }
+    Some(match super::board::Side::of(words) {
+        super::board::Side::Holds => "v-holds",
+        super::board::Side::Fails => "v-fails",
+        super::board::Side::Open => "v-open",
     })
 }
 

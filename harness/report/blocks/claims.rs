@@ -168,7 +168,7 @@ pub(super) fn claims(a: &Analysis, b: &mut Vec<Block>) {
 /// A claim's section heading in the claims table (and the answer's link to it):
 /// its short name, with the method and task for the sampled networks' rows.
 pub(super) fn heading(c: &crate::analysis::Claim) -> String {
-    if c.id.starts_with("swim-") {
+    if crate::report::answer::swim(&c.id) {
         label(c)
     } else {
         c.short.clone()

@@ -63,12 +63,18 @@ pub(super) fn provenance(a: &Analysis, dir: &Path) -> String {
     }
 }
 
-/// A claim's rows as the board reads them (`id`: the claim's), `short` its label.
+/// The claim rows as the board reads them: for the figure (`unique_ids`), one
+/// line a row with a label naming its setting; for the answer, one line a claim
+/// (`id`: the claim's) named by the claim's short name.
 fn board_rows(a: &Analysis, unique_ids: bool) -> Vec<crate::report::board::Row> {
-    let labels = labels(&a.claims);
+    let shorts = if unique_ids {
+        labels(&a.claims)
+    } else {
+        a.claims.iter().map(|c| c.short.clone()).collect()
+    };
     a.claims
         .iter()
-        .zip(labels)
+        .zip(shorts)
         .map(|(c, short)| crate::report::board::Row {
             report: String::new(),
             id: if unique_ids {
@@ -96,13 +102,7 @@ fn board_rows(a: &Analysis, unique_ids: bool) -> Vec<crate::report::board::Row> 
 /// The answer's rows: one per claim judged here, each linking to its claim's
 /// section of the claims table.
 pub(in crate::report) fn answers(a: &Analysis) -> Vec<crate::report::answer::Answer> {
-    let mut rows = board_rows(a, false);
-    for r in &mut rows {
-        // The answer's rows name the claim, not the setting.
-        if let Some(c) = a.claims.iter().find(|c| c.id == r.id) {
-            r.short = c.short.clone();
-        }
-    }
+    let rows = board_rows(a, false);
     crate::report::answer::from_rows(&rows, &|id| {
         if id == super::claims::SHARE {
             return format!(
@@ -161,21 +161,11 @@ pub(super) fn answer(a: &Analysis, b: &mut Vec<Block>) -> Result<(), ReportError
 /// Each claim row's label on the report's claims figure, unique: its short name
 /// and setting, and its experiment where two rows would read alike.
 fn labels(claims: &[crate::analysis::Claim]) -> Vec<String> {
-    let mut out: Vec<String> = claims.iter().map(super::claims::label).collect();
-    let snapshot = out.clone();
-    for (i, o) in out.iter_mut().enumerate() {
-        if snapshot.iter().filter(|l| **l == snapshot[i]).count() > 1 {
-            *o = format!("{o} ({})", claims[i].experiments.join(", "));
-        }
-    }
-    for i in 0..out.len() {
-        let mut k = 1;
-        for j in i + 1..out.len() {
-            if out[j] == out[i] {
-                k += 1;
-                out[j] = format!("{} #{k}", out[j]);
-            }
-        }
-    }
-    out
+    crate::report::board::distinct(
+        claims.iter().map(super::claims::label).collect(),
+        &[claims
+            .iter()
+            .map(|c| format!(" ({})", c.experiments.join(", ")))
+            .collect()],
+    )
 }

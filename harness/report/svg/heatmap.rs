@@ -137,17 +137,8 @@ pub fn heatmap(title: &str, rows: &[String], columns: &[Column]) -> Result<Strin
         "plot": [label_w, HEAD, width as i32 - 12, HEAD + ROW * rows.len() as i32],
         "legend": [0, 0, 0, 0],
         "series": [],
-    })
-    .to_string()
-    .replace('&', "&amp;")
-    .replace('<', "&lt;")
-    .replace('>', "&gt;");
-    if let Some(at) = out.rfind("</svg>") {
-        out.insert_str(
-            at,
-            &format!("<metadata id=\"jestbench\">{json}</metadata>\n"),
-        );
-    }
+    });
+    super::legend::insert_metadata(&mut out, &json);
     Ok(out)
 }
 

@@ -365,15 +365,21 @@ pub(super) fn metadata(
             "mark": s.mark.name(),
             "reference": s.dashed,
         })).collect::<Vec<_>>(),
-    })
-    .to_string()
-    .replace('&', "&amp;")
-    .replace('<', "&lt;")
-    .replace('>', "&gt;");
+    });
+    insert_metadata(svg, &json);
+}
+
+/// `json` as the SVG's `<metadata id="jestbench">` (escaped), before `</svg>`.
+pub(super) fn insert_metadata(svg: &mut String, json: &serde_json::Value) {
+    let text = json
+        .to_string()
+        .replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;");
     if let Some(at) = svg.rfind("</svg>") {
         svg.insert_str(
             at,
-            &format!("<metadata id=\"jestbench\">{json}</metadata>\n"),
+            &format!("<metadata id=\"jestbench\">{text}</metadata>\n"),
         );
     }
 }
