@@ -13,15 +13,46 @@ pub enum Knob {
     BatchSize,
     Gain,
     ReferenceQuality,
+    /// The towers' hidden width (`model.width`; the embedding is half of it).
+    Width,
+    /// The towers' number of hidden layers (`model.depth`).
+    Depth,
+    /// The pool's size at a fixed number of examples seen (`dataset.pool`).
+    Pool,
 }
 
 impl Knob {
-    pub const ALL: [Knob; 4] = [
+    pub const ALL: [Knob; 7] = [
         Knob::FilterRatio,
         Knob::ReferenceQuality,
         Knob::BatchSize,
         Knob::Gain,
+        Knob::Width,
+        Knob::Depth,
+        Knob::Pool,
     ];
+
+    /// The scale-ladder axes (docs/methods.md §5 "Scale trends"): sizes, read on a
+    /// log2 scale (a slope is the change per doubling).
+    pub const SCALE: [Knob; 4] = [Knob::Width, Knob::Depth, Knob::BatchSize, Knob::Pool];
+
+    /// Whether a figure draws it on a log axis.
+    pub fn log_scale(self) -> bool {
+        matches!(self, Knob::Width | Knob::Pool)
+    }
+
+    /// A few words for it.
+    pub fn words(self) -> &'static str {
+        match self {
+            Knob::FilterRatio => "filtering ratio",
+            Knob::BatchSize => "learning batch",
+            Knob::Gain => "gain",
+            Knob::ReferenceQuality => "reference quality",
+            Knob::Width => "tower width",
+            Knob::Depth => "tower depth",
+            Knob::Pool => "pool size",
+        }
+    }
 
     /// The sweep key that sets it.
     pub fn key(self) -> &'static str {
@@ -30,6 +61,9 @@ impl Knob {
             Knob::BatchSize => "train.batch_size",
             Knob::Gain => "train.gain",
             Knob::ReferenceQuality => "reference.quality",
+            Knob::Width => "model.width",
+            Knob::Depth => "model.depth",
+            Knob::Pool => "dataset.pool",
         }
     }
 }
@@ -45,14 +79,15 @@ impl Cell {
     /// This cell's value of `knob`, from its typed column, where its experiment
     /// sweeps that knob.
     pub fn along(&self, knob: Knob) -> Option<f64> {
-        if !self.sweep.iter().any(|(k, _)| k == knob.key()) {
-            return None;
-        }
+        let (_, value) = self.sweep.iter().find(|(k, _)| k == knob.key())?;
         Some(match knob {
             Knob::FilterRatio => self.filter_ratio,
             Knob::BatchSize => self.batch_size as f64,
             Knob::Gain => self.gain,
             Knob::ReferenceQuality => self.reference_quality,
+            // Sizes the results carry no typed column for: the swept value itself
+            // (a whole number, as the configuration took it).
+            Knob::Width | Knob::Depth | Knob::Pool => value.trim().parse().ok()?,
         })
     }
 }

@@ -32,7 +32,7 @@ pub enum DataError {
     File { path: PathBuf, message: String },
     #[error("{0}")]
     Mismatch(String),
-    #[error("the dataset names no source: give `synthetic` or `files`")]
+    #[error("the dataset names no source: give `synthetic`, `files` or `text`")]
     NoSource,
 }
 

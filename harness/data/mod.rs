@@ -16,6 +16,7 @@ pub mod rng;
 mod spec;
 pub mod synthetic;
 pub mod text;
+pub mod text_pairs;
 
 use std::path::Path;
 
@@ -24,7 +25,9 @@ use sha2::{Digest, Sha256};
 pub use concepts::{Bucket, BucketShares};
 pub use files::DataError;
 pub use noise::PairKind;
-pub use spec::{CuratedConcepts, DatasetSpec, FilesSpec, SyntheticSpec};
+pub use spec::{
+    CuratedConcepts, DatasetSpec, FilesSpec, SyntheticSpec, TextKind, TextSpec, TextView,
+};
 
 /// A dense row-major f32 matrix.
 #[derive(Clone, Debug, PartialEq)]
@@ -158,11 +161,27 @@ pub struct Dataset {
 impl Dataset {
     /// Builds the dataset a spec describes; relative file paths resolve against `base_dir`.
     pub fn build(spec: &DatasetSpec, base_dir: &Path) -> Result<Dataset, DataError> {
-        let mut ds = match (&spec.synthetic, &spec.files) {
-            (Some(s), _) => synthetic::generate(s, spec.seed),
-            (None, Some(f)) => paired::paired_dataset(f, spec.seed, base_dir)?,
-            (None, None) => return Err(DataError::NoSource),
+        let mut ds = match (&spec.synthetic, &spec.files, &spec.text) {
+            (Some(s), _, _) => synthetic::generate(s, spec.seed),
+            (None, Some(f), _) => paired::paired_dataset(f, spec.seed, base_dir)?,
+            (None, None, Some(t)) => text_pairs::text_dataset(t, spec.seed, base_dir)?,
+            (None, None, None) => return Err(DataError::NoSource),
         };
+        if let Some(n) = spec.pool {
+            if n > ds.pool.len() {
+                return Err(DataError::Mismatch(format!(
+                    "dataset.pool = {n} exceeds the {} pairs the pool holds",
+                    ds.pool.len()
+                )));
+            }
+            let order = rng::permutation(
+                &mut rng::chacha(spec.seed, rng::stream::POOL_SUBSET),
+                ds.pool.len(),
+            );
+            let mut keep = order[..n].to_vec();
+            keep.sort_unstable();
+            ds.pool = ds.pool.gather(&keep);
+        }
         ds.pool_kinds = noise::apply(&mut ds.pool, &noise::Knobs::from(spec), spec.seed);
         ds.pool_buckets = ds
             .pool

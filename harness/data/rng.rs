@@ -25,6 +25,8 @@ pub mod stream {
     pub const FLEXI: u64 = 14;
     /// The reference set's held-out validation part.
     pub const REFERENCE_VALIDATION: u64 = 15;
+    /// The pairs a `dataset.pool` cap keeps.
+    pub const POOL_SUBSET: u64 = 16;
 }
 
 /// A ChaCha8 generator for `(seed, stream)`.

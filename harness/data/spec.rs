@@ -13,11 +13,19 @@ pub struct DatasetSpec {
     /// Seed of the data itself; fixed across run seeds so selectors see the same pool.
     #[serde(default)]
     pub seed: u64,
-    /// Exactly one of `synthetic` and `files`.
+    /// Exactly one of `synthetic`, `files` and `text`.
     #[serde(default)]
     pub synthetic: Option<SyntheticSpec>,
     #[serde(default)]
     pub files: Option<FilesSpec>,
+    /// Text pairs from one CSV, featurised here (`data::text`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub text: Option<TextSpec>,
+    /// Keeps this many pairs of the pool (a seeded draw, before the noise is
+    /// injected): the pool-size knob, at a fixed number of examples seen, that
+    /// turns a stream which never repeats into one cycled many times.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub pool: Option<usize>,
     /// Fraction of pool pairs whose B view is taken from another example.
     #[serde(default)]
     pub misaligned: f64,
@@ -166,4 +174,66 @@ fn default_eval_fraction() -> f64 {
 }
 fn default_curated_fraction() -> f64 {
     0.2
+}
+
+/// Text pairs from one CSV (docs/methods.md §3 "Text pairs"): two text columns,
+/// each featurised by hashed n-grams (`data::text`); a label column (concepts for
+/// zero-shot); a numeric column whose positive rows are the curated set.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TextSpec {
+    /// The CSV (UTF-8, with a header).
+    pub csv: PathBuf,
+    /// The A view (e.g. WordNet's lemmas, as character n-grams).
+    pub a: TextView,
+    /// The B view (e.g. WordNet's gloss, as word n-grams).
+    pub b: TextView,
+    /// The column of each row's concept (any strings; classes in sorted order).
+    #[serde(default)]
+    pub label_column: Option<String>,
+    /// The column whose rows with a value above 0 are the curated set (WordNet:
+    /// `tag_count`, the senses seen in SemCor's edited text).
+    pub curated_column: String,
+    /// Rows held out for evaluation (a seeded draw; the rest is the pool).
+    pub eval_items: usize,
+    /// At most this many curated rows (a seeded draw among them), when given.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub curated_max: Option<usize>,
+}
+
+/// One text column and how it becomes features.
+#[derive(Clone, Debug, Deserialize, Serialize, PartialEq)]
+#[serde(deny_unknown_fields)]
+pub struct TextView {
+    pub column: String,
+    /// `chars` (character n-grams of each `;`-separated item) or `words` (words
+    /// and word n-grams of each non-example segment).
+    pub features: TextKind,
+    /// The n-gram length (characters) or the longest word run (words).
+    pub n: usize,
+    /// The number of hashed buckets: the view's width.
+    pub dim: usize,
+}
+
+#[derive(Clone, Copy, Debug, Deserialize, Serialize, PartialEq, Eq)]
+#[serde(rename_all = "snake_case")]
+pub enum TextKind {
+    Chars,
+    Words,
+}
+
+impl TextView {
+    pub fn features(&self) -> super::text::TextFeatures {
+        use super::text::TextFeatures;
+        match self.features {
+            TextKind::Chars => TextFeatures::Chars {
+                n: self.n,
+                dim: self.dim,
+            },
+            TextKind::Words => TextFeatures::Words {
+                n: self.n,
+                dim: self.dim,
+            },
+        }
+    }
 }

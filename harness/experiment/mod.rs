@@ -232,10 +232,14 @@ fn missing_files(
     err: &dyn Fn(&str, String) -> ExperimentError,
 ) -> Result<(), ExperimentError> {
     for c in cells {
-        let Some(f) = &c.config.dataset.files else {
-            continue;
-        };
-        let paths = f.keyed_paths();
+        let d = &c.config.dataset;
+        let mut paths: Vec<(&str, Option<&std::path::PathBuf>)> = Vec::new();
+        if let Some(f) = &d.files {
+            paths.extend(f.keyed_paths());
+        }
+        if let Some(t) = &d.text {
+            paths.push(("dataset.text.csv", Some(&t.csv)));
+        }
         for (key, p) in paths {
             let Some(p) = p else { continue };
             // A file of a type the loader does not read is its error to name.

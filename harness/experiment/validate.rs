@@ -70,12 +70,19 @@ pub(super) fn seeds(seeds: &[u64]) -> Check {
 
 pub(super) fn config(c: &RunConfig) -> Check {
     let d = &c.dataset;
-    match (&d.synthetic, &d.files) {
-        (Some(_), Some(_)) => {
-            return fail("dataset", "give one of `synthetic` and `files`, not both")
+    let sources = [d.synthetic.is_some(), d.files.is_some(), d.text.is_some()];
+    match sources.iter().filter(|s| **s).count() {
+        0 => return fail("dataset", "give one of `synthetic`, `files` or `text`"),
+        1 => {}
+        _ => {
+            return fail(
+                "dataset",
+                "give one of `synthetic`, `files` and `text`, not several",
+            )
         }
-        (None, None) => return fail("dataset", "give one of `synthetic` or `files`"),
-        _ => {}
+    }
+    if d.pool == Some(0) {
+        return fail("dataset.pool", "keep at least one pair");
     }
     fraction("dataset.misaligned", d.misaligned)?;
     fraction("dataset.heavy_noise", d.heavy_noise)?;
@@ -150,6 +157,34 @@ pub(super) fn config(c: &RunConfig) -> Check {
             return fail(
                 "dataset.files.curated_fraction",
                 format!("must be in (0, 1), found {}", f.curated_fraction),
+            );
+        }
+    }
+
+    if let Some(t) = &d.text {
+        data_path("dataset.text.csv", &t.csv)?;
+        for (key, v) in [("dataset.text.a", &t.a), ("dataset.text.b", &t.b)] {
+            positive(&format!("{key}.n"), v.n)?;
+            at_most(&format!("{key}.n"), v.n, 64)?;
+            positive(&format!("{key}.dim"), v.dim)?;
+            at_most(&format!("{key}.dim"), v.dim, MAX_WIDTH)?;
+        }
+        positive("dataset.text.eval_items", t.eval_items)?;
+        if t.curated_max == Some(0) {
+            return fail("dataset.text.curated_max", "keep at least one curated pair");
+        }
+    }
+    if let Some(n) = d.pool {
+        pool = pool.min(n);
+    }
+    if let (Some(n), Some(s)) = (d.pool, &d.synthetic) {
+        if n > s.pool {
+            return fail(
+                "dataset.pool",
+                format!(
+                    "keeps {n} pairs of a pool of dataset.synthetic.pool = {}",
+                    s.pool
+                ),
             );
         }
     }

@@ -63,9 +63,19 @@ impl Widths {
         if let Some(w) = self.0.get(&key) {
             return Ok(*w);
         }
-        let w = match (&d.synthetic, &d.files) {
-            (Some(s), _) => (s.pool, s.dim_a, s.dim_b),
-            (None, Some(f)) => {
+        let w = match (&d.synthetic, &d.files, &d.text) {
+            (Some(s), _, _) => (d.pool.unwrap_or(s.pool), s.dim_a, s.dim_b),
+            (None, None, Some(t)) => {
+                let rows =
+                    crate::data::text_pairs::count_rows(t, &exp.base_dir).map_err(|source| {
+                        RunError::Data {
+                            experiment: exp.path.clone(),
+                            source,
+                        }
+                    })?;
+                (rows, t.a.dim, t.b.dim)
+            }
+            (None, Some(f), _) => {
                 let (pairs, _) =
                     files::load_pairs(f, &exp.base_dir).map_err(|source| RunError::Data {
                         experiment: exp.path.clone(),
@@ -87,7 +97,7 @@ impl Widths {
                 }
                 (pairs.len(), pairs.a.cols, pairs.b.cols)
             }
-            (None, None) => unreachable!("validated: one source"),
+            (None, None, None) => unreachable!("validated: one source"),
         };
         self.0.insert(key, w);
         Ok(w)

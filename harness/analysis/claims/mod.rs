@@ -48,6 +48,12 @@ pub enum Statistic {
         #[serde(rename = "key")]
         knob: Knob,
     },
+    /// Pooled slope of JEST's log2 iteration speed-up to uniform's final per
+    /// doubling of a size (a scale-ladder axis), from the designated experiments.
+    ScaleTrend {
+        #[serde(rename = "key")]
+        knob: Knob,
+    },
     /// Mean over matched settings of JEST's minus independent's speed-up.
     JointMinusIndependent,
     /// JEST's speed-up with learnability minus the better of the other two rules.
@@ -108,6 +114,11 @@ pub const CLAIMS: &[ClaimDef] = &[
     ClaimDef { id: "c-learnability", short: "(c)", spec: "docs/methods.md §1 (c)", claim: "(c) Learnability scoring beats hard-learner and easy-reference scoring", statistic: Statistic::LearnabilityMinusOthers, scale: Scale::Linear, evidence: "the scoring ablation" },
     ClaimDef { id: "d-reference-quality", short: "(d)", spec: "docs/methods.md §1 (d); §5 trends", claim: "(d) A better-curated reference gives larger gains", statistic: Statistic::Trend { method: Method::JEST, knob: Knob::ReferenceQuality }, scale: Scale::Linear, evidence: "the reference-quality ablation" },
     ClaimDef { id: "e-small-batch", short: "(e)", spec: "docs/methods.md §1 (e)", claim: "(e) Shrinking the learning batch at a fixed super-batch costs little (within one accuracy point)", statistic: Statistic::SmallMinusLargeBatch, scale: Scale::Linear, evidence: "the batch-size ablation" },
+    ClaimDef { id: "scale-width", short: "trend with width", spec: "docs/methods.md §5 Scale trends", claim: "How JEST's speed-up moves as the towers widen (128 → 1,024 units; no paper figure: does a verdict at our size carry to larger models?)", statistic: Statistic::ScaleTrend { knob: Knob::Width }, scale: Scale::Linear, evidence: "the scale ladder's width rungs (results/scale-width)" },
+    ClaimDef { id: "scale-depth", short: "trend with depth", spec: "docs/methods.md §5 Scale trends", claim: "How JEST's speed-up moves as the towers deepen (1 → 2 hidden layers)", statistic: Statistic::ScaleTrend { knob: Knob::Depth }, scale: Scale::Linear, evidence: "the scale ladder's depth rungs (results/scale-depth)" },
+    ClaimDef { id: "scale-batch", short: "trend with batch", spec: "docs/methods.md §5 Scale trends", claim: "How JEST's speed-up moves as the learning batch grows at a fixed filtering ratio (b = 64 → 1,024)", statistic: Statistic::ScaleTrend { knob: Knob::BatchSize }, scale: Scale::Linear, evidence: "the scale ladder's batch rungs (results/scale-batch)" },
+    ClaimDef { id: "scale-pool", short: "trend with pool", spec: "docs/methods.md §5 Scale trends", claim: "How JEST's speed-up moves as the pool grows at a fixed number of examples seen (cycled many times → never repeated)", statistic: Statistic::ScaleTrend { knob: Knob::Pool }, scale: Scale::Linear, evidence: "the scale ladder's pool rungs (results/scale-pool)" },
+    ClaimDef { id: "real-not-cycled", short: "real pool, not cycled", spec: "docs/methods.md §5 Scale trends; §3 Text pairs", claim: "On real text pairs (WordNet), JEST's speed-up is larger on a pool that is never repeated than on one cycled as often as the small real sets are", statistic: Statistic::ScaleTrend { knob: Knob::Pool }, scale: Scale::Linear, evidence: "the WordNet experiment (results/wordnet)" },
     ClaimDef { id: "oracle-share", short: "oracle share", spec: "docs/methods.md §5 Selection diagnostics", claim: "Share of the oracle's gain over uniform that JEST captures (final score)", statistic: Statistic::OracleShare, scale: Scale::Linear, evidence: "the horizon sweep (results/horizon)" },
 ];
 
@@ -166,6 +177,9 @@ pub fn claims(ctx: &Ctx, all: bool) -> Vec<Claim> {
             Statistic::HorizonFactor => headline::horizon_factor(ctx, def, false),
             Statistic::FlopFactor => headline::horizon_factor(ctx, def, true),
             Statistic::Trend { method, knob } => trend::trend(ctx, def, method, knob),
+            Statistic::ScaleTrend { knob } => {
+                trend::trend_along(ctx, def, Method::JEST, knob, trend::Along::Log2)
+            }
             Statistic::JointMinusIndependent => ablations::joint_minus_independent(ctx, def),
             Statistic::LearnabilityMinusOthers => ablations::learnability_minus_others(ctx, def),
             Statistic::SmallMinusLargeBatch => ablations::small_minus_large_batch(ctx, def),
@@ -194,6 +208,9 @@ pub fn claims(ctx: &Ctx, all: bool) -> Vec<Claim> {
         );
     }
     adjust(&mut out, ctx.est);
+    for row in &mut out {
+        trend::direction(row);
+    }
     out
 }
 

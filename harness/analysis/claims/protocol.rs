@@ -105,7 +105,8 @@ impl Protocol {
             };
             // The thresholds a statistic can be judged against: a factor against
             // a number above 0; a difference or slope by its sign or a number;
-            // the oracle share against a number or nothing.
+            // the oracle share against a number or nothing; a scale trend by its
+            // sign, a number, or nothing (its direction reported).
             let fits = match (def.statistic, c.threshold) {
                 (
                     Statistic::SameData { .. } | Statistic::HorizonFactor | Statistic::FlopFactor,
@@ -117,6 +118,7 @@ impl Protocol {
                 ) => false,
                 (Statistic::OracleShare, Threshold::AtLeast(_) | Threshold::None) => true,
                 (Statistic::OracleShare, _) => false,
+                (Statistic::ScaleTrend { .. }, _) => true,
                 (_, Threshold::None) => false,
                 _ => true,
             };

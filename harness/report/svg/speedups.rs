@@ -266,7 +266,15 @@ pub fn speedup_vs(
     // Small multiples: at most `PANEL` series a panel, one method's series
     // together; every panel on the same x axis, each its own y range (a panel of
     // short horizons is not squeezed by another's long ones).
-    let x = bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08);
+    let x = if knob.log_scale() {
+        let (lo, hi) = bounds(
+            series.iter().flat_map(|s| s.2.iter().map(|p| p.0.ln())),
+            0.08,
+        );
+        (lo.exp(), hi.exp())
+    } else {
+        bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08)
+    };
     let panels = panels(&series, |s| s.0.as_str());
     let n = panels.len();
     panels
@@ -289,7 +297,7 @@ pub fn speedup_vs(
                     y_desc: "speed-up to uniform's final score (95% CI, log scale)",
                     x,
                     y,
-                    log_x: false,
+                    log_x: knob.log_scale(),
                     log_y: true,
                 },
                 |cv| {
