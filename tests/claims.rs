@@ -48,6 +48,11 @@ fn cell(
 /// Writes the cells' runs (3 seeds, ±0.005 apart) as a results folder; scores are
 /// evaluated at 10 points of each run.
 fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
+    results_named(dir, cells, "hand")
+}
+
+/// The same, as experiment `name`.
+fn results_named(dir: &Path, cells: &[Cell], name: &str) -> PathBuf {
     let mut rows = Vec::new();
     for c in cells {
         let sweep: Vec<String> = std::iter::once(format!(
@@ -64,7 +69,7 @@ fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
                 let score = (c.y)(step as f64 / c.steps as f64) + offset;
                 let row = Row::new(JestRow {
                     common: Common {
-                        experiment: "hand".into(),
+                        experiment: name.into(),
                         run_id: format!("{hash}-s{seed}"),
                         config_hash: hash.clone(),
                         seed,
@@ -91,7 +96,7 @@ fn results(dir: &Path, cells: &[Cell]) -> PathBuf {
         }
     }
     let text = layout_1_text(&rows);
-    let out = dir.join("hand");
+    let out = dir.join(name);
     std::fs::create_dir_all(&out).unwrap();
     write(&out, "results.csv", &text);
     out
@@ -137,6 +142,72 @@ fn a_trend_holds_the_other_keys_fixed() {
     let line = &claim_lines(dir.path(), &cells, "(a)")[0];
     assert!(line.contains("over 2 settings as fixed effects"), "{line}");
     assert!(line.contains("holds at this scale"), "{line}");
+}
+
+#[test]
+fn a_scale_trend_is_the_slope_per_doubling_from_its_ladder_only() {
+    // JEST's speed-up doubles with each doubling of the width (2x, 4x, 8x): a slope
+    // of log2 speed-up of 1 per doubling, at both filtering ratios; flat (3x) along
+    // the depth axis. A width axis in an experiment that is not the ladder is
+    // not its evidence and is not measured.
+    let ladder = |name: &str, key: &'static str, levels: &[f64], speed: &dyn Fn(usize) -> f64| {
+        let mut cells = Vec::new();
+        // At f = 0.9 everything at 3/4 of the speed at 0.8 (the same slope; runs
+        // that repeat another cell's exactly would count once).
+        for (f, more) in [(0.8, 1.0), (0.9, 0.75)] {
+            for (k, &x) in levels.iter().enumerate() {
+                let sweep = [(key, x), ("train.filter_ratio", f)];
+                cells.push(cell("uniform", &sweep, linear(1.0)));
+                cells.push(cell("jest", &sweep, linear(more * speed(k))));
+            }
+        }
+        let dir = tempfile::tempdir().unwrap();
+        let res = results_named(dir.path(), &cells, name);
+        let out = dir.path().join("rep");
+        let o = jestbench(&[
+            "report",
+            res.to_str().unwrap(),
+            "--out",
+            out.to_str().unwrap(),
+        ]);
+        assert!(o.status.success(), "{}", stderr(&o));
+        std::fs::read_to_string(out.join("report.md")).unwrap()
+    };
+    let md = ladder("scale-width", "model.width", &[128.0, 256.0, 512.0], &|k| {
+        2f64.powi(k as i32 + 1)
+    });
+    let rows = crate::util::claim_rows(&md, "How JEST's speed-up moves as the towers widen");
+    assert_eq!(rows.len(), 1, "{md}");
+    assert!(
+        rows[0].contains("per doubling of the tower width 1.00"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains("over 2 settings as fixed effects"),
+        "{}",
+        rows[0]
+    );
+    assert!(
+        rows[0].contains("128: 2.00x, 256: 4.00x, 512: 8.00x"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("grows with tower width"), "{}", rows[0]);
+    let md = ladder("scale-depth", "model.depth", &[1.0, 2.0], &|_| 3.0);
+    let rows = crate::util::claim_rows(&md, "How JEST's speed-up moves as the towers deepen");
+    assert_eq!(rows.len(), 1, "{md}");
+    assert!(
+        rows[0].contains("per doubling of the tower depth 0.00"),
+        "{}",
+        rows[0]
+    );
+    assert!(rows[0].contains("no trend detected"), "{}", rows[0]);
+    let md = ladder("hand", "model.width", &[128.0, 256.0], &|k| 2.0 + k as f64);
+    assert!(
+        crate::util::claim_rows(&md, "How JEST's speed-up moves as the towers widen").is_empty(),
+        "{md}"
+    );
 }
 
 #[test]

@@ -102,6 +102,7 @@ fn the_committed_real_experiments_validate_against_the_shared_data() {
             "real-mfeat-reference",
             "24 sweep cells × 10 seeds = 240 runs",
         ),
+        ("wordnet", "9 sweep cells × 6 seeds = 54 runs"),
     ] {
         let p = Path::new(env!("CARGO_MANIFEST_DIR")).join(format!("experiments/{name}.yaml"));
         let o = jestbench(&["validate", p.to_str().unwrap()]);
@@ -109,4 +110,50 @@ fn the_committed_real_experiments_validate_against_the_shared_data() {
         let out = String::from_utf8_lossy(&o.stdout);
         assert!(out.contains(runs), "{name}: {out}");
     }
+}
+
+/// WordNet's text pairs in a reduced form of experiments/wordnet.yaml (narrower
+/// views, fewer held-out rows, a few steps): the dataset's shape from the real
+/// file, then a run over a cycled and a never-repeated pool whose report carries
+/// the real-not-cycled row.
+#[test]
+fn wordnet_text_pairs_cycled_and_never_repeated_in_a_reduced_run() {
+    let Some(data) = shared_data() else { return };
+    let csv = data.join("wordnet-glosses/pairs.csv");
+    let text = format!(
+        "name: wordnet\nreplicates:\n  worlds: 2\n  learners_per_world: 1\n  seed: 0\ndataset:\n  text:\n    csv: {}\n    a: {{column: lemmas, features: chars, n: 3, dim: 256}}\n    b: {{column: gloss, features: words, n: 2, dim: 256}}\n    label_column: category\n    curated_column: tag_count\n    eval_items: 300\n  misaligned: 0.5\n  duplicates: 0.1\nmodel:\n  width: 64\ntrain:\n  steps: 300\n  lr: 0.003\n  batch_size: 32\n  filter_ratio: 0.5\n  n_chunks: 4\neval:\n  every: 50\nreference:\n  steps: 100\nsweep:\n  dataset.pool: [400, 9600]\n  train.selector: [uniform, jest]\n",
+        csv.display()
+    );
+    let dir = tempfile::tempdir().unwrap();
+    let path = write(dir.path(), "wordnet-reduced.yaml", &text);
+    let exp = Experiment::parse(&text, &path).unwrap();
+    let ds = Dataset::build(&exp.cells[0].config.dataset, dir.path()).unwrap();
+    // 117,659 synsets: 300 held out, 400 kept in the pool, 45 categories; the
+    // curated set is the tagged synsets among the 117,359 not held out.
+    assert_eq!(ds.eval.len(), 300);
+    assert_eq!(ds.pool.len(), 400);
+    assert_eq!(ds.n_classes, 45);
+    assert_eq!((ds.dim_a(), ds.dim_b()), (256, 256));
+    assert!(
+        (23_400..=23_651).contains(&ds.curated.len()),
+        "{}",
+        ds.curated.len()
+    );
+    let out = dir.path().join("r");
+    let o = jestbench(&[
+        "run",
+        path.to_str().unwrap(),
+        "--out",
+        out.to_str().unwrap(),
+        "--quiet",
+    ]);
+    assert!(o.status.success(), "{}", stderr(&o));
+    let (header, rows) = summary_of(&out);
+    let col = |n: &str| header.iter().position(|h| h == n).unwrap();
+    assert_eq!(rows.len(), 8);
+    for r in &rows {
+        assert_eq!(r[col("status")], "complete");
+    }
+    let claims = std::fs::read_to_string(out.join("report/claims.csv")).unwrap();
+    assert!(claims.contains("real-not-cycled"), "{claims}");
 }

@@ -371,14 +371,25 @@ pub fn from_yaml<T: serde::de::DeserializeOwned>(
     source: &str,
     path: &Path,
 ) -> Result<T, ExperimentError> {
-    serde_yaml::from_str(source).map_err(|e| ExperimentError {
-        file: path.to_path_buf(),
-        pos: e.location().map(|l| Pos {
-            line: l.line(),
-            col: l.column(),
-        }),
-        key: None,
-        message: strip_location(&e.to_string()),
+    serde_yaml::from_str(source).map_err(|e| {
+        let message = strip_location(&e.to_string());
+        // A section that checks itself as a whole (`model`'s two forms) names its
+        // key first: point at that key rather than where serde stopped.
+        if let Some((key, rest)) = message.split_once(": ") {
+            let index = KeyIndex::build(source);
+            if key.starts_with("model") && index.find(key).is_some() {
+                return ExperimentError::at(path, &index, key, rest.to_string());
+            }
+        }
+        ExperimentError {
+            file: path.to_path_buf(),
+            pos: e.location().map(|l| Pos {
+                line: l.line(),
+                col: l.column(),
+            }),
+            key: None,
+            message,
+        }
     })
 }
 

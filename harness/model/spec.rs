@@ -56,27 +56,32 @@ impl TryFrom<ModelFile> for ModelSpec {
         let (hidden, embed) = match (m.hidden, m.embed, m.width) {
             (Some(hidden), Some(embed), None) => {
                 if m.depth.is_some() {
-                    return Err("`depth` goes with `width`; with `hidden`, list the layers".into());
+                    return Err(
+                        "model.depth: `depth` goes with `width`; with `hidden`, list the layers"
+                            .into(),
+                    );
                 }
                 (hidden, embed)
             }
             (None, None, Some(width)) => {
                 if width < 2 {
                     return Err(format!(
-                        "`width` must be at least 2 (the embedding is width / 2), found {width}"
+                        "model.width: must be at least 2 (the embedding is width / 2), found {width}"
                     ));
                 }
                 let depth = m.depth.unwrap_or(1);
                 if depth > 64 {
-                    return Err(format!("`depth` must be at most 64, found {depth}"));
+                    return Err(format!("model.depth: must be at most 64, found {depth}"));
                 }
                 (vec![width; depth], width / 2)
             }
             (_, _, Some(_)) => {
-                return Err("give `width` (and `depth`) or `hidden` and `embed`, not both".into())
+                return Err(
+                    "model: give `width` (and `depth`) or `hidden` and `embed`, not both".into(),
+                )
             }
-            (None, _, None) => return Err("missing field `hidden` (or give `width`)".into()),
-            (Some(_), None, None) => return Err("missing field `embed`".into()),
+            (None, _, None) => return Err("model: missing field `hidden` (or give `width`)".into()),
+            (Some(_), None, None) => return Err("model: missing field `embed`".into()),
         };
         Ok(ModelSpec {
             hidden,

@@ -139,8 +139,29 @@ pub(super) fn trend_along(
         } else {
             format!("{exp}, {setting}")
         };
+        // A size axis shows the ceiling apart from the rate (docs/methods.md §7):
+        // JEST's final score minus uniform's at each rung.
+        let ceiling = if along == Along::Log2 {
+            let gaps: Vec<String> = idx
+                .iter()
+                .map(|&i| {
+                    let c = pts[i].2;
+                    format!(
+                        "{}: {:+.3}",
+                        pts[i].0.exp2().round(),
+                        c.final_score.point_estimate - c.baseline_final_score.point_estimate
+                    )
+                })
+                .collect();
+            format!(
+                "; ceiling gap (final score minus uniform's) {}",
+                gaps.join(", ")
+            )
+        } else {
+            String::new()
+        };
         per_group.push(format!(
-            "{name}: {}{}",
+            "{name}: {}{}{ceiling}",
             shown.join(", "),
             local.map_or(String::new(), |s| format!(
                 " (slope {})",

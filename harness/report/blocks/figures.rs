@@ -93,6 +93,16 @@ pub(super) fn figures(
             });
         }
     }
+    for knob in Knob::SCALE {
+        if let Some(s) = svg::scale_extrapolation(knob, &a.jest().cells, comps)? {
+            let key = knob.key();
+            trends.push(Block::Figure {
+                file: format!("{}-scale-{}.svg", slug(exp), slug(key)),
+                svg: s,
+                caption: format!("{exp}: JEST's iteration speed-up to uniform's final (trained-steps reading, 95% CIs) at each rung of {key}, the pooled fit of log2 speed-up on log2 {key} (one intercept per setting; censored rungs drawn, not fitted) and, right of the dotted line, its extension two doublings past the ladder inside the 95% prediction band: an extrapolation, not a verdict (docs/methods.md §5 Scale trends)."),
+            });
+        }
+    }
     b.extend(trends);
     // Per-cell figures on pages of their own: the report's page stays light.
     let page = |file: String, title: String, blocks: Vec<Block>| Block::Page {

@@ -22,11 +22,13 @@ mod curves;
 mod diagnostics;
 pub mod heatmap;
 pub mod legend;
+mod scale;
 mod speedups;
 mod ticks;
 
 pub use curves::learning_curves;
 pub use diagnostics::{clean_shares, filtering, learnability, tail_shares};
+pub use scale::scale_extrapolation;
 pub use speedups::{horizon_finals, horizon_speedups, iso_curves, panels, speedup_vs, PANEL};
 
 use legend::{Legend, Palette, Style, LEGEND_W, LINE};

@@ -266,15 +266,15 @@ pub fn speedup_vs(
     // Small multiples: at most `PANEL` series a panel, one method's series
     // together; every panel on the same x axis, each its own y range (a panel of
     // short horizons is not squeezed by another's long ones).
-    let x = if knob.log_scale() {
-        let (lo, hi) = bounds(
-            series.iter().flat_map(|s| s.2.iter().map(|p| p.0.ln())),
-            0.08,
-        );
-        (lo.exp(), hi.exp())
-    } else {
-        bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08)
-    };
+    // A size axis holds log10 of the sizes (the frame's log x).
+    if knob.log_scale() {
+        for s in &mut series {
+            for p in &mut s.2 {
+                p.0 = log_or_neg_inf(p.0);
+            }
+        }
+    }
+    let x = bounds(series.iter().flat_map(|s| s.2.iter().map(|p| p.0)), 0.08);
     let panels = panels(&series, |s| s.0.as_str());
     let n = panels.len();
     panels
