@@ -13,8 +13,8 @@
 //!
 //! `JESTBENCH_REPRODUCE=all` reruns every run natively;
 //! `JESTBENCH_REPRODUCE_SETTINGS=all` runs every folder under all three settings
-//! (three times the time). The real-* folders need ../shared/data: skipped aloud
-//! without it, a failure under CI.
+//! (three times the time). The folders whose experiment reads ../shared/data (real-*,
+//! wordnet) are skipped aloud without it, a failure under CI.
 
 use std::path::Path;
 use std::process::Command;
@@ -76,7 +76,10 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
             exp.exists(),
             "results/{name} has no experiment file experiments/{name}.yaml"
         );
-        if name.starts_with("real-") && !real_data_present() {
+        let reads_shared = std::fs::read_to_string(&exp)
+            .unwrap()
+            .contains("shared/data/");
+        if reads_shared && !real_data_present() {
             skipped.push(name);
             continue;
         }

@@ -121,9 +121,26 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                     chosen.push(r);
                 }
             }
-            let diagnostic = all
+            let measured: Vec<&Row> = all
                 .iter()
-                .find(|r| r.designated && r.verdict.starts_with("measured"));
+                .copied()
+                .filter(|r| r.designated && r.verdict.starts_with("measured"))
+                .collect();
+            let diagnostic = measured.first().copied();
+            // A diagnostic measured by one pooled row (a scale trend) is shown
+            // with its value and the direction its row reads; one over several
+            // settings (the oracle share) only points to its report.
+            let single = match measured.as_slice() {
+                [r] => Some(*r),
+                [r, rest @ ..]
+                    if rest.iter().all(|o| {
+                        o.point == r.point && o.lower == r.lower && o.upper == r.upper
+                    }) =>
+                {
+                    Some(*r)
+                }
+                _ => None,
+            };
             let up_to = first.claim.starts_with("Up to");
             // An "up to" claim's best of several settings, corrected for the choice,
             // stands for them when its report gives one (docs/methods.md §7).
@@ -153,6 +170,10 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                 None => chosen.len(),
             };
             let (verdict, detail) = match (best, up_to) {
+                _ if single.is_some_and(|r| r.detail.starts_with("measured (no threshold): ")) => {
+                    let r = single.expect("checked");
+                    (r.detail.clone(), r.detail.clone())
+                }
                 _ if diagnostic.is_some() => (
                     "measured (no threshold)".to_string(),
                     format!(
@@ -190,7 +211,7 @@ pub fn board(rows: &[Row]) -> Vec<Line> {
                 verdict,
                 detail,
                 from: if diagnostic.is_some() {
-                    None
+                    single.cloned()
                 } else {
                     best.cloned()
                 },

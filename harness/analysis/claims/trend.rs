@@ -209,13 +209,33 @@ pub(super) fn direction(row: &mut Claim) {
     if row.verdict != super::Verdict::Measured {
         return;
     }
-    let Some(ci) = &row.adjusted else { return };
-    let words = if ci.lower_bound > 0.0 {
-        format!("grows with {}", knob.words())
-    } else if ci.upper_bound < 0.0 {
-        format!("shrinks with {}", knob.words())
-    } else {
-        "no trend detected".to_string()
+    let way = |ci: &crate::stats::CensoredInterval| {
+        if ci.lower_bound > 0.0 {
+            format!("grows with {}", knob.words())
+        } else if ci.upper_bound < 0.0 {
+            format!("shrinks with {}", knob.words())
+        } else {
+            "no trend detected".to_string()
+        }
+    };
+    let ways: Vec<(String, String)> = row
+        .definitions
+        .iter()
+        .map(|d| (d.name.clone(), way(&d.adjusted)))
+        .collect();
+    let words = match ways.as_slice() {
+        [] => match &row.adjusted {
+            Some(ci) => way(ci),
+            None => return,
+        },
+        [(_, w), rest @ ..] if rest.iter().all(|(_, o)| o == w) => w.clone(),
+        _ => format!(
+            "depends on the reading: {}",
+            ways.iter()
+                .map(|(n, w)| format!("{w} ({n})"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        ),
     };
     row.verdict_text = format!("{}: {words}", row.verdict_text);
 }
