@@ -228,7 +228,10 @@ fn dataset_needs_exactly_one_source() {
         .collect::<Vec<_>>()
         .join("\n");
     let msg = error(&no_source);
-    assert_has(&msg, &["dataset: give one of `synthetic` or `files`"]);
+    assert_has(
+        &msg,
+        &["dataset: give one of `synthetic`, `files` or `text`"],
+    );
 }
 
 #[test]

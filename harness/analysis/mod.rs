@@ -164,15 +164,55 @@ impl Analysis {
     /// warnings about them.
     /// Records the verdicts' registration, and prints what is not registered
     /// beside every verdict of a protocol claim (docs/methods.md §7).
-    pub fn register(&mut self, r: registration::Registration) {
-        if !r.beside_verdict.is_empty() {
-            let known = &claims::protocol::active().claims;
-            for c in self.claims.iter_mut().filter(|c| {
+    /// `r` is the file's finding (the provenance prints it); `per_claim` each
+    /// claim's, which its verdicts carry (a claim missing from it: the file's).
+    pub fn register(
+        &mut self,
+        mut r: registration::Registration,
+        per_claim: Vec<(String, registration::Registration)>,
+    ) {
+        let known = &claims::protocol::active().claims;
+        let beside = |id: &str| -> &str {
+            per_claim
+                .iter()
+                .find(|(k, _)| k == id)
+                .map_or(r.beside_verdict.as_str(), |(_, p)| {
+                    p.beside_verdict.as_str()
+                })
+        };
+        let judged: Vec<&str> = self
+            .claims
+            .iter()
+            .filter(|c| {
                 known.contains_key(&c.id)
                     && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)
-            }) {
-                c.verdict_text = format!("{} [{}]", c.verdict_text, r.beside_verdict);
-            }
+            })
+            .map(|c| c.id.as_str())
+            .collect();
+        // The file changed after the rows, but not in what any verdict here
+        // depends on: the provenance says so.
+        if !r.beside_verdict.is_empty()
+            && !judged.is_empty()
+            && judged.iter().all(|id| beside(id).is_empty())
+        {
+            r.words = format!(
+                "{}; none of these changes touches a claim judged here (its entry or the shared sections): each verdict is registered claim by claim",
+                r.words
+            );
+        }
+        let texts: Vec<(usize, String)> = self
+            .claims
+            .iter()
+            .enumerate()
+            .filter(|(_, c)| {
+                known.contains_key(&c.id)
+                    && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)
+            })
+            .filter(|(_, c)| !beside(&c.id).is_empty())
+            .map(|(i, c)| (i, format!("{} [{}]", c.verdict_text, beside(&c.id))))
+            .collect();
+        for (i, t) in texts {
+            self.claims[i].verdict_text = t;
         }
         self.registration = Some(r);
     }

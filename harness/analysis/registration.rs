@@ -11,6 +11,12 @@
 //! - results predate the protocol: the rows were made before the file existed,
 //!   so the verdicts re-read old runs under it, which registers nothing.
 //!
+//! A verdict is registered claim by claim ([`check_claims`]): the file's history
+//! is read as the history of what that claim's verdict depends on (its own entry
+//! and the shared sections, as parsed values), so adding a claim, or editing a
+//! comment, amends no other claim's verdict. The file-level finding stays in the
+//! provenance.
+//!
 //! The history comes through [`History`] (git, in `cli`), so this module runs no
 //! command.
 
@@ -32,6 +38,11 @@ pub trait History {
     fn changes(&self, path: &str) -> Option<Vec<ProtocolCommit>>;
     /// Whether commit `a` is `b` or an ancestor of it (None: either unknown).
     fn is_ancestor(&self, a: &str, b: &str) -> Option<bool>;
+    /// The file's text at `commit` (None: unknown; claims are then registered
+    /// as the whole file is).
+    fn text_at(&self, _commit: &str, _path: &str) -> Option<String> {
+        None
+    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -70,6 +81,95 @@ fn short(c: &str) -> &str {
 /// The registration of verdicts computed under the protocol of SHA-256 `sha256`
 /// (the file at `path`) on rows made by `results` commits.
 pub fn check(sha256: &str, path: &str, results: &[String], h: &dyn History) -> Registration {
+    judge(sha256, path, results, h.changes(path), h)
+}
+
+/// What a claim's verdict depends on in a protocol's text: the shared sections
+/// (every top-level key but `claims`) and the claim's own entry, as parsed
+/// values, hashed. None where the text does not parse or has no such claim.
+pub fn claim_digest(text: &str, id: &str) -> Option<String> {
+    use sha2::{Digest, Sha256};
+    let doc: serde_yaml::Mapping = serde_yaml::from_str(text).ok()?;
+    let mut shared = serde_yaml::Mapping::new();
+    for (k, v) in &doc {
+        if k.as_str() != Some("claims") {
+            shared.insert(k.clone(), v.clone());
+        }
+    }
+    let entry = doc.get("claims")?.as_mapping()?.get(id)?.clone();
+    shared.insert("claim".into(), entry);
+    let text = serde_yaml::to_string(&shared).ok()?;
+    Some(
+        Sha256::digest(text.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect(),
+    )
+}
+
+/// Each claim's registration: the file's changes read as changes of what the
+/// claim depends on ([`claim_digest`]; a commit that leaves it as it was is no
+/// change of it), judged as [`check`] judges the file. `text` is the protocol in
+/// force. Where the history has no texts, every claim gets the file's finding.
+pub fn check_claims(
+    ids: &[&str],
+    text: &str,
+    path: &str,
+    results: &[String],
+    h: &dyn History,
+) -> Vec<(String, Registration)> {
+    let changes = h.changes(path);
+    let texts: Option<Vec<(ProtocolCommit, String)>> = changes.as_ref().map(|cs| {
+        cs.iter()
+            .filter_map(|c| Some((c.clone(), h.text_at(&c.commit, path)?)))
+            .collect()
+    });
+    ids.iter()
+        .map(|&id| {
+            let per = match (&changes, &texts) {
+                (Some(cs), Some(ts)) if ts.len() == cs.len() => {
+                    let mut out: Vec<ProtocolCommit> = Vec::new();
+                    for (c, t) in ts {
+                        let Some(d) = claim_digest(t, id) else {
+                            continue;
+                        };
+                        if out.last().is_some_and(|l| l.sha256 == d) {
+                            continue;
+                        }
+                        out.push(ProtocolCommit {
+                            sha256: d,
+                            ..c.clone()
+                        });
+                    }
+                    Some(out)
+                }
+                _ => None,
+            };
+            let r = match (per, claim_digest(text, id)) {
+                (Some(per), Some(now)) => judge(&now, path, results, Some(per), h),
+                _ => {
+                    use sha2::{Digest, Sha256};
+                    let sha: String = Sha256::digest(text.as_bytes())
+                        .iter()
+                        .map(|b| format!("{b:02x}"))
+                        .collect();
+                    judge(&sha, path, results, changes.clone(), h)
+                }
+            };
+            (id.to_string(), r)
+        })
+        .collect()
+}
+
+/// The finding for a text whose digest is `sha256`, given the changes of what
+/// it covers (None: no history).
+fn judge(
+    sha256: &str,
+    path: &str,
+    results: &[String],
+    changes: Option<Vec<ProtocolCommit>>,
+    h: &dyn History,
+) -> Registration {
     let mut r = Registration {
         protocol_sha256: sha256.to_string(),
         status: Status::Unchecked,
@@ -80,7 +180,7 @@ pub fn check(sha256: &str, path: &str, results: &[String], h: &dyn History) -> R
         beside_verdict: String::new(),
     };
     let tag = &sha256[..sha256.len().min(12)];
-    let Some(changes) = h.changes(path).filter(|c| !c.is_empty()) else {
+    let Some(changes) = changes.filter(|c| !c.is_empty()) else {
         r.words =
             format!("protocol sha256 {tag}: registration not checked (no history of {path} here)");
         r.beside_verdict = "registration not checked".into();
@@ -205,6 +305,110 @@ mod tests {
             let pos = |x: &str| self.order.iter().position(|o| *o == x);
             Some(pos(a)? <= pos(b)?)
         }
+    }
+
+    /// A history with the file's texts: commit, text.
+    struct Texts {
+        order: Vec<&'static str>,
+        file: Vec<(&'static str, &'static str)>,
+    }
+
+    impl History for Texts {
+        fn changes(&self, _: &str) -> Option<Vec<ProtocolCommit>> {
+            use sha2::{Digest, Sha256};
+            Some(
+                self.file
+                    .iter()
+                    .map(|(c, t)| ProtocolCommit {
+                        commit: c.to_string(),
+                        date: format!("day {c}"),
+                        subject: format!("change {c}"),
+                        sha256: Sha256::digest(t.as_bytes())
+                            .iter()
+                            .map(|b| format!("{b:02x}"))
+                            .collect(),
+                    })
+                    .collect(),
+            )
+        }
+        fn is_ancestor(&self, a: &str, b: &str) -> Option<bool> {
+            let pos = |x: &str| self.order.iter().position(|o| *o == x);
+            Some(pos(a)? <= pos(b)?)
+        }
+        fn text_at(&self, commit: &str, _: &str) -> Option<String> {
+            self.file
+                .iter()
+                .find(|(c, _)| *c == commit)
+                .map(|(_, t)| t.to_string())
+        }
+    }
+
+    /// Adding a claim, or a comment, after the rows amends no other claim; a
+    /// change to a claim's own entry or to a shared section amends it.
+    #[test]
+    fn claims_are_registered_one_by_one() {
+        let v1 = "min_coverage: 0.9\nclaims:\n  a: {threshold: 1}\n";
+        let v2 =
+            "# a comment\nmin_coverage: 0.9\nclaims:\n  a: {threshold: 1}\n  b: {threshold: 2}\n";
+        let v3 = "min_coverage: 0.9\nclaims:\n  a: {threshold: 3}\n  b: {threshold: 2}\n";
+        let v4 = "min_coverage: 0.8\nclaims:\n  a: {threshold: 3}\n  b: {threshold: 2}\n";
+        let rows = |c: &[&str]| c.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let texts = [v1, v2, v3, v4];
+        let at = |n: usize| {
+            let h = Texts {
+                order: vec!["p1", "r1", "p2", "r2", "p3", "p4"],
+                file: vec![("p1", v1), ("p2", v2), ("p3", v3), ("p4", v4)][..n].to_vec(),
+            };
+            (h, texts[n - 1])
+        };
+        // v2 in force: the whole file changed after r1, but claim a's entry and
+        // the shared sections did not: a stays registered for r1's rows; b came
+        // after them, so r1's rows predate it.
+        let (h, now) = at(2);
+        assert_eq!(
+            check(&sha(now), "p.yaml", &rows(&["r1"]), &h).status,
+            Status::AmendedAfterResults
+        );
+        let per = check_claims(&["a", "b"], now, "p.yaml", &rows(&["r1"]), &h);
+        assert_eq!(per[0].1.status, Status::Registered, "{}", per[0].1.words);
+        assert_eq!(per[1].1.status, Status::ResultsPredateProtocol);
+        assert_eq!(
+            check_claims(&["b"], now, "p.yaml", &rows(&["r2"]), &h)[0]
+                .1
+                .status,
+            Status::Registered
+        );
+        // v3: a's own threshold changed after r2's rows; b did not.
+        let (h, now) = at(3);
+        let per = check_claims(&["a", "b"], now, "p.yaml", &rows(&["r2"]), &h);
+        assert_eq!(per[0].1.status, Status::AmendedAfterResults);
+        assert_eq!(per[0].1.amendments.len(), 1);
+        assert_eq!(per[0].1.amendments[0].commit, "p3");
+        assert_eq!(per[1].1.status, Status::Registered);
+        // v4: a shared section changed: every claim is amended.
+        let (h, now) = at(4);
+        let per = check_claims(&["a", "b"], now, "p.yaml", &rows(&["r2"]), &h);
+        assert!(per
+            .iter()
+            .all(|(_, r)| r.status == Status::AmendedAfterResults));
+        // Without texts, a claim is registered as the file is.
+        let line = Line {
+            order: vec!["p1", "r1", "p2"],
+            file: vec![("p1", "x"), ("p2", "y")],
+        };
+        let per = check_claims(&["a"], v1, "p.yaml", &rows(&["r1"]), &line);
+        assert_eq!(
+            per[0].1.status,
+            check(&sha(v1), "p.yaml", &rows(&["r1"]), &line).status
+        );
+    }
+
+    fn sha(t: &str) -> String {
+        use sha2::{Digest, Sha256};
+        Sha256::digest(t.as_bytes())
+            .iter()
+            .map(|b| format!("{b:02x}"))
+            .collect()
     }
 
     #[test]

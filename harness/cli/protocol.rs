@@ -87,6 +87,13 @@ impl History for Git {
         Some(changes)
     }
 
+    fn text_at(&self, commit: &str, path: &str) -> Option<String> {
+        let out = git(&["show", &format!("{commit}:{path}")])?;
+        out.status
+            .success()
+            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
+    }
+
     fn is_ancestor(&self, a: &str, b: &str) -> Option<bool> {
         let out = git(&["merge-base", "--is-ancestor", a, b])?;
         match out.status.code() {

@@ -248,10 +248,18 @@ fn analyse(paths: &[PathBuf], combine: bool) -> anyhow::Result<Analysis> {
 /// The protocol the verdicts were computed under, checked against the rows'
 /// commits in this repository's history.
 fn register(analysis: &mut Analysis) {
+    use crate::analysis::registration;
     let (sha, path) = crate::analysis::claims::protocol::active_source();
-    let r =
-        crate::analysis::registration::check(&sha, &path, &analysis.commits, &super::protocol::Git);
-    analysis.register(r);
+    let git = super::protocol::Git;
+    let r = registration::check(&sha, &path, &analysis.commits, &git);
+    let text = crate::analysis::claims::protocol::active_text();
+    let ids: Vec<&str> = crate::analysis::claims::protocol::active()
+        .claims
+        .keys()
+        .map(String::as_str)
+        .collect();
+    let per = registration::check_claims(&ids, &text, &path, &analysis.commits, &git);
+    analysis.register(r, per);
 }
 
 /// Makes the protocol file at `path` the one every verdict of this process is

@@ -38,6 +38,14 @@ pub fn active_source() -> (String, String) {
     }
 }
 
+/// The active protocol's text (the file's, as it reads now; the built-in one's).
+pub fn active_text() -> String {
+    match ACTIVE.get() {
+        Some((_, path)) => std::fs::read_to_string(path).unwrap_or_default(),
+        None => BUILTIN.to_string(),
+    }
+}
+
 static ACTIVE: OnceLock<(Protocol, String)> = OnceLock::new();
 
 /// Makes `p` (read from `path`) the protocol of every verdict this process

@@ -94,12 +94,21 @@ pub(super) fn figures(
         }
     }
     for knob in Knob::SCALE {
+        // Only for a ladder: an experiment a scale claim on this knob designates
+        // (the batch-size ablation sweeps b at a fixed super-batch, not a rung).
+        let ladder = crate::analysis::claims::CLAIMS.iter().any(|d| {
+            matches!(d.statistic, crate::analysis::claims::Statistic::ScaleTrend { knob: k } if k == knob)
+                && d.designated().iter().any(|e| e == exp)
+        });
+        if !ladder {
+            continue;
+        }
         if let Some(s) = svg::scale_extrapolation(knob, &a.jest().cells, comps)? {
             let key = knob.key();
             trends.push(Block::Figure {
                 file: format!("{}-scale-{}.svg", slug(exp), slug(key)),
                 svg: s,
-                caption: format!("{exp}: JEST's iteration speed-up to uniform's final (trained-steps reading, 95% CIs) at each rung of {key}, the pooled fit of log2 speed-up on log2 {key} (one intercept per setting; censored rungs drawn, not fitted) and, right of the dotted line, its extension two doublings past the ladder inside the 95% prediction band: an extrapolation, not a verdict (docs/methods.md §5 Scale trends)."),
+                caption: format!("{exp}: JEST's iteration speed-up to uniform's final (trained-steps reading, 95% CIs) at each rung of {key}, the pooled fit of log2 speed-up on log2 {key} (one intercept per setting; censored rungs drawn, not fitted) and, right of the grey vertical line, its extension two doublings past the ladder inside the 95% prediction band: an extrapolation, not a verdict (docs/methods.md §5 Scale trends)."),
             });
         }
     }

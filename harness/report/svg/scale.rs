@@ -79,7 +79,7 @@ pub fn scale_extrapolation(
     let svg = chart(
         Frame {
             title: &title,
-            x_desc: &format!("{key} (log scale; right of the dotted line: extrapolated)"),
+            x_desc: &format!("{key} (log scale; right of the grey vertical line: extrapolated)"),
             y_desc: "speed-up to uniform's final (trained steps; 95% CI, log)",
             x,
             y,
