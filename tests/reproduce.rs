@@ -2,7 +2,7 @@
 //! count: rerunning runs of every committed results folder from its experiment
 //! file gives identical rows (timing and provenance columns aside), each folder
 //! under one of three settings of the machine, taken in turn over the folders in
-//! name order (so each setting covers a third of them, JEST and SWIM, synthetic and
+//! name order (from the second setting) (so each setting covers a third of them, JEST and SWIM, synthetic and
 //! real alike):
 //! - native: the kernels this CPU selects (AVX-512 or AVX2 + FMA), 2 threads, the two
 //!   cheapest runs of each folder (spread over methods);
@@ -86,7 +86,11 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
         let chosen: Vec<usize> = if every_setting {
             (0..settings.len()).collect()
         } else {
-            vec![i % settings.len()]
+            // The rotation starts at the one-thread setting, which puts flexi (whose
+            // reference trains for its longest horizon: 310 s under the portable
+            // kernels, whose emulated FMA is ~17x slower, issue 46; 86 s on one
+            // thread) off the portable setting: the whole test 611 s → 460 s.
+            vec![(i + 2) % settings.len()]
         };
         for k in chosen {
             let s = &settings[k];
