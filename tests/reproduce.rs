@@ -2,8 +2,8 @@
 //! count: rerunning runs of every committed results folder from its experiment
 //! file gives identical rows (timing and provenance columns aside), each folder
 //! under one of three settings of the machine, taken in turn over the folders in
-//! name order (from the second setting) (so each setting covers a third of them, JEST and SWIM, synthetic and
-//! real alike):
+//! name order, starting at the second (so each setting covers a third of them,
+//! JEST and SWIM, synthetic and real alike):
 //! - native: the kernels this CPU selects (AVX-512 or AVX2 + FMA), 2 threads, the two
 //!   cheapest runs of each folder (spread over methods);
 //! - one thread (`RAYON_NUM_THREADS=1`), the cheapest run;
