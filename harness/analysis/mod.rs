@@ -180,13 +180,14 @@ impl Analysis {
                     p.beside_verdict.as_str()
                 })
         };
+        let judged_here = |c: &Claim| {
+            known.contains_key(&c.id)
+                && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)
+        };
         let judged: Vec<&str> = self
             .claims
             .iter()
-            .filter(|c| {
-                known.contains_key(&c.id)
-                    && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)
-            })
+            .filter(|c| judged_here(c))
             .map(|c| c.id.as_str())
             .collect();
         // The file changed after the rows, but not in what any verdict here
@@ -204,11 +205,7 @@ impl Analysis {
             .claims
             .iter()
             .enumerate()
-            .filter(|(_, c)| {
-                known.contains_key(&c.id)
-                    && !matches!(c.verdict, Verdict::NotMeasured | Verdict::Measured)
-            })
-            .filter(|(_, c)| !beside(&c.id).is_empty())
+            .filter(|(_, c)| judged_here(c) && !beside(&c.id).is_empty())
             .map(|(i, c)| (i, format!("{} [{}]", c.verdict_text, beside(&c.id))))
             .collect();
         for (i, t) in texts {

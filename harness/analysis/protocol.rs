@@ -190,7 +190,6 @@ impl Protocol {
     /// The protocol of a file's text as written (`source`: its SHA-256); errors as
     /// (key, message).
     pub fn from_raw(raw: RawProtocol, source: &str) -> Result<Protocol, (String, String)> {
-        use sha2::{Digest, Sha256};
         let mut claims = BTreeMap::new();
         for (id, c) in raw.claims {
             let t = threshold(&c.threshold).map_err(|m| (format!("claims.{id}.threshold"), m))?;
@@ -213,10 +212,7 @@ impl Protocol {
             min_coverage: raw.min_coverage,
             replicates: raw.replicates,
             claims,
-            sha256: Sha256::digest(source.as_bytes())
-                .iter()
-                .map(|b| format!("{b:02x}"))
-                .collect(),
+            sha256: sha256_hex(source.as_bytes()),
         })
     }
 
@@ -247,4 +243,14 @@ impl Protocol {
             })
             .collect()
     }
+}
+
+/// SHA-256 of `bytes`, in lower-case hex: how protocol texts (and what a claim
+/// depends on in them) are named.
+pub fn sha256_hex(bytes: &[u8]) -> String {
+    use sha2::{Digest, Sha256};
+    Sha256::digest(bytes)
+        .iter()
+        .map(|b| format!("{b:02x}"))
+        .collect()
 }

@@ -22,6 +22,8 @@
 
 use serde::Serialize;
 
+use super::protocol::sha256_hex;
+
 /// One commit of the protocol file.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct ProtocolCommit {
@@ -30,6 +32,10 @@ pub struct ProtocolCommit {
     pub subject: String,
     /// SHA-256 of the file's text at that commit.
     pub sha256: String,
+    /// The text itself, where the history gave it (claims are then registered
+    /// one by one; without it, as the whole file is).
+    #[serde(skip)]
+    pub text: Option<String>,
 }
 
 /// What a report needs of the repository's history.
@@ -38,11 +44,6 @@ pub trait History {
     fn changes(&self, path: &str) -> Option<Vec<ProtocolCommit>>;
     /// Whether commit `a` is `b` or an ancestor of it (None: either unknown).
     fn is_ancestor(&self, a: &str, b: &str) -> Option<bool>;
-    /// The file's text at `commit` (None: unknown; claims are then registered
-    /// as the whole file is).
-    fn text_at(&self, _commit: &str, _path: &str) -> Option<String> {
-        None
-    }
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -88,7 +89,6 @@ pub fn check(sha256: &str, path: &str, results: &[String], h: &dyn History) -> R
 /// (every top-level key but `claims`) and the claim's own entry, as parsed
 /// values, hashed. None where the text does not parse or has no such claim.
 pub fn claim_digest(text: &str, id: &str) -> Option<String> {
-    use sha2::{Digest, Sha256};
     let doc: serde_yaml::Mapping = serde_yaml::from_str(text).ok()?;
     let mut shared = serde_yaml::Mapping::new();
     for (k, v) in &doc {
@@ -99,12 +99,7 @@ pub fn claim_digest(text: &str, id: &str) -> Option<String> {
     let entry = doc.get("claims")?.as_mapping()?.get(id)?.clone();
     shared.insert("claim".into(), entry);
     let text = serde_yaml::to_string(&shared).ok()?;
-    Some(
-        Sha256::digest(text.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect(),
-    )
+    Some(sha256_hex(text.as_bytes()))
 }
 
 /// Each claim's registration: the file's changes read as changes of what the
@@ -119,42 +114,36 @@ pub fn check_claims(
     h: &dyn History,
 ) -> Vec<(String, Registration)> {
     let changes = h.changes(path);
-    let texts: Option<Vec<(ProtocolCommit, String)>> = changes.as_ref().map(|cs| {
-        cs.iter()
-            .filter_map(|c| Some((c.clone(), h.text_at(&c.commit, path)?)))
-            .collect()
-    });
     ids.iter()
         .map(|&id| {
-            let per = match (&changes, &texts) {
-                (Some(cs), Some(ts)) if ts.len() == cs.len() => {
+            // Every commit's text is needed to read its changes of the claim.
+            let per = changes
+                .as_ref()
+                .filter(|cs| cs.iter().all(|c| c.text.is_some()))
+                .map(|cs| {
                     let mut out: Vec<ProtocolCommit> = Vec::new();
-                    for (c, t) in ts {
-                        let Some(d) = claim_digest(t, id) else {
+                    for c in cs {
+                        let Some(d) = c.text.as_deref().and_then(|t| claim_digest(t, id)) else {
                             continue;
                         };
-                        if out.last().is_some_and(|l| l.sha256 == d) {
-                            continue;
+                        if out.last().is_none_or(|l| l.sha256 != d) {
+                            out.push(ProtocolCommit {
+                                sha256: d,
+                                ..c.clone()
+                            });
                         }
-                        out.push(ProtocolCommit {
-                            sha256: d,
-                            ..c.clone()
-                        });
                     }
-                    Some(out)
-                }
-                _ => None,
-            };
+                    out
+                });
             let r = match (per, claim_digest(text, id)) {
                 (Some(per), Some(now)) => judge(&now, path, results, Some(per), h),
-                _ => {
-                    use sha2::{Digest, Sha256};
-                    let sha: String = Sha256::digest(text.as_bytes())
-                        .iter()
-                        .map(|b| format!("{b:02x}"))
-                        .collect();
-                    judge(&sha, path, results, changes.clone(), h)
-                }
+                _ => judge(
+                    &sha256_hex(text.as_bytes()),
+                    path,
+                    results,
+                    changes.clone(),
+                    h,
+                ),
             };
             (id.to_string(), r)
         })
@@ -297,6 +286,7 @@ mod tests {
                         date: format!("day {c}"),
                         subject: format!("change {c}"),
                         sha256: sha.to_string(),
+                        text: None,
                     })
                     .collect(),
             )
@@ -315,7 +305,6 @@ mod tests {
 
     impl History for Texts {
         fn changes(&self, _: &str) -> Option<Vec<ProtocolCommit>> {
-            use sha2::{Digest, Sha256};
             Some(
                 self.file
                     .iter()
@@ -323,10 +312,8 @@ mod tests {
                         commit: c.to_string(),
                         date: format!("day {c}"),
                         subject: format!("change {c}"),
-                        sha256: Sha256::digest(t.as_bytes())
-                            .iter()
-                            .map(|b| format!("{b:02x}"))
-                            .collect(),
+                        sha256: sha256_hex(t.as_bytes()),
+                        text: Some(t.to_string()),
                     })
                     .collect(),
             )
@@ -334,12 +321,6 @@ mod tests {
         fn is_ancestor(&self, a: &str, b: &str) -> Option<bool> {
             let pos = |x: &str| self.order.iter().position(|o| *o == x);
             Some(pos(a)? <= pos(b)?)
-        }
-        fn text_at(&self, commit: &str, _: &str) -> Option<String> {
-            self.file
-                .iter()
-                .find(|(c, _)| *c == commit)
-                .map(|(_, t)| t.to_string())
         }
     }
 
@@ -404,11 +385,7 @@ mod tests {
     }
 
     fn sha(t: &str) -> String {
-        use sha2::{Digest, Sha256};
-        Sha256::digest(t.as_bytes())
-            .iter()
-            .map(|b| format!("{b:02x}"))
-            .collect()
+        sha256_hex(t.as_bytes())
     }
 
     #[test]

@@ -47,7 +47,6 @@ fn git(args: &[&str]) -> Option<std::process::Output> {
 
 impl History for Git {
     fn changes(&self, path: &str) -> Option<Vec<ProtocolCommit>> {
-        use sha2::{Digest, Sha256};
         let out = git(&["log", "--reverse", "--format=%H%x09%cs%x09%s", "--", path])?;
         if !out.status.success() {
             return None;
@@ -78,20 +77,11 @@ impl History for Git {
                 commit: commit.into(),
                 date: date.into(),
                 subject,
-                sha256: Sha256::digest(&shown.stdout)
-                    .iter()
-                    .map(|b| format!("{b:02x}"))
-                    .collect(),
+                sha256: crate::analysis::protocol::sha256_hex(&shown.stdout),
+                text: Some(String::from_utf8_lossy(&shown.stdout).into_owned()),
             });
         }
         Some(changes)
-    }
-
-    fn text_at(&self, commit: &str, path: &str) -> Option<String> {
-        let out = git(&["show", &format!("{commit}:{path}")])?;
-        out.status
-            .success()
-            .then(|| String::from_utf8_lossy(&out.stdout).into_owned())
     }
 
     fn is_ancestor(&self, a: &str, b: &str) -> Option<bool> {
