@@ -20,7 +20,8 @@ f: a super-batch of B = b / (1 - f) pool pairs is drawn, the learner embeds it
 (a jitted forward; the reference's embeddings of the pool are computed once, as
 the paper caches them), ``jestbench.select`` picks b of them by joint
 learnability (learner loss minus reference loss, chunked sampling), and the
-learner trains on those. Every run logs its accuracy at step 0 and every
+learner trains on those (``--sampler jax``: ``jestbench.jax.select``, the same
+sampler in JAX, jit-compiled beside the step). Every run logs its accuracy at step 0 and every
 ``--eval-every`` steps with ``jestbench.ResultsWriter``, together with cumulative
 FLOPs (F = forward FLOPs of one example through both towers; 3F per example
 trained, plus F per super-batch example that JEST scores) and cumulative
@@ -219,15 +220,24 @@ def run(method, seed, args, pool, reference_emb, held_out, writer):
         else:
             cand = rng.choice(len(xa), size=super_batch, replace=False)
             la, lb = embed_jit(params, xa[cand], xb[cand])
-            chosen = jestbench.select(
-                np.asarray(la), np.asarray(lb), reference_emb.a[cand], reference_emb.b[cand],
-                b=BATCH, selector="jest", n_chunks=N_CHUNKS,
-                seed=int(rng.integers(0, 2**31 - 1)),
-                learner_temperature=float(jnp.exp(params["log_t"])),
-                learner_bias=float(params["c"]),
+            models = dict(
+                learner_temperature=jnp.exp(params["log_t"]), learner_bias=params["c"],
                 reference_temperature=reference_emb.temperature,
-                reference_bias=reference_emb.bias,
-            )
+                reference_bias=reference_emb.bias)
+            if args.sampler == "jax":
+                # The sampler in JAX, jit-compiled beside the step: nothing
+                # leaves the device.
+                chosen = np.asarray(jestbench_jax().select(
+                    la, lb, reference_emb.a[cand], reference_emb.b[cand], BATCH,
+                    key=jax.random.key(int(rng.integers(0, 2**31 - 1))),
+                    n_chunks=N_CHUNKS, **models))
+            else:
+                # The harness's sampler: JAX arrays go in as they are (copied to
+                # the host once).
+                chosen = jestbench.select(
+                    la, lb, reference_emb.a[cand], reference_emb.b[cand], BATCH, "jest",
+                    n_chunks=N_CHUNKS, seed=int(rng.integers(0, 2**31 - 1)),
+                    **{k: float(v) for k, v in models.items()})
             idx = cand[chosen]
         params, opt, loss = train_step(params, opt, xa[idx], xb[idx])
         loss.block_until_ready()
@@ -246,6 +256,12 @@ class ReferenceEmbeddings:
         self.a, self.b = np.asarray(ea), np.asarray(eb)
         self.temperature = float(jnp.exp(params["log_t"]))
         self.bias = float(params["c"])
+
+
+def jestbench_jax():
+    import jestbench.jax
+
+    return jestbench.jax
 
 
 def find_jestbench():
@@ -267,6 +283,9 @@ def main():
     p.add_argument("--filter-ratio", type=float, default=0.8)
     p.add_argument("--misaligned", type=float, default=0.5,
                    help="share of the pool's pairs whose view B is another pair's")
+    p.add_argument("--sampler", choices=("rust", "jax"), default="rust",
+                   help="JEST's sampler: the harness's (jestbench.select) or the "
+                        "JAX one (jestbench.jax.select, jit-compiled)")
     p.add_argument("--no-report", action="store_true", help="skip jestbench report")
     args = p.parse_args()
     if not 0.0 < args.filter_ratio < 1.0:

@@ -39,6 +39,44 @@ impl Method {
     }
 }
 
+/// The most methods of other tools' own names one process reads (each is kept
+/// for the process's life).
+pub const MAX_CUSTOM: usize = 64;
+
+/// Rank of the first method named by another tool: after every built-in one.
+const CUSTOM_RANK: u16 = 1000;
+
+impl Method {
+    /// A method another tool names (the minimal schema's `method` column: a
+    /// selector of the researcher's own), in `family`: ranked after every built-in
+    /// method, in the order this process first read them; the same name is the
+    /// same method. Fails past [`MAX_CUSTOM`] names.
+    pub fn custom(name: &str, family: Family) -> Result<Method, String> {
+        static CUSTOM: std::sync::Mutex<Vec<Method>> = std::sync::Mutex::new(Vec::new());
+        let mut known = CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
+        if let Some(m) = known.iter().find(|m| m.name == name && m.family == family) {
+            return Ok(*m);
+        }
+        if known.len() >= MAX_CUSTOM {
+            return Err(format!(
+                "`{name}`: more than {MAX_CUSTOM} method names of your own in one process"
+            ));
+        }
+        let m = Method::new(
+            CUSTOM_RANK + known.len() as u16,
+            Box::leak(name.to_string().into_boxed_str()),
+            family,
+        );
+        known.push(m);
+        Ok(m)
+    }
+
+    /// Whether another tool named it ([`Method::custom`]).
+    pub fn is_custom(self) -> bool {
+        (CUSTOM_RANK..u16::MAX).contains(&self.rank)
+    }
+}
+
 /// A placeholder (rows built field by field start from it): no family's method.
 impl Default for Method {
     fn default() -> Self {

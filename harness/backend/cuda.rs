@@ -166,6 +166,10 @@ impl Scores for CudaScores {
         }
     }
 
+    fn total(&self) -> f64 {
+        self.host.total()
+    }
+
     fn block_sum(&self, batch: &[usize]) -> f64 {
         self.host.block_sum(batch)
     }

@@ -10,7 +10,7 @@ use super::UsageError;
 use crate::data::files::read_view;
 use crate::data::Matrix;
 use crate::experiment::{parse_name, IndependentMode, Scoring, SelectorWord};
-use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix, Scores};
+use crate::score::{needs, ScoreMatrix, Scores};
 use crate::select::{self, ChoiceError};
 
 #[derive(clap::Args, Debug)]
@@ -67,6 +67,10 @@ pub struct SelectArgs {
     #[arg(long)]
     pub dump_scores: bool,
 }
+
+/// The largest super-batch whose mean learnability is printed: it reads every
+/// one of the B² entries (about a second at this size), selection O(B·b).
+const MEAN_MAX: usize = 16_384;
 
 fn load(path: &Path) -> anyhow::Result<Matrix> {
     Ok(read_view(path, "label")?.features)
@@ -135,29 +139,35 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
     same_shape(&lb, &args.learner_b)?;
     let choice = check_flags(&args, n)?;
     let name = choice.settings.selector;
-    if name.scores() {
-        select::check_score_memory(n)
-            .map_err(|m| UsageError(format!("{}: {m}", args.learner_a.display())))?;
-    }
     let (_, needs_r) = needs(args.scoring);
-    let reference = if needs_r && name.scores() {
-        let (Some(pa), Some(pb)) = (&args.reference_a, &args.reference_b) else {
-            return Err(UsageError(format!(
-                "scoring `{}` needs --reference-a and --reference-b",
-                args.scoring.as_str()
-            ))
-            .into());
-        };
-        let (ra, rb) = (load(pa)?, load(pb)?);
-        if ra.rows != n || rb.rows != n {
-            return Err(
-                UsageError(format!("reference files must hold the same {n} candidates")).into(),
-            );
+    // The reference is read when the rule needs it and the selector scores, or
+    // when its A is to be printed.
+    let reference = if needs_r && (name.scores() || args.dump_scores) {
+        match (&args.reference_a, &args.reference_b) {
+            (Some(pa), Some(pb)) => {
+                let (ra, rb) = (load(pa)?, load(pb)?);
+                if ra.rows != n || rb.rows != n {
+                    return Err(UsageError(format!(
+                        "reference files must hold the same {n} candidates"
+                    ))
+                    .into());
+                }
+                if ra.cols != rb.cols {
+                    return Err(
+                        UsageError("reference A and B embeddings differ in width".into()).into(),
+                    );
+                }
+                Some((ra, rb))
+            }
+            _ if name.scores() => {
+                return Err(UsageError(format!(
+                    "scoring `{}` needs --reference-a and --reference-b",
+                    args.scoring.as_str()
+                ))
+                .into())
+            }
+            _ => None,
         }
-        if ra.cols != rb.cols {
-            return Err(UsageError("reference A and B embeddings differ in width".into()).into());
-        }
-        Some((ra, rb))
     } else {
         None
     };
@@ -173,24 +183,38 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
             bias: args.reference_bias,
         },
     };
-    // Unscored selectors load no reference; their A (printed by --dump-scores
-    // only) reads the reference's losses as zeros.
-    let a = if name.scores() {
-        embeddings.scores(args.scoring).map_err(UsageError)?
+    embeddings.check().map_err(UsageError)?;
+    let at = |m: String| UsageError(format!("{}: {m}", args.learner_a.display()));
+    // A's entries on demand (the training loop's fused path); the whole matrix
+    // only for --dump-scores, and only where the rule's models were given.
+    let scorable = !needs_r || reference.is_some();
+    let fused = if name.scores() || (args.dump_scores && scorable) {
+        Some(embeddings.fused(args.scoring).map_err(at)?)
     } else {
-        embeddings.check().map_err(UsageError)?;
-        let learner = match needs(args.scoring) {
-            (true, _) => pair_losses_host(&la, &lb, args.learner_temperature, args.learner_bias),
-            (false, _) => vec![0.0; n * n],
-        };
-        ScoreMatrix::new(n, combine_host(args.scoring, &learner, &vec![0.0; n * n]))
+        None
     };
-    let sel = select::choose(n, Some(&a), None, &choice).map_err(UsageError)?;
-    print(&args, name.scores(), &a, &sel);
+    let dense = match (&fused, args.dump_scores) {
+        (Some(f), true) => {
+            select::check_score_memory(n).map_err(at)?;
+            Some(f.matrix())
+        }
+        _ => None,
+    };
+    let scores: Option<&dyn Scores> = fused
+        .as_ref()
+        .filter(|_| name.scores())
+        .map(|f| f as &dyn Scores);
+    let sel = select::choose(n, scores, None, &choice).map_err(UsageError)?;
+    print(&args, scores, dense.as_ref(), &sel);
     Ok(())
 }
 
-fn print(args: &SelectArgs, scored: bool, a: &ScoreMatrix, sel: &select::Selection) {
+fn print(
+    args: &SelectArgs,
+    scores: Option<&dyn Scores>,
+    dense: Option<&ScoreMatrix>,
+    sel: &select::Selection,
+) {
     let join = |v: &[usize]| {
         v.iter()
             .map(|i| i.to_string())
@@ -198,16 +222,30 @@ fn print(args: &SelectArgs, scored: bool, a: &ScoreMatrix, sel: &select::Selecti
             .join(" ")
     };
     say!("chosen: {}", join(&sel.chosen));
-    if scored {
+    if let Some(a) = scores {
         say!("learnability: {:.6}", a.batch_learnability(&sel.chosen));
-        say!(
-            "super-batch mean learnability: {:.6}",
-            a.mean_learnability(args.b)
-        );
+        if a.len() <= MEAN_MAX {
+            say!(
+                "super-batch mean learnability: {:.6}",
+                a.mean_learnability(args.b)
+            );
+        } else {
+            say!(
+                "super-batch mean learnability: not computed for B = {} > {MEAN_MAX} (it reads all B² entries; selection reads O(B·b))",
+                a.len()
+            );
+        }
     }
     if !args.dump_scores {
         return;
     }
+    let Some(a) = dense else {
+        say!(
+            "A: not computed (scoring `{}` needs --reference-a and --reference-b)",
+            args.scoring.as_str()
+        );
+        return;
+    };
     let n = a.n;
     say!(
         "A ({n}×{n}, rows i, columns j, scoring {}):",

@@ -12,7 +12,7 @@
 use rayon::prelude::*;
 
 use super::Scoring;
-use super::{Scores, PARALLEL_WORK};
+use super::{ScoreMatrix, Scores, PARALLEL_WORK};
 use crate::kernels;
 
 /// One model's view of a super-batch: its embeddings of the n candidates (row-major
@@ -97,6 +97,16 @@ impl PairModel {
         LossBlock { rows, cols }
     }
 
+    /// Pair losses of the chosen `ks` against every candidate, rows only
+    /// (`rows[q·n + j]` = l_{k_q, j}: the same bits as [`PairModel::loss_block`]'s).
+    fn loss_rows(&self, t: &Transposed, ks: &[usize]) -> Vec<f32> {
+        let (m, d, n) = (ks.len(), self.dim, self.len());
+        let mut rows = vec![0.0f32; m * n];
+        kernels::products(m, n, d, &self.gather(&self.a, ks), &t.b, n, 0, &mut rows);
+        self.to_losses(ks, 0, n, &mut rows);
+        rows
+    }
+
     /// Dot products to pair losses: l = softplus(−z·(t·dot + c)), z = +1 only where
     /// the candidate is k itself.
     fn to_losses(&self, ks: &[usize], j0: usize, nb: usize, x: &mut [f32]) {
@@ -140,6 +150,8 @@ fn both<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + 
 
 /// Candidates per parallel block of the row and column sums.
 const BLOCK: usize = 128;
+/// Rows of A per block of the whole matrix and its total.
+const ROWS: usize = 64;
 
 /// A's entries on demand, on the host.
 pub struct FusedScores {
@@ -234,6 +246,43 @@ impl FusedScores {
         }
     }
 
+    /// Rows `ks` of A over every candidate (row-major |ks|×n).
+    fn rows(&self, ks: &[usize]) -> Vec<f32> {
+        let (tl, tr) = self.transposed();
+        let learner = || self.learner().loss_rows(tl.expect("made with it"), ks);
+        let reference = || self.reference().loss_rows(tr.expect("made with it"), ks);
+        match self.input.rule {
+            Scoring::Learnability => {
+                let (mut l, r) = both(learner, reference);
+                l.iter_mut().zip(&r).for_each(|(x, y)| *x -= y);
+                l
+            }
+            Scoring::HardLearner => learner(),
+            Scoring::EasyReference => {
+                let mut r = reference();
+                r.iter_mut().for_each(|x| *x = -*x);
+                r
+            }
+        }
+    }
+
+    /// The whole B×B matrix, every entry the one [`FusedScores::entry`] gives
+    /// (rows formed in blocks, in parallel, and written in place): what
+    /// `select --dump-scores` prints. Check its memory first
+    /// (`select::check_score_memory`).
+    pub fn matrix(&self) -> ScoreMatrix {
+        let n = self.n;
+        let mut values = vec![0.0f32; n * n];
+        values
+            .par_chunks_mut(ROWS * n)
+            .enumerate()
+            .for_each(|(b, out)| {
+                let ks: Vec<usize> = (b * ROWS..b * ROWS + out.len() / n).collect();
+                out.copy_from_slice(&self.rows(&ks));
+            });
+        ScoreMatrix::new(n, values)
+    }
+
     /// A_ij, one entry alone (tests; the selectors use the block paths).
     pub fn entry(&self, i: usize, j: usize) -> f32 {
         self.blocks(&[i], j, j + 1).rows[0]
@@ -306,6 +355,20 @@ impl Scores for FusedScores {
                 .enumerate()
                 .for_each(|(b, chunk)| one_block(b * BLOCK, chunk));
         }
+    }
+
+    /// Rows in blocks of [`ROWS`] (in parallel), each block summed in row-major
+    /// order and the blocks' sums added in order: the same bits on any thread count.
+    fn total(&self) -> f64 {
+        let n = self.n;
+        let sums: Vec<f64> = (0..n.div_ceil(ROWS))
+            .into_par_iter()
+            .map(|b| {
+                let ks: Vec<usize> = (b * ROWS..((b + 1) * ROWS).min(n)).collect();
+                self.rows(&ks).iter().map(|&x| x as f64).sum::<f64>()
+            })
+            .collect();
+        sums.iter().sum()
     }
 
     fn block_sum(&self, batch: &[usize]) -> f64 {
@@ -428,5 +491,24 @@ mod tests {
         }
         let batch = [0, 5, 9, 36];
         assert!((fused.block_sum(&batch) - whole.block_sum(&batch)).abs() < 1e-9);
+        // The whole matrix in row blocks is the entries, bit for bit, and its
+        // total (blocks of rows summed in order) the row-major sum's to rounding.
+        assert_eq!(fused.matrix(), whole);
+        assert!(close(fused.total(), whole.total()));
+        assert!(close(
+            fused.mean_learnability(8),
+            whole.mean_learnability(8)
+        ));
+        let big = FusedScores::new(ScoreInput {
+            rule: Scoring::EasyReference,
+            learner: None,
+            reference: Some(model(200, 7, 5, 8.0, -9.0)),
+        });
+        let m = big.matrix();
+        assert_eq!(m.get(150, 3).to_bits(), big.entry(150, 3).to_bits());
+        let by_rows: f64 = (0..200)
+            .map(|i| (0..200).map(|j| m.get(i, j) as f64).sum::<f64>())
+            .sum();
+        assert!(close(big.total(), by_rows));
     }
 }

@@ -25,22 +25,6 @@ impl ScoreMatrix {
     pub fn get(&self, i: usize, j: usize) -> f32 {
         self.values[i * self.n + j]
     }
-
-    /// The expected learnability of a uniformly drawn batch of b from the whole
-    /// matrix: mean(A_ii) + (b − 1)·mean(A_ij, i ≠ j). The super-batch's mean, on the
-    /// same footing as `batch_learnability`.
-    pub fn mean_learnability(&self, b: usize) -> f64 {
-        let n = self.n;
-        let diag: f64 = (0..n).map(|i| self.get(i, i) as f64).sum();
-        let total: f64 = self.values.iter().map(|&x| x as f64).sum();
-        let mean_diag = diag / n as f64;
-        let mean_off = if n > 1 {
-            (total - diag) / (n * (n - 1)) as f64
-        } else {
-            0.0
-        };
-        mean_diag + (b as f64 - 1.0) * mean_off
-    }
 }
 
 /// Candidates per tile in [`ScoreMatrix::add_cross`].
@@ -87,6 +71,10 @@ impl Scores for ScoreMatrix {
                 .enumerate()
                 .for_each(|(b, part)| block(b, part));
         }
+    }
+
+    fn total(&self) -> f64 {
+        self.values.iter().map(|&x| x as f64).sum()
     }
 
     fn block_sum(&self, batch: &[usize]) -> f64 {

@@ -51,6 +51,24 @@ pub trait Scores: Sync {
     /// Σ_{i,j ∈ S} A_ij.
     fn block_sum(&self, batch: &[usize]) -> f64;
 
+    /// Σ_{i,j} A_ij over the whole super-batch (O(B²) entries), in f64.
+    fn total(&self) -> f64;
+
+    /// The expected learnability of a uniformly drawn batch of b from the whole
+    /// super-batch: mean(A_ii) + (b − 1)·mean(A_ij, i ≠ j). The super-batch's mean,
+    /// on the same footing as `batch_learnability`.
+    fn mean_learnability(&self, b: usize) -> f64 {
+        let n = self.len();
+        let diag: f64 = self.diagonal().iter().map(|&x| x as f64).sum();
+        let mean_diag = diag / n as f64;
+        let mean_off = if n > 1 {
+            (self.total() - diag) / (n * (n - 1)) as f64
+        } else {
+            0.0
+        };
+        mean_diag + (b as f64 - 1.0) * mean_off
+    }
+
     /// Learnability of a batch S: Σ_{i,j ∈ S} A_ij / |S| (docs/methods.md §2, "Selectors").
     fn batch_learnability(&self, batch: &[usize]) -> f64 {
         self.block_sum(batch) / batch.len() as f64

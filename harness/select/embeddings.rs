@@ -6,8 +6,7 @@
 use super::Settings;
 use crate::data::noise::PairKind;
 use crate::data::{rng, Matrix};
-use crate::score::Scoring;
-use crate::score::{combine_host, needs, pair_losses_host, ScoreMatrix};
+use crate::score::{self, needs, FusedScores, ScoreInput, ScoreMatrix, Scores, Scoring};
 
 use super::{Candidates, Selection};
 
@@ -117,65 +116,145 @@ impl Embeddings<'_> {
         Ok(())
     }
 
-    /// The score matrix A (B×B, row-major) under `scoring`: L − R, L or −R, each
-    /// pair loss −log σ(z_ij (t⟨a_i, b_j⟩ + c)) summed in f64. Fails when the rule
-    /// needs the reference's embeddings and none were given.
-    pub fn scores(&self, scoring: Scoring) -> Result<ScoreMatrix, String> {
-        self.check()?;
-        let n = self.len();
-        check_score_memory(n)?;
+    /// A's entries on demand under `scoring` (L − R, L or −R, each pair loss
+    /// −log σ(z_ij (t⟨a_i, b_j⟩ + c))): the training loop's fused f32 path, so a
+    /// selection from these scores is the one `run`'s iteration makes from the
+    /// same embeddings and seed. Copies the embeddings it uses (the scores also
+    /// keep their transposes, made on first use). Fails when the rule needs the
+    /// reference's embeddings and none were given, or when the copies would not
+    /// fit in the memory available.
+    pub fn fused(&self, scoring: Scoring) -> Result<FusedScores, String> {
+        self.check_rule(scoring)?;
+        let model = |(a, b): (&Matrix, &Matrix), m: PairModel| fused_model(a.clone(), b.clone(), m);
         let (needs_l, needs_r) = needs(scoring);
-        let learner = if needs_l {
-            let (a, b) = self.learner;
-            pair_losses_host(
-                a,
-                b,
-                self.learner_model.temperature,
-                self.learner_model.bias,
-            )
-        } else {
-            vec![0.0; n * n]
-        };
-        let reference = match (needs_r, self.reference) {
-            (false, _) => vec![0.0; n * n],
-            (true, Some((a, b))) => pair_losses_host(
-                a,
-                b,
-                self.reference_model.temperature,
-                self.reference_model.bias,
+        Ok(FusedScores::new(ScoreInput {
+            rule: scoring,
+            learner: needs_l.then(|| model(self.learner, self.learner_model)),
+            reference: match (needs_r, self.reference) {
+                (true, Some(r)) => Some(model(r, self.reference_model)),
+                _ => None,
+            },
+        }))
+    }
+
+    /// The checks [`Embeddings::fused`] makes before it allocates: the arrays,
+    /// the rule's models, and the memory the copies take.
+    fn check_rule(&self, scoring: Scoring) -> Result<(), String> {
+        self.check()?;
+        let (needs_l, needs_r) = needs(scoring);
+        if needs_r && self.reference.is_none() {
+            return Err(format!(
+                "scoring `{}` needs the reference's embeddings (reference_a and reference_b)",
+                scoring.as_str()
+            ));
+        }
+        let mut floats = 0usize;
+        if needs_l {
+            floats += 2 * self.learner.0.data.len();
+        }
+        if let (true, Some((a, _))) = (needs_r, self.reference) {
+            floats += 2 * a.data.len();
+        }
+        // The copies and their transposes.
+        check_memory(
+            2.0 * floats as f64 * 4.0,
+            &format!(
+                "B = {} candidates: their embeddings' copies and transposes",
+                self.len()
             ),
-            (true, None) => {
-                return Err(format!(
-                    "scoring `{}` needs the reference's embeddings (reference_a and reference_b)",
-                    scoring.as_str()
-                ))
-            }
-        };
-        Ok(ScoreMatrix::new(
-            n,
-            combine_host(scoring, &learner, &reference),
-        ))
+        )
+    }
+
+    /// The score matrix A (B×B, row-major) under `scoring`, every entry the fused
+    /// path's ([`Embeddings::fused`]): what `--dump-scores` prints and
+    /// `jestbench.learnability` returns. Refuses, before allocating, a matrix larger
+    /// than the memory available.
+    pub fn scores(&self, scoring: Scoring) -> Result<ScoreMatrix, String> {
+        self.check_rule(scoring)?;
+        check_score_memory(self.len())?;
+        Ok(self.fused(scoring)?.matrix())
     }
 }
 
-/// Bytes that scoring `n` candidates takes here: four B×B f64 matrices (learner,
-/// reference, their combination, the score matrix).
-pub fn score_bytes(n: usize) -> f64 {
-    (n as f64) * (n as f64) * 4.0 * 8.0
+/// One model's fused view of the candidates from its two embedding matrices (moved,
+/// not copied), its temperature and bias in f32 as the training loop keeps them.
+fn fused_model(a: Matrix, b: Matrix, m: PairModel) -> score::PairModel {
+    score::PairModel {
+        dim: a.cols,
+        a: a.data,
+        b: b.data,
+        temperature: m.temperature as f32,
+        bias: m.bias as f32,
+    }
 }
 
-/// Refuses, before anything is allocated, to score more candidates than this
-/// machine's available memory can hold the B×B matrices of (the check `run` makes
-/// of its super-batches).
+/// A super-batch's embeddings, owned: [`OwnedEmbeddings::into_fused`] moves them
+/// into the fused scores, so scoring copies nothing beyond the transposes (the
+/// Python package's path: its arrays are converted once).
+pub struct OwnedEmbeddings {
+    pub learner: (Matrix, Matrix),
+    pub reference: Option<(Matrix, Matrix)>,
+    pub learner_model: PairModel,
+    pub reference_model: PairModel,
+}
+
+impl OwnedEmbeddings {
+    /// Borrowed, for the checks and the dense matrix.
+    pub fn view(&self) -> Embeddings<'_> {
+        Embeddings {
+            learner: (&self.learner.0, &self.learner.1),
+            reference: self.reference.as_ref().map(|(a, b)| (a, b)),
+            learner_model: self.learner_model,
+            reference_model: self.reference_model,
+        }
+    }
+
+    /// [`Embeddings::fused`] without the copies.
+    pub fn into_fused(self, scoring: Scoring) -> Result<FusedScores, String> {
+        self.view().check_rule(scoring)?;
+        let (needs_l, needs_r) = needs(scoring);
+        let (lm, rm) = (self.learner_model, self.reference_model);
+        let (la, lb) = self.learner;
+        Ok(FusedScores::new(ScoreInput {
+            rule: scoring,
+            learner: needs_l.then(|| fused_model(la, lb, lm)),
+            reference: match (needs_r, self.reference) {
+                (true, Some((ra, rb))) => Some(fused_model(ra, rb, rm)),
+                _ => None,
+            },
+        }))
+    }
+}
+
+/// Bytes that holding the score matrix of `n` candidates takes: one B×B f32
+/// matrix (each row is formed by the fused path and written in place).
+pub fn score_bytes(n: usize) -> f64 {
+    (n as f64) * (n as f64) * 4.0
+}
+
+/// Refuses, before anything is allocated, to form the B×B score matrix of more
+/// candidates than this machine's available memory holds (`--dump-scores`,
+/// `jestbench.learnability`, a precomputed matrix). Selection itself needs no
+/// B×B matrix.
 pub fn check_score_memory(n: usize) -> Result<(), String> {
-    let bytes = score_bytes(n);
+    if n.checked_mul(n).is_none() {
+        return Err(format!("B = {n} candidates: B×B overflows"));
+    }
+    check_memory(
+        score_bytes(n),
+        &format!("B = {n} candidates: their B×B score matrix (f32)"),
+    )
+}
+
+/// Refuses `bytes` of `what` when they exceed the memory available here.
+pub fn check_memory(bytes: f64, what: &str) -> Result<(), String> {
     let gib = |b: f64| b / (1u64 << 30) as f64;
     let available = crate::system::available_bytes();
     // Without a reading of the machine's memory, a bound no machine here passes.
     let limit = available.unwrap_or(256.0 * (1u64 << 30) as f64);
-    if bytes > limit || n.checked_mul(n).is_none() {
+    if bytes > limit {
         return Err(format!(
-            "B = {n} candidates: scoring them takes {:.1} GiB (four B×B f64 matrices), more than the {:.1} GiB of memory available here; select from fewer candidates at a time (the super-batch is B)",
+            "{what} take {:.1} GiB, more than the {:.1} GiB of memory available here; select from fewer candidates at a time (the super-batch is B)",
             gib(bytes),
             gib(limit)
         ));
@@ -222,7 +301,7 @@ impl Choice {
 /// select` uses for this seed.
 pub fn choose(
     n: usize,
-    scores: Option<&ScoreMatrix>,
+    scores: Option<&dyn Scores>,
     kinds: Option<&[PairKind]>,
     c: &Choice,
 ) -> Result<Selection, String> {
@@ -230,8 +309,13 @@ pub fn choose(
     let reg = c.settings.selector.registration();
     let scored = reg.scores;
     let candidates = match (scored, scores) {
-        (true, Some(a)) if a.n == n => Candidates::scored(a),
-        (true, Some(a)) => return Err(format!("the score matrix is {0}×{0}, not {n}×{n}", a.n)),
+        (true, Some(a)) if a.len() == n => Candidates::scored(a),
+        (true, Some(a)) => {
+            return Err(format!(
+                "the scores are of {} candidates, not B = {n}",
+                a.len()
+            ))
+        }
         (true, None) => return Err(format!("selector `{}` needs the score matrix", reg.name)),
         (false, _) => Candidates::unscored(n),
     };

@@ -10,7 +10,7 @@
 
 use rand::RngCore;
 
-use super::{gumbel_top_k, Candidates, ChunkTrace, Registration, Selection, Selector};
+use super::{gumbel, gumbel_top_k_with, Candidates, ChunkTrace, Registration, Selection, Selector};
 use crate::method::Method;
 use crate::score::Scores;
 
@@ -71,8 +71,23 @@ impl Selector for Jest {
     }
 
     fn select(&mut self, c: Candidates, batch: usize, rng: &mut dyn RngCore) -> Selection {
-        let a: &dyn Scores = c.scores("joint");
-        let n = c.n;
+        self.select_with(c.scores("joint"), batch, &mut |_, _| gumbel(rng))
+    }
+}
+
+impl Jest {
+    /// The selection with each chunk's Gumbel noise from `noise(round, candidate)`,
+    /// asked chunk by chunk and, within a chunk, for the unchosen candidates in
+    /// index order: the order [`Selector::select`] draws them from its stream, so
+    /// noise `gumbel_of(u)` from the same uniforms u gives the same selection (the
+    /// JAX selector's cross-check passes its uniforms this way).
+    pub fn select_with(
+        &self,
+        a: &dyn Scores,
+        batch: usize,
+        noise: &mut dyn FnMut(usize, usize) -> f64,
+    ) -> Selection {
+        let n = a.len();
         assert!(
             batch.is_multiple_of(self.n_chunks) && batch <= n,
             "b = {batch} must be divisible by n_chunks = {} and at most B = {n}",
@@ -85,7 +100,8 @@ impl Selector for Jest {
         let mut chunks = Vec::new();
         for round in 0..self.n_chunks {
             let candidates: Vec<usize> = (0..n).filter(|&i| !taken[i]).collect();
-            let drawn = gumbel_top_k(rng, &candidates, |i| self.gain * score[i], chunk);
+            let drawn =
+                gumbel_top_k_with(&candidates, |i| self.gain * score[i], chunk, |i| noise(round, i));
             if self.trace {
                 chunks.push(ChunkTrace {
                     chosen: drawn.clone(),

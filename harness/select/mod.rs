@@ -38,7 +38,8 @@ selectors! {
 use rand::{Rng, RngCore};
 
 pub use embeddings::{
-    check_score_memory, choose, score_bytes, Choice, ChoiceError, Embeddings, PairModel,
+    check_memory, check_score_memory, choose, score_bytes, Choice, ChoiceError, Embeddings,
+    OwnedEmbeddings, PairModel,
 };
 pub use independent::Independent;
 pub use jest::{conditional_scores, Jest};
@@ -161,7 +162,13 @@ pub fn top_k(candidates: &[usize], key: impl Fn(usize) -> f64, k: usize) -> Vec<
 
 /// A standard Gumbel variate, −ln(−ln U), U in (0, 1).
 fn gumbel(rng: &mut dyn RngCore) -> f64 {
-    let u: f64 = rng.gen::<f64>().max(f64::MIN_POSITIVE);
+    gumbel_of(rng.gen::<f64>())
+}
+
+/// The Gumbel variate −ln(−ln u) of a uniform draw u in [0, 1) (u = 0 is read as
+/// the smallest positive double): how every selector turns its draws into noise.
+pub fn gumbel_of(u: f64) -> f64 {
+    let u = u.max(f64::MIN_POSITIVE);
     -libm::log(-libm::log(u))
 }
 
@@ -173,7 +180,18 @@ pub fn gumbel_top_k(
     logit: impl Fn(usize) -> f64,
     k: usize,
 ) -> Vec<usize> {
-    let noise: Vec<f64> = candidates.iter().map(|_| gumbel(rng)).collect();
+    gumbel_top_k_with(candidates, logit, k, |_| gumbel(rng))
+}
+
+/// [`gumbel_top_k`] with each candidate's noise from `noise(candidate)`, asked
+/// once per candidate in `candidates`' order before any key is formed.
+pub fn gumbel_top_k_with(
+    candidates: &[usize],
+    logit: impl Fn(usize) -> f64,
+    k: usize,
+    mut noise: impl FnMut(usize) -> f64,
+) -> Vec<usize> {
+    let noise: Vec<f64> = candidates.iter().map(|&i| noise(i)).collect();
     let keyed: Vec<f64> = candidates
         .iter()
         .zip(&noise)

@@ -3,7 +3,9 @@
 //! "Results from elsewhere"). One row per run and evaluation point:
 //!
 //! - required: `experiment`, `method` (`uniform`, `jest`, `independent_topk`,
-//!   `independent_sample`, `oracle`), `filter_ratio`, `seed`, `step`, `eval_score`;
+//!   `independent_sample`, `oracle`, or a selector of the tool's own: any
+//!   identifier; `uniform` is the baseline), `filter_ratio`, `seed`, `step`,
+//!   `eval_score`;
 //! - optional: `setting` (`key=value;...`, the run's other settings: runs are
 //!   compared within a setting), `flops` (cumulative training FLOPs at that step,
 //!   in the tool's own accounting), `seconds` (cumulative), `batch_size`, `super_batch`.
@@ -89,15 +91,19 @@ fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<Row>, String
         let experiment = cell("experiment").to_string();
         crate::names::identifier(&experiment)
             .map_err(|m| format!("line {line}: column `experiment`: {m}"))?;
-        let method: Method = methods()
-            .into_iter()
-            .find(|m| m.as_str() == cell("method"))
-            .ok_or_else(|| {
-                bad(
-                    "method",
-                    "expected uniform, jest, independent_topk, independent_sample or oracle",
-                )
-            })?;
+        let method: Method = match methods().into_iter().find(|m| m.as_str() == cell("method")) {
+            Some(m) => m,
+            None => {
+                crate::names::identifier(cell("method")).map_err(|_| {
+                    bad(
+                        "method",
+                        "expected a selector's name: uniform, jest, independent_topk, independent_sample, oracle, or your own (letters, digits, `_`, `-`, `.`)",
+                    )
+                })?;
+                Method::custom(cell("method"), crate::method::Family::JEST)
+                    .map_err(|m| format!("line {line}: column `method`: {m}"))?
+            }
+        };
         let f: f64 = cell("filter_ratio")
             .parse()
             .ok()
@@ -272,9 +278,31 @@ mod tests {
     }
 
     #[test]
+    fn a_selector_of_the_tools_own_is_a_method_after_the_built_in_ones() {
+        let mut t = HEAD.to_string();
+        for step in [0, 10] {
+            t += &format!("ext,uniform,0,0,{step},0.1\n");
+            t += &format!("ext,my_selector,0.8,0,{step},0.2\n");
+            t += &format!("ext,jest,0.8,0,{step},0.3\n");
+        }
+        let rows = parse(&t).unwrap();
+        let mine = rows
+            .iter()
+            .map(|r| r.common().method)
+            .find(|m| m.as_str() == "my_selector")
+            .unwrap();
+        assert!(mine.is_custom() && mine > Method::ORACLE);
+        assert_eq!(Method::custom("my_selector", mine.family()), Ok(mine));
+        // Uniform is still every ratio's baseline.
+        assert!(rows
+            .iter()
+            .any(|r| r.common().sweep == "train.selector=uniform;train.filter_ratio=0.8"));
+    }
+
+    #[test]
     fn bad_cells_are_named_by_line_column_and_value() {
         for (body, want) in [
-            ("ext,sgd,0.5,0,10,0.5\n", "line 2: column `method`"),
+            ("ext,s g d,0.5,0,10,0.5\n", "line 2: column `method`"),
             (
                 "ext,jest,1.5,0,10,0.5\n",
                 "line 2: column `filter_ratio`: expected a number in [0, 1), found \"1.5\"",

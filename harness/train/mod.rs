@@ -237,7 +237,7 @@ mod tests {
     use crate::backend::{Backend, Batch};
     use crate::data::rng;
     use crate::model::{to_device, TwoTower};
-    use crate::score::{PairModel, ScoreInput};
+    use crate::score::{PairModel, ScoreInput, Scores};
     use crate::select::{Candidates, Selector, Uniform};
 
     /// Records every evaluation.
@@ -393,6 +393,70 @@ mod tests {
         assert!(
             (after - before).abs() > 1e-3,
             "before {before}, after {after}"
+        );
+    }
+    #[test]
+    fn the_select_entry_chooses_what_the_training_iteration_chooses() {
+        // JEST's first iteration of a run, and `select::choose` (the `select`
+        // command's and the Python package's path) on the same embeddings, model
+        // settings and seed: the same batch, to the bit of its learnability.
+        let text = "name: t\nseeds: [0]\ndataset:\n  seed: 3\n  synthetic: {concepts: 12, latent_dim: 6, dim_a: 10, dim_b: 8, pool: 1500, curated: 300, eval_concepts: 6, eval_per_concept: 20}\nmodel: {hidden: [24], embed: 12}\ntrain: {steps: 1, batch_size: 16, filter_ratio: 0.75, n_chunks: 4, selector: jest, lr: 0.01}\neval: {every: 1}\nreference: {steps: 50}\n";
+        let config = &crate::train::RunConfig::from_test_yaml(text);
+        let data = Dataset::build(&config.dataset, std::path::Path::new(".")).unwrap();
+        let dev = Cpu::default();
+        let reference = reference::train(&dev, config, &data).unwrap();
+        let mut last = Last(None);
+        let seed = 9;
+        run(&dev, config, seed, &data, Some(&reference), &mut last).unwrap();
+        let logged = last.0.unwrap().selected_learnability;
+        let block = SuperBatchStream::new(data.pool.len(), seed)
+            .next_block(64)
+            .to_vec();
+        let model = TwoTower::init(&dev, &config.model, data.dim_a(), data.dim_b(), seed);
+        let (pa, pb) = (to_device(&dev, &data.pool.a), to_device(&dev, &data.pool.b));
+        let batch = Batch {
+            host: &data.pool,
+            device: (&pa, &pb),
+            items: &block,
+        };
+        let view = dev.learner_view(&model, &batch, 1);
+        let matrix = |v: Vec<f32>, d: usize| crate::data::Matrix::new(v.len() / d, d, v);
+        let (la, lb) = (matrix(view.a, view.dim), matrix(view.b, view.dim));
+        let (ra, rb) = (reference.a.gather(&block), reference.b.gather(&block));
+        let e = select::Embeddings {
+            learner: (&la, &lb),
+            reference: Some((&ra, &rb)),
+            learner_model: select::PairModel {
+                temperature: view.temperature as f64,
+                bias: view.bias as f64,
+            },
+            reference_model: select::PairModel {
+                temperature: reference.temperature as f64,
+                bias: reference.bias as f64,
+            },
+        };
+        let scores = e.fused(config.train.scoring).unwrap();
+        let choice = select::Choice {
+            settings: config.train.selection(),
+            scoring: config.train.scoring,
+            b: 16,
+            seed,
+            trace: false,
+        };
+        let chosen = select::choose(64, Some(&scores), None, &choice)
+            .unwrap()
+            .chosen;
+        let learnability = scores.batch_learnability(&chosen);
+        assert_eq!(
+            learnability.to_bits(),
+            logged.to_bits(),
+            "{learnability} vs {logged}"
+        );
+        // And the whole matrix the entry prints is the fused entries.
+        let whole = e.scores(config.train.scoring).unwrap();
+        assert_eq!(
+            whole.block_sum(&chosen).to_bits(),
+            scores.block_sum(&chosen).to_bits()
         );
     }
 }

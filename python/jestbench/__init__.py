@@ -1,89 +1,94 @@
 """jestbench from Python: the harness's exact selectors and its calibrated
 speed-up statistics, for training loops written elsewhere (PyTorch, JAX, ...).
 
-- ``learnability``: the score matrix A of one super-batch from embeddings.
-- ``select``: the learning batch a selector chooses (the same indices as
-  ``jestbench select`` with the same inputs and seed).
+- ``select``: the learning batch a selector chooses from a super-batch's
+  embeddings (the same indices as ``jestbench select``, and as ``jestbench run``'s
+  iteration, with the same inputs and seed), scored by the training loop's fused
+  f32 path: no B×B matrix.
+- ``select_from_scores`` / ``select_from_losses``: the same sampler on a score
+  matrix computed elsewhere (on the accelerator, say): only the sampling runs here.
+- ``learnability``: the score matrix A of one super-batch (or its diagonal).
 - ``speedup``: the calibrated speed-up of a selector over uniform from per-seed
-  learning curves, as ``jestbench report`` computes it (both readings, censoring).
+  learning curves, as ``jestbench report`` computes it (both readings, censoring),
+  as a frozen :class:`Speedup`.
 - ``ResultsWriter`` / ``read_results``: results in the minimal schema that
-  ``jestbench report`` and ``jestbench check`` read, and any results file back.
+  ``jestbench report`` and ``jestbench check`` read (your own selectors' names
+  included), and any results file back as pandas DataFrames.
+- ``jestbench.jax.select``: the same joint sampler in JAX, jit-compilable, for a
+  training loop on an accelerator (import ``jestbench.jax``; needs jax).
 
-Arrays are numpy float32 or float64, C- or F-ordered; the GIL is released while
-the harness computes. Bad arguments raise ValueError or TypeError naming the
-argument and what was expected.
+Arrays may be numpy arrays or any framework's (DLPack or ``__array__``: PyTorch,
+JAX, CuPy), float32 or float64 (float16 widens exactly); an array on an
+accelerator is copied to the host once. The GIL is released while the harness
+computes. Bad arguments raise ValueError or TypeError naming the argument and
+what to do.
 """
 
-import csv
-import io
-import math
-import os
-import unicodedata
+from __future__ import annotations
+
+from typing import Any, Optional, Sequence
 
 import numpy as np
 
 from . import _jestbench
+from ._arrays import host_array, host_integers
+from ._results import METHODS, MINIMAL_COLUMNS, OPTIONAL_COLUMNS, ResultsWriter, read_results
+from ._speedup import Censoring, Reading, Speedup, Verdict
 
-__version__ = _jestbench.__version__
+__version__: str = _jestbench.__version__
 
 __all__ = [
     "learnability",
     "select",
+    "select_from_scores",
+    "select_from_losses",
     "speedup",
     "read_results",
     "ResultsWriter",
+    "Speedup",
+    "Reading",
+    "Censoring",
+    "Verdict",
     "METHODS",
     "MINIMAL_COLUMNS",
     "OPTIONAL_COLUMNS",
 ]
 
-#: The selectors' names, as the results' ``method`` column and experiment files say
-#: them: the harness's own list (``jestbench select --help`` and results files agree).
-METHODS = tuple(_jestbench.methods())
-#: The minimal results schema (README, "Results from elsewhere").
-MINIMAL_COLUMNS = ("experiment", "method", "filter_ratio", "seed", "step", "eval_score")
-OPTIONAL_COLUMNS = ("setting", "flops", "seconds", "batch_size", "super_batch")
 
-
-def _array(name, x, allow_none=False):
-    if x is None:
-        if allow_none:
-            return None
-        raise TypeError(f"{name}: expected a numpy array, found None")
-    if isinstance(x, np.ndarray):
-        return x
-    if isinstance(x, (list, tuple)):
-        return np.asarray(x, dtype=np.float64)
-    # Tensors of other frameworks convert through numpy (torch: .numpy(); jax: np.asarray).
-    try:
-        return np.asarray(x)
-    except Exception as e:  # pragma: no cover - depends on the object
-        raise TypeError(f"{name}: expected a numpy array, found {type(x).__name__}") from e
+def _integer(name: str, v: Any, positive: bool = True) -> int:
+    if isinstance(v, bool) or not isinstance(v, (int, np.integer)):
+        raise TypeError(f"{name}: expected an integer, found {v!r}")
+    if v < (1 if positive else 0):
+        raise ValueError(f"{name} = {v}: must be a {'positive' if positive else 'non-negative'} integer")
+    return int(v)
 
 
 def learnability(
-    learner_a,
-    learner_b,
-    reference_a=None,
-    reference_b=None,
-    learner_temperature=10.0,
-    learner_bias=-10.0,
-    reference_temperature=10.0,
-    reference_bias=-10.0,
-    scoring="learnability",
-    diagonal_only=False,
-):
+    learner_a: Any,
+    learner_b: Any,
+    reference_a: Any = None,
+    reference_b: Any = None,
+    learner_temperature: float = 10.0,
+    learner_bias: float = -10.0,
+    reference_temperature: float = 10.0,
+    reference_bias: float = -10.0,
+    scoring: str = "learnability",
+    diagonal_only: bool = False,
+) -> np.ndarray:
     """The B×B score matrix A (float32): L − R (``learnability``), L
     (``hard_learner``) or −R (``easy_reference``), where L and R are the learner's
     and reference's sigmoid pair losses −log σ(z_ij (t⟨a_i, b_j⟩ + c)), z_ij = 1 on
-    the diagonal and −1 off it. Row i of every array is candidate i.
-    ``diagonal_only=True`` returns A's diagonal (independent prioritisation's scores).
+    the diagonal and −1 off it; each entry the fused f32 path's (the one ``select``
+    and the training loop sample from). Row i of every array is candidate i.
+    ``diagonal_only=True`` returns A's diagonal (independent prioritisation's
+    scores) without forming the matrix. A matrix larger than the memory available
+    is refused (ValueError) before it is allocated.
     """
     return _jestbench.learnability(
-        _array("learner_a", learner_a),
-        _array("learner_b", learner_b),
-        _array("reference_a", reference_a, allow_none=True),
-        _array("reference_b", reference_b, allow_none=True),
+        host_array("learner_a", learner_a),
+        host_array("learner_b", learner_b),
+        host_array("reference_a", reference_a, allow_none=True),
+        host_array("reference_b", reference_b, allow_none=True),
         float(learner_temperature),
         float(learner_bias),
         float(reference_temperature),
@@ -94,73 +99,155 @@ def learnability(
 
 
 def select(
-    learner_a,
-    learner_b,
-    reference_a=None,
-    reference_b=None,
-    b=None,
-    selector="jest",
-    n_chunks=16,
-    gain=100.0,
-    mode=None,
-    seed=0,
-    scoring="learnability",
-    learner_temperature=10.0,
-    learner_bias=-10.0,
-    reference_temperature=10.0,
-    reference_bias=-10.0,
-    kinds=None,
-):
-    """Indices (int64) of the ``b`` candidates ``selector`` chooses, in the order
-    chosen: ``uniform``, ``independent_topk``, ``independent_sample``, ``jest`` or
-    ``oracle`` (``independent`` with ``mode="topk"|"sample"`` is the older
-    spelling). The oracle needs ``kinds``: an integer array (0 clean, 1
-    misaligned, 2 heavy noise, 3 duplicate) or a boolean one (True: clean).
-    The same inputs and seed give the same indices as ``jestbench select``.
+    learner_a: Any,
+    learner_b: Any,
+    reference_a: Any,
+    reference_b: Any,
+    batch_size: int,
+    selector: str = "jest",
+    *,
+    n_chunks: int = 16,
+    gain: float = 100.0,
+    mode: Optional[str] = None,
+    seed: int = 0,
+    scoring: str = "learnability",
+    learner_temperature: float = 10.0,
+    learner_bias: float = -10.0,
+    reference_temperature: float = 10.0,
+    reference_bias: float = -10.0,
+    kinds: Any = None,
+) -> np.ndarray:
+    """Indices (int64) of the ``batch_size`` candidates ``selector`` chooses, in
+    the order chosen: ``uniform``, ``independent_topk``, ``independent_sample``,
+    ``jest`` or ``oracle`` (``independent`` with ``mode="topk"|"sample"`` is the
+    older spelling). Row i of every array is candidate i; ``reference_a`` and
+    ``reference_b`` may be None when the scoring rule does not read them
+    (``hard_learner``, or a selector that does not score). The oracle needs
+    ``kinds``: an integer array (0 clean, 1 misaligned, 2 heavy noise, 3
+    duplicate) or a boolean one (True: clean).
+
+    Scores come from the training loop's fused f32 path (A's entries on demand:
+    O(B·e) memory, O(B·b·e) work for JEST), so the same inputs, model settings
+    and seed give the same indices as ``jestbench select`` and as ``jestbench
+    run``'s iteration.
     """
-    if b is None:
-        raise TypeError("select() needs b, the learning batch size")
-    if isinstance(b, bool) or not isinstance(b, (int, np.integer)):
-        raise TypeError(f"b: expected an integer, found {b!r}")
-    if isinstance(n_chunks, bool) or not isinstance(n_chunks, (int, np.integer)):
-        raise TypeError(f"n_chunks: expected an integer, found {n_chunks!r}")
-    if isinstance(seed, bool) or not isinstance(seed, (int, np.integer)) or seed < 0:
-        raise ValueError(f"seed: expected a non-negative integer, found {seed!r}")
-    if kinds is not None and not isinstance(kinds, np.ndarray):
-        kinds = np.asarray(kinds)
+    batch_size = _integer("batch_size", batch_size)
+    n_chunks = _integer("n_chunks", n_chunks)
+    seed = _integer("seed", seed, positive=False)
     return _jestbench.select(
-        _array("learner_a", learner_a),
-        _array("learner_b", learner_b),
-        _array("reference_a", reference_a, allow_none=True),
-        _array("reference_b", reference_b, allow_none=True),
-        int(b),
+        host_array("learner_a", learner_a),
+        host_array("learner_b", learner_b),
+        host_array("reference_a", reference_a, allow_none=True),
+        host_array("reference_b", reference_b, allow_none=True),
+        batch_size,
         str(selector),
-        int(n_chunks),
+        n_chunks,
         float(gain),
         None if mode is None else str(mode),
-        int(seed),
+        seed,
         str(scoring),
         float(learner_temperature),
         float(learner_bias),
         float(reference_temperature),
         float(reference_bias),
-        kinds,
+        host_integers("kinds", kinds),
     )
 
 
-def speedup(steps, baseline, selector, threshold=None, worlds=None):
+def select_from_scores(
+    scores: Any,
+    batch_size: int,
+    selector: str = "jest",
+    *,
+    n_chunks: int = 16,
+    gain: float = 100.0,
+    mode: Optional[str] = None,
+    seed: int = 0,
+    kinds: Any = None,
+) -> np.ndarray:
+    """``select`` on a precomputed B×B score matrix A (row i, column j: A_ij, as
+    ``learnability`` returns it), computed anywhere: on an accelerator it is
+    copied to the host once and only the sampling runs here. Same sampler and
+    random stream as ``select``: the same A and seed give the same indices.
+    """
+    batch_size = _integer("batch_size", batch_size)
+    n_chunks = _integer("n_chunks", n_chunks)
+    seed = _integer("seed", seed, positive=False)
+    return _jestbench.select_from_matrix(
+        host_array("scores", scores),
+        batch_size,
+        str(selector),
+        n_chunks,
+        float(gain),
+        None if mode is None else str(mode),
+        seed,
+        host_integers("kinds", kinds),
+    )
+
+
+def select_from_losses(
+    learner_loss: Any,
+    reference_loss: Any,
+    batch_size: int,
+    selector: str = "jest",
+    *,
+    scoring: str = "learnability",
+    n_chunks: int = 16,
+    gain: float = 100.0,
+    mode: Optional[str] = None,
+    seed: int = 0,
+    kinds: Any = None,
+) -> np.ndarray:
+    """``select_from_scores`` on the learner's and reference's B×B pair-loss
+    matrices (L_ij and R_ij, e.g. −log σ(z_ij · logits_ij) computed in your
+    framework): A = L − R (``learnability``), L (``hard_learner``) or −R
+    (``easy_reference``), formed in the arrays' own framework (on the accelerator,
+    for accelerator arrays) before the one copy to the host. Either loss may be
+    None when the rule does not read it.
+    """
+    needs = {"learnability": (True, True), "hard_learner": (True, False),
+             "easy_reference": (False, True)}
+    if scoring not in needs:
+        raise ValueError(f"scoring: {scoring!r}; expected learnability, hard_learner or easy_reference")
+    need_l, need_r = needs[scoring]
+    for name, value, need in (("learner_loss", learner_loss, need_l),
+                              ("reference_loss", reference_loss, need_r)):
+        if need and value is None:
+            raise ValueError(f"{name}: scoring `{scoring}` needs it")
+    if scoring == "learnability":
+        if getattr(learner_loss, "shape", None) != getattr(reference_loss, "shape", None):
+            raise ValueError(
+                f"learner_loss and reference_loss: shapes {getattr(learner_loss, 'shape', None)} "
+                f"and {getattr(reference_loss, 'shape', None)}; expected the same B×B")
+        scores = learner_loss - reference_loss
+    elif scoring == "hard_learner":
+        scores = learner_loss
+    else:
+        scores = -reference_loss
+    return select_from_scores(scores, batch_size, selector, n_chunks=n_chunks, gain=gain,
+                              mode=mode, seed=seed, kinds=kinds)
+
+
+def speedup(
+    steps: Sequence[int],
+    baseline: Any,
+    selector: Any,
+    threshold: Optional[float] = None,
+    worlds: Optional[Sequence[int]] = None,
+) -> Speedup:
     """The speed-up of ``selector`` over ``baseline`` to the baseline's final
     seed-mean score, from per-seed curves (2-D arrays, seeds × evaluation points,
     at ``steps``), computed by the analysis ``jestbench report`` runs: crossings by
     monotone cubic interpolation with their bracket, a bootstrap-t 95% interval
     over seeds (paired by row when both give the same seeds), censoring.
 
-    Returns a dict: ``target_score``; ``trained`` (uniform's trained steps over the
-    selector's first-reaching step, the paper's reading) and ``first_reaching``
-    (uniform's first-reaching step over the selector's), each a dict of
-    ``estimate`` (NaN when censored), ``censored`` ("no", "at least", "below"),
-    ``bounds``, ``interval``, ``censored_share`` and ``verdict``; and ``verdict``,
-    the two readings' one verdict against ``threshold`` (docs/methods.md §6), or None.
+    Returns a frozen :class:`Speedup`: ``target_score``; ``trained`` (uniform's
+    trained steps over the selector's first-reaching step, the paper's reading)
+    and ``first_reaching`` (uniform's first-reaching step over the selector's),
+    each a :class:`Reading` (``estimate``, None when censored; ``censored``, a
+    :class:`Censoring`; ``bounds``; ``interval``; ``censored_share``; ``verdict``,
+    a :class:`Verdict` or None); and ``verdict``, the two readings' one verdict
+    against ``threshold`` (docs/methods.md §6), or None without a threshold.
 
     ``worlds`` (one integer per seed row, paired by row) names the world each seed
     drew (an experiment's ``replicates``, the results' ``world`` column): the
@@ -172,167 +259,10 @@ def speedup(steps, baseline, selector, threshold=None, worlds=None):
     if not np.issubdtype(steps.dtype, np.integer):
         if not np.all(np.isfinite(steps)) or np.any(steps != np.round(steps)):
             raise ValueError("steps: expected whole numbers of steps")
-    return _jestbench.speedup(
+    return Speedup._from(_jestbench.speedup(
         [int(s) for s in steps],
-        _array("baseline", baseline),
-        _array("selector", selector),
+        host_array("baseline", baseline),
+        host_array("selector", selector),
         None if threshold is None else float(threshold),
         None if worlds is None else [int(w) for w in worlds],
-    )
-
-
-def _convert(values):
-    for kind in (int, float):
-        try:
-            return [None if v == "" else kind(v) for v in values]
-        except ValueError:
-            continue
-    return values
-
-
-def _frame(text):
-    try:
-        import pandas as pd
-    except ImportError:
-        pd = None
-    if pd is not None:
-        return pd.read_csv(io.StringIO(text))
-    rows = list(csv.reader(io.StringIO(text)))
-    header, body = rows[0], rows[1:]
-    return {name: _convert([r[i] for r in body]) for i, name in enumerate(header)}
-
-
-def read_results(path, tables=False):
-    """A results folder or file (jestbench's, either layout, or the minimal
-    schema) as the harness reads it: its finished runs only.
-
-    By default one table, each evaluation joined with its run (every column of
-    the run on each row). With ``tables=True``, the tidy pair instead: ``(runs,
-    evaluations)``, ``runs`` one row per run (each swept key its own
-    ``sweep:<key>`` column) and ``evaluations`` a dict from family (``"jest"``,
-    ``"swim"``) to its table (``run_id``, ``step`` and what varies per
-    evaluation). Tables are pandas DataFrames when pandas is installed, else dicts
-    of columns (lists; empty cells are None)."""
-    if tables:
-        runs, evaluations = _jestbench.read_tables(os.fspath(path))
-        return _frame(runs), {family: _frame(text) for family, text in evaluations}
-    return _frame(_jestbench.read_results(os.fspath(path)))
-
-
-class ResultsWriter:
-    """Appends rows in the minimal results schema to ``<path>/results.csv``, one
-    per run and evaluation point, so that ``jestbench report <path>`` analyses a
-    run made elsewhere. Each row is written and flushed at once (a crash keeps
-    what was logged); ``close()`` (or leaving a ``with`` block) reads the file back
-    through the harness's parser, so a bad file fails here, not in the report.
-
-    A run is (method, filter_ratio, setting, seed); log step 0 (the score before
-    training) and every evaluation after it. Uniform is every ratio's baseline.
-    ``flops`` is the run's cumulative training FLOPs at that step (in your
-    accounting: learner forward and backward, scoring forwards); without it the
-    report says "not logged" on FLOP axes.
-    """
-
-    def __init__(self, path, experiment):
-        _jestbench.check_name(str(experiment))
-        self.path = os.fspath(path)
-        self.experiment = str(experiment)
-        self.file = os.path.join(self.path, "results.csv")
-        self.columns = list(MINIMAL_COLUMNS) + list(OPTIONAL_COLUMNS)
-        os.makedirs(self.path, exist_ok=True)
-        fresh = not os.path.exists(self.file) or os.path.getsize(self.file) == 0
-        self._seen = set()
-        if not fresh:
-            # Reopened (a resumed job): the points already logged are read back, so
-            # logging one again is refused here instead of leaving a file that the
-            # report cannot read.
-            with open(self.file, newline="") as f:
-                rows = csv.reader(f)
-                header = next(rows, [])
-                if header != self.columns:
-                    raise ValueError(
-                        f"{self.file}: holds other columns ({', '.join(header)}); "
-                        "write to an empty folder or one this writer made"
-                    )
-                for line, row in enumerate(rows, start=2):
-                    if len(row) != len(self.columns):
-                        raise ValueError(
-                            f"{self.file}:{line}: {len(row)} fields, expected {len(self.columns)} "
-                            "(a torn last line? remove it, then reopen)"
-                        )
-                    if row[0] != self.experiment:
-                        raise ValueError(
-                            f"{self.file}:{line}: rows of experiment {row[0]!r}, not {self.experiment!r}; "
-                            "one results folder holds one experiment"
-                        )
-                    try:
-                        key = (row[1], float(row[2]), row[6], int(row[3]), int(row[4]))
-                    except ValueError as e:
-                        raise ValueError(f"{self.file}:{line}: {e}") from None
-                    self._seen.add(key)
-        self._f = open(self.file, "a", newline="")
-        self._w = csv.writer(self._f, lineterminator="\n")
-        if fresh:
-            self._w.writerow(self.columns)
-            self._f.flush()
-
-    def log(
-        self,
-        method,
-        seed,
-        step,
-        eval_score,
-        filter_ratio=0.0,
-        flops=None,
-        seconds=None,
-        setting=None,
-        batch_size=None,
-        super_batch=None,
-    ):
-        """One evaluation point of one run."""
-        if method not in METHODS:
-            raise ValueError(f"method: {method!r}; expected one of {', '.join(METHODS)}")
-        f = float(filter_ratio)
-        if not 0.0 <= f < 1.0:
-            raise ValueError(f"filter_ratio: {filter_ratio!r}; expected a number in [0, 1)")
-        for name, v in (("seed", seed), ("step", step)):
-            if isinstance(v, bool) or not isinstance(v, (int, np.integer)) or v < 0:
-                raise ValueError(f"{name}: {v!r}; expected a non-negative integer")
-        score = float(eval_score)
-        if not math.isfinite(score):
-            raise ValueError(f"eval_score: {eval_score!r}; expected a finite number")
-        for name, v in (("flops", flops), ("seconds", seconds)):
-            if v is not None and not (math.isfinite(float(v)) and float(v) >= 0):
-                raise ValueError(f"{name}: {v!r}; expected a non-negative number")
-        if setting is not None:
-            setting = str(setting)
-            if any(c in setting for c in ",\"") or any(
-                unicodedata.category(c) == "Cc" for c in setting
-            ):
-                raise ValueError(f"setting: {setting!r}; expected key=value pairs joined by ';'")
-        key = (method, f, setting or "", int(seed), int(step))
-        if key in self._seen:
-            raise ValueError(f"step {step} of run ({method}, f = {f}, seed {seed}) was logged already")
-        self._seen.add(key)
-        blank = lambda v: "" if v is None else v  # noqa: E731
-        self._w.writerow(
-            [self.experiment, method, repr(f), int(seed), int(step), repr(score),
-             blank(setting), blank(flops), blank(seconds), blank(batch_size), blank(super_batch)]
-        )
-        self._f.flush()
-
-    def close(self):
-        """Closes the file and checks it reads as the report will read it."""
-        if not self._f.closed:
-            self._f.close()
-            _jestbench.read_results(self.file)
-
-    def __enter__(self):
-        return self
-
-    def __exit__(self, *exc):
-        if exc[0] is None:
-            self.close()
-        else:
-            self._f.close()
-        return False
+    ))

@@ -13,9 +13,13 @@ use pyo3::types::PyDict;
 use jestbench::analysis::curves;
 use jestbench::data::noise::PairKind;
 use jestbench::data::Matrix;
-use jestbench::experiment::{IndependentMode, Scoring, SelectorWord};
+use jestbench::experiment::{IndependentMode, Scoring, SelectorName, SelectorWord};
 use jestbench::log;
-use jestbench::select::{choose, Choice, Embeddings, PairModel, Settings};
+use jestbench::score::{ScoreMatrix, Scores};
+use jestbench::select::{
+    check_score_memory, choose, gumbel_of, Choice, ChoiceError, Embeddings, Jest, OwnedEmbeddings,
+    PairModel, Settings,
+};
 
 fn value_error(m: impl Into<String>) -> PyErr {
     PyValueError::new_err(m.into())
@@ -94,48 +98,38 @@ fn models(lt: f64, lb: f64, rt: f64, rb: f64) -> (PairModel, PairModel) {
     )
 }
 
-/// The four embedding arrays, converted once: the learner's two views, and the
-/// reference's when both are given.
-struct Views {
-    learner: (Matrix, Matrix),
-    reference: Option<(Matrix, Matrix)>,
-}
-
-impl Views {
-    fn read(
-        learner_a: &Bound<'_, PyAny>,
-        learner_b: &Bound<'_, PyAny>,
-        reference_a: Option<&Bound<'_, PyAny>>,
-        reference_b: Option<&Bound<'_, PyAny>>,
-    ) -> PyResult<Views> {
-        let learner = (
-            matrix("learner_a", learner_a)?,
-            matrix("learner_b", learner_b)?,
-        );
-        let reference = match (
-            optional_matrix("reference_a", reference_a)?,
-            optional_matrix("reference_b", reference_b)?,
-        ) {
-            (Some(a), Some(b)) => Some((a, b)),
-            (None, None) => None,
-            _ => {
-                return Err(value_error(
-                    "reference_a and reference_b: give both or neither",
-                ))
-            }
-        };
-        Ok(Views { learner, reference })
-    }
-
-    /// The harness's view of them, with each model's temperature and bias.
-    fn embeddings(&self, learner_model: PairModel, reference_model: PairModel) -> Embeddings<'_> {
-        Embeddings {
-            learner: (&self.learner.0, &self.learner.1),
-            reference: self.reference.as_ref().map(|(a, b)| (a, b)),
-            learner_model,
-            reference_model,
+/// The four embedding arrays, converted once (each array is copied to a
+/// row-major f32 matrix once, and that copy is what the scores keep), with each
+/// model's temperature and bias.
+fn embeddings(
+    learner_a: &Bound<'_, PyAny>,
+    learner_b: &Bound<'_, PyAny>,
+    reference_a: Option<&Bound<'_, PyAny>>,
+    reference_b: Option<&Bound<'_, PyAny>>,
+    (learner_model, reference_model): (PairModel, PairModel),
+) -> PyResult<OwnedEmbeddings> {
+    let learner = (
+        matrix("learner_a", learner_a)?,
+        matrix("learner_b", learner_b)?,
+    );
+    let reference = match (
+        optional_matrix("reference_a", reference_a)?,
+        optional_matrix("reference_b", reference_b)?,
+    ) {
+        (Some(a), Some(b)) => Some((a, b)),
+        (None, None) => None,
+        _ => {
+            return Err(value_error(
+                "reference_a and reference_b: give both or neither",
+            ))
         }
-    }
+    };
+    Ok(OwnedEmbeddings {
+        learner,
+        reference,
+        learner_model,
+        reference_model,
+    })
 }
 
 /// The B×B score matrix A (float32, row-major), or its diagonal.
@@ -156,22 +150,29 @@ fn learnability<'py>(
     diagonal_only: bool,
 ) -> PyResult<PyObject> {
     let scoring: Scoring = parse("scoring", scoring)?;
-    let views = Views::read(learner_a, learner_b, reference_a, reference_b)?;
-    let (learner_model, reference_model) = models(
-        learner_temperature,
-        learner_bias,
-        reference_temperature,
-        reference_bias,
-    );
-    let e = views.embeddings(learner_model, reference_model);
-    let a = py
-        .allow_threads(|| e.scores(scoring))
-        .map_err(value_error)?;
-    let n = a.n;
+    let e = embeddings(
+        learner_a,
+        learner_b,
+        reference_a,
+        reference_b,
+        models(
+            learner_temperature,
+            learner_bias,
+            reference_temperature,
+            reference_bias,
+        ),
+    )?;
     if diagonal_only {
-        let d: Vec<f32> = (0..n).map(|i| a.values[i * n + i]).collect();
+        // A's diagonal alone: B entries, no B×B matrix.
+        let d = py
+            .allow_threads(|| e.into_fused(scoring).map(|f| f.diagonal()))
+            .map_err(value_error)?;
         return Ok(PyArray1::from_vec(py, d).into_any().unbind());
     }
+    let a = py
+        .allow_threads(|| e.view().scores(scoring))
+        .map_err(value_error)?;
+    let n = a.n;
     let arr = PyArray1::from_vec(py, a.values).reshape([n, n])?;
     Ok(arr.into_any().unbind())
 }
@@ -212,6 +213,183 @@ fn kinds_of(obj: Option<&Bound<'_, PyAny>>) -> PyResult<Option<Vec<PairKind>>> {
         .map(Some)
 }
 
+/// A choice that cannot be made, in the Python API's names.
+fn choice_error(e: ChoiceError) -> PyErr {
+    value_error(choice_message(e))
+}
+
+fn choice_message(e: ChoiceError) -> String {
+    match e {
+        ChoiceError::BatchSize { b, n } => {
+            format!("batch_size = {b}: must be between 1 and the B = {n} candidates")
+        }
+        ChoiceError::Chunks { b, n_chunks } => {
+            format!("batch_size = {b} is not divisible by n_chunks = {n_chunks}")
+        }
+        ChoiceError::Gain(g) => format!("gain = {g}: must be finite"),
+    }
+}
+
+/// The selector's name and mode, from its word and the optional mode.
+fn selector_of(selector: &str, mode: Option<&str>) -> PyResult<(SelectorName, IndependentMode)> {
+    let word: SelectorWord = parse("selector", selector)?;
+    let mode: Option<IndependentMode> = mode.map(|m| parse("mode", m)).transpose()?;
+    word.resolve(mode)
+        .map_err(|m| value_error(format!("selector: {m}")))
+}
+
+/// A precomputed B×B score matrix (float32 or float64 numpy, any order) as the
+/// harness's, its size checked against the memory available before the copy.
+fn score_matrix(name: &str, obj: &Bound<'_, PyAny>) -> PyResult<ScoreMatrix> {
+    let shape: Vec<usize> = obj
+        .getattr("shape")
+        .and_then(|s| s.extract())
+        .map_err(|_| PyTypeError::new_err(format!("{name}: expected a 2-d array")))?;
+    match shape[..] {
+        [r, c] if r == c && r > 0 => {
+            check_score_memory(r).map_err(|m| value_error(format!("{name}: {m}")))?
+        }
+        _ => {
+            return Err(value_error(format!(
+                "{name}: shape {shape:?}; expected a square B×B matrix (row i, column j: A_ij)"
+            )))
+        }
+    }
+    let m = matrix(name, obj)?;
+    if let Some(k) = m.data.iter().position(|x| !x.is_finite()) {
+        return Err(value_error(format!(
+            "{name}: entry [{}, {}] is {}: scores must be finite",
+            k / m.cols,
+            k % m.cols,
+            m.data[k]
+        )));
+    }
+    Ok(ScoreMatrix::new(m.rows, m.data))
+}
+
+/// Indices (int64) of the b chosen candidates from a precomputed score matrix
+/// (computed on an accelerator, say): only the sampling runs here.
+#[pyfunction]
+#[pyo3(signature = (scores, b, selector, n_chunks, gain, mode, seed, kinds))]
+#[allow(clippy::too_many_arguments)]
+fn select_from_matrix<'py>(
+    py: Python<'py>,
+    scores: &Bound<'py, PyAny>,
+    b: i64,
+    selector: &str,
+    n_chunks: i64,
+    gain: f64,
+    mode: Option<&str>,
+    seed: u64,
+    kinds: Option<&Bound<'py, PyAny>>,
+) -> PyResult<Bound<'py, PyArray1<i64>>> {
+    let (name, mode) = selector_of(selector, mode)?;
+    if b < 1 || n_chunks < 1 {
+        return Err(value_error(format!(
+            "batch_size = {b}, n_chunks = {n_chunks}: both must be positive integers"
+        )));
+    }
+    let a = score_matrix("scores", scores)?;
+    let kinds = kinds_of(kinds)?;
+    let choice = Choice {
+        settings: Settings {
+            selector: name,
+            mode,
+            n_chunks: n_chunks as usize,
+            gain,
+        },
+        scoring: Scoring::Learnability,
+        b: b as usize,
+        seed,
+        trace: false,
+    };
+    choice.check(a.n).map_err(choice_error)?;
+    let chosen = py
+        .allow_threads(|| choose(a.n, Some(&a as &dyn Scores), kinds.as_deref(), &choice))
+        .map_err(value_error)?
+        .chosen;
+    Ok(PyArray1::from_vec(
+        py,
+        chosen.into_iter().map(|i| i as i64).collect(),
+    ))
+}
+
+/// JEST's selection with the uniforms given (n_chunks × B: chunk r's draw for
+/// candidate i is `uniforms[r, i]`, noise −ln(−ln u)), on the fused scores of the
+/// embeddings: `(chosen, conditional)`, the indices in draw order and each
+/// chunk's conditional scores before its draw (n_chunks × B, NaN where already
+/// chosen). The reference the JAX selector is tested against.
+#[pyfunction]
+#[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, b, n_chunks, gain, scoring, learner_temperature, learner_bias, reference_temperature, reference_bias, uniforms))]
+#[allow(clippy::too_many_arguments)]
+fn jest_with_uniforms<'py>(
+    py: Python<'py>,
+    learner_a: &Bound<'py, PyAny>,
+    learner_b: &Bound<'py, PyAny>,
+    reference_a: Option<&Bound<'py, PyAny>>,
+    reference_b: Option<&Bound<'py, PyAny>>,
+    b: usize,
+    n_chunks: usize,
+    gain: f64,
+    scoring: &str,
+    learner_temperature: f64,
+    learner_bias: f64,
+    reference_temperature: f64,
+    reference_bias: f64,
+    uniforms: &Bound<'py, PyAny>,
+) -> PyResult<(Bound<'py, PyArray1<i64>>, PyObject)> {
+    let scoring: Scoring = parse("scoring", scoring)?;
+    let e = embeddings(
+        learner_a,
+        learner_b,
+        reference_a,
+        reference_b,
+        models(
+            learner_temperature,
+            learner_bias,
+            reference_temperature,
+            reference_bias,
+        ),
+    )?;
+    let n = e.view().len();
+    let u = curves_of("uniforms", uniforms)?;
+    if u.len() != n_chunks || u.iter().any(|r| r.len() != n) {
+        return Err(value_error(format!(
+            "uniforms: expected n_chunks × B = {n_chunks} × {n}"
+        )));
+    }
+    let choice = Choice {
+        settings: Settings {
+            selector: jestbench::experiment::SelectorName::JEST,
+            mode: IndependentMode::Topk,
+            n_chunks,
+            gain,
+        },
+        scoring,
+        b,
+        seed: 0,
+        trace: true,
+    };
+    choice.check(n).map_err(choice_error)?;
+    let sel = py
+        .allow_threads(|| -> Result<_, String> {
+            let f = e.into_fused(scoring)?;
+            let jest = Jest {
+                n_chunks,
+                gain,
+                trace: true,
+            };
+            Ok(jest.select_with(&f, b, &mut |r, i| gumbel_of(u[r][i])))
+        })
+        .map_err(value_error)?;
+    let conditional: Vec<f64> = sel.chunks.iter().flat_map(|c| c.scores.clone()).collect();
+    let conditional = PyArray1::from_vec(py, conditional).reshape([n_chunks, n])?;
+    Ok((
+        PyArray1::from_vec(py, sel.chosen.into_iter().map(|i| i as i64).collect()),
+        conditional.into_any().unbind(),
+    ))
+}
+
 /// Indices (int64) of the b chosen candidates, in the order chosen.
 #[pyfunction]
 #[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, b, selector, n_chunks, gain, mode, seed, scoring, learner_temperature, learner_bias, reference_temperature, reference_bias, kinds))]
@@ -235,29 +413,31 @@ fn select<'py>(
     reference_bias: f64,
     kinds: Option<&Bound<'py, PyAny>>,
 ) -> PyResult<Bound<'py, PyArray1<i64>>> {
-    let word: SelectorWord = parse("selector", selector)?;
-    let mode: Option<IndependentMode> = mode.map(|m| parse("mode", m)).transpose()?;
-    let (name, mode) = word
-        .resolve(mode)
-        .map_err(|m| value_error(format!("selector: {m}")))?;
+    let (name, mode) = selector_of(selector, mode)?;
     let scoring: Scoring = parse("scoring", scoring)?;
     if b < 1 {
-        return Err(value_error(format!("b = {b}: must be a positive integer")));
+        return Err(value_error(format!(
+            "batch_size = {b}: must be a positive integer"
+        )));
     }
     if n_chunks < 1 {
         return Err(value_error(format!(
             "n_chunks = {n_chunks}: must be a positive integer"
         )));
     }
-    let views = Views::read(learner_a, learner_b, reference_a, reference_b)?;
+    let e = embeddings(
+        learner_a,
+        learner_b,
+        reference_a,
+        reference_b,
+        models(
+            learner_temperature,
+            learner_bias,
+            reference_temperature,
+            reference_bias,
+        ),
+    )?;
     let kinds = kinds_of(kinds)?;
-    let (learner_model, reference_model) = models(
-        learner_temperature,
-        learner_bias,
-        reference_temperature,
-        reference_bias,
-    );
-    let e = views.embeddings(learner_model, reference_model);
     let choice = Choice {
         settings: Settings {
             selector: name,
@@ -270,17 +450,21 @@ fn select<'py>(
         seed,
         trace: false,
     };
-    let n = e.len();
-    // `scores` checks the embeddings and `choose` the choice, before any work.
+    let n = e.view().len();
+    // `into_fused` checks the embeddings and the memory their copies take, then
+    // the choice is checked, before any work; the scores are the training loop's
+    // fused path (no B×B matrix).
     let chosen = py
         .allow_threads(|| -> Result<Vec<usize>, String> {
             let a = if name.scores() {
-                Some(e.scores(scoring)?)
+                Some(e.into_fused(scoring)?)
             } else {
-                e.check()?;
+                e.view().check()?;
                 None
             };
-            Ok(choose(n, a.as_ref(), kinds.as_deref(), &choice)?.chosen)
+            choice.check(n).map_err(choice_message)?;
+            let a = a.as_ref().map(|f| f as &dyn Scores);
+            Ok(choose(n, a, kinds.as_deref(), &choice)?.chosen)
         })
         .map_err(value_error)?;
     Ok(PyArray1::from_vec(
@@ -422,6 +606,16 @@ fn methods() -> Vec<&'static str> {
         .collect()
 }
 
+/// Every verdict's text, in the harness's order (the Python `Verdict` enum's
+/// values; a test checks they agree).
+#[pyfunction]
+fn verdicts() -> Vec<&'static str> {
+    jestbench::analysis::claims::Verdict::ALL
+        .iter()
+        .map(|v| v.text())
+        .collect()
+}
+
 /// Checks an experiment name (it names report folders and files).
 #[pyfunction]
 fn check_name(name: &str) -> PyResult<()> {
@@ -429,7 +623,8 @@ fn check_name(name: &str) -> PyResult<()> {
 }
 
 /// Times `reps` calls of the same selection entirely in Rust (no Python in the
-/// loop): the native side of the package's overhead benchmark. Seconds per call.
+/// loop; the fused scores from the arrays' copies, then JEST): the native side of
+/// the package's overhead benchmark. Seconds per call.
 #[pyfunction]
 #[pyo3(signature = (learner_a, learner_b, reference_a, reference_b, b, n_chunks, seed, reps))]
 #[allow(clippy::too_many_arguments)]
@@ -460,6 +655,7 @@ fn time_native_select(
                 learner_model: PairModel::default(),
                 reference_model: PairModel::default(),
             };
+            let a = e.fused(Scoring::Learnability).map_err(value_error)?;
             let choice = Choice {
                 settings: Settings {
                     selector: jestbench::experiment::SelectorName::JEST,
@@ -472,8 +668,7 @@ fn time_native_select(
                 seed,
                 trace: false,
             };
-            let a = e.scores(Scoring::Learnability).map_err(value_error)?;
-            let s = choose(e.len(), Some(&a), None, &choice).map_err(value_error)?;
+            let s = choose(e.len(), Some(&a as &dyn Scores), None, &choice).map_err(value_error)?;
             std::hint::black_box(s);
             out.push(t.elapsed().as_secs_f64());
         }
@@ -485,10 +680,13 @@ fn time_native_select(
 fn _jestbench(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(learnability, m)?)?;
     m.add_function(wrap_pyfunction!(select, m)?)?;
+    m.add_function(wrap_pyfunction!(select_from_matrix, m)?)?;
+    m.add_function(wrap_pyfunction!(jest_with_uniforms, m)?)?;
     m.add_function(wrap_pyfunction!(speedup, m)?)?;
     m.add_function(wrap_pyfunction!(read_results, m)?)?;
     m.add_function(wrap_pyfunction!(read_tables, m)?)?;
     m.add_function(wrap_pyfunction!(methods, m)?)?;
+    m.add_function(wrap_pyfunction!(verdicts, m)?)?;
     m.add_function(wrap_pyfunction!(check_name, m)?)?;
     m.add_function(wrap_pyfunction!(time_native_select, m)?)?;
     m.add("__version__", env!("CARGO_PKG_VERSION"))?;

@@ -2,6 +2,7 @@
 select`, the same score matrix, the report's speed-up, clear errors, and results
 written elsewhere that `jestbench report` reads."""
 
+import dataclasses
 import json
 import math
 import os
@@ -55,7 +56,7 @@ def chosen(stdout):
 @pytest.mark.parametrize("seed", [0, 7, 123456789])
 def test_selections_equal_the_cli_bit_for_bit(tmp_path, selector, extra, seed):
     arrays = embeddings(seed)
-    py = jestbench.select(*arrays, b=16, selector=selector, seed=seed,
+    py = jestbench.select(*arrays, batch_size=16, selector=selector, seed=seed,
                           learner_bias=-2.0, reference_bias=-3.0, **extra)
     assert py.dtype == np.int64 and len(py) == 16 and len(set(py)) == 16
     flags = ["--b", "16", "--selector", selector, "--seed", str(seed),
@@ -67,14 +68,14 @@ def test_selections_equal_the_cli_bit_for_bit(tmp_path, selector, extra, seed):
 
 def test_any_memory_order_and_float64_choose_the_same(tmp_path):
     arrays = embeddings(3)
-    base = jestbench.select(*arrays, b=16, seed=1)
+    base = jestbench.select(*arrays, batch_size=16, seed=1)
     fortran = [np.asfortranarray(a) for a in arrays]
-    assert list(jestbench.select(*fortran, b=16, seed=1)) == list(base)
+    assert list(jestbench.select(*fortran, batch_size=16, seed=1)) == list(base)
     strided = [np.repeat(a, 2, axis=1)[:, ::2] for a in arrays]
     assert not strided[0].flags.c_contiguous
-    assert list(jestbench.select(*strided, b=16, seed=1)) == list(base)
+    assert list(jestbench.select(*strided, batch_size=16, seed=1)) == list(base)
     wide = [a.astype(np.float64) for a in arrays]
-    assert list(jestbench.select(*wide, b=16, seed=1)) == list(base)
+    assert list(jestbench.select(*wide, batch_size=16, seed=1)) == list(base)
 
 
 def test_learnability_equals_the_rust_path(tmp_path):
@@ -132,12 +133,12 @@ def test_speedup_equals_the_reports_figures_on_committed_results():
         _, sel = curves(results, "jest", f)
         got = jestbench.speedup(steps, base, sel, threshold=1.5, worlds=worlds_of(results, f))
         want = next(s for s in c["speedups"] if s["target"] == "final" and s["axis"] == "iterations")
-        for ours, theirs in [(got["trained"], want["trained"]),
-                             (got["first_reaching"], want["interval"])]:
-            assert ours["estimate"] == pytest.approx(theirs["point"]["mid"], rel=1e-12)
-            assert ours["interval"][0] == pytest.approx(theirs["lower_bound"], rel=1e-12)
-            assert ours["interval"][1] == pytest.approx(theirs["upper_bound"], rel=1e-12)
-        assert got["target_score"] == pytest.approx(want["target_score"], rel=1e-12)
+        for ours, theirs in [(got.trained, want["trained"]),
+                             (got.first_reaching, want["interval"])]:
+            assert ours.estimate == pytest.approx(theirs["point"]["mid"], rel=1e-12)
+            assert ours.interval[0] == pytest.approx(theirs["lower_bound"], rel=1e-12)
+            assert ours.interval[1] == pytest.approx(theirs["upper_bound"], rel=1e-12)
+        assert got.target_score == pytest.approx(want["target_score"], rel=1e-12)
         checked += 1
     assert checked == 4
 
@@ -182,42 +183,52 @@ def test_speedup_of_a_known_factor_and_its_censoring():
     base = np.array([g(steps, 1, i) for i in range(5)])
     r = jestbench.speedup(steps, base, np.array([g(steps, 3, i) for i in range(5)]), threshold=2)
     # Noise-free curves: the estimate is the interpolation's, within its bracket of 3.
-    assert r["trained"]["estimate"] == pytest.approx(3.0, rel=0.02)
-    assert r["trained"]["interval"][0] <= r["trained"]["estimate"] <= r["trained"]["interval"][1]
-    assert r["verdict"] == "holds at this scale"
+    assert r.trained.estimate == pytest.approx(3.0, rel=0.02)
+    assert r.trained.interval[0] <= r.trained.estimate <= r.trained.interval[1]
+    assert r.trained.censored is jestbench.Censoring.NONE
+    assert r.verdict is jestbench.Verdict.HOLDS
+    with pytest.raises(dataclasses.FrozenInstanceError):
+        r.verdict = None
     # A selector that never reaches uniform's final score: censored, never a number.
     low = np.array([0.5 * g(steps, 1, i) for i in range(5)])
     r = jestbench.speedup(steps, base, low, threshold=2)
-    assert r["trained"]["censored"] == "below" and math.isnan(r["trained"]["estimate"])
-    assert r["verdict"] in ("fails as a bound", "bounded by the sweep")
+    assert r.trained.censored is jestbench.Censoring.BELOW and r.trained.estimate is None
+    assert r.verdict in (jestbench.Verdict.FAILS_AS_BOUND, jestbench.Verdict.BOUNDED_BY_SWEEP)
+    # Without a threshold, no verdict.
+    assert jestbench.speedup(steps, base, low).verdict is None
+
+
+def test_the_verdict_enum_is_the_harness_list():
+    assert [v.value for v in jestbench.Verdict] == jestbench._jestbench.verdicts()
 
 
 BAD = [
-    (lambda a: jestbench.select(a[0], a[1][:10], a[2], a[3], b=8), ValueError,
+    (lambda a: jestbench.select(a[0], a[1][:10], a[2], a[3], batch_size=8), ValueError,
      "learner_b: 10 rows, but learner_a has 48"),
-    (lambda a: jestbench.select(*a, b=64), ValueError, "b = 64: must be between 1 and the B = 48"),
-    (lambda a: jestbench.select(*a, b=10), ValueError, "b = 10 is not divisible by n_chunks = 16"),
-    (lambda a: jestbench.select(*a, b=0), ValueError, "b = 0: must be a positive integer"),
-    (lambda a: jestbench.select(*a, b=2.5), TypeError, "b: expected an integer"),
-    (lambda a: jestbench.select(*a, b=16, selector="jset"), ValueError,
+    (lambda a: jestbench.select(*a, batch_size=64), ValueError, "batch_size = 64: must be between 1 and the B = 48"),
+    (lambda a: jestbench.select(*a, batch_size=10), ValueError, "batch_size = 10 is not divisible by n_chunks = 16"),
+    (lambda a: jestbench.select(*a, batch_size=0), ValueError, "batch_size = 0: must be a positive integer"),
+    (lambda a: jestbench.select(*a, batch_size=2.5), TypeError, "batch_size: expected an integer"),
+    (lambda a: jestbench.select(*a, batch_size=16, selector="jset"), ValueError,
      "selector: unknown variant `jset`"),
-    (lambda a: jestbench.select(*a, b=16, selector="independent_topk", mode="sample"), ValueError,
+    (lambda a: jestbench.select(*a, batch_size=16, selector="independent_topk", mode="sample"), ValueError,
      "contradicts `mode: sample`"),
-    (lambda a: jestbench.select(*a, b=16, selector="oracle"), ValueError,
+    (lambda a: jestbench.select(*a, batch_size=16, selector="oracle"), ValueError,
      "the oracle needs each candidate's kind"),
-    (lambda a: jestbench.select(*a, b=16, selector="oracle", kinds=np.zeros(5, dtype=np.int64)),
+    (lambda a: jestbench.select(*a, batch_size=16, selector="oracle", kinds=np.zeros(5, dtype=np.int64)),
      ValueError, "kinds: 5 entries for B = 48"),
-    (lambda a: jestbench.select(*a, b=16, selector="oracle", kinds=np.full(48, 7)), ValueError,
+    (lambda a: jestbench.select(*a, batch_size=16, selector="oracle", kinds=np.full(48, 7)), ValueError,
      "kinds[0] = 7"),
-    (lambda a: jestbench.select(a[0], a[1], b=16), ValueError,
+    (lambda a: jestbench.select(a[0], a[1], None, None, batch_size=16), ValueError,
      "scoring `learnability` needs the reference's embeddings"),
-    (lambda a: jestbench.select(a[0], a[1], a[2], None, b=16), ValueError,
+    (lambda a: jestbench.select(a[0], a[1], a[2], None, batch_size=16), ValueError,
      "reference_a and reference_b: give both or neither"),
-    (lambda a: jestbench.select(a[0].astype(np.int32), a[1], a[2], a[3], b=16), TypeError,
-     "learner_a: expected a numpy float32 or float64 array, found an array of dtype int32"),
-    (lambda a: jestbench.select(a[0][0], a[1], a[2], a[3], b=16), ValueError,
+    (lambda a: jestbench.select(a[0].astype(np.int32), a[1], a[2], a[3], batch_size=16), TypeError,
+     "learner_a: dtype int32 cannot be read; embeddings and scores are float32 or float64: "
+     "convert first (learner_a.astype(np.float32))"),
+    (lambda a: jestbench.select(a[0][0], a[1], a[2], a[3], batch_size=16), ValueError,
      "learner_a: a 1-d array"),
-    (lambda a: jestbench.select(a[0], a[1], a[2], a[3][:, :3], b=16), ValueError,
+    (lambda a: jestbench.select(a[0], a[1], a[2], a[3][:, :3], batch_size=16), ValueError,
      "reference_b: width 3, but reference_a has 8"),
     (lambda a: jestbench.learnability(a[0], a[1], a[2], a[3], learner_temperature=-1), ValueError,
      "learner_temperature -1: must be a positive number"),
@@ -245,7 +256,7 @@ def test_non_finite_entries_are_refused(bad):
     a = embeddings(5)
     a[2][3, 1] = bad
     with pytest.raises(ValueError, match=r"reference_a: entry \[3, 1\] is (NaN|inf): embeddings must be finite"):
-        jestbench.select(*a, b=16)
+        jestbench.select(*a, batch_size=16)
     s = np.ones((3, 4))
     s[1, 2] = bad
     with pytest.raises(ValueError, match=r"baseline: entry \[1, 2\]"):
@@ -263,8 +274,8 @@ def test_results_written_elsewhere_are_reported(tmp_path):
                       seconds=0.012 * s)
         with pytest.raises(ValueError, match="was logged already"):
             w.log("jest", 0, 0, 0.3, filter_ratio=0.8)
-        with pytest.raises(ValueError, match="method: 'sgd'"):
-            w.log("sgd", 0, 0, 0.3)
+        with pytest.raises(ValueError, match="method: 'my selector'; expected a selector's name"):
+            w.log("my selector", 0, 0, 0.3)
     back = jestbench.read_results(tmp_path / "r")
     assert set(back["method"]) == {"uniform", "jest"} and len(back["step"]) == 66
     out = subprocess.run([BIN, "report", str(tmp_path / "r"), "--out", str(tmp_path / "rep")],
@@ -318,9 +329,12 @@ def test_a_reopened_writer_refuses_points_already_logged(tmp_path):
             w.log("uniform", 0, 0, 0.1, setting="k=a\x01b")
 
 
-def test_more_candidates_than_memory_can_score_raise_value_error():
-    # 200,000 candidates: 1.3 TB of B x B score matrices, refused before any is
-    # allocated (the interpreter lives on).
+def test_selection_needs_no_score_matrix_and_a_matrix_too_large_is_refused():
+    # 200,000 candidates: selection scores through the fused path (the arrays'
+    # copies, O(B·e)) and chooses; their B×B matrix (160 GB of float32) is
+    # refused before it is allocated (the interpreter lives on).
     big = np.random.default_rng(0).standard_normal((200_000, 2)).astype(np.float32)
-    with pytest.raises(ValueError, match="B = 200000 candidates: scoring them takes"):
-        jestbench.select(big, big, big, big, b=64)
+    chosen = jestbench.select(big, big, big, big, 64)
+    assert len(set(chosen)) == 64
+    with pytest.raises(ValueError, match=r"B = 200000 candidates: their B×B score matrix \(f32\) take"):
+        jestbench.learnability(big, big, big, big)
