@@ -176,6 +176,20 @@ fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<Row>, String
                 .insert(f.clone());
         }
     }
+    // Every selector is compared with uniform in its experiment: without uniform's
+    // runs a report would compare nothing, silently.
+    for (exp, method, _, _, _) in runs.keys() {
+        if *method != Method::UNIFORM && !runs.keys().any(|k| k.0 == *exp && k.1 == Method::UNIFORM)
+        {
+            let line = runs
+                .iter()
+                .find(|(k, _)| k.0 == *exp && k.1 == *method)
+                .map_or(0, |(_, p)| p[0].line);
+            return Err(format!(
+                "line {line}: experiment `{exp}` has runs of `{method}` but none of `uniform`, the baseline every selector is compared with: log uniform's runs too"
+            ));
+        }
+    }
     let mut rows = Vec::new();
     for ((exp, method, f, setting, seed), mut points) in runs {
         points.sort_by_key(|p| p.step);
@@ -313,8 +327,12 @@ mod tests {
                 "line 2: column `eval_score`: expected a finite number",
             ),
             (
-                "ext,jest,0.5,0,10,0.5\next,jest,0.5,0,10,0.6\n",
-                "line 3: run (ext, jest, f = 0.5, seed 0) has step 10 twice",
+                "ext,uniform,0,0,10,0.5\next,jest,0.5,0,10,0.5\next,jest,0.5,0,10,0.6\n",
+                "line 4: run (ext, jest, f = 0.5, seed 0) has step 10 twice",
+            ),
+            (
+                "ext,uniform,0,0,10,0.5\nother,my_sel,0.5,0,10,0.5\n",
+                "line 3: experiment `other` has runs of `my_sel` but none of `uniform`",
             ),
             (
                 "bad name,jest,0.5,0,10,0.5\n",

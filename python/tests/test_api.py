@@ -173,3 +173,22 @@ def test_your_own_selector_is_logged_read_and_reported(tmp_path):
     # Compared with uniform like any selector: 2.5x by construction.
     row = next(line for line in md.splitlines() if line.startswith("| loss-gap_v2 |") and "2.50x" in line)
     assert "train.filter_ratio=0.8" in row
+
+
+def test_torch_tensors_choose_what_numpy_chooses_and_the_example_runs(tmp_path):
+    torch = pytest.importorskip("torch")
+    arrays = embeddings(6)
+    want = jestbench.select(*arrays, 16, seed=2)
+    tensors = [torch.from_numpy(a) for a in arrays]
+    assert list(jestbench.select(*tensors, 16, seed=2)) == list(want)
+    with pytest.raises(TypeError, match=r"learner_a: a tensor that requires grad; pass learner_a.detach\(\)"):
+        jestbench.select(tensors[0].clone().requires_grad_(), *tensors[1:], 16)
+    with pytest.raises(TypeError, match=r"convert first \(learner_b.float\(\)\)"):
+        jestbench.select(tensors[0], tensors[1].bfloat16(), *tensors[2:], 16)
+    example = ROOT / "examples" / "torch_two_tower.py"
+    out = subprocess.run(
+        [sys.executable, str(example), "--steps", "60", "--seeds", "2", "--eval-every", "20",
+         "--out", str(tmp_path / "r"), "--report", str(tmp_path / "rep")],
+        capture_output=True, text=True, env={**os.environ, "JESTBENCH": BIN}, timeout=600)
+    assert out.returncode == 0, out.stdout + out.stderr
+    assert set(jestbench.read_results(tmp_path / "r")["method"]) == {"uniform", "jest"}
