@@ -225,8 +225,8 @@ def run(method, seed, args, pool, reference_emb, held_out, writer):
                 reference_temperature=reference_emb.temperature,
                 reference_bias=reference_emb.bias)
             if args.sampler == "jax":
-                # The sampler in JAX, jit-compiled beside the step: nothing
-                # leaves the device.
+                # The sampler in JAX, jit-compiled beside the step (here the
+                # reference's cached embeddings are host arrays, sent with it).
                 chosen = np.asarray(jestbench_jax().select(
                     la, lb, reference_emb.a[cand], reference_emb.b[cand], BATCH,
                     key=jax.random.key(int(rng.integers(0, 2**31 - 1))),

@@ -9,8 +9,9 @@ temperature t = exp(log_t) and bias c) trained with torch.optim.Adam (lr 1e-3,
 b = 64) on CPU, a reference of the same architecture trained on the curated set,
 and two methods: ``uniform`` and ``jest`` at filter ratio f, where the learner
 embeds a super-batch of B = b / (1 - f) under ``torch.no_grad()`` and
-``jestbench.select`` takes the torch tensors as they are (through DLPack, no copy
-on the CPU) and returns b indices by joint learnability. Every run logs its
+``jestbench.select`` takes the torch tensors as they are (read through DLPack,
+copied once into the harness's matrices) and returns b indices by joint
+learnability. Every run logs its
 held-out top-1 retrieval accuracy at step 0 and every ``--eval-every`` steps
 with ``jestbench.ResultsWriter`` (with cumulative FLOPs and training seconds),
 and ``jestbench report`` turns the results into a report.
@@ -151,7 +152,8 @@ def run(method, seed, args, pool, reference, held_out, writer):
             cand = torch.from_numpy(rng.choice(len(xa), size=super_batch, replace=False))
             with torch.no_grad():
                 la, lb = model(xa[cand], xb[cand])
-            # Tensors go in as they are (DLPack, no copy on the CPU).
+            # Tensors go in as they are (read through DLPack; the harness copies
+            # them once into its own matrices).
             chosen = jestbench.select(
                 la, lb, reference.a[cand], reference.b[cand], BATCH, "jest",
                 n_chunks=N_CHUNKS, seed=int(rng.integers(0, 2**31 - 1)),

@@ -41,16 +41,18 @@ impl Method {
 
 /// The most methods of other tools' own names one process reads (each is kept
 /// for the process's life).
-pub const MAX_CUSTOM: usize = 64;
+pub const MAX_CUSTOM: usize = 4096;
 
-/// Rank of the first method named by another tool: after every built-in one.
+/// The rank of every method another tool names: after every built-in one (a
+/// method's order is its rank, then its name).
 const CUSTOM_RANK: u16 = 1000;
 
 impl Method {
     /// A method another tool names (the minimal schema's `method` column: a
     /// selector of the researcher's own), in `family`: ranked after every built-in
-    /// method, in the order this process first read them; the same name is the
-    /// same method. Fails past [`MAX_CUSTOM`] names.
+    /// method, and among themselves by name (whatever order they were read in);
+    /// the same name is the same method. Each name is kept for the process's
+    /// life; fails past [`MAX_CUSTOM`] names.
     pub fn custom(name: &str, family: Family) -> Result<Method, String> {
         static CUSTOM: std::sync::Mutex<Vec<Method>> = std::sync::Mutex::new(Vec::new());
         let mut known = CUSTOM.lock().unwrap_or_else(|e| e.into_inner());
@@ -63,7 +65,7 @@ impl Method {
             ));
         }
         let m = Method::new(
-            CUSTOM_RANK + known.len() as u16,
+            CUSTOM_RANK,
             Box::leak(name.to_string().into_boxed_str()),
             family,
         );
@@ -73,7 +75,7 @@ impl Method {
 
     /// Whether another tool named it ([`Method::custom`]).
     pub fn is_custom(self) -> bool {
-        (CUSTOM_RANK..u16::MAX).contains(&self.rank)
+        self.rank == CUSTOM_RANK
     }
 }
 

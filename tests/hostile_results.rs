@@ -554,26 +554,33 @@ fn npy_shapes_are_checked_before_anything_is_allocated() {
 #[test]
 fn select_needs_no_score_matrix_and_refuses_to_print_one_larger_than_memory() {
     let dir = tempfile::tempdir().unwrap();
-    // 200,000 candidates of width 2: 1.6 MB of input. Selection scores them
-    // through the fused path (O(B·e) memory); their B×B matrix (149 GiB of f32)
+    // 1,000,000 candidates of width 2: 8 MB of input. Selection scores them
+    // through the fused path (O(B·e) memory); their B×B matrix (3.6 TiB of f32)
     // is refused before it is allocated.
     let p = dir.path().join("many.npy");
-    let rows = 200_000usize;
+    let rows = 1_000_000usize;
     npy(&p, &format!("({rows}, 2)"), rows * 2 * 4);
     let p = p.to_str().unwrap();
     let o = select_on(p, &["--b", "64"]);
     no_panic(&o);
     assert!(o.status.success(), "{}", stderr(&o));
     let out = String::from_utf8_lossy(&o.stdout);
-    assert!(out.contains("not computed for B = 200000"), "{out}");
+    assert!(out.contains("not computed for B = 1000000"), "{out}");
     let o = select_on(p, &["--b", "64", "--dump-scores"]);
     no_panic(&o);
     assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
     assert!(
-        stderr(&o).contains("B = 200000 candidates: their B×B score matrix (f32) take"),
+        stderr(&o).contains("B = 1000000 candidates: their B×B score matrix (f32) take"),
         "{}",
         stderr(&o)
     );
+    // Embeddings of width 0 are named, not divided by.
+    let empty = dir.path().join("empty.npy");
+    npy(&empty, "(10, 0)", 0);
+    let o = select_on(empty.to_str().unwrap(), &["--b", "4", "--n-chunks", "2"]);
+    no_panic(&o);
+    assert_eq!(o.status.code(), Some(2), "{}", stderr(&o));
+    assert!(stderr(&o).contains("width 0"), "{}", stderr(&o));
 }
 
 #[test]

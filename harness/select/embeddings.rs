@@ -70,6 +70,11 @@ impl Embeddings<'_> {
             views.push(("reference_b", rb));
         }
         for (name, m) in &views {
+            if m.cols == 0 {
+                return Err(format!(
+                    "{name}: width 0: embeddings need at least one column"
+                ));
+            }
             if m.rows != n {
                 return Err(format!(
                     "{name}: {} rows, but learner_a has {n}: every array holds the same B candidates",
@@ -99,18 +104,48 @@ impl Embeddings<'_> {
                 ));
             }
         }
-        for (name, m) in [
-            ("learner", self.learner_model),
-            ("reference", self.reference_model),
-        ] {
-            if !(m.temperature.is_finite() && m.temperature > 0.0) {
+        let models = [
+            ("learner", self.learner_model, Some(self.learner)),
+            ("reference", self.reference_model, self.reference),
+        ];
+        for (name, m, views) in models {
+            // Checked as the scores use them: in f32.
+            let (t, c) = (m.temperature as f32, m.bias as f32);
+            if !(t.is_finite() && t > 0.0) {
                 return Err(format!(
-                    "{name}_temperature {}: must be a positive number",
-                    m.temperature
+                    "{name}_temperature {}: must be a positive number (finite in float32)",
+                    shown(m.temperature)
                 ));
             }
-            if !m.bias.is_finite() {
-                return Err(format!("{name}_bias {}: must be finite", m.bias));
+            if !c.is_finite() {
+                return Err(format!(
+                    "{name}_bias {}: must be finite (in float32)",
+                    shown(m.bias)
+                ));
+            }
+            // Every logit t·⟨a_i, b_j⟩ + c is bounded by t·max|a|·max|b| + |c|;
+            // within float32's range, no entry of A is infinite or NaN.
+            if let Some((a, b)) = views {
+                let largest = |x: &Matrix| {
+                    (0..x.rows)
+                        .map(|i| {
+                            x.row(i)
+                                .iter()
+                                .map(|v| (*v as f64) * (*v as f64))
+                                .sum::<f64>()
+                        })
+                        .fold(0.0f64, f64::max)
+                        .sqrt()
+                };
+                let bound = t as f64 * largest(a) * largest(b) + (c as f64).abs();
+                if bound > f32::MAX as f64 / 2.0 {
+                    return Err(format!(
+                        "{name}_temperature {} with these embeddings (norms up to {:.3e} and {:.3e}): logits reach {bound:.3e}, beyond float32's range; scale the embeddings or the temperature down",
+                        m.temperature,
+                        largest(a),
+                        largest(b)
+                    ));
+                }
             }
         }
         Ok(())
@@ -124,7 +159,7 @@ impl Embeddings<'_> {
     /// reference's embeddings and none were given, or when the copies would not
     /// fit in the memory available.
     pub fn fused(&self, scoring: Scoring) -> Result<FusedScores, String> {
-        self.check_rule(scoring)?;
+        self.check_rule(scoring, true)?;
         let model = |(a, b): (&Matrix, &Matrix), m: PairModel| fused_model(a.clone(), b.clone(), m);
         let (needs_l, needs_r) = needs(scoring);
         Ok(FusedScores::new(ScoreInput {
@@ -138,8 +173,9 @@ impl Embeddings<'_> {
     }
 
     /// The checks [`Embeddings::fused`] makes before it allocates: the arrays,
-    /// the rule's models, and the memory the copies take.
-    fn check_rule(&self, scoring: Scoring) -> Result<(), String> {
+    /// the rule's models, and the memory the transposes (and, with `copies`, the
+    /// copies) take.
+    fn check_rule(&self, scoring: Scoring, copies: bool) -> Result<(), String> {
         self.check()?;
         let (needs_l, needs_r) = needs(scoring);
         if needs_r && self.reference.is_none() {
@@ -155,11 +191,12 @@ impl Embeddings<'_> {
         if let (true, Some((a, _))) = (needs_r, self.reference) {
             floats += 2 * a.data.len();
         }
-        // The copies and their transposes.
+        // The transposes, and the copies.
+        let times = if copies { 2.0 } else { 1.0 };
         check_memory(
-            2.0 * floats as f64 * 4.0,
+            times * floats as f64 * 4.0,
             &format!(
-                "B = {} candidates: their embeddings' copies and transposes",
+                "B = {} candidates: their embeddings' copies or transposes",
                 self.len()
             ),
         )
@@ -170,9 +207,18 @@ impl Embeddings<'_> {
     /// `jestbench.learnability` returns. Refuses, before allocating, a matrix larger
     /// than the memory available.
     pub fn scores(&self, scoring: Scoring) -> Result<ScoreMatrix, String> {
-        self.check_rule(scoring)?;
+        self.check_rule(scoring, true)?;
         check_score_memory(self.len())?;
         Ok(self.fused(scoring)?.matrix())
+    }
+}
+
+/// A setting as a message shows it: plain, or in exponent form when large.
+fn shown(x: f64) -> String {
+    if x.abs() < 1e16 {
+        format!("{x}")
+    } else {
+        format!("{x:e}")
     }
 }
 
@@ -211,7 +257,7 @@ impl OwnedEmbeddings {
 
     /// [`Embeddings::fused`] without the copies.
     pub fn into_fused(self, scoring: Scoring) -> Result<FusedScores, String> {
-        self.view().check_rule(scoring)?;
+        self.view().check_rule(scoring, false)?;
         let (needs_l, needs_r) = needs(scoring);
         let (lm, rm) = (self.learner_model, self.reference_model);
         let (la, lb) = self.learner;
@@ -250,7 +296,8 @@ pub fn check_score_memory(n: usize) -> Result<(), String> {
 pub fn check_memory(bytes: f64, what: &str) -> Result<(), String> {
     let gib = |b: f64| b / (1u64 << 30) as f64;
     let available = crate::system::available_bytes();
-    // Without a reading of the machine's memory, a bound no machine here passes.
+    // Without a reading of the machine's memory, 256 GiB: more than any machine
+    // this harness targets holds.
     let limit = available.unwrap_or(256.0 * (1u64 << 30) as f64);
     if bytes > limit {
         return Err(format!(

@@ -176,19 +176,25 @@ fn read(header: &[String], mut r: csv::Reader<&[u8]>) -> Result<Vec<Row>, String
                 .insert(f.clone());
         }
     }
-    // Every selector is compared with uniform in its experiment: without uniform's
-    // runs a report would compare nothing, silently.
-    for (exp, method, _, _, _) in runs.keys() {
-        if *method != Method::UNIFORM && !runs.keys().any(|k| k.0 == *exp && k.1 == Method::UNIFORM)
-        {
-            let line = runs
-                .iter()
-                .find(|(k, _)| k.0 == *exp && k.1 == *method)
-                .map_or(0, |(_, p)| p[0].line);
-            return Err(format!(
-                "line {line}: experiment `{exp}` has runs of `{method}` but none of `uniform`, the baseline every selector is compared with: log uniform's runs too"
-            ));
-        }
+    // Every selector is compared with uniform in its experiment and setting:
+    // without uniform's runs there a report would compare nothing, silently.
+    let with_uniform: BTreeSet<(&str, &str)> = runs
+        .keys()
+        .filter(|k| k.1 == Method::UNIFORM)
+        .map(|k| (k.0.as_str(), k.3.as_str()))
+        .collect();
+    if let Some(((exp, method, _, setting, _), points)) = runs.iter().find(|(k, _)| {
+        k.1 != Method::UNIFORM && !with_uniform.contains(&(k.0.as_str(), k.3.as_str()))
+    }) {
+        let within = if setting.is_empty() {
+            String::new()
+        } else {
+            format!(" in setting `{setting}`")
+        };
+        return Err(format!(
+            "line {}: experiment `{exp}` has runs of `{method}`{within} but none of `uniform`, the baseline every selector is compared with: log uniform's runs too",
+            points[0].line
+        ));
     }
     let mut rows = Vec::new();
     for ((exp, method, f, setting, seed), mut points) in runs {
@@ -307,6 +313,9 @@ mod tests {
             .unwrap();
         assert!(mine.is_custom() && mine > Method::ORACLE);
         assert_eq!(Method::custom("my_selector", mine.family()), Ok(mine));
+        // Among themselves, by name, whichever was read first.
+        let later = Method::custom("a_later_one", mine.family()).unwrap();
+        assert!(later < mine && later.is_custom() && later > Method::ORACLE);
         // Uniform is still every ratio's baseline.
         assert!(rows
             .iter()
@@ -334,14 +343,21 @@ mod tests {
                 "ext,uniform,0,0,10,0.5\nother,my_sel,0.5,0,10,0.5\n",
                 "line 3: experiment `other` has runs of `my_sel` but none of `uniform`",
             ),
-            (
-                "bad name,jest,0.5,0,10,0.5\n",
-                "line 2: column `experiment`",
-            ),
         ] {
             let e = parse(&format!("{HEAD}{body}")).unwrap_err();
             assert!(e.contains(want), "{body}: {e}");
         }
+        // Runs are compared within a setting: uniform in another is no baseline.
+        let e = parse(
+            "experiment,method,filter_ratio,seed,step,eval_score,setting\next,uniform,0,0,10,0.5,k=a\next,jest,0.5,0,10,0.5,k=b\n",
+        )
+        .unwrap_err();
+        assert!(
+            e.contains("line 3: experiment `ext` has runs of `jest` in setting `k=b` but none of `uniform`"),
+            "{e}"
+        );
+        let e = parse(&format!("{HEAD}bad name,jest,0.5,0,10,0.5\n")).unwrap_err();
+        assert!(e.contains("line 2: column `experiment`"), "{e}");
         let e = parse(
             "experiment,method,filter_ratio,seed,step,eval_score,lr\next,jest,0.5,0,1,0.5,0.1\n",
         )

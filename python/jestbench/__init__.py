@@ -31,7 +31,7 @@ from typing import Any, Optional, Sequence
 import numpy as np
 
 from . import _jestbench
-from ._arrays import host_array, host_integers
+from ._arrays import framework_array, host_array, host_integers
 from ._results import METHODS, MINIMAL_COLUMNS, OPTIONAL_COLUMNS, ResultsWriter, read_results
 from ._speedup import Censoring, Reading, Speedup, Verdict
 
@@ -210,22 +210,32 @@ def select_from_losses(
     if scoring not in needs:
         raise ValueError(f"scoring: {scoring!r}; expected learnability, hard_learner or easy_reference")
     need_l, need_r = needs[scoring]
+    losses = {}
     for name, value, need in (("learner_loss", learner_loss, need_l),
                               ("reference_loss", reference_loss, need_r)):
         if need and value is None:
             raise ValueError(f"{name}: scoring `{scoring}` needs it")
+        if need:
+            losses[name] = framework_array(name, value)
     if scoring == "learnability":
-        if getattr(learner_loss, "shape", None) != getattr(reference_loss, "shape", None):
+        l, r = losses["learner_loss"], losses["reference_loss"]
+        if tuple(l.shape) != tuple(r.shape):
             raise ValueError(
-                f"learner_loss and reference_loss: shapes {getattr(learner_loss, 'shape', None)} "
-                f"and {getattr(reference_loss, 'shape', None)}; expected the same B×B")
-        scores = learner_loss - reference_loss
+                f"learner_loss and reference_loss: shapes {tuple(l.shape)} and {tuple(r.shape)}; "
+                "expected the same B×B")
+        scores, what = l - r, "learner_loss − reference_loss"
     elif scoring == "hard_learner":
-        scores = learner_loss
+        scores, what = losses["learner_loss"], "learner_loss"
     else:
-        scores = -reference_loss
-    return select_from_scores(scores, batch_size, selector, n_chunks=n_chunks, gain=gain,
-                              mode=mode, seed=seed, kinds=kinds)
+        scores, what = -losses["reference_loss"], "−reference_loss"
+    try:
+        return select_from_scores(scores, batch_size, selector, n_chunks=n_chunks, gain=gain,
+                                  mode=mode, seed=seed, kinds=kinds)
+    except ValueError as e:
+        text = str(e)
+        if text.startswith("scores:"):
+            raise ValueError(what + text[len("scores"):]) from None
+        raise
 
 
 def speedup(

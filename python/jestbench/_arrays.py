@@ -108,6 +108,24 @@ def host_array(name: str, x: Any, allow_none: bool = False) -> Optional[np.ndarr
     return a
 
 
+def framework_array(name: str, x: Any) -> Any:
+    """``x`` left in its framework (on its device) when it is an array a framework
+    owns, checked as :func:`host_array` would check it (gradient, dtype); a list
+    or tuple becomes a numpy array."""
+    if isinstance(x, (list, tuple)):
+        return np.asarray(x, dtype=np.float64)
+    if getattr(x, "requires_grad", False):
+        raise TypeError(
+            f"{name}: a tensor that requires grad; pass {name}.detach() "
+            "(selection needs no gradient)")
+    dtype = str(getattr(x, "dtype", ""))
+    if not any(t in dtype for t in ("float16", "float32", "float64")) or "bfloat16" in dtype:
+        raise TypeError(_dtype_message(name, x, dtype or type(x).__name__))
+    if not hasattr(x, "shape"):
+        raise TypeError(f"{name}: expected an array, found {type(x).__name__}")
+    return x
+
+
 def host_integers(name: str, x: Any) -> Optional[np.ndarray]:
     """Integer or boolean labels (the oracle's kinds) on the host."""
     if x is None:

@@ -22,8 +22,10 @@ here is float32 (JAX's default); the Rust core sums scores in float64.
 
 from __future__ import annotations
 
+import math
+import operator
 from functools import partial
-from typing import Any, NamedTuple, Optional
+from typing import Any, NamedTuple, Optional, Tuple
 
 import jax
 import jax.numpy as jnp
@@ -32,6 +34,9 @@ from jax import lax
 __all__ = ["select", "select_from_scores", "learnability", "Model", "Selection"]
 
 _RULES = ("learnability", "hard_learner", "easy_reference")
+#: −ln(−ln u) at u = f64's smallest positive normal: the noise the Rust core
+#: gives a draw of exactly 0 (`select::gumbel_of`).
+_GUMBEL_OF_ZERO = -6.563003850181985
 
 
 class Model(NamedTuple):
@@ -83,12 +88,13 @@ def _sample(diag, cross, uniforms, batch_size: int, n_chunks: int, gain):
     """The joint sampler on a diagonal and a cross-sum function (see the module)."""
     n = diag.shape[0]
     chunk = batch_size // n_chunks
-    tiny = jnp.finfo(jnp.float32).tiny
 
     def body(r, state):
         score, taken, chosen, conditional = state
-        u = jnp.maximum(uniforms[r], tiny)
-        keys = jnp.where(taken, -jnp.inf, gain * score - jnp.log(-jnp.log(u)))
+        u = uniforms[r]
+        # u = 0 reads as the Rust core reads it (the smallest positive double).
+        g = jnp.where(u > 0, -jnp.log(-jnp.log(jnp.where(u > 0, u, 0.5))), _GUMBEL_OF_ZERO)
+        keys = jnp.where(taken, -jnp.inf, gain * score + g)
         _, drawn = lax.top_k(keys, chunk)
         conditional = conditional.at[r].set(jnp.where(taken, jnp.nan, score))
         taken = taken.at[drawn].set(True)
@@ -107,15 +113,30 @@ def _sample(diag, cross, uniforms, batch_size: int, n_chunks: int, gain):
     return Selection(chosen, conditional)
 
 
-def _check(n: int, batch_size: int, n_chunks: int, key, uniforms) -> None:
-    if isinstance(batch_size, bool) or not isinstance(batch_size, int) or not 1 <= batch_size <= n:
-        raise ValueError(f"batch_size = {batch_size!r}: must be an integer between 1 and the B = {n} candidates")
-    if isinstance(n_chunks, bool) or not isinstance(n_chunks, int) or n_chunks < 1 or batch_size % n_chunks:
-        raise ValueError(f"batch_size = {batch_size} is not divisible by n_chunks = {n_chunks!r}")
+def _integer(name: str, v: Any) -> int:
+    if isinstance(v, bool):
+        raise TypeError(f"{name}: expected an integer, found {v!r}")
+    try:
+        return operator.index(v)
+    except TypeError:
+        raise TypeError(f"{name}: expected an integer, found {v!r}") from None
+
+
+def _check(n: int, batch_size: Any, n_chunks: Any, key, uniforms, gain) -> Tuple[int, int]:
+    batch_size, n_chunks = _integer("batch_size", batch_size), _integer("n_chunks", n_chunks)
+    if not 1 <= batch_size <= n:
+        raise ValueError(f"batch_size = {batch_size}: must be between 1 and the B = {n} candidates")
+    if n_chunks < 1:
+        raise ValueError(f"n_chunks = {n_chunks}: must be a positive integer")
+    if batch_size % n_chunks:
+        raise ValueError(f"batch_size = {batch_size} is not divisible by n_chunks = {n_chunks}")
+    if isinstance(gain, (int, float)) and not math.isfinite(gain):
+        raise ValueError(f"gain = {gain}: must be finite")
     if (key is None) == (uniforms is None):
         raise ValueError("give exactly one of key (a JAX random key) and uniforms (n_chunks × B draws)")
     if uniforms is not None and tuple(jnp.shape(uniforms)) != (n_chunks, n):
         raise ValueError(f"uniforms: shape {tuple(jnp.shape(uniforms))}; expected n_chunks × B = ({n_chunks}, {n})")
+    return batch_size, n_chunks
 
 
 def _uniforms(key, uniforms, n_chunks: int, n: int):
@@ -127,7 +148,6 @@ def _uniforms(key, uniforms, n_chunks: int, n: int):
 @partial(jax.jit, static_argnames=("batch_size", "n_chunks", "scoring"))
 def _select_jit(learner: Optional[Model], reference: Optional[Model], u, batch_size: int,
                 n_chunks: int, gain, scoring: str) -> Selection:
-    zero = None
     parts = [m for m in (learner, reference) if m is not None]
     n = parts[0].a.shape[0]
     zero = jnp.zeros(n, dtype=jnp.float32)
@@ -152,6 +172,23 @@ def _model(name: str, a, b, t, c) -> Optional[Model]:
     if a.ndim != 2 or a.shape != b.shape:
         raise ValueError(f"{name}_a and {name}_b: shapes {a.shape} and {b.shape}; expected the same B×e")
     return Model(a, b, jnp.float32(t), jnp.float32(c))
+
+
+def _models(scoring, la, lb, ra, rb, lt, lc, rt, rc):
+    """The models the rule reads (the other None), checked."""
+    if scoring not in _RULES:
+        raise ValueError(f"scoring: {scoring!r}; expected one of {', '.join(_RULES)}")
+    learner = _model("learner", la, lb, lt, lc)
+    reference = _model("reference", ra, rb, rt, rc)
+    need_l, need_r = scoring != "easy_reference", scoring != "hard_learner"
+    if need_l and learner is None:
+        raise ValueError(f"scoring `{scoring}` needs the learner's embeddings (learner_a and learner_b)")
+    if need_r and reference is None:
+        raise ValueError(f"scoring `{scoring}` needs the reference's embeddings (reference_a and reference_b)")
+    learner, reference = (learner if need_l else None), (reference if need_r else None)
+    if learner is not None and reference is not None and reference.a.shape[0] != learner.a.shape[0]:
+        raise ValueError(f"reference_a: {reference.a.shape[0]} rows, but learner_a has {learner.a.shape[0]}")
+    return learner, reference
 
 
 def select(
@@ -180,20 +217,11 @@ def select(
     shape, batch size, chunking and rule); temperatures and biases may be traced
     values (a model's learned t and c).
     """
-    if scoring not in _RULES:
-        raise ValueError(f"scoring: {scoring!r}; expected one of {', '.join(_RULES)}")
-    learner = _model("learner", learner_a, learner_b, learner_temperature, learner_bias)
-    reference = _model("reference", reference_a, reference_b, reference_temperature, reference_bias)
-    need_l, need_r = scoring != "easy_reference", scoring != "hard_learner"
-    if need_l and learner is None:
-        raise ValueError(f"scoring `{scoring}` needs the learner's embeddings (learner_a and learner_b)")
-    if need_r and reference is None:
-        raise ValueError(f"scoring `{scoring}` needs the reference's embeddings (reference_a and reference_b)")
-    learner, reference = (learner if need_l else None), (reference if need_r else None)
+    learner, reference = _models(scoring, learner_a, learner_b, reference_a, reference_b,
+                                 learner_temperature, learner_bias, reference_temperature,
+                                 reference_bias)
     n = (learner or reference).a.shape[0]
-    if learner is not None and reference is not None and reference.a.shape[0] != n:
-        raise ValueError(f"reference_a: {reference.a.shape[0]} rows, but learner_a has {n}")
-    _check(n, batch_size, n_chunks, key, uniforms)
+    batch_size, n_chunks = _check(n, batch_size, n_chunks, key, uniforms, gain)
     u = _uniforms(key, uniforms, n_chunks, n)
     s = _select_jit(learner, reference, u, batch_size, n_chunks, jnp.float32(gain), scoring)
     return s if return_conditional else s.chosen
@@ -221,7 +249,7 @@ def select_from_scores(
     a = jnp.asarray(scores, dtype=jnp.float32)
     if a.ndim != 2 or a.shape[0] != a.shape[1]:
         raise ValueError(f"scores: shape {a.shape}; expected a square B×B matrix")
-    _check(a.shape[0], batch_size, n_chunks, key, uniforms)
+    batch_size, n_chunks = _check(a.shape[0], batch_size, n_chunks, key, uniforms, gain)
     u = _uniforms(key, uniforms, n_chunks, a.shape[0])
     s = _from_scores_jit(a, u, batch_size, n_chunks, jnp.float32(gain))
     return s if return_conditional else s.chosen
@@ -250,6 +278,7 @@ def learnability(
         n = x.shape[0]
         return _softplus(jnp.where(jnp.eye(n, dtype=bool), -x, x))
 
-    learner = _model("learner", learner_a, learner_b, learner_temperature, learner_bias)
-    reference = _model("reference", reference_a, reference_b, reference_temperature, reference_bias)
+    learner, reference = _models(scoring, learner_a, learner_b, reference_a, reference_b,
+                                 learner_temperature, learner_bias, reference_temperature,
+                                 reference_bias)
     return _combine(scoring, losses(learner), losses(reference))

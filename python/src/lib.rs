@@ -328,8 +328,8 @@ fn jest_with_uniforms<'py>(
     learner_b: &Bound<'py, PyAny>,
     reference_a: Option<&Bound<'py, PyAny>>,
     reference_b: Option<&Bound<'py, PyAny>>,
-    b: usize,
-    n_chunks: usize,
+    b: i64,
+    n_chunks: i64,
     gain: f64,
     scoring: &str,
     learner_temperature: f64,
@@ -339,6 +339,11 @@ fn jest_with_uniforms<'py>(
     uniforms: &Bound<'py, PyAny>,
 ) -> PyResult<(Bound<'py, PyArray1<i64>>, PyObject)> {
     let scoring: Scoring = parse("scoring", scoring)?;
+    let (Ok(b), Ok(n_chunks)) = (usize::try_from(b), usize::try_from(n_chunks)) else {
+        return Err(value_error(format!(
+            "batch_size = {b}, n_chunks = {n_chunks}: both must be positive integers"
+        )));
+    };
     let e = embeddings(
         learner_a,
         learner_b,
@@ -352,7 +357,11 @@ fn jest_with_uniforms<'py>(
         ),
     )?;
     let n = e.view().len();
-    let u = curves_of("uniforms", uniforms)?;
+    let u = curves_of("uniforms", uniforms).map_err(|_| {
+        value_error(format!(
+            "uniforms: expected a float array of shape n_chunks × B = {n_chunks} × {n}"
+        ))
+    })?;
     if u.len() != n_chunks || u.iter().any(|r| r.len() != n) {
         return Err(value_error(format!(
             "uniforms: expected n_chunks × B = {n_chunks} × {n}"

@@ -117,6 +117,12 @@ BAD = [
      "reference_loss: scoring `learnability` needs it"),
     (lambda a: jestbench.select_from_scores(np.ones((4, 4), np.float32), 2, kinds=[0.5] * 4), TypeError,
      "kinds: expected integers"),
+    (lambda a: jestbench.select_from_losses(np.full((4, 4), np.nan), np.ones((4, 4)), 2), ValueError,
+     "learner_loss − reference_loss: entry [0, 0] is NaN: scores must be finite"),
+    (lambda a: jestbench.select_from_losses(Grad(), np.ones((4, 4)), 2), TypeError,
+     "learner_loss: a tensor that requires grad; pass learner_loss.detach()"),
+    (lambda a: jestbench.select_from_losses(np.ones((4, 4)), np.ones((4, 4), np.int32), 2), TypeError,
+     "reference_loss: dtype int32 cannot be read"),
 ]
 
 

@@ -46,6 +46,7 @@ def test_same_uniforms_same_indices_and_conditional_probabilities(scoring, gain,
     b, n = 64, 256
     arrays = embeddings(2, n)
     u = np.random.default_rng(7).uniform(1e-6, 1.0, size=(n_chunks, n)).astype(np.float32)
+    u[0, 5] = u[n_chunks - 1, 7] = 0.0  # a draw of exactly 0 reads alike in both
     chosen, conditional = rust(arrays, b, n_chunks, gain, scoring, u)
     s = jj.select(*arrays, b, uniforms=u, n_chunks=n_chunks, gain=gain, scoring=scoring,
                   return_conditional=True, **MODELS)
@@ -155,3 +156,11 @@ def test_it_jit_compiles_with_learned_temperatures_and_rejects_bad_arguments():
         jj.select(arrays[0], arrays[1], None, None, 16, key=jax.random.key(0))
     with pytest.raises(ValueError, match=r"uniforms: shape \(2, 64\); expected n_chunks × B = \(16, 64\)"):
         jj.select(*arrays, 16, uniforms=np.zeros((2, 64)))
+    with pytest.raises(ValueError, match="n_chunks = 0: must be a positive integer"):
+        jj.select(*arrays, 16, key=jax.random.key(0), n_chunks=0)
+    with pytest.raises(ValueError, match="gain = inf: must be finite"):
+        jj.select(*arrays, 16, key=jax.random.key(0), gain=float("inf"))
+    with pytest.raises(ValueError, match="scoring `learnability` needs the reference's embeddings"):
+        jj.learnability(arrays[0], arrays[1])
+    # numpy integers are integers.
+    assert jj.select(*arrays, np.int64(16), key=jax.random.key(0), n_chunks=np.int32(4)).shape == (16,)

@@ -232,6 +232,12 @@ BAD = [
      "reference_b: width 3, but reference_a has 8"),
     (lambda a: jestbench.learnability(a[0], a[1], a[2], a[3], learner_temperature=-1), ValueError,
      "learner_temperature -1: must be a positive number"),
+    (lambda a: jestbench.select(*a, 16, learner_temperature=1e39), ValueError,
+     "learner_temperature 1e39: must be a positive number (finite in float32)"),
+    (lambda a: jestbench.select(a[0] * 1e19, a[1] * 1e19, a[2], a[3], 16), ValueError,
+     "beyond float32's range; scale the embeddings or the temperature down"),
+    (lambda a: jestbench.select(a[0][:, :0], a[1][:, :0], a[2], a[3], 16), ValueError,
+     "shape (48, 0): needs at least one row and one column"),
     (lambda a: jestbench.learnability(a[0], a[1], a[2], a[3], scoring="easiest"), ValueError,
      "scoring: unknown variant `easiest`"),
     (lambda a: jestbench.speedup([0, 1, 2], np.ones((3, 3)), np.ones((1, 3))), ValueError,
@@ -330,11 +336,14 @@ def test_a_reopened_writer_refuses_points_already_logged(tmp_path):
 
 
 def test_selection_needs_no_score_matrix_and_a_matrix_too_large_is_refused():
-    # 200,000 candidates: selection scores through the fused path (the arrays'
-    # copies, O(B·e)) and chooses; their B×B matrix (160 GB of float32) is
+    # 1,000,000 candidates: selection scores through the fused path (the arrays'
+    # copies, O(B·e)) and chooses; their B×B matrix (3.6 TiB of float32) is
     # refused before it is allocated (the interpreter lives on).
-    big = np.random.default_rng(0).standard_normal((200_000, 2)).astype(np.float32)
+    big = np.random.default_rng(0).standard_normal((1_000_000, 2)).astype(np.float32)
     chosen = jestbench.select(big, big, big, big, 64)
     assert len(set(chosen)) == 64
-    with pytest.raises(ValueError, match=r"B = 200000 candidates: their B×B score matrix \(f32\) take"):
+    with pytest.raises(ValueError, match=r"B = 1000000 candidates: their B×B score matrix \(f32\) take"):
         jestbench.learnability(big, big, big, big)
+    with pytest.raises(ValueError, match=r"scores: B = 1000000 candidates"):
+        jestbench.select_from_scores(np.lib.stride_tricks.as_strided(
+            np.zeros(1, np.float32), shape=(1_000_000, 1_000_000), strides=(0, 0)), 64)
