@@ -1,7 +1,7 @@
 """What selecting a learning batch costs at training scale, and what Python adds.
 
     python benches/python/select_overhead.py [--sizes 2048 8192 16384] [--reps 5]
-        [--previous-cli PATH]
+        [--previous-cli PATH] [--jax]
 
 For each super-batch size B (b = B/8, 16 chunks, embeddings of width 64: the
 `jestbench bench` quickstart model's shapes), alternating repetition by
@@ -15,6 +15,8 @@ repetition on the same inputs:
   (`jestbench bench --super-batches B`, median of its timed iterations:
   learner forward on B, fused scores, sampling, step on b): select / iteration
   is the target of issue #45 (at most 3x at B = 8,192);
+- `jax ms` (with `--jax`): `jestbench.jax.select`, the same sampler in JAX,
+  jit-compiled (compiled before timing), on JAX's default device;
 - `extra MiB`: the peak resident memory a `select` call adds over the process
   that holds its inputs (measured in a fresh process per size), against the
   inputs' own size (the target: at most 2x the inputs plus O(B));
@@ -113,28 +115,42 @@ def main():
     p.add_argument("--sizes", type=int, nargs="+", default=[2048, 8192, 16384])
     p.add_argument("--reps", type=int, default=5)
     p.add_argument("--previous-cli", help="a jestbench binary from before the fused select path")
+    p.add_argument("--jax", action="store_true", help="also time jestbench.jax.select")
     p.add_argument("--child-memory", type=int, help=argparse.SUPPRESS)
     args = p.parse_args()
     if args.child_memory:
         return child_memory(args.child_memory)
     binary = os.environ.get("JESTBENCH", str(ROOT / "target" / "release" / "jestbench"))
     iteration = iteration_ms(binary, args.sizes)
+    jj = None
+    if args.jax:
+        import jax
+        import jestbench.jax as jj
     print(f"{'B':>6} {'b':>5} {'python ms':>10} {'rust ms':>9} {'py/rust':>8} {'iteration ms':>13} "
-          f"{'select/iter':>12} {'extra MiB':>10} {'inputs MiB':>11}  (median of {args.reps}, alternating)")
+          f"{'select/iter':>12} {'extra MiB':>10} {'inputs MiB':>11}"
+          + (f" {'jax ms':>8}" if jj else "") + f"  (median of {args.reps}, alternating)")
     for n in args.sizes:
         b = n // 8
         arrays = arrays_of(n)
-        py, rs = [], []
+        py, rs, jx = [], [], []
+        if jj:
+            on_device = [jax.numpy.asarray(a) for a in arrays]
+            jj.select(*on_device, b, key=jax.random.key(0), n_chunks=CHUNKS).block_until_ready()
         for r in range(args.reps):
             t = time.perf_counter()
             jestbench.select(*arrays, b, n_chunks=CHUNKS, seed=r)
             py.append(time.perf_counter() - t)
             rs.extend(_jestbench.time_native_select(*arrays, b, CHUNKS, r, 1))
+            if jj:
+                t = time.perf_counter()
+                jj.select(*on_device, b, key=jax.random.key(r), n_chunks=CHUNKS).block_until_ready()
+                jx.append(time.perf_counter() - t)
         mp, mr = statistics.median(py) * 1e3, statistics.median(rs) * 1e3
         m = memory(n)
         it = iteration.get(n, float("nan"))
         print(f"{n:>6} {b:>5} {mp:>10.2f} {mr:>9.2f} {mp / mr:>8.3f} {it:>13.2f} {mp / it:>12.2f} "
-              f"{m['extra']:>10.1f} {m['inputs']:>11.1f}")
+              f"{m['extra']:>10.1f} {m['inputs']:>11.1f}"
+              + (f" {statistics.median(jx) * 1e3:>8.2f}" if jj else ""))
     if args.previous_cli:
         print(f"\n`jestbench select` from .npy files (b = B/8, {CHUNKS} chunks, width {DIM}): "
               "wall seconds and peak MiB, alternating")
