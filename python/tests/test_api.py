@@ -52,6 +52,46 @@ def test_dlpack_and_jax_arrays_choose_what_numpy_chooses():
     assert list(jestbench.select_from_scores(jnp.asarray(a), 16, seed=3)) == list(want)
 
 
+class OnDevice:
+    """An array on a CUDA device (DLPack device type 2) that DLPack cannot copy
+    to the host; ``how`` is the framework's own way there: PyTorch's ``.cpu()``,
+    CuPy's ``.get()``, or JAX's ``__array__``."""
+
+    copies = 0
+
+    def __init__(self, a, how):
+        self._a, self._how = a, how
+
+    def __dlpack_device__(self):
+        return (2, 0)
+
+    def __dlpack__(self, **kw):
+        raise BufferError("cannot copy across devices")
+
+    def __getattr__(self, name):
+        if name == self._how and name in ("cpu", "get"):
+            def move():
+                OnDevice.copies += 1
+                return self._a.copy()
+            return move
+        raise AttributeError(name)
+
+    def __array__(self, dtype=None, copy=None):
+        if self._how != "__array__":
+            raise TypeError("implicit conversion to the host is not allowed")
+        OnDevice.copies += 1
+        return self._a.copy()
+
+
+@pytest.mark.parametrize("how", ["cpu", "get", "__array__"])
+def test_accelerator_arrays_are_copied_to_the_host_once(how):
+    arrays = embeddings(4)
+    want = jestbench.select(*arrays, 16, seed=1)
+    OnDevice.copies = 0
+    got = jestbench.select(*[OnDevice(a, how) for a in arrays], 16, seed=1)
+    assert list(got) == list(want) and OnDevice.copies == 4
+
+
 def test_the_matrix_entry_points_choose_what_the_embeddings_choose():
     arrays = embeddings(2)
     a = jestbench.learnability(*arrays)
