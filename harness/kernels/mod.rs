@@ -41,6 +41,17 @@ pub use products::{paired_rows, products, products_par};
 /// every implementation gives the same bits, so the builds agree.
 pub(crate) trait Fma {
     fn fma(a: f32, b: f32, c: f32) -> f32;
+
+    /// Whether [`Fma::fma_flagged`] may differ from [`Fma::fma`].
+    const FLAGGED: bool = false;
+
+    /// a·b + c, cheaper where it may be wrong in the last bit: wherever it could
+    /// differ from [`Fma::fma`] it sets `flag` (never clears it), and the kernel
+    /// recomputes with `fma`. Where `FLAGGED` is false it is `fma` itself.
+    #[inline(always)]
+    fn fma_flagged(a: f32, b: f32, c: f32, _flag: &mut u32) -> f32 {
+        Self::fma(a, b, c)
+    }
 }
 
 /// The hardware instruction (`mul_add` where the build enables FMA, and on
@@ -82,6 +93,25 @@ impl Fma for Emulated {
             0
         };
         f64::from_bits((bits as i64 + step) as u64) as f32
+    }
+
+    const FLAGGED: bool = true;
+
+    /// a·b + c rounded to f64 (a·b is exact there), then to f32: two roundings,
+    /// which differ from one only where the f64 sum lands exactly halfway
+    /// between two f32 values (the 29 bits f32 drops are 1 then zeros), or in
+    /// f32's subnormal range, where fewer bits are kept. Those are flagged
+    /// (rare on data without special structure: a tie needs 28 given bits), and the
+    /// kernel recomputes its tile exactly; the flag never misses a wrong result
+    /// (the tests check it on ties built to fail). About a third of the exact
+    /// emulation's instructions.
+    #[inline(always)]
+    fn fma_flagged(a: f32, b: f32, c: f32, flag: &mut u32) -> f32 {
+        let s = a as f64 * b as f64 + c as f64;
+        let low = s.to_bits() as u32 & 0x1FFF_FFFF;
+        let tiny = s.abs() < f32::MIN_POSITIVE as f64 && s != 0.0;
+        *flag |= ((low == 0x1000_0000) | tiny) as u32;
+        s as f32
     }
 }
 

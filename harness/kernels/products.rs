@@ -205,26 +205,23 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
                             acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
                         }
                     }
-                    let b_at = |dd: usize| -> [f32; T] {
-                        let d = d0 + dd;
-                        bt[d * n + j0 + j..d * n + j0 + j + T]
-                            .try_into()
-                            .expect("T")
-                    };
-                    if pack {
-                        let xs = &apack[t * depth * R..(t + 1) * depth * R];
-                        for (dd, x) in xs.chunks_exact(R).enumerate() {
-                            step::<F, R, T>(&mut acc, x, &b_at(dd));
-                        }
+                    // The block's steps: A's rows packed, or read in place.
+                    let xs = if pack {
+                        Xs::Packed(&apack[t * depth * R..(t + 1) * depth * R])
                     } else {
-                        let rows: [&[f32]; R] =
-                            std::array::from_fn(|r| &a[(q + r) * k + d0..(q + r) * k + d1]);
-                        // dd indexes the R rows at once (one column of the tile).
-                        #[allow(clippy::needless_range_loop)]
-                        for dd in 0..depth {
-                            let x: [f32; R] = std::array::from_fn(|r| rows[r][dd]);
-                            step::<F, R, T>(&mut acc, &x, &b_at(dd));
-                        }
+                        Xs::Rows(std::array::from_fn(|r| {
+                            &a[(q + r) * k + d0..(q + r) * k + d1]
+                        }))
+                    };
+                    // (Empty when k = 0: no step reads it.)
+                    let bs = bt.get(d0 * n + j0 + j..).unwrap_or(&[]);
+                    let start = acc;
+                    let flag = block::<F, R, T>(&mut acc, &xs, bs, n, depth, false);
+                    if F::FLAGGED && flag != 0 {
+                        // A sum the cheap path may have rounded twice: the block
+                        // again, exactly, from where it started.
+                        acc = start;
+                        block::<F, R, T>(&mut acc, &xs, bs, n, depth, true);
                     }
                     for (r, acc) in acc.iter().enumerate() {
                         c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
@@ -235,14 +232,13 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
                     if d0 > 0 {
                         acc.copy_from_slice(&c[q * nb + j..q * nb + j + T]);
                     }
-                    for (dd, &x) in a[q * k + d0..q * k + d1].iter().enumerate() {
-                        let d = d0 + dd;
-                        let row: [f32; T] = bt[d * n + j0 + j..d * n + j0 + j + T]
-                            .try_into()
-                            .expect("T");
-                        for l in 0..T {
-                            acc[l] = F::fma(x, row[l], acc[l]);
-                        }
+                    let xs = &a[q * k + d0..q * k + d1];
+                    let bs = bt.get(d0 * n + j0 + j..).unwrap_or(&[]);
+                    let start = acc;
+                    let flag = row_block::<F, T>(&mut acc, xs, bs, n, false);
+                    if F::FLAGGED && flag != 0 {
+                        acc = start;
+                        row_block::<F, T>(&mut acc, xs, bs, n, true);
                     }
                     c[q * nb + j..q * nb + j + T].copy_from_slice(&acc);
                 }
@@ -253,17 +249,89 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
     end
 }
 
-/// One step of d for a register tile: acc[r][l] += x[r] · row[l], fused.
+/// A register tile's A values: packed by d (R per step), or its R rows in place.
+enum Xs<'a, const R: usize> {
+    Packed(&'a [f32]),
+    Rows([&'a [f32]; R]),
+}
+
+/// `depth` steps of d for a register tile from A's values and Bᵀ's rows (`bs`:
+/// row dd of the block at `dd·n`), by `F::fma` (`exact`) or `F::fma_flagged`;
+/// returns the flag. A function, not a closure, so that it is compiled inside
+/// each SIMD level's kernel (a closure can be left outside, without FMA).
+#[inline(always)]
+fn block<F: Fma, const R: usize, const T: usize>(
+    acc: &mut [[f32; T]; R],
+    xs: &Xs<'_, R>,
+    bs: &[f32],
+    n: usize,
+    depth: usize,
+    exact: bool,
+) -> u32 {
+    // One flag per lane: ORed there, reduced once at the end.
+    let mut flags = [0u32; T];
+    let b_at = |dd: usize| -> &[f32; T] { bs[dd * n..dd * n + T].try_into().expect("T") };
+    match xs {
+        Xs::Packed(xs) => {
+            for (dd, x) in xs.chunks_exact(R).enumerate() {
+                step::<F, R, T>(acc, x, b_at(dd), exact, &mut flags);
+            }
+        }
+        Xs::Rows(rows) => {
+            // dd indexes the R rows at once (one column of the tile).
+            #[allow(clippy::needless_range_loop)]
+            for dd in 0..depth {
+                let x: [f32; R] = std::array::from_fn(|r| rows[r][dd]);
+                step::<F, R, T>(acc, &x, b_at(dd), exact, &mut flags);
+            }
+        }
+    }
+    flags.iter().fold(0, |f, g| f | g)
+}
+
+/// `xs.len()` steps of d for one row of T candidates (as [`block`]).
+#[inline(always)]
+fn row_block<F: Fma, const T: usize>(
+    acc: &mut [f32; T],
+    xs: &[f32],
+    bs: &[f32],
+    n: usize,
+    exact: bool,
+) -> u32 {
+    let mut flags = [0u32; T];
+    for (dd, &x) in xs.iter().enumerate() {
+        let row: &[f32; T] = bs[dd * n..dd * n + T].try_into().expect("T");
+        for l in 0..T {
+            acc[l] = fused::<F>(x, row[l], acc[l], exact, &mut flags[l]);
+        }
+    }
+    flags.iter().fold(0, |f, g| f | g)
+}
+
+/// One step of d for a register tile: acc[r][l] += x[r] · row[l], fused
+/// (`exact`: by `F::fma`; else by `F::fma_flagged`, which may set lane l's flag).
 #[inline(always)]
 fn step<F: Fma, const R: usize, const T: usize>(
     acc: &mut [[f32; T]; R],
     x: &[f32],
     row: &[f32; T],
+    exact: bool,
+    flags: &mut [u32; T],
 ) {
     for r in 0..R {
         for l in 0..T {
-            acc[r][l] = F::fma(x[r], row[l], acc[r][l]);
+            acc[r][l] = fused::<F>(x[r], row[l], acc[r][l], exact, &mut flags[l]);
         }
+    }
+}
+
+/// a·b + c by `F::fma` (`exact`) or `F::fma_flagged`.
+#[inline(always)]
+fn fused<F: Fma>(a: f32, b: f32, c: f32, exact: bool, flag: &mut u32) -> f32 {
+    if exact || !F::FLAGGED {
+        F::fma(a, b, c)
+    } else {
+        F::fma_flagged(a, b, c, flag)
     }
 }
 
@@ -283,11 +351,15 @@ fn singles<F: Fma>(
 ) {
     for jj in from..nb {
         for q in 0..m {
-            let mut s = 0.0f32;
-            for d in 0..k {
-                s = F::fma(a[q * k + d], bt[d * n + j0 + jj], s);
+            let xs = &a[q * k..(q + 1) * k];
+            let bs = bt.get(j0 + jj..).unwrap_or(&[]);
+            let mut s = [0.0f32];
+            let flag = row_block::<F, 1>(&mut s, xs, bs, n, false);
+            if F::FLAGGED && flag != 0 {
+                s = [0.0];
+                row_block::<F, 1>(&mut s, xs, bs, n, true);
             }
-            c[q * nb + jj] = s;
+            c[q * nb + jj] = s[0];
         }
     }
 }

@@ -298,3 +298,93 @@ fn paired_rows_is_dot_row_by_row() {
         }
     }
 }
+
+/// The portable kernels' cheap fused multiply-add (two roundings) is never wrong
+/// without saying so: on random triples and on ties built to round twice wrongly,
+/// it equals the correctly rounded one or flags (and the kernel recomputes).
+#[test]
+fn the_flagged_fma_flags_every_sum_it_may_round_twice() {
+    let mut r = crate::data::rng::chacha(11, 0);
+    use rand::Rng;
+    let flagged = std::cell::Cell::new(0u64);
+    let check = |a: f32, b: f32, c: f32| {
+        let mut flag = 0u32;
+        let got = Emulated::fma_flagged(a, b, c, &mut flag);
+        let want = a.mul_add(b, c);
+        assert!(
+            flag != 0 || want.to_bits() == got.to_bits() || (want.is_nan() && got.is_nan()),
+            "fma({a:e}, {b:e}, {c:e}) = {want:e}, unflagged {got:e}"
+        );
+        flagged.set(flagged.get() + flag as u64);
+    };
+    // Ties built to fail: c = 1 + k·2⁻²³ with k odd (or even), a·b = 2⁻²⁴ ∓ 2⁻⁷⁰,
+    // (b = 2⁻²⁴ − 2⁻⁴⁷), whose f64 sum is the midpoint and whose f32 rounding goes the wrong way.
+    let a = 1.0 + f32::EPSILON;
+    let b = f32::from_bits((2.0f32.powi(-24)).to_bits() - 2);
+    for k in 0..64 {
+        let c = 1.0 + k as f32 * f32::EPSILON;
+        for (x, y) in [(a, b), (-a, b), (a, -b)] {
+            check(x, y, c);
+            check(x, y, -c);
+        }
+    }
+    let wrong = (a as f64 * b as f64 + (1.0 + f32::EPSILON) as f64) as f32;
+    assert_ne!(
+        wrong.to_bits(),
+        a.mul_add(b, 1.0 + f32::EPSILON).to_bits(),
+        "the built tie does round twice wrongly"
+    );
+    let before = flagged.get();
+    for _ in 0..2_000_000 {
+        let (a, b, c) = (
+            f32::from_bits(r.gen()),
+            f32::from_bits(r.gen()),
+            f32::from_bits(r.gen()),
+        );
+        check(a, b, c);
+    }
+    for _ in 0..1_000_000 {
+        let (a, b, c): (f32, f32, f32) = (
+            r.gen_range(-2.0..2.0),
+            r.gen_range(-2.0..2.0),
+            r.gen_range(-8.0..8.0),
+        );
+        check(a, b, c);
+    }
+    // On data like a model's, flags are rare (the cheap path is the path taken).
+    let random = flagged.get() - before;
+    assert!(random < 1_000_000, "{random} of 3,000,000 flagged");
+}
+
+/// A product whose dot chain meets a tie the cheap path rounds wrongly: the
+/// portable kernels recompute it and agree with the hardware's bit for bit.
+#[test]
+fn a_tile_with_a_double_rounding_tie_is_recomputed_exactly() {
+    let (m, n, k) = (5, 70, 3);
+    let tie_a = 1.0 + f32::EPSILON;
+    let tie_b = f32::from_bits((2.0f32.powi(-24)).to_bits() - 2);
+    let mut a: Vec<f32> = (0..m * k)
+        .map(|i| ((i * 7) % 11) as f32 / 5.0 - 1.0)
+        .collect();
+    let mut bt: Vec<f32> = (0..n * k)
+        .map(|i| ((i * 5) % 13) as f32 / 6.0 - 1.0)
+        .collect();
+    // Row 2, candidate 33: 0 + a·1 = 1 + 2⁻²³, then + a·b on the tie, then + 0.
+    a[2 * k..3 * k].copy_from_slice(&[tie_a, tie_a, 0.0]);
+    bt[33] = 1.0;
+    bt[n + 33] = tie_b;
+    let exact = tie_a.mul_add(tie_b, tie_a.mul_add(1.0, 0.0));
+    let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+    let mut portable = vec![0.0; m * n];
+    products::products_at(Level::Portable, m, n, k, &a, &bt, n, 0, &mut portable);
+    assert_eq!(portable[2 * n + 33].to_bits(), exact.to_bits());
+    if cpu_level() >= Level::Avx2 {
+        let mut hardware = vec![0.0; m * n];
+        products::products_at(Level::Avx2, m, n, k, &a, &bt, n, 0, &mut hardware);
+        assert_eq!(bits(&portable), bits(&hardware));
+    }
+    // The single-candidate path too (a width no tile covers).
+    let mut one = vec![0.0; m];
+    products::products_at(Level::Portable, m, 1, k, &a, &bt, n, 33, &mut one);
+    assert_eq!(one[2].to_bits(), exact.to_bits());
+}
