@@ -183,14 +183,15 @@ pub fn select(args: SelectArgs) -> anyhow::Result<()> {
             bias: args.reference_bias,
         },
     };
-    embeddings.check().map_err(UsageError)?;
     let at = |m: String| UsageError(format!("{}: {m}", args.learner_a.display()));
-    // A's entries on demand (the training loop's fused path); the whole matrix
-    // only for --dump-scores, and only where the rule's models were given.
+    // A's entries on demand (the training loop's fused path, which checks the
+    // embeddings first); the whole matrix only for --dump-scores, and only where
+    // the rule's models were given.
     let scorable = !needs_r || reference.is_some();
     let fused = if name.scores() || (args.dump_scores && scorable) {
-        Some(embeddings.fused(args.scoring).map_err(at)?)
+        Some(embeddings.fused(args.scoring).map_err(UsageError)?)
     } else {
+        embeddings.check().map_err(UsageError)?;
         None
     };
     let dense = match (&fused, args.dump_scores) {

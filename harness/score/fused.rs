@@ -148,6 +148,22 @@ fn both<A: Send, B: Send>(f: impl FnOnce() -> A + Send, g: impl FnOnce() -> B + 
     }
 }
 
+/// A by the rule from the losses it read: L − R, L or −R, entry by entry.
+fn combined(l: Option<Vec<f32>>, r: Option<Vec<f32>>) -> Vec<f32> {
+    match (l, r) {
+        (Some(mut l), Some(r)) => {
+            l.iter_mut().zip(&r).for_each(|(x, y)| *x -= y);
+            l
+        }
+        (Some(l), None) => l,
+        (None, Some(mut r)) => {
+            r.iter_mut().for_each(|x| *x = -*x);
+            r
+        }
+        (None, None) => unreachable!("every rule reads a model"),
+    }
+}
+
 /// Candidates per parallel block of the row and column sums.
 const BLOCK: usize = 128;
 /// Rows of A per block of the whole matrix and its total.
@@ -192,13 +208,20 @@ impl FusedScores {
         self.input.reference.as_ref().expect("checked in new")
     }
 
-    /// A from the rule and the losses it uses.
-    #[inline]
-    fn combine(&self, l: f32, r: f32) -> f32 {
+    /// What `learner` and `reference` give, each only where the rule reads that
+    /// model (both at once, on a pool worker, when it reads both).
+    fn per_model<T: Send>(
+        &self,
+        learner: impl FnOnce() -> T + Send,
+        reference: impl FnOnce() -> T + Send,
+    ) -> (Option<T>, Option<T>) {
         match self.input.rule {
-            Scoring::Learnability => l - r,
-            Scoring::HardLearner => l,
-            Scoring::EasyReference => -r,
+            Scoring::Learnability => {
+                let (l, r) = both(learner, reference);
+                (Some(l), Some(r))
+            }
+            Scoring::HardLearner => (Some(learner()), None),
+            Scoring::EasyReference => (None, Some(reference())),
         }
     }
 
@@ -217,53 +240,34 @@ impl FusedScores {
     /// `cols[q·nb + j]` = A_{j0+j, k_q}.
     fn blocks(&self, ks: &[usize], j0: usize, j1: usize) -> LossBlock {
         let (tl, tr) = self.transposed();
-        let learner = || {
-            self.learner()
-                .loss_block(tl.expect("made with it"), ks, j0, j1)
-        };
-        let reference = || {
-            self.reference()
-                .loss_block(tr.expect("made with it"), ks, j0, j1)
-        };
-        match self.input.rule {
-            Scoring::Learnability => {
-                let (mut l, r) = both(learner, reference);
-                for (x, y) in l.rows.iter_mut().zip(&r.rows) {
-                    *x -= y;
-                }
-                for (x, y) in l.cols.iter_mut().zip(&r.cols) {
-                    *x -= y;
-                }
-                l
-            }
-            Scoring::HardLearner => learner(),
-            Scoring::EasyReference => {
-                let mut r = reference();
-                r.rows.iter_mut().for_each(|x| *x = -*x);
-                r.cols.iter_mut().for_each(|x| *x = -*x);
-                r
-            }
+        let (l, r) = self.per_model(
+            || {
+                self.learner()
+                    .loss_block(tl.expect("made with it"), ks, j0, j1)
+            },
+            || {
+                self.reference()
+                    .loss_block(tr.expect("made with it"), ks, j0, j1)
+            },
+        );
+        let ((l_rows, l_cols), (r_rows, r_cols)) = (
+            l.map(|b| (b.rows, b.cols)).unzip(),
+            r.map(|b| (b.rows, b.cols)).unzip(),
+        );
+        LossBlock {
+            rows: combined(l_rows, r_rows),
+            cols: combined(l_cols, r_cols),
         }
     }
 
     /// Rows `ks` of A over every candidate (row-major |ks|×n).
     fn rows(&self, ks: &[usize]) -> Vec<f32> {
         let (tl, tr) = self.transposed();
-        let learner = || self.learner().loss_rows(tl.expect("made with it"), ks);
-        let reference = || self.reference().loss_rows(tr.expect("made with it"), ks);
-        match self.input.rule {
-            Scoring::Learnability => {
-                let (mut l, r) = both(learner, reference);
-                l.iter_mut().zip(&r).for_each(|(x, y)| *x -= y);
-                l
-            }
-            Scoring::HardLearner => learner(),
-            Scoring::EasyReference => {
-                let mut r = reference();
-                r.iter_mut().for_each(|x| *x = -*x);
-                r
-            }
-        }
+        let (l, r) = self.per_model(
+            || self.learner().loss_rows(tl.expect("made with it"), ks),
+            || self.reference().loss_rows(tr.expect("made with it"), ks),
+        );
+        combined(l, r)
     }
 
     /// The whole B×B matrix, every entry the one [`FusedScores::entry`] gives
@@ -306,22 +310,8 @@ impl Scores for FusedScores {
             kernels::softplus_in_place(&mut x);
             x
         };
-        let (needs_l, needs_r) = super::needs(self.input.rule);
-        let zeros = || vec![0.0; self.n];
-        let l = if needs_l {
-            diag(self.learner())
-        } else {
-            zeros()
-        };
-        let r = if needs_r {
-            diag(self.reference())
-        } else {
-            zeros()
-        };
-        l.iter()
-            .zip(&r)
-            .map(|(&l, &r)| self.combine(l, r))
-            .collect()
+        let (l, r) = self.per_model(|| diag(self.learner()), || diag(self.reference()));
+        combined(l, r)
     }
 
     fn add_cross(&self, chosen: &[usize], acc: &mut [f64]) {
@@ -372,22 +362,11 @@ impl Scores for FusedScores {
     }
 
     fn block_sum(&self, batch: &[usize]) -> f64 {
-        let (needs_l, needs_r) = super::needs(self.input.rule);
-        let s2 = batch.len() * batch.len();
-        let l = if needs_l {
-            self.learner().loss_square(batch)
-        } else {
-            vec![0.0; s2]
-        };
-        let r = if needs_r {
-            self.reference().loss_square(batch)
-        } else {
-            vec![0.0; s2]
-        };
-        l.iter()
-            .zip(&r)
-            .map(|(&l, &r)| self.combine(l, r) as f64)
-            .sum()
+        let (l, r) = self.per_model(
+            || self.learner().loss_square(batch),
+            || self.reference().loss_square(batch),
+        );
+        combined(l, r).iter().map(|&x| x as f64).sum()
     }
 }
 

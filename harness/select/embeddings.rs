@@ -137,13 +137,14 @@ impl Embeddings<'_> {
                         .fold(0.0f64, f64::max)
                         .sqrt()
                 };
-                let bound = t as f64 * largest(a) * largest(b) + (c as f64).abs();
+                let (na, nb) = (largest(a), largest(b));
+                let bound = t as f64 * na * nb + (c as f64).abs();
                 if bound > f32::MAX as f64 / 2.0 {
                     return Err(format!(
                         "{name}_temperature {} with these embeddings (norms up to {:.3e} and {:.3e}): logits reach {bound:.3e}, beyond float32's range; scale the embeddings or the temperature down",
                         m.temperature,
-                        largest(a),
-                        largest(b)
+                        na,
+                        nb
                     ));
                 }
             }
@@ -160,16 +161,13 @@ impl Embeddings<'_> {
     /// fit in the memory available.
     pub fn fused(&self, scoring: Scoring) -> Result<FusedScores, String> {
         self.check_rule(scoring, true)?;
-        let model = |(a, b): (&Matrix, &Matrix), m: PairModel| fused_model(a.clone(), b.clone(), m);
-        let (needs_l, needs_r) = needs(scoring);
-        Ok(FusedScores::new(ScoreInput {
-            rule: scoring,
-            learner: needs_l.then(|| model(self.learner, self.learner_model)),
-            reference: match (needs_r, self.reference) {
-                (true, Some(r)) => Some(model(r, self.reference_model)),
-                _ => None,
-            },
-        }))
+        let copy = |(a, b): (&Matrix, &Matrix)| (a.clone(), b.clone());
+        Ok(fused_scores(
+            scoring,
+            || copy(self.learner),
+            self.reference.filter(|_| needs(scoring).1).map(copy),
+            (self.learner_model, self.reference_model),
+        ))
     }
 
     /// The checks [`Embeddings::fused`] makes before it allocates: the arrays,
@@ -234,6 +232,27 @@ fn fused_model(a: Matrix, b: Matrix, m: PairModel) -> score::PairModel {
     }
 }
 
+/// The fused scores of checked embeddings: the models `scoring` reads (the
+/// learner's made only when read).
+fn fused_scores(
+    scoring: Scoring,
+    learner: impl FnOnce() -> (Matrix, Matrix),
+    reference: Option<(Matrix, Matrix)>,
+    (lm, rm): (PairModel, PairModel),
+) -> FusedScores {
+    let (needs_l, needs_r) = needs(scoring);
+    FusedScores::new(ScoreInput {
+        rule: scoring,
+        learner: needs_l.then(|| {
+            let (a, b) = learner();
+            fused_model(a, b, lm)
+        }),
+        reference: reference
+            .filter(|_| needs_r)
+            .map(|(a, b)| fused_model(a, b, rm)),
+    })
+}
+
 /// A super-batch's embeddings, owned: [`OwnedEmbeddings::into_fused`] moves them
 /// into the fused scores, so scoring copies nothing beyond the transposes (the
 /// Python package's path: its arrays are converted once).
@@ -258,17 +277,13 @@ impl OwnedEmbeddings {
     /// [`Embeddings::fused`] without the copies.
     pub fn into_fused(self, scoring: Scoring) -> Result<FusedScores, String> {
         self.view().check_rule(scoring, false)?;
-        let (needs_l, needs_r) = needs(scoring);
-        let (lm, rm) = (self.learner_model, self.reference_model);
-        let (la, lb) = self.learner;
-        Ok(FusedScores::new(ScoreInput {
-            rule: scoring,
-            learner: needs_l.then(|| fused_model(la, lb, lm)),
-            reference: match (needs_r, self.reference) {
-                (true, Some((ra, rb))) => Some(fused_model(ra, rb, rm)),
-                _ => None,
-            },
-        }))
+        let learner = self.learner;
+        Ok(fused_scores(
+            scoring,
+            || learner,
+            self.reference,
+            (self.learner_model, self.reference_model),
+        ))
     }
 }
 

@@ -37,12 +37,16 @@ def _cast_hint(name: str, x: Any) -> str:
     return f"{name}.astype(np.float32)"
 
 
-def _on_host(name: str, x: Any) -> np.ndarray:
-    """One copy of an accelerator array on the host (or the host array itself)."""
+def _refuse_grad(name: str, x: Any) -> None:
     if getattr(x, "requires_grad", False):
         raise TypeError(
             f"{name}: a tensor that requires grad; pass {name}.detach() "
             "(selection needs no gradient)")
+
+
+def _on_host(name: str, x: Any) -> np.ndarray:
+    """One copy of an accelerator array on the host (or the host array itself)."""
+    _refuse_grad(name, x)
     device = None
     if hasattr(x, "__dlpack_device__"):
         try:
@@ -114,10 +118,7 @@ def framework_array(name: str, x: Any) -> Any:
     or tuple becomes a numpy array."""
     if isinstance(x, (list, tuple)):
         return np.asarray(x, dtype=np.float64)
-    if getattr(x, "requires_grad", False):
-        raise TypeError(
-            f"{name}: a tensor that requires grad; pass {name}.detach() "
-            "(selection needs no gradient)")
+    _refuse_grad(name, x)
     dtype = str(getattr(x, "dtype", ""))
     if not any(t in dtype for t in ("float16", "float32", "float64")) or "bfloat16" in dtype:
         raise TypeError(_dtype_message(name, x, dtype or type(x).__name__))
