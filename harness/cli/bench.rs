@@ -32,9 +32,19 @@ pub struct BenchArgs {
     /// Skip the joint sampler's scaling on whole score matrices.
     #[arg(long)]
     pub no_sampler: bool,
-    /// Skip measuring this machine's matmul rate (the "of matmul" column).
+    /// Skip measuring this machine's rates (the "of dfdx", "of OpenBLAS" and "of
+    /// peak" columns): dfdx's matmul, OpenBLAS's sgemm (loaded at run time where
+    /// installed, or from JESTBENCH_OPENBLAS) and the kernels' multiply-add peak.
     #[arg(long)]
     pub no_matmul: bool,
+    /// Time towers of `--depth` hidden layers of this many units and an embedding
+    /// of width / 2 (the scale ladder's `model.width`), instead of the quickstart
+    /// model (hidden [128], embedding 64).
+    #[arg(long, value_parser = clap::value_parser!(u32).range(2..=bench::MAX_WIDTH as i64))]
+    pub width: Option<u32>,
+    /// Hidden layers per tower with `--width` (default 1).
+    #[arg(long, requires = "width", value_parser = clap::value_parser!(u32).range(1..=bench::MAX_DEPTH as i64))]
+    pub depth: Option<u32>,
 }
 
 #[derive(Clone, Debug)]
@@ -117,24 +127,38 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         selectors: args.selectors.0.clone(),
         sampler: !args.no_sampler,
         matmul_rate: !args.no_matmul,
+        width: args
+            .width
+            .map(|w| (w as usize, args.depth.unwrap_or(1) as usize)),
         ..BenchOptions::new(args.device.into())
     })?;
     say!(
-        "per-iteration cost, quickstart model, {} timed iterations after {} warm-up, {} threads, kernels {}",
+        "per-iteration cost, {}, {} timed iterations after {} warm-up, {} threads, kernels {}",
+        r.model,
         args.iters,
         args.warmup,
         r.threads,
         crate::kernels::simd_level()
     );
-    if let Some(m) = &r.matmul {
+    if let Some(m) = &r.machine {
         say!(
-            "this machine's float32 matmul ({0}×{0} by {0}×{0}, dfdx's CPU matmul on {1} threads, median of 5): {2:.1} GFLOP/s",
-            m.n, r.threads, m.gflops
+            "this machine's float32 rates on {0} threads ({1}×{1} by {1}×{1}, median of 5): dfdx's matmul {2:.1} GFLOP/s; {3}; kernels' multiply-add peak {4:.1} GFLOP/s",
+            r.threads,
+            m.n,
+            m.dfdx,
+            match &m.openblas {
+                Ok((g, name)) => format!("OpenBLAS sgemm {g:.1} GFLOP/s ({name})"),
+                Err(why) => format!("no OpenBLAS column: {why}"),
+            },
+            m.peak
         );
     }
-    let machine = r.matmul.as_ref().map(|m| m.gflops);
+    let rates = r.machine.as_ref();
+    let share = |gflops: f64, of: Option<f64>| {
+        of.map_or("—".to_string(), |m| format!("{:.1}%", 100.0 * gflops / m))
+    };
     say!(
-        "{:>6} {:>6} {:>5} {:<16} {:>9} {:>19} {:>9} {:>10} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9} {:>10}",
+        "{:>6} {:>6} {:>5} {:<16} {:>9} {:>19} {:>9} {:>10} {:>8} {:>8} {:>9} {:>8} {:>9} {:>9} {:>9} {:>9} {:>8}",
         "f",
         "B",
         "b",
@@ -149,11 +173,13 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
         "scoring",
         "sampling",
         "peak MiB",
-        "of matmul"
+        "of dfdx",
+        "of OpenBLAS",
+        "of peak"
     );
     for t in &r.iterations {
         say!(
-            "{:>6.3} {:>6} {:>5} {:<16} {:>9.3} {:>19} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>7.1}% {:>8.2}% {:>9} {:>10}",
+            "{:>6.3} {:>6} {:>5} {:<16} {:>9.3} {:>19} {:>9.2} {:>10.2} {:>7.2}x {:>7.2}x {:>8.2}x {:>7.1}% {:>8.2}% {:>9} {:>9} {:>11} {:>8}",
             t.filter_ratio,
             t.super_batch,
             t.batch,
@@ -168,7 +194,12 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
             100.0 * t.scoring_share,
             100.0 * t.sampling_share,
             t.peak_mib.map_or("—".into(), |m| format!("{m:.0}")),
-            machine.map_or("—".into(), |m| format!("{:.1}%", 100.0 * t.gflops() / m))
+            share(t.gflops(), rates.map(|m| m.dfdx)),
+            share(
+                t.gflops(),
+                rates.and_then(|m| m.openblas.as_ref().ok().map(|o| o.0))
+            ),
+            share(t.gflops(), rates.map(|m| m.peak))
         );
     }
     if !r.sampler.is_empty() {

@@ -32,9 +32,11 @@ macro_rules! x86_levels {
 }
 
 mod pairs;
+mod peak;
 mod products;
 
 pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums};
+pub use peak::fma_peak_gflops;
 pub use products::{paired_rows, products, products_par};
 
 /// How a kernel computes a·b + c with one rounding (IEEE's fused multiply-add):

@@ -9,6 +9,10 @@
 
 use std::time::Instant;
 
+mod machine;
+
+pub use machine::{MachineRates, OpenBlas};
+
 use super::device::{with_device, DeviceJob, DeviceKind};
 use super::RunError;
 use crate::backend::Backend;
@@ -22,7 +26,7 @@ use crate::train::iteration_cost;
 use crate::train::{self, reference, EvalRecord, Observer, TrainError};
 
 /// The quickstart world and model, one seed.
-const BENCH: &str = include_str!("../../experiments/quickstart.yaml");
+const BENCH: &str = include_str!("../../../experiments/quickstart.yaml");
 
 /// What to measure and for how long.
 #[derive(Clone, Debug)]
@@ -42,10 +46,21 @@ pub struct BenchOptions {
     pub selectors: Vec<SelectorName>,
     /// Time the joint sampler alone on whole score matrices too.
     pub sampler: bool,
-    /// Measure this machine's float32 matmul rate (dfdx's CPU matmul, `gemm`, on
-    /// every thread) for the rows' share of it.
+    /// Measure this machine's float32 rates (dfdx's CPU matmul, OpenBLAS's sgemm
+    /// where the library loads, the kernels' multiply-add peak; every thread) for
+    /// the rows' share of each.
     pub matmul_rate: bool,
+    /// The towers timed: `depth` hidden layers of `width` units and an embedding
+    /// of `width / 2` (the scale ladder's form); `None`: the quickstart model
+    /// (hidden [128], embedding 64).
+    pub width: Option<(usize, usize)>,
 }
+
+/// The widest towers `bench` times (the step holds a few b × width matrices per
+/// layer and the weights' width² floats).
+pub const MAX_WIDTH: usize = 4096;
+/// The deepest towers `bench` times.
+pub const MAX_DEPTH: usize = 8;
 
 impl BenchOptions {
     /// The defaults of `jestbench bench`.
@@ -60,6 +75,7 @@ impl BenchOptions {
             selectors: timed_selectors(),
             sampler: true,
             matmul_rate: true,
+            width: None,
         }
     }
 }
@@ -129,22 +145,16 @@ pub struct SamplerTiming {
     pub ns_per_unit: f64,
 }
 
-/// This machine's float32 matmul rate, measured in the same run.
-#[derive(Clone, Debug, PartialEq)]
-pub struct MatmulRate {
-    /// n×n by n×n.
-    pub n: usize,
-    /// GFLOP/s (2n³ FLOPs over the median of 5 timed products).
-    pub gflops: f64,
-}
-
 #[derive(Clone, Debug, PartialEq)]
 pub struct BenchReport {
     pub iterations: Vec<IterationTiming>,
-    pub matmul: Option<MatmulRate>,
+    /// The machine's rates, measured in the same run (`--no-matmul`: none).
+    pub machine: Option<MachineRates>,
     pub sampler: Vec<SamplerTiming>,
     /// Threads the CPU work may use (rayon's pool).
     pub threads: usize,
+    /// The towers timed, in words ("towers 48→[128]→64 and 32→[128]→64").
+    pub model: String,
 }
 
 /// Records the run's timed seconds after each step (scoring, selection and the
@@ -226,6 +236,16 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
              with b = B/8, at most {MAX_BATCH})"
         )));
     }
+    if let Some((width, depth)) = opts.width {
+        if !(2..=MAX_WIDTH).contains(&width) || !(1..=MAX_DEPTH).contains(&depth) {
+            return Err(RunError::Unsupported(format!(
+                "--width {width} --depth {depth}: give a width from 2 to {MAX_WIDTH} and a depth \
+                 from 1 to {MAX_DEPTH}"
+            )));
+        }
+        base.model.hidden = vec![width; depth];
+        base.model.embed = width / 2;
+    }
     let configs = configurations(opts);
     if let Some(&(f, b, big_b)) = configs.iter().find(|c| c.2 > MAX_SUPER_BATCH) {
         return Err(RunError::Unsupported(format!(
@@ -241,7 +261,7 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
         experiment: exp.path.clone(),
         source,
     })?;
-    let matmul = opts.matmul_rate.then(|| matmul_rate(2048));
+    let machine = opts.matmul_rate.then(|| MachineRates::measure(2048));
     let job = Iterations {
         base: &base,
         data: &data,
@@ -251,13 +271,21 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
     let iterations = with_device(opts.device, job)?.map_err(RunError::Reference)?;
     Ok(BenchReport {
         iterations,
-        matmul,
+        machine,
         sampler: if opts.sampler {
             sampler_scaling()
         } else {
             Vec::new()
         },
         threads: rayon::current_num_threads(),
+        model: format!(
+            "towers {}→{:?}→{e} and {}→{:?}→{e}",
+            data.dim_a(),
+            base.model.hidden,
+            data.dim_b(),
+            base.model.hidden,
+            e = base.model.embed
+        ),
     })
 }
 
@@ -334,30 +362,6 @@ impl DeviceJob for Iterations<'_> {
             out[i].vs_uniform = out[i].ms / median(uniform);
         }
         Ok(out)
-    }
-}
-
-/// This machine's float32 matmul rate: an n×n by n×n product through dfdx's CPU
-/// matmul (the `gemm` crate, blocked and packed, on every thread of the pool),
-/// after two warm-up products, median of 5.
-fn matmul_rate(n: usize) -> MatmulRate {
-    use dfdx::prelude::*;
-    let dev = Cpu::seed_from_u64(0);
-    let a: Tensor<(usize, usize), f32, Cpu> = dev.sample_normal_like(&(n, n));
-    let b: Tensor<(usize, usize), f32, Cpu> = dev.sample_normal_like(&(n, n));
-    let mut times: Vec<f64> = (0..7)
-        .map(|_| {
-            let t = Instant::now();
-            let c = a.clone().matmul(b.clone());
-            std::hint::black_box(&c);
-            t.elapsed().as_secs_f64()
-        })
-        .skip(2)
-        .collect();
-    times.sort_by(f64::total_cmp);
-    MatmulRate {
-        n,
-        gflops: 2.0 * (n as f64).powi(3) / times[times.len() / 2] / 1e9,
     }
 }
 

@@ -1,0 +1,84 @@
+//! The machine's float32 multiply-add peak at the kernels' level: the reference
+//! `bench` sets beside the step's rate (its "of peak" column). Each thread runs
+//! `CHAINS` independent accumulators of `LANES` floats through fused multiply-adds
+//! that stay in registers (no loads), enough chains to cover the instruction's
+//! latency on every FMA port; what that makes per second, on every thread of
+//! rayon's pool at once, is as fast as this CPU multiplies and adds at that level.
+
+use std::time::Instant;
+
+use super::{level, Fma, Hardware, Level, Portable};
+
+/// Multiply-adds per accumulator lane per call (a few milliseconds).
+const STEPS: usize = 1 << 15;
+
+/// GFLOP/s of fused multiply-adds (2 FLOPs each) on every thread of the pool,
+/// the best of `reps` timed rounds of about a millisecond each.
+pub fn fma_peak_gflops(reps: usize) -> f64 {
+    use rayon::prelude::*;
+    let threads = rayon::current_num_threads();
+    let lv = level();
+    let mut best = 0.0f64;
+    for _ in 0..reps.max(1) {
+        let t = Instant::now();
+        let (sink, fmas) = (0..threads)
+            .into_par_iter()
+            .map(|i| chains_at(lv, 1.0 + i as f32 * 1e-7))
+            .reduce(|| (0.0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
+        let secs = t.elapsed().as_secs_f64();
+        std::hint::black_box(sink);
+        let flops = 2.0 * fmas as f64;
+        best = best.max(flops / secs / 1e9);
+    }
+    best
+}
+
+/// One thread's chains: their sum and the multiply-adds made.
+fn chains_at(lv: Level, seed: f32) -> (f32, usize) {
+    match lv {
+        // SAFETY: `level()` only gives a level the CPU has.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx512 => unsafe { chains_avx512(seed) },
+        // SAFETY: as above.
+        #[cfg(target_arch = "x86_64")]
+        Level::Avx2 => unsafe { chains_avx2(seed) },
+        // The portable build: 12 SSE registers of 4 lanes.
+        _ => chains::<Portable, 4, 12>(seed),
+    }
+}
+
+/// 12 of the 16 ymm registers accumulate (8 lanes each).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2,fma")]
+unsafe fn chains_avx2(seed: f32) -> (f32, usize) {
+    chains::<Hardware, 8, 12>(seed)
+}
+
+/// 24 of the 32 zmm registers accumulate (16 lanes each).
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx512f,avx2,fma")]
+unsafe fn chains_avx512(seed: f32) -> (f32, usize) {
+    chains::<Hardware, 16, 24>(seed)
+}
+
+/// C accumulators of L lanes (as many as the level's registers hold, with room
+/// for the operands), STEPS fused multiply-adds each, by values the compiler
+/// cannot know (so it can neither fold nor drop them); returns their sum and
+/// the multiply-adds made.
+#[inline(always)]
+fn chains<F: Fma, const L: usize, const C: usize>(seed: f32) -> (f32, usize) {
+    let x = std::hint::black_box([seed; L]);
+    let y = std::hint::black_box([0.999_999f32; L]);
+    let mut acc = [[0.0f32; L]; C];
+    for (c, acc) in acc.iter_mut().enumerate() {
+        *acc = [c as f32 * 1e-3; L];
+    }
+    for _ in 0..STEPS {
+        for acc in acc.iter_mut() {
+            for l in 0..L {
+                acc[l] = F::fma(acc[l], y[l], x[l]);
+            }
+        }
+    }
+    (acc.iter().flatten().sum(), STEPS * L * C)
+}
