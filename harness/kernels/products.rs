@@ -122,8 +122,12 @@ unsafe fn products_avx2_fma(
     j0: usize,
     c: &mut [f32],
 ) {
-    // Two rows × 32 candidates: 8 of the 16 ymm registers accumulate.
-    let j = tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, 0);
+    // Six rows × 16 candidates: 12 of the 16 ymm registers accumulate (enough
+    // independent chains to cover the FMA's latency on both ports), 2 hold Bᵀ's
+    // row and 1 the broadcast A value; then 8-wide tiles, then one by one.
+    // (Measured against 2 × 32, 3 × 32, 4 × 16 and 4 × 24: docs/performance.md.)
+    let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, 0);
+    let j = tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j);
     singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
 }
 
@@ -140,16 +144,27 @@ unsafe fn products_avx512(
     j0: usize,
     c: &mut [f32],
 ) {
-    // Four rows × 64 candidates: 16 of the 32 zmm registers accumulate, enough
-    // independent chains to keep both FMA ports busy; then 32-wide tiles.
-    let j = tiles::<Hardware, 4, 64>(m, nb, k, a, bt, n, j0, c, 0);
-    let j = tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, j);
+    // Eight rows × 32 candidates: 16 of the 32 zmm registers accumulate, enough
+    // independent chains to keep both FMA ports busy, and a tile of Bᵀ (32 wide)
+    // still fits its 16 KiB; then the AVX2 kernel's tiles.
+    let j = tiles::<Hardware, 8, 32>(m, nb, k, a, bt, n, j0, c, 0);
+    let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, j);
+    let j = tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j);
     singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
 }
 
 /// The entries of candidates `from`… in register tiles of R rows × T candidates
 /// (the last rows one at a time, still T wide); returns the first candidate no
 /// whole tile covers.
+///
+/// Blocked as GotoBLAS blocks a product: per block of d (`TILE_FLOATS / T`
+/// steps) and panel of `PANEL` candidates, that block of Bᵀ is packed tile by
+/// tile (each tile contiguous, so that it stays in L1 while the row tiles pass
+/// over it: Bᵀ's rows read in place are n floats apart, which maps them to the
+/// same few cache sets when n is a power of two); per band of rows, A's block is
+/// packed R rows at a time by d. Between blocks of d each accumulator waits in C
+/// and resumes where it stopped, so every entry is still one chain of fused
+/// multiply-adds over d in order.
 #[inline(always)]
 #[allow(clippy::too_many_arguments)]
 fn tiles<F: Fma, const R: usize, const T: usize>(
@@ -163,90 +178,123 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
     c: &mut [f32],
     from: usize,
 ) -> usize {
-    // Bands of ROWS rows, and within a band blocks of DEPTH steps of d: a block of
-    // Bᵀ (DEPTH × T) stays in L1 while the band's row tiles pass over it, and a
-    // band of C stays in cache (its pages in the TLB). Between blocks each
-    // accumulator waits in C and resumes where it stopped, so every entry is still
-    // one chain of fused multiply-adds over d in order.
-    const ROWS: usize = 64;
-    const DEPTH: usize = 128;
     let end = from + (nb - from) / T * T;
     if end == from {
         return end;
     }
-    // A band's rows packed by d, R at a time: apack[tile][d − d0][r].
-    let mut apack = [0.0f32; ROWS * DEPTH];
-    for q0 in (0..m).step_by(ROWS) {
-        let q1 = (q0 + ROWS).min(m);
-        let tiles_in_band = (q1 - q0) / R;
-        // At least one block, so that k = 0 still writes its zeros.
-        for d0 in (0..k.max(1)).step_by(DEPTH) {
-            let d1 = (d0 + DEPTH).min(k);
-            let depth = d1 - d0;
-            // Packing pays where several tiles of candidates reuse it.
-            let pack = end - from > T;
-            if pack {
-                for t in 0..tiles_in_band {
-                    for r in 0..R {
-                        let src = &a[(q0 + t * R + r) * k + d0..(q0 + t * R + r) * k + d1];
-                        for (dd, &x) in src.iter().enumerate() {
-                            apack[(t * depth + dd) * R + r] = x;
-                        }
+    let rows = BAND / R * R;
+    let panel = PANEL / T * T;
+    let depth_max = TILE_FLOATS / T;
+    // Packing B pays where more than one row tile reads its tiles; packing A
+    // where more than one tile of candidates does.
+    let pack_b = m > R;
+    let pack_a = end - from > T;
+    // Taken out of the thread-local and put back, rather than used inside its
+    // closure: a closure is compiled outside the SIMD level's kernel, without FMA.
+    let (mut apack, mut bpack) = PACKS.take();
+    apack.resize(rows * depth_max, 0.0);
+    bpack.resize(if pack_b { depth_max * panel } else { 0 }, 0.0);
+    // At least one block, so that k = 0 still writes its zeros.
+    for d0 in (0..k.max(1)).step_by(depth_max) {
+        let d1 = (d0 + depth_max).min(k);
+        let depth = d1 - d0;
+        for p0 in (from..end).step_by(panel) {
+            let p1 = (p0 + panel).min(end);
+            if pack_b {
+                for (ti, j) in (p0..p1).step_by(T).enumerate() {
+                    let tile = &mut bpack[ti * depth * T..(ti + 1) * depth * T];
+                    for (dd, dst) in tile.chunks_exact_mut(T).enumerate() {
+                        let at = (d0 + dd) * n + j0 + j;
+                        dst.copy_from_slice(&bt[at..at + T]);
                     }
                 }
             }
-            let mut j = from;
-            while j < end {
-                for t in 0..tiles_in_band {
-                    let q = q0 + t * R;
-                    let mut acc = [[0.0f32; T]; R];
-                    if d0 > 0 {
-                        for (r, acc) in acc.iter_mut().enumerate() {
-                            acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
+            for q0 in (0..m).step_by(rows) {
+                let q1 = (q0 + rows).min(m);
+                let tiles_in_band = (q1 - q0) / R;
+                if pack_a {
+                    for t in 0..tiles_in_band {
+                        for r in 0..R {
+                            let q = q0 + t * R + r;
+                            let src = &a[q * k + d0..q * k + d1];
+                            for (dd, &x) in src.iter().enumerate() {
+                                apack[(t * depth + dd) * R + r] = x;
+                            }
                         }
                     }
-                    // The block's steps: A's rows packed, or read in place.
-                    let xs = if pack {
-                        Xs::Packed(&apack[t * depth * R..(t + 1) * depth * R])
+                }
+                for (ti, j) in (p0..p1).step_by(T).enumerate() {
+                    // The tile of Bᵀ: packed (rows T apart), or in place.
+                    let (bs, stride) = if pack_b {
+                        (&bpack[ti * depth * T..(ti + 1) * depth * T], T)
                     } else {
-                        Xs::Rows(std::array::from_fn(|r| {
-                            &a[(q + r) * k + d0..(q + r) * k + d1]
-                        }))
+                        // (Empty when k = 0: no step reads it.)
+                        (bt.get(d0 * n + j0 + j..).unwrap_or(&[]), n)
                     };
-                    // (Empty when k = 0: no step reads it.)
-                    let bs = bt.get(d0 * n + j0 + j..).unwrap_or(&[]);
-                    let start = acc;
-                    let flag = block::<F, R, T>(&mut acc, &xs, bs, n, depth, false);
-                    if F::FLAGGED && flag != 0 {
-                        // A sum the cheap path may have rounded twice: the block
-                        // again, exactly, from where it started.
-                        acc = start;
-                        block::<F, R, T>(&mut acc, &xs, bs, n, depth, true);
+                    for t in 0..tiles_in_band {
+                        let q = q0 + t * R;
+                        let mut acc = [[0.0f32; T]; R];
+                        if d0 > 0 {
+                            for (r, acc) in acc.iter_mut().enumerate() {
+                                acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
+                            }
+                        }
+                        // The block's steps: A's rows packed, or read in place.
+                        let xs = if pack_a {
+                            Xs::Packed(&apack[t * depth * R..(t + 1) * depth * R])
+                        } else {
+                            Xs::Rows(std::array::from_fn(|r| {
+                                &a[(q + r) * k + d0..(q + r) * k + d1]
+                            }))
+                        };
+                        let start = acc;
+                        let flag = block::<F, R, T>(&mut acc, &xs, bs, stride, depth, false);
+                        if F::FLAGGED && flag != 0 {
+                            // A sum the cheap path may have rounded twice: the
+                            // block again, exactly, from where it started.
+                            acc = start;
+                            block::<F, R, T>(&mut acc, &xs, bs, stride, depth, true);
+                        }
+                        for (r, acc) in acc.iter().enumerate() {
+                            c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
+                        }
                     }
-                    for (r, acc) in acc.iter().enumerate() {
-                        c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
+                    for q in q0 + tiles_in_band * R..q1 {
+                        let mut acc = [0.0f32; T];
+                        if d0 > 0 {
+                            acc.copy_from_slice(&c[q * nb + j..q * nb + j + T]);
+                        }
+                        let xs = &a[q * k + d0..q * k + d1];
+                        let start = acc;
+                        let flag = row_block::<F, T>(&mut acc, xs, bs, stride, false);
+                        if F::FLAGGED && flag != 0 {
+                            acc = start;
+                            row_block::<F, T>(&mut acc, xs, bs, stride, true);
+                        }
+                        c[q * nb + j..q * nb + j + T].copy_from_slice(&acc);
                     }
                 }
-                for q in q0 + tiles_in_band * R..q1 {
-                    let mut acc = [0.0f32; T];
-                    if d0 > 0 {
-                        acc.copy_from_slice(&c[q * nb + j..q * nb + j + T]);
-                    }
-                    let xs = &a[q * k + d0..q * k + d1];
-                    let bs = bt.get(d0 * n + j0 + j..).unwrap_or(&[]);
-                    let start = acc;
-                    let flag = row_block::<F, T>(&mut acc, xs, bs, n, false);
-                    if F::FLAGGED && flag != 0 {
-                        acc = start;
-                        row_block::<F, T>(&mut acc, xs, bs, n, true);
-                    }
-                    c[q * nb + j..q * nb + j + T].copy_from_slice(&acc);
-                }
-                j += T;
             }
         }
     }
+    PACKS.set((apack, bpack));
     end
+}
+
+/// Rows of A per band (rounded down to whole register tiles): a band's packed
+/// block of A (48 × 256 floats at T = 16) stays in L2.
+const BAND: usize = 48;
+/// Floats in a packed tile of Bᵀ (16 KiB, half of a 32 KiB L1, beside the
+/// register tile's A values): a block of d is TILE_FLOATS / T steps (256 at
+/// T = 16).
+const TILE_FLOATS: usize = 4096;
+/// Candidates per packed panel of Bᵀ (a block of d by PANEL, 1 MiB at T = 16).
+const PANEL: usize = 1024;
+
+std::thread_local! {
+    /// Each thread's packing buffers (A's band, Bᵀ's panel), kept between calls.
+    static PACKS: std::cell::Cell<(Vec<f32>, Vec<f32>)> =
+        const { std::cell::Cell::new((Vec::new(), Vec::new())) };
 }
 
 /// A register tile's A values: packed by d (R per step), or its R rows in place.
