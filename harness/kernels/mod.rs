@@ -207,18 +207,70 @@ pub fn transpose(x: &[f32], n: usize, k: usize) -> Vec<f32> {
     t
 }
 
-/// The transpose of an n×k row-major matrix written into `t` (k×n), in 8×8 blocks
-/// so reads and writes both stay within a few cache lines.
+/// The transpose of an n×k row-major matrix written into `t` (k×n), in 8×8
+/// blocks held in registers (so reads and writes both run 8 floats at a time),
+/// the edges element by element.
 pub fn transpose_into<T: Copy>(x: &[T], n: usize, k: usize, t: &mut [T]) {
-    const BLOCK: usize = 8;
     assert!(x.len() >= n * k && t.len() >= n * k);
-    for i0 in (0..n).step_by(BLOCK) {
-        for d0 in (0..k).step_by(BLOCK) {
-            for i in i0..(i0 + BLOCK).min(n) {
-                for d in d0..(d0 + BLOCK).min(k) {
-                    t[d * n + i] = x[i * k + d];
-                }
+    transpose_rows(x, n, k, 0, k, t);
+}
+
+/// Rows d0..d0 + width of the transpose of an n×k row-major matrix, into `t`
+/// (width × n): t[(d − d0)·n + i] = x[i·k + d].
+fn transpose_rows<T: Copy>(x: &[T], n: usize, k: usize, d0: usize, width: usize, t: &mut [T]) {
+    if std::mem::size_of::<T>() == 4 && level() != Level::Portable {
+        // SAFETY: T is 4 bytes and `Copy` (f32 or u32 here): moved as u32 bits, never
+        // read as anything else.
+        let (x4, t4) = unsafe {
+            (
+                std::slice::from_raw_parts(x.as_ptr() as *const u32, x.len()),
+                std::slice::from_raw_parts_mut(t.as_mut_ptr() as *mut u32, t.len()),
+            )
+        };
+        #[cfg(target_arch = "x86_64")]
+        // SAFETY: `level()` is AVX2 or above, which the CPU has.
+        unsafe {
+            return transpose_rows_avx2(x4, n, k, d0, width, t4);
+        }
+    }
+    transpose_rows_with(x, n, k, d0, width, t)
+}
+
+#[cfg(target_arch = "x86_64")]
+#[target_feature(enable = "avx2")]
+unsafe fn transpose_rows_avx2(
+    x: &[u32],
+    n: usize,
+    k: usize,
+    d0: usize,
+    width: usize,
+    t: &mut [u32],
+) {
+    transpose_rows_with(x, n, k, d0, width, t)
+}
+
+#[inline(always)]
+fn transpose_rows_with<T: Copy>(x: &[T], n: usize, k: usize, d0: usize, width: usize, t: &mut [T]) {
+    const B: usize = 8;
+    let (n8, w8) = (n / B * B, width / B * B);
+    for i0 in (0..n8).step_by(B) {
+        for dd0 in (0..w8).step_by(B) {
+            let block: [[T; B]; B] = std::array::from_fn(|r| {
+                let at = (i0 + r) * k + d0 + dd0;
+                x[at..at + B].try_into().expect("8")
+            });
+            for c in 0..B {
+                let at = (dd0 + c) * n + i0;
+                let row: [T; B] = std::array::from_fn(|r| block[r][c]);
+                t[at..at + B].copy_from_slice(&row);
             }
+        }
+    }
+    // The edges: rows of x past the last whole block, and columns past it.
+    for i in 0..n {
+        let from = if i < n8 { w8 } else { 0 };
+        for dd in from..width {
+            t[dd * n + i] = x[i * k + d0 + dd];
         }
     }
 }
@@ -235,18 +287,7 @@ pub fn transpose_par(x: &[f32], n: usize, k: usize, t: &mut [f32]) {
     t[..n * k]
         .par_chunks_mut(BAND * n)
         .enumerate()
-        .for_each(|(band, rows)| {
-            let d0 = band * BAND;
-            let width = rows.len() / n;
-            for i0 in (0..n).step_by(8) {
-                for i in i0..(i0 + 8).min(n) {
-                    let src = &x[i * k + d0..i * k + d0 + width];
-                    for (d, &v) in src.iter().enumerate() {
-                        rows[d * n + i] = v;
-                    }
-                }
-            }
-        });
+        .for_each(|(band, rows)| transpose_rows(x, n, k, band * BAND, rows.len() / n, rows));
 }
 
 /// ⟨x, y⟩ summed over d in order, as `products` sums each entry.

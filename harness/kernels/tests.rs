@@ -423,3 +423,25 @@ fn products_are_the_in_order_fma_chain_across_every_block_seam() {
         }
     }
 }
+
+/// The transposes (8×8 register blocks, element-by-element edges, bands on the
+/// pool) move every element to its place, at shapes with edges on both sides.
+#[test]
+fn transposes_move_every_element() {
+    for (n, k) in [(13, 11), (8, 8), (1, 17), (1000, 300), (517, 1031)] {
+        let x: Vec<f32> = (0..n * k).map(|i| i as f32).collect();
+        let (mut t, mut tp) = (vec![-1.0; n * k], vec![-1.0; n * k]);
+        transpose_into(&x, n, k, &mut t);
+        transpose_par(&x, n, k, &mut tp);
+        for i in 0..n {
+            for d in 0..k {
+                assert_eq!(t[d * n + i], x[i * k + d], "{n}x{k} at {i},{d}");
+                assert_eq!(tp[d * n + i], x[i * k + d], "{n}x{k} (par) at {i},{d}");
+            }
+        }
+        let x64: Vec<f64> = x.iter().map(|&v| v as f64).collect();
+        let mut t64 = vec![0.0f64; n * k];
+        transpose_into(&x64, n, k, &mut t64);
+        assert!(t64.iter().zip(&t).all(|(a, &b)| *a == b as f64));
+    }
+}
