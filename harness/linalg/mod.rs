@@ -199,7 +199,7 @@ mod jacobi;
 mod qr;
 
 pub use factor::{cholesky, solve_lower, solve_lower_transposed};
-pub use gemm::{gemm_ld, gemm_packed, matmul, mul};
+pub use gemm::{gemm_ld, gemm_packed, gram_lower, matmul, mul};
 pub use jacobi::{jacobi_svd, jacobi_svd_carrying, Svd, MAX_SWEEPS};
 pub use qr::{qr_apply, qr_blocked_apply, qr_pivoted_apply};
 

@@ -185,3 +185,38 @@ mod timing {
         println!("gram {:?}", t.elapsed());
     }
 }
+
+/// AᵀB with Aᵀ read in place (its panels packed from A's columns) and the lower
+/// half of AᵀA are the in-order sums, bit for bit, the Gram's upper half zero;
+/// at shapes with partial panels, a tail of single columns, and enough work to
+/// run on the pool.
+#[test]
+fn transposed_products_and_the_lower_gram_are_the_in_order_sums() {
+    for (n, k, out) in [(37, 23, 5), (300, 70, 3), (1200, 130, 10)] {
+        let (a, y) = (random(n, k, 3), random(n, out, 4));
+        let sum = |i: usize, j: usize, b: &Mat<f64>| {
+            let mut s = 0.0;
+            for p in 0..n {
+                s += a.read(p, i) * b.read(p, j);
+            }
+            s
+        };
+        let aty = mul(a.as_ref().transpose(), y.as_ref());
+        for i in 0..k {
+            for j in 0..out {
+                assert_eq!(aty.read(i, j).to_bits(), sum(i, j, &y).to_bits());
+            }
+        }
+        let g = gram_lower(a.as_ref());
+        for j in 0..k {
+            for i in 0..k {
+                let want = if i >= j { sum(i, j, &a) } else { 0.0 };
+                assert_eq!(
+                    g.read(i, j).to_bits(),
+                    want.to_bits(),
+                    "({i}, {j}) of {n}×{k}"
+                );
+            }
+        }
+    }
+}
