@@ -126,8 +126,15 @@ unsafe fn products_avx2_fma(
     // independent chains to cover the FMA's latency on both ports), 2 hold Bᵀ's
     // row and 1 the broadcast A value; then 8-wide tiles, then one by one.
     // (Measured against 2 × 32, 3 × 32, 4 × 16 and 4 × 24: docs/performance.md.)
-    let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, 0);
-    let j = tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j);
+    // Few rows (the score path's chunks: b/16 rows against B candidates): two
+    // rows × 32, 8 accumulators in every tile, where 6 × 16 would leave most
+    // rows to its 2-row leftovers (4 accumulators).
+    let j = if m < 24 {
+        tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, 0)
+    } else {
+        let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, 0);
+        tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j)
+    };
     singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
 }
 
@@ -147,9 +154,15 @@ unsafe fn products_avx512(
     // Eight rows × 32 candidates: 16 of the 32 zmm registers accumulate, enough
     // independent chains to keep both FMA ports busy, and a tile of Bᵀ (32 wide)
     // still fits its 16 KiB; then the AVX2 kernel's tiles.
-    let j = tiles::<Hardware, 8, 32>(m, nb, k, a, bt, n, j0, c, 0);
-    let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, j);
-    let j = tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j);
+    // Few rows: four rows × 64, then two × 32 (as before 8 × 32 tiles).
+    let j = if m < 32 {
+        let j = tiles::<Hardware, 4, 64>(m, nb, k, a, bt, n, j0, c, 0);
+        tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, j)
+    } else {
+        let j = tiles::<Hardware, 8, 32>(m, nb, k, a, bt, n, j0, c, 0);
+        let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, j);
+        tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j)
+    };
     singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
 }
 
@@ -185,15 +198,22 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
     let rows = BAND / R * R;
     let panel = PANEL / T * T;
     let depth_max = TILE_FLOATS / T;
-    // Packing B pays where more than one row tile reads its tiles; packing A
+    // Packing B pays where many rows read its tiles (each element packed once
+    // and read by m rows; with few rows it is streamed in place); packing A
     // where more than one tile of candidates does.
-    let pack_b = m > R;
+    let pack_b = m >= 16;
     let pack_a = end - from > T;
     // Taken out of the thread-local and put back, rather than used inside its
     // closure: a closure is compiled outside the SIMD level's kernel, without FMA.
     let (mut apack, mut bpack) = PACKS.take();
-    apack.resize(rows * depth_max, 0.0);
-    bpack.resize(if pack_b { depth_max * panel } else { 0 }, 0.0);
+    // Grown, never shrunk: a call that packs less leaves the rest for the next.
+    let b_need = if pack_b { depth_max * panel } else { 0 };
+    if apack.len() < rows * depth_max {
+        apack.resize(rows * depth_max, 0.0);
+    }
+    if bpack.len() < b_need {
+        bpack.resize(b_need, 0.0);
+    }
     // At least one block, so that k = 0 still writes its zeros.
     for d0 in (0..k.max(1)).step_by(depth_max) {
         let d1 = (d0 + depth_max).min(k);
@@ -259,7 +279,31 @@ fn tiles<F: Fma, const R: usize, const T: usize>(
                             c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
                         }
                     }
-                    for q in q0 + tiles_in_band * R..q1 {
+                    // Rows left over: two at a time (small m, such as the
+                    // score path's chunks, is all leftovers), then one.
+                    let mut q = q0 + tiles_in_band * R;
+                    while q + 2 <= q1 {
+                        let mut acc = [[0.0f32; T]; 2];
+                        if d0 > 0 {
+                            for (r, acc) in acc.iter_mut().enumerate() {
+                                acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
+                            }
+                        }
+                        let xs = Xs::Rows(std::array::from_fn(|r| {
+                            &a[(q + r) * k + d0..(q + r) * k + d1]
+                        }));
+                        let start = acc;
+                        let flag = block::<F, 2, T>(&mut acc, &xs, bs, stride, depth, false);
+                        if F::FLAGGED && flag != 0 {
+                            acc = start;
+                            block::<F, 2, T>(&mut acc, &xs, bs, stride, depth, true);
+                        }
+                        for (r, acc) in acc.iter().enumerate() {
+                            c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
+                        }
+                        q += 2;
+                    }
+                    if q < q1 {
                         let mut acc = [0.0f32; T];
                         if d0 > 0 {
                             acc.copy_from_slice(&c[q * nb + j..q * nb + j + T]);

@@ -396,30 +396,38 @@ fn a_tile_with_a_double_rounding_tie_is_recomputed_exactly() {
 /// them, bands of rows with rows left over, and an offset j0 into a wider Bᵀ.
 #[test]
 fn products_are_the_in_order_fma_chain_across_every_block_seam() {
-    let (m, nb, k, j0) = (53, 1024 + 16 + 8 + 5, 600, 3);
-    let n = nb + j0 + 2;
-    let a: Vec<f32> = (0..m * k)
-        .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
-        .collect();
-    let bt: Vec<f32> = (0..n * k)
-        .map(|i| ((i * 53) % 97) as f32 / 40.0 - 1.2)
-        .collect();
-    let mut want = vec![0.0f32; m * nb];
-    for q in 0..m {
-        for j in 0..nb {
-            want[q * nb + j] = (0..k).fold(0.0f32, |s, d| {
-                libm::fmaf(a[q * k + d], bt[d * n + j0 + j], s)
-            });
+    // 53 rows: 6-row tiles (8-row at AVX-512), then 2-row and single leftovers;
+    // 13 rows: the few-rows kernels (2 × 32; 4 × 64 at AVX-512).
+    for m in [53, 13] {
+        let (nb, k, j0) = (1024 + 16 + 8 + 5, 600, 3);
+        let n = nb + j0 + 2;
+        let a: Vec<f32> = (0..m * k)
+            .map(|i| ((i * 37) % 101) as f32 / 50.0 - 1.0)
+            .collect();
+        let bt: Vec<f32> = (0..n * k)
+            .map(|i| ((i * 53) % 97) as f32 / 40.0 - 1.2)
+            .collect();
+        let mut want = vec![0.0f32; m * nb];
+        for q in 0..m {
+            for j in 0..nb {
+                want[q * nb + j] = (0..k).fold(0.0f32, |s, d| {
+                    libm::fmaf(a[q * k + d], bt[d * n + j0 + j], s)
+                });
+            }
         }
-    }
-    for lv in [Level::Portable, Level::Avx2, Level::Avx512] {
-        if lv > cpu_level() {
-            continue;
-        }
-        let mut c = vec![0.0f32; m * nb];
-        products::products_at(lv, m, nb, k, &a, &bt, n, j0, &mut c);
-        for (i, (x, y)) in c.iter().zip(&want).enumerate() {
-            assert_eq!(x.to_bits(), y.to_bits(), "{lv:?}: entry {i} ({x} vs {y})");
+        for lv in [Level::Portable, Level::Avx2, Level::Avx512] {
+            if lv > cpu_level() {
+                continue;
+            }
+            let mut c = vec![0.0f32; m * nb];
+            products::products_at(lv, m, nb, k, &a, &bt, n, j0, &mut c);
+            for (i, (x, y)) in c.iter().zip(&want).enumerate() {
+                assert_eq!(
+                    x.to_bits(),
+                    y.to_bits(),
+                    "{lv:?}, {m} rows: entry {i} ({x} vs {y})"
+                );
+            }
         }
     }
 }
