@@ -2,35 +2,138 @@
 
 use faer::{Mat, MatMut, MatRef};
 
-use super::{axpy, dot, packed};
+use super::{axpy, dot, packed, wide};
 
 /// Cholesky factor L (lower, L·Lᵀ = G) of a symmetric k×k G whose lower half is
 /// given; `Err(j)` at the first non-positive pivot. Left-looking: column j is
-/// G's column minus Σ_{p<j} L_jp·L_{·p}, p ascending, lanes across rows.
+/// G's column minus Σ_{p<j} L_jp·L_{·p}, each entry's terms subtracted one by
+/// one with p ascending (a multiply, then a subtraction), then divided by the
+/// pivot's square root.
+///
+/// Blocked by columns: for a block of `NB` columns, the terms of every earlier
+/// column (p below the block) are subtracted first by register tiles that keep
+/// a tile of running values in registers while p ascends ([`update_block`]),
+/// then the block's own columns one by one. Each entry still meets its terms in
+/// the order p = 0, 1, …, j − 1, so the factor is the unblocked one bit for bit
+/// (the tests compare them), at a fraction of the memory traffic: the unblocked
+/// form streams all of L once per column.
 pub fn cholesky(g: MatRef<'_, f64>) -> Result<Mat<f64>, usize> {
     let k = g.nrows();
     assert_eq!(g.ncols(), k);
+    // Column-major, L_ip at l[p·k + i]; column j holds G's column from row j on,
+    // becoming L's as its terms are subtracted.
     let mut l = vec![0.0f64; k * k];
     for j in 0..k {
-        let mut col: Vec<f64> = (j..k).map(|i| g.read(i, j)).collect();
-        for p in 0..j {
-            let ljp = l[p * k + j];
-            let lp = &l[p * k + j..p * k + k];
-            for (ci, &li) in col.iter_mut().zip(lp) {
-                *ci -= li * ljp;
-            }
-        }
-        let d = col[0];
-        if d <= 0.0 || d.is_nan() {
-            return Err(j);
-        }
-        let d = d.sqrt();
-        l[j * k + j] = d;
-        for (i, ci) in col.iter().enumerate().skip(1) {
-            l[j * k + j + i] = ci / d;
+        for i in j..k {
+            l[j * k + i] = g.read(i, j);
         }
     }
-    Ok(Mat::from_fn(k, k, |i, j| l[j * k + i]))
+    for j0 in (0..k).step_by(NB) {
+        let j1 = (j0 + NB).min(k);
+        update_block(&mut l, k, j0, j1);
+        for j in j0..j1 {
+            let (done, rest) = l.split_at_mut(j * k);
+            let col = &mut rest[j..k];
+            for p in j0..j {
+                let ljp = done[p * k + j];
+                let lp = &done[p * k + j..p * k + k];
+                for (ci, &li) in col.iter_mut().zip(lp) {
+                    *ci -= li * ljp;
+                }
+            }
+            let d = col[0];
+            if d <= 0.0 || d.is_nan() {
+                return Err(j);
+            }
+            let d = d.sqrt();
+            col[0] = d;
+            for ci in col.iter_mut().skip(1) {
+                *ci /= d;
+            }
+        }
+    }
+    Ok(Mat::from_fn(
+        k,
+        k,
+        |i, j| if i >= j { l[j * k + i] } else { 0.0 },
+    ))
+}
+
+/// Columns per block of the Cholesky factor.
+const NB: usize = 32;
+/// Rows × columns of a register tile of the block update.
+const TR: usize = 8;
+const TC: usize = 4;
+
+/// Subtracts from columns j0..j1 (rows j0.., those on and below the diagonal are
+/// the ones read) the terms of every column p < j0, p ascending per entry:
+/// l[j·k + i] −= L_ip·L_jp.
+fn update_block(l: &mut [f64], k: usize, j0: usize, j1: usize) {
+    if j0 == 0 {
+        return;
+    }
+    // The block's rows of L's first j0 columns, p-major: lj[p·NB + (j − j0)].
+    let w = j1 - j0;
+    let mut lj = vec![0.0f64; j0 * NB];
+    for p in 0..j0 {
+        for j in j0..j1 {
+            lj[p * NB + j - j0] = l[p * k + j];
+        }
+    }
+    let (done, block) = l.split_at_mut(j0 * k);
+    update_tiles(done, block, &lj, k, j0, w);
+}
+
+fn update_tiles(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize, w: usize) {
+    dispatch! {
+        fn update_of(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize, w: usize) -> () {
+    let mut c = 0;
+    while c < w {
+        let tc = TC.min(w - c);
+        // Rows from the diagonal of the tile's first column.
+        let mut i = j0 + c;
+        while i < k {
+            let tr = TR.min(k - i);
+            if tr == TR && tc == TC {
+                tile(done, block, lj, k, i, c);
+            } else {
+                for jj in c..c + tc {
+                    for ii in i..i + tr {
+                        let mut v = block[jj * k + ii];
+                        for p in 0..j0 {
+                            v -= done[p * k + ii] * lj[p * NB + jj];
+                        }
+                        block[jj * k + ii] = v;
+                    }
+                }
+            }
+            i += tr;
+        }
+        c += tc;
+    }
+        }
+    }
+}
+
+/// A TR × TC tile (rows i.., block columns c..) carried in registers over p.
+#[inline(always)]
+fn tile(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, i: usize, c: usize) {
+    let mut acc = [[0.0f64; TR]; TC];
+    for (jj, a) in acc.iter_mut().enumerate() {
+        a.copy_from_slice(&block[(c + jj) * k + i..(c + jj) * k + i + TR]);
+    }
+    for (p, ljp) in lj.chunks_exact(NB).enumerate() {
+        let li: &[f64; TR] = done[p * k + i..p * k + i + TR].try_into().expect("TR");
+        for (jj, a) in acc.iter_mut().enumerate() {
+            let b = ljp[c + jj];
+            for r in 0..TR {
+                a[r] -= li[r] * b;
+            }
+        }
+    }
+    for (jj, a) in acc.iter().enumerate() {
+        block[(c + jj) * k + i..(c + jj) * k + i + TR].copy_from_slice(a);
+    }
 }
 
 /// Solves L·X = B in place (L lower triangular), column by column of B: each

@@ -220,3 +220,45 @@ fn transposed_products_and_the_lower_gram_are_the_in_order_sums() {
         }
     }
 }
+
+/// The unblocked left-looking factor (each entry's terms subtracted with p
+/// ascending, then divided by the pivot's root): the blocked one's oracle.
+fn cholesky_unblocked(g: &Mat<f64>) -> Mat<f64> {
+    let k = g.nrows();
+    let mut l = Mat::<f64>::zeros(k, k);
+    for j in 0..k {
+        for i in j..k {
+            let mut v = g.read(i, j);
+            for p in 0..j {
+                v -= l.read(i, p) * l.read(j, p);
+            }
+            l.write(i, j, v);
+        }
+        let d = l.read(j, j).sqrt();
+        l.write(j, j, d);
+        for i in j + 1..k {
+            l.write(i, j, l.read(i, j) / d);
+        }
+    }
+    l
+}
+
+/// The blocked factor is the unblocked one bit for bit (blocks of 32 columns,
+/// 8 × 4 register tiles and their edges), upper half zero.
+#[test]
+fn the_blocked_cholesky_is_the_unblocked_one() {
+    for k in [1, 7, 32, 33, 70, 131] {
+        let a = random(k + 20, k, k as u64);
+        let g = gram_lower(a.as_ref());
+        let (blocked, plain) = (cholesky(g.as_ref()).unwrap(), cholesky_unblocked(&g));
+        for j in 0..k {
+            for i in 0..k {
+                assert_eq!(
+                    blocked.read(i, j).to_bits(),
+                    plain.read(i, j).to_bits(),
+                    "({i}, {j}) of {k}"
+                );
+            }
+        }
+    }
+}
