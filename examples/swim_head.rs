@@ -13,6 +13,10 @@ use jestbench::swim::lstsq::{self, HeadSpec};
 use jestbench::swim::{sample, Activation, Solver};
 use std::time::Instant;
 
+/// The allocator the `jestbench` binary runs with (harness/main.rs).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 /// Best and median of `reps` timed calls after one warm-up, in ms.
 fn time<T>(reps: usize, mut f: impl FnMut() -> T) -> (f64, f64) {
     std::hint::black_box(f());

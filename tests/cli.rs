@@ -308,3 +308,58 @@ fn validate_into_a_closed_pipe_ends_quietly() {
     assert!(!err.contains("panicked"), "{err}");
     assert!(!err.contains("Broken pipe"), "{err}");
 }
+
+/// `bench --width --depth` times the scale ladder's towers and sets the machine's
+/// rates beside each row; where OpenBLAS does not load (JESTBENCH_OPENBLAS names
+/// a file that is not there) it says why and leaves that column empty, the other
+/// references still measured.
+#[test]
+fn bench_times_a_width_and_says_why_openblas_is_missing() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_jestbench"))
+        .args([
+            "bench",
+            "--width",
+            "32",
+            "--depth",
+            "2",
+            "--batch-sizes",
+            "32",
+            "--filter-ratios",
+            "0.5",
+            "--super-batches",
+            "none",
+            "--selectors",
+            "uniform",
+            "--no-sampler",
+            "--iters",
+            "5",
+            "--warmup",
+            "0",
+        ])
+        .env("JESTBENCH_OPENBLAS", "/nonexistent/libopenblas.so")
+        .output()
+        .expect("the jestbench binary runs");
+    let err = stderr(&out);
+    let text = format!("{}{err}", String::from_utf8_lossy(&out.stdout));
+    assert!(out.status.success(), "{text}");
+    assert!(
+        text.contains("towers 48→[32, 32]→16 and 32→[32, 32]→16"),
+        "{text}"
+    );
+    assert!(
+        text.contains("no OpenBLAS column") && text.contains("/nonexistent/libopenblas.so"),
+        "{text}"
+    );
+    assert!(text.contains("multiply-add peak") && text.contains("the harness's products"));
+    let row = text
+        .lines()
+        .find(|l| l.contains(" uniform "))
+        .unwrap_or_else(|| panic!("no uniform row: {text}"));
+    // of dfdx and of peak are shares; of OpenBLAS is empty.
+    let cells: Vec<&str> = row.split_whitespace().collect();
+    let tail = &cells[cells.len() - 3..];
+    assert!(
+        tail[0].ends_with('%') && tail[1] == "—" && tail[2].ends_with('%'),
+        "{row}"
+    );
+}

@@ -142,7 +142,7 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
     );
     if let Some(m) = &r.machine {
         say!(
-            "this machine's float32 rates on {0} threads ({1}×{1} by {1}×{1}, median of 5): dfdx's matmul {2:.1} GFLOP/s; {3}; kernels' multiply-add peak {4:.1} GFLOP/s",
+            "this machine's float32 rates on {0} threads ({1}×{1} by {1}×{1}, best of 7): dfdx's matmul {2:.1} GFLOP/s; {3}; kernels' multiply-add peak {4:.1} GFLOP/s; the harness's products {5:.1} GFLOP/s{6}",
             r.threads,
             m.n,
             m.dfdx,
@@ -150,7 +150,12 @@ pub fn bench(args: BenchArgs) -> anyhow::Result<()> {
                 Ok((g, name)) => format!("OpenBLAS sgemm {g:.1} GFLOP/s ({name})"),
                 Err(why) => format!("no OpenBLAS column: {why}"),
             },
-            m.peak
+            m.peak,
+            m.products,
+            match &m.openblas {
+                Ok((g, _)) => format!(" ({:.0}% of OpenBLAS's)", 100.0 * m.products / g),
+                Err(_) => String::new(),
+            }
         );
     }
     let rates = r.machine.as_ref();

@@ -259,6 +259,8 @@ fn transpose_rows_with<T: Copy>(x: &[T], n: usize, k: usize, d0: usize, width: u
                 let at = (i0 + r) * k + d0 + dd0;
                 x[at..at + B].try_into().expect("8")
             });
+            // c indexes the block's columns and t's rows at once.
+            #[allow(clippy::needless_range_loop)]
             for c in 0..B {
                 let at = (dd0 + c) * n + i0;
                 let row: [T; B] = std::array::from_fn(|r| block[r][c]);

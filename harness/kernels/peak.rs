@@ -2,33 +2,31 @@
 //! `bench` sets beside the step's rate (its "of peak" column). Each thread runs
 //! `CHAINS` independent accumulators of `LANES` floats through fused multiply-adds
 //! that stay in registers (no loads), enough chains to cover the instruction's
-//! latency on every FMA port; what that makes per second, on every thread of
-//! rayon's pool at once, is as fast as this CPU multiplies and adds at that level.
+//! latency on every FMA port. Every thread of rayon's pool runs them at once,
+//! each timing its own run (threads start apart on a loaded machine), and the
+//! threads' rates add up: as fast as this CPU multiplies and adds at that level.
 
 use std::time::Instant;
 
 use super::{level, Fma, Hardware, Level, Portable};
 
-/// Multiply-adds per accumulator lane per call (a few milliseconds).
-const STEPS: usize = 1 << 15;
+/// Multiply-adds per accumulator lane per call (about 10 ms).
+const STEPS: usize = 1 << 18;
 
-/// GFLOP/s of fused multiply-adds (2 FLOPs each) on every thread of the pool,
-/// the best of `reps` timed rounds of about a millisecond each.
+/// GFLOP/s of fused multiply-adds (2 FLOPs each) on every thread of the pool at
+/// once: per round each thread's own rate, summed; the best of `reps` rounds.
 pub fn fma_peak_gflops(reps: usize) -> f64 {
-    use rayon::prelude::*;
-    let threads = rayon::current_num_threads();
     let lv = level();
     let mut best = 0.0f64;
     for _ in 0..reps.max(1) {
-        let t = Instant::now();
-        let (sink, fmas) = (0..threads)
-            .into_par_iter()
-            .map(|i| chains_at(lv, 1.0 + i as f32 * 1e-7))
-            .reduce(|| (0.0, 0), |x, y| (x.0 + y.0, x.1 + y.1));
-        let secs = t.elapsed().as_secs_f64();
-        std::hint::black_box(sink);
-        let flops = 2.0 * fmas as f64;
-        best = best.max(flops / secs / 1e9);
+        let rates = rayon::broadcast(|ctx| {
+            let t = Instant::now();
+            let (sink, fmas) = chains_at(lv, 1.0 + ctx.index() as f32 * 1e-7);
+            let secs = t.elapsed().as_secs_f64();
+            std::hint::black_box(sink);
+            2.0 * fmas as f64 / secs / 1e9
+        });
+        best = best.max(rates.iter().sum());
     }
     best
 }

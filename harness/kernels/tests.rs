@@ -453,3 +453,11 @@ fn transposes_move_every_element() {
         assert!(t64.iter().zip(&t).all(|(a, &b)| *a == b as f64));
     }
 }
+
+/// The multiply-add peak is a positive, finite rate at the level the kernels run
+/// (the chains are neither folded away nor dropped).
+#[test]
+fn the_fma_peak_is_a_rate() {
+    let g = fma_peak_gflops(1);
+    assert!(g.is_finite() && g > 0.01, "{g}");
+}

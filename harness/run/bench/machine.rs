@@ -1,8 +1,11 @@
 //! The machine's float32 rates that `bench` sets beside the step's: dfdx's CPU
 //! matmul (the `gemm` crate), OpenBLAS's `cblas_sgemm` where the library loads
 //! (the reference of docs/performance.md's "fraction of the machine"), and the
-//! kernels' multiply-add peak (`kernels::fma_peak_gflops`). Every one on every
-//! thread of the pool, n×n by n×n, after two warm-up products, median of 5.
+//! kernels' multiply-add peak (`kernels::fma_peak_gflops`), and the harness's own
+//! products (`kernels::products_par`, the step's kernel). Every one on every
+//! thread of the pool, n×n by n×n, after two warm-up products, the best of 7: a
+//! rate the box reaches, so that a share of it is a lower bound on a shared,
+//! noisy machine (a median reference moved the shares by a third between runs).
 
 use std::time::Instant;
 
@@ -16,8 +19,10 @@ pub struct MachineRates {
     /// OpenBLAS's sgemm, GFLOP/s, and the library it came from; or why it was
     /// not measured.
     pub openblas: Result<(f64, String), String>,
-    /// The kernels' fused multiply-add peak, GFLOP/s (best of 20 rounds).
+    /// The kernels' fused multiply-add peak, GFLOP/s (best of 7 rounds).
     pub peak: f64,
+    /// The harness's products (`kernels::products_par`), GFLOP/s.
+    pub products: f64,
 }
 
 impl MachineRates {
@@ -26,23 +31,35 @@ impl MachineRates {
             n,
             dfdx: dfdx_rate(n),
             openblas: OpenBlas::load().map(|blas| (blas.rate(n), blas.name.clone())),
-            peak: crate::kernels::fma_peak_gflops(20),
+            peak: crate::kernels::fma_peak_gflops(7),
+            products: products_rate(n),
         }
     }
 }
 
-/// Median of 5 timed calls after 2 warm-up calls, as GFLOP/s of an n³ product.
+/// The best of 7 timed calls after 2 warm-up calls, as GFLOP/s of an n³ product.
 fn rate(n: usize, mut product: impl FnMut()) -> f64 {
-    let mut times: Vec<f64> = (0..7)
+    let best = (0..9)
         .map(|_| {
             let t = Instant::now();
             product();
             t.elapsed().as_secs_f64()
         })
         .skip(2)
+        .fold(f64::INFINITY, f64::min);
+    2.0 * (n as f64).powi(3) / best / 1e9
+}
+
+/// The harness's own products, C = A·B through `kernels::products_par` (B given
+/// as Bᵀ's rows: A·B's operand as the step passes it).
+fn products_rate(n: usize) -> f64 {
+    let a: Vec<f32> = (0..n * n)
+        .map(|i| ((i % 97) as f32 - 48.0) / 50.0)
         .collect();
-    times.sort_by(f64::total_cmp);
-    2.0 * (n as f64).powi(3) / times[times.len() / 2] / 1e9
+    let mut c = vec![0.0f32; n * n];
+    rate(n, || {
+        crate::kernels::products_par(n, n, n, &a, &a, n, 0, &mut c)
+    })
 }
 
 /// dfdx's CPU matmul (the `gemm` crate, blocked and packed, on every thread of
