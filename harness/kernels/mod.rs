@@ -34,6 +34,7 @@ macro_rules! x86_levels {
 mod pairs;
 mod peak;
 mod products;
+mod tiles;
 
 pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums};
 pub use peak::fma_peak_gflops;
