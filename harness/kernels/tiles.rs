@@ -92,12 +92,6 @@ pub(super) fn tiles<F: Fma, const R: usize, const T: usize>(
                     };
                     for t in 0..tiles_in_band {
                         let q = q0 + t * R;
-                        let mut acc = [[0.0f32; T]; R];
-                        if d0 > 0 {
-                            for (r, acc) in acc.iter_mut().enumerate() {
-                                acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
-                            }
-                        }
                         // The block's steps: A's rows packed, or read in place.
                         let xs = if pack_a {
                             Xs::Packed(&apack[t * depth * R..(t + 1) * depth * R])
@@ -106,55 +100,21 @@ pub(super) fn tiles<F: Fma, const R: usize, const T: usize>(
                                 &a[(q + r) * k + d0..(q + r) * k + d1]
                             }))
                         };
-                        let start = acc;
-                        let flag = block::<F, R, T>(&mut acc, &xs, bs, stride, depth, false);
-                        if F::FLAGGED && flag != 0 {
-                            // A sum the cheap path may have rounded twice: the
-                            // block again, exactly, from where it started.
-                            acc = start;
-                            block::<F, R, T>(&mut acc, &xs, bs, stride, depth, true);
-                        }
-                        for (r, acc) in acc.iter().enumerate() {
-                            c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
-                        }
+                        advance::<F, R, T>(c, nb, (q, j), d0 == 0, &xs, (bs, stride), depth);
                     }
                     // Rows left over: two at a time (small m, such as the
                     // score path's chunks, is all leftovers), then one.
                     let mut q = q0 + tiles_in_band * R;
                     while q + 2 <= q1 {
-                        let mut acc = [[0.0f32; T]; 2];
-                        if d0 > 0 {
-                            for (r, acc) in acc.iter_mut().enumerate() {
-                                acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
-                            }
-                        }
                         let xs = Xs::Rows(std::array::from_fn(|r| {
                             &a[(q + r) * k + d0..(q + r) * k + d1]
                         }));
-                        let start = acc;
-                        let flag = block::<F, 2, T>(&mut acc, &xs, bs, stride, depth, false);
-                        if F::FLAGGED && flag != 0 {
-                            acc = start;
-                            block::<F, 2, T>(&mut acc, &xs, bs, stride, depth, true);
-                        }
-                        for (r, acc) in acc.iter().enumerate() {
-                            c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
-                        }
+                        advance::<F, 2, T>(c, nb, (q, j), d0 == 0, &xs, (bs, stride), depth);
                         q += 2;
                     }
                     if q < q1 {
-                        let mut acc = [0.0f32; T];
-                        if d0 > 0 {
-                            acc.copy_from_slice(&c[q * nb + j..q * nb + j + T]);
-                        }
-                        let xs = &a[q * k + d0..q * k + d1];
-                        let start = acc;
-                        let flag = row_block::<F, T>(&mut acc, xs, bs, stride, false);
-                        if F::FLAGGED && flag != 0 {
-                            acc = start;
-                            row_block::<F, T>(&mut acc, xs, bs, stride, true);
-                        }
-                        c[q * nb + j..q * nb + j + T].copy_from_slice(&acc);
+                        let xs = Xs::Rows([&a[q * k + d0..q * k + d1]]);
+                        advance::<F, 1, T>(c, nb, (q, j), d0 == 0, &xs, (bs, stride), depth);
                     }
                 }
             }
@@ -186,6 +146,37 @@ enum Xs<'a, const R: usize> {
     Rows([&'a [f32]; R]),
 }
 
+/// A register tile of C (rows q.., candidates j.., C's rows nb apart) over one
+/// block of d: its running sums loaded from C (zeros in the first block),
+/// advanced by [`block`], stored back; where the cheap path flagged a sum it may
+/// have rounded twice, the block again, exactly, from where it started.
+#[inline(always)]
+fn advance<F: Fma, const R: usize, const T: usize>(
+    c: &mut [f32],
+    nb: usize,
+    (q, j): (usize, usize),
+    first: bool,
+    xs: &Xs<'_, R>,
+    (bs, stride): (&[f32], usize),
+    depth: usize,
+) {
+    let mut acc = [[0.0f32; T]; R];
+    if !first {
+        for (r, acc) in acc.iter_mut().enumerate() {
+            acc.copy_from_slice(&c[(q + r) * nb + j..(q + r) * nb + j + T]);
+        }
+    }
+    let start = acc;
+    let flag = block::<F, R, T>(&mut acc, xs, bs, stride, depth, false);
+    if F::FLAGGED && flag != 0 {
+        acc = start;
+        block::<F, R, T>(&mut acc, xs, bs, stride, depth, true);
+    }
+    for (r, acc) in acc.iter().enumerate() {
+        c[(q + r) * nb + j..(q + r) * nb + j + T].copy_from_slice(acc);
+    }
+}
+
 /// `depth` steps of d for a register tile from A's values and Bᵀ's rows (`bs`:
 /// row dd of the block at `dd·n`), by `F::fma` (`exact`) or `F::fma_flagged`;
 /// returns the flag. A function, not a closure, so that it is compiled inside
@@ -215,25 +206,6 @@ fn block<F: Fma, const R: usize, const T: usize>(
                 let x: [f32; R] = std::array::from_fn(|r| rows[r][dd]);
                 step::<F, R, T>(acc, &x, b_at(dd), exact, &mut flags);
             }
-        }
-    }
-    flags.iter().fold(0, |f, g| f | g)
-}
-
-/// `xs.len()` steps of d for one row of T candidates (as [`block`]).
-#[inline(always)]
-fn row_block<F: Fma, const T: usize>(
-    acc: &mut [f32; T],
-    xs: &[f32],
-    bs: &[f32],
-    n: usize,
-    exact: bool,
-) -> u32 {
-    let mut flags = [0u32; T];
-    for (dd, &x) in xs.iter().enumerate() {
-        let row: &[f32; T] = bs[dd * n..dd * n + T].try_into().expect("T");
-        for l in 0..T {
-            acc[l] = fused::<F>(x, row[l], acc[l], exact, &mut flags[l]);
         }
     }
     flags.iter().fold(0, |f, g| f | g)
@@ -282,15 +254,9 @@ pub(super) fn singles<F: Fma>(
 ) {
     for jj in from..nb {
         for q in 0..m {
-            let xs = &a[q * k..(q + 1) * k];
+            let xs = Xs::Rows([&a[q * k..(q + 1) * k]]);
             let bs = bt.get(j0 + jj..).unwrap_or(&[]);
-            let mut s = [0.0f32];
-            let flag = row_block::<F, 1>(&mut s, xs, bs, n, false);
-            if F::FLAGGED && flag != 0 {
-                s = [0.0];
-                row_block::<F, 1>(&mut s, xs, bs, n, true);
-            }
-            c[q * nb + jj] = s[0];
+            advance::<F, 1, 1>(c, nb, (q, jj), true, &xs, (bs, n), k);
         }
     }
 }
