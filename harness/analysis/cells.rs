@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::method::Method;
-use crate::stats::{self, mean_interval_in, Curve, Interval};
+use crate::stats::{self, mean_interval_over, Curve, Interval};
 use crate::train::JestRow;
 use crate::train::RunStatus;
 
@@ -279,16 +279,19 @@ impl Cell {
     /// Fills the summaries from the runs.
     fn summarise(&mut self) {
         let finals = self.final_scores();
-        let groups = self.groups();
-        self.final_score = (!finals.is_empty()).then(|| mean_interval_in(&finals, &groups));
+        let draws = stats::mean_draws(&self.groups());
+        self.final_score = (!finals.is_empty()).then(|| mean_interval_over(&finals, &draws));
         let learn: Vec<f64> = self
             .complete()
             .iter()
             .map(|r| r.mean_learnability())
             .collect();
         self.learnability = (!learn.is_empty() && learn.iter().all(|v| v.is_finite()))
-            .then(|| mean_interval_in(&learn, &groups));
-        self.bands = Axis::PLOTTED.iter().map(|&a| band(self, a)).collect();
+            .then(|| mean_interval_over(&learn, &draws));
+        self.bands = Axis::PLOTTED
+            .iter()
+            .map(|&a| band(self, a, &draws))
+            .collect();
         let runs = self.complete();
         let steps: &[f64] = runs.first().map_or(&[], |r| &r.x[&Axis::Iterations]);
         let learn: Vec<&[f64]> = runs.iter().map(|r| &r.selected_learnability[..]).collect();
@@ -316,14 +319,15 @@ impl Cell {
 }
 
 /// Point-wise 95% bootstrap band of a cell's seed-mean curve.
-fn band(cell: &Cell, axis: Axis) -> Band {
+/// `draws`: the cell's seed resamples ([`stats::mean_draws`]), drawn once for
+/// every point.
+fn band(cell: &Cell, axis: Axis, draws: &[Vec<usize>]) -> Band {
     let runs = cell.complete();
-    let groups = cell.groups();
     let mean = cell.mean_curve(axis);
     let (mut lower, mut upper) = (Vec::new(), Vec::new());
     for k in 0..mean.y.len() {
         let ys: Vec<f64> = runs.iter().map(|r| r.score[k]).collect();
-        let ci = mean_interval_in(&ys, &groups);
+        let ci = mean_interval_over(&ys, draws);
         lower.push(ci.lower_bound);
         upper.push(ci.upper_bound);
     }

@@ -11,7 +11,7 @@ use serde::Serialize;
 
 use super::cells::{Axis, Cell, RunSeries};
 use crate::method::Method;
-use crate::stats::speedup::{speedup_to, Numerator};
+use crate::stats::speedup::{speedups_to, Numerator};
 use crate::stats::{
     self, mean_interval_in, mean_replicates_in, nested_indices, unit_means, Bounds,
     CensoredInterval, Curve, Estimator, Interval, Scale, BOOTSTRAP_SEED, RESAMPLES,
@@ -244,10 +244,14 @@ fn speedups_on(
     let seeds = units(m_runs).min(units(b_runs));
     let both = |b: &Curve, m: &Curve, t: Target| -> (Option<Bounds>, Option<Bounds>) {
         let goal = t.of(b);
-        (
-            speedup_to(est, b, m, goal, Numerator::FirstReaching),
-            speedup_to(est, b, m, goal, Numerator::At(t.trained_x(b))),
-        )
+        let [first, trained] = speedups_to(
+            est,
+            b,
+            m,
+            goal,
+            [Numerator::FirstReaching, Numerator::At(t.trained_x(b))],
+        );
+        (first, trained)
     };
     // Per resample: both mean curves once, every target on them.
     let reps: Vec<Vec<(Option<Bounds>, Option<Bounds>)>> = draws

@@ -110,10 +110,22 @@ pub fn nested_indices(groups: &[Option<u64>], resamples: usize, seed: u64) -> Ve
         .collect()
 }
 
+/// The resamples [`mean_replicates_in`] draws over `groups`: drawn once, they
+/// serve every statistic of the same seeds (a band's every point) draw for draw.
+pub fn mean_draws(groups: &[Option<u64>]) -> Vec<Vec<usize>> {
+    nested_indices(groups, RESAMPLES, BOOTSTRAP_SEED)
+}
+
 /// Bootstrap replicates of the mean of `values` (one per seed), nested over
 /// the seeds' worlds `groups`.
 pub fn mean_replicates_in(values: &[f64], groups: &[Option<u64>]) -> Vec<Option<f64>> {
-    nested_indices(groups, RESAMPLES, BOOTSTRAP_SEED)
+    mean_replicates_over(values, &mean_draws(groups))
+}
+
+/// Bootstrap replicates of the mean of `values` over the resamples `draws`
+/// ([`mean_draws`]).
+pub fn mean_replicates_over(values: &[f64], draws: &[Vec<usize>]) -> Vec<Option<f64>> {
+    draws
         .iter()
         .map(|idx| Some(idx.iter().map(|&i| values[i]).sum::<f64>() / idx.len().max(1) as f64))
         .collect()
@@ -121,9 +133,14 @@ pub fn mean_replicates_in(values: &[f64], groups: &[Option<u64>]) -> Vec<Option<
 
 /// The mean of `values` with its 95% percentile interval, nested over `groups`.
 pub fn mean_interval_in(values: &[f64], groups: &[Option<u64>]) -> Interval {
+    mean_interval_over(values, &mean_draws(groups))
+}
+
+/// [`mean_interval_in`] over resamples drawn once ([`mean_draws`]).
+pub fn mean_interval_over(values: &[f64], draws: &[Vec<usize>]) -> Interval {
     percentile_interval(
         super::mean(values),
-        &mean_replicates_in(values, groups),
+        &mean_replicates_over(values, draws),
         0.95,
     )
 }

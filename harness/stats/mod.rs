@@ -23,9 +23,9 @@ pub mod trend;
 
 pub use bestof::BestOf;
 pub use bootstrap::{
-    bootstrap, mean_interval, mean_interval_in, mean_replicates, mean_replicates_in,
-    nested_indices, percentile_interval, resample_indices, unit_means, units, Interval,
-    BOOTSTRAP_SEED, RESAMPLES,
+    bootstrap, mean_draws, mean_interval, mean_interval_in, mean_interval_over, mean_replicates,
+    mean_replicates_in, mean_replicates_over, nested_indices, percentile_interval,
+    resample_indices, unit_means, units, Interval, BOOTSTRAP_SEED, RESAMPLES,
 };
 pub use censor::{censored_interval, Bounds, CensoredInterval};
 pub use hypothesis::{hedges_g, holm, welch_t_test, WelchTest};

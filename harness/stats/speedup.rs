@@ -49,18 +49,38 @@ pub fn speedup_to(
     target: f64,
     numerator: Numerator,
 ) -> Option<Bounds> {
-    let first = reach(est, base, target).ok()?;
-    let bx = match numerator {
-        Numerator::FirstReaching => first,
-        Numerator::At(x) => Bounds::exact(x),
+    let [s] = speedups_to(est, base, method, target, [numerator]);
+    s
+}
+
+/// [`speedup_to`] under several numerators at once: each curve's crossing of
+/// `target` is found once and read under every numerator (the bootstrap reads
+/// both the iso-accuracy and the trained-steps speed-up of every resample).
+pub fn speedups_to<const N: usize>(
+    est: &Estimator,
+    base: &Curve,
+    method: &Curve,
+    target: f64,
+    numerators: [Numerator; N],
+) -> [Option<Bounds>; N] {
+    let Ok(first) = reach(est, base, target) else {
+        return [None; N];
     };
     let crossing = first_crossing(&method.x, &method.y, target, false);
-    let first_interval = |x1: f64| Bounds::at_least(bx.lo / x1);
-    Some(match crossing {
-        Crossing::Never => Bounds::at_most(bx.hi / method.x[method.x.len() - 1]),
-        Crossing::Start => first_interval(method.x[1.min(method.x.len() - 1)]),
-        Crossing::Between { x0, x1, .. } if x0 <= method.x[0] => first_interval(x1),
-        Crossing::Between { .. } => ratio(bx, est.place(&crossing).expect("between two points")),
+    numerators.map(|numerator| {
+        let bx = match numerator {
+            Numerator::FirstReaching => first,
+            Numerator::At(x) => Bounds::exact(x),
+        };
+        let first_interval = |x1: f64| Bounds::at_least(bx.lo / x1);
+        Some(match crossing {
+            Crossing::Never => Bounds::at_most(bx.hi / method.x[method.x.len() - 1]),
+            Crossing::Start => first_interval(method.x[1.min(method.x.len() - 1)]),
+            Crossing::Between { x0, x1, .. } if x0 <= method.x[0] => first_interval(x1),
+            Crossing::Between { .. } => {
+                ratio(bx, est.place(&crossing).expect("between two points"))
+            }
+        })
     })
 }
 
