@@ -9,11 +9,13 @@ use super::{packed, wide, PARALLEL_WORK};
 
 /// Rows of a register tile of the product kernel.
 const MR: usize = 8;
-/// Columns of a register tile (and of a parallel task's block, times `NB_TILES`).
-const NR: usize = 4;
+/// Columns of a register tile (and of a parallel task's block, times `NB_TILES`):
+/// with MR, 12 running sums of 4 lanes, enough to keep the adds' pipes busy
+/// (8 × 4 reached 13.5 G multiply-adds/s on SWIM's Gram matrix, 8 × 6 14.4, 12 × 4 9.5).
+const NR: usize = 6;
 const NB_TILES: usize = 4;
 
-/// Depth of a k-block: an MR-row panel of A (16 KiB) and NR columns of B (8 KiB)
+/// Depth of a k-block: an MR-row panel of A (16 KiB) and NR columns of B (12 KiB)
 /// stay in L1 while a block of C's tiles is updated. A running sum is stored and
 /// reloaded between k-blocks, which leaves its order (p ascending) unchanged.
 const KC: usize = 256;
@@ -42,10 +44,17 @@ enum Major {
 
 /// A (m×k) in panels of MR rows, each stored p-major ([p][r], zero-padded rows),
 /// so that a tile reads it contiguously.
-fn pack_a(m: usize, k: usize, (a, lda): (&[f64], usize), major: Major) -> Vec<f64> {
+fn pack_a(m: usize, k: usize, a: (&[f64], usize), major: Major) -> Vec<f64> {
+    let mut ap = Vec::new();
+    pack_a_into(m, k, a, major, &mut ap);
+    ap
+}
+
+/// [`pack_a`] into `ap` (resized to fit; what it held before is overwritten).
+fn pack_a_into(m: usize, k: usize, (a, lda): (&[f64], usize), major: Major, ap: &mut Vec<f64>) {
     let panels = m.div_ceil(MR);
-    let mut ap = vec![0.0f64; panels * MR * k];
-    for (t, panel) in ap.chunks_mut(MR * k).enumerate() {
+    ap.resize(panels * MR * k, 0.0);
+    for (t, panel) in ap[..panels * MR * k].chunks_mut(MR * k).enumerate() {
         let rows = MR.min(m - t * MR);
         match major {
             Major::Column => {
@@ -64,8 +73,12 @@ fn pack_a(m: usize, k: usize, (a, lda): (&[f64], usize), major: Major) -> Vec<f6
                 }
             }
         }
+        if rows < MR {
+            for p in 0..k {
+                panel[p * MR + rows..(p + 1) * MR].fill(0.0);
+            }
+        }
     }
-    ap
 }
 
 /// C = A·B from A's panels; with `lower`, only C's entries on and below the
@@ -120,14 +133,20 @@ fn columns(
     let panels = m.div_ceil(MR);
     for p0 in (0..k).step_by(KC) {
         let p1 = (p0 + KC).min(k);
-        let mut j = 0;
-        while j < nb {
-            let w = NR.min(nb - j);
-            // The first panel holding an entry on or below the diagonal of the
-            // tile's first column.
-            let first = diagonal.map_or(0, |j0| (j0 + j) / MR);
-            for t in first..panels {
-                let panel = &ap[t * MR * k..(t + 1) * MR * k];
+        // Each panel's k-block is read from memory once and meets every
+        // column of the block while it sits in L1 (the columns' k-block, 32 KiB
+        // for NB_TILES tiles, stays in L2).
+        for t in 0..panels {
+            let panel = &ap[t * MR * k..(t + 1) * MR * k];
+            let mut j = 0;
+            while j < nb {
+                let w = NR.min(nb - j);
+                // Skipped when the panel lies wholly above the diagonal of the
+                // tile's first column.
+                if diagonal.is_some_and(|j0| t < (j0 + j) / MR) {
+                    j += w;
+                    continue;
+                }
                 if w == NR {
                     tile::<NR>(t, j, m, (p0, p1), panel, b, c);
                 } else {
@@ -135,8 +154,8 @@ fn columns(
                         tile::<1>(t, jj, m, (p0, p1), panel, b, c);
                     }
                 }
+                j += w;
             }
-            j += w;
         }
     }
         }
@@ -162,10 +181,14 @@ fn tile<const W: usize>(
     for (jj, accj) in acc.iter_mut().enumerate() {
         accj[..rows].copy_from_slice(&c[(j + jj) * m + i..(j + jj) * m + i + rows]);
     }
-    for p in p0..p1 {
-        let col: &[f64; MR] = panel[p * MR..p * MR + MR].try_into().expect("MR");
-        for (jj, accj) in acc.iter_mut().enumerate() {
-            let bv = b[(j + jj) * ldb + p];
+    // The block's slices, sized once, so the loop runs without bounds checks.
+    let len = p1 - p0;
+    let cols: [&[f64]; W] = std::array::from_fn(|jj| &b[(j + jj) * ldb + p0..][..len]);
+    let panel = &panel[p0 * MR..][..len * MR];
+    for q in 0..len {
+        let col: &[f64; MR] = panel[q * MR..q * MR + MR].try_into().expect("MR");
+        for (accj, bj) in acc.iter_mut().zip(&cols) {
+            let bv = bj[q];
             for r in 0..MR {
                 accj[r] += col[r] * bv;
             }
@@ -176,18 +199,43 @@ fn tile<const W: usize>(
     }
 }
 
-/// A's panels from a view of any strides: read in place where it is column- or
-/// row-major (a transposed column-major matrix, AᵀB's A), else copied first.
-fn panels_of(a: MatRef<'_, f64>) -> Vec<f64> {
+/// A's panels from a view of any strides, into `ap`: read in place where it is
+/// column- or row-major (a transposed column-major matrix, AᵀB's A), else from
+/// a column-major copy.
+fn panels_into(a: MatRef<'_, f64>, ap: &mut Vec<f64>) {
     let (m, k) = (a.nrows(), a.ncols());
     if m > 0 && k > 0 && a.col_stride() == 1 && a.row_stride() >= k as isize {
         let lda = a.row_stride() as usize;
         // SAFETY: row i holds k entries at unit stride from `lda·i`; the last row
         // ends at (m − 1)·lda + k.
         let s = unsafe { std::slice::from_raw_parts(a.as_ptr(), (m - 1) * lda + k) };
-        return pack_a(m, k, (s, lda), Major::Row);
+        return pack_a_into(m, k, (s, lda), Major::Row, ap);
     }
-    pack_a(m, k, (&packed(a), m), Major::Column)
+    if m > 0 && k > 0 && a.row_stride() == 1 && a.col_stride() >= m as isize {
+        let lda = a.col_stride() as usize;
+        // SAFETY: column p holds m entries at unit stride from `lda·p`; the last
+        // column ends at (k − 1)·lda + m.
+        let s = unsafe { std::slice::from_raw_parts(a.as_ptr(), (k - 1) * lda + m) };
+        return pack_a_into(m, k, (s, lda), Major::Column, ap);
+    }
+    pack_a_into(m, k, (&packed(a), m), Major::Column, ap)
+}
+
+/// Buffers a product reuses from one call to the next on its thread (A's panels,
+/// B's copy where it has one, the product before it is written out): fresh
+/// megabytes each call cost their page faults and zeroing, a quarter of the
+/// time of SWIM's head. Taken out of the thread-local while in use, so a call
+/// nested inside another on the same thread (rayon runs other tasks while it
+/// waits) gets fresh buffers instead of the ones in use.
+#[derive(Default)]
+struct Scratch {
+    panels: Vec<f64>,
+    b: Vec<f64>,
+    out: Vec<f64>,
+}
+
+thread_local! {
+    static SCRATCH: std::cell::Cell<Scratch> = std::cell::Cell::new(Scratch::default());
 }
 
 /// C = A·B (or C + A·B when `accumulate`: the product is summed first, then
@@ -208,16 +256,46 @@ fn product_into(
         b.nrows() == k && c.nrows() == m && c.ncols() == n,
         "matmul shapes"
     );
-    let (ap, pb) = (panels_of(a), packed(b));
-    let mut out = vec![0.0; m * n];
-    gemm_panels(m, n, k, &ap, (&pb, k), &mut out, lower);
+    let mut scratch = SCRATCH.take();
+    panels_into(a, &mut scratch.panels);
+    // B read in place when its columns are contiguous, else copied.
+    let (bs, ldb): (&[f64], usize) =
+        if n > 0 && k > 0 && b.row_stride() == 1 && b.col_stride() >= k as isize {
+            let ldb = b.col_stride() as usize;
+            // SAFETY: column j holds k entries at unit stride from `ldb·j`; the
+            // last column ends at (n − 1)·ldb + k.
+            (
+                unsafe { std::slice::from_raw_parts(b.as_ptr(), (n - 1) * ldb + k) },
+                ldb,
+            )
+        } else {
+            scratch.b = packed(b);
+            (&scratch.b, k)
+        };
+    if scratch.out.len() < m * n {
+        scratch.out.resize(m * n, 0.0);
+    }
+    // Every entry of `out[..m·n]` is written (skipped tiles are zeroed).
+    gemm_panels(m, n, k, &scratch.panels, (bs, ldb), &mut scratch.out, lower);
+    let out = &scratch.out;
     for j in 0..n {
         for i in 0..m {
             let v = out[j * m + i];
             c.write(i, j, if accumulate { c.read(i, j) + v } else { v });
         }
     }
+    // Kept for the next call up to 64 MiB a buffer (a larger product pays its
+    // faults again rather than hold its memory for the thread's lifetime).
+    for v in [&mut scratch.panels, &mut scratch.b, &mut scratch.out] {
+        if v.capacity() > RETAINED {
+            *v = Vec::new();
+        }
+    }
+    SCRATCH.set(scratch);
 }
+
+/// The most f64s a [`Scratch`] buffer keeps between calls (64 MiB).
+const RETAINED: usize = 1 << 23;
 
 /// A·B as a new matrix.
 pub fn mul(a: MatRef<'_, f64>, b: MatRef<'_, f64>) -> Mat<f64> {

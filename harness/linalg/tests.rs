@@ -37,6 +37,38 @@ fn every_product_entry_is_the_in_order_sum() {
     }
 }
 
+/// Views that are blocks of larger matrices (columns further apart than their
+/// length, read in place) and views with reversed rows (copied first) give the
+/// in-order sums too; so does a call after a larger one on the same thread
+/// (the product's buffers are reused, never their old contents).
+#[test]
+fn products_of_strided_views_are_the_in_order_sums() {
+    let big_a = random(90, 80, 5);
+    let big_b = random(80, 70, 6);
+    for (m, n, k) in [(61, 29, 300), (9, 7, 5), (40, 13, 77)] {
+        let k = k.min(79);
+        let a = big_a.as_ref().submatrix(2, 1, m, k);
+        let b = big_b.as_ref().submatrix(1, 3, k, n);
+        let rev = b.reverse_rows();
+        for (label, b) in [("block", b), ("reversed rows", rev)] {
+            let c = mul(a, b);
+            for i in 0..m {
+                for j in 0..n {
+                    let mut s = 0.0;
+                    for p in 0..k {
+                        s += a.read(i, p) * b.read(p, j);
+                    }
+                    assert_eq!(
+                        c.read(i, j).to_bits(),
+                        s.to_bits(),
+                        "{label}: ({i}, {j}) of {m}×{n}×{k}"
+                    );
+                }
+            }
+        }
+    }
+}
+
 #[test]
 fn results_do_not_depend_on_the_thread_count() {
     let a = random(300, 120, 3);
