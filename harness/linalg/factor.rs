@@ -124,8 +124,8 @@ fn tile(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, i: usize, c: usiz
     }
     for (p, ljp) in lj.chunks_exact(NB).enumerate() {
         let li: &[f64; TR] = done[p * k + i..p * k + i + TR].try_into().expect("TR");
-        for (jj, a) in acc.iter_mut().enumerate() {
-            let b = ljp[c + jj];
+        let b: &[f64; TC] = ljp[c..c + TC].try_into().expect("TC");
+        for (a, &b) in acc.iter_mut().zip(b) {
             for r in 0..TR {
                 a[r] -= li[r] * b;
             }

@@ -65,10 +65,15 @@ fn pack_a_into(m: usize, k: usize, (a, lda): (&[f64], usize), major: Major, ap: 
                 }
             }
             Major::Row => {
-                for r in 0..rows {
-                    let row = &a[(t * MR + r) * lda..(t * MR + r) * lda + k];
-                    for (p, &v) in row.iter().enumerate() {
-                        panel[p * MR + r] = v;
+                // In blocks of 64 steps, so the panel's block (4 KiB) stays in
+                // L1 while its rows are written into it one by one.
+                for p0 in (0..k).step_by(64) {
+                    let p1 = (p0 + 64).min(k);
+                    for r in 0..rows {
+                        let at = (t * MR + r) * lda;
+                        for (p, &v) in (p0..p1).zip(&a[at + p0..at + p1]) {
+                            panel[p * MR + r] = v;
+                        }
                     }
                 }
             }
