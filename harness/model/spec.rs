@@ -24,6 +24,14 @@ pub struct ModelSpec {
     pub bias_init: f64,
 }
 
+impl ModelSpec {
+    /// The towers of the `width` form: `depth` hidden layers of `width` units and
+    /// an embedding of `width / 2` (`hidden`, `embed`).
+    pub fn ladder(width: usize, depth: usize) -> (Vec<usize>, usize) {
+        (vec![width; depth], width / 2)
+    }
+}
+
 fn default_temperature() -> f64 {
     10.0
 }
@@ -73,7 +81,7 @@ impl TryFrom<ModelFile> for ModelSpec {
                 if depth > 64 {
                     return Err(format!("model.depth: must be at most 64, found {depth}"));
                 }
-                (vec![width; depth], width / 2)
+                ModelSpec::ladder(width, depth)
             }
             (_, _, Some(_)) => {
                 return Err(

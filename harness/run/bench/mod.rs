@@ -1,11 +1,13 @@
-//! What each selector costs per iteration (docs/methods.md §5): on the quickstart world and
-//! model, for each super-batch size — b = 64 at f = 0.5, 0.8, 0.9 (B = 128, 320,
-//! 640) and b = B/8 for larger B — the time of a training iteration of uniform,
-//! independent and jest after warm-up (median, min, max), the FLOPs it executes
-//! (pair work included) and the GFLOP/s that makes, its ratio to uniform beside
-//! the executed FLOP ratio (the floor that ratio can reach), the share spent in
-//! the sampling step, and the peak resident memory while it ran. Then the joint
-//! sampler alone on a whole score matrix as B grows, against n_chunks·B + b·B.
+//! What each selector costs per iteration (docs/methods.md §5): on the quickstart
+//! world and model (or, with `--width`/`--depth`, the scale ladder's towers),
+//! beside the machine's own rates (OpenBLAS's sgemm and the FMA peak: `machine`),
+//! for each super-batch size — b = 64 at f = 0.5, 0.8, 0.9 (B = 128, 320, 640) and
+//! b = B/8 for larger B — the time of a training iteration of uniform, independent
+//! and jest after warm-up (median, min, max), the FLOPs it executes (pair work
+//! included) and the GFLOP/s that makes, its ratio to uniform beside the executed
+//! FLOP ratio (the floor that ratio can reach), the share spent in the sampling
+//! step, and the peak resident memory while it ran. Then the joint sampler alone
+//! on a whole score matrix as B grows, against n_chunks·B + b·B.
 
 use std::time::Instant;
 
@@ -243,8 +245,7 @@ pub fn bench(opts: &BenchOptions) -> Result<BenchReport, RunError> {
                  from 1 to {MAX_DEPTH}"
             )));
         }
-        base.model.hidden = vec![width; depth];
-        base.model.embed = width / 2;
+        (base.model.hidden, base.model.embed) = crate::model::ModelSpec::ladder(width, depth);
     }
     let configs = configurations(opts);
     if let Some(&(f, b, big_b)) = configs.iter().find(|c| c.2 > MAX_SUPER_BATCH) {
