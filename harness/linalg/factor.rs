@@ -80,13 +80,35 @@ fn update_block(l: &mut [f64], k: usize, j0: usize, j1: usize) {
             lj[p * NB + j - j0] = l[p * k + j];
         }
     }
+    // Rows j0.. of the first j0 columns in groups of GR rows, each group
+    // p-major (strip[(g·j0 + p)·GR + r] = L_{j0+g·GR+r, p}): a tile's rows are
+    // two whole groups (its first row is j0 + c + TR·t, c a multiple of TC =
+    // GR), read contiguously instead of one cache line per p, k floats apart.
+    let groups = (k - j0).div_ceil(GR);
+    let mut strip = vec![0.0f64; groups * j0 * GR];
+    for p in 0..j0 {
+        for (x, &v) in l[p * k + j0..p * k + k].iter().enumerate() {
+            strip[((x / GR) * j0 + p) * GR + x % GR] = v;
+        }
+    }
     let (done, block) = l.split_at_mut(j0 * k);
-    update_tiles(done, block, &lj, k, j0, w);
+    update_tiles(done, &strip, block, &lj, k, j0, w);
 }
 
-fn update_tiles(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize, w: usize) {
+/// Rows of a group of the packed strip: half a tile.
+const GR: usize = TR / 2;
+
+fn update_tiles(
+    done: &[f64],
+    strip: &[f64],
+    block: &mut [f64],
+    lj: &[f64],
+    k: usize,
+    j0: usize,
+    w: usize,
+) {
     dispatch! {
-        fn update_of(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize, w: usize) -> () {
+        fn update_of(done: &[f64], strip: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize, w: usize) -> () {
     let mut c = 0;
     while c < w {
         let tc = TC.min(w - c);
@@ -95,7 +117,10 @@ fn update_tiles(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize
         while i < k {
             let tr = TR.min(k - i);
             if tr == TR && tc == TC {
-                tile(done, block, lj, k, i, c);
+                let g = (i - j0) / GR;
+                let lo = &strip[g * j0 * GR..(g + 1) * j0 * GR];
+                let hi = &strip[(g + 1) * j0 * GR..(g + 2) * j0 * GR];
+                tile((lo, hi), block, lj, k, i, c);
             } else {
                 for jj in c..c + tc {
                     for ii in i..i + tr {
@@ -115,15 +140,17 @@ fn update_tiles(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, j0: usize
     }
 }
 
-/// A TR × TC tile (rows i.., block columns c..) carried in registers over p.
+/// A TR × TC tile (rows i.., block columns c..) carried in registers over p;
+/// `lo`, `hi`: its two row groups of the packed strip.
 #[inline(always)]
-fn tile(done: &[f64], block: &mut [f64], lj: &[f64], k: usize, i: usize, c: usize) {
+fn tile((lo, hi): (&[f64], &[f64]), block: &mut [f64], lj: &[f64], k: usize, i: usize, c: usize) {
     let mut acc = [[0.0f64; TR]; TC];
     for (jj, a) in acc.iter_mut().enumerate() {
         a.copy_from_slice(&block[(c + jj) * k + i..(c + jj) * k + i + TR]);
     }
-    for (p, ljp) in lj.chunks_exact(NB).enumerate() {
-        let li: &[f64; TR] = done[p * k + i..p * k + i + TR].try_into().expect("TR");
+    let rows = lo.chunks_exact(GR).zip(hi.chunks_exact(GR));
+    for (ljp, (l0, l1)) in lj.chunks_exact(NB).zip(rows) {
+        let li: [f64; TR] = std::array::from_fn(|r| if r < GR { l0[r] } else { l1[r - GR] });
         let b: &[f64; TC] = ljp[c..c + TC].try_into().expect("TC");
         for (a, &b) in acc.iter_mut().zip(b) {
             for r in 0..TR {
