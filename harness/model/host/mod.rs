@@ -171,31 +171,37 @@ fn forward<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<T>) -> For
         first_layer(theta, &layout.tower_b, r),
     );
     let mut passes = Vec::new();
+    // The two towers side by side: their element-wise work (ReLU, the
+    // normalisation) is serial, and the other worker would idle through it.
     if batch.n_low > 0 {
-        passes.push((
-            tower_forward(
-                theta,
-                &layout.tower_a,
-                firsts.0.as_ref(),
-                batch.low_a,
-                batch.n_low,
-            ),
-            tower_forward(
-                theta,
-                &layout.tower_b,
-                firsts.1.as_ref(),
-                batch.low_b,
-                batch.n_low,
-            ),
-            true,
-        ));
+        let (a, b) = rayon::join(
+            || {
+                tower_forward(
+                    theta,
+                    &layout.tower_a,
+                    firsts.0.as_ref(),
+                    batch.low_a,
+                    batch.n_low,
+                )
+            },
+            || {
+                tower_forward(
+                    theta,
+                    &layout.tower_b,
+                    firsts.1.as_ref(),
+                    batch.low_b,
+                    batch.n_low,
+                )
+            },
+        );
+        passes.push((a, b, true));
     }
     if batch.n_full > 0 {
-        passes.push((
-            tower_forward(theta, &layout.tower_a, None, batch.full_a, batch.n_full),
-            tower_forward(theta, &layout.tower_b, None, batch.full_b, batch.n_full),
-            false,
-        ));
+        let (a, b) = rayon::join(
+            || tower_forward(theta, &layout.tower_a, None, batch.full_a, batch.n_full),
+            || tower_forward(theta, &layout.tower_b, None, batch.full_b, batch.n_full),
+        );
+        passes.push((a, b, false));
     }
     let ea: Vec<T> = passes
         .iter()
@@ -244,6 +250,14 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
     grad[layout.bias.offset] = sum_g;
     grad[layout.log_temperature.offset] = t * sum_gs;
     let r = batch.resolution;
+    // Tower A's parameters come first, then tower B's (and the two scalars): the
+    // towers' backward passes run side by side on their own halves of `grad`,
+    // each adding its passes in the same order as one after the other would.
+    let split = layout
+        .tower_b
+        .first()
+        .map_or(layout.len(), |(w, _)| w.offset);
+    let (grad_a, grad_b) = grad.split_at_mut(split);
     let mut row = 0;
     for (pa, pb, low) in &fw.passes {
         let rows = row * e..(row + pa.n) * e;
@@ -255,15 +269,28 @@ pub fn loss_and_grad<T: Scalar>(layout: &Layout, theta: &[T], batch: &HostBatch<
         } else {
             (None, None)
         };
-        tower_backward(
-            theta,
-            &layout.tower_a,
-            fa,
-            pa,
-            &de_a[rows.clone()],
-            &mut grad,
+        rayon::join(
+            || {
+                tower_backward(
+                    theta,
+                    &layout.tower_a,
+                    fa,
+                    pa,
+                    &de_a[rows.clone()],
+                    (&mut *grad_a, 0),
+                )
+            },
+            || {
+                tower_backward(
+                    theta,
+                    &layout.tower_b,
+                    fb,
+                    pb,
+                    &de_b[rows.clone()],
+                    (&mut *grad_b, split),
+                )
+            },
         );
-        tower_backward(theta, &layout.tower_b, fb, pb, &de_b[rows], &mut grad);
         row += pa.n;
     }
     (loss * inv_n, grad)

@@ -114,16 +114,18 @@ pub(super) fn tower_forward<T: Scalar>(
 }
 
 /// Adds the tower's parameter gradients to `grad`, given ∂loss/∂e (a low-resolution
-/// first layer's gradient goes back to every weight row of its group).
+/// first layer's gradient goes back to every weight row of its group); `grad`
+/// holds the parameters from offset `base` on (the tower's slots among them).
 pub(super) fn tower_backward<T: Scalar>(
     theta: &[T],
     layers: &[(Slot, Slot)],
     first: Option<(&First<T>, usize)>,
     pass: &TowerPass<T>,
     de: &[T],
-    grad: &mut [T],
+    (grad, base): (&mut [T], usize),
 ) {
     let n = pass.n;
+    let at = |s: &Slot| s.offset - base..s.offset - base + s.len();
     let dim = layers.last().map_or(0, |(w, _)| w.cols);
     // Through the normalisation: ∂u = (∂e − e(e·∂e)) / norm.
     let mut dz: Vec<T> = Vec::with_capacity(n * dim);
@@ -141,14 +143,14 @@ pub(super) fn tower_backward<T: Scalar>(
         let rows = weights(theta, layers, first.map(|f| f.0), l).1;
         let dw = dense_weight_grad(&pass.inputs[l], n, rows, w.cols, &dz);
         match (l, first) {
-            (0, Some((_, r))) => flexi::scatter_grad(&dw, w.rows, w.cols, r, &mut grad[w.range()]),
+            (0, Some((_, r))) => flexi::scatter_grad(&dw, w.rows, w.cols, r, &mut grad[at(w)]),
             _ => {
-                for (g, d) in grad[w.range()].iter_mut().zip(&dw) {
+                for (g, d) in grad[at(w)].iter_mut().zip(&dw) {
                     *g = *g + *d;
                 }
             }
         }
-        add_bias_grad(&dz, w.cols, &mut grad[b.range()]);
+        add_bias_grad(&dz, w.cols, &mut grad[at(b)]);
         if l == 0 {
             break;
         }
