@@ -221,20 +221,38 @@ impl<T: Scalar> HostAdam<T> {
             *v = *v * b2 + g * g * (one - b2);
             (*m / c1) / ((*v / c2).sqrt() + eps)
         };
-        let moments = self.m.iter_mut().zip(self.v.iter_mut());
-        let params = theta.iter_mut().zip(grad).zip(moments);
-        match &self.decay_mask {
-            Some(mask) => {
-                for (((th, &g), (m, v)), &d) in params.zip(mask) {
-                    let update = adam(g, m, v) + d * *th * wd;
-                    *th = *th - update * lr_t;
+        // Each parameter's update is its own: chunks of them run on rayon's
+        // pool (the same bits as one after another), beside nothing else.
+        let mask = self.decay_mask.as_deref();
+        let chunk = |at: usize, th: &mut [T], m: &mut [T], v: &mut [T]| {
+            let g = &grad[at..at + th.len()];
+            let moments = m.iter_mut().zip(v.iter_mut());
+            let params = th.iter_mut().zip(g).zip(moments);
+            match mask {
+                Some(mask) => {
+                    for (((th, &g), (m, v)), &d) in params.zip(&mask[at..]) {
+                        let update = adam(g, m, v) + d * *th * wd;
+                        *th = *th - update * lr_t;
+                    }
+                }
+                None => {
+                    for ((th, &g), (m, v)) in params {
+                        *th = *th - adam(g, m, v) * lr_t;
+                    }
                 }
             }
-            None => {
-                for ((th, &g), (m, v)) in params {
-                    *th = *th - adam(g, m, v) * lr_t;
-                }
-            }
+        };
+        const CHUNK: usize = 1 << 15;
+        if theta.len() < 2 * CHUNK {
+            chunk(0, theta, &mut self.m, &mut self.v);
+        } else {
+            use rayon::prelude::*;
+            theta
+                .par_chunks_mut(CHUNK)
+                .zip(self.m.par_chunks_mut(CHUNK))
+                .zip(self.v.par_chunks_mut(CHUNK))
+                .enumerate()
+                .for_each(|(i, ((th, m), v))| chunk(i * CHUNK, th, m, v));
         }
         StepInfo {
             grad_norm,
@@ -246,6 +264,49 @@ impl<T: Scalar> HostAdam<T> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// Parameters are updated in chunks on the pool: a vector of many chunks
+    /// takes, element for element, the steps its pieces take alone (each piece
+    /// short enough to run as one chunk), with its mask and gradients in place.
+    #[test]
+    fn adam_in_chunks_takes_each_parameters_own_step() {
+        let n = 3 * (1 << 15) + 7;
+        let config = AdamConfig {
+            clip_norm: f64::INFINITY,
+            ..AdamConfig::default()
+        };
+        let mut r = crate::data::rng::chacha(9, 0);
+        let mut draw = |n: usize| -> Vec<f32> {
+            (0..n)
+                .map(|_| crate::data::rng::normal(&mut r) as f32)
+                .collect()
+        };
+        let mask: Vec<f32> = (0..n).map(|i| (i % 3 != 0) as u8 as f32).collect();
+        let mut theta = draw(n);
+        let grads = [draw(n), draw(n), draw(n)];
+        let mut whole = HostAdam::with_mask(mask.clone(), &config);
+        let pieces = [0, 40_000, 41_234, n];
+        let mut parts: Vec<(Vec<f32>, HostAdam<f32>)> = pieces
+            .windows(2)
+            .map(|w| {
+                (
+                    theta[w[0]..w[1]].to_vec(),
+                    HostAdam::with_mask(mask[w[0]..w[1]].to_vec(), &config),
+                )
+            })
+            .collect();
+        for g in &grads {
+            whole.step(&mut theta, g, 1e-3);
+            for (w, (th, adam)) in pieces.windows(2).zip(parts.iter_mut()) {
+                adam.step(th, &g[w[0]..w[1]], 1e-3);
+            }
+        }
+        for (w, (th, _)) in pieces.windows(2).zip(&parts) {
+            for (i, (a, b)) in theta[w[0]..w[1]].iter().zip(th).enumerate() {
+                assert_eq!(a.to_bits(), b.to_bits(), "parameter {}", w[0] + i);
+            }
+        }
+    }
 
     #[test]
     fn schedule_warms_up_then_decays_to_zero() {
