@@ -139,8 +139,8 @@ fn columns(
     for p0 in (0..k).step_by(KC) {
         let p1 = (p0 + KC).min(k);
         // Each panel's k-block is read from memory once and meets every
-        // column of the block while it sits in L1 (the columns' k-block, 32 KiB
-        // for NB_TILES tiles, stays in L2).
+        // column of the block while it sits in L1 (the columns' k-block, 48 KiB
+        // for NB_TILES tiles of NR, stays in L2).
         for t in 0..panels {
             let panel = &ap[t * MR * k..(t + 1) * MR * k];
             let mut j = 0;
