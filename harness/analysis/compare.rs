@@ -13,8 +13,8 @@ use super::cells::{Axis, Cell, RunSeries};
 use crate::method::Method;
 use crate::stats::speedup::{speedups_to, Numerator};
 use crate::stats::{
-    self, mean_interval_in, mean_replicates_in, nested_indices, unit_means, Bounds,
-    CensoredInterval, Curve, Estimator, Interval, Scale, BOOTSTRAP_SEED, RESAMPLES,
+    self, mean_interval_in, nested_indices, unit_means, Bounds, CensoredInterval, Curve, Estimator,
+    Interval, Scale, BOOTSTRAP_SEED, RESAMPLES,
 };
 
 /// Which level of the baseline's seed-mean curve is the target.
@@ -358,18 +358,20 @@ pub fn comparisons(cells: &[Cell], est: &Estimator) -> Vec<Comparison> {
             .collect();
         let (fm, fb) = (cell.final_scores(), cells[j].final_scores());
         let (gm, gb) = (cell.groups(), cells[j].groups());
+        // The method's resamples, drawn once for its interval and its replicates.
+        let draws = stats::mean_draws(&gm);
         out.push(Comparison {
             method: i,
             baseline: j,
             speedups,
             iso,
-            final_score: mean_interval_in(&fm, &gm),
+            final_score: stats::mean_interval_over(&fm, &draws),
             baseline_final_score: mean_interval_in(&fb, &gb),
             // Tests over independent replicates: a world's learners are one.
             welch: stats::welch_t_test(&unit_means(&fm, &gm), &unit_means(&fb, &gb)),
             holm_p: f64::NAN,
             hedges_g: stats::hedges_g(&unit_means(&fm, &gm), &unit_means(&fb, &gb)),
-            final_replicates: mean_replicates_in(&fm, &gm),
+            final_replicates: stats::mean_replicates_over(&fm, &draws),
         });
     }
     let p: Vec<f64> = out

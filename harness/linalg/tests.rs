@@ -1,10 +1,29 @@
 use super::*;
 use crate::data::rng::{chacha, normal};
-use faer::Mat;
+use faer::{Mat, MatRef};
 
 fn random(m: usize, n: usize, seed: u64) -> Mat<f64> {
     let mut r = chacha(seed, 0);
     Mat::from_fn(m, n, |_, _| normal(&mut r))
+}
+
+/// `mul(a, b)`'s every entry is Σ_p a_ip·b_pj summed from p = 0, bit for bit.
+fn assert_in_order(a: MatRef<'_, f64>, b: MatRef<'_, f64>, label: &str) {
+    let (m, k, n) = (a.nrows(), a.ncols(), b.ncols());
+    let c = mul(a, b);
+    for i in 0..m {
+        for j in 0..n {
+            let mut s = 0.0;
+            for p in 0..k {
+                s += a.read(i, p) * b.read(p, j);
+            }
+            assert_eq!(
+                c.read(i, j).to_bits(),
+                s.to_bits(),
+                "{label}: ({i}, {j}) of {m}×{n}×{k}"
+            );
+        }
+    }
 }
 
 #[test]
@@ -17,20 +36,8 @@ fn every_product_entry_is_the_in_order_sum() {
         (64, 64, 64),
     ] {
         let (a, b) = (random(m, k, 1), random(k, n, 2));
+        assert_in_order(a.as_ref(), b.as_ref(), "dense");
         let c = mul(a.as_ref(), b.as_ref());
-        for i in 0..m {
-            for j in 0..n {
-                let mut s = 0.0;
-                for p in 0..k {
-                    s += a.read(i, p) * b.read(p, j);
-                }
-                assert_eq!(
-                    c.read(i, j).to_bits(),
-                    s.to_bits(),
-                    "({i}, {j}) of {m}×{n}×{k}"
-                );
-            }
-        }
         // Transposed views give the transposed product's entries, bit for bit.
         let ct = mul(b.transpose(), a.transpose());
         assert_eq!(ct.transpose().to_owned(), c);
@@ -51,20 +58,7 @@ fn products_of_strided_views_are_the_in_order_sums() {
         let b = big_b.as_ref().submatrix(1, 3, k, n);
         let rev = b.reverse_rows();
         for (label, b) in [("block", b), ("reversed rows", rev)] {
-            let c = mul(a, b);
-            for i in 0..m {
-                for j in 0..n {
-                    let mut s = 0.0;
-                    for p in 0..k {
-                        s += a.read(i, p) * b.read(p, j);
-                    }
-                    assert_eq!(
-                        c.read(i, j).to_bits(),
-                        s.to_bits(),
-                        "{label}: ({i}, {j}) of {m}×{n}×{k}"
-                    );
-                }
-            }
+            assert_in_order(a, b, label);
         }
     }
 }
