@@ -34,6 +34,8 @@ macro_rules! x86_levels {
 mod pairs;
 mod peak;
 mod products;
+#[cfg(target_arch = "x86_64")]
+mod sse2;
 mod tiles;
 
 pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums};

@@ -45,6 +45,9 @@ pub(crate) fn products_at(
         // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
         Level::Avx2 => unsafe { products_avx2_fma(m, nb, k, a, bt, n, j0, c) },
+        #[cfg(target_arch = "x86_64")]
+        _ => super::sse2::products(m, nb, k, a, bt, n, j0, c),
+        #[cfg(not(target_arch = "x86_64"))]
         _ => {
             let j = tiles::<Portable, 2, 32>(m, nb, k, a, bt, n, j0, c, 0);
             singles::<Portable>(m, nb, k, a, bt, n, j0, c, j);

@@ -461,3 +461,69 @@ fn the_fma_peak_is_a_rate() {
     let g = fma_peak_gflops(1);
     assert!(g.is_finite() && g > 0.01, "{g}");
 }
+
+/// The portable kernels' f64 sums rounded to f32 in the subnormal range: a chain
+/// built so that rounding twice goes the wrong way there (c = 2⁻¹²⁷ + 2⁻¹⁴⁹, then
+/// a·b = 2⁻¹⁵⁰·(1 − 2⁻⁴⁶) added: the f64 sum lands on the midpoint, ties-to-even
+/// rounds up, the fused result rounds down), and random chains over the whole
+/// exponent range (subnormals, zeros, values below 2⁻⁶⁶ beside ordinary ones,
+/// cancellations), are the in-order `fmaf` chain at every level.
+#[test]
+fn products_round_subnormal_sums_once() {
+    let c = f32::from_bits(0x0040_0001);
+    let x = f32::from_bits((52 << 23) | 1); // 2⁻⁷⁵·(1 + 2⁻²³)
+    let y = f32::from_bits((51 << 23) | 0x7F_FFFE); // 2⁻⁷⁶·(2 − 2⁻²²)
+    let fused = libm::fmaf(x, y, c);
+    let twice = (x as f64 * y as f64 + c as f64) as f32;
+    assert_ne!(
+        fused.to_bits(),
+        twice.to_bits(),
+        "the built chain rounds twice wrongly"
+    );
+    let mut r = crate::data::rng::chacha(13, 0);
+    use rand::Rng;
+    let value = |r: &mut rand_chacha::ChaCha8Rng| -> f32 {
+        match r.gen_range(0..10) {
+            0 => 0.0,
+            1 => f32::from_bits(r.gen_range(1..0x0080_0000)), // subnormal
+            2 => r.gen_range(1.0f32..2.0) * 2f32.powi(r.gen_range(-126..-60)),
+            _ => r.gen_range(-2.0f32..2.0),
+        }
+    };
+    for (m, nb, k) in [(6, 9, 2), (9, 13, 300), (50, 1030, 20)] {
+        let mut a: Vec<f32> = (0..m * k).map(|_| value(&mut r)).collect();
+        let mut bt: Vec<f32> = (0..nb * k).map(|_| value(&mut r)).collect();
+        if k == 2 {
+            // Row 1, candidate 2: 1·c, then x·y.
+            a[k..2 * k].copy_from_slice(&[1.0, x]);
+            bt[2] = c;
+            bt[nb + 2] = y;
+        }
+        // Flip signs so that some sums cancel.
+        for v in a.iter_mut().step_by(3) {
+            *v = -*v;
+        }
+        for lv in [Level::Portable, Level::Avx2, Level::Avx512] {
+            if lv > cpu_level() {
+                continue;
+            }
+            let mut got = vec![0.0f32; m * nb];
+            products::products_at(lv, m, nb, k, &a, &bt, nb, 0, &mut got);
+            for q in 0..m {
+                for j in 0..nb {
+                    let want =
+                        (0..k).fold(0.0f32, |s, d| libm::fmaf(a[q * k + d], bt[d * nb + j], s));
+                    let g = got[q * nb + j];
+                    assert_eq!(
+                        g.to_bits(),
+                        want.to_bits(),
+                        "{lv:?} {m}x{nb}x{k} at {q},{j}: {g:e} vs {want:e}"
+                    );
+                }
+            }
+            if k == 2 {
+                assert_eq!(got[nb + 2].to_bits(), fused.to_bits());
+            }
+        }
+    }
+}
