@@ -88,8 +88,10 @@ fn committed_results_reproduce_from_their_experiment_files_on_any_cpu_and_thread
         } else {
             // The rotation starts at the one-thread setting, which puts flexi (whose
             // reference trains for its longest horizon: 310 s under the portable
-            // kernels, whose emulated FMA is ~17x slower, issue 46; 86 s on one
-            // thread) off the portable setting: the whole test 611 s → 460 s.
+            // kernels of the time, whose emulated FMA was ~17x slower, issue 46;
+            // 86 s on one thread) off the portable setting: the whole test 611 s →
+            // 460 s. (The portable products are about twice as fast since; the
+            // rotation stays, so that each folder keeps its setting.)
             vec![(i + 2) % settings.len()]
         };
         for k in chosen {
