@@ -42,6 +42,41 @@ pub use pairs::{exp, pair_grad, pair_sums, softplus, softplus_in_place, PairSums
 pub use peak::fma_peak_gflops;
 pub use products::{paired_rows, products, products_par};
 
+/// A product's operands (see [`products`]): C (m × nb, row-major) is A (m × k,
+/// row-major) times the columns j0..j0 + nb of Bᵀ (k × n, row-major).
+#[derive(Clone, Copy)]
+pub(crate) struct Operands<'a> {
+    pub m: usize,
+    pub nb: usize,
+    pub k: usize,
+    pub a: &'a [f32],
+    pub bt: &'a [f32],
+    pub n: usize,
+    pub j0: usize,
+}
+
+impl<'a> Operands<'a> {
+    pub(crate) fn new(
+        m: usize,
+        nb: usize,
+        k: usize,
+        a: &'a [f32],
+        bt: &'a [f32],
+        n: usize,
+        j0: usize,
+    ) -> Self {
+        Self {
+            m,
+            nb,
+            k,
+            a,
+            bt,
+            n,
+            j0,
+        }
+    }
+}
+
 /// How a kernel computes a·b + c with one rounding (IEEE's fused multiply-add):
 /// every implementation gives the same bits, so the builds agree.
 pub(crate) trait Fma {

@@ -4,7 +4,7 @@
 use rayon::prelude::*;
 
 use super::tiles::{singles, tiles};
-use super::{level, Fma, Hardware, Level, Portable};
+use super::{level, Fma, Hardware, Level, Operands, Portable};
 
 /// C[q][j] = Σ_d A[q][d] · Bᵀ[d][j0 + j] for q < m, j < nb: A is m×k row-major,
 /// Bᵀ is k×n row-major (for A·B, B itself; for scores, the candidates' embeddings
@@ -21,36 +21,34 @@ pub fn products(
     j0: usize,
     c: &mut [f32],
 ) {
-    products_at(level(), m, nb, k, a, bt, n, j0, c)
+    products_at(level(), Operands::new(m, nb, k, a, bt, n, j0), c)
 }
 
 /// `products` at a given level (the tests compare the levels).
-#[allow(clippy::too_many_arguments)]
-pub(crate) fn products_at(
-    at: Level,
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
-    c: &mut [f32],
-) {
+pub(crate) fn products_at(at: Level, op: Operands<'_>, c: &mut [f32]) {
+    let Operands {
+        m,
+        nb,
+        k,
+        a,
+        bt,
+        n,
+        j0,
+    } = op;
     assert!(a.len() >= m * k && bt.len() >= k * n && j0 + nb <= n && c.len() >= m * nb);
     match at {
         // SAFETY: `level()` and the tests only ask for a level the CPU has.
         #[cfg(target_arch = "x86_64")]
-        Level::Avx512 => unsafe { products_avx512(m, nb, k, a, bt, n, j0, c) },
+        Level::Avx512 => unsafe { products_avx512(op, c) },
         // SAFETY: as above.
         #[cfg(target_arch = "x86_64")]
-        Level::Avx2 => unsafe { products_avx2_fma(m, nb, k, a, bt, n, j0, c) },
+        Level::Avx2 => unsafe { products_avx2_fma(op, c) },
         #[cfg(target_arch = "x86_64")]
-        _ => super::sse2::products(m, nb, k, a, bt, n, j0, c),
+        _ => super::sse2::products(op, c),
         #[cfg(not(target_arch = "x86_64"))]
         _ => {
-            let j = tiles::<Portable, 2, 32>(m, nb, k, a, bt, n, j0, c, 0);
-            singles::<Portable>(m, nb, k, a, bt, n, j0, c, j);
+            let j = tiles::<Portable, 2, 32>(op, c, 0);
+            singles::<Portable>(op, c, j);
         }
     }
 }
@@ -115,17 +113,7 @@ pub fn products_par(
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn products_avx2_fma(
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
-    c: &mut [f32],
-) {
+unsafe fn products_avx2_fma(op: Operands<'_>, c: &mut [f32]) {
     // Six rows × 16 candidates: 12 of the 16 ymm registers accumulate (enough
     // independent chains to cover the FMA's latency on both ports), 2 hold Bᵀ's
     // row and 1 the broadcast A value; then 8-wide tiles, then one by one.
@@ -133,41 +121,31 @@ unsafe fn products_avx2_fma(
     // Few rows (the score path's chunks: b/16 rows against B candidates): two
     // rows × 32, 8 accumulators in every tile, where 6 × 16 would leave most
     // rows to its 2-row leftovers (4 accumulators).
-    let j = if m < 24 {
-        tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, 0)
+    let j = if op.m < 24 {
+        tiles::<Hardware, 2, 32>(op, c, 0)
     } else {
-        let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, 0);
-        tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j)
+        let j = tiles::<Hardware, 6, 16>(op, c, 0);
+        tiles::<Hardware, 6, 8>(op, c, j)
     };
-    singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
+    singles::<Hardware>(op, c, j);
 }
 
 #[cfg(target_arch = "x86_64")]
 #[target_feature(enable = "avx512f,avx2,fma")]
-#[allow(clippy::too_many_arguments)]
-unsafe fn products_avx512(
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
-    c: &mut [f32],
-) {
+unsafe fn products_avx512(op: Operands<'_>, c: &mut [f32]) {
     // Eight rows × 32 candidates: 16 of the 32 zmm registers accumulate, enough
     // independent chains to keep both FMA ports busy, and a tile of Bᵀ (32 wide)
     // still fits its 16 KiB; then the AVX2 kernel's tiles.
     // Few rows: four rows × 64, then two × 32 (as before 8 × 32 tiles).
-    let j = if m < 32 {
-        let j = tiles::<Hardware, 4, 64>(m, nb, k, a, bt, n, j0, c, 0);
-        tiles::<Hardware, 2, 32>(m, nb, k, a, bt, n, j0, c, j)
+    let j = if op.m < 32 {
+        let j = tiles::<Hardware, 4, 64>(op, c, 0);
+        tiles::<Hardware, 2, 32>(op, c, j)
     } else {
-        let j = tiles::<Hardware, 8, 32>(m, nb, k, a, bt, n, j0, c, 0);
-        let j = tiles::<Hardware, 6, 16>(m, nb, k, a, bt, n, j0, c, j);
-        tiles::<Hardware, 6, 8>(m, nb, k, a, bt, n, j0, c, j)
+        let j = tiles::<Hardware, 8, 32>(op, c, 0);
+        let j = tiles::<Hardware, 6, 16>(op, c, j);
+        tiles::<Hardware, 6, 8>(op, c, j)
     };
-    singles::<Hardware>(m, nb, k, a, bt, n, j0, c, j);
+    singles::<Hardware>(op, c, j);
 }
 
 /// The n row-wise products ⟨a_i, b_i⟩ of two n×k row-major matrices (A's

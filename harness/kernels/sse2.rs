@@ -25,7 +25,7 @@
 use std::arch::x86_64::*;
 
 use super::tiles::singles;
-use super::{Emulated, Fma};
+use super::{Emulated, Fma, Operands};
 
 /// Rows of a register tile.
 const R: usize = 4;
@@ -56,40 +56,28 @@ fn in_range(x: f32) -> bool {
 }
 
 /// `products` at the portable level on x86-64 (see `products::products`).
-#[allow(clippy::too_many_arguments)]
-pub(super) fn products(
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
-    c: &mut [f32],
-) {
-    let end = nb / T * T;
-    if end > 0 && m > 0 {
-        tiles(m, nb, k, a, bt, n, j0, c, end);
+pub(super) fn products(op: Operands<'_>, c: &mut [f32]) {
+    let end = op.nb / T * T;
+    if end > 0 && op.m > 0 {
+        tiles(op, c, end);
     }
     // Candidates no whole tile covers, one by one (the flagged path, scalar).
-    singles::<Emulated>(m, nb, k, a, bt, n, j0, c, end);
+    singles::<Emulated>(op, c, end);
 }
 
 /// Candidates 0..end in R × T register tiles, blocked and packed as
 /// GotoBLAS packs a product; rows past the last whole tile are packed as zeros
 /// and their sums dropped.
-#[allow(clippy::too_many_arguments)]
-fn tiles(
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
-    c: &mut [f32],
-    end: usize,
-) {
+fn tiles(op: Operands<'_>, c: &mut [f32], end: usize) {
+    let Operands {
+        m,
+        nb,
+        k,
+        a,
+        bt,
+        n,
+        j0,
+    } = op;
     let (mut apack, mut bpack) = PACKS.take();
     let depth_max = DEPTH.min(k.max(1));
     let a_need = BAND.next_multiple_of(R) * depth_max * 2;

@@ -96,7 +96,7 @@ fn every_simd_level_gives_the_same_bits() {
         let mut first: Option<(Vec<u32>, Vec<u32>)> = None;
         for &lv in &levels {
             let mut c = vec![0.0; m * n];
-            products::products_at(lv, m, n, k, &a, &bt, n, 0, &mut c);
+            products::products_at(lv, Operands::new(m, n, k, &a, &bt, n, 0), &mut c);
             let p = products::paired_rows_at(lv, k, &a, &a, m);
             let got = (bits(&c), bits(&p));
             match &first {
@@ -376,16 +376,28 @@ fn a_tile_with_a_double_rounding_tie_is_recomputed_exactly() {
     let exact = tie_a.mul_add(tie_b, tie_a.mul_add(1.0, 0.0));
     let bits = |v: &[f32]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
     let mut portable = vec![0.0; m * n];
-    products::products_at(Level::Portable, m, n, k, &a, &bt, n, 0, &mut portable);
+    products::products_at(
+        Level::Portable,
+        Operands::new(m, n, k, &a, &bt, n, 0),
+        &mut portable,
+    );
     assert_eq!(portable[2 * n + 33].to_bits(), exact.to_bits());
     if cpu_level() >= Level::Avx2 {
         let mut hardware = vec![0.0; m * n];
-        products::products_at(Level::Avx2, m, n, k, &a, &bt, n, 0, &mut hardware);
+        products::products_at(
+            Level::Avx2,
+            Operands::new(m, n, k, &a, &bt, n, 0),
+            &mut hardware,
+        );
         assert_eq!(bits(&portable), bits(&hardware));
     }
     // The single-candidate path too (a width no tile covers).
     let mut one = vec![0.0; m];
-    products::products_at(Level::Portable, m, 1, k, &a, &bt, n, 33, &mut one);
+    products::products_at(
+        Level::Portable,
+        Operands::new(m, 1, k, &a, &bt, n, 33),
+        &mut one,
+    );
     assert_eq!(one[2].to_bits(), exact.to_bits());
 }
 
@@ -420,7 +432,7 @@ fn products_are_the_in_order_fma_chain_across_every_block_seam() {
                 continue;
             }
             let mut c = vec![0.0f32; m * nb];
-            products::products_at(lv, m, nb, k, &a, &bt, n, j0, &mut c);
+            products::products_at(lv, Operands::new(m, nb, k, &a, &bt, n, j0), &mut c);
             for (i, (x, y)) in c.iter().zip(&want).enumerate() {
                 assert_eq!(
                     x.to_bits(),
@@ -508,7 +520,7 @@ fn products_round_subnormal_sums_once() {
                 continue;
             }
             let mut got = vec![0.0f32; m * nb];
-            products::products_at(lv, m, nb, k, &a, &bt, nb, 0, &mut got);
+            products::products_at(lv, Operands::new(m, nb, k, &a, &bt, nb, 0), &mut got);
             for q in 0..m {
                 for j in 0..nb {
                     let want =

@@ -3,7 +3,7 @@
 //! one in-order chain of fused multiply-adds over d (`F::fma`, or the portable
 //! build's flagged cheaper path with its exact recomputation).
 
-use super::Fma;
+use super::{Fma, Operands};
 
 /// The entries of candidates `from`… in register tiles of R rows × T candidates
 /// (the rows left over two at a time, then one, still T wide); returns the first
@@ -18,18 +18,20 @@ use super::Fma;
 /// and resumes where it stopped, so every entry is still one chain of fused
 /// multiply-adds over d in order.
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
 pub(super) fn tiles<F: Fma, const R: usize, const T: usize>(
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
+    op: Operands<'_>,
     c: &mut [f32],
     from: usize,
 ) -> usize {
+    let Operands {
+        m,
+        nb,
+        k,
+        a,
+        bt,
+        n,
+        j0,
+    } = op;
     let end = from + (nb - from) / T * T;
     if end == from {
         return end;
@@ -240,18 +242,16 @@ fn fused<F: Fma>(a: f32, b: f32, c: f32, exact: bool, flag: &mut u32) -> f32 {
 
 /// The candidates from `from` on, one by one (the same order of sums).
 #[inline(always)]
-#[allow(clippy::too_many_arguments)]
-pub(super) fn singles<F: Fma>(
-    m: usize,
-    nb: usize,
-    k: usize,
-    a: &[f32],
-    bt: &[f32],
-    n: usize,
-    j0: usize,
-    c: &mut [f32],
-    from: usize,
-) {
+pub(super) fn singles<F: Fma>(op: Operands<'_>, c: &mut [f32], from: usize) {
+    let Operands {
+        m,
+        nb,
+        k,
+        a,
+        bt,
+        n,
+        j0,
+    } = op;
     for jj in from..nb {
         for q in 0..m {
             let xs = Xs::Rows([&a[q * k..(q + 1) * k]]);
