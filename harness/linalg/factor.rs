@@ -28,18 +28,22 @@ pub fn cholesky(g: MatRef<'_, f64>) -> Result<Mat<f64>, usize> {
             l[j * k + i] = g.read(i, j);
         }
     }
+    // L's finished columns again, by groups of GR rows, each group p-major:
+    // strip[(g·k + p)·GR + r] = L_{g·GR + r, p}. A register tile's rows are two
+    // whole groups (its first row is a multiple of GR), read contiguously as p
+    // ascends instead of one cache line per p, k floats apart. Each column is
+    // packed once, when its block is done, for the rows later blocks read.
+    let groups = k.div_ceil(GR);
+    let mut strip = vec![0.0f64; groups * k * GR];
     for j0 in (0..k).step_by(NB) {
         let j1 = (j0 + NB).min(k);
-        update_block(&mut l, k, j0, j1);
+        update_block(&mut l, &strip, k, j0, j1);
         for j in j0..j1 {
             let (done, rest) = l.split_at_mut(j * k);
             let col = &mut rest[j..k];
+            // c_i − L_ip·L_jp as c_i + (−L_jp)·L_ip: the same bits.
             for p in j0..j {
-                let ljp = done[p * k + j];
-                let lp = &done[p * k + j..p * k + k];
-                for (ci, &li) in col.iter_mut().zip(lp) {
-                    *ci -= li * ljp;
-                }
+                axpy(-done[p * k + j], &done[p * k + j..p * k + k], col);
             }
             let d = col[0];
             if d <= 0.0 || d.is_nan() {
@@ -49,6 +53,16 @@ pub fn cholesky(g: MatRef<'_, f64>) -> Result<Mat<f64>, usize> {
             col[0] = d;
             for ci in col.iter_mut().skip(1) {
                 *ci /= d;
+            }
+        }
+        // Rows j1.. of the block's columns into the strip (later blocks' tiles
+        // start at row j1 or below it, a multiple of GR).
+        for g in j1 / GR..groups {
+            let rows = GR.min(k - g * GR);
+            for p in j0..j1 {
+                let at = (g * k + p) * GR;
+                let from = p * k + g * GR;
+                strip[at..at + rows].copy_from_slice(&l[from..from + rows]);
             }
         }
     }
@@ -67,8 +81,8 @@ const TC: usize = 4;
 
 /// Subtracts from columns j0..j1 (rows j0.., those on and below the diagonal are
 /// the ones read) the terms of every column p < j0, p ascending per entry:
-/// l[j·k + i] −= L_ip·L_jp.
-fn update_block(l: &mut [f64], k: usize, j0: usize, j1: usize) {
+/// l[j·k + i] −= L_ip·L_jp, the earlier columns' rows read from `strip`.
+fn update_block(l: &mut [f64], strip: &[f64], k: usize, j0: usize, j1: usize) {
     if j0 == 0 {
         return;
     }
@@ -80,19 +94,8 @@ fn update_block(l: &mut [f64], k: usize, j0: usize, j1: usize) {
             lj[p * NB + j - j0] = l[p * k + j];
         }
     }
-    // Rows j0.. of the first j0 columns in groups of GR rows, each group
-    // p-major (strip[(g·j0 + p)·GR + r] = L_{j0+g·GR+r, p}): a tile's rows are
-    // two whole groups (its first row is j0 + c + TR·t, c a multiple of TC =
-    // GR), read contiguously instead of one cache line per p, k floats apart.
-    let groups = (k - j0).div_ceil(GR);
-    let mut strip = vec![0.0f64; groups * j0 * GR];
-    for p in 0..j0 {
-        for (x, &v) in l[p * k + j0..p * k + k].iter().enumerate() {
-            strip[((x / GR) * j0 + p) * GR + x % GR] = v;
-        }
-    }
     let (done, block) = l.split_at_mut(j0 * k);
-    update_tiles(done, &strip, block, &lj, k, j0, w);
+    update_tiles(done, strip, block, &lj, k, j0, w);
 }
 
 /// Rows of a group of the packed strip: half a tile.
@@ -117,9 +120,9 @@ fn update_tiles(
         while i < k {
             let tr = TR.min(k - i);
             if tr == TR && tc == TC {
-                let g = (i - j0) / GR;
-                let lo = &strip[g * j0 * GR..(g + 1) * j0 * GR];
-                let hi = &strip[(g + 1) * j0 * GR..(g + 2) * j0 * GR];
+                let g = i / GR;
+                let lo = &strip[g * k * GR..(g * k + j0) * GR];
+                let hi = &strip[(g + 1) * k * GR..((g + 1) * k + j0) * GR];
                 tile((lo, hi), block, lj, k, i, c);
             } else {
                 for jj in c..c + tc {
