@@ -190,10 +190,13 @@ fn tile<const W: usize>(
     let len = p1 - p0;
     let cols: [&[f64]; W] = std::array::from_fn(|jj| &b[(j + jj) * ldb + p0..][..len]);
     let panel = &panel[p0 * MR..][..len * MR];
-    for q in 0..len {
-        let col: &[f64; MR] = panel[q * MR..q * MR + MR].try_into().expect("MR");
+    for (q, col) in panel.chunks_exact(MR).enumerate() {
+        let col: &[f64; MR] = col.try_into().expect("MR");
         for (accj, bj) in acc.iter_mut().zip(&cols) {
-            let bv = bj[q];
+            // SAFETY: q < len, and every column slice holds exactly len values
+            // (a checked index here kept bounds checks and stores of the
+            // running sums inside the loop).
+            let bv = unsafe { *bj.get_unchecked(q) };
             for r in 0..MR {
                 accj[r] += col[r] * bv;
             }
