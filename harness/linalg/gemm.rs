@@ -64,6 +64,28 @@ fn pack_a_into(m: usize, k: usize, (a, lda): (&[f64], usize), major: Major, ap: 
                     }
                 }
             }
+            Major::Row if rows == MR => {
+                // Four steps of all MR rows at a time, transposed in registers
+                // (whole rows of the panel written at once).
+                let src: [&[f64]; MR] = std::array::from_fn(|r| {
+                    let at = (t * MR + r) * lda;
+                    &a[at..at + k]
+                });
+                let k4 = k / 4 * 4;
+                for (p0, out) in (0..k4).step_by(4).zip(panel.chunks_exact_mut(4 * MR)) {
+                    let block: [[f64; 4]; MR] =
+                        std::array::from_fn(|r| src[r][p0..p0 + 4].try_into().expect("4"));
+                    for (pp, row) in out.chunks_exact_mut(MR).enumerate() {
+                        let row: &mut [f64; MR] = row.try_into().expect("MR");
+                        *row = std::array::from_fn(|r| block[r][pp]);
+                    }
+                }
+                for p in k4..k {
+                    for r in 0..MR {
+                        panel[p * MR + r] = src[r][p];
+                    }
+                }
+            }
             Major::Row => {
                 // In blocks of 64 steps, so the panel's block (4 KiB) stays in
                 // L1 while its rows are written into it one by one.
@@ -183,8 +205,15 @@ fn tile<const W: usize>(
     let i = t * MR;
     let rows = MR.min(m - i);
     let mut acc = [[0.0f64; MR]; W];
+    // Whole panels copy MR values at a time (a fixed-size move, not a call to
+    // memcpy per column).
     for (jj, accj) in acc.iter_mut().enumerate() {
-        accj[..rows].copy_from_slice(&c[(j + jj) * m + i..(j + jj) * m + i + rows]);
+        let at = (j + jj) * m + i;
+        if rows == MR {
+            *accj = c[at..at + MR].try_into().expect("MR");
+        } else {
+            accj[..rows].copy_from_slice(&c[at..at + rows]);
+        }
     }
     // The block's slices, sized once, so the loop runs without bounds checks.
     let len = p1 - p0;
@@ -203,7 +232,13 @@ fn tile<const W: usize>(
         }
     }
     for (jj, accj) in acc.iter().enumerate() {
-        c[(j + jj) * m + i..(j + jj) * m + i + rows].copy_from_slice(&accj[..rows]);
+        let at = (j + jj) * m + i;
+        if rows == MR {
+            let out: &mut [f64; MR] = (&mut c[at..at + MR]).try_into().expect("MR");
+            *out = *accj;
+        } else {
+            c[at..at + rows].copy_from_slice(&accj[..rows]);
+        }
     }
 }
 
