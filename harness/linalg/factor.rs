@@ -166,37 +166,63 @@ fn tile((lo, hi): (&[f64], &[f64]), block: &mut [f64], lj: &[f64], k: usize, i: 
     }
 }
 
-/// Solves L·X = B in place (L lower triangular), column by column of B: each
-/// entry subtracts L_ij·x_j for j ascending.
-pub fn solve_lower(l: MatRef<'_, f64>, mut rhs: MatMut<'_, f64>) {
+/// Solves L·X = B in place (L lower triangular): for each column of B, each
+/// entry subtracts L_ij·x_j for j ascending. All of B's columns advance together,
+/// j by j, so L's column j is read once for all of them (each entry's terms keep
+/// their order: the columns are independent).
+pub fn solve_lower(l: MatRef<'_, f64>, rhs: MatMut<'_, f64>) {
     let k = l.nrows();
-    let lc = packed(l);
-    for r in 0..rhs.ncols() {
-        let mut x: Vec<f64> = (0..k).map(|i| rhs.read(i, r)).collect();
-        for j in 0..k {
-            x[j] /= lc[j * k + j];
+    let mut copy = Vec::new();
+    let cols = columns(l, &mut copy);
+    let mut xs = packed(rhs.as_ref());
+    for (j, col) in cols.iter().enumerate() {
+        let (d, below) = (col[j], &col[j + 1..]);
+        for x in xs.chunks_exact_mut(k.max(1)) {
+            x[j] /= d;
             let xj = x[j];
-            let (_, below) = x.split_at_mut(j + 1);
-            axpy(-xj, &lc[j * k + j + 1..(j + 1) * k], below);
+            axpy(-xj, below, &mut x[j + 1..]);
         }
-        for (i, v) in x.iter().enumerate() {
-            rhs.write(i, r, *v);
+    }
+    write_columns(&xs, k, rhs);
+}
+
+/// Solves Lᵀ·X = B in place (L lower triangular): x_j = (b_j − ⟨L_{>j,j}, x_{>j}⟩)/L_jj
+/// for j descending, all of B's columns together (L's column j read once).
+pub fn solve_lower_transposed(l: MatRef<'_, f64>, rhs: MatMut<'_, f64>) {
+    let k = l.nrows();
+    let mut copy = Vec::new();
+    let cols = columns(l, &mut copy);
+    let mut xs = packed(rhs.as_ref());
+    for (j, col) in cols.iter().enumerate().rev() {
+        let (d, below) = (col[j], &col[j + 1..]);
+        for x in xs.chunks_exact_mut(k.max(1)) {
+            let s = dot(below, &x[j + 1..]);
+            x[j] = (x[j] - s) / d;
+        }
+    }
+    write_columns(&xs, k, rhs);
+}
+
+/// The columns of a square L (k × k), read in place where they are contiguous
+/// (a 2 MB copy per solve at SWIM's 513 columns otherwise), else from a
+/// column-major copy kept in `copy`.
+fn columns<'a>(l: MatRef<'a, f64>, copy: &'a mut Vec<f64>) -> Vec<&'a [f64]> {
+    let k = l.nrows();
+    let in_place: Option<Vec<&'a [f64]>> =
+        (0..l.ncols()).map(|j| l.col(j).try_as_slice()).collect();
+    match in_place {
+        Some(cols) => cols,
+        None => {
+            *copy = packed(l);
+            copy.chunks_exact(k.max(1)).collect()
         }
     }
 }
 
-/// Solves Lᵀ·X = B in place (L lower triangular): x_j = (b_j − ⟨L_{>j,j}, x_{>j}⟩)/L_jj
-/// for j descending.
-pub fn solve_lower_transposed(l: MatRef<'_, f64>, mut rhs: MatMut<'_, f64>) {
-    let k = l.nrows();
-    let lc = packed(l);
+/// Column-major values (k per column) written into `rhs`.
+fn write_columns(xs: &[f64], k: usize, mut rhs: MatMut<'_, f64>) {
     for r in 0..rhs.ncols() {
-        let mut x: Vec<f64> = (0..k).map(|i| rhs.read(i, r)).collect();
-        for j in (0..k).rev() {
-            let s = dot(&lc[j * k + j + 1..(j + 1) * k], &x[j + 1..]);
-            x[j] = (x[j] - s) / lc[j * k + j];
-        }
-        for (i, v) in x.iter().enumerate() {
+        for (i, v) in xs[r * k..(r + 1) * k].iter().enumerate() {
             rhs.write(i, r, *v);
         }
     }
