@@ -322,9 +322,18 @@ fn product_into(
     gemm_panels(m, n, k, &scratch.panels, (bs, ldb), &mut scratch.out, lower);
     let out = &scratch.out;
     for j in 0..n {
-        for i in 0..m {
-            let v = out[j * m + i];
-            c.write(i, j, if accumulate { c.read(i, j) + v } else { v });
+        // With `lower`, only the entries on and below the diagonal (C is zero
+        // above it, as the caller made it).
+        let from = if lower { j.min(m) } else { 0 };
+        let src = &out[j * m + from..(j + 1) * m];
+        match c.as_mut().col_mut(j).try_as_slice_mut() {
+            Some(col) if !accumulate => col[from..].copy_from_slice(src),
+            Some(col) => col[from..].iter_mut().zip(src).for_each(|(x, v)| *x += v),
+            None => {
+                for (i, &v) in (from..m).zip(src) {
+                    c.write(i, j, if accumulate { c.read(i, j) + v } else { v });
+                }
+            }
         }
     }
     // Kept for the next call up to 64 MiB a buffer (a larger product pays its
@@ -354,10 +363,5 @@ pub fn gram_lower(a: MatRef<'_, f64>) -> Mat<f64> {
     let k = a.ncols();
     let mut c = Mat::<f64>::zeros(k, k);
     product_into(c.as_mut(), a.transpose(), a, false, true);
-    for j in 1..k {
-        for i in 0..j {
-            c.write(i, j, 0.0);
-        }
-    }
     c
 }
