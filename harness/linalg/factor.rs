@@ -24,8 +24,13 @@ pub fn cholesky(g: MatRef<'_, f64>) -> Result<Mat<f64>, usize> {
     // becoming L's as its terms are subtracted.
     let mut l = vec![0.0f64; k * k];
     for j in 0..k {
-        for i in j..k {
-            l[j * k + i] = g.read(i, j);
+        match g.col(j).try_as_slice() {
+            Some(col) => l[j * k + j..(j + 1) * k].copy_from_slice(&col[j..]),
+            None => {
+                for i in j..k {
+                    l[j * k + i] = g.read(i, j);
+                }
+            }
         }
     }
     // L's finished columns again, by groups of GR rows, each group p-major:
@@ -66,11 +71,19 @@ pub fn cholesky(g: MatRef<'_, f64>) -> Result<Mat<f64>, usize> {
             }
         }
     }
-    Ok(Mat::from_fn(
-        k,
-        k,
-        |i, j| if i >= j { l[j * k + i] } else { 0.0 },
-    ))
+    let mut out = Mat::<f64>::zeros(k, k);
+    for j in 0..k {
+        let from = &l[j * k + j..(j + 1) * k];
+        match out.as_mut().col_mut(j).try_as_slice_mut() {
+            Some(col) => col[j..].copy_from_slice(from),
+            None => {
+                for (i, &v) in (j..k).zip(from) {
+                    out.write(i, j, v);
+                }
+            }
+        }
+    }
+    Ok(out)
 }
 
 /// Columns per block of the Cholesky factor.
