@@ -187,10 +187,6 @@ unsafe fn block<const SUBNORMAL: bool>(
         let v = _mm_loadu_ps(acc.as_ptr());
         *s = [_mm_cvtps_pd(v), _mm_cvtps_pd(_mm_movehl_ps(v, v))];
     }
-    // The low words of four sums (the f64's lowest 32 bits): halfway is 1 then
-    // 28 zeros in the low 29 bits.
-    let low29 = _mm_set1_epi32(0x1FFF_FFFF);
-    let half = _mm_set1_epi32(0x1000_0000);
     // The high words: 0 < |s| < 2⁻¹²⁶ (a nonzero sum here is a normal f64, at
     // least 2⁻²⁹⁸, so its high word without the sign is at least 0x0010_0000).
     let magnitude = _mm_set1_epi32(0x7FFF_FFFF);
@@ -204,11 +200,6 @@ unsafe fn block<const SUBNORMAL: bool>(
             let x = _mm_loadu_pd(xp.add((dd * R + r) * 2));
             let s0 = _mm_add_pd(_mm_mul_pd(x, b0), s[0]);
             let s1 = _mm_add_pd(_mm_mul_pd(x, b1), s[1]);
-            let lows = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(
-                _mm_castpd_ps(s0),
-                _mm_castpd_ps(s1),
-            ));
-            flags = _mm_or_si128(flags, _mm_cmpeq_epi32(_mm_and_si128(lows, low29), half));
             if SUBNORMAL {
                 let highs = _mm_and_si128(
                     _mm_castps_si128(_mm_shuffle_ps::<0b11_01_11_01>(
@@ -223,8 +214,7 @@ unsafe fn block<const SUBNORMAL: bool>(
                 );
                 flags = _mm_or_si128(flags, tiny);
             }
-            s[0] = _mm_cvtps_pd(_mm_cvtpd_ps(s0));
-            s[1] = _mm_cvtps_pd(_mm_cvtpd_ps(s1));
+            *s = round(s0, s1, &mut flags);
         }
     }
     for (s, acc) in s.iter().zip(acc.iter_mut()) {
@@ -232,6 +222,28 @@ unsafe fn block<const SUBNORMAL: bool>(
         _mm_storeu_ps(acc.as_mut_ptr(), v);
     }
     _mm_movemask_epi8(flags) != 0
+}
+
+/// A step's two pairs of f64 sums rounded to f32 and widened back (the next
+/// running sums), with the midpoint flag ORed into `flags`: a sum whose low 29
+/// bits are 1 then 28 zeros lies halfway between two f32 values, where rounding
+/// twice may differ from rounding once. The low words of the four sums are
+/// tested together.
+#[inline(always)]
+unsafe fn round(s0: __m128d, s1: __m128d, flags: &mut __m128i) -> [__m128d; 2] {
+    let lows = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(
+        _mm_castpd_ps(s0),
+        _mm_castpd_ps(s1),
+    ));
+    let halfway = _mm_cmpeq_epi32(
+        _mm_and_si128(lows, _mm_set1_epi32(0x1FFF_FFFF)),
+        _mm_set1_epi32(0x1000_0000),
+    );
+    *flags = _mm_or_si128(*flags, halfway);
+    [
+        _mm_cvtps_pd(_mm_cvtpd_ps(s0)),
+        _mm_cvtps_pd(_mm_cvtpd_ps(s1)),
+    ]
 }
 
 /// The same steps by the exact emulation (a flagged tile, or a block with values
@@ -258,21 +270,13 @@ pub(super) fn chains(seed: f32, steps: usize) -> (f32, usize) {
     unsafe {
         let x = _mm_set1_pd(std::hint::black_box(seed) as f64);
         let y = _mm_set1_pd(std::hint::black_box(0.999_999f32) as f64);
-        let low29 = _mm_set1_epi32(0x1FFF_FFFF);
-        let half = _mm_set1_epi32(0x1000_0000);
         let mut flags = _mm_setzero_si128();
         let mut acc: [__m128d; C] = std::array::from_fn(|c| _mm_set1_pd(c as f64 * 1e-3));
         for _ in 0..steps {
             for pair in acc.chunks_exact_mut(2) {
                 let s0 = _mm_add_pd(_mm_mul_pd(pair[0], y), x);
                 let s1 = _mm_add_pd(_mm_mul_pd(pair[1], y), x);
-                let lows = _mm_castps_si128(_mm_shuffle_ps::<0b10_00_10_00>(
-                    _mm_castpd_ps(s0),
-                    _mm_castpd_ps(s1),
-                ));
-                flags = _mm_or_si128(flags, _mm_cmpeq_epi32(_mm_and_si128(lows, low29), half));
-                pair[0] = _mm_cvtps_pd(_mm_cvtpd_ps(s0));
-                pair[1] = _mm_cvtps_pd(_mm_cvtpd_ps(s1));
+                [pair[0], pair[1]] = round(s0, s1, &mut flags);
             }
         }
         let mut sum = _mm_movemask_epi8(flags) as f32;
